@@ -1,0 +1,122 @@
+// PlatformClient: the one way the rest of daoctl talks HTTP to the platform.
+//
+// Adds on top of a Transport: base URL + bearer token, JSON bodies, retries
+// with exponential backoff and full jitter on 429/502/503/504 and connection
+// errors (honouring Retry-After), retries only for idempotent requests (a POST
+// gets an Idempotency-Key so it is retryable), a client-side rate limit (token
+// bucket), typed errors (Error.kind from the status; detail from RFC 9457
+// problem+json or the SCIM error schema; object from Request.object), and
+// paging helpers for SCIM (startIndex/count) and native cursors.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "connectors/platform/http.hpp"
+#include "core/error.hpp"
+
+namespace daoctl::platform {
+
+using nlohmann::json;
+
+struct RetryPolicy {
+  int max_attempts = 5;                            // total tries, first included
+  std::chrono::milliseconds base_delay{200};       // backoff: base * 2^(attempt-1), full jitter
+  std::chrono::milliseconds max_delay{10'000};     // cap of one backoff step
+  std::chrono::milliseconds max_retry_after{60'000};  // longest Retry-After we honour
+};
+
+struct ClientOptions {
+  std::string base_url;  // "http://127.0.0.1:8080" (no trailing slash needed)
+  std::string token;     // bearer token; never logged
+  RetryPolicy retry;
+  double rate_limit = 0;  // requests per second, 0 = unlimited
+  uint64_t jitter_seed = 0;  // 0 = random seed; tests set it for determinism
+};
+
+// Counters for summaries and metrics.
+struct ClientStats {
+  uint64_t requests = 0;  // attempts put on the wire
+  uint64_t retries = 0;
+  uint64_t failures = 0;  // calls that ended in an error
+};
+
+// One call in a batch: the request and what to do with its final result.
+struct Call {
+  http::Request request;
+  std::function<void(Result<http::Response>)> done;
+};
+
+class PlatformClient {
+ public:
+  PlatformClient(std::unique_ptr<http::Transport> transport, ClientOptions options);
+  ~PlatformClient();
+  PlatformClient(const PlatformClient&) = delete;
+  PlatformClient& operator=(const PlatformClient&) = delete;
+
+  // Builds a request for METHOD base_url+path (path starts with '/', query
+  // included, segments already encoded with url_encode_segment). Sets
+  // Authorization, Accept, and for a body Content-Type: application/json
+  // (or application/scim+json under /scim/v2). POST/PATCH get an
+  // Idempotency-Key and are marked idempotent.
+  http::Request make_request(std::string method, std::string path, std::string object,
+                             std::optional<json> body = std::nullopt) const;
+
+  // Sends one request (with retries) and waits. A 2xx/3xx response is a
+  // value; anything else becomes an Error (kind from the status: 401/403 Auth,
+  // 404 NotFound, 409/412 Conflict, 400/422 Validation, 5xx Remote; no
+  // response -> Network).
+  Result<http::Response> send(http::Request req);
+
+  // Convenience: send and parse the JSON body (empty body -> null).
+  Result<json> get_json(const std::string& path, const std::string& object);
+  Result<json> send_json(const std::string& method, const std::string& path,
+                         const std::string& object, std::optional<json> body = std::nullopt);
+
+  // Runs many calls concurrently (up to the transport's max_in_flight), each
+  // with its own retries; returns when all are done. `done` callbacks run on
+  // this thread, in completion order.
+  void send_all(std::vector<Call> calls);
+
+  // SCIM paging: GET path?filter=..&startIndex=..&count=page_size until
+  // totalResults are read; on_page gets each page's Resources array. Pages
+  // after the first are fetched concurrently once totalResults is known.
+  // Delivered in order. Stops early and returns the error of a failed page.
+  Status scim_list(const std::string& path, const std::string& filter, int page_size,
+                   const std::function<void(const json& resources)>& on_page);
+
+  // Native cursor paging: GET path (?|&)limit=..&cursor=.. until next_cursor
+  // is null/absent; on_page gets each page's items array.
+  Status cursor_list(const std::string& path, int limit,
+                     const std::function<void(const json& items)>& on_page);
+
+  const ClientStats& stats() const { return stats_; }
+  const ClientOptions& options() const { return options_; }
+  http::Transport& transport() { return *transport_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<http::Transport> transport_;
+  ClientOptions options_;
+  ClientStats stats_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Percent-encodes one path segment (RFC 3986 unreserved kept), so "../admin"
+// or "a/b?c" can never change the request path.
+std::string url_encode_segment(std::string_view s);
+// Percent-encodes a query value.
+std::string url_encode_query(std::string_view s);
+
+// Maps an HTTP error response to an Error: kind from status, detail from the
+// problem+json `detail`/`title` or SCIM `detail`/`scimType`, object as given.
+Error error_from_response(const http::Response& resp, const std::string& object);
+
+// Creates the libcurl multi transport.
+std::unique_ptr<http::Transport> make_curl_transport(const http::TransportOptions& options);
+
+}  // namespace daoctl::platform

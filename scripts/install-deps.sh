@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package daoctl needs to build, test and benchmark.
+# Idempotent; run as root (or with sudo). Keeps Debian from starting the
+# system daemons of test peers (slapd, samba, haproxy) during install:
+# the test harness starts its own throwaway instances on loopback.
+set -euo pipefail
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+PKGS=(
+  build-essential cmake ninja-build pkg-config git ccache
+  libcli11-dev libcurl4-openssl-dev nlohmann-json3-dev libyaml-cpp-dev
+  libldap-dev libfmt-dev libsqlite3-dev libssl-dev libarchive-dev
+  libcpp-httplib-dev libxlsxwriter-dev libvalijson-dev catch2
+  slapd ldap-utils curl haproxy python3 python3-yaml hyperfine
+  clang-format clang-tidy
+)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PKGS[@]} packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+  $SUDO chmod +x "$policy"
+  created_policy=1
+fi
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ "$created_policy" = 1 ]; then $SUDO rm -f "$policy"; fi
