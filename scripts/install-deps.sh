@@ -11,7 +11,7 @@ PKGS=(
   libcli11-dev libcurl4-openssl-dev nlohmann-json3-dev libyaml-cpp-dev
   libldap-dev libfmt-dev libsqlite3-dev libssl-dev libarchive-dev
   libcpp-httplib-dev libxlsxwriter-dev libvalijson-dev catch2
-  slapd ldap-utils curl jq haproxy python3 python3-yaml hyperfine time
+  slapd ldap-utils curl jq haproxy python3 python3-yaml hyperfine time bc
   clang-format clang-tidy
 )
 missing=()

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Demo on an embedded default: starts daoctl-sim on a free loopback port with a
+# temporary data directory, seeds it with a deterministic sample company, runs
+# daoctl against it, and stops it again. Needs a build in ./build
+# (scripts/setup.sh makes one). Usage: scripts/demo.sh [BUILD_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+daoctl="$build/cli/daoctl"
+sim="$build/sim/daoctl-sim"
+for b in "$daoctl" "$sim"; do
+  [ -x "$b" ] || { echo "demo: $b is missing; run scripts/setup.sh first" >&2; exit 1; }
+done
+work=$(mktemp -d)
+sim_pid=""
+cleanup() {
+  [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+export DAOCTL_SIM_TOKEN="demo-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
+echo "==> seeding a sample company (300 employees, 15 departments) into $work/data"
+"$sim" seed --data "$work/data" --users 300 --departments 15
+"$sim" --listen 127.0.0.1:0 --data "$work/data" >"$work/sim.out" 2>"$work/sim.err" &
+sim_pid=$!
+url=""
+for _ in $(seq 1 200); do
+  url=$(grep -Eo 'https?://127\.0\.0\.1:[0-9]+' "$work/sim.out" | head -n1 || true)
+  [ -n "$url" ] && break
+  sleep 0.05
+done
+[ -n "$url" ] || { echo "demo: daoctl-sim did not start:" >&2; cat "$work/sim.err" >&2; exit 1; }
+echo "==> daoctl-sim is listening on $url"
+export DAOCTL_URL="$url" DAOCTL_TOKEN="$DAOCTL_SIM_TOKEN"
+
+echo "==> daoctl doctor"
+"$daoctl" doctor
+echo "==> daoctl departments tree"
+"$daoctl" departments tree
+echo "==> daoctl users list (first 15 rows)"
+"$daoctl" users list -o table | head -n 16
+echo "==> daoctl users list -o json | jq length"
+"$daoctl" users list -o json | jq length
+echo "==> demo finished; stopping daoctl-sim"
