@@ -9,11 +9,15 @@
 // paging helpers for SCIM (startIndex/count) and native cursors.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "connectors/platform/http.hpp"
@@ -36,6 +40,9 @@ struct ClientOptions {
   RetryPolicy retry;
   double rate_limit = 0;  // requests per second, 0 = unlimited
   uint64_t jitter_seed = 0;  // 0 = random seed; tests set it for determinism
+  // Wall clock for Retry-After given as an HTTP-date; empty = system_clock.
+  // Tests pin it so a date maps to a known delay in the transport's time.
+  std::function<std::chrono::system_clock::time_point()> wall_clock;
 };
 
 // Counters for summaries and metrics.
@@ -66,7 +73,12 @@ class PlatformClient {
   http::Request make_request(std::string method, std::string path, std::string object,
                              std::optional<json> body = std::nullopt) const;
 
-  // Sends one request (with retries) and waits. A 2xx/3xx response is a
+  // Sends one request (with retries) and waits. send, send_all and the list
+  // helpers drive the transport, so they must not be called from inside a
+  // `done`/`on_page` callback of the same client: such a nested call fails at
+  // once with an Internal error instead of re-entering the transport.
+  // Error messages read "GET /scim/v2/Users/42 failed with 404 Not Found"
+  // (plus "after N attempts" when retried); Error.object is Request.object. A 2xx/3xx response is a
   // value; anything else becomes an Error (kind from the status: 401/403 Auth,
   // 404 NotFound, 409/412 Conflict, 400/422 Validation, 5xx Remote; no
   // response -> Network).
@@ -86,11 +98,16 @@ class PlatformClient {
   // totalResults are read; on_page gets each page's Resources array. Pages
   // after the first are fetched concurrently once totalResults is known.
   // Delivered in order. Stops early and returns the error of a failed page.
+  // A page that comes back empty before totalResults ends the listing there
+  // (later pages are discarded), so a miscounting server cannot loop us.
+  // A page_size above the server's maximum is fine: the step follows the
+  // size of the first page the server actually returned.
   Status scim_list(const std::string& path, const std::string& filter, int page_size,
                    const std::function<void(const json& resources)>& on_page);
 
   // Native cursor paging: GET path (?|&)limit=..&cursor=.. until next_cursor
-  // is null/absent; on_page gets each page's items array.
+  // is null/absent/empty; on_page gets each page's items array. A cursor that
+  // repeats the previous one is a Remote error (it would loop forever).
   Status cursor_list(const std::string& path, int limit,
                      const std::function<void(const json& items)>& on_page);
 
@@ -113,8 +130,24 @@ std::string url_encode_segment(std::string_view s);
 std::string url_encode_query(std::string_view s);
 
 // Maps an HTTP error response to an Error: kind from status, detail from the
-// problem+json `detail`/`title` or SCIM `detail`/`scimType`, object as given.
+// problem+json `detail`/`title` or SCIM `detail`/`scimType` (plus 422 field
+// errors and a 409 `existing_id`), object as given, http_status set.
+// Kinds: 401/403 Auth, 404/410 NotFound, 409/412 Conflict, 400/413/422
+// Validation, everything else (429, 5xx, unexpected 4xx) Remote.
 Error error_from_response(const http::Response& resp, const std::string& object);
+// The same, with the message naming the request: "GET /api/v1/me failed with 401 Unauthorized".
+Error error_from_response(const http::Request& req, const http::Response& resp);
+
+// The upper bound of the backoff before retry number `retry` (1 = the first
+// retry): min(max_delay, base_delay * 2^(retry-1)). The actual delay is drawn
+// uniformly from [0, bound] ("full jitter").
+std::chrono::milliseconds backoff_ceiling(const RetryPolicy& policy, int retry);
+
+// Parses a Retry-After value: delta-seconds or an HTTP-date (any of the three
+// RFC 9110 formats) relative to `now`. A date in the past gives 0; garbage
+// gives nullopt.
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
+                                                           std::chrono::system_clock::time_point now);
 
 // Creates the libcurl multi transport.
 std::unique_ptr<http::Transport> make_curl_transport(const http::TransportOptions& options);

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -34,8 +35,11 @@ struct Request {
   bool idempotent = false;
   // Per-request timeout; 0 = the transport's default.
   std::chrono::milliseconds timeout{0};
-  // Optional streaming sink for large bodies (downloads): when set, body
-  // bytes go here instead of Response::body. Return false to abort.
+  // Optional streaming sink for large bodies (downloads): when set, the body
+  // of a 2xx response goes here instead of Response::body (an error status
+  // keeps its body in Response::body, so the error can be parsed). Return
+  // false to abort the transfer (TransportError::Code::Aborted). A request
+  // with a sink is not retried after bytes may have reached the sink.
   std::function<bool(const char* data, size_t len)> sink;
 };
 
@@ -48,6 +52,16 @@ struct Response {
   // First value of a header (name in any case), if present.
   std::optional<std::string> header(std::string_view name) const;
 };
+
+// The standard reason phrase of an HTTP status ("Not Found"), or "" for an
+// unknown code. Used instead of the server's phrase, which HTTP/2 drops and a
+// proxy may rewrite, so messages are the same whatever answered.
+std::string_view reason_phrase(long status) noexcept;
+
+// A header value fit for a trace line: credentials (Authorization,
+// Proxy-Authorization, Cookie, Set-Cookie, API-key headers) are replaced by
+// "***", keeping an Authorization scheme ("Bearer ***").
+std::string redact_header_value(std::string_view name, std::string_view value);
 
 // A transfer that produced no HTTP response.
 struct TransportError {
@@ -75,7 +89,10 @@ struct TransportOptions {
 };
 
 // Runs HTTP transfers. Single-threaded: completions are called from inside
-// run(), on the caller's thread, and may submit more requests.
+// run(), on the caller's thread, and may submit more requests. If a
+// completion throws, run() drops every other queued and in-flight transfer
+// (their completions are never called) and rethrows, so no completion can
+// outlive the state it captured.
 class Transport {
  public:
   virtual ~Transport() = default;

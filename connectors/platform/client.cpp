@@ -1,0 +1,587 @@
+#include "connectors/platform/client.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <map>
+
+namespace daoctl::platform {
+
+namespace {
+
+using http::Clock;
+using std::chrono::milliseconds;
+
+bool is_retryable_status(long status) {
+  return status == 429 || status == 502 || status == 503 || status == 504;
+}
+
+bool has_header(const http::Request& req, std::string_view name) {
+  return std::any_of(req.headers.begin(), req.headers.end(), [&](const http::Header& h) {
+    return h.name.size() == name.size() &&
+           std::equal(h.name.begin(), h.name.end(), name.begin(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) ==
+                    std::tolower(static_cast<unsigned char>(b));
+           });
+  });
+}
+
+bool method_is_idempotent(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" ||
+         method == "OPTIONS";
+}
+
+// "https://host:8080/scim/v2/Users?filter=x" -> "/scim/v2/Users": messages name
+// the resource; the query (filters, cursors) would only make them long.
+std::string path_of(const std::string& url) {
+  auto scheme_end = url.find("://");
+  auto path_start = url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
+  if (path_start == std::string::npos) return "/";
+  auto query = url.find_first_of("?#", path_start);
+  return url.substr(path_start, query == std::string::npos ? std::string::npos : query - path_start);
+}
+
+std::string status_text(long status) {
+  std::string text = std::to_string(status);
+  if (auto reason = http::reason_phrase(status); !reason.empty()) text += " " + std::string(reason);
+  return text;
+}
+
+// A short, single-line excerpt of a body that is not JSON (a proxy's error
+// page, a plain-text panic), so the user sees what answered.
+std::string excerpt_of(const std::string& body, const std::optional<std::string>& content_type) {
+  std::string_view b(body);
+  while (!b.empty() && std::isspace(static_cast<unsigned char>(b.front()))) b.remove_prefix(1);
+  if (b.empty()) return {};
+  if (b.front() == '<') {
+    return "non-JSON answer (" + content_type.value_or("no content type") + ", " +
+           std::to_string(body.size()) + " bytes)";
+  }
+  b = b.substr(0, b.find_first_of("\r\n"));
+  std::string out;
+  for (char c : b.substr(0, 200)) {
+    out += std::iscntrl(static_cast<unsigned char>(c)) ? ' ' : c;
+  }
+  if (b.size() > 200) out += "...";
+  return out;
+}
+
+std::string detail_from_body(const http::Response& resp) {
+  json doc = json::parse(resp.body, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object()) return excerpt_of(resp.body, resp.header("content-type"));
+  auto text = [&](const char* key) -> std::string {
+    auto it = doc.find(key);
+    return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  std::string detail = text("detail");
+  if (detail.empty()) detail = text("title");
+  if (auto scim_type = text("scimType"); !scim_type.empty()) {
+    detail += detail.empty() ? "scimType " + scim_type : " (scimType " + scim_type + ")";
+  }
+  if (auto errors = doc.find("errors"); errors != doc.end() && errors->is_array()) {
+    int listed = 0;
+    for (const auto& e : *errors) {
+      if (!e.is_object() || ++listed > 10) continue;
+      std::string field = e.value("field", std::string());
+      std::string message = e.value("message", std::string());
+      detail += (detail.empty() ? "" : "; ") + (field.empty() ? message : field + ": " + message);
+    }
+    if (listed > 10) detail += "; and " + std::to_string(listed - 10) + " more";
+  }
+  if (auto existing = text("existing_id"); !existing.empty()) {
+    detail += " (existing id " + existing + ")";
+  }
+  return detail;
+}
+
+ErrorKind kind_for_status(long status) {
+  switch (status) {
+    case 401:
+    case 403:
+      return ErrorKind::Auth;
+    case 404:
+    case 410:
+      return ErrorKind::NotFound;
+    case 409:
+    case 412:
+      return ErrorKind::Conflict;
+    case 400:
+    case 413:
+    case 422:
+      return ErrorKind::Validation;
+    default:
+      return ErrorKind::Remote;
+  }
+}
+
+std::string hint_for_status(long status) {
+  switch (status) {
+    case 401:
+      return "check the token: DAOCTL_TOKEN, token_file or token_command of the context";
+    case 403:
+      return "the token is valid but not allowed to do this; use a token of an admin service "
+             "account with the needed scope";
+    case 412:
+      return "the object changed since it was read (ETag mismatch); read it again and retry";
+    case 429:
+      return "the platform is rate-limiting daoctl; lower the client rate limit or retry later";
+    default:
+      return status >= 500 ? "the platform failed; retry later or check the platform's logs"
+                           : std::string();
+  }
+}
+
+std::string hint_for_transport(http::TransportError::Code code) {
+  using Code = http::TransportError::Code;
+  switch (code) {
+    case Code::Connect:
+      return "check the base URL of the context, that the platform is up, and the proxy "
+             "settings (HTTPS_PROXY, NO_PROXY)";
+    case Code::Timeout:
+      return "the platform did not answer in time; retry later or raise the timeout";
+    case Code::Tls:
+      return "check the server certificate and ca_file of the context; --insecure skips "
+             "verification (not for production)";
+    case Code::Reset:
+      return "the connection was closed before a complete answer; retry later";
+    case Code::Aborted:
+      return "the receiver of the body stopped the transfer (for example a full disk)";
+    case Code::Other:
+      break;
+  }
+  return {};
+}
+
+std::string attempts_suffix(int attempts) {
+  return attempts > 1 ? " after " + std::to_string(attempts) + " attempts" : std::string();
+}
+
+uint64_t random_seed() {
+  std::random_device device;
+  return (static_cast<uint64_t>(device()) << 32) ^ device();
+}
+
+}  // namespace
+
+Error error_from_response(const http::Response& resp, const std::string& object) {
+  Error e;
+  e.kind = kind_for_status(resp.status);
+  e.message = "request failed with " + status_text(resp.status);
+  e.object = object;
+  e.detail = detail_from_body(resp);
+  e.hint = hint_for_status(resp.status);
+  e.http_status = static_cast<int>(resp.status);
+  return e;
+}
+
+Error error_from_response(const http::Request& req, const http::Response& resp) {
+  Error e = error_from_response(resp, req.object.empty() ? req.method + " " + path_of(req.url)
+                                                         : req.object);
+  e.message = req.method + " " + path_of(req.url) + " failed with " + status_text(resp.status);
+  return e;
+}
+
+milliseconds backoff_ceiling(const RetryPolicy& policy, int retry) {
+  const milliseconds cap = std::max(policy.max_delay, milliseconds(0));
+  milliseconds bound = std::max(policy.base_delay, milliseconds(0));
+  for (int i = 1; i < retry && bound < cap; ++i) bound *= 2;
+  return std::min(bound, cap);
+}
+
+std::optional<milliseconds> parse_retry_after(std::string_view value,
+                                              std::chrono::system_clock::time_point now) {
+  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front()))) value.remove_prefix(1);
+  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) value.remove_suffix(1);
+  if (value.empty()) return std::nullopt;
+  if (std::all_of(value.begin(), value.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+    // Anything past a day is as good as "too long"; avoid overflow on silly values.
+    if (value.size() > 6) return milliseconds(86'400'000);
+    return milliseconds(std::stoll(std::string(value)) * 1000);
+  }
+  // curl_getdate parses IMF-fixdate, RFC 850 and asctime dates.
+  const time_t when = curl_getdate(std::string(value).c_str(), nullptr);
+  if (when == -1) return std::nullopt;
+  auto delta = std::chrono::system_clock::from_time_t(when) - now;
+  return std::max(std::chrono::duration_cast<milliseconds>(delta), milliseconds(0));
+}
+
+std::string url_encode_segment(std::string_view s) {
+  // "." and ".." are dot-segments even when every byte is unreserved.
+  if (s == ".") return "%2E";
+  if (s == "..") return "%2E%2E";
+  return url_encode_query(s);
+}
+
+std::string url_encode_query(std::string_view s) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size() * 3);
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 0x0F];
+    }
+  }
+  return out;
+}
+
+// One call across its attempts.
+struct CallState {
+  http::Request request;
+  std::function<void(Result<http::Response>)> done;
+  int attempts = 0;
+};
+
+struct PlatformClient::Impl {
+  PlatformClient& client;
+  std::mt19937_64 jitter_rng;
+  // Idempotency keys come from their own always-random generator: a fixed
+  // jitter_seed must never make two runs send the same key, or the server
+  // would replay the first run's answer for 24 hours.
+  mutable std::mt19937_64 key_rng{random_seed()};
+  Clock::time_point next_slot{};  // rate limit: earliest start of the next attempt
+  bool running = false;
+
+  Impl(PlatformClient& owner, uint64_t seed)
+      : client(owner), jitter_rng(seed != 0 ? seed : random_seed()) {}
+
+  std::string uuid_v4() const {
+    std::uniform_int_distribution<uint64_t> dist;
+    uint64_t hi = dist(key_rng);
+    uint64_t lo = dist(key_rng);
+    hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
+    lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // RFC 4122 variant
+    char buf[37];
+    std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                  static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),
+                  static_cast<unsigned>(lo >> 48),
+                  static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
+    return buf;
+  }
+
+  // Token bucket of capacity one: attempts start at least 1/rate apart, so
+  // the client never bursts above the limit. When the transport's in-flight
+  // cap already slows us below the rate, reserved slots fall into the past
+  // and cost nothing.
+  Clock::time_point reserve_slot(Clock::time_point earliest) {
+    const double rate = client.options_.rate_limit;
+    if (rate <= 0) return earliest;
+    const auto start = std::max(earliest, next_slot);
+    next_slot = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / rate));
+    return start;
+  }
+
+  milliseconds jittered_backoff(int retry) {
+    const auto bound = backoff_ceiling(client.options_.retry, retry);
+    std::uniform_int_distribution<int64_t> dist(0, bound.count());
+    return milliseconds(dist(jitter_rng));
+  }
+
+  void start_attempt(const std::shared_ptr<CallState>& call, Clock::time_point earliest) {
+    ++call->attempts;
+    ++client.stats_.requests;
+    client.transport_->submit(call->request, reserve_slot(earliest),
+                              [this, call](http::Outcome outcome) { on_outcome(call, std::move(outcome)); });
+  }
+
+  bool may_retry(const CallState& call) const {
+    return call.request.idempotent && call.attempts < client.options_.retry.max_attempts;
+  }
+
+  void retry_after(const std::shared_ptr<CallState>& call, milliseconds minimum) {
+    ++client.stats_.retries;
+    const auto delay = std::max(jittered_backoff(call->attempts), minimum);
+    start_attempt(call, client.transport_->now() + delay);
+  }
+
+  void fail(const std::shared_ptr<CallState>& call, Error error) {
+    ++client.stats_.failures;
+    call->done(std::unexpected(std::move(error)));
+  }
+
+  void on_outcome(const std::shared_ptr<CallState>& call, http::Outcome outcome) {
+    const http::Request& req = call->request;
+    if (outcome.response) {
+      http::Response& resp = *outcome.response;
+      if (resp.status < 400) {
+        call->done(std::move(resp));
+        return;
+      }
+      if (is_retryable_status(resp.status) && may_retry(*call)) {
+        milliseconds minimum{0};
+        if (auto value = resp.header("retry-after")) {
+          auto wall_now = client.options_.wall_clock ? client.options_.wall_clock()
+                                                     : std::chrono::system_clock::now();
+          if (auto parsed = parse_retry_after(*value, wall_now)) {
+            minimum = std::min(*parsed, client.options_.retry.max_retry_after);
+          }
+        }
+        retry_after(call, minimum);
+        return;
+      }
+      Error e = error_from_response(req, resp);
+      e.message += attempts_suffix(call->attempts);
+      fail(call, std::move(e));
+      return;
+    }
+
+    using Code = http::TransportError::Code;
+    const http::TransportError err =
+        outcome.error.value_or(http::TransportError{Code::Other, "no response and no error"});
+    // With a sink, bytes may already be written; only a failed connect is
+    // known to have sent nothing.
+    const bool retryable = req.sink ? err.code == Code::Connect
+                                    : err.code == Code::Connect || err.code == Code::Timeout ||
+                                          err.code == Code::Reset;
+    if (retryable && may_retry(*call)) {
+      retry_after(call, milliseconds(0));
+      return;
+    }
+    Error e;
+    e.kind = err.code == Code::Aborted ? ErrorKind::Io : ErrorKind::Network;
+    e.message = req.method + " " + path_of(req.url) + " failed" + attempts_suffix(call->attempts);
+    e.object = req.object.empty() ? req.method + " " + path_of(req.url) : req.object;
+    e.detail = err.message;
+    e.hint = hint_for_transport(err.code);
+    fail(call, std::move(e));
+  }
+};
+
+PlatformClient::PlatformClient(std::unique_ptr<http::Transport> transport, ClientOptions options)
+    : transport_(std::move(transport)), options_(std::move(options)) {
+  while (!options_.base_url.empty() && options_.base_url.back() == '/') options_.base_url.pop_back();
+  options_.retry.max_attempts = std::max(1, options_.retry.max_attempts);
+  impl_ = std::make_unique<Impl>(*this, options_.jitter_seed);
+}
+
+PlatformClient::~PlatformClient() = default;
+
+http::Request PlatformClient::make_request(std::string method, std::string path, std::string object,
+                                           std::optional<json> body) const {
+  if (path.empty() || path.front() != '/') path.insert(path.begin(), '/');
+  const bool scim = path.starts_with("/scim/");
+  http::Request req;
+  req.url = options_.base_url + path;
+  req.object = object.empty() ? method + " " + path_of(req.url) : std::move(object);
+  if (!options_.token.empty()) req.headers.push_back({"Authorization", "Bearer " + options_.token});
+  req.headers.push_back({"Accept", scim ? "application/scim+json, application/json" : "application/json"});
+  if (body) {
+    req.headers.push_back({"Content-Type", scim ? "application/scim+json" : "application/json"});
+    req.body = body->dump();
+  }
+  if (method == "POST" || method == "PATCH") {
+    req.headers.push_back({"Idempotency-Key", impl_->uuid_v4()});
+  }
+  req.idempotent = method_is_idempotent(method) || has_header(req, "Idempotency-Key");
+  req.method = std::move(method);
+  return req;
+}
+
+Result<http::Response> PlatformClient::send(http::Request req) {
+  std::optional<Result<http::Response>> result;
+  std::vector<Call> calls;
+  calls.push_back(Call{std::move(req), [&](Result<http::Response> r) { result = std::move(r); }});
+  send_all(std::move(calls));
+  if (!result) return fail(ErrorKind::Internal, "the transport finished without completing the request");
+  return std::move(*result);
+}
+
+void PlatformClient::send_all(std::vector<Call> calls) {
+  if (impl_->running) {
+    for (auto& call : calls) {
+      call.done(fail(ErrorKind::Internal,
+                     "platform request started from inside a completion callback of the same client",
+                     call.request.object, {},
+                     "collect results in the callback and send after the batch returns"));
+    }
+    return;
+  }
+  struct RunningFlag {
+    bool& flag;
+    explicit RunningFlag(bool& f) : flag(f) { flag = true; }
+    ~RunningFlag() { flag = false; }
+  } running(impl_->running);
+
+  const auto start = transport_->now();
+  for (auto& call : calls) {
+    auto state = std::make_shared<CallState>();
+    state->request = std::move(call.request);
+    state->request.idempotent = state->request.idempotent || method_is_idempotent(state->request.method) ||
+                                has_header(state->request, "Idempotency-Key");
+    state->done = std::move(call.done);
+    impl_->start_attempt(state, start);
+  }
+  transport_->run();
+}
+
+namespace {
+
+// What a request was (method, URL, object) without its body or sink, kept to
+// describe errors found after the request itself has been handed away.
+http::Request description_of(const http::Request& req) {
+  http::Request d;
+  d.method = req.method;
+  d.url = req.url;
+  d.object = req.object;
+  return d;
+}
+
+Result<json> parse_json_body(const http::Request& req, const http::Response& resp) {
+  if (resp.body.empty()) return json(nullptr);
+  try {
+    return json::parse(resp.body);
+  } catch (const json::parse_error& e) {
+    return fail(ErrorKind::Remote,
+                "cannot parse the JSON answer of " + req.method + " " + path_of(req.url), req.object,
+                e.what(), "the platform or a proxy in between answered with something that is not JSON");
+  }
+}
+
+}  // namespace
+
+Result<json> PlatformClient::get_json(const std::string& path, const std::string& object) {
+  return send_json("GET", path, object);
+}
+
+Result<json> PlatformClient::send_json(const std::string& method, const std::string& path,
+                                       const std::string& object, std::optional<json> body) {
+  http::Request req = make_request(method, path, object, std::move(body));
+  const http::Request described = description_of(req);
+  auto resp = send(std::move(req));
+  if (!resp) return std::unexpected(std::move(resp.error()));
+  return parse_json_body(described, *resp);
+}
+
+namespace {
+
+std::string with_query(const std::string& path, const std::string& query) {
+  return path + (path.find('?') == std::string::npos ? "?" : "&") + query;
+}
+
+Result<json> array_member(const json& page, const char* key, bool required, const http::Request& req) {
+  if (page.is_object()) {
+    auto it = page.find(key);
+    if (it != page.end() && it->is_array()) return *it;
+    if (it == page.end() && !required) return json::array();
+  }
+  return fail(ErrorKind::Remote,
+              "unexpected answer to " + req.method + " " + path_of(req.url), req.object,
+              std::string("the page has no \"") + key + "\" array");
+}
+
+}  // namespace
+
+Status PlatformClient::scim_list(const std::string& path, const std::string& filter, int page_size,
+                                 const std::function<void(const json& resources)>& on_page) {
+  page_size = std::max(1, page_size);
+  const std::string base = filter.empty() ? path : with_query(path, "filter=" + url_encode_query(filter));
+  auto page_request = [&](long long start_index, int count, long long page_number) {
+    return make_request("GET",
+                        with_query(base, "startIndex=" + std::to_string(start_index) +
+                                             "&count=" + std::to_string(count)),
+                        "page " + std::to_string(page_number) + " of " + path);
+  };
+
+  http::Request first = page_request(1, page_size, 1);
+  const http::Request first_described = description_of(first);
+  auto first_resp = send(std::move(first));
+  if (!first_resp) return std::unexpected(std::move(first_resp.error()));
+  auto first_doc = parse_json_body(first_described, *first_resp);
+  if (!first_doc) return std::unexpected(std::move(first_doc.error()));
+  auto first_items = array_member(*first_doc, "Resources", /*required=*/false, first_described);
+  if (!first_items) return std::unexpected(std::move(first_items.error()));
+
+  const long long first_count = static_cast<long long>(first_items->size());
+  long long total = first_count;
+  if (auto it = first_doc->find("totalResults"); it != first_doc->end() && it->is_number_integer()) {
+    total = it->get<long long>();
+  }
+  on_page(*first_items);
+  if (first_count == 0 || first_count >= total) return {};
+
+  // The server may clamp count (SCIM maxResults); step by what it really gave.
+  const long long step = std::min<long long>(page_size, first_count);
+  std::vector<Call> calls;
+  std::map<long long, json> arrived;  // page number -> Resources, waiting for its turn
+  long long next_to_deliver = 2;
+  long long last_page = 1 + (total - first_count + step - 1) / step;
+  std::optional<Error> first_error;
+  long long error_page = 0;
+
+  for (long long page = 2; page <= last_page; ++page) {
+    const long long start_index = first_count + (page - 2) * step + 1;
+    http::Request req = page_request(start_index, static_cast<int>(step), page);
+    const http::Request described = description_of(req);
+    calls.push_back(Call{std::move(req), [&, page, described](Result<http::Response> resp) {
+      if (page > last_page) return;  // beyond an early end or an error: discarded
+      Result<json> items = resp ? parse_json_body(described, *resp)
+                                : Result<json>(std::unexpected(std::move(resp.error())));
+      if (items) items = array_member(*items, "Resources", false, described);
+      if (!items) {
+        // Only the earliest failing page counts; pages after it are never delivered.
+        if (!first_error || page < error_page) {
+          first_error = std::move(items.error());
+          error_page = page;
+        }
+        last_page = page - 1;
+        return;
+      }
+      arrived.emplace(page, std::move(*items));
+      while (next_to_deliver <= last_page) {
+        auto it = arrived.find(next_to_deliver);
+        if (it == arrived.end()) break;
+        if (it->second.empty()) {
+          last_page = next_to_deliver - 1;  // early end: the server had fewer than it said
+          break;
+        }
+        on_page(it->second);
+        arrived.erase(it);
+        ++next_to_deliver;
+      }
+    }});
+  }
+  send_all(std::move(calls));
+  if (first_error) return std::unexpected(std::move(*first_error));
+  return {};
+}
+
+Status PlatformClient::cursor_list(const std::string& path, int limit,
+                                   const std::function<void(const json& items)>& on_page) {
+  limit = std::max(1, limit);
+  std::string cursor;
+  for (long long page = 1;; ++page) {
+    std::string query = "limit=" + std::to_string(limit);
+    if (!cursor.empty()) query += "&cursor=" + url_encode_query(cursor);
+    http::Request req = make_request("GET", with_query(path, query),
+                                     "page " + std::to_string(page) + " of " + path);
+    const http::Request described = description_of(req);
+    auto resp = send(std::move(req));
+    if (!resp) return std::unexpected(std::move(resp.error()));
+    auto doc = parse_json_body(described, *resp);
+    if (!doc) return std::unexpected(std::move(doc.error()));
+    auto items = array_member(*doc, "items", /*required=*/true, described);
+    if (!items) return std::unexpected(std::move(items.error()));
+    on_page(*items);
+    auto next = doc->find("next_cursor");
+    if (next == doc->end() || next->is_null() || (next->is_string() && next->get<std::string>().empty())) {
+      return {};
+    }
+    if (!next->is_string()) {
+      return fail(ErrorKind::Remote, "unexpected answer to GET " + path_of(described.url), described.object,
+                  "next_cursor is neither a string nor null");
+    }
+    if (next->get<std::string>() == cursor) {
+      return fail(ErrorKind::Remote, "the platform repeated the paging cursor of " + path,
+                  described.object, "next_cursor \"" + cursor + "\" was the cursor just used",
+                  "this is a platform bug; report it with the request above");
+    }
+    cursor = next->get<std::string>();
+  }
+}
+
+}  // namespace daoctl::platform
