@@ -1,0 +1,141 @@
+#include "core/hr/csv_parser.hpp"
+
+#include <fmt/format.h>
+
+namespace daoctl::hr {
+
+Result<char> parse_csv_delimiter(std::string_view text) {
+  if (text == "tab" || text == "TAB" || text == "\\t" || text == "\t") return '\t';
+  if (text.size() == 1 && text[0] != '\n' && text[0] != '\r' && text[0] != '"') return text[0];
+  return fail(ErrorKind::Config, fmt::format("invalid CSV delimiter '{}'", text), {},
+              "a delimiter is one character", "use one of , ; | or tab");
+}
+
+CsvParser::CsvParser(CsvDialect dialect, std::string object, RowSink sink)
+    : dialect_(dialect), object_(std::move(object)), sink_(std::move(sink)) {}
+
+void CsvParser::begin_cell() {
+  if (cells_.size() <= cell_count_) {
+    cells_.emplace_back();
+    starts_.emplace_back();
+  }
+  cells_[cell_count_].clear();
+  ++cell_count_;
+}
+
+Status CsvParser::feed(std::string_view utf8) {
+  const char delimiter = dialect_.delimiter;
+  const char quote = dialect_.quote;
+  for (char c : utf8) {
+    if (pending_cr_ && c == '\n') {
+      // The LF of a CRLF: the line was counted at the CR.
+      pending_cr_ = false;
+      if (state_ == State::Quoted) cells_[cell_count_ - 1].push_back(c);
+      continue;
+    }
+    const text::TextPosition here = pos_;
+    const bool line_end = c == '\n' || c == '\r';
+    if (line_end) {
+      ++pos_.line;
+      pos_.column = 1;
+      pending_cr_ = c == '\r';
+    } else {
+      pending_cr_ = false;
+      if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++pos_.column;
+    }
+    switch (state_) {
+      case State::FieldStart:
+        if (!row_started_) {
+          row_started_ = true;
+          row_line_ = here.line;
+          cell_count_ = 0;
+        }
+        begin_cell();
+        starts_[cell_count_ - 1] = here;
+        last_cell_quoted_ = c == quote;
+        if (c == quote) {
+          state_ = State::Quoted;
+        } else if (c == delimiter) {
+          // An empty cell; the next character starts the next one.
+        } else if (line_end) {
+          if (auto st = end_row(here); !st) return st;
+        } else {
+          cells_[cell_count_ - 1].push_back(c);
+          state_ = State::Unquoted;
+        }
+        break;
+      case State::Unquoted:
+        if (c == delimiter) {
+          state_ = State::FieldStart;
+        } else if (line_end) {
+          if (auto st = end_row(here); !st) return st;
+        } else {
+          cells_[cell_count_ - 1].push_back(c);
+        }
+        break;
+      case State::Quoted:
+        if (c == quote)
+          state_ = State::QuoteInQuoted;
+        else
+          cells_[cell_count_ - 1].push_back(c);
+        break;
+      case State::QuoteInQuoted:
+        if (c == quote) {
+          cells_[cell_count_ - 1].push_back(c);
+          state_ = State::Quoted;
+        } else if (c == delimiter) {
+          state_ = State::FieldStart;
+        } else if (line_end) {
+          if (auto st = end_row(here); !st) return st;
+        } else {
+          auto uc = static_cast<unsigned char>(c);
+          std::string shown = uc >= 0x20 && uc < 0x7F ? fmt::format("'{}'", c)
+                                                      : std::string("a non-ASCII character");
+          return fail(ErrorKind::Parse, fmt::format("malformed CSV in {}", object_),
+                      fmt::format("{}:{}:{}", object_, here.line, here.column),
+                      fmt::format("unexpected {} after the closing quote of a field", shown),
+                      fmt::format("a {} inside a quoted field must be doubled ({}{})", quote, quote,
+                                  quote));
+        }
+        break;
+    }
+  }
+  return {};
+}
+
+Status CsvParser::end_row(text::TextPosition end) {
+  state_ = State::FieldStart;
+  row_started_ = false;
+  if (cell_count_ == 1 && cells_[0].empty() && !last_cell_quoted_) {
+    ++blank_lines_;
+    return {};
+  }
+  CsvRow row;
+  row.cells = std::span<const std::string>(cells_.data(), cell_count_);
+  row.starts = std::span<const text::TextPosition>(starts_.data(), cell_count_);
+  row.end = end;
+  row.line = row_line_;
+  return sink_(row);
+}
+
+Status CsvParser::finish() {
+  if (state_ == State::Quoted) {
+    const text::TextPosition open = starts_[cell_count_ - 1];
+    return fail(ErrorKind::Parse,
+                fmt::format("cannot read {}: the file ends inside a quoted field", object_),
+                fmt::format("{}:{}:{}", object_, open.line, open.column),
+                "the quoted field that starts here is never closed: the export is truncated or "
+                "has an unbalanced quote",
+                "re-export the file; a partial export is never used for a sync");
+  }
+  if (!row_started_) return {};
+  if (state_ == State::FieldStart) {
+    // The input ended right after a delimiter: the row's last cell is empty.
+    begin_cell();
+    starts_[cell_count_ - 1] = pos_;
+    last_cell_quoted_ = false;
+  }
+  return end_row(pos_);
+}
+
+}  // namespace daoctl::hr
