@@ -1,0 +1,410 @@
+#include "connectors/hr/http_json_source.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <fmt/format.h>
+#include <optional>
+#include <set>
+
+namespace daoctl::hr {
+
+using nlohmann::json;
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string r(s);
+  std::transform(r.begin(), r.end(), r.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return r;
+}
+
+bool looks_secret(std::string_view name) {
+  static constexpr std::array<std::string_view, 8> kWords{
+      "token", "key", "secret", "password", "passwd", "sig", "auth", "credential"};
+  std::string n = lower(name);
+  return std::any_of(kWords.begin(), kWords.end(),
+                     [&](std::string_view w) { return n.find(w) != std::string::npos; });
+}
+
+std::string percent_encode(std::string_view s) {
+  std::string r;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
+      r += static_cast<char>(c);
+    else
+      r += fmt::format("%{:02X}", c);
+  }
+  return r;
+}
+
+struct UrlParts {
+  std::string_view scheme_authority;  // "https://host:port" (empty for a relative URL)
+  std::string_view path;
+  std::string_view query;  // without '?'
+};
+
+UrlParts split_url(std::string_view url) {
+  UrlParts p;
+  if (auto hash = url.find('#'); hash != std::string_view::npos) url = url.substr(0, hash);
+  size_t path_start = 0;
+  if (auto scheme = url.find("://"); scheme != std::string_view::npos) {
+    path_start = url.find_first_of("/?", scheme + 3);
+    if (path_start == std::string_view::npos) path_start = url.size();
+    p.scheme_authority = url.substr(0, path_start);
+  }
+  std::string_view rest = url.substr(path_start);
+  if (auto q = rest.find('?'); q != std::string_view::npos) {
+    p.path = rest.substr(0, q);
+    p.query = rest.substr(q + 1);
+  } else {
+    p.path = rest;
+  }
+  return p;
+}
+
+// `url` with query parameter `name` set to `value` (replacing any present).
+std::string with_query(std::string_view url, std::string_view name, std::string_view value) {
+  UrlParts p = split_url(url);
+  std::string query;
+  std::string_view q = p.query;
+  while (!q.empty()) {
+    size_t amp = q.find('&');
+    std::string_view pair = q.substr(0, amp);
+    q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
+    if (pair.empty() || pair.substr(0, pair.find('=')) == name) continue;
+    query += query.empty() ? "" : "&";
+    query += pair;
+  }
+  query += query.empty() ? "" : "&";
+  query += fmt::format("{}={}", name, percent_encode(value));
+  return fmt::format("{}{}?{}", p.scheme_authority, p.path, query);
+}
+
+// The text of a scalar at `pointer` in `doc`, or nullopt when absent, null or "".
+std::optional<std::string> text_at(const json& doc, const std::string& pointer) {
+  json::json_pointer p(pointer);
+  if (!doc.contains(p)) return std::nullopt;
+  const json& v = doc.at(p);
+  if (v.is_string()) {
+    if (v.get_ref<const std::string&>().empty()) return std::nullopt;
+    return v.get<std::string>();
+  }
+  if (v.is_number()) return v.dump();
+  return std::nullopt;
+}
+
+ErrorKind kind_for_status(long status) {
+  if (status == 401 || status == 403) return ErrorKind::Auth;
+  if (status == 404) return ErrorKind::NotFound;
+  return ErrorKind::Remote;
+}
+
+bool retryable_status(long status) {
+  return status == 429 || status == 502 || status == 503 || status == 504;
+}
+
+std::string body_excerpt(const std::string& body) {
+  constexpr size_t kMax = 200;
+  std::string s = body.substr(0, kMax);
+  std::replace(s.begin(), s.end(), '\n', ' ');
+  std::replace(s.begin(), s.end(), '\r', ' ');
+  if (body.size() > kMax) s += "...";
+  return s;
+}
+
+Status check_options(const HttpJsonSourceOptions& o) {
+  auto bad = [&](std::string detail) {
+    return fail(ErrorKind::Config, "invalid HTTP JSON source", redact_url(o.url), std::move(detail));
+  };
+  if (o.url.find("://") == std::string::npos) return bad("url: must be an absolute http(s) URL");
+  if (o.max_pages < 1) return bad("max_pages must be at least 1");
+  if (o.max_attempts < 1) return bad("max_attempts must be at least 1");
+  if (o.paging == HttpPaging::Cursor && o.cursor_pointer.empty())
+    return bad("cursor paging needs cursor_pointer (the pointer to the next cursor in a page)");
+  if (o.paging == HttpPaging::PageNumber && o.page_parameter.empty())
+    return bad("page-number paging needs page_parameter");
+  if (o.paging == HttpPaging::Cursor && o.cursor_parameter.empty())
+    return bad("cursor paging needs cursor_parameter");
+  for (const std::string* p : {&o.next_pointer, &o.total_pages_pointer, &o.cursor_pointer}) {
+    if (p->empty()) continue;
+    try {
+      json::json_pointer check(*p);
+    } catch (const json::exception& e) {
+      return bad(fmt::format("invalid JSON pointer '{}': {}", *p, e.what()));
+    }
+  }
+  return validate_json_record_options(o.record);
+}
+
+// Fetches one page, retrying what is worth retrying.
+Result<http::Response> fetch_page(http::Transport& transport, const HttpJsonSourceOptions& o,
+                                  const std::string& url) {
+  const std::string shown = redact_url(url);
+  http::Request req;
+  req.method = "GET";
+  req.url = url;
+  req.object = "GET " + shown;
+  req.idempotent = true;
+  req.timeout = o.timeout;
+  req.headers.push_back({"Accept", "application/json"});
+  for (const auto& h : o.headers) req.headers.push_back(h);
+  if (!o.auth_value.empty()) req.headers.push_back({o.auth_header, o.auth_value});
+
+  std::string last_failure;
+  std::optional<std::chrono::milliseconds> retry_after;  // from the previous answer
+  for (int attempt = 1;; ++attempt) {
+    std::chrono::milliseconds delay{0};
+    if (attempt > 1) delay = retry_after.value_or(o.retry_delay * (1 << std::min(attempt - 2, 10)));
+    retry_after.reset();
+    std::optional<http::Outcome> outcome;
+    // The wait before a retry is the transport's business (virtual time in tests).
+    transport.submit(req, transport.now() + delay, [&outcome](http::Outcome out) {
+      outcome = std::move(out);
+    });
+    transport.run();
+    if (!outcome)
+      return fail(ErrorKind::Internal, "the HTTP transport finished without an answer", req.object);
+    bool retry = false;
+    if (outcome->response) {
+      const http::Response& resp = *outcome->response;
+      if (resp.status >= 200 && resp.status < 300) return std::move(*outcome->response);
+      last_failure = fmt::format("HTTP {}: {}", resp.status, body_excerpt(resp.body));
+      if (retryable_status(resp.status) && attempt < o.max_attempts) {
+        retry = true;
+        if (auto ra = resp.header("retry-after")) {
+          try {
+            long seconds = std::stol(*ra);
+            if (seconds >= 0)
+              retry_after = std::min<std::chrono::milliseconds>(std::chrono::seconds(seconds),
+                                                                std::chrono::seconds(60));
+          } catch (const std::exception&) {
+            // An HTTP-date Retry-After: fall back to our own backoff.
+          }
+        }
+      }
+      if (!retry) {
+        Error e;
+        e.kind = kind_for_status(resp.status);
+        e.message = "cannot read HR source page";
+        e.object = req.object;
+        e.detail = last_failure;
+        e.http_status = static_cast<int>(resp.status);
+        if (e.kind == ErrorKind::Auth)
+          e.hint = fmt::format("check the secret that provides the {} header", o.auth_header);
+        if (attempt > 1) e.detail += fmt::format(" (after {} attempts)", attempt);
+        return std::unexpected(std::move(e));
+      }
+    } else {
+      const http::TransportError err = outcome->error.value_or(http::TransportError{});
+      last_failure = err.message.empty() ? "no response" : err.message;
+      retry = err.code != http::TransportError::Code::Aborted && attempt < o.max_attempts;
+      if (!retry)
+        return fail(ErrorKind::Network, "cannot read HR source page", req.object,
+                    attempt > 1 ? fmt::format("{} (after {} attempts)", last_failure, attempt)
+                                : last_failure,
+                    "check the URL and the network path to the HR system");
+    }
+  }
+}
+
+}  // namespace
+
+std::string redact_url(std::string_view url) {
+  std::string out;
+  std::string_view rest = url;
+  if (auto scheme = rest.find("://"); scheme != std::string_view::npos) {
+    size_t auth_end = rest.find_first_of("/?#", scheme + 3);
+    std::string_view authority = rest.substr(scheme + 3, auth_end == std::string_view::npos
+                                                             ? std::string_view::npos
+                                                             : auth_end - scheme - 3);
+    out.append(rest.substr(0, scheme + 3));
+    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+      out += "REDACTED@";
+      authority = authority.substr(at + 1);
+    }
+    out.append(authority);
+    rest = auth_end == std::string_view::npos ? std::string_view{} : rest.substr(auth_end);
+  }
+  size_t q = rest.find('?');
+  if (q == std::string_view::npos) {
+    out.append(rest);
+    return out;
+  }
+  out.append(rest.substr(0, q + 1));
+  std::string_view query = rest.substr(q + 1);
+  std::string_view fragment;
+  if (auto hash = query.find('#'); hash != std::string_view::npos) {
+    fragment = query.substr(hash);
+    query = query.substr(0, hash);
+  }
+  bool first = true;
+  while (true) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    if (!first) out += '&';
+    first = false;
+    size_t eq = pair.find('=');
+    if (eq != std::string_view::npos && looks_secret(pair.substr(0, eq))) {
+      out.append(pair.substr(0, eq + 1));
+      out += "REDACTED";
+    } else {
+      out.append(pair);
+    }
+    if (amp == std::string_view::npos) break;
+    query = query.substr(amp + 1);
+  }
+  out.append(fragment);
+  return out;
+}
+
+std::string resolve_url(std::string_view base, std::string_view ref) {
+  if (ref.find("://") != std::string_view::npos &&
+      ref.find("://") < ref.find_first_of("/?#")) {
+    return std::string(ref);
+  }
+  UrlParts b = split_url(base);
+  if (ref.substr(0, 2) == "//") {
+    std::string_view scheme = b.scheme_authority.substr(0, b.scheme_authority.find("://") + 1);
+    return fmt::format("{}{}", scheme, ref);
+  }
+  if (!ref.empty() && ref.front() == '/') return fmt::format("{}{}", b.scheme_authority, ref);
+  if (!ref.empty() && ref.front() == '?') return fmt::format("{}{}{}", b.scheme_authority, b.path, ref);
+  if (ref.empty()) return std::string(base);
+  std::string_view dir = b.path.substr(0, b.path.rfind('/') + 1);
+  if (dir.empty()) dir = "/";
+  return fmt::format("{}{}{}", b.scheme_authority, dir, ref);
+}
+
+std::string next_link(const std::vector<std::string>& values) {
+  for (const std::string& value : values) {
+    std::string_view v = value;
+    while (true) {
+      size_t open = v.find('<');
+      if (open == std::string_view::npos) break;
+      size_t close = v.find('>', open);
+      if (close == std::string_view::npos) break;
+      std::string_view target = v.substr(open + 1, close - open - 1);
+      // Parameters run to the next ',' outside quotes.
+      size_t i = close + 1;
+      bool quoted = false;
+      for (; i < v.size(); ++i) {
+        if (v[i] == '"') quoted = !quoted;
+        if (v[i] == ',' && !quoted) break;
+      }
+      std::string params = lower(v.substr(close + 1, i - close - 1));
+      size_t rel = params.find("rel=");
+      if (rel != std::string::npos) {
+        std::string_view rv = std::string_view(params).substr(rel + 4);
+        if (!rv.empty() && rv.front() == '"') {
+          rv.remove_prefix(1);
+          rv = rv.substr(0, rv.find('"'));
+        } else {
+          rv = rv.substr(0, rv.find_first_of("; "));
+        }
+        // rel may list several relation types separated by spaces.
+        size_t pos = 0;
+        while (pos <= rv.size()) {
+          size_t sp = rv.find(' ', pos);
+          if (rv.substr(pos, sp == std::string_view::npos ? std::string_view::npos : sp - pos) ==
+              "next")
+            return std::string(target);
+          if (sp == std::string_view::npos) break;
+          pos = sp + 1;
+        }
+      }
+      if (i >= v.size()) break;
+      v = v.substr(i + 1);
+    }
+  }
+  return {};
+}
+
+Result<ReadReport> read_http_json(http::Transport& transport, const HttpJsonSourceOptions& o,
+                                  const RecordSink& sink) {
+  if (auto st = check_options(o); !st) return std::unexpected(st.error());
+  ReadReport report;
+  std::set<std::string> fetched;
+  int page_number = o.first_page;
+  auto page_url = [&](int n) {
+    std::string url = with_query(o.url, o.page_parameter, std::to_string(n));
+    if (!o.page_size_parameter.empty() && o.page_size > 0)
+      url = with_query(url, o.page_size_parameter, std::to_string(o.page_size));
+    return url;
+  };
+  std::string url = o.paging == HttpPaging::PageNumber ? page_url(page_number) : o.url;
+
+  while (true) {
+    if (!fetched.insert(url).second)
+      return fail(ErrorKind::Safety, "HR source paging loops", redact_url(url),
+                  fmt::format("page {} links back to a page already read", report.pages + 1),
+                  "check the paging settings of the source");
+    if (report.pages >= static_cast<uint64_t>(o.max_pages))
+      return fail(ErrorKind::Safety,
+                  fmt::format("HR source has more than {} pages", o.max_pages), redact_url(url),
+                  "the read stopped at the page limit", "raise max_pages if the source is that large");
+    auto resp = fetch_page(transport, o, url);
+    if (!resp) return std::unexpected(resp.error());
+    ++report.pages;
+    report.bytes += resp->body.size();
+    const std::string shown = redact_url(url);
+    json body;
+    try {
+      body = json::parse(resp->body);
+    } catch (const json::parse_error& e) {
+      Error err = json_parse_error(e, resp->body, "GET " + shown);
+      err.message = fmt::format("HR source page {} is not valid JSON", report.pages);
+      return std::unexpected(std::move(err));
+    }
+    auto records = find_records_array(body, o.records_pointer, "GET " + shown);
+    if (!records) return std::unexpected(records.error());
+    size_t index = 0;
+    for (const json& value : **records) {
+      auto record =
+          json_to_record(value, fmt::format("{}#{}/{}", shown, o.records_pointer, index++), o.record);
+      if (!record) return std::unexpected(record.error());
+      ++report.records;
+      if (auto st = sink(std::move(*record)); !st) return std::unexpected(st.error());
+    }
+
+    std::string next;
+    switch (o.paging) {
+      case HttpPaging::None:
+        break;
+      case HttpPaging::NextLink:
+        if (!o.next_pointer.empty()) {
+          if (auto link = text_at(body, o.next_pointer)) next = resolve_url(url, *link);
+        } else {
+          std::vector<std::string> links;
+          auto range = resp->headers.equal_range("link");
+          for (auto it = range.first; it != range.second; ++it) links.push_back(it->second);
+          if (std::string link = next_link(links); !link.empty()) next = resolve_url(url, link);
+        }
+        break;
+      case HttpPaging::PageNumber: {
+        if ((*records)->empty()) break;
+        if (!o.total_pages_pointer.empty()) {
+          auto total = text_at(body, o.total_pages_pointer);
+          if (!total)
+            return fail(ErrorKind::Parse, "HR source page has no total page count", "GET " + shown,
+                        fmt::format("nothing at {}", o.total_pages_pointer),
+                        "check total_pages_pointer");
+          if (page_number >= std::atoi(total->c_str())) break;
+        }
+        next = page_url(++page_number);
+        break;
+      }
+      case HttpPaging::Cursor:
+        if (auto cursor = text_at(body, o.cursor_pointer))
+          next = with_query(o.url, o.cursor_parameter, *cursor);
+        break;
+    }
+    if (next.empty()) break;
+    url = std::move(next);
+  }
+  report.complete = true;
+  return report;
+}
+
+}  // namespace daoctl::hr
