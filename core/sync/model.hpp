@@ -1,0 +1,65 @@
+// What a sync compares: users as the sources want them (DesiredUser) and the
+// platform as it is (PlatformState), both reduced to the mapped fields.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/mapping/value.hpp"
+
+namespace daoctl::sync {
+
+using Fields = std::map<std::string, mapping::Value, std::less<>>;
+
+struct DesiredUser {
+  std::string external_id;
+  std::string user_name;
+  std::string origin;      // where the primary record came from ("ldap://…/cn=…", "hr.csv:12")
+  std::string source_key;  // the primary record's key (a canonical DN for LDAP)
+  Fields fields;           // every mapped field but externalId/userName
+  std::vector<std::string> groups;  // group names, after include/exclude
+  bool active = true;
+};
+
+struct PlatformUser {
+  std::string id;
+  std::string external_id;
+  std::string user_name;
+  std::string version;
+  std::string managed_by;
+  bool active = true;
+  Fields fields;  // mapped fields present on the platform (department as a path)
+  std::string manager_id;
+  std::string department_id;
+  std::vector<std::string> group_ids;
+};
+
+struct PlatformDepartment {
+  std::string id;
+  std::string name;
+  std::string parent_id;
+  std::string path;
+  std::string external_id;
+  std::string version;  // updated_at
+  long member_count = 0;
+};
+
+struct PlatformGroup {
+  std::string id;
+  std::string display_name;
+  std::string external_id;
+  std::string version;
+  std::vector<std::string> member_ids;
+};
+
+struct PlatformState {
+  std::vector<PlatformUser> users;
+  std::vector<PlatformDepartment> departments;
+  std::vector<PlatformGroup> groups;
+  // sha256 over every object's id and version: a saved plan is applied only
+  // when the platform still has this fingerprint.
+  std::string fingerprint() const;
+};
+
+}  // namespace daoctl::sync

@@ -1,0 +1,546 @@
+#include "core/sync/plan.hpp"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <set>
+
+namespace daoctl::sync {
+
+using nlohmann::json;
+
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::string first_string(const mapping::Value& v) {
+  if (const auto* s = v.string()) return *s;
+  if (const auto* l = v.list()) return l->empty() ? std::string() : l->front();
+  return {};
+}
+
+// "Company / IT/Backend" with separator "/" -> "Company/IT/Backend"; "" when empty.
+std::string normalize_path(const std::string& raw, const std::string& sep) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    auto pos = raw.find(sep, start);
+    auto part = trim(std::string_view(raw).substr(start, pos == std::string::npos ? pos : pos - start));
+    if (!part.empty()) parts.push_back(part);
+    if (pos == std::string::npos) break;
+    start = pos + sep.size();
+  }
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : "/") + p;
+  return out;
+}
+
+std::string parent_of(const std::string& path) {
+  auto pos = path.rfind('/');
+  return pos == std::string::npos ? std::string() : path.substr(0, pos);
+}
+
+std::string leaf_of(const std::string& path) {
+  auto pos = path.rfind('/');
+  return pos == std::string::npos ? path : path.substr(pos + 1);
+}
+
+int depth_of(const std::string& path) {
+  return static_cast<int>(std::count(path.begin(), path.end(), '/'));
+}
+
+mapping::Value value_from_json(const json& j) {
+  if (j.is_null()) return {};
+  if (j.is_boolean()) return j.get<bool>();
+  if (j.is_array()) return j.get<mapping::List>();
+  if (j.is_string()) return j.get<std::string>();
+  return j.dump();
+}
+
+json value_to_json(const mapping::Value& v) {
+  json j;
+  mapping::to_json(j, v);
+  return j;
+}
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  std::string hex;
+  for (unsigned i = 0; i < len; ++i) hex += fmt::format("{:02x}", md[i]);
+  return hex;
+}
+
+const char* department_kind(DepartmentAction::Kind k) {
+  return k == DepartmentAction::Kind::Create ? "create" : "delete";
+}
+
+const char* group_kind(GroupAction::Kind k) {
+  switch (k) {
+    case GroupAction::Kind::Create: return "create";
+    case GroupAction::Kind::AddMembers: return "add_members";
+    case GroupAction::Kind::RemoveMembers: return "remove_members";
+  }
+  return "create";
+}
+
+}  // namespace
+
+const char* to_string(UserActionKind kind) {
+  switch (kind) {
+    case UserActionKind::Create: return "create";
+    case UserActionKind::Update: return "update";
+    case UserActionKind::Link: return "link";
+    case UserActionKind::Deactivate: return "deactivate";
+    case UserActionKind::Reactivate: return "reactivate";
+  }
+  return "update";
+}
+
+std::string PlatformState::fingerprint() const {
+  std::vector<std::string> rows;
+  rows.reserve(users.size() + departments.size() + groups.size());
+  for (const auto& u : users) rows.push_back("u:" + u.id + ":" + u.version);
+  for (const auto& d : departments) rows.push_back("d:" + d.id + ":" + d.version);
+  for (const auto& g : groups) rows.push_back("g:" + g.id + ":" + g.version);
+  std::sort(rows.begin(), rows.end());
+  std::string all;
+  for (const auto& r : rows) all += r + "\n";
+  return "sha256:" + sha256_hex(all);
+}
+
+bool SyncPlan::has_changes() const {
+  return !departments.empty() || !users.empty() || !managers.empty() || !groups.empty();
+}
+
+long SyncPlan::count(UserActionKind kind) const {
+  return std::count_if(users.begin(), users.end(), [&](const auto& a) { return a.kind == kind; });
+}
+
+json SyncPlan::to_json() const {
+  json j;
+  j["version"] = 1;
+  j["job"] = job;
+  j["target"] = target;
+  j["created_at"] = created_at;
+  j["platform_fingerprint"] = platform_fingerprint;
+  j["sources"] = json::object();
+  for (const auto& [name, n] : source_records) j["sources"][name] = {{"records", n}};
+  long dcreate = 0, ddelete = 0, gcreate = 0, gadd = 0, gremove = 0;
+  json deps = json::array();
+  for (const auto& d : departments) {
+    (d.kind == DepartmentAction::Kind::Create ? dcreate : ddelete)++;
+    json o = {{"action", department_kind(d.kind)}, {"path", d.path}, {"name", d.name},
+              {"parent", d.parent_path}};
+    if (!d.id.empty()) o["id"] = d.id;
+    deps.push_back(o);
+  }
+  json users_json = json::array();
+  for (const auto& u : users) {
+    json o = {{"action", to_string(u.kind)}, {"externalId", u.external_id}, {"userName", u.user_name}};
+    if (!u.id.empty()) o["id"] = u.id;
+    if (!u.reason.empty()) o["reason"] = u.reason;
+    json changes = json::array();
+    for (const auto& c : u.changes)
+      changes.push_back({{"field", c.field}, {"before", value_to_json(c.before)},
+                         {"after", value_to_json(c.after)}});
+    o["changes"] = changes;
+    users_json.push_back(o);
+  }
+  json managers_json = json::array();
+  for (const auto& m : managers)
+    managers_json.push_back({{"externalId", m.external_id}, {"id", m.user_id}, {"before", m.before_id},
+                             {"after_externalId", m.after_external_id}, {"after", m.after_id}});
+  json groups_json = json::array();
+  for (const auto& g : groups) {
+    (g.kind == GroupAction::Kind::Create ? gcreate
+     : g.kind == GroupAction::Kind::AddMembers ? gadd : gremove) +=
+        g.kind == GroupAction::Kind::Create ? 1 : static_cast<long>(g.members.size());
+    groups_json.push_back(
+        {{"action", group_kind(g.kind)}, {"name", g.name}, {"id", g.id}, {"members", g.members}});
+  }
+  json warnings_json = json::array();
+  for (const auto& w : warnings) warnings_json.push_back({{"object", w.object}, {"message", w.message}});
+  j["summary"] = {
+      {"departments", {{"create", dcreate}, {"delete", ddelete}}},
+      {"users",
+       {{"create", count(UserActionKind::Create)}, {"update", count(UserActionKind::Update)},
+        {"link", count(UserActionKind::Link)}, {"deactivate", count(UserActionKind::Deactivate)},
+        {"reactivate", count(UserActionKind::Reactivate)}, {"unchanged", unchanged_users},
+        {"managed_before", managed_users}}},
+      {"managers", {{"set", static_cast<long>(managers.size())}}},
+      {"groups", {{"create", gcreate}, {"add", gadd}, {"remove", gremove}}},
+      {"warnings", static_cast<long>(warnings.size())},
+  };
+  j["departments"] = deps;
+  j["users"] = users_json;
+  j["managers"] = managers_json;
+  j["groups"] = groups_json;
+  j["warnings"] = warnings_json;
+  j["hash"] = hash();
+  return j;
+}
+
+std::string SyncPlan::hash() const {
+  // Hash the content without the volatile members; to_json() calls hash(), so
+  // build the hashed document from a copy without them.
+  SyncPlan copy = *this;
+  copy.created_at.clear();
+  json j;
+  j["job"] = copy.job;
+  j["target"] = copy.target;
+  j["fingerprint"] = copy.platform_fingerprint;
+  json body = json::array();
+  for (const auto& d : departments) body.push_back({department_kind(d.kind), d.path, d.id});
+  for (const auto& u : users) {
+    json changes = json::array();
+    for (const auto& c : u.changes)
+      changes.push_back({c.field, value_to_json(c.before), value_to_json(c.after)});
+    body.push_back({to_string(u.kind), u.id, u.external_id, u.user_name, u.reason, changes});
+  }
+  for (const auto& m : managers)
+    body.push_back({"manager", m.external_id, m.user_id, m.before_id, m.after_external_id, m.after_id});
+  for (const auto& g : groups) body.push_back({group_kind(g.kind), g.name, g.id, g.members});
+  j["body"] = body;
+  return "sha256:" + sha256_hex(j.dump());
+}
+
+Result<SyncPlan> SyncPlan::from_json(const json& doc) {
+  try {
+    SyncPlan p;
+    if (doc.value("version", 0) != 1)
+      return fail(ErrorKind::Config, "unsupported plan file", "/version", "expected version 1");
+    p.job = doc.at("job").get<std::string>();
+    p.target = doc.at("target").get<std::string>();
+    p.created_at = doc.value("created_at", "");
+    p.platform_fingerprint = doc.at("platform_fingerprint").get<std::string>();
+    for (const auto& [name, s] : doc.at("sources").items()) p.source_records[name] = s.at("records");
+    for (const auto& d : doc.at("departments"))
+      p.departments.push_back({d.at("action") == "create" ? DepartmentAction::Kind::Create
+                                                          : DepartmentAction::Kind::Delete,
+                               d.at("path"), d.at("name"), d.at("parent"), d.value("id", "")});
+    for (const auto& u : doc.at("users")) {
+      UserAction a;
+      std::string kind = u.at("action");
+      for (auto k : {UserActionKind::Create, UserActionKind::Update, UserActionKind::Link,
+                     UserActionKind::Deactivate, UserActionKind::Reactivate})
+        if (kind == to_string(k)) a.kind = k;
+      a.id = u.value("id", "");
+      a.external_id = u.at("externalId");
+      a.user_name = u.at("userName");
+      a.reason = u.value("reason", "");
+      for (const auto& c : u.at("changes"))
+        a.changes.push_back({c.at("field"), value_from_json(c.at("before")), value_from_json(c.at("after"))});
+      p.users.push_back(std::move(a));
+    }
+    for (const auto& m : doc.at("managers"))
+      p.managers.push_back({m.at("externalId"), m.at("id"), m.at("before"), m.at("after_externalId"),
+                            m.at("after")});
+    for (const auto& g : doc.at("groups")) {
+      GroupAction a;
+      std::string kind = g.at("action");
+      a.kind = kind == "create" ? GroupAction::Kind::Create
+               : kind == "add_members" ? GroupAction::Kind::AddMembers
+                                       : GroupAction::Kind::RemoveMembers;
+      a.name = g.at("name");
+      a.id = g.at("id");
+      a.members = g.at("members").get<std::vector<std::string>>();
+      p.groups.push_back(std::move(a));
+    }
+    for (const auto& w : doc.at("warnings")) p.warnings.push_back({w.at("object"), w.at("message")});
+    p.unchanged_users = doc.at("summary").at("users").at("unchanged");
+    p.managed_users = doc.at("summary").at("users").at("managed_before");
+    if (doc.contains("hash") && doc["hash"] != p.hash())
+      return fail(ErrorKind::Config, "the plan file was edited after it was made", "/hash",
+                  "its hash does not match its content", "make a new plan with daoctl sync plan --out");
+    return p;
+  } catch (const json::exception& e) {
+    return fail(ErrorKind::Config, "malformed plan file", "", e.what());
+  }
+}
+
+SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformState& current,
+                      const PlanOptions& opt) {
+  SyncPlan plan;
+  plan.job = opt.job;
+  plan.target = opt.target == TargetKind::Platform ? "platform" : "scim";
+  plan.platform_fingerprint = current.fingerprint();
+
+  std::map<std::string, const PlatformUser*> by_ext, by_id;
+  std::map<std::string, std::vector<const PlatformUser*>> by_name, by_email;
+  for (const auto& u : current.users) {
+    if (!u.external_id.empty()) by_ext[u.external_id] = &u;
+    by_id[u.id] = &u;
+    by_name[lower(u.user_name)].push_back(&u);
+    auto it = u.fields.find("email");
+    if (it != u.fields.end()) by_email[lower(first_string(it->second))].push_back(&u);
+    if (u.managed_by == opt.managed_by) ++plan.managed_users;
+  }
+  auto link_by = [&](const char* what) {
+    return std::find(opt.link_by.begin(), opt.link_by.end(), what) != opt.link_by.end();
+  };
+  const bool platform = opt.target == TargetKind::Platform;
+
+  // Departments: every prefix of every desired path must exist.
+  std::map<std::string, const PlatformDepartment*> dept_by_path;
+  for (const auto& d : current.departments) dept_by_path[d.path] = &d;
+  std::map<const DesiredUser*, std::string> path_of;
+  std::set<std::string> wanted_paths;
+  for (const auto& d : desired) {
+    auto it = d.fields.find("department");
+    if (it == d.fields.end()) continue;
+    std::string path = normalize_path(first_string(it->second), opt.department_separator);
+    path_of[&d] = path;
+    for (std::string p = path; !p.empty(); p = parent_of(p)) wanted_paths.insert(p);
+  }
+  if (platform) {
+    std::vector<std::string> missing;
+    for (const auto& p : wanted_paths)
+      if (!dept_by_path.count(p)) missing.push_back(p);
+    std::stable_sort(missing.begin(), missing.end(),
+                     [](const auto& a, const auto& b) { return depth_of(a) < depth_of(b); });
+    for (const auto& p : missing)
+      plan.departments.push_back({DepartmentAction::Kind::Create, p, leaf_of(p), parent_of(p), ""});
+  }
+
+  // Users.
+  std::set<std::string> seen_ids, seen_ext;
+  std::map<std::string, const PlatformUser*> matched;  // external id -> platform user (after link)
+  std::set<std::string> acted_ext;                     // users the plan creates or may touch
+  for (const auto& d : desired) {
+    if (!seen_ext.insert(d.external_id).second) {
+      plan.warnings.push_back({"user " + d.user_name,
+                               "externalId '" + d.external_id + "' appears twice in the sources (" +
+                                   d.origin + "); only the first is synced"});
+      continue;
+    }
+    const PlatformUser* cur = nullptr;
+    if (auto it = by_ext.find(d.external_id); it != by_ext.end()) cur = it->second;
+    UserAction action;
+    action.external_id = d.external_id;
+    action.user_name = d.user_name;
+    if (!cur && (link_by("email") || link_by("userName"))) {
+      std::set<const PlatformUser*> candidates;
+      if (link_by("userName"))
+        for (auto* u : by_name[lower(d.user_name)]) candidates.insert(u);
+      auto email = d.fields.find("email");
+      if (link_by("email") && email != d.fields.end())
+        for (auto* u : by_email[lower(first_string(email->second))]) candidates.insert(u);
+      if (candidates.size() > 1) {
+        std::string ids;
+        for (auto* u : candidates) ids += (ids.empty() ? "" : ", ") + u->id + " (" + u->user_name + ")";
+        plan.warnings.push_back({"user " + d.user_name,
+                                 "cannot link: several platform accounts match (" + ids +
+                                     "); link one by setting its externalId to '" + d.external_id + "'"});
+        continue;
+      }
+      if (candidates.size() == 1) {
+        const PlatformUser* c = *candidates.begin();
+        if (!c->external_id.empty()) {
+          plan.warnings.push_back({"user " + d.user_name,
+                                   "cannot link: the matching platform account " + c->id +
+                                       " already has externalId '" + c->external_id + "'"});
+          continue;
+        }
+        cur = c;
+        action.kind = UserActionKind::Link;
+        action.reason = "matched by " + std::string(link_by("email") ? "email/userName" : "userName");
+        action.changes.push_back({"externalId", mapping::Value(), mapping::Value(d.external_id)});
+      }
+    }
+    if (!cur) {
+      if (auto taken = by_name.find(lower(d.user_name)); taken != by_name.end() && !taken->second.empty()) {
+        const PlatformUser* t = taken->second.front();
+        plan.warnings.push_back(
+            {"user " + d.user_name,
+             "userName is taken by platform account " + t->id +
+                 (t->external_id.empty() ? " (no externalId)" : " (externalId '" + t->external_id + "')") +
+                 " that this job does not manage; not created (add link: {by: [userName]} to adopt it)"});
+        continue;
+      }
+      action.kind = UserActionKind::Create;
+      for (const auto& [field, value] : d.fields) {
+        if (field == "manager" || value.is_null()) continue;
+        mapping::Value after = field == "department" ? mapping::Value(path_of[&d]) : value;
+        action.changes.push_back({field, mapping::Value(), after});
+      }
+      action.changes.push_back({"active", mapping::Value(), mapping::Value(d.active)});
+      plan.users.push_back(std::move(action));
+      acted_ext.insert(d.external_id);
+      continue;
+    }
+    seen_ids.insert(cur->id);
+    matched[d.external_id] = cur;
+    acted_ext.insert(d.external_id);
+    action.id = cur->id;
+    if (lower(cur->user_name) != lower(d.user_name) || cur->user_name != d.user_name)
+      action.changes.push_back({"userName", mapping::Value(cur->user_name), mapping::Value(d.user_name)});
+    for (const auto& [field, value] : d.fields) {
+      if (field == "manager" || field == "photo" || field == "active") continue;
+      mapping::Value want = value;
+      if (field == "department") {
+        want = path_of[&d].empty() ? mapping::Value() : mapping::Value(platform ? path_of[&d] : leaf_of(path_of[&d]));
+      }
+      auto it = cur->fields.find(field);
+      mapping::Value have = it == cur->fields.end() ? mapping::Value() : it->second;
+      if (!same_value(field, have, want)) action.changes.push_back({field, have, want});
+    }
+    if (platform && cur->managed_by != opt.managed_by)
+      action.changes.push_back({"managedBy", cur->managed_by.empty() ? mapping::Value() : mapping::Value(cur->managed_by),
+                                mapping::Value(opt.managed_by)});
+    if (cur->active && !d.active) {
+      action.kind = UserActionKind::Deactivate;
+      action.reason = "disabled in the sources";
+    } else if (!cur->active && d.active) {
+      action.kind = UserActionKind::Reactivate;
+      action.reason = "active in the sources";
+    } else if (action.kind != UserActionKind::Link && action.changes.empty()) {
+      ++plan.unchanged_users;
+      continue;
+    }
+    plan.users.push_back(std::move(action));
+  }
+
+  // Managed accounts the sources no longer have.
+  long missing = 0;
+  for (const auto& u : current.users) {
+    if (u.managed_by != opt.managed_by || seen_ids.count(u.id) || !u.active) continue;
+    if (opt.deactivate_missing) {
+      UserAction a;
+      a.kind = UserActionKind::Deactivate;
+      a.id = u.id;
+      a.external_id = u.external_id;
+      a.user_name = u.user_name;
+      a.reason = "missing from the sources";
+      plan.users.push_back(std::move(a));
+    } else {
+      ++missing;
+    }
+  }
+  if (missing > 0)
+    plan.warnings.push_back({"job " + opt.job,
+                             fmt::format("{} managed account(s) are missing from the sources and stay "
+                                         "active; add missing_from_sources to "
+                                         "deprovision.dismissed_when to block them",
+                                         missing)});
+
+  // Managers: resolved by external id; users skipped above are left alone.
+  for (const auto& d : desired) {
+    if (!acted_ext.count(d.external_id)) continue;
+    auto mit = d.fields.find("manager");
+    if (mit == d.fields.end()) continue;
+    std::string want_ext = first_string(mit->second);
+    const PlatformUser* cur = matched.count(d.external_id) ? matched[d.external_id] : nullptr;
+    std::string before = cur ? cur->manager_id : "";
+    std::string want_id;
+    if (!want_ext.empty()) {
+      if (auto it = by_ext.find(want_ext); it != by_ext.end()) want_id = it->second->id;
+      else if (auto lt = matched.find(want_ext); lt != matched.end()) want_id = lt->second->id;
+      else if (!acted_ext.count(want_ext)) {
+        plan.warnings.push_back({"user " + d.user_name,
+                                 "manager '" + want_ext + "' is not an employee this job syncs; manager left unchanged"});
+        continue;
+      }
+    }
+    if (want_ext.empty() && before.empty()) continue;
+    if (!want_id.empty() && want_id == before) continue;
+    plan.managers.push_back({d.external_id, cur ? cur->id : "", before, want_ext, want_id});
+  }
+
+  // Group memberships.
+  if (opt.manage_groups) {
+    std::map<std::string, std::set<std::string>> wanted;  // group name -> member external ids
+    std::map<std::string, std::string> display;           // lower name -> name as written
+    for (const auto& d : desired)
+      if (acted_ext.count(d.external_id) || matched.count(d.external_id))
+        for (const auto& g : d.groups) {
+          wanted[lower(g)].insert(d.external_id);
+          display.emplace(lower(g), g);
+        }
+    std::map<std::string, const PlatformGroup*> group_by_name;
+    for (const auto& g : current.groups) group_by_name[lower(g.display_name)] = &g;
+    std::set<std::string> our_ext(acted_ext.begin(), acted_ext.end());
+    auto is_ours = [&](const std::string& user_id) {
+      auto it = by_id.find(user_id);
+      return it != by_id.end() && (it->second->managed_by == opt.managed_by || our_ext.count(it->second->external_id));
+    };
+    for (const auto& [key, members] : wanted) {
+      auto it = group_by_name.find(key);
+      GroupAction add{GroupAction::Kind::AddMembers, display[key], "", {}};
+      std::set<std::string> current_members;
+      if (it == group_by_name.end()) {
+        plan.groups.push_back({GroupAction::Kind::Create, display[key], "", {}});
+      } else {
+        add.id = it->second->id;
+        add.name = it->second->display_name;
+        current_members.insert(it->second->member_ids.begin(), it->second->member_ids.end());
+      }
+      std::set<std::string> wanted_ids;
+      for (const auto& ext : members) {
+        const PlatformUser* u = matched.count(ext) ? matched[ext] : nullptr;
+        if (u) wanted_ids.insert(u->id);
+        if (!u || !current_members.count(u->id)) add.members.push_back(ext);
+      }
+      if (!add.members.empty()) plan.groups.push_back(add);
+      if (it != group_by_name.end()) {
+        GroupAction remove{GroupAction::Kind::RemoveMembers, it->second->display_name, it->second->id, {}};
+        for (const auto& m : it->second->member_ids)
+          if (!wanted_ids.count(m) && is_ours(m)) remove.members.push_back(m);
+        if (!remove.members.empty()) plan.groups.push_back(remove);
+      }
+    }
+    // Groups this job created earlier that no employee belongs to any more.
+    for (const auto& g : current.groups) {
+      if (wanted.count(lower(g.display_name)) || g.external_id != opt.managed_by + ":group:" + g.display_name)
+        continue;
+      GroupAction remove{GroupAction::Kind::RemoveMembers, g.display_name, g.id, {}};
+      for (const auto& m : g.member_ids)
+        if (is_ours(m)) remove.members.push_back(m);
+      if (!remove.members.empty()) plan.groups.push_back(remove);
+    }
+  }
+
+  // Departments this job created that nobody will be in any more (deepest first).
+  if (platform && opt.delete_empty_departments) {
+    std::map<std::string, long> staying;  // department id -> members after the plan
+    for (const auto& u : current.users) {
+      if (u.department_id.empty()) continue;
+      bool moves = false;
+      for (const auto& a : plan.users)
+        if (a.id == u.id)
+          for (const auto& c : a.changes) moves |= c.field == "department";
+      if (!moves) staying[u.department_id]++;
+    }
+    std::vector<const PlatformDepartment*> candidates;
+    for (const auto& d : current.departments)
+      if (!wanted_paths.count(d.path) && d.external_id.starts_with(opt.managed_by + ":") &&
+          staying[d.id] == 0)
+        candidates.push_back(&d);
+    std::sort(candidates.begin(), candidates.end(),
+              [](auto* a, auto* b) { return depth_of(a->path) > depth_of(b->path); });
+    std::set<std::string> deleted;
+    for (const auto* d : candidates) {
+      bool has_kept_child = false;
+      for (const auto& c : current.departments)
+        if (c.parent_id == d->id && !deleted.count(c.id)) has_kept_child = true;
+      if (has_kept_child) continue;
+      deleted.insert(d->id);
+      plan.departments.push_back({DepartmentAction::Kind::Delete, d->path, d->name, parent_of(d->path), d->id});
+    }
+  }
+  return plan;
+}
+
+}  // namespace daoctl::sync

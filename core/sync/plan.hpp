@@ -1,0 +1,105 @@
+// The sync plan: the reviewable difference between what the sources want and
+// what the platform has, in the order apply will carry it out (departments,
+// users, managers, group memberships). Pure: computed from a DesiredUser list
+// and a PlatformState, serialisable to a stable JSON document and back.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/sync/model.hpp"
+#include "core/sync/scim_mapping.hpp"
+
+namespace daoctl::sync {
+
+struct FieldChange {
+  std::string field;
+  mapping::Value before;
+  mapping::Value after;
+};
+
+enum class UserActionKind { Create, Update, Link, Deactivate, Reactivate };
+const char* to_string(UserActionKind kind);
+
+struct UserAction {
+  UserActionKind kind = UserActionKind::Update;
+  std::string id;  // platform id; empty for Create
+  std::string external_id;
+  std::string user_name;
+  std::string reason;                // why (deactivate, link)
+  std::vector<FieldChange> changes;  // Create: every field (before null)
+};
+
+struct DepartmentAction {
+  enum class Kind { Create, Delete } kind = Kind::Create;
+  std::string path;
+  std::string name;
+  std::string parent_path;  // "" for a root
+  std::string id;           // Delete: the platform id
+};
+
+// Sets a user's manager. Ids may be empty when the user or the manager is
+// created by the same run: apply resolves them by external id.
+struct ManagerChange {
+  std::string external_id;
+  std::string user_id;
+  std::string before_id;           // "" = none
+  std::string after_external_id;   // "" = remove the manager
+  std::string after_id;
+};
+
+struct GroupAction {
+  enum class Kind { Create, AddMembers, RemoveMembers } kind = Kind::Create;
+  std::string name;
+  std::string id;                    // empty when created by this run
+  std::vector<std::string> members;  // Add: external ids; Remove: platform user ids
+};
+
+struct PlanWarning {
+  std::string object;
+  std::string message;
+};
+
+struct SyncPlan {
+  std::string job;
+  std::string target = "platform";
+  std::string created_at;            // RFC 3339, not part of the hash
+  std::string platform_fingerprint;  // PlatformState::fingerprint() when planned
+  std::map<std::string, long> source_records;
+  std::vector<DepartmentAction> departments;
+  std::vector<UserAction> users;
+  std::vector<ManagerChange> managers;
+  std::vector<GroupAction> groups;
+  std::vector<PlanWarning> warnings;
+  long unchanged_users = 0;
+  long managed_users = 0;  // accounts of this job on the platform before the run
+
+  bool has_changes() const;
+  long count(UserActionKind kind) const;
+  // "sha256:…" over everything but created_at: names exactly this plan.
+  std::string hash() const;
+  nlohmann::json to_json() const;
+  // Errors (Config) name the JSON pointer of the first malformed member.
+  static Result<SyncPlan> from_json(const nlohmann::json& doc);
+};
+
+struct PlanOptions {
+  TargetKind target = TargetKind::Platform;
+  std::string job;
+  std::string managed_by;                 // "daoctl:<job>"
+  std::vector<std::string> link_by;       // "email", "userName"
+  std::string department_separator = "/";
+  bool delete_empty_departments = false;
+  bool deactivate_missing = false;        // missing_from_sources is a dismissal rule
+  bool manage_groups = false;
+};
+
+// Errors never happen here: conflicts (a userName owned by an unmanaged
+// account, an ambiguous link) become warnings and the user is left alone.
+SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformState& current,
+                      const PlanOptions& options);
+
+}  // namespace daoctl::sync
