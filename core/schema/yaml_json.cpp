@@ -1,0 +1,224 @@
+#include "core/schema/yaml_json.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <regex>
+#include <set>
+
+namespace daoctl::schema {
+
+void SourceMap::record(std::string pointer, SourcePosition position) {
+  positions_.insert_or_assign(std::move(pointer), position);
+}
+
+std::optional<SourcePosition> SourceMap::find_exact(std::string_view pointer) const {
+  auto it = positions_.find(pointer);
+  if (it == positions_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<SourcePosition> SourceMap::find(std::string_view pointer) const {
+  for (;;) {
+    if (auto found = find_exact(pointer)) return found;
+    if (pointer.empty()) return std::nullopt;
+    pointer = pointer.substr(0, pointer.rfind('/'));
+  }
+}
+
+std::string escape_pointer_token(std::string_view token) {
+  std::string out;
+  out.reserve(token.size());
+  for (char c : token) {
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string unescape_pointer_token(std::string_view token) {
+  std::string out;
+  out.reserve(token.size());
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    if (token[i] == '~' && i + 1 < token.size() && (token[i + 1] == '0' || token[i + 1] == '1')) {
+      out += token[i + 1] == '0' ? '~' : '/';
+      ++i;
+    } else {
+      out += token[i];
+    }
+  }
+  return out;
+}
+
+namespace {
+
+constexpr std::string_view kCoreTagPrefix = "tag:yaml.org,2002:";
+
+std::string where(std::string_view source_name, const YAML::Mark& mark) {
+  if (mark.is_null()) return std::string(source_name);
+  return std::string(source_name) + ":" + std::to_string(mark.line + 1) + ":" +
+         std::to_string(mark.column + 1);
+}
+
+std::optional<nlohmann::json> resolve_null(const std::string& s) {
+  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nlohmann::json();
+  return std::nullopt;
+}
+
+std::optional<nlohmann::json> resolve_bool(const std::string& s) {
+  if (s == "true" || s == "True" || s == "TRUE") return nlohmann::json(true);
+  if (s == "false" || s == "False" || s == "FALSE") return nlohmann::json(false);
+  return std::nullopt;
+}
+
+std::optional<nlohmann::json> resolve_int(const std::string& s) {
+  static const std::regex decimal("[-+]?[0-9]+");
+  static const std::regex octal("0o[0-7]+");
+  static const std::regex hex("0x[0-9a-fA-F]+");
+  int base = 10;
+  std::string digits = s;
+  if (std::regex_match(s, octal)) {
+    base = 8;
+    digits = s.substr(2);
+  } else if (std::regex_match(s, hex)) {
+    base = 16;
+    digits = s.substr(2);
+  } else if (!std::regex_match(s, decimal)) {
+    return std::nullopt;
+  }
+  if (!digits.empty() && digits.front() == '+') digits.erase(0, 1);
+  const char* first = digits.data();
+  const char* last = digits.data() + digits.size();
+  std::int64_t signed_value = 0;
+  if (auto [p, ec] = std::from_chars(first, last, signed_value, base); ec == std::errc() && p == last)
+    return nlohmann::json(signed_value);
+  std::uint64_t unsigned_value = 0;
+  if (auto [p, ec] = std::from_chars(first, last, unsigned_value, base);
+      ec == std::errc() && p == last)
+    return nlohmann::json(unsigned_value);
+  // Too large for 64 bits: keep the magnitude as a float rather than fail.
+  return nlohmann::json(std::stod(s));
+}
+
+std::optional<nlohmann::json> resolve_float(const std::string& s) {
+  static const std::regex decimal("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
+  if (s == ".inf" || s == ".Inf" || s == ".INF" || s == "+.inf" || s == "+.Inf" || s == "+.INF")
+    return nlohmann::json(std::numeric_limits<double>::infinity());
+  if (s == "-.inf" || s == "-.Inf" || s == "-.INF")
+    return nlohmann::json(-std::numeric_limits<double>::infinity());
+  if (s == ".nan" || s == ".NaN" || s == ".NAN")
+    return nlohmann::json(std::numeric_limits<double>::quiet_NaN());
+  if (!std::regex_match(s, decimal)) return std::nullopt;
+  return nlohmann::json(std::stod(s));
+}
+
+class Converter {
+ public:
+  Converter(std::string_view source_name, SourceMap& positions)
+      : source_name_(source_name), positions_(positions) {}
+
+  Result<nlohmann::json> convert(const YAML::Node& node, const std::string& pointer) {
+    const YAML::Mark mark = node.Mark();
+    if (!mark.is_null()) positions_.record(pointer, {mark.line + 1, mark.column + 1});
+    switch (node.Type()) {
+      case YAML::NodeType::Undefined:
+      case YAML::NodeType::Null:
+        return nlohmann::json();
+      case YAML::NodeType::Scalar:
+        return scalar(node);
+      case YAML::NodeType::Sequence: {
+        nlohmann::json array = nlohmann::json::array();
+        std::size_t index = 0;
+        for (const auto& item : node) {
+          auto value = convert(item, pointer + "/" + std::to_string(index++));
+          if (!value) return value;
+          array.push_back(std::move(*value));
+        }
+        return array;
+      }
+      case YAML::NodeType::Map: {
+        nlohmann::json object = nlohmann::json::object();
+        for (const auto& entry : node) {
+          const YAML::Node& key = entry.first;
+          if (!key.IsScalar())
+            return fail(ErrorKind::Parse, "cannot convert YAML to JSON", where(source_name_, key.Mark()),
+                        "mapping keys must be scalars");
+          const std::string name = key.Scalar();
+          if (object.contains(name))
+            return fail(ErrorKind::Parse, "cannot convert YAML to JSON", where(source_name_, key.Mark()),
+                        "duplicate key \"" + name + "\"");
+          auto value = convert(entry.second, pointer + "/" + escape_pointer_token(name));
+          if (!value) return value;
+          object[name] = std::move(*value);
+        }
+        return object;
+      }
+    }
+    return nlohmann::json();
+  }
+
+ private:
+  Result<nlohmann::json> scalar(const YAML::Node& node) {
+    const std::string& text = node.Scalar();
+    const std::string& tag = node.Tag();
+    // yaml-cpp tags quoted and block scalars "!" and plain ones "?".
+    if (tag == "!") return nlohmann::json(text);
+    if (tag == "?" || tag.empty()) {
+      if (auto v = resolve_null(text)) return *v;
+      if (auto v = resolve_bool(text)) return *v;
+      if (auto v = resolve_int(text)) return *v;
+      if (auto v = resolve_float(text)) return *v;
+      return nlohmann::json(text);
+    }
+    if (tag.starts_with(kCoreTagPrefix)) {
+      const std::string_view type = std::string_view(tag).substr(kCoreTagPrefix.size());
+      std::optional<nlohmann::json> v;
+      if (type == "str") return nlohmann::json(text);
+      if (type == "null") v = resolve_null(text);
+      if (type == "bool") v = resolve_bool(text);
+      if (type == "int") v = resolve_int(text);
+      if (type == "float") {
+        v = resolve_float(text);
+        if (!v) v = resolve_int(text);
+        if (v && v->is_number_integer()) v = nlohmann::json(v->get<double>());
+      }
+      if (v) return *v;
+      return fail(ErrorKind::Parse, "cannot convert YAML to JSON", where(source_name_, node.Mark()),
+                  "\"" + text + "\" is not a valid !!" + std::string(type));
+    }
+    // Application tags (!foo) carry no JSON meaning: keep the text.
+    return nlohmann::json(text);
+  }
+
+  std::string_view source_name_;
+  SourceMap& positions_;
+};
+
+}  // namespace
+
+Result<YamlDocument> parse_yaml(std::string_view text, std::string_view source_name) {
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return fail(ErrorKind::Parse, "cannot parse YAML", where(source_name, e.mark), e.msg);
+  }
+  YamlDocument out;
+  if (documents.empty()) return out;
+  if (documents.size() > 1)
+    return fail(ErrorKind::Parse, "cannot parse YAML", where(source_name, documents[1].Mark()),
+                "expected one document, found " + std::to_string(documents.size()));
+  Converter converter(source_name, out.positions);
+  auto value = converter.convert(documents.front(), "");
+  if (!value) return std::unexpected(std::move(value.error()));
+  out.value = std::move(*value);
+  return out;
+}
+
+}  // namespace daoctl::schema

@@ -1,0 +1,118 @@
+#include <catch2/catch.hpp>
+
+#include "core/schema/yaml_json.hpp"
+
+using daoctl::schema::parse_yaml;
+using daoctl::schema::SourcePosition;
+using nlohmann::json;
+
+TEST_CASE("YAML scalars keep their types: quoted stays string, plain resolves (YAML 1.2 core)") {
+  const char* text =
+      "quoted_number: \"8\"\n"
+      "single_quoted_bool: 'true'\n"
+      "plain_int: 8\n"
+      "negative: -3\n"
+      "hex: 0x1F\n"
+      "octal: 0o17\n"
+      "float: 0.25\n"
+      "exponent: 1e3\n"
+      "bool_true: true\n"
+      "bool_false: False\n"
+      "null_tilde: ~\n"
+      "null_empty:\n"
+      "yes_is_string: yes\n"
+      "version: 1.2.3\n"
+      "colour: '#0a66c2'\n"
+      "forced: !!str 42\n"
+      "forced_float: !!float 1\n"
+      "block: |\n"
+      "  line 1\n"
+      "  line 2\n"
+      "list: [1, \"2\", three]\n"
+      "nested: {a: {b: null}}\n";
+  auto doc = parse_yaml(text, "t.yaml");
+  REQUIRE(doc.has_value());
+  const json expected = {
+      {"quoted_number", "8"},       {"single_quoted_bool", "true"}, {"plain_int", 8},
+      {"negative", -3},             {"hex", 31},                   {"octal", 15},
+      {"float", 0.25},              {"exponent", 1000.0},          {"bool_true", true},
+      {"bool_false", false},        {"null_tilde", nullptr},       {"null_empty", nullptr},
+      {"yes_is_string", "yes"},     {"version", "1.2.3"},          {"colour", "#0a66c2"},
+      {"forced", "42"},             {"forced_float", 1.0},         {"block", "line 1\nline 2\n"},
+      {"list", {1, "2", "three"}},  {"nested", {{"a", {{"b", nullptr}}}}},
+  };
+  CHECK(doc->value == expected);
+  CHECK(doc->value["plain_int"].is_number_integer());
+  CHECK(doc->value["exponent"].is_number_float());
+  CHECK(doc->value["forced_float"].is_number_float());
+}
+
+TEST_CASE("SourceMap records 1-based line:column of every node's value") {
+  const char* text =
+      "policies:\n"                // line 1
+      "  password:\n"              // line 2
+      "    min_length: 4\n"        // line 3
+      "    history: 30\n"          // line 4
+      "domains:\n"                 // line 5
+      "  - corp.example\n"         // line 6
+      "  - \"a/b~c\": x\n";        // line 7
+  auto doc = parse_yaml(text, "policy.yaml");
+  REQUIRE(doc.has_value());
+  const auto& map = doc->positions;
+  struct Row {
+    const char* pointer;
+    SourcePosition position;
+  };
+  const Row rows[] = {
+      {"", {1, 1}},
+      {"/policies", {2, 3}},
+      {"/policies/password", {3, 5}},
+      {"/policies/password/min_length", {3, 17}},
+      {"/policies/password/history", {4, 14}},
+      {"/domains/0", {6, 5}},
+      {"/domains/1/a~1b~0c", {7, 14}},
+  };
+  for (const auto& row : rows) {
+    INFO(row.pointer);
+    auto found = map.find_exact(row.pointer);
+    REQUIRE(found.has_value());
+    CHECK(*found == row.position);
+  }
+  // A node that does not exist is placed at its nearest ancestor.
+  CHECK(map.find("/policies/password/lockout_minutes") == SourcePosition{3, 5});
+  CHECK_FALSE(map.find_exact("/policies/password/lockout_minutes").has_value());
+}
+
+TEST_CASE("YAML errors name file:line:column and the cause") {
+  struct Row {
+    const char* text;
+    const char* object;
+    const char* detail;
+  };
+  const Row rows[] = {
+      {"a: 1\nb: [1, 2\n", "bad.yaml:3:1", "end of sequence flow not found"},
+      {"a: 1\nb:\n  c: 1\n  c: 2\n", "bad.yaml:4:3", "duplicate key \"c\""},
+      {"x: !!int twelve\n", "bad.yaml:1:4", "\"twelve\" is not a valid !!int"},
+      {"a: 1\n---\nb: 2\n", "bad.yaml:3:1", "expected one document, found 2"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.text);
+    auto doc = parse_yaml(row.text, "bad.yaml");
+    REQUIRE_FALSE(doc.has_value());
+    CHECK(doc.error().kind == daoctl::ErrorKind::Parse);
+    CHECK(doc.error().object == row.object);
+    CHECK(doc.error().detail == row.detail);
+  }
+}
+
+TEST_CASE("an empty YAML text is a null document") {
+  auto doc = parse_yaml("", "empty.yaml");
+  REQUIRE(doc.has_value());
+  CHECK(doc->value.is_null());
+}
+
+TEST_CASE("JSON pointer tokens escape ~ and /") {
+  CHECK(daoctl::schema::escape_pointer_token("/scim/v2/Users/{id}") == "~1scim~1v2~1Users~1{id}");
+  CHECK(daoctl::schema::escape_pointer_token("a~b") == "a~0b");
+  CHECK(daoctl::schema::unescape_pointer_token("~1a~0b~01") == "/a~b~1");
+}
