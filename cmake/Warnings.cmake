@@ -2,7 +2,7 @@
 add_library(daoctl_warnings INTERFACE)
 target_compile_options(daoctl_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor -Wcast-align
-  -Wunused -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough
+  -Wunused -Woverloaded-virtual -Wimplicit-fallthrough
   $<$<BOOL:${DAOCTL_WERROR}>:-Werror>)
 
 add_library(daoctl_sanitizers INTERFACE)
