@@ -233,25 +233,38 @@ std::unexpected<LdapError> OpenLdapDirectory::wait_failed(int rc, const std::str
                       describe_code(code, session_diagnostic(ld_)), hint_for(failure));
 }
 
+// Walks the entry's BER once (ldap_get_dn_ber + ldap_get_attribute_ber, as
+// ldapsearch does); ldap_get_values_len would rescan the entry per attribute.
+// Values point into the message buffer and are copied before it is freed.
 LdapResult<LdapEntry> OpenLdapDirectory::read_entry(LDAPMessage* message, SearchStats& stats) {
   LdapEntry entry;
-  if (char* dn = ldap_get_dn(ld_, message)) {
-    entry.dn = dn;
-    ldap_memfree(dn);
-  }
   BerElement* raw_ber = nullptr;
-  for (char* name = ldap_first_attribute(ld_, message, &raw_ber); name != nullptr;
-       name = ldap_next_attribute(ld_, message, raw_ber)) {
+  berval dn{0, nullptr};
+  int rc = ldap_get_dn_ber(ld_, message, &raw_ber, &dn);
+  std::unique_ptr<BerElement, BerFree> ber(raw_ber);
+  if (rc != LDAP_SUCCESS) {
+    return ldap_failure(LdapFailure::Other, rc, "cannot decode an LDAP search entry", options_.url,
+                        describe_code(rc, {}));
+  }
+  entry.dn.assign(dn.bv_val, dn.bv_len);
+  berval name{0, nullptr};
+  BerVarray values = nullptr;
+  for (rc = ldap_get_attribute_ber(ld_, message, ber.get(), &name, &values); rc == LDAP_SUCCESS;
+       rc = ldap_get_attribute_ber(ld_, message, ber.get(), &name, &values)) {
+    if (name.bv_val == nullptr) break;
     LdapAttribute attribute;
-    attribute.name = name;
-    ldap_memfree(name);
-    if (berval** values = ldap_get_values_len(ld_, message, attribute.name.c_str())) {
-      for (berval** v = values; *v != nullptr; ++v) attribute.values.emplace_back((*v)->bv_val, (*v)->bv_len);
-      ldap_value_free_len(values);
+    attribute.name.assign(name.bv_val, name.bv_len);
+    if (values != nullptr) {
+      for (berval* v = values; v->bv_val != nullptr; ++v) attribute.values.emplace_back(v->bv_val, v->bv_len);
+      ber_memfree(values);
+      values = nullptr;
     }
     entry.attributes.push_back(std::move(attribute));
   }
-  std::unique_ptr<BerElement, BerFree> ber(raw_ber);
+  if (rc != LDAP_SUCCESS) {
+    return ldap_failure(LdapFailure::Other, rc, "cannot decode an LDAP search entry",
+                        fmt::format("entry \"{}\"", entry.dn), describe_code(rc, {}));
+  }
   auto ranged = complete_ranged_attributes(entry, stats);
   if (!ranged) return std::unexpected(std::move(ranged.error()));
   return entry;
