@@ -30,13 +30,20 @@ std::optional<std::string> LdapEntry::first(std::string_view name) const {
 
 const char* to_string(LdapFailure failure) noexcept {
   switch (failure) {
-    case LdapFailure::Auth: return "auth";
-    case LdapFailure::Network: return "network";
-    case LdapFailure::Incomplete: return "incomplete";
-    case LdapFailure::NoSuchObject: return "no-such-object";
-    case LdapFailure::BadRequest: return "bad-request";
-    case LdapFailure::Consumer: return "consumer";
-    case LdapFailure::Other: return "other";
+    case LdapFailure::Auth:
+      return "auth";
+    case LdapFailure::Network:
+      return "network";
+    case LdapFailure::Incomplete:
+      return "incomplete";
+    case LdapFailure::NoSuchObject:
+      return "no-such-object";
+    case LdapFailure::BadRequest:
+      return "bad-request";
+    case LdapFailure::Consumer:
+      return "consumer";
+    case LdapFailure::Other:
+      return "other";
   }
   return "unknown";
 }

@@ -51,14 +51,14 @@ struct SearchRequest {
 // What went wrong with a directory operation, for callers that must react
 // differently (the sync's safety guards treat Incomplete as a failed read).
 enum class LdapFailure {
-  Auth,         // bind refused: bad credentials, account locked, strong auth required
-  Network,      // cannot connect, TLS failure, connection lost, timeout
-  Incomplete,   // the server cut the result short: sizeLimitExceeded (4),
-                // adminLimitExceeded (11), timeLimitExceeded (3), a referral
-                // that was not followed, a paging cookie that stopped making sense
-  NoSuchObject, // the search base does not exist (32)
-  BadRequest,   // the server refused the request: bad filter, unknown attribute, protocol
-  Consumer,     // the entry callback returned an error; the search was abandoned
+  Auth,          // bind refused: bad credentials, account locked, strong auth required
+  Network,       // cannot connect, TLS failure, connection lost, timeout
+  Incomplete,    // the server cut the result short: sizeLimitExceeded (4),
+                 // adminLimitExceeded (11), timeLimitExceeded (3), a referral
+                 // that was not followed, a paging cookie that stopped making sense
+  NoSuchObject,  // the search base does not exist (32)
+  BadRequest,    // the server refused the request: bad filter, unknown attribute, protocol
+  Consumer,      // the entry callback returned an error; the search was abandoned
   Other,
 };
 
@@ -67,7 +67,7 @@ const char* to_string(LdapFailure failure) noexcept;
 struct LdapError {
   LdapFailure failure = LdapFailure::Other;
   int result_code = 0;  // the LDAP result code (negative for client-side libldap codes)
-  Error error;          // kind Auth / Network / Remote / NotFound / Validation; never holds a password
+  Error error;  // kind Auth / Network / Remote / NotFound / Validation; never holds a password
 };
 
 template <class T>
@@ -75,8 +75,8 @@ using LdapResult = std::expected<T, LdapError>;
 
 struct SearchStats {
   std::uint64_t entries = 0;
-  std::uint64_t pages = 0;          // search requests sent for the main search
-  std::uint64_t range_requests = 0; // extra base searches for AD ranged attributes
+  std::uint64_t pages = 0;           // search requests sent for the main search
+  std::uint64_t range_requests = 0;  // extra base searches for AD ranged attributes
 };
 
 // Called once per entry, in server order. The entry is only valid during the
@@ -91,17 +91,18 @@ class LdapDirectory {
   // Runs a search and streams the entries. Success means every entry the server
   // has for the request was delivered; a cut-short result is always an error.
   // AD ranged attributes are fetched to the end before the entry is delivered.
-  virtual LdapResult<SearchStats> search(const SearchRequest& request, const EntryCallback& on_entry) = 0;
+  virtual LdapResult<SearchStats> search(const SearchRequest& request,
+                                         const EntryCallback& on_entry) = 0;
 };
 
 struct LdapConnectionOptions {
-  std::string url;  // ldap://host[:port] or ldaps://host[:port] (one URL)
-  bool start_tls = false;               // upgrade an ldap:// connection; failure is an error
-  std::string ca_file;                  // PEM bundle; empty: the system default
-  bool require_certificate = true;      // verify the server certificate and name
-  std::chrono::milliseconds network_timeout{10'000};    // connect
-  std::chrono::milliseconds operation_timeout{120'000}; // each bind/search round trip
-  std::string bind_dn;                  // empty: anonymous bind
+  std::string url;                  // ldap://host[:port] or ldaps://host[:port] (one URL)
+  bool start_tls = false;           // upgrade an ldap:// connection; failure is an error
+  std::string ca_file;              // PEM bundle; empty: the system default
+  bool require_certificate = true;  // verify the server certificate and name
+  std::chrono::milliseconds network_timeout{10'000};     // connect
+  std::chrono::milliseconds operation_timeout{120'000};  // each bind/search round trip
+  std::string bind_dn;                                   // empty: anonymous bind
   // The bind password. It is sent to the server and nowhere else: never logged,
   // never part of an Error. Callers load it from an env variable, file or helper.
   std::string bind_password;

@@ -3,14 +3,13 @@
 // One connection per LdapDirectory; not thread-safe (the sync reads a source
 // from one thread). Searches are asynchronous underneath (ldap_search_ext +
 // ldap_result one message at a time), so memory holds one entry, not a page.
+#include <fmt/format.h>
 #include <ldap.h>
 #include <sys/time.h>
 
 #include <cstring>
 #include <memory>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "connectors/ldap/directory.hpp"
 #include "core/ldap/range_option.hpp"
@@ -71,10 +70,14 @@ LdapFailure classify(int rc) {
 
 ErrorKind kind_for(LdapFailure failure) {
   switch (failure) {
-    case LdapFailure::Auth: return ErrorKind::Auth;
-    case LdapFailure::Network: return ErrorKind::Network;
-    case LdapFailure::NoSuchObject: return ErrorKind::NotFound;
-    case LdapFailure::BadRequest: return ErrorKind::Validation;
+    case LdapFailure::Auth:
+      return ErrorKind::Auth;
+    case LdapFailure::Network:
+      return ErrorKind::Network;
+    case LdapFailure::NoSuchObject:
+      return ErrorKind::NotFound;
+    case LdapFailure::BadRequest:
+      return ErrorKind::Validation;
     case LdapFailure::Incomplete:
     case LdapFailure::Consumer:
     case LdapFailure::Other:
@@ -83,8 +86,9 @@ ErrorKind kind_for(LdapFailure failure) {
   return ErrorKind::Remote;
 }
 
-std::unexpected<LdapError> ldap_failure(LdapFailure failure, int rc, std::string message, std::string object,
-                                        std::string detail, std::string hint = {}) {
+std::unexpected<LdapError> ldap_failure(LdapFailure failure, int rc, std::string message,
+                                        std::string object, std::string detail,
+                                        std::string hint = {}) {
   LdapError e;
   e.failure = failure;
   e.result_code = rc;
@@ -106,7 +110,8 @@ std::string describe_code(int rc, std::string_view diagnostic) {
 
 std::string session_diagnostic(LDAP* ld) {
   char* msg = nullptr;
-  if (ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &msg) != LDAP_OPT_SUCCESS || msg == nullptr) return {};
+  if (ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &msg) != LDAP_OPT_SUCCESS || msg == nullptr)
+    return {};
   std::string out = msg;
   ldap_memfree(msg);
   return out;
@@ -120,13 +125,19 @@ int session_result_code(LDAP* ld) {
 
 std::string hint_for(LdapFailure failure) {
   switch (failure) {
-    case LdapFailure::Auth: return "check bind_dn and the bind password, and that the account may read the directory";
-    case LdapFailure::Network: return "check the URL, that the server is running, and the TLS settings";
+    case LdapFailure::Auth:
+      return "check bind_dn and the bind password, and that the account may read the directory";
+    case LdapFailure::Network:
+      return "check the URL, that the server is running, and the TLS settings";
     case LdapFailure::Incomplete:
-      return "use paged results (page_size at most the server's limit, 1000 for AD) or ask for a higher limit";
-    case LdapFailure::NoSuchObject: return "check base_dn";
-    case LdapFailure::BadRequest: return "check the filter and the attribute names";
-    default: return {};
+      return "use paged results (page_size at most the server's limit, 1000 for AD) or ask for a "
+             "higher limit";
+    case LdapFailure::NoSuchObject:
+      return "check base_dn";
+    case LdapFailure::BadRequest:
+      return "check the filter and the attribute names";
+    default:
+      return {};
   }
 }
 
@@ -165,9 +176,12 @@ class PagingCookie {
 
 int scope_value(SearchScope scope) {
   switch (scope) {
-    case SearchScope::Base: return LDAP_SCOPE_BASE;
-    case SearchScope::OneLevel: return LDAP_SCOPE_ONELEVEL;
-    case SearchScope::Subtree: return LDAP_SCOPE_SUBTREE;
+    case SearchScope::Base:
+      return LDAP_SCOPE_BASE;
+    case SearchScope::OneLevel:
+      return LDAP_SCOPE_ONELEVEL;
+    case SearchScope::Subtree:
+      return LDAP_SCOPE_SUBTREE;
   }
   return LDAP_SCOPE_SUBTREE;
 }
@@ -198,7 +212,8 @@ bool iequals(std::string_view a, std::string_view b) {
 
 class OpenLdapDirectory final : public LdapDirectory {
  public:
-  OpenLdapDirectory(LDAP* ld, LdapConnectionOptions options) : ld_(ld), options_(std::move(options)) {
+  OpenLdapDirectory(LDAP* ld, LdapConnectionOptions options)
+      : ld_(ld), options_(std::move(options)) {
     // The password is only needed for the bind, which has happened.
     options_.bind_password.assign(options_.bind_password.size(), '\0');
     options_.bind_password.clear();
@@ -207,11 +222,13 @@ class OpenLdapDirectory final : public LdapDirectory {
   OpenLdapDirectory& operator=(const OpenLdapDirectory&) = delete;
   ~OpenLdapDirectory() override { ldap_unbind_ext_s(ld_, nullptr, nullptr); }
 
-  LdapResult<SearchStats> search(const SearchRequest& request, const EntryCallback& on_entry) override;
+  LdapResult<SearchStats> search(const SearchRequest& request,
+                                 const EntryCallback& on_entry) override;
 
  private:
   std::string search_object(const SearchRequest& r) const {
-    return fmt::format("LDAP search base \"{}\" filter \"{}\" on {}", r.base_dn, r.filter, options_.url);
+    return fmt::format("LDAP search base \"{}\" filter \"{}\" on {}", r.base_dn, r.filter,
+                       options_.url);
   }
   LdapResult<LdapEntry> read_entry(LDAPMessage* message, SearchStats& stats);
   LdapResult<void> complete_ranged_attributes(LdapEntry& entry, SearchStats& stats);
@@ -223,12 +240,14 @@ class OpenLdapDirectory final : public LdapDirectory {
 
 std::unexpected<LdapError> OpenLdapDirectory::wait_failed(int rc, const std::string& object) {
   if (rc == 0) {
-    return ldap_failure(LdapFailure::Network, LDAP_TIMEOUT, "LDAP server did not answer in time", object,
+    return ldap_failure(LdapFailure::Network, LDAP_TIMEOUT, "LDAP server did not answer in time",
+                        object,
                         fmt::format("no reply within {}", seconds_text(options_.operation_timeout)),
                         hint_for(LdapFailure::Network));
   }
   const int code = session_result_code(ld_);
-  const LdapFailure failure = classify(code) == LdapFailure::Other ? LdapFailure::Network : classify(code);
+  const LdapFailure failure =
+      classify(code) == LdapFailure::Other ? LdapFailure::Network : classify(code);
   return ldap_failure(failure, code, "lost the LDAP connection during a search", object,
                       describe_code(code, session_diagnostic(ld_)), hint_for(failure));
 }
@@ -255,7 +274,8 @@ LdapResult<LdapEntry> OpenLdapDirectory::read_entry(LDAPMessage* message, Search
     LdapAttribute attribute;
     attribute.name.assign(name.bv_val, name.bv_len);
     if (values != nullptr) {
-      for (berval* v = values; v->bv_val != nullptr; ++v) attribute.values.emplace_back(v->bv_val, v->bv_len);
+      for (berval* v = values; v->bv_val != nullptr; ++v)
+        attribute.values.emplace_back(v->bv_val, v->bv_len);
       ber_memfree(values);
       values = nullptr;
     }
@@ -274,7 +294,8 @@ LdapResult<LdapEntry> OpenLdapDirectory::read_entry(LDAPMessage* message, Search
 // chunk "member;range=0-1499". The rest is read with base searches asking for
 // "member;range=1500-*" until a chunk ends in '*'. A chunk that does not start
 // where the previous one ended would silently lose members, so it is an error.
-LdapResult<void> OpenLdapDirectory::complete_ranged_attributes(LdapEntry& entry, SearchStats& stats) {
+LdapResult<void> OpenLdapDirectory::complete_ranged_attributes(LdapEntry& entry,
+                                                               SearchStats& stats) {
   for (auto& attribute : entry.attributes) {
     auto parsed = parse_range_option(attribute.name);
     if (!parsed) {
@@ -286,24 +307,27 @@ LdapResult<void> OpenLdapDirectory::complete_ranged_attributes(LdapEntry& entry,
     attribute.name = range.attribute;
     while (range.last) {
       const std::uint64_t next = *range.last + 1;
-      const std::string object = fmt::format("ranged attribute {} of \"{}\" from {}", range.attribute, entry.dn, next);
+      const std::string object =
+          fmt::format("ranged attribute {} of \"{}\" from {}", range.attribute, entry.dn, next);
       std::vector<std::string> wanted{range_request(range.attribute, next)};
       AttributeList attrs(wanted);
       timeval tv = to_timeval(options_.operation_timeout);
       LDAPMessage* raw = nullptr;
-      const int rc = ldap_search_ext_s(ld_, entry.dn.c_str(), LDAP_SCOPE_BASE, "(objectClass=*)", attrs.get(), 0,
-                                       nullptr, nullptr, &tv, 1, &raw);
+      const int rc = ldap_search_ext_s(ld_, entry.dn.c_str(), LDAP_SCOPE_BASE, "(objectClass=*)",
+                                       attrs.get(), 0, nullptr, nullptr, &tv, 1, &raw);
       MessagePtr result(raw);
       ++stats.range_requests;
       if (rc != LDAP_SUCCESS) {
-        const LdapFailure failure = classify(rc) == LdapFailure::NoSuchObject ? LdapFailure::Incomplete : classify(rc);
+        const LdapFailure failure =
+            classify(rc) == LdapFailure::NoSuchObject ? LdapFailure::Incomplete : classify(rc);
         return ldap_failure(failure, rc, "cannot read the next range of a large attribute", object,
                             describe_code(rc, session_diagnostic(ld_)), hint_for(failure));
       }
       LDAPMessage* chunk_entry = ldap_first_entry(ld_, result.get());
       bool found = false;
       BerElement* raw_chunk_ber = nullptr;
-      for (char* name = chunk_entry ? ldap_first_attribute(ld_, chunk_entry, &raw_chunk_ber) : nullptr;
+      for (char* name = chunk_entry ? ldap_first_attribute(ld_, chunk_entry, &raw_chunk_ber)
+                                    : nullptr;
            name != nullptr; name = ldap_next_attribute(ld_, chunk_entry, raw_chunk_ber)) {
         std::string chunk_name = name;
         ldap_memfree(name);
@@ -311,11 +335,13 @@ LdapResult<void> OpenLdapDirectory::complete_ranged_attributes(LdapEntry& entry,
         if (!chunk || !*chunk || !iequals((*chunk)->attribute, range.attribute)) continue;
         if ((*chunk)->first != next) {
           std::unique_ptr<BerElement, BerFree> cleanup(raw_chunk_ber);
-          return ldap_failure(LdapFailure::Incomplete, LDAP_OTHER, "the server skipped values of a large attribute",
-                              object, fmt::format("asked for values from {}, got \"{}\"", next, chunk_name));
+          return ldap_failure(
+              LdapFailure::Incomplete, LDAP_OTHER, "the server skipped values of a large attribute",
+              object, fmt::format("asked for values from {}, got \"{}\"", next, chunk_name));
         }
         if (berval** values = ldap_get_values_len(ld_, chunk_entry, chunk_name.c_str())) {
-          for (berval** v = values; *v != nullptr; ++v) attribute.values.emplace_back((*v)->bv_val, (*v)->bv_len);
+          for (berval** v = values; *v != nullptr; ++v)
+            attribute.values.emplace_back((*v)->bv_val, (*v)->bv_len);
           ldap_value_free_len(values);
         }
         range = std::move(**chunk);
@@ -324,15 +350,17 @@ LdapResult<void> OpenLdapDirectory::complete_ranged_attributes(LdapEntry& entry,
       }
       std::unique_ptr<BerElement, BerFree> cleanup(raw_chunk_ber);
       if (!found) {
-        return ldap_failure(LdapFailure::Incomplete, LDAP_OTHER, "the server did not return the next range", object,
-                            fmt::format("no \"{};range={}-…\" in the reply", range.attribute, next));
+        return ldap_failure(
+            LdapFailure::Incomplete, LDAP_OTHER, "the server did not return the next range", object,
+            fmt::format("no \"{};range={}-…\" in the reply", range.attribute, next));
       }
     }
   }
   return {};
 }
 
-LdapResult<SearchStats> OpenLdapDirectory::search(const SearchRequest& request, const EntryCallback& on_entry) {
+LdapResult<SearchStats> OpenLdapDirectory::search(const SearchRequest& request,
+                                                  const EntryCallback& on_entry) {
   SearchStats stats;
   const std::string object = search_object(request);
   AttributeList attrs(request.attributes);
@@ -342,21 +370,23 @@ LdapResult<SearchStats> OpenLdapDirectory::search(const SearchRequest& request, 
     if (request.page_size > 0) {
       // Not critical: a server without RFC 2696 answers unpaged, and then a
       // server-side limit shows up as sizeLimitExceeded, which is an error.
-      const int rc = ldap_create_page_control(ld_, static_cast<ber_int_t>(request.page_size), cookie.get(), 0,
-                                              &page_control);
+      const int rc = ldap_create_page_control(ld_, static_cast<ber_int_t>(request.page_size),
+                                              cookie.get(), 0, &page_control);
       if (rc != LDAP_SUCCESS) {
-        return ldap_failure(LdapFailure::Other, rc, "cannot build the paged-results control", object,
-                            describe_code(rc, {}));
+        return ldap_failure(LdapFailure::Other, rc, "cannot build the paged-results control",
+                            object, describe_code(rc, {}));
       }
     }
     LDAPControl* server_controls[] = {page_control, nullptr};
     int msgid = 0;
-    int rc = ldap_search_ext(ld_, request.base_dn.c_str(), scope_value(request.scope), request.filter.c_str(),
-                             attrs.get(), 0, page_control ? server_controls : nullptr, nullptr, nullptr,
+    int rc = ldap_search_ext(ld_, request.base_dn.c_str(), scope_value(request.scope),
+                             request.filter.c_str(), attrs.get(), 0,
+                             page_control ? server_controls : nullptr, nullptr, nullptr,
                              LDAP_NO_LIMIT, &msgid);
     ldap_control_free(page_control);
     if (rc != LDAP_SUCCESS) {
-      const LdapFailure failure = classify(rc) == LdapFailure::Other ? LdapFailure::Network : classify(rc);
+      const LdapFailure failure =
+          classify(rc) == LdapFailure::Other ? LdapFailure::Network : classify(rc);
       return ldap_failure(failure, rc, "cannot send the LDAP search", object,
                           describe_code(rc, session_diagnostic(ld_)), hint_for(failure));
     }
@@ -398,38 +428,42 @@ LdapResult<SearchStats> OpenLdapDirectory::search(const SearchRequest& request, 
           int result_code = LDAP_OTHER;
           char* diagnostic = nullptr;
           LDAPControl** raw_controls = nullptr;
-          const int parse_rc = ldap_parse_result(ld_, message.get(), &result_code, nullptr, &diagnostic, nullptr,
-                                                 &raw_controls, 0);
+          const int parse_rc = ldap_parse_result(ld_, message.get(), &result_code, nullptr,
+                                                 &diagnostic, nullptr, &raw_controls, 0);
           ControlsPtr controls(raw_controls);
           const std::string diag = diagnostic ? diagnostic : "";
           ldap_memfree(diagnostic);
           if (parse_rc != LDAP_SUCCESS) {
-            return ldap_failure(LdapFailure::Other, parse_rc, "cannot parse the LDAP search result", object,
-                                describe_code(parse_rc, session_diagnostic(ld_)));
+            return ldap_failure(LdapFailure::Other, parse_rc, "cannot parse the LDAP search result",
+                                object, describe_code(parse_rc, session_diagnostic(ld_)));
           }
           if (result_code != LDAP_SUCCESS) {
             const LdapFailure failure = classify(result_code);
-            std::string message_text = failure == LdapFailure::Incomplete
-                                           ? fmt::format("LDAP search stopped by a server limit after {} entries",
-                                                         stats.entries)
-                                           : std::string("LDAP search failed");
-            return ldap_failure(failure, result_code, std::move(message_text), object, describe_code(result_code, diag),
-                                hint_for(failure));
+            std::string message_text =
+                failure == LdapFailure::Incomplete
+                    ? fmt::format("LDAP search stopped by a server limit after {} entries",
+                                  stats.entries)
+                    : std::string("LDAP search failed");
+            return ldap_failure(failure, result_code, std::move(message_text), object,
+                                describe_code(result_code, diag), hint_for(failure));
           }
           if (request.page_size == 0) return stats;
-          LDAPControl* response = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, controls.get(), nullptr);
+          LDAPControl* response =
+              ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, controls.get(), nullptr);
           if (response == nullptr) {
             // The server ignored the (non-critical) control and answered in
             // full; after the first page that would mean a lost paging state.
             if (stats.pages == 1) return stats;
-            return ldap_failure(LdapFailure::Incomplete, LDAP_OTHER, "the server stopped paging mid-search", object,
-                                fmt::format("page {} came without a paged-results response control", stats.pages));
+            return ldap_failure(
+                LdapFailure::Incomplete, LDAP_OTHER, "the server stopped paging mid-search", object,
+                fmt::format("page {} came without a paged-results response control", stats.pages));
           }
           ber_int_t estimate = 0;
           berval fresh{0, nullptr};
           const int page_rc = ldap_parse_pageresponse_control(ld_, response, &estimate, &fresh);
           if (page_rc != LDAP_SUCCESS) {
-            return ldap_failure(LdapFailure::Incomplete, page_rc, "cannot read the paged-results cookie", object,
+            return ldap_failure(LdapFailure::Incomplete, page_rc,
+                                "cannot read the paged-results cookie", object,
                                 describe_code(page_rc, {}));
           }
           cookie.reset(fresh);
@@ -454,43 +488,50 @@ LdapResult<std::unique_ptr<LdapDirectory>> connect_ldap(const LdapConnectionOpti
                         "the URL must start with ldap:// or ldaps://");
   }
   if (ldaps && options.start_tls) {
-    return ldap_failure(LdapFailure::BadRequest, LDAP_PARAM_ERROR, "StartTLS on an ldaps:// URL", object,
-                        "ldaps:// is TLS from the start; StartTLS applies to ldap:// only",
+    return ldap_failure(LdapFailure::BadRequest, LDAP_PARAM_ERROR, "StartTLS on an ldaps:// URL",
+                        object, "ldaps:// is TLS from the start; StartTLS applies to ldap:// only",
                         "use either ldaps:// or ldap:// with start_tls");
   }
   // An empty password with a DN is an "unauthenticated bind" (RFC 4513 5.1.2):
   // many servers answer success and treat it as anonymous, which would hide a
   // missing secret. A password without a DN is the same trap the other way.
   if (options.bind_dn.empty() != options.bind_password.empty()) {
-    return ldap_failure(LdapFailure::Auth, LDAP_PARAM_ERROR, "incomplete LDAP bind credentials", object,
-                        options.bind_dn.empty() ? "a bind password is set but bind_dn is empty"
-                                                : fmt::format("bind_dn \"{}\" has an empty password", options.bind_dn),
+    return ldap_failure(LdapFailure::Auth, LDAP_PARAM_ERROR, "incomplete LDAP bind credentials",
+                        object,
+                        options.bind_dn.empty()
+                            ? "a bind password is set but bind_dn is empty"
+                            : fmt::format("bind_dn \"{}\" has an empty password", options.bind_dn),
                         "set both bind_dn and the password, or neither for an anonymous bind");
   }
 
   LDAP* raw = nullptr;
   int rc = ldap_initialize(&raw, options.url.c_str());
   if (rc != LDAP_SUCCESS) {
-    return ldap_failure(LdapFailure::BadRequest, rc, "invalid LDAP URL", object, describe_code(rc, {}));
+    return ldap_failure(LdapFailure::BadRequest, rc, "invalid LDAP URL", object,
+                        describe_code(rc, {}));
   }
-  std::unique_ptr<LDAP, int (*)(LDAP*)> ld(raw, [](LDAP* l) { return ldap_unbind_ext_s(l, nullptr, nullptr); });
+  std::unique_ptr<LDAP, int (*)(LDAP*)> ld(
+      raw, [](LDAP* l) { return ldap_unbind_ext_s(l, nullptr, nullptr); });
 
   const int version = LDAP_VERSION3;
   timeval network_timeout = to_timeval(options.network_timeout);
   timeval operation_timeout = to_timeval(options.operation_timeout);
-  const int require_cert = options.require_certificate ? LDAP_OPT_X_TLS_DEMAND : LDAP_OPT_X_TLS_NEVER;
-  bool ok = ldap_set_option(ld.get(), LDAP_OPT_PROTOCOL_VERSION, &version) == LDAP_OPT_SUCCESS &&
-            ldap_set_option(ld.get(), LDAP_OPT_REFERRALS, LDAP_OPT_OFF) == LDAP_OPT_SUCCESS &&
-            ldap_set_option(ld.get(), LDAP_OPT_RESTART, LDAP_OPT_ON) == LDAP_OPT_SUCCESS &&
-            ldap_set_option(ld.get(), LDAP_OPT_NETWORK_TIMEOUT, &network_timeout) == LDAP_OPT_SUCCESS &&
-            ldap_set_option(ld.get(), LDAP_OPT_TIMEOUT, &operation_timeout) == LDAP_OPT_SUCCESS &&
-            ldap_set_option(ld.get(), LDAP_OPT_X_TLS_REQUIRE_CERT, &require_cert) == LDAP_OPT_SUCCESS;
+  const int require_cert =
+      options.require_certificate ? LDAP_OPT_X_TLS_DEMAND : LDAP_OPT_X_TLS_NEVER;
+  bool ok =
+      ldap_set_option(ld.get(), LDAP_OPT_PROTOCOL_VERSION, &version) == LDAP_OPT_SUCCESS &&
+      ldap_set_option(ld.get(), LDAP_OPT_REFERRALS, LDAP_OPT_OFF) == LDAP_OPT_SUCCESS &&
+      ldap_set_option(ld.get(), LDAP_OPT_RESTART, LDAP_OPT_ON) == LDAP_OPT_SUCCESS &&
+      ldap_set_option(ld.get(), LDAP_OPT_NETWORK_TIMEOUT, &network_timeout) == LDAP_OPT_SUCCESS &&
+      ldap_set_option(ld.get(), LDAP_OPT_TIMEOUT, &operation_timeout) == LDAP_OPT_SUCCESS &&
+      ldap_set_option(ld.get(), LDAP_OPT_X_TLS_REQUIRE_CERT, &require_cert) == LDAP_OPT_SUCCESS;
   if (ok && !options.ca_file.empty()) {
-    ok = ldap_set_option(ld.get(), LDAP_OPT_X_TLS_CACERTFILE, options.ca_file.c_str()) == LDAP_OPT_SUCCESS;
+    ok = ldap_set_option(ld.get(), LDAP_OPT_X_TLS_CACERTFILE, options.ca_file.c_str()) ==
+         LDAP_OPT_SUCCESS;
   }
   if (!ok) {
-    return ldap_failure(LdapFailure::Other, LDAP_OPT_ERROR, "cannot set LDAP connection options", object,
-                        session_diagnostic(ld.get()));
+    return ldap_failure(LdapFailure::Other, LDAP_OPT_ERROR, "cannot set LDAP connection options",
+                        object, session_diagnostic(ld.get()));
   }
   // Per-handle TLS settings take effect only in a fresh TLS context; this is
   // also where an unreadable CA file is reported.
@@ -498,33 +539,39 @@ LdapResult<std::unique_ptr<LdapDirectory>> connect_ldap(const LdapConnectionOpti
   rc = ldap_set_option(ld.get(), LDAP_OPT_X_TLS_NEWCTX, &is_server);
   if (rc != LDAP_OPT_SUCCESS) {
     return ldap_failure(LdapFailure::BadRequest, rc, "cannot set up TLS for LDAP", object,
-                        options.ca_file.empty() ? describe_code(rc, session_diagnostic(ld.get()))
-                                                : fmt::format("CA file \"{}\": {}", options.ca_file,
-                                                              describe_code(rc, session_diagnostic(ld.get()))),
+                        options.ca_file.empty()
+                            ? describe_code(rc, session_diagnostic(ld.get()))
+                            : fmt::format("CA file \"{}\": {}", options.ca_file,
+                                          describe_code(rc, session_diagnostic(ld.get()))),
                         "check that the CA file exists and holds PEM certificates");
   }
 
   if (options.start_tls) {
     rc = ldap_start_tls_s(ld.get(), nullptr, nullptr);
     if (rc != LDAP_SUCCESS) {
-      const LdapFailure failure = classify(rc) == LdapFailure::Other ? LdapFailure::Network : classify(rc);
-      return ldap_failure(failure, rc, "StartTLS failed", object, describe_code(rc, session_diagnostic(ld.get())),
-                          "check that the server offers StartTLS and that its certificate matches the CA file");
+      const LdapFailure failure =
+          classify(rc) == LdapFailure::Other ? LdapFailure::Network : classify(rc);
+      return ldap_failure(
+          failure, rc, "StartTLS failed", object, describe_code(rc, session_diagnostic(ld.get())),
+          "check that the server offers StartTLS and that its certificate matches the CA file");
     }
   }
 
   berval credentials{static_cast<ber_len_t>(options.bind_password.size()),
                      const_cast<char*>(options.bind_password.data())};
-  rc = ldap_sasl_bind_s(ld.get(), options.bind_dn.empty() ? nullptr : options.bind_dn.c_str(), LDAP_SASL_SIMPLE,
-                        &credentials, nullptr, nullptr, nullptr);
+  rc = ldap_sasl_bind_s(ld.get(), options.bind_dn.empty() ? nullptr : options.bind_dn.c_str(),
+                        LDAP_SASL_SIMPLE, &credentials, nullptr, nullptr, nullptr);
   if (rc != LDAP_SUCCESS) {
-    const LdapFailure failure = classify(rc) == LdapFailure::Other ? LdapFailure::Network : classify(rc);
-    const std::string who = options.bind_dn.empty() ? "anonymous" : fmt::format("\"{}\"", options.bind_dn);
+    const LdapFailure failure =
+        classify(rc) == LdapFailure::Other ? LdapFailure::Network : classify(rc);
+    const std::string who =
+        options.bind_dn.empty() ? "anonymous" : fmt::format("\"{}\"", options.bind_dn);
     std::string message = failure == LdapFailure::Auth ? fmt::format("LDAP bind as {} refused", who)
-                          : failure == LdapFailure::Network ? std::string("cannot reach the LDAP server")
-                                                            : fmt::format("LDAP bind as {} failed", who);
-    return ldap_failure(failure, rc, std::move(message), object, describe_code(rc, session_diagnostic(ld.get())),
-                        hint_for(failure));
+                          : failure == LdapFailure::Network
+                              ? std::string("cannot reach the LDAP server")
+                              : fmt::format("LDAP bind as {} failed", who);
+    return ldap_failure(failure, rc, std::move(message), object,
+                        describe_code(rc, session_diagnostic(ld.get())), hint_for(failure));
   }
   return std::unique_ptr<LdapDirectory>(new OpenLdapDirectory(ld.release(), options));
 }

@@ -1,8 +1,8 @@
 #include "core/ldap/account_state.hpp"
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include <charconv>
 
 namespace daoctl::ldap {
 
@@ -10,7 +10,8 @@ namespace {
 
 using namespace std::chrono;
 
-std::unexpected<Error> bad_value(std::string_view attribute, std::string_view value, std::string why) {
+std::unexpected<Error> bad_value(std::string_view attribute, std::string_view value,
+                                 std::string why) {
   return fail(ErrorKind::Parse, fmt::format("cannot read {}", attribute),
               fmt::format("{}: \"{}\"", attribute, value), std::move(why));
 }
@@ -42,13 +43,20 @@ Result<std::int64_t> parse_int64(std::string_view attribute, std::string_view te
 
 const char* to_string(DisabledReason reason) noexcept {
   switch (reason) {
-    case DisabledReason::None: return "active";
-    case DisabledReason::AdAccountDisabled: return "userAccountControl ACCOUNTDISABLE";
-    case DisabledReason::AdAccountExpired: return "accountExpires in the past";
-    case DisabledReason::PasswordPolicyLocked: return "pwdAccountLockedTime (password policy lockout)";
-    case DisabledReason::PermanentlyLocked: return "pwdAccountLockedTime 000001010000Z (locked by an administrator)";
-    case DisabledReason::NsAccountLocked: return "nsAccountLock true";
-    case DisabledReason::ShadowExpired: return "shadowExpire in the past";
+    case DisabledReason::None:
+      return "active";
+    case DisabledReason::AdAccountDisabled:
+      return "userAccountControl ACCOUNTDISABLE";
+    case DisabledReason::AdAccountExpired:
+      return "accountExpires in the past";
+    case DisabledReason::PasswordPolicyLocked:
+      return "pwdAccountLockedTime (password policy lockout)";
+    case DisabledReason::PermanentlyLocked:
+      return "pwdAccountLockedTime 000001010000Z (locked by an administrator)";
+    case DisabledReason::NsAccountLocked:
+      return "nsAccountLock true";
+    case DisabledReason::ShadowExpired:
+      return "shadowExpire in the past";
   }
   return "unknown";
 }
@@ -84,7 +92,8 @@ Result<SysSeconds> parse_generalized_time(std::string_view text) {
     return bad(fmt::format("unexpected '{}' at offset {}", text[pos], pos));
   }
   if (pos != text.size()) return bad(fmt::format("trailing characters at offset {}", pos));
-  const year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+  const year_month_day ymd{std::chrono::year{year},
+                           std::chrono::month{static_cast<unsigned>(month)},
                            std::chrono::day{static_cast<unsigned>(day)}};
   // Second 60 is allowed for leap seconds and folded into the next minute.
   if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) return bad("date or time out of range");
@@ -109,15 +118,18 @@ Result<DisabledReason> ad_disabled_reason(const AdAccountAttributes& attrs, SysS
   if (attrs.account_expires) {
     auto expires = parse_int64("accountExpires", *attrs.account_expires);
     if (!expires) return std::unexpected(std::move(expires.error()));
-    if (*expires < 0) return bad_value("accountExpires", *attrs.account_expires, "negative FILETIME");
-    if (*expires != 0 && *expires != kAccountNeverExpires && filetime_to_sys_seconds(*expires) <= now) {
+    if (*expires < 0)
+      return bad_value("accountExpires", *attrs.account_expires, "negative FILETIME");
+    if (*expires != 0 && *expires != kAccountNeverExpires &&
+        filetime_to_sys_seconds(*expires) <= now) {
       return DisabledReason::AdAccountExpired;
     }
   }
   return DisabledReason::None;
 }
 
-Result<DisabledReason> openldap_disabled_reason(const OpenLdapAccountAttributes& attrs, SysSeconds now) {
+Result<DisabledReason> openldap_disabled_reason(const OpenLdapAccountAttributes& attrs,
+                                                SysSeconds now) {
   if (attrs.pwd_account_locked_time) {
     const std::string& v = *attrs.pwd_account_locked_time;
     if (v == "000001010000Z") return DisabledReason::PermanentlyLocked;
@@ -132,7 +144,8 @@ Result<DisabledReason> openldap_disabled_reason(const OpenLdapAccountAttributes&
     std::string v = *attrs.ns_account_lock;
     for (char& c : v) c = static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
     if (v == "true") return DisabledReason::NsAccountLocked;
-    if (v != "false") return bad_value("nsAccountLock", *attrs.ns_account_lock, "expected true or false");
+    if (v != "false")
+      return bad_value("nsAccountLock", *attrs.ns_account_lock, "expected true or false");
   }
   if (attrs.shadow_expire) {
     auto days = parse_int64("shadowExpire", *attrs.shadow_expire);

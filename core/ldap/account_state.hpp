@@ -17,12 +17,12 @@ using SysSeconds = std::chrono::sys_seconds;
 // Why a directory considers an account disabled. `None` means active.
 enum class DisabledReason {
   None,
-  AdAccountDisabled,      // userAccountControl has ACCOUNTDISABLE (0x2)
-  AdAccountExpired,       // accountExpires is in the past
-  PasswordPolicyLocked,   // pwdAccountLockedTime set to a time (ppolicy lockout)
-  PermanentlyLocked,      // pwdAccountLockedTime = 000001010000Z (administrative lock)
-  NsAccountLocked,        // nsAccountLock: true (389-ds / FreeIPA)
-  ShadowExpired,          // shadowExpire (days since 1970) is today or earlier
+  AdAccountDisabled,     // userAccountControl has ACCOUNTDISABLE (0x2)
+  AdAccountExpired,      // accountExpires is in the past
+  PasswordPolicyLocked,  // pwdAccountLockedTime set to a time (ppolicy lockout)
+  PermanentlyLocked,     // pwdAccountLockedTime = 000001010000Z (administrative lock)
+  NsAccountLocked,       // nsAccountLock: true (389-ds / FreeIPA)
+  ShadowExpired,         // shadowExpire (days since 1970) is today or earlier
 };
 
 const char* to_string(DisabledReason reason) noexcept;
@@ -60,6 +60,7 @@ Result<DisabledReason> ad_disabled_reason(const AdAccountAttributes& attrs, SysS
 // OpenLDAP rules, checked in this order: pwdAccountLockedTime (permanent lock
 // first), nsAccountLock, shadowExpire (expired when today >= shadowExpire > 0,
 // the shadow-utils rule; 0 and negative values mean never).
-Result<DisabledReason> openldap_disabled_reason(const OpenLdapAccountAttributes& attrs, SysSeconds now);
+Result<DisabledReason> openldap_disabled_reason(const OpenLdapAccountAttributes& attrs,
+                                                SysSeconds now);
 
 }  // namespace daoctl::ldap

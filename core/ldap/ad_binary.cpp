@@ -1,15 +1,16 @@
 #include "core/ldap/ad_binary.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <cstdint>
-
-#include <fmt/format.h>
 
 namespace daoctl::ldap {
 
 namespace {
 // GUID text positions (after the optional brace) of bytes 0..15, in Windows order.
-constexpr std::array<std::size_t, 16> kGuidByteOrder{3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
+constexpr std::array<std::size_t, 16> kGuidByteOrder{3, 2, 1,  0,  5,  4,  7,  6,
+                                                     8, 9, 10, 11, 12, 13, 14, 15};
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -61,22 +62,28 @@ Result<std::string> format_object_sid(std::string_view bytes) {
   auto bad = [](std::string why) {
     return fail(ErrorKind::Parse, "cannot decode objectSid", "objectSid", std::move(why));
   };
-  if (bytes.size() < 8) return bad(fmt::format("{} bytes is shorter than the 8-byte header", bytes.size()));
-  const auto byte = [&](std::size_t i) { return static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[i])); };
+  if (bytes.size() < 8)
+    return bad(fmt::format("{} bytes is shorter than the 8-byte header", bytes.size()));
+  const auto byte = [&](std::size_t i) {
+    return static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[i]));
+  };
   const std::uint64_t revision = byte(0);
   const std::size_t count = static_cast<std::size_t>(byte(1));
   if (revision != 1) return bad(fmt::format("unsupported SID revision {}", revision));
   if (count > 15) return bad(fmt::format("{} sub-authorities (at most 15)", count));
   if (bytes.size() != 8 + 4 * count) {
-    return bad(fmt::format("{} sub-authorities need {} bytes, got {}", count, 8 + 4 * count, bytes.size()));
+    return bad(fmt::format("{} sub-authorities need {} bytes, got {}", count, 8 + 4 * count,
+                           bytes.size()));
   }
   std::uint64_t authority = 0;
   for (std::size_t i = 2; i < 8; ++i) authority = (authority << 8) | byte(i);
   std::string out = fmt::format("S-{}-", revision);
-  out += authority >= (std::uint64_t{1} << 32) ? fmt::format("0x{:012X}", authority) : fmt::format("{}", authority);
+  out += authority >= (std::uint64_t{1} << 32) ? fmt::format("0x{:012X}", authority)
+                                               : fmt::format("{}", authority);
   for (std::size_t k = 0; k < count; ++k) {
     const std::size_t o = 8 + 4 * k;
-    const std::uint64_t sub = byte(o) | (byte(o + 1) << 8) | (byte(o + 2) << 16) | (byte(o + 3) << 24);
+    const std::uint64_t sub =
+        byte(o) | (byte(o + 1) << 8) | (byte(o + 2) << 16) | (byte(o + 3) << 24);
     out += fmt::format("-{}", sub);
   }
   return out;

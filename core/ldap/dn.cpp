@@ -1,11 +1,11 @@
 #include "core/ldap/dn.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <utility>
-
-#include <fmt/format.h>
 
 namespace daoctl::ldap {
 
@@ -120,7 +120,7 @@ std::int32_t fold_code_point(std::int32_t cp) {
   if (cp >= 'A' && cp <= 'Z') return cp + 32;
   if (cp < 0xC0) return cp;
   if (cp <= 0xDE) return cp == 0xD7 ? cp : cp + 32;  // Latin-1, except the multiplication sign
-  if (cp >= 0x100 && cp <= 0x17F) {                   // Latin Extended-A
+  if (cp >= 0x100 && cp <= 0x17F) {                  // Latin Extended-A
     if (cp == 0x178) return 0xFF;
     const bool odd_is_upper = (cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E);
     const bool even_is_upper =
@@ -225,8 +225,8 @@ class DnParser {
     const std::size_t start = pos_;
     if (at_end()) return error("missing attribute type");
     if (is_ascii_alpha(text_[pos_])) {
-      while (!at_end() && (is_ascii_alpha(text_[pos_]) || is_ascii_digit(text_[pos_]) ||
-                           text_[pos_] == '-'))
+      while (!at_end() &&
+             (is_ascii_alpha(text_[pos_]) || is_ascii_digit(text_[pos_]) || text_[pos_] == '-'))
         ++pos_;
     } else if (is_ascii_digit(text_[pos_])) {
       while (!at_end() && (is_ascii_digit(text_[pos_]) || text_[pos_] == '.')) ++pos_;
@@ -242,7 +242,8 @@ class DnParser {
       ava.type = std::string(text_.substr(oid_start, pos_ - oid_start));
     }
     skip_spaces();
-    if (at_end() || text_[pos_] != '=') return error(fmt::format("expected '=' after \"{}\"", ava.type));
+    if (at_end() || text_[pos_] != '=')
+      return error(fmt::format("expected '=' after \"{}\"", ava.type));
     ++pos_;
     skip_spaces();
     if (!at_end() && text_[pos_] == '#') return parse_ber_value(std::move(ava));
@@ -254,7 +255,8 @@ class DnParser {
     const std::size_t start = pos_++;
     while (!at_end() && hex_value(text_[pos_]) >= 0) ++pos_;
     const std::size_t digits = pos_ - start - 1;
-    if (digits == 0 || digits % 2 != 0) return error("'#' must be followed by an even number of hex digits");
+    if (digits == 0 || digits % 2 != 0)
+      return error("'#' must be followed by an even number of hex digits");
     ava.value = std::string(text_.substr(start, pos_ - start));
     ava.is_ber = true;
     return ava;

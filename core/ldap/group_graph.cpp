@@ -5,7 +5,8 @@
 
 namespace daoctl::ldap {
 
-void GroupGraph::add_group(const std::string& group, const std::vector<std::string>& direct_members) {
+void GroupGraph::add_group(const std::string& group,
+                           const std::vector<std::string>& direct_members) {
   auto& members = direct_[group];
   members.insert(members.end(), direct_members.begin(), direct_members.end());
 }
@@ -45,7 +46,8 @@ GroupExpansion GroupGraph::expand(const std::string& group) const {
     }
     if (on_path.contains(member)) {
       std::vector<std::string> cycle;
-      auto start = std::find_if(path.begin(), path.end(), [&](const Frame& f) { return *f.group == member; });
+      auto start = std::find_if(path.begin(), path.end(),
+                                [&](const Frame& f) { return *f.group == member; });
       for (auto it = start; it != path.end(); ++it) cycle.push_back(*it->group);
       cycle.push_back(member);
       out.cycles.push_back(std::move(cycle));

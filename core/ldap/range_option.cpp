@@ -1,8 +1,8 @@
 #include "core/ldap/range_option.hpp"
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include <charconv>
 
 namespace daoctl::ldap {
 
@@ -35,7 +35,8 @@ Result<std::optional<RangeOption>> parse_range_option(std::string_view descripti
     std::size_t semi = description.find(';', start);
     if (semi == std::string_view::npos) semi = description.size();
     const std::string_view part = description.substr(start, semi - start);
-    if (!first_part && part.size() >= kPrefix.size() && iequals(part.substr(0, kPrefix.size()), kPrefix)) {
+    if (!first_part && part.size() >= kPrefix.size() &&
+        iequals(part.substr(0, kPrefix.size()), kPrefix)) {
       range = part.substr(kPrefix.size());
     } else {
       if (!first_part) attribute += ';';

@@ -11,7 +11,7 @@
 namespace daoctl::ldap {
 
 struct RangeOption {
-  std::string attribute;           // the description without the range option ("member")
+  std::string attribute;  // the description without the range option ("member")
   std::uint64_t first = 0;
   std::optional<std::uint64_t> last;  // nullopt for "*": this is the final chunk
 };

@@ -48,7 +48,8 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "ldapgen: unknown or incomplete argument \"%s\"\n"
-                   "usage: ldapgen [--employees N] [--base-dn DN] [--ppolicy] [--photo-every N] [--out FILE]\n",
+                   "usage: ldapgen [--employees N] [--base-dn DN] [--ppolicy] [--photo-every N] "
+                   "[--out FILE]\n",
                    arg.c_str());
       return 2;
     }
@@ -65,8 +66,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (!ok) {
-    std::fprintf(stderr, "ldapgen: cannot write %s: %s\n", out_path.empty() ? "stdout" : out_path.c_str(),
-                 std::strerror(saved_errno));
+    std::fprintf(stderr, "ldapgen: cannot write %s: %s\n",
+                 out_path.empty() ? "stdout" : out_path.c_str(), std::strerror(saved_errno));
     return 1;
   }
   return 0;

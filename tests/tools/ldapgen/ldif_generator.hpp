@@ -33,7 +33,8 @@ struct GeneratorOptions {
 struct Employee {
   std::size_t index = 0;
   std::string dn;
-  std::string uid, cn, sn, given_name, display_name, employee_number, department_number, department, title;
+  std::string uid, cn, sn, given_name, display_name, employee_number, department_number, department,
+      title;
   std::vector<std::string> mails, phones;
   std::optional<std::string> manager_dn;
   std::optional<std::string> photo;  // raw JPEG bytes
@@ -52,31 +53,35 @@ inline std::string groups_dn(const GeneratorOptions& o) { return "ou=Groups," + 
 namespace detail {
 
 inline constexpr std::array<std::string_view, 10> kLatinSurnames{
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Wilson", "Anderson"};
-inline constexpr std::array<std::string_view, 10> kLatinGiven{"John", "Mary", "Robert", "Linda", "David",
-                                                             "Susan", "James", "Karen", "Peter", "Emma"};
+    "Smith",  "Johnson", "Williams", "Brown",  "Jones",
+    "Garcia", "Miller",  "Davis",    "Wilson", "Anderson"};
+inline constexpr std::array<std::string_view, 10> kLatinGiven{
+    "John", "Mary", "Robert", "Linda", "David", "Susan", "James", "Karen", "Peter", "Emma"};
 inline constexpr std::array<std::string_view, 10> kCyrillicSurnames{
-    "Иванов", "Петрова", "Сидоров", "Кузнецова", "Смирнов", "Попова", "Васильев", "Новикова", "Фёдоров", "Морозова"};
-inline constexpr std::array<std::string_view, 10> kCyrillicGiven{"Иван", "Анна", "Пётр", "Мария", "Дмитрий",
-                                                                "Ольга", "Алексей", "Наталья", "Сергей", "Елена"};
-inline constexpr std::array<std::string_view, 8> kDepartments{"IT", "Бухгалтерия", "Sales", "Отдел кадров",
-                                                              "Logistics", "Юридический отдел", "R&D", "Support"};
-inline constexpr std::array<std::string_view, 5> kTitles{"Engineer", "Менеджер", "Analyst", "Director",
-                                                         "Специалист"};
+    "Иванов", "Петрова",  "Сидоров",  "Кузнецова", "Смирнов",
+    "Попова", "Васильев", "Новикова", "Фёдоров",   "Морозова"};
+inline constexpr std::array<std::string_view, 10> kCyrillicGiven{
+    "Иван", "Анна", "Пётр", "Мария", "Дмитрий", "Ольга", "Алексей", "Наталья", "Сергей", "Елена"};
+inline constexpr std::array<std::string_view, 8> kDepartments{
+    "IT",        "Бухгалтерия",       "Sales", "Отдел кадров",
+    "Logistics", "Юридический отдел", "R&D",   "Support"};
+inline constexpr std::array<std::string_view, 5> kTitles{"Engineer", "Менеджер", "Analyst",
+                                                         "Director", "Специалист"};
 
 // A 2x2 grayscale baseline JPEG made with libjpeg; a COM segment carrying the
 // employee number is spliced in after SOI so that every photo is distinct.
 inline constexpr unsigned char kTinyJpeg[] = {
-    0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01,
-    0x00, 0x00, 0xff, 0xdb, 0x00, 0x43, 0x00, 0x50, 0x37, 0x3c, 0x46, 0x3c, 0x32, 0x50, 0x46, 0x41, 0x46, 0x5a,
-    0x55, 0x50, 0x5f, 0x78, 0xc8, 0x82, 0x78, 0x6e, 0x6e, 0x78, 0xf5, 0xaf, 0xb9, 0x91, 0xc8, 0xff, 0xff, 0xff,
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-    0xff, 0xff, 0xc0, 0x00, 0x0b, 0x08, 0x00, 0x02, 0x00, 0x02, 0x01, 0x01, 0x11, 0x00, 0xff, 0xc4, 0x00, 0x14,
-    0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,
-    0xff, 0xc4, 0x00, 0x18, 0x10, 0x00, 0x02, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x00, 0x00, 0x00, 0x00, 0x02, 0x01, 0x32, 0x71, 0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00,
-    0x54, 0xa2, 0xe4, 0x1f, 0xff, 0xd9};
+    0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01,
+    0x00, 0x01, 0x00, 0x00, 0xff, 0xdb, 0x00, 0x43, 0x00, 0x50, 0x37, 0x3c, 0x46, 0x3c, 0x32, 0x50,
+    0x46, 0x41, 0x46, 0x5a, 0x55, 0x50, 0x5f, 0x78, 0xc8, 0x82, 0x78, 0x6e, 0x6e, 0x78, 0xf5, 0xaf,
+    0xb9, 0x91, 0xc8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xc0, 0x00, 0x0b, 0x08,
+    0x00, 0x02, 0x00, 0x02, 0x01, 0x01, 0x11, 0x00, 0xff, 0xc4, 0x00, 0x14, 0x00, 0x01, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xff, 0xc4,
+    0x00, 0x18, 0x10, 0x00, 0x02, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x02, 0x01, 0x32, 0x71, 0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00,
+    0x3f, 0x00, 0x54, 0xa2, 0xe4, 0x1f, 0xff, 0xd9};
 
 inline std::string padded(std::size_t i) {
   std::string digits = std::to_string(i);
@@ -110,11 +115,12 @@ inline std::string escape_rdn_value(std::string_view v) {
 }
 
 inline void base64(std::string& out, std::string_view in) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
-    const std::uint32_t n = (std::uint32_t(std::uint8_t(in[i])) << 16) | (std::uint32_t(std::uint8_t(in[i + 1])) << 8) |
-                            std::uint8_t(in[i + 2]);
+    const std::uint32_t n = (std::uint32_t(std::uint8_t(in[i])) << 16) |
+                            (std::uint32_t(std::uint8_t(in[i + 1])) << 8) | std::uint8_t(in[i + 2]);
     out += kAlphabet[n >> 18];
     out += kAlphabet[(n >> 12) & 63];
     out += kAlphabet[(n >> 6) & 63];
@@ -126,7 +132,8 @@ inline void base64(std::string& out, std::string_view in) {
     out += kAlphabet[(n >> 12) & 63];
     out += "==";
   } else if (i + 2 == in.size()) {
-    const std::uint32_t n = (std::uint32_t(std::uint8_t(in[i])) << 16) | (std::uint32_t(std::uint8_t(in[i + 1])) << 8);
+    const std::uint32_t n =
+        (std::uint32_t(std::uint8_t(in[i])) << 16) | (std::uint32_t(std::uint8_t(in[i + 1])) << 8);
     out += kAlphabet[n >> 18];
     out += kAlphabet[(n >> 12) & 63];
     out += kAlphabet[(n >> 6) & 63];
@@ -138,8 +145,8 @@ inline void base64(std::string& out, std::string_view in) {
 // space, ':' or '<', and (for round trips) not ending with a space; anything
 // else is written base64 ("attr:: ...").
 inline void ldif_line(std::string& out, std::string_view name, std::string_view value) {
-  bool safe = value.empty() || (value.front() != ' ' && value.front() != ':' && value.front() != '<' &&
-                                value.back() != ' ');
+  bool safe = value.empty() || (value.front() != ' ' && value.front() != ':' &&
+                                value.front() != '<' && value.back() != ' ');
   for (char c : value) {
     const auto u = static_cast<unsigned char>(c);
     if (u == 0 || u == '\n' || u == '\r' || u >= 0x80) {
@@ -187,7 +194,8 @@ inline Employee make_employee(const GeneratorOptions& o, std::size_t i) {
   } else {
     e.cn = e.given_name + " " + e.sn + " " + padded(i);
   }
-  e.dn = (i % 5 == 0 && i % 50 != 25 ? "cn=" + escape_rdn_value(e.cn) : "uid=" + e.uid) + "," + people_dn(o);
+  e.dn = (i % 5 == 0 && i % 50 != 25 ? "cn=" + escape_rdn_value(e.cn) : "uid=" + e.uid) + "," +
+         people_dn(o);
   e.mails = {e.uid + "@corp.example", "alias." + padded(i) + "@corp.example"};
   e.phones = {"+7 495 " + padded(i)};
   if (i % 3 == 1) e.phones.push_back("+7 916 " + padded(i));
@@ -226,15 +234,19 @@ inline std::vector<Group> make_groups(const GeneratorOptions& o) {
   for (std::size_t d = 0; d < departments; ++d) all.members.push_back(groups[d].dn);
   groups.push_back(std::move(all));
   const std::string a = "cn=cycle-a," + groups_dn(o), b = "cn=cycle-b," + groups_dn(o);
-  groups.push_back(Group{a, "cycle-a", {b, o.employees > 0 ? make_employee(o, 0).dn : people_dn(o)}});
-  groups.push_back(Group{b, "cycle-b", {a, o.employees > 1 ? make_employee(o, 1).dn : people_dn(o)}});
+  groups.push_back(
+      Group{a, "cycle-a", {b, o.employees > 0 ? make_employee(o, 0).dn : people_dn(o)}});
+  groups.push_back(
+      Group{b, "cycle-b", {a, o.employees > 1 ? make_employee(o, 1).dn : people_dn(o)}});
   return groups;
 }
 
 inline void append_employee_ldif(std::string& out, const Employee& e) {
   using detail::ldif_line;
   ldif_line(out, "dn", e.dn);
-  out += "objectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\nobjectClass: inetOrgPerson\n";
+  out +=
+      "objectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\nobjectClass: "
+      "inetOrgPerson\n";
   if (e.shadow_expire) out += "objectClass: shadowAccount\n";
   ldif_line(out, "uid", e.uid);
   ldif_line(out, "cn", e.cn);
@@ -262,7 +274,8 @@ inline bool write_ldif(std::FILE* file, const GeneratorOptions& o) {
   const std::string first_dc = [&] {
     const auto eq = o.base_dn.find('=');
     const auto comma = o.base_dn.find(',');
-    return o.base_dn.substr(eq + 1, (comma == std::string::npos ? o.base_dn.size() : comma) - eq - 1);
+    return o.base_dn.substr(eq + 1,
+                            (comma == std::string::npos ? o.base_dn.size() : comma) - eq - 1);
   }();
   detail::ldif_line(out, "dn", o.base_dn);
   out += "objectClass: top\nobjectClass: dcObject\nobjectClass: organization\n";

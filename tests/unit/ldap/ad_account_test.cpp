@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "core/ldap/account_state.hpp"
@@ -39,13 +38,15 @@ TEST_CASE("objectSid decodes to S-1-5-21-...", "[ad]") {
   auto sid = format_object_sid(raw);
   REQUIRE(sid);
   CHECK(*sid == "S-1-5-21-3623811015-3361044348-30300820-1013");
-  CHECK(format_object_sid("\x01\x01\x00\x00\x00\x00\x00\x05\x12\x00\x00\x00"s).value() == "S-1-5-18");
+  CHECK(format_object_sid("\x01\x01\x00\x00\x00\x00\x00\x05\x12\x00\x00\x00"s).value() ==
+        "S-1-5-18");
   CHECK(format_object_sid("\x01\x00\x01\x00\x00\x00\x00\x00"s).value() == "S-1-0x010000000000");
 
   auto truncated = format_object_sid(raw.substr(0, 20));
   REQUIRE_FALSE(truncated);
   CHECK(truncated.error().detail == "5 sub-authorities need 28 bytes, got 20");
-  CHECK(format_object_sid("\x02\x00\x00\x00\x00\x00\x00\x05"s).error().detail == "unsupported SID revision 2");
+  CHECK(format_object_sid("\x02\x00\x00\x00\x00\x00\x00\x05"s).error().detail ==
+        "unsupported SID revision 2");
   CHECK(format_object_sid("\x01"s).error().detail == "1 bytes is shorter than the 8-byte header");
 }
 
@@ -60,8 +61,14 @@ TEST_CASE("generalized time", "[time]") {
   CHECK(parse_generalized_time("2024013112Z").value() == at(2024, 1, 31, 12, 0, 0));
   CHECK(parse_generalized_time("20240131150000+0300").value() == at(2024, 1, 31, 12, 0, 0));
   CHECK(parse_generalized_time("20240131100000-02").value() == at(2024, 1, 31, 12, 0, 0));
-  const char* bad[] = {"", "2024", "20240131120000", "20240230120000Z", "20240131250000Z", "20240131120000Zx",
-                       "20240131120000.Z", "20240131120000+2500"};
+  const char* bad[] = {"",
+                       "2024",
+                       "20240131120000",
+                       "20240230120000Z",
+                       "20240131250000Z",
+                       "20240131120000Zx",
+                       "20240131120000.Z",
+                       "20240131120000+2500"};
   for (const char* b : bad) {
     CAPTURE(b);
     auto t = parse_generalized_time(b);
@@ -79,7 +86,7 @@ TEST_CASE("FILETIME conversion", "[time]") {
 }
 
 TEST_CASE("AD disabled and expired accounts", "[ad]") {
-  const SysSeconds now{seconds{1704067200}};  // 2024-01-01T00:00:00Z
+  const SysSeconds now{seconds{1704067200}};        // 2024-01-01T00:00:00Z
   const std::string past = "133485407990000000";    // one second before now
   const std::string exact = "133485408000000000";   // exactly now: expired
   const std::string future = "133485408010000000";  // one second after now

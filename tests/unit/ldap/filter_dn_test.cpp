@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "core/ldap/dn.hpp"
@@ -65,8 +64,8 @@ TEST_CASE("parse_dn unescapes commas, specials and hex UTF-8", "[dn]") {
 }
 
 TEST_CASE("DN string form round-trips escaped values", "[dn]") {
-  const std::string values[] = {"Ivanov, Ivan", " lead", "trail ", "#x", "a+b;c<d>e\"f\\g", "Иванов, Иван",
-                                "nul\0in"s};
+  const std::string values[] = {"Ivanov, Ivan",    " lead",        "trail ",  "#x",
+                                "a+b;c<d>e\"f\\g", "Иванов, Иван", "nul\0in"s};
   for (const auto& v : values) {
     CAPTURE(v);
     const std::string text = "cn=" + escape_dn_value(v) + ",ou=People,dc=example,dc=com";

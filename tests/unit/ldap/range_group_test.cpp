@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 
@@ -33,8 +32,8 @@ TEST_CASE("range option parsing", "[range]") {
   CHECK_FALSE(plain->has_value());
   CHECK_FALSE(parse_range_option("cn;lang-de").value().has_value());
 
-  for (const char* bad : {"member;range=10-2", "member;range=x-*", "member;range=5", "member;range=-*",
-                          "member;range=0-"}) {
+  for (const char* bad : {"member;range=10-2", "member;range=x-*", "member;range=5",
+                          "member;range=-*", "member;range=0-"}) {
     CAPTURE(bad);
     auto e = parse_range_option(bad);
     REQUIRE_FALSE(e);
@@ -81,7 +80,8 @@ TEST_CASE("a deep nesting chain does not exhaust the stack", "[groups]") {
   GroupGraph g;
   constexpr int depth = 100000;
   for (int i = 0; i + 1 < depth; ++i) {
-    g.add_group("cn=g" + std::to_string(i), {"cn=g" + std::to_string(i + 1), "uid=u" + std::to_string(i)});
+    g.add_group("cn=g" + std::to_string(i),
+                {"cn=g" + std::to_string(i + 1), "uid=u" + std::to_string(i)});
   }
   g.add_group("cn=g" + std::to_string(depth - 1), {"uid=u" + std::to_string(depth - 1)});
   auto e = g.expand("cn=g0");

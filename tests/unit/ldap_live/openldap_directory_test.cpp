@@ -1,8 +1,7 @@
 // The libldap connector against a real slapd (see slapd_server.hpp).
-#include <catch2/catch.hpp>
-
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -42,7 +41,8 @@ ldapgen::GeneratorOptions generated_options() {
 struct GeneratedLdif {
   explicit GeneratedLdif(const ldapgen::GeneratorOptions& o, const std::string& name)
       : path((std::filesystem::temp_directory_path() /
-              ("daoctl-" + name + "-" + std::to_string(::getpid()) + ".ldif")).string()) {
+              ("daoctl-" + name + "-" + std::to_string(::getpid()) + ".ldif"))
+                 .string()) {
     std::FILE* f = std::fopen(path.c_str(), "wb");
     if (f == nullptr) throw std::runtime_error("cannot create " + path);
     const bool ok = ldapgen::write_ldif(f, o);
@@ -62,7 +62,8 @@ struct GeneratedLdif {
 SlapdServer& generated_server() {
   static const std::unique_ptr<SlapdServer> server = [] {
     GeneratedLdif ldif(generated_options(), "gen5k");
-    return std::make_unique<SlapdServer>(SlapdConfig{ldif.path, {"moduleload ppolicy"}, {"overlay ppolicy"}, true});
+    return std::make_unique<SlapdServer>(
+        SlapdConfig{ldif.path, {"moduleload ppolicy"}, {"overlay ppolicy"}, true});
   }();
   return *server;
 }
@@ -97,7 +98,8 @@ Collected collect(LdapDirectory& dir, SearchRequest request) {
   return c;
 }
 
-SearchRequest people_search(const SlapdServer& s, std::string filter, Strings attributes = {}, std::uint32_t page = 500) {
+SearchRequest people_search(const SlapdServer& s, std::string filter, Strings attributes = {},
+                            std::uint32_t page = 500) {
   SearchRequest r;
   r.base_dn = "ou=People," + s.base_dn();
   r.filter = std::move(filter);
@@ -123,7 +125,8 @@ TEST_CASE("bind as the service account succeeds", "[live][bind]") {
   REQUIRE(dir);
 }
 
-TEST_CASE("a wrong password is an Auth error with the server's reason and no secret", "[live][bind]") {
+TEST_CASE("a wrong password is an Auth error with the server's reason and no secret",
+          "[live][bind]") {
   auto options = reader_options(generated_server());
   options.bind_password = "wrong-secret-Zq81";
   auto dir = connect_ldap(options);
@@ -140,7 +143,8 @@ TEST_CASE("a wrong password is an Auth error with the server's reason and no sec
   CHECK(everything.find(generated_server().bind_password()) == std::string::npos);
 }
 
-TEST_CASE("an empty password with a bind DN is refused before it becomes an anonymous bind", "[live][bind]") {
+TEST_CASE("an empty password with a bind DN is refused before it becomes an anonymous bind",
+          "[live][bind]") {
   auto options = reader_options(generated_server());
   options.bind_password.clear();
   auto dir = connect_ldap(options);
@@ -177,7 +181,8 @@ TEST_CASE("a server killed mid-session makes the next search a Network error", "
 
 TEST_CASE("paged search returns every one of 5,000 entries with page size 500", "[live][paging]") {
   auto dir = connect_reader(generated_server());
-  auto c = collect(*dir, people_search(generated_server(), "(objectClass=inetOrgPerson)", {"employeeNumber"}));
+  auto c = collect(
+      *dir, people_search(generated_server(), "(objectClass=inetOrgPerson)", {"employeeNumber"}));
   REQUIRE(c.result);
   CHECK(c.result->entries == kEmployees);
   CHECK(c.result->pages == 10);
@@ -186,22 +191,28 @@ TEST_CASE("paged search returns every one of 5,000 entries with page size 500", 
   CHECK(seen.size() == kEmployees);
 }
 
-TEST_CASE("against AD-like size limits, unpaged and oversized pages fail; paging reads all", "[live][paging]") {
+TEST_CASE("against AD-like size limits, unpaged and oversized pages fail; paging reads all",
+          "[live][paging]") {
   auto options = generated_options();
   options.ppolicy_locks = false;  // this server runs without the ppolicy overlay
   GeneratedLdif ldif(options, "gen5k-limited");
-  SlapdServer server(SlapdConfig{
-      ldif.path, {}, {"sizelimit size.soft=1000 size.hard=1000 size.pr=1000 size.prtotal=unlimited"}, true});
+  SlapdServer server(
+      SlapdConfig{ldif.path,
+                  {},
+                  {"sizelimit size.soft=1000 size.hard=1000 size.pr=1000 size.prtotal=unlimited"},
+                  true});
   auto dir = connect_reader(server);
 
   auto unpaged = collect(*dir, people_search(server, "(objectClass=inetOrgPerson)", {"uid"}, 0));
   REQUIRE_FALSE(unpaged.result);
   CHECK(unpaged.result.error().failure == LdapFailure::Incomplete);
   CHECK(unpaged.result.error().result_code == 4);
-  CHECK(unpaged.result.error().error.message == "LDAP search stopped by a server limit after 1000 entries");
+  CHECK(unpaged.result.error().error.message ==
+        "LDAP search stopped by a server limit after 1000 entries");
   CHECK(unpaged.result.error().error.detail.rfind("Size limit exceeded (4)", 0) == 0);
 
-  auto oversized = collect(*dir, people_search(server, "(objectClass=inetOrgPerson)", {"uid"}, 2000));
+  auto oversized =
+      collect(*dir, people_search(server, "(objectClass=inetOrgPerson)", {"uid"}, 2000));
   REQUIRE_FALSE(oversized.result);
   CHECK(oversized.result.error().failure == LdapFailure::Incomplete);
   CHECK(oversized.result.error().result_code == 11);
@@ -216,7 +227,8 @@ TEST_CASE("filter values are escaped: metacharacters and NUL match literally", "
   const auto target = ldapgen::make_employee(generated_options(), 25);
   REQUIRE(target.cn == "Star*(Paren)\\Back 000025");
 
-  auto exact = collect(*dir, people_search(generated_server(), equality_filter("cn", target.cn), {"cn"}));
+  auto exact =
+      collect(*dir, people_search(generated_server(), equality_filter("cn", target.cn), {"cn"}));
   REQUIRE(exact.result);
   REQUIRE(exact.entries.size() == 1);
   CHECK(canonical_dn(exact.entries[0].dn) == canonical_dn(target.dn));
@@ -232,11 +244,13 @@ TEST_CASE("filter values are escaped: metacharacters and NUL match literally", "
 
   using namespace std::string_literals;
   const auto one = ldapgen::make_employee(generated_options(), 1);
-  auto nul = collect(*dir, people_search(generated_server(), equality_filter("cn", one.cn + "\0"s), {"cn"}));
+  auto nul = collect(
+      *dir, people_search(generated_server(), equality_filter("cn", one.cn + "\0"s), {"cn"}));
   REQUIRE(nul.result);
   CHECK(nul.entries.empty());
 
-  auto injection = collect(*dir, people_search(generated_server(), equality_filter("uid", "x)(uid=*"), {"uid"}));
+  auto injection =
+      collect(*dir, people_search(generated_server(), equality_filter("uid", "x)(uid=*"), {"uid"}));
   REQUIRE(injection.result);
   CHECK(injection.entries.empty());
 }
@@ -255,40 +269,46 @@ TEST_CASE("a malformed filter and a missing base are typed errors", "[live][filt
   CHECK(none.result.error().error.kind == ErrorKind::NotFound);
 }
 
-TEST_CASE("every generated employee reads back exactly: UTF-8, multi-values, photos, managers", "[live][data]") {
+TEST_CASE("every generated employee reads back exactly: UTF-8, multi-values, photos, managers",
+          "[live][data]") {
   auto dir = connect_reader(generated_server());
   const auto options = generated_options();
   std::size_t photos = 0, checked = 0;
-  auto stats = dir->search(people_search(generated_server(), "(objectClass=inetOrgPerson)"),
-                           [&](const LdapEntry& e) -> Status {
-    const auto expected = ldapgen::make_employee(options, index_of(e));
-    CHECK(canonical_dn(e.dn) == canonical_dn(expected.dn));
-    CHECK(e.first("cn") == expected.cn);
-    CHECK(e.first("sn") == expected.sn);
-    CHECK(e.first("givenName") == expected.given_name);
-    CHECK(e.first("ou") == expected.department);
-    CHECK(e.first("title") == expected.title);
-    CHECK(as_set(e.find("mail")) == std::set<std::string>(expected.mails.begin(), expected.mails.end()));
-    CHECK(as_set(e.find("telephoneNumber")) == std::set<std::string>(expected.phones.begin(), expected.phones.end()));
-    if (expected.manager_dn) {
-      REQUIRE(e.first("manager"));
-      CHECK(canonical_dn(*e.first("manager")) == canonical_dn(*expected.manager_dn));
-    }
-    CHECK(e.first("jpegPhoto") == expected.photo);
-    if (expected.photo) ++photos;
-    ++checked;
-    return {};
-  });
+  auto stats = dir->search(
+      people_search(generated_server(), "(objectClass=inetOrgPerson)"),
+      [&](const LdapEntry& e) -> Status {
+        const auto expected = ldapgen::make_employee(options, index_of(e));
+        CHECK(canonical_dn(e.dn) == canonical_dn(expected.dn));
+        CHECK(e.first("cn") == expected.cn);
+        CHECK(e.first("sn") == expected.sn);
+        CHECK(e.first("givenName") == expected.given_name);
+        CHECK(e.first("ou") == expected.department);
+        CHECK(e.first("title") == expected.title);
+        CHECK(as_set(e.find("mail")) ==
+              std::set<std::string>(expected.mails.begin(), expected.mails.end()));
+        CHECK(as_set(e.find("telephoneNumber")) ==
+              std::set<std::string>(expected.phones.begin(), expected.phones.end()));
+        if (expected.manager_dn) {
+          REQUIRE(e.first("manager"));
+          CHECK(canonical_dn(*e.first("manager")) == canonical_dn(*expected.manager_dn));
+        }
+        CHECK(e.first("jpegPhoto") == expected.photo);
+        if (expected.photo) ++photos;
+        ++checked;
+        return {};
+      });
   REQUIRE(stats);
   CHECK(checked == kEmployees);
   CHECK(photos == kEmployees / options.photo_every);
 }
 
-TEST_CASE("escaped DNs round-trip: the server's spelling parses, compares and works as a base", "[live][dn]") {
+TEST_CASE("escaped DNs round-trip: the server's spelling parses, compares and works as a base",
+          "[live][dn]") {
   auto dir = connect_reader(generated_server());
   const auto five = ldapgen::make_employee(generated_options(), 5);
   REQUIRE(five.dn.find("\\,") != std::string::npos);
-  auto found = collect(*dir, people_search(generated_server(), equality_filter("uid", five.uid), {"cn"}));
+  auto found =
+      collect(*dir, people_search(generated_server(), equality_filter("uid", five.uid), {"cn"}));
   REQUIRE(found.result);
   REQUIRE(found.entries.size() == 1);
   auto parsed = parse_dn(found.entries[0].dn);
@@ -313,9 +333,9 @@ TEST_CASE("OpenLDAP lock signals read from the server", "[live][disabled]") {
       people_search(generated_server(), "(objectClass=inetOrgPerson)",
                     {"employeeNumber", "pwdAccountLockedTime", "nsAccountLock", "shadowExpire"}),
       [&](const LdapEntry& e) -> Status {
-        auto reason = openldap_disabled_reason({e.first("pwdAccountLockedTime"), e.first("nsAccountLock"),
-                                                e.first("shadowExpire")},
-                                               now);
+        auto reason = openldap_disabled_reason(
+            {e.first("pwdAccountLockedTime"), e.first("nsAccountLock"), e.first("shadowExpire")},
+            now);
         if (!reason) return std::unexpected(reason.error());
         const std::size_t i = index_of(e);
         const DisabledReason expected = i % 97 == 3   ? DisabledReason::ShadowExpired
@@ -356,23 +376,26 @@ TEST_CASE("nested groups from the server expand, and the cycle is reported", "[l
   auto cycle = graph.expand("cn=cycle-a," + groups_base);
   CHECK(cycle.members.size() == 2);
   REQUIRE(cycle.cycles.size() == 1);
-  CHECK(cycle.cycles[0] == Strings{"cn=cycle-a," + groups_base, "cn=cycle-b," + groups_base, "cn=cycle-a," + groups_base});
+  CHECK(cycle.cycles[0] == Strings{"cn=cycle-a," + groups_base, "cn=cycle-b," + groups_base,
+                                   "cn=cycle-a," + groups_base});
 }
 
 TEST_CASE("an error from the entry callback abandons the search", "[live][paging]") {
   auto dir = connect_reader(generated_server());
   std::size_t calls = 0;
-  auto result = dir->search(people_search(generated_server(), "(objectClass=inetOrgPerson)", {"uid"}),
-                            [&](const LdapEntry& e) -> Status {
-                              if (++calls == 3) return fail(ErrorKind::Validation, "bad entry", e.dn);
-                              return {};
-                            });
+  auto result =
+      dir->search(people_search(generated_server(), "(objectClass=inetOrgPerson)", {"uid"}),
+                  [&](const LdapEntry& e) -> Status {
+                    if (++calls == 3) return fail(ErrorKind::Validation, "bad entry", e.dn);
+                    return {};
+                  });
   REQUIRE_FALSE(result);
   CHECK(result.error().failure == LdapFailure::Consumer);
   CHECK(result.error().error.message == "bad entry");
   CHECK(calls == 3);
   // The connection stays usable after the abandon.
-  auto next = collect(*dir, people_search(generated_server(), equality_filter("uid", "e000001"), {"uid"}));
+  auto next =
+      collect(*dir, people_search(generated_server(), equality_filter("uid", "e000001"), {"uid"}));
   REQUIRE(next.result);
   CHECK(next.entries.size() == 1);
 }

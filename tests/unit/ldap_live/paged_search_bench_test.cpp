@@ -4,7 +4,6 @@
 // the same slapd. ldapsearch also formats LDIF (to /dev/null); the connector
 // builds LdapEntry values and hands them to a callback that only counts.
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -23,7 +22,8 @@ TEST_CASE("paged search of 100k entries vs ldapsearch", "[.][bench]") {
   using Clock = std::chrono::steady_clock;
   ldapgen::GeneratorOptions options;
   options.employees = 100000;
-  const std::string ldif = (std::filesystem::temp_directory_path() / "daoctl-bench-100k.ldif").string();
+  const std::string ldif =
+      (std::filesystem::temp_directory_path() / "daoctl-bench-100k.ldif").string();
   const auto generate_start = Clock::now();
   {
     std::FILE* f = std::fopen(ldif.c_str(), "wb");
@@ -72,19 +72,20 @@ TEST_CASE("paged search of 100k entries vs ldapsearch", "[.][bench]") {
     pw << server->bind_password();  // no newline: ldapsearch -y uses the whole file
   }
   const auto theirs_start = Clock::now();
-  const int rc = testing::run_program({"/usr/bin/ldapsearch", "-x", "-LLL", "-H", server->url(), "-D",
-                                       server->bind_dn(), "-y", password_file, "-b", request.base_dn, "-E",
-                                       "pr=1000/noprompt", request.filter},
-                                      "/dev/null");
+  const int rc = testing::run_program(
+      {"/usr/bin/ldapsearch", "-x", "-LLL", "-H", server->url(), "-D", server->bind_dn(), "-y",
+       password_file, "-b", request.base_dn, "-E", "pr=1000/noprompt", request.filter},
+      "/dev/null");
   const auto theirs_end = Clock::now();
   CHECK(rc == 0);
 
   const auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
-  std::cout << "ldap bench: generate 100k LDIF " << ms(load_start - generate_start) << " ms, slapadd+start "
-            << ms(loaded - load_start) << " ms\n"
-            << "ldap bench: connector paged search " << stats->entries << " entries (" << bytes / 1024
-            << " KiB of values) in " << ms(ours_end - ours_start) << " ms\n"
-            << "ldap bench: ldapsearch -E pr=1000/noprompt in " << ms(theirs_end - theirs_start) << " ms\n"
-            << "ldap bench: ratio connector/ldapsearch " << ms(ours_end - ours_start) / ms(theirs_end - theirs_start)
-            << "\n";
+  std::cout << "ldap bench: generate 100k LDIF " << ms(load_start - generate_start)
+            << " ms, slapadd+start " << ms(loaded - load_start) << " ms\n"
+            << "ldap bench: connector paged search " << stats->entries << " entries ("
+            << bytes / 1024 << " KiB of values) in " << ms(ours_end - ours_start) << " ms\n"
+            << "ldap bench: ldapsearch -E pr=1000/noprompt in " << ms(theirs_end - theirs_start)
+            << " ms\n"
+            << "ldap bench: ratio connector/ldapsearch "
+            << ms(ours_end - ours_start) / ms(theirs_end - theirs_start) << "\n";
 }

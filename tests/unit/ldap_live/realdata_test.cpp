@@ -5,7 +5,6 @@
 // ns*Limit attributes) and slapadd -s, because 389-ds stores those attributes
 // on entries whose object classes do not allow them.
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <map>
 #include <set>
@@ -90,7 +89,8 @@ bool is_person(const LdifEntry& e) {
 }
 
 void check_person_entries_read_back(const std::string& file, std::size_t expected_people) {
-  const std::string path = std::string(DAOCTL_SHARED_DIR) + "/realdata/389-ds-base/ldap/ldif/" + file;
+  const std::string path =
+      std::string(DAOCTL_SHARED_DIR) + "/realdata/389-ds-base/ldap/ldif/" + file;
   const auto expected = read_ldif(path);
   testing::SlapdServer server(testing::SlapdConfig{path, {}, {}, false});
   LdapConnectionOptions options;

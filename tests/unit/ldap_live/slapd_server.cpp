@@ -33,7 +33,8 @@ std::string tail_of(const std::string& path) {
   std::string line, last;
   std::vector<std::string> lines;
   while (std::getline(in, line)) lines.push_back(line);
-  for (std::size_t i = lines.size() > 5 ? lines.size() - 5 : 0; i < lines.size(); ++i) last += lines[i] + "\n";
+  for (std::size_t i = lines.size() > 5 ? lines.size() - 5 : 0; i < lines.size(); ++i)
+    last += lines[i] + "\n";
   return last;
 }
 
@@ -71,12 +72,18 @@ std::string base64_decode(const std::string& text) {
   int bits = 0;
   for (char c : text) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+') v = 62;
-    else if (c == '/') v = 63;
-    else continue;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+')
+      v = 62;
+    else if (c == '/')
+      v = 63;
+    else
+      continue;
     buffer = (buffer << 6) | static_cast<unsigned>(v);
     bits += 6;
     if (bits >= 8) {
@@ -97,7 +104,8 @@ int free_loopback_port() {
   if (s < 0 || ::bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
       ::getsockname(s, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     if (s >= 0) ::close(s);
-    throw std::runtime_error(std::string("cannot find a free loopback port: ") + std::strerror(errno));
+    throw std::runtime_error(std::string("cannot find a free loopback port: ") +
+                             std::strerror(errno));
   }
   ::close(s);
   return ntohs(addr.sin_port);
@@ -132,7 +140,8 @@ SlapdServer::SlapdServer(const SlapdConfig& config) {
     // The destructor does not run for a constructor that throws.
     stop();
     std::error_code ignored;
-    if (!dir_.empty() && std::getenv("DAOCTL_KEEP_SLAPD") == nullptr) std::filesystem::remove_all(dir_, ignored);
+    if (!dir_.empty() && std::getenv("DAOCTL_KEEP_SLAPD") == nullptr)
+      std::filesystem::remove_all(dir_, ignored);
     throw;
   }
 }
@@ -140,12 +149,14 @@ SlapdServer::SlapdServer(const SlapdConfig& config) {
 void SlapdServer::start(const SlapdConfig& config) {
   for (const char* bin : {kSlapd, kSlapadd}) {
     if (::access(bin, X_OK) != 0) {
-      throw std::runtime_error(std::string(bin) +
-                               " not found: the live LDAP tests need Debian's slapd and ldap-utils installed");
+      throw std::runtime_error(
+          std::string(bin) +
+          " not found: the live LDAP tests need Debian's slapd and ldap-utils installed");
     }
   }
   std::string tmpl = (std::filesystem::temp_directory_path() / "daoctl-slapd.XXXXXX").string();
-  if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed: " + std::string(std::strerror(errno)));
+  if (::mkdtemp(tmpl.data()) == nullptr)
+    throw std::runtime_error("mkdtemp failed: " + std::string(std::strerror(errno)));
   dir_ = tmpl;
   std::filesystem::create_directory(dir_ + "/db");
   base_dn_ = first_dn_of_ldif(config.ldif_path);
@@ -177,20 +188,24 @@ void SlapdServer::start(const SlapdConfig& config) {
          << "sizelimit unlimited\n";
     for (const auto& l : config.database_lines) conf << l << "\n";
     std::ofstream reader(dir_ + "/reader.ldif");
-    reader << "dn: " << bind_dn_ << "\nobjectClass: organizationalRole\nobjectClass: simpleSecurityObject\n"
+    reader << "dn: " << bind_dn_
+           << "\nobjectClass: organizationalRole\nobjectClass: simpleSecurityObject\n"
            << "cn: daoctl-reader\nuserPassword: " << bind_password_ << "\n";
   }
   const std::string log = dir_ + "/slapadd.log";
   std::vector<std::string> load{kSlapadd, "-q", "-f", dir_ + "/slapd.conf", "-l", config.ldif_path};
   if (!config.schema_check) load.insert(load.begin() + 1, "-s");
   if (run_program(load, log) != 0) {
-    throw std::runtime_error("slapadd refused " + config.ldif_path + " (" + log + "):\n" + tail_of(log));
+    throw std::runtime_error("slapadd refused " + config.ldif_path + " (" + log + "):\n" +
+                             tail_of(log));
   }
-  if (run_program({kSlapadd, "-q", "-f", dir_ + "/slapd.conf", "-l", dir_ + "/reader.ldif"}, log) != 0) {
+  if (run_program({kSlapadd, "-q", "-f", dir_ + "/slapd.conf", "-l", dir_ + "/reader.ldif"}, log) !=
+      0) {
     throw std::runtime_error("slapadd refused the reader entry (" + log + "):\n" + tail_of(log));
   }
   url_ = "ldap://127.0.0.1:" + std::to_string(free_loopback_port());
-  pid_ = spawn({kSlapd, "-d", "0", "-f", dir_ + "/slapd.conf", "-h", url_ + "/"}, dir_ + "/slapd.log");
+  pid_ =
+      spawn({kSlapd, "-d", "0", "-f", dir_ + "/slapd.conf", "-h", url_ + "/"}, dir_ + "/slapd.log");
   LdapConnectionOptions probe;
   probe.url = url_;
   probe.network_timeout = std::chrono::milliseconds(500);
@@ -200,7 +215,8 @@ void SlapdServer::start(const SlapdConfig& config) {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      throw std::runtime_error("slapd exited at start (" + dir_ + "/slapd.log):\n" + tail_of(dir_ + "/slapd.log"));
+      throw std::runtime_error("slapd exited at start (" + dir_ + "/slapd.log):\n" +
+                               tail_of(dir_ + "/slapd.log"));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -220,7 +236,8 @@ void SlapdServer::stop() {
 SlapdServer::~SlapdServer() {
   stop();
   std::error_code ignored;
-  if (!dir_.empty() && std::getenv("DAOCTL_KEEP_SLAPD") == nullptr) std::filesystem::remove_all(dir_, ignored);
+  if (!dir_.empty() && std::getenv("DAOCTL_KEEP_SLAPD") == nullptr)
+    std::filesystem::remove_all(dir_, ignored);
 }
 
 }  // namespace daoctl::ldap::testing
