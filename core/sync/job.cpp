@@ -91,6 +91,27 @@ double parse_rate(const json& v) {
   return std::stod(s);
 }
 
+const json& job_schema() {
+  static const json schema = json::parse(*schemas::find("sync.schema.json"));
+  return schema;
+}
+
+// The compiled definition of a source type, or nullptr for an unknown type
+// (the main schema reports that one).
+const schema::JsonSchemaValidator* source_validator(const std::string& type) {
+  static const auto validators = [] {
+    std::map<std::string, schema::JsonSchemaValidator> m;
+    for (const char* t : {"ldap", "csv", "json", "http_json"}) {
+      auto v = schema::JsonSchemaValidator::compile(job_schema(),
+                                                    "/definitions/" + std::string(t) + "_source");
+      if (v) m.emplace(t, std::move(*v));
+    }
+    return m;
+  }();
+  auto it = validators.find(type);
+  return it == validators.end() ? nullptr : &it->second;
+}
+
 }  // namespace
 
 const std::vector<std::string>& mapping_fields() {
@@ -146,12 +167,18 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
   job.positions = doc->positions;
   Problems problems(job.file, job.positions);
 
-  static const auto validator = [] {
-    auto schema_text = schemas::find("sync.schema.json");
-    return schema::JsonSchemaValidator::compile(json::parse(*schema_text));
-  }();
+  static const auto validator = schema::JsonSchemaValidator::compile(job_schema());
   if (!validator) return std::unexpected(validator.error());
   for (const auto& p : validator->validate(root)) problems.add(p.path, p.message);
+  // Each source against the definition of its type: a schema-level if/then
+  // would report the properties of every other type as "not allowed" too.
+  if (root.contains("sources") && root["sources"].is_object())
+    for (const auto& [name, cfg] : root["sources"].items()) {
+      if (!cfg.is_object() || !cfg.contains("type") || !cfg["type"].is_string()) continue;
+      const auto* v = source_validator(cfg["type"].get<std::string>());
+      if (!v) continue;
+      for (const auto& p : v->validate(cfg)) problems.add(ptr({"sources", name}) + p.path, p.message);
+    }
   if (!problems.empty())
     return fail(ErrorKind::Config, fmt::format("invalid sync job {}", file_name), job.file,
                 problems.joined(), "see daoctl-sync.yaml(5) for the file format");

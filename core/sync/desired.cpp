@@ -1,0 +1,186 @@
+#include "core/sync/desired.hpp"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <set>
+#include <unordered_map>
+
+#include "core/ldap/dn.hpp"
+
+namespace daoctl::sync {
+
+namespace {
+
+// The joined record of one employee: one record per source (or none).
+class JoinedScope final : public mapping::Scope {
+ public:
+  void set(std::string_view source, const hr::SourceRecord* record) {
+    for (auto& [name, rec] : slots_)
+      if (name == source) {
+        rec = record;
+        return;
+      }
+    slots_.emplace_back(std::string(source), record);
+  }
+  const hr::SourceRecord* get(std::string_view source) const {
+    for (const auto& [name, rec] : slots_)
+      if (name == source) return rec;
+    return nullptr;
+  }
+  const std::vector<std::string>* find(std::string_view source, std::string_view field) const override {
+    const auto* rec = get(source);
+    if (!rec) return nullptr;
+    const auto* f = rec->find(field);
+    return f ? &f->values : nullptr;
+  }
+
+ private:
+  std::vector<std::pair<std::string, const hr::SourceRecord*>> slots_;
+};
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::string first_string(const mapping::Value& v) {
+  if (const auto* s = v.string()) return *s;
+  if (const auto* l = v.list()) return l->empty() ? std::string() : l->front();
+  if (const auto* b = v.boolean()) return *b ? "true" : "false";
+  return {};
+}
+
+// The key a record is known by for manager references: a canonical DN for
+// LDAP sources keyed by dn, the trimmed key value otherwise.
+std::string key_of(const SourceSpec& source, const hr::SourceRecord& record) {
+  std::string raw(record.first(source.key));
+  if (source.type == "ldap" && (source.key == "dn" || source.key == "distinguishedName"))
+    return ldap::canonical_dn(raw);
+  return trim(raw);
+}
+
+std::string group_name(const GroupSpec& spec, const std::string& value) {
+  if (!spec.name_from_cn) return value;
+  auto dn = ldap::parse_dn(value);
+  if (!dn || dn->empty() || dn->rdns().front().avas.empty()) return value;
+  return dn->rdns().front().avas.front().value;
+}
+
+}  // namespace
+
+bool glob_match(std::string_view pattern, std::string_view text) {
+  return fnmatch(std::string(pattern).c_str(), std::string(text).c_str(), FNM_CASEFOLD) == 0;
+}
+
+DesiredSet build_desired(const JobSpec& job, const SourceRecords& records) {
+  DesiredSet out;
+  static const std::vector<hr::SourceRecord> none;
+  auto records_of = [&](const std::string& name) -> const std::vector<hr::SourceRecord>& {
+    auto it = records.find(name);
+    return it == records.end() ? none : it->second;
+  };
+
+  // Index every joined source by its join field; keys seen twice are ambiguous.
+  struct Index {
+    std::unordered_map<std::string, const hr::SourceRecord*> by_key;
+    std::set<std::string> ambiguous;
+  };
+  std::vector<Index> indexes(job.joins.size());
+  for (std::size_t i = 0; i < job.joins.size(); ++i) {
+    const auto& j = job.joins[i];
+    for (const auto& rec : records_of(j.right_source)) {
+      std::string key = trim(rec.first(j.right_field));
+      if (key.empty()) continue;
+      if (!indexes[i].by_key.emplace(key, &rec).second) indexes[i].ambiguous.insert(key);
+    }
+    for (const auto& key : indexes[i].ambiguous)
+      out.warnings.push_back({j.right_source + " " + key,
+                              fmt::format("{} records of '{}' have {} = '{}'; none of them is joined",
+                                          "several", j.right_source, j.right_field, key)});
+  }
+
+  const SourceSpec* primary = job.source(job.primary);
+  const auto& primary_records = records_of(job.primary);
+  std::unordered_map<std::string, std::string> ext_by_key;  // primary key -> external id
+  std::vector<std::string> manager_raw;                    // per desired user
+  out.users.reserve(primary_records.size());
+  manager_raw.reserve(primary_records.size());
+
+  JoinedScope scope;
+  for (const auto& rec : primary_records) {
+    scope.set(job.primary, &rec);
+    for (std::size_t i = 0; i < job.joins.size(); ++i) {
+      const auto& j = job.joins[i];
+      const hr::SourceRecord* left = scope.get(j.left_source);
+      const hr::SourceRecord* match = nullptr;
+      if (left) {
+        std::string key = trim(left->first(j.left_field));
+        if (!key.empty() && !indexes[i].ambiguous.count(key)) {
+          auto it = indexes[i].by_key.find(key);
+          if (it != indexes[i].by_key.end()) match = it->second;
+        }
+      }
+      scope.set(j.right_source, match);
+    }
+
+    DesiredUser user;
+    user.origin = rec.origin;
+    user.source_key = primary ? key_of(*primary, rec) : std::string();
+    std::string failure;
+    std::string manager;
+    for (const auto& [field, tmpl] : job.mapping) {
+      auto value = tmpl.evaluate(scope);
+      if (!value) {
+        failure = fmt::format("mapping.{}: {}", field, value.error().message);
+        break;
+      }
+      if (field == "externalId") user.external_id = trim(first_string(*value));
+      else if (field == "userName") user.user_name = trim(first_string(*value));
+      else if (field == "active") user.active = mapping::truthy(*value);
+      else if (field == "manager") manager = trim(first_string(*value));
+      else if (!value->is_null()) user.fields[field] = std::move(*value);
+    }
+    if (failure.empty() && user.external_id.empty()) failure = "mapping.externalId is empty";
+    if (failure.empty() && user.user_name.empty()) failure = "mapping.userName is empty";
+    if (!failure.empty()) {
+      out.warnings.push_back({rec.origin, failure + "; employee not synced"});
+      ++out.skipped;
+      continue;
+    }
+    if (job.groups) {
+      if (const auto* values = scope.find(job.groups->from.source, job.groups->from.field)) {
+        std::set<std::string> seen;
+        for (const auto& v : *values) {
+          bool included = job.groups->include.empty();
+          for (const auto& p : job.groups->include) included |= glob_match(p, v);
+          for (const auto& p : job.groups->exclude) included &= !glob_match(p, v);
+          if (!included) continue;
+          std::string name = group_name(*job.groups, v);
+          if (seen.insert(name).second) user.groups.push_back(name);
+        }
+      }
+    }
+    if (!user.source_key.empty()) ext_by_key.emplace(user.source_key, user.external_id);
+    manager_raw.push_back(std::move(manager));
+    out.users.push_back(std::move(user));
+  }
+
+  // Managers: a DN (or key) of another primary record, or an external id.
+  const bool ldap_keys = primary && primary->type == "ldap";
+  for (std::size_t i = 0; i < out.users.size(); ++i) {
+    const std::string& raw = manager_raw[i];
+    if (raw.empty()) {
+      if (job.template_for("manager")) out.users[i].fields["manager"] = mapping::Value(std::string());
+      continue;
+    }
+    std::string key = ldap_keys ? ldap::canonical_dn(raw) : raw;
+    auto it = ext_by_key.find(key);
+    out.users[i].fields["manager"] = mapping::Value(it != ext_by_key.end() ? it->second : raw);
+  }
+  return out;
+}
+
+}  // namespace daoctl::sync

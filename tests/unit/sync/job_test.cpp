@@ -1,0 +1,115 @@
+#include <catch2/catch.hpp>
+
+#include "core/sync/job.hpp"
+
+using namespace daoctl::sync;
+
+namespace {
+const char* kGood = R"(version: 1
+name: nightly
+sources:
+  ad:
+    type: ldap
+    url: ldap://127.0.0.1:3890
+    base_dn: ou=People,dc=corp,dc=example
+  hr:
+    type: csv
+    path: hr.csv
+    key: "Табельный номер"
+    dates: dd.MM.yyyy
+join:
+  - hr."Табельный номер" = ad.employeeNumber
+mapping:
+  externalId: "{ad.entryUUID}"
+  userName: "{ad.uid | lower}"
+  displayName: "{hr.Фамилия} {hr.Имя}"
+  active: "{not ad.disabled and not hr.'Дата увольнения'}"
+groups:
+  from: ad.memberOf
+  include: ["cn=intranet-*,ou=Groups,dc=corp,dc=example"]
+apply:
+  concurrency: 16
+  rate_limit: 50/s
+)";
+}  // namespace
+
+TEST_CASE("a good job loads with sources in file order and compiled mappings") {
+  auto job = load_job(kGood, "sync.yaml", {"2026-11-26"});
+  REQUIRE(job);
+  CHECK(job->name == "nightly");
+  REQUIRE(job->sources.size() == 2);
+  CHECK(job->sources[0].name == "ad");
+  CHECK(job->sources[0].key == "dn");
+  CHECK(job->sources[1].key == "Табельный номер");
+  CHECK(job->primary == "ad");
+  REQUIRE(job->joins.size() == 1);
+  CHECK(job->joins[0].left_source == "ad");
+  CHECK(job->joins[0].left_field == "employeeNumber");
+  CHECK(job->joins[0].right_source == "hr");
+  CHECK(job->joins[0].right_field == "Табельный номер");
+  CHECK(job->concurrency == 16);
+  CHECK(job->rate_limit == 50.0);
+  CHECK(job->managed_by() == "daoctl:nightly");
+  REQUIRE(job->groups);
+  CHECK(job->groups->from.field == "memberOf");
+  auto hr_fields = job->fields_of("hr");
+  CHECK(std::find(hr_fields.begin(), hr_fields.end(), "Дата увольнения") != hr_fields.end());
+  CHECK(job->template_for("displayName") != nullptr);
+}
+
+TEST_CASE("every problem of a bad job is reported with file:line:column") {
+  const char* bad = R"(version: 1
+name: nightly
+sources:
+  ad:
+    type: ldap
+    url: ldap://x
+    base_dn: dc=x
+    colour: blue
+mapping:
+  externalId: "{ad.entryUUID}"
+  userName: "{ad.uid | lowr}"
+apply:
+  concurrency: 0
+)";
+  auto job = load_job(bad, "jobs/sync.yaml", {"2026-11-26"});
+  REQUIRE_FALSE(job);
+  CHECK(job.error().kind == daoctl::ErrorKind::Config);
+  const std::string& d = job.error().detail;
+  INFO(d);
+  CHECK(d.find("jobs/sync.yaml:13:16: /apply/concurrency") != std::string::npos);
+  CHECK(d.find("jobs/sync.yaml:8:13: /sources/ad/colour: property \"colour\" is not allowed") !=
+        std::string::npos);
+  CHECK(d.find("base_dn") == std::string::npos);  // known properties of the type are fine
+}
+
+TEST_CASE("mapping errors point into the expression") {
+  const char* bad = R"(version: 1
+name: nightly
+sources:
+  ad: {type: ldap, url: "ldap://x", base_dn: "dc=x"}
+mapping:
+  externalId: "{ad.entryUUID}"
+  userName: "{ad.uid | lowr}"
+)";
+  auto job = load_job(bad, "sync.yaml", {"2026-11-26"});
+  REQUIRE_FALSE(job);
+  INFO(job.error().detail);
+  CHECK(job.error().detail.find("sync.yaml:7:") != std::string::npos);
+  CHECK(job.error().detail.find("lowr") != std::string::npos);
+}
+
+TEST_CASE("joins must connect every source to the primary") {
+  const char* bad = R"(version: 1
+name: nightly
+sources:
+  ad: {type: ldap, url: "ldap://x", base_dn: "dc=x"}
+  hr: {type: csv, path: hr.csv, key: id}
+mapping:
+  externalId: "{ad.entryUUID}"
+  userName: "{ad.uid}"
+)";
+  auto job = load_job(bad, "sync.yaml", {"2026-11-26"});
+  REQUIRE_FALSE(job);
+  CHECK(job.error().detail.find("source 'hr' is not joined to 'ad'") != std::string::npos);
+}

@@ -1,0 +1,219 @@
+#include <catch2/catch.hpp>
+
+#include "core/sync/plan.hpp"
+
+using namespace daoctl::sync;
+using daoctl::mapping::Value;
+
+namespace {
+
+DesiredUser want(std::string ext, std::string name, Fields fields = {}, bool active = true) {
+  DesiredUser d;
+  d.external_id = std::move(ext);
+  d.user_name = std::move(name);
+  d.fields = std::move(fields);
+  d.active = active;
+  d.origin = "test";
+  return d;
+}
+
+PlatformUser have(std::string id, std::string ext, std::string name, Fields fields = {},
+                  bool active = true, std::string managed_by = "daoctl:nightly") {
+  PlatformUser u;
+  u.id = std::move(id);
+  u.external_id = std::move(ext);
+  u.user_name = std::move(name);
+  u.fields = std::move(fields);
+  u.fields["active"] = active;
+  u.active = active;
+  u.version = "W/\"1\"";
+  u.managed_by = std::move(managed_by);
+  return u;
+}
+
+PlanOptions options() {
+  PlanOptions o;
+  o.job = "nightly";
+  o.managed_by = "daoctl:nightly";
+  return o;
+}
+
+const UserAction* find_user(const SyncPlan& p, const std::string& ext) {
+  for (const auto& a : p.users)
+    if (a.external_id == ext) return &a;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("an identical platform gives an empty plan") {
+  std::vector<DesiredUser> d = {want("g1", "ivanov", {{"email", Value("ivanov@corp.example")},
+                                                       {"title", Value("Engineer")}})};
+  PlatformState s;
+  s.users = {have("1", "g1", "ivanov", {{"email", Value("Ivanov@Corp.Example")}, {"title", Value("Engineer")}})};
+  auto plan = compute_plan(d, s, options());
+  CHECK_FALSE(plan.has_changes());
+  CHECK(plan.unchanged_users == 1);
+  CHECK(plan.managed_users == 1);
+  CHECK(plan.warnings.empty());
+}
+
+TEST_CASE("new, changed, disabled and re-enabled employees become the right actions") {
+  std::vector<DesiredUser> d = {
+      want("g1", "new.user", {{"title", Value("QA")}}),
+      want("g2", "changed", {{"title", Value("Lead")}}),
+      want("g3", "leaver", {}, /*active=*/false),
+      want("g4", "returner", {}, /*active=*/true),
+  };
+  PlatformState s;
+  s.users = {have("2", "g2", "changed", {{"title", Value("Engineer")}}), have("3", "g3", "leaver"),
+             have("4", "g4", "returner", {}, /*active=*/false)};
+  auto plan = compute_plan(d, s, options());
+  REQUIRE(plan.users.size() == 4);
+  CHECK(find_user(plan, "g1")->kind == UserActionKind::Create);
+  const auto* changed = find_user(plan, "g2");
+  CHECK(changed->kind == UserActionKind::Update);
+  REQUIRE(changed->changes.size() == 1);
+  CHECK(changed->changes[0].field == "title");
+  CHECK(changed->changes[0].before == Value("Engineer"));
+  CHECK(changed->changes[0].after == Value("Lead"));
+  CHECK(find_user(plan, "g3")->kind == UserActionKind::Deactivate);
+  CHECK(find_user(plan, "g3")->reason == "disabled in the sources");
+  CHECK(find_user(plan, "g4")->kind == UserActionKind::Reactivate);
+  CHECK(plan.count(UserActionKind::Deactivate) == 1);
+}
+
+TEST_CASE("department paths create every missing level, parents first") {
+  std::vector<DesiredUser> d = {want("g1", "a", {{"department", Value("Company / IT / Backend")}}),
+                                want("g2", "b", {{"department", Value("Company/Sales")}})};
+  PlatformState s;
+  s.departments = {{"10", "Company", "", "Company", "", "1", 0}};
+  auto plan = compute_plan(d, s, options());
+  REQUIRE(plan.departments.size() == 3);
+  CHECK(plan.departments[0].path == "Company/IT");
+  CHECK(plan.departments[0].parent_path == "Company");
+  CHECK(plan.departments[1].path == "Company/Sales");
+  CHECK(plan.departments[2].path == "Company/IT/Backend");
+  CHECK(plan.departments[2].name == "Backend");
+  const auto* a = find_user(plan, "g1");
+  REQUIRE(a != nullptr);
+  bool has_path = false;
+  for (const auto& c : a->changes) has_path |= c.field == "department" && c.after == Value("Company/IT/Backend");
+  CHECK(has_path);
+}
+
+TEST_CASE("a userName owned by an unmanaged account is a warning, never a guess") {
+  std::vector<DesiredUser> d = {want("g1", "admin")};
+  PlatformState s;
+  s.users = {have("1", "", "Admin", {}, true, "")};
+  auto plan = compute_plan(d, s, options());
+  CHECK(plan.users.empty());
+  REQUIRE(plan.warnings.size() == 1);
+  CHECK(plan.warnings[0].message.find("userName is taken by platform account 1") != std::string::npos);
+}
+
+TEST_CASE("first-time linking by email adopts exactly one match and reports ambiguity") {
+  auto o = options();
+  o.link_by = {"email"};
+  std::vector<DesiredUser> d = {want("g1", "ivanov", {{"email", Value("ivanov@corp.example")}}),
+                                want("g2", "petrov", {{"email", Value("petrov@corp.example")}})};
+  PlatformState s;
+  s.users = {have("1", "", "ivanov", {{"email", Value("IVANOV@corp.example")}}, true, ""),
+             have("2", "", "petrov1", {{"email", Value("petrov@corp.example")}}, true, ""),
+             have("3", "", "petrov2", {{"email", Value("petrov@corp.example")}}, true, "")};
+  auto plan = compute_plan(d, s, o);
+  const auto* linked = find_user(plan, "g1");
+  REQUIRE(linked != nullptr);
+  CHECK(linked->kind == UserActionKind::Link);
+  CHECK(linked->id == "1");
+  CHECK(linked->changes.front().field == "externalId");
+  CHECK(find_user(plan, "g2") == nullptr);
+  REQUIRE(plan.warnings.size() == 1);
+  CHECK(plan.warnings[0].message.find("several platform accounts match") != std::string::npos);
+}
+
+TEST_CASE("managed accounts missing from the sources are only blocked when configured") {
+  std::vector<DesiredUser> d = {want("g1", "stays")};
+  PlatformState s;
+  s.users = {have("1", "g1", "stays"), have("2", "g2", "gone"),
+             have("3", "x", "not-ours", {}, true, "someone-else")};
+  auto plan = compute_plan(d, s, options());
+  CHECK(plan.users.empty());
+  REQUIRE(plan.warnings.size() == 1);
+  CHECK(plan.warnings[0].message.find("1 managed account(s) are missing") != std::string::npos);
+
+  auto o = options();
+  o.deactivate_missing = true;
+  auto strict = compute_plan(d, s, o);
+  REQUIRE(strict.users.size() == 1);
+  CHECK(strict.users[0].id == "2");
+  CHECK(strict.users[0].kind == UserActionKind::Deactivate);
+  CHECK(strict.users[0].reason == "missing from the sources");
+}
+
+TEST_CASE("managers resolve by external id, including users created in the same run") {
+  std::vector<DesiredUser> d = {want("boss", "boss"), want("g1", "worker", {{"manager", Value("boss")}}),
+                                want("g2", "other", {{"manager", Value("nobody")}})};
+  PlatformState s;
+  s.users = {have("7", "g1", "worker")};
+  auto plan = compute_plan(d, s, options());
+  REQUIRE(plan.managers.size() == 1);
+  CHECK(plan.managers[0].external_id == "g1");
+  CHECK(plan.managers[0].user_id == "7");
+  CHECK(plan.managers[0].after_external_id == "boss");
+  CHECK(plan.managers[0].after_id.empty());  // created by this run
+  REQUIRE(plan.warnings.size() == 1);
+  CHECK(plan.warnings[0].message.find("manager 'nobody'") != std::string::npos);
+}
+
+TEST_CASE("group membership adds wanted members and removes only managed ones") {
+  auto o = options();
+  o.manage_groups = true;
+  DesiredUser a = want("g1", "a");
+  a.groups = {"intranet-admins"};
+  DesiredUser b = want("g2", "b");
+  b.groups = {"intranet-new"};
+  PlatformState s;
+  s.users = {have("1", "g1", "a"), have("2", "g2", "b"), have("3", "g3", "gone-from-group"),
+             have("9", "", "manual", {}, true, "")};
+  s.groups = {{"50", "intranet-admins", "", "W/\"1\"", {"3", "9"}}};
+  auto plan = compute_plan({a, b}, s, o);
+  bool created = false, added = false, removed = false;
+  for (const auto& g : plan.groups) {
+    if (g.kind == GroupAction::Kind::Create) created = g.name == "intranet-new";
+    if (g.kind == GroupAction::Kind::AddMembers && g.name == "intranet-admins")
+      added = g.members == std::vector<std::string>{"g1"};
+    if (g.kind == GroupAction::Kind::RemoveMembers)
+      removed = g.members == std::vector<std::string>{"3"};  // "9" was added by hand: kept
+  }
+  CHECK(created);
+  CHECK(added);
+  CHECK(removed);
+}
+
+TEST_CASE("plan JSON round-trips and its hash detects edits") {
+  std::vector<DesiredUser> d = {want("g1", "ivanov", {{"title", Value("QA")}, {"skills", Value(daoctl::mapping::List{"C++", "SQL"})}})};
+  PlatformState s;
+  auto plan = compute_plan(d, s, options());
+  plan.created_at = "2026-11-26T00:00:00Z";
+  auto doc = plan.to_json();
+  auto back = SyncPlan::from_json(doc);
+  REQUIRE(back);
+  CHECK(back->hash() == plan.hash());
+  CHECK(back->to_json() == doc);
+  CHECK(doc["summary"]["users"]["create"] == 1);
+
+  doc["users"][0]["userName"] = "someone-else";
+  auto edited = SyncPlan::from_json(doc);
+  REQUIRE_FALSE(edited);
+  CHECK(edited.error().message == "the plan file was edited after it was made");
+}
+
+TEST_CASE("the platform fingerprint changes when any object's version changes") {
+  PlatformState s;
+  s.users = {have("1", "g1", "a")};
+  auto before = s.fingerprint();
+  s.users[0].version = "W/\"2\"";
+  CHECK(s.fingerprint() != before);
+  CHECK(before.rfind("sha256:", 0) == 0);
+}
