@@ -1,0 +1,804 @@
+#include "core/mapping/expression.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <utility>
+
+#include "core/mapping/date_pattern.hpp"
+#include "core/mapping/transforms.hpp"
+#include "core/mapping/unicode.hpp"
+
+namespace daoctl::mapping {
+
+Error ParseError::to_error(std::string_view object) const {
+  Error e;
+  e.kind = ErrorKind::Config;
+  e.message = "invalid mapping expression";
+  e.object = fmt::format("{}{}column {}", object, object.empty() ? "" : ", ", column);
+  e.detail = message;
+  e.hint = "the mapping language is described in core/mapping/LANGUAGE.md";
+  return e;
+}
+
+namespace detail {
+
+class Node {
+ public:
+  virtual ~Node() = default;
+  virtual EvalResult evaluate(const Scope& scope) const = 0;
+};
+
+}  // namespace detail
+
+namespace {
+
+using detail::Node;
+using NodePtr = std::shared_ptr<const Node>;
+
+// ---------------------------------------------------------------------------
+// Evaluation
+
+class LiteralNode final : public Node {
+ public:
+  explicit LiteralNode(Value value) : value_(std::move(value)) {}
+  EvalResult evaluate(const Scope&) const override { return value_; }
+
+ private:
+  Value value_;
+};
+
+class ReferenceNode final : public Node {
+ public:
+  ReferenceNode(std::string source, std::string field)
+      : source_(std::move(source)), field_(std::move(field)) {}
+
+  EvalResult evaluate(const Scope& scope) const override {
+    const std::vector<std::string>* values = scope.find(source_, field_);
+    if (values == nullptr || values->empty()) return Value{};
+    if (values->size() == 1) return Value{values->front()};
+    return Value{List(*values)};
+  }
+
+ private:
+  std::string source_;
+  std::string field_;
+};
+
+class PipeNode final : public Node {
+ public:
+  struct Step {
+    std::unique_ptr<const Transform> transform;
+    std::string text;  // "date('dd.MM.yyyy')" as written
+  };
+
+  PipeNode(NodePtr head, std::string head_text, std::vector<Step> steps)
+      : head_(std::move(head)), head_text_(std::move(head_text)), steps_(std::move(steps)) {}
+
+  EvalResult evaluate(const Scope& scope) const override {
+    auto value = head_->evaluate(scope);
+    if (!value) return value;
+    for (const Step& step : steps_) {
+      auto next = step.transform->apply(std::move(*value));
+      if (!next) {
+        return std::unexpected(
+            EvalError{fmt::format("{} failed on {}: {}", step.text, head_text_, next.error())});
+      }
+      value = std::move(*next);
+    }
+    return value;
+  }
+
+ private:
+  NodePtr head_;
+  std::string head_text_;
+  std::vector<Step> steps_;
+};
+
+class NotNode final : public Node {
+ public:
+  explicit NotNode(NodePtr operand) : operand_(std::move(operand)) {}
+  EvalResult evaluate(const Scope& scope) const override {
+    auto value = operand_->evaluate(scope);
+    if (!value) return value;
+    return Value{!truthy(*value)};
+  }
+
+ private:
+  NodePtr operand_;
+};
+
+class LogicalNode final : public Node {
+ public:
+  LogicalNode(bool is_and, NodePtr left, NodePtr right)
+      : is_and_(is_and), left_(std::move(left)), right_(std::move(right)) {}
+  EvalResult evaluate(const Scope& scope) const override {
+    auto left = left_->evaluate(scope);
+    if (!left) return left;
+    const bool l = truthy(*left);
+    // Short circuit: `and` stops at false, `or` at true.
+    if (l != is_and_) return Value{l};
+    auto right = right_->evaluate(scope);
+    if (!right) return right;
+    return Value{truthy(*right)};
+  }
+
+ private:
+  bool is_and_;
+  NodePtr left_;
+  NodePtr right_;
+};
+
+enum class CompareOp { Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual };
+
+std::string_view to_string(CompareOp op) {
+  switch (op) {
+    case CompareOp::Equal: return "==";
+    case CompareOp::NotEqual: return "!=";
+    case CompareOp::Less: return "<";
+    case CompareOp::LessEqual: return "<=";
+    case CompareOp::Greater: return ">";
+    case CompareOp::GreaterEqual: return ">=";
+  }
+  return "?";
+}
+
+std::optional<double> parse_number(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  double number = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return number;
+}
+
+class CompareNode final : public Node {
+ public:
+  CompareNode(CompareOp op, NodePtr left, NodePtr right, std::vector<DatePattern> date_patterns,
+              std::string text)
+      : op_(op),
+        left_(std::move(left)),
+        right_(std::move(right)),
+        date_patterns_(std::move(date_patterns)),
+        text_(std::move(text)) {}
+
+  EvalResult evaluate(const Scope& scope) const override {
+    auto left = left_->evaluate(scope);
+    if (!left) return left;
+    auto right = right_->evaluate(scope);
+    if (!right) return right;
+    return compare(*left, *right);
+  }
+
+ private:
+  bool is_equality() const { return op_ == CompareOp::Equal || op_ == CompareOp::NotEqual; }
+
+  // Null and blank strings are "no value": equal to each other, and never
+  // before or after anything, so a missing dismissal date never matches
+  // `<= today`.
+  static bool is_blank(const Value& v) {
+    const auto* s = v.string();
+    return v.is_null() || (s && unicode::trim(*s).empty());
+  }
+
+  std::optional<CivilDate> as_date(std::string_view text) const {
+    if (auto iso = parse_iso_date(text)) return iso;
+    for (const DatePattern& pattern : date_patterns_)
+      if (auto date = pattern.parse(text)) return date;
+    return std::nullopt;
+  }
+
+  Value result_of(int ordering) const {
+    switch (op_) {
+      case CompareOp::Equal: return Value{ordering == 0};
+      case CompareOp::NotEqual: return Value{ordering != 0};
+      case CompareOp::Less: return Value{ordering < 0};
+      case CompareOp::LessEqual: return Value{ordering <= 0};
+      case CompareOp::Greater: return Value{ordering > 0};
+      case CompareOp::GreaterEqual: return Value{ordering >= 0};
+    }
+    return Value{false};
+  }
+
+  EvalResult compare(const Value& left, const Value& right) const {
+    const bool blank_left = is_blank(left);
+    const bool blank_right = is_blank(right);
+    if (blank_left || blank_right) {
+      if (!is_equality()) return Value{false};
+      return result_of(blank_left && blank_right ? 0 : 1);
+    }
+    if (left.list() || right.list()) {
+      if (!is_equality()) {
+        return std::unexpected(EvalError{fmt::format(
+            "{} cannot order a list: {} {} {}", text_, describe(left), to_string(op_),
+            describe(right))});
+      }
+      return result_of(left == right ? 0 : 1);
+    }
+    if (left.boolean() || right.boolean()) {
+      if (!is_equality()) {
+        return std::unexpected(EvalError{fmt::format("{} cannot order a boolean: {} {} {}", text_,
+                                                     describe(left), to_string(op_),
+                                                     describe(right))});
+      }
+      return result_of(truthy(left) == truthy(right) ? 0 : 1);
+    }
+    const std::string& l = *left.string();
+    const std::string& r = *right.string();
+    if (const auto ld = as_date(l)) {
+      if (const auto rd = as_date(r)) return result_of(ld < rd ? -1 : (ld == rd ? 0 : 1));
+    }
+    if (const auto ln = parse_number(l)) {
+      if (const auto rn = parse_number(r)) return result_of(*ln < *rn ? -1 : (*ln == *rn ? 0 : 1));
+    }
+    const int ordering = l.compare(r);
+    return result_of(ordering < 0 ? -1 : (ordering == 0 ? 0 : 1));
+  }
+
+  CompareOp op_;
+  NodePtr left_;
+  NodePtr right_;
+  std::vector<DatePattern> date_patterns_;
+  std::string text_;
+};
+
+// ---------------------------------------------------------------------------
+// Lexing and parsing
+
+enum class TokenKind { Word, String, Dot, Pipe, LParen, RParen, Comma, Compare, RBrace, End, Invalid };
+
+struct Token {
+  TokenKind kind = TokenKind::End;
+  std::size_t offset = 0;
+  std::size_t end = 0;
+  std::string text;  // words and strings: the content; Invalid: the error message
+  CompareOp op = CompareOp::Equal;
+  bool numeric = false;
+};
+
+bool is_word_byte(char c) {
+  const auto b = static_cast<unsigned char>(c);
+  return b >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '_' || c == '-';
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+bool is_keyword(std::string_view word) {
+  return word == "and" || word == "or" || word == "not" || word == "today" || word == "true" ||
+         word == "false" || word == "null";
+}
+
+class Parser {
+ public:
+  Parser(std::string_view text, const CompileOptions& options)
+      : text_(text), options_(options) {}
+
+  // Template mode: literal text with placeholders.
+  ParseResult<std::vector<std::pair<std::string, NodePtr>>> parse_template(
+      std::vector<std::string>& expression_texts) {
+    std::vector<std::pair<std::string, NodePtr>> parts;
+    std::string literal;
+    while (pos_ < text_.size()) {
+      const char c = text_[pos_];
+      if (c == '}') {
+        if (pos_ + 1 < text_.size() && text_[pos_ + 1] == '}') {
+          literal.push_back('}');
+          pos_ += 2;
+          continue;
+        }
+        return fail(pos_, "unmatched '}' (write '}}' for a literal brace)");
+      }
+      if (c != '{') {
+        literal.push_back(c);
+        ++pos_;
+        continue;
+      }
+      if (pos_ + 1 < text_.size() && text_[pos_ + 1] == '{') {
+        literal.push_back('{');
+        pos_ += 2;
+        continue;
+      }
+      const std::size_t open = pos_;
+      ++pos_;
+      if (peek().kind == TokenKind::RBrace) return fail(open, "empty placeholder '{}'");
+      if (peek().kind == TokenKind::End)
+        return fail(open, "unclosed '{' (write '{{' for a literal brace)");
+      auto expression = parse_or();
+      if (!expression) return std::unexpected(std::move(expression.error()));
+      const Token& close = peek();
+      if (close.kind == TokenKind::End)
+        return fail(open, "unclosed '{' (write '{{' for a literal brace)");
+      if (close.kind != TokenKind::RBrace) return unexpected_token(close, "'}' or an operator");
+      if (!literal.empty()) parts.emplace_back(std::move(literal), nullptr);
+      literal.clear();
+      parts.emplace_back(std::string{}, std::move(*expression));
+      expression_texts.emplace_back(trimmed_slice(open + 1, close.offset));
+      take();
+    }
+    if (!literal.empty()) parts.emplace_back(std::move(literal), nullptr);
+    return parts;
+  }
+
+  // Bare mode: one expression spanning the whole text.
+  ParseResult<NodePtr> parse_expression() {
+    if (peek().kind == TokenKind::End) return fail(0, "empty expression");
+    auto expression = parse_or();
+    if (!expression) return expression;
+    const Token& next = peek();
+    if (next.kind != TokenKind::End) return unexpected_token(next, "an operator or the end");
+    return expression;
+  }
+
+  std::vector<Reference> take_references() { return std::move(references_); }
+
+ private:
+  std::unexpected<ParseError> fail(std::size_t offset, std::string message) const {
+    return std::unexpected(ParseError{offset, 0, std::move(message)});
+  }
+
+  static std::string describe_token(const Token& token, std::string_view text) {
+    switch (token.kind) {
+      case TokenKind::End: return "the end of the expression";
+      case TokenKind::RBrace: return "'}'";
+      default: return fmt::format("'{}'", text.substr(token.offset, token.end - token.offset));
+    }
+  }
+
+  std::unexpected<ParseError> unexpected_token(const Token& token, std::string_view expected) {
+    if (token.kind == TokenKind::Invalid) return fail(token.offset, token.text);
+    return fail(token.offset,
+                fmt::format("expected {}, found {}", expected, describe_token(token, text_)));
+  }
+
+  std::string trimmed_slice(std::size_t begin, std::size_t end) const {
+    return unicode::trim(text_.substr(begin, end - begin));
+  }
+
+  const Token& peek() {
+    if (!peeked_) {
+      token_ = lex();
+      peeked_ = true;
+    }
+    return token_;
+  }
+
+  Token take() {
+    peek();
+    peeked_ = false;
+    pos_ = token_.end;
+    return std::move(token_);
+  }
+
+  Token lex() {
+    std::size_t p = pos_;
+    while (p < text_.size() &&
+           (text_[p] == ' ' || text_[p] == '\t' || text_[p] == '\n' || text_[p] == '\r'))
+      ++p;
+    Token token;
+    token.offset = p;
+    if (p >= text_.size()) {
+      token.kind = TokenKind::End;
+      token.end = p;
+      return token;
+    }
+    const char c = text_[p];
+    auto single = [&](TokenKind kind) {
+      token.kind = kind;
+      token.end = p + 1;
+      return token;
+    };
+    switch (c) {
+      case '.': return single(TokenKind::Dot);
+      case '|': return single(TokenKind::Pipe);
+      case '(': return single(TokenKind::LParen);
+      case ')': return single(TokenKind::RParen);
+      case ',': return single(TokenKind::Comma);
+      case '}': return single(TokenKind::RBrace);
+      default: break;
+    }
+    if (c == '=' || c == '!' || c == '<' || c == '>') {
+      const bool with_equals = p + 1 < text_.size() && text_[p + 1] == '=';
+      token.kind = TokenKind::Compare;
+      token.end = p + (with_equals ? 2 : 1);
+      if (c == '=' && with_equals) {
+        token.op = CompareOp::Equal;
+      } else if (c == '!' && with_equals) {
+        token.op = CompareOp::NotEqual;
+      } else if (c == '<') {
+        token.op = with_equals ? CompareOp::LessEqual : CompareOp::Less;
+      } else if (c == '>') {
+        token.op = with_equals ? CompareOp::GreaterEqual : CompareOp::Greater;
+      } else {
+        token.kind = TokenKind::Invalid;
+        token.text = c == '=' ? "'=' is not an operator; compare with '=='"
+                              : "'!' is not an operator; use 'not' or '!='";
+      }
+      return token;
+    }
+    if (c == '\'' || c == '"') {
+      // A quote inside is written twice ('O''Brien'); backslashes are plain
+      // characters, so regular expressions need no extra escaping.
+      std::string content;
+      std::size_t q = p + 1;
+      while (true) {
+        if (q >= text_.size()) {
+          token.kind = TokenKind::Invalid;
+          token.text = fmt::format("unterminated string: no closing {}", c);
+          token.end = q;
+          return token;
+        }
+        if (text_[q] == c) {
+          if (q + 1 < text_.size() && text_[q + 1] == c) {
+            content.push_back(c);
+            q += 2;
+            continue;
+          }
+          break;
+        }
+        content.push_back(text_[q]);
+        ++q;
+      }
+      token.kind = TokenKind::String;
+      token.text = std::move(content);
+      token.end = q + 1;
+      return token;
+    }
+    if (is_word_byte(c) && (c != '-' || (p + 1 < text_.size() && is_digit(text_[p + 1])))) {
+      std::size_t q = p + 1;
+      while (q < text_.size() && is_word_byte(text_[q])) ++q;
+      std::string_view word = text_.substr(p, q - p);
+      const bool integer =
+          word.find_first_not_of("0123456789", word.front() == '-' ? 1 : 0) == std::string_view::npos;
+      if (integer && q + 1 < text_.size() && text_[q] == '.' && is_digit(text_[q + 1])) {
+        q += 1;
+        while (q < text_.size() && is_digit(text_[q])) ++q;
+      }
+      token.kind = TokenKind::Word;
+      token.numeric = integer;
+      token.text = std::string(text_.substr(p, q - p));
+      token.end = q;
+      return token;
+    }
+    std::size_t q = p;
+    const char32_t cp = unicode::decode(text_, q);
+    token.kind = TokenKind::Invalid;
+    token.end = q;
+    token.text = cp == '{' ? std::string("'{' cannot appear inside a placeholder")
+                           : fmt::format("unexpected character '{}'", text_.substr(p, q - p));
+    return token;
+  }
+
+  bool peek_word(std::string_view word) {
+    const Token& token = peek();
+    return token.kind == TokenKind::Word && token.text == word;
+  }
+
+  ParseResult<NodePtr> parse_or() {
+    auto left = parse_and();
+    if (!left) return left;
+    while (peek_word("or")) {
+      take();
+      auto right = parse_and();
+      if (!right) return right;
+      left = std::make_shared<const LogicalNode>(false, std::move(*left), std::move(*right));
+    }
+    return left;
+  }
+
+  ParseResult<NodePtr> parse_and() {
+    auto left = parse_not();
+    if (!left) return left;
+    while (peek_word("and")) {
+      take();
+      auto right = parse_not();
+      if (!right) return right;
+      left = std::make_shared<const LogicalNode>(true, std::move(*left), std::move(*right));
+    }
+    return left;
+  }
+
+  ParseResult<NodePtr> parse_not() {
+    if (peek_word("not")) {
+      take();
+      auto operand = parse_not();
+      if (!operand) return operand;
+      return std::make_shared<const NotNode>(std::move(*operand));
+    }
+    return parse_comparison();
+  }
+
+  ParseResult<NodePtr> parse_comparison() {
+    const std::size_t start = peek().offset;
+    auto left = parse_pipe();
+    if (!left) return left;
+    if (peek().kind != TokenKind::Compare) return left;
+    const CompareOp op = take().op;
+    auto right = parse_pipe();
+    if (!right) return right;
+    if (peek().kind == TokenKind::Compare)
+      return fail(peek().offset, "comparisons cannot be chained; join them with 'and'");
+    return std::make_shared<const CompareNode>(op, std::move(*left), std::move(*right),
+                                               comparison_patterns_(),
+                                               trimmed_slice(start, pos_));
+  }
+
+  std::vector<DatePattern> comparison_patterns_() const {
+    std::vector<DatePattern> patterns;
+    for (const std::string& text : options_.comparison_date_patterns) {
+      // Invalid patterns are reported by the owner of the options (the job
+      // file validation); here they are simply not used.
+      if (auto pattern = DatePattern::compile(text)) patterns.push_back(std::move(*pattern));
+    }
+    return patterns;
+  }
+
+  ParseResult<NodePtr> parse_pipe() {
+    const std::size_t start = peek().offset;
+    auto head = parse_primary();
+    if (!head) return head;
+    const std::size_t head_end = pos_;
+    std::vector<PipeNode::Step> steps;
+    while (peek().kind == TokenKind::Pipe) {
+      take();
+      auto step = parse_transform();
+      if (!step) return std::unexpected(std::move(step.error()));
+      steps.push_back(std::move(*step));
+    }
+    if (steps.empty()) return head;
+    return std::make_shared<const PipeNode>(std::move(*head), trimmed_slice(start, head_end),
+                                            std::move(steps));
+  }
+
+  ParseResult<PipeNode::Step> parse_transform() {
+    const Token& name_token = peek();
+    if (name_token.kind != TokenKind::Word || name_token.numeric)
+      return unexpected_token(name_token, "a transform name after '|'");
+    const Token name = take();
+    const TransformSpec* spec = find_transform(name.text);
+    if (spec == nullptr) return fail(name.offset, unknown_transform_message(name.text));
+    TransformCall call;
+    call.name = spec->name;
+    call.name_offset = name.offset;
+    if (peek().kind == TokenKind::LParen) {
+      take();
+      if (peek().kind != TokenKind::RParen) {
+        while (true) {
+          Token argument = take();
+          TransformArgument parsed;
+          parsed.offset = argument.offset;
+          parsed.text = argument.text;
+          if (argument.kind == TokenKind::String) {
+            parsed.kind = TransformArgument::Kind::String;
+          } else if (argument.kind == TokenKind::Word) {
+            parsed.kind = argument.numeric ? TransformArgument::Kind::Number
+                                           : TransformArgument::Kind::Name;
+          } else {
+            return unexpected_token(argument, "an argument (a 'string', a number or a name)");
+          }
+          call.arguments.push_back(std::move(parsed));
+          if (peek().kind == TokenKind::Comma) {
+            take();
+            continue;
+          }
+          if (peek().kind == TokenKind::RParen) break;
+          return unexpected_token(peek(), "',' or ')'");
+        }
+      }
+      take();
+    }
+    const std::size_t count = call.arguments.size();
+    if (count < spec->min_arguments || count > spec->max_arguments) {
+      const std::size_t at = count > spec->max_arguments ? call.arguments[spec->max_arguments].offset
+                                                         : name.offset;
+      return fail(at, fmt::format("{} takes {} argument{}, not {}: write {}", spec->name,
+                                  arity_text(*spec), spec->max_arguments == 1 ? "" : "s", count,
+                                  spec->signature));
+    }
+    auto transform = spec->make(call, options_);
+    if (!transform) return std::unexpected(std::move(transform.error()));
+    return PipeNode::Step{std::move(*transform), trimmed_slice(name.offset, pos_)};
+  }
+
+  static std::string arity_text(const TransformSpec& spec) {
+    if (spec.min_arguments == spec.max_arguments) return std::to_string(spec.min_arguments);
+    return fmt::format("{} to {}", spec.min_arguments, spec.max_arguments);
+  }
+
+  static std::string unknown_transform_message(std::string_view name) {
+    std::string message = fmt::format("unknown transform '{}'", name);
+    const auto similar = similar_transform_names(name);
+    if (!similar.empty()) {
+      message += "; did you mean ";
+      for (std::size_t i = 0; i < similar.size(); ++i) {
+        if (i > 0) message += i + 1 == similar.size() ? " or " : ", ";
+        message += fmt::format("'{}'", similar[i]);
+      }
+      message += "?";
+    }
+    message += " (known:";
+    for (const TransformSpec& spec : transform_catalogue()) message += fmt::format(" {}", spec.name);
+    return message + ")";
+  }
+
+  ParseResult<NodePtr> parse_primary() {
+    const Token& token = peek();
+    switch (token.kind) {
+      case TokenKind::String: return std::make_shared<const LiteralNode>(Value{take().text});
+      case TokenKind::LParen: {
+        take();
+        auto inner = parse_or();
+        if (!inner) return inner;
+        if (peek().kind != TokenKind::RParen) return unexpected_token(peek(), "')'");
+        take();
+        return inner;
+      }
+      case TokenKind::Word: break;
+      default: return unexpected_token(token, "a value (source.field, 'text', a number, today)");
+    }
+    if (token.numeric) return std::make_shared<const LiteralNode>(Value{take().text});
+    if (token.text == "true" || token.text == "false")
+      return std::make_shared<const LiteralNode>(Value{take().text == "true"});
+    if (token.text == "null") {
+      take();
+      return std::make_shared<const LiteralNode>(Value{});
+    }
+    if (token.text == "today") {
+      if (!parse_iso_date(options_.today) || options_.today.size() != 10) {
+        return fail(token.offset,
+                    fmt::format("'today' is not available: the run supplied {} instead of a "
+                                "yyyy-MM-dd date",
+                                options_.today.empty() ? "nothing" : quote_for_message(options_.today)));
+      }
+      take();
+      return std::make_shared<const LiteralNode>(Value{options_.today});
+    }
+    if (is_keyword(token.text))
+      return fail(token.offset, fmt::format("expected a value before '{}'", token.text));
+    return parse_reference();
+  }
+
+  ParseResult<NodePtr> parse_reference() {
+    const Token source = take();
+    if (peek().kind != TokenKind::Dot) {
+      return fail(source.offset,
+                  fmt::format("'{}' is not a value: a reference names its source, as in "
+                              "hr.{} (text needs quotes: '{}')",
+                              source.text, source.text, source.text));
+    }
+    take();
+    const Token& field_token = peek();
+    if (field_token.kind != TokenKind::Word && field_token.kind != TokenKind::String) {
+      return unexpected_token(field_token,
+                              fmt::format("a field name after '{}.' (quote odd names: "
+                                          "{}.'Табельный номер')",
+                                          source.text, source.text));
+    }
+    const Token field = take();
+    if (!options_.known_sources.empty()) {
+      bool known = false;
+      std::string names;
+      for (const std::string& name : options_.known_sources) {
+        known = known || name == source.text;
+        names += (names.empty() ? "" : ", ") + name;
+      }
+      if (!known) {
+        return fail(source.offset,
+                    fmt::format("unknown source '{}' (the job's sources: {})", source.text, names));
+      }
+    }
+    references_.push_back(Reference{source.text, field.text});
+    return std::make_shared<const ReferenceNode>(source.text, field.text);
+  }
+
+  std::string_view text_;
+  const CompileOptions& options_;
+  std::size_t pos_ = 0;
+  Token token_;
+  bool peeked_ = false;
+  std::vector<Reference> references_;
+};
+
+std::vector<Reference> unique_sorted(std::vector<Reference> references) {
+  std::sort(references.begin(), references.end());
+  references.erase(std::unique(references.begin(), references.end()), references.end());
+  return references;
+}
+
+ParseError with_column(ParseError error, std::string_view text) {
+  error.offset = std::min(error.offset, text.size());
+  error.column = unicode::count_code_points(text.substr(0, error.offset)) + 1;
+  return error;
+}
+
+std::string render(const Value& value) {
+  if (const auto* s = value.string()) return *s;
+  if (const auto* b = value.boolean()) return *b ? "true" : "false";
+  return {};
+}
+
+}  // namespace
+
+ParseResult<Expression> Expression::parse(std::string_view text, const CompileOptions& options) {
+  Parser parser(text, options);
+  auto root = parser.parse_expression();
+  if (!root) return std::unexpected(with_column(std::move(root.error()), text));
+  Expression expression;
+  expression.root_ = std::move(*root);
+  expression.text_ = std::string(text);
+  expression.references_ = unique_sorted(parser.take_references());
+  return expression;
+}
+
+EvalResult Expression::evaluate(const Scope& scope) const {
+  auto value = root_->evaluate(scope);
+  if (!value) value.error().message = fmt::format("in {}: {}", text_, value.error().message);
+  return value;
+}
+
+ParseResult<Template> Template::parse(std::string_view text, const CompileOptions& options) {
+  Parser parser(text, options);
+  std::vector<std::string> expression_texts;
+  auto parts = parser.parse_template(expression_texts);
+  if (!parts) return std::unexpected(with_column(std::move(parts.error()), text));
+  Template result;
+  result.text_ = std::string(text);
+  result.references_ = unique_sorted(parser.take_references());
+  std::size_t next_expression = 0;
+  for (auto& [literal, node] : *parts) {
+    Part part;
+    part.literal = std::move(literal);
+    if (node) {
+      part.expression = std::move(node);
+      part.expression_text = std::move(expression_texts[next_expression++]);
+    }
+    result.parts_.push_back(std::move(part));
+  }
+  return result;
+}
+
+EvalResult Template::evaluate(const Scope& scope) const {
+  if (parts_.size() == 1 && parts_.front().expression) {
+    auto value = parts_.front().expression->evaluate(scope);
+    if (!value) {
+      value.error().message =
+          fmt::format("in {{{}}}: {}", parts_.front().expression_text, value.error().message);
+    }
+    return value;
+  }
+  std::string out;
+  bool any_placeholder = false;
+  bool any_value = false;
+  for (const Part& part : parts_) {
+    if (!part.expression) {
+      out += part.literal;
+      continue;
+    }
+    any_placeholder = true;
+    auto value = part.expression->evaluate(scope);
+    if (!value) {
+      return std::unexpected(EvalError{
+          fmt::format("in {{{}}}: {}", part.expression_text, value.error().message)});
+    }
+    if (const auto* list = value->list()) {
+      if (list->size() > 1) {
+        return std::unexpected(EvalError{fmt::format(
+            "{{{}}} has {} values {} inside text; pick one with '| first' or write '| join(\", \")'",
+            part.expression_text, list->size(), describe(*value))});
+      }
+      if (list->size() == 1) {
+        out += list->front();
+        any_value = true;
+      }
+      continue;
+    }
+    if (!value->is_null()) any_value = true;
+    out += render(*value);
+  }
+  if (any_placeholder && !any_value) return Value{};
+  return Value{std::move(out)};
+}
+
+}  // namespace daoctl::mapping
