@@ -390,7 +390,8 @@ Result<ReadReport> read_http_json(http::Transport& transport, const HttpJsonSour
             return fail(ErrorKind::Parse, "HR source page has no total page count", "GET " + shown,
                         fmt::format("nothing at {}", o.total_pages_pointer),
                         "check total_pages_pointer");
-          if (page_number >= std::atoi(total->c_str())) break;
+          // Pages numbered from first_page: the last one is first_page + total - 1.
+          if (page_number - o.first_page + 1 >= std::atoi(total->c_str())) break;
         }
         next = page_url(++page_number);
         break;

@@ -25,7 +25,9 @@ void flatten_into(SourceRecord& record, const std::string& name, const json& v) 
         flatten_into(record, name.empty() ? k : name + "." + k, sub);
       return;
     case json::value_t::array:
-      record.field(name);
+      // Only an empty array leaves a bare field; elements that are objects
+      // produce dotted sub-fields instead.
+      if (v.empty()) record.field(name);
       for (const auto& element : v) flatten_into(record, name, element);
       return;
     case json::value_t::null:

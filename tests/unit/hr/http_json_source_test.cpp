@@ -1,0 +1,277 @@
+#include <catch2/catch.hpp>
+
+#include "connectors/hr/http_json_source.hpp"
+#include "fake_http_transport.hpp"
+#include "fixtures.hpp"
+
+using namespace daoctl;
+using namespace daoctl::hr;
+using daoctl::hr::test::collect_into;
+using daoctl::hr::test::describe_fields;
+using daoctl::hr::test::FakeHttpTransport;
+using Reply = FakeHttpTransport::Reply;
+
+namespace {
+
+const std::string kSecret = "Bearer s3cr3t-t0ken";
+
+HttpJsonSourceOptions base_options(std::string url) {
+  HttpJsonSourceOptions o;
+  o.url = std::move(url);
+  o.auth_value = kSecret;
+  o.record.key = "id";
+  return o;
+}
+
+std::string auth_of(const http::Request& r) {
+  for (const auto& h : r.headers)
+    if (h.name == "Authorization") return h.value;
+  return {};
+}
+
+std::vector<std::string> urls_of(const FakeHttpTransport& t) {
+  std::vector<std::string> urls;
+  for (const auto& r : t.requests) urls.push_back(r.url);
+  return urls;
+}
+
+std::vector<std::string> ids_of(const std::vector<SourceRecord>& records) {
+  std::vector<std::string> ids;
+  for (const auto& r : records) ids.emplace_back(r.first("id"));
+  return ids;
+}
+
+void check_no_secret(const Error& e) {
+  for (const std::string* s : {&e.message, &e.object, &e.detail, &e.hint})
+    CHECK(s->find("s3cr3t") == std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("next link in the body, relative, with the auth header on every page", "[http]") {
+  FakeHttpTransport t;
+  t.script("https://hr.example/api/employees",
+           {200, R"({"data":[{"id":"1","name":"Анна"},{"id":"2"}],"links":{"next":"/api/employees?page=2"}})", {}, {}});
+  t.script("https://hr.example/api/employees?page=2",
+           {200, R"({"data":[{"id":"3"}],"links":{"next":null}})", {}, {}});
+  auto o = base_options("https://hr.example/api/employees");
+  o.records_pointer = "/data";
+  o.paging = HttpPaging::NextLink;
+  o.next_pointer = "/links/next";
+  std::vector<SourceRecord> records;
+  auto report = read_http_json(t, o, collect_into(records));
+  REQUIRE(report);
+  CHECK(report->complete);
+  CHECK(report->pages == 2);
+  CHECK(report->records == 3);
+  CHECK(ids_of(records) == std::vector<std::string>{"1", "2", "3"});
+  CHECK(records[0].first("name") == "Анна");
+  CHECK(records[2].origin == "https://hr.example/api/employees?page=2#/data/0");
+  REQUIRE(t.requests.size() == 2);
+  for (const auto& r : t.requests) {
+    CHECK(auth_of(r) == kSecret);
+    CHECK(r.method == "GET");
+    CHECK(r.idempotent);
+  }
+  CHECK(t.requests[1].object == "GET https://hr.example/api/employees?page=2");
+  CHECK(t.unexpected.empty());
+  CHECK(t.unused_replies() == 0);
+}
+
+TEST_CASE("next link in the RFC 8288 Link header", "[http]") {
+  FakeHttpTransport t;
+  t.script("https://hr.example/v1/people?limit=2",
+           {200, R"([{"id":"1"},{"id":"2"}])",
+            {{"link", R"(<https://hr.example/v1/people?limit=2&after=2>; rel="next", <https://hr.example/v1/people?limit=2&after=4>; rel="last")"}},
+            {}});
+  t.script("https://hr.example/v1/people?limit=2&after=2",
+           {200, R"([{"id":"3"},{"id":"4"}])", {{"link", R"(<?limit=2&after=4>; rel="last next")"}}, {}});
+  t.script("https://hr.example/v1/people?limit=2&after=4",
+           {200, R"([{"id":"5"}])", {{"link", R"(<https://hr.example/v1/people?limit=2>; rel="first")"}}, {}});
+  auto o = base_options("https://hr.example/v1/people?limit=2");
+  o.paging = HttpPaging::NextLink;
+  std::vector<SourceRecord> records;
+  auto report = read_http_json(t, o, collect_into(records));
+  REQUIRE(report);
+  CHECK(report->pages == 3);
+  CHECK(ids_of(records) == std::vector<std::string>{"1", "2", "3", "4", "5"});
+  CHECK(t.unexpected.empty());
+}
+
+TEST_CASE("page numbers until an empty page or total_pages", "[http]") {
+  SECTION("until an empty page") {
+    FakeHttpTransport t;
+    t.script("https://hr.example/api/staff?active=true&page=1&per_page=2",
+             {200, R"({"staff":[{"id":"1"},{"id":"2"}]})", {}, {}});
+    t.script("https://hr.example/api/staff?active=true&page=2&per_page=2",
+             {200, R"({"staff":[{"id":"3"}]})", {}, {}});
+    t.script("https://hr.example/api/staff?active=true&page=3&per_page=2",
+             {200, R"({"staff":[]})", {}, {}});
+    auto o = base_options("https://hr.example/api/staff?active=true");
+    o.records_pointer = "/staff";
+    o.paging = HttpPaging::PageNumber;
+    o.page_size_parameter = "per_page";
+    o.page_size = 2;
+    std::vector<SourceRecord> records;
+    auto report = read_http_json(t, o, collect_into(records));
+    REQUIRE(report);
+    CHECK(report->pages == 3);
+    CHECK(ids_of(records) == std::vector<std::string>{"1", "2", "3"});
+    CHECK(t.unexpected.empty());
+  }
+  SECTION("until total_pages, without asking for one more") {
+    FakeHttpTransport t;
+    t.script("https://hr.example/api/staff?page=0", {200, R"({"staff":[{"id":"1"}],"meta":{"total_pages":2}})", {}, {}});
+    t.script("https://hr.example/api/staff?page=1", {200, R"({"staff":[{"id":"2"}],"meta":{"total_pages":2}})", {}, {}});
+    auto o = base_options("https://hr.example/api/staff");
+    o.records_pointer = "/staff";
+    o.paging = HttpPaging::PageNumber;
+    o.first_page = 0;
+    o.total_pages_pointer = "/meta/total_pages";
+    std::vector<SourceRecord> records;
+    auto report = read_http_json(t, o, collect_into(records));
+    REQUIRE(report);
+    CHECK(urls_of(t) == std::vector<std::string>{"https://hr.example/api/staff?page=0",
+                                                 "https://hr.example/api/staff?page=1"});
+    CHECK(ids_of(records) == std::vector<std::string>{"1", "2"});
+  }
+}
+
+TEST_CASE("cursor paging, the cursor percent-encoded", "[http]") {
+  FakeHttpTransport t;
+  t.script("https://hr.example/api/emp?fields=all",
+           {200, R"({"items":[{"id":"1"}],"meta":{"next_cursor":"a b/c=="}})", {}, {}});
+  t.script("https://hr.example/api/emp?fields=all&cursor=a%20b%2Fc%3D%3D",
+           {200, R"({"items":[{"id":"2"}],"meta":{"next_cursor":""}})", {}, {}});
+  auto o = base_options("https://hr.example/api/emp?fields=all");
+  o.records_pointer = "/items";
+  o.paging = HttpPaging::Cursor;
+  o.cursor_pointer = "/meta/next_cursor";
+  std::vector<SourceRecord> records;
+  auto report = read_http_json(t, o, collect_into(records));
+  REQUIRE(report);
+  CHECK(ids_of(records) == std::vector<std::string>{"1", "2"});
+  CHECK(t.unexpected.empty());
+
+  o.cursor_pointer.clear();
+  auto bad = read_http_json(t, o, collect_into(records));
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().kind == ErrorKind::Config);
+}
+
+TEST_CASE("a failed page fails the whole read", "[http]") {
+  FakeHttpTransport t;
+  t.script("https://hr.example/e?page=1", {200, R"([{"id":"1"}])", {}, {}});
+  t.script("https://hr.example/e?page=2", {500, R"({"error":"database down"})", {}, {}});
+  auto o = base_options("https://hr.example/e");
+  o.paging = HttpPaging::PageNumber;
+  std::vector<SourceRecord> records;
+  auto report = read_http_json(t, o, collect_into(records));
+  REQUIRE_FALSE(report);
+  CHECK(report.error().kind == ErrorKind::Remote);
+  CHECK(report.error().http_status == 500);
+  CHECK(report.error().message == "cannot read HR source page");
+  CHECK(report.error().object == "GET https://hr.example/e?page=2");
+  CHECK(report.error().detail == R"(HTTP 500: {"error":"database down"})");
+  CHECK(records.size() == 1);      // page 1 reached the sink, but the read failed as a whole
+  CHECK(t.requests.size() == 2);  // a 500 is not retried: the server said it failed
+  check_no_secret(report.error());
+}
+
+TEST_CASE("429/503 and connection errors are retried; Retry-After is honoured", "[http]") {
+  SECTION("recovers") {
+    FakeHttpTransport t;
+    t.script("https://hr.example/e", {503, "busy", {{"retry-after", "5"}}, {}});
+    t.script("https://hr.example/e",
+             {0, {}, {}, http::TransportError{http::TransportError::Code::Reset, "connection reset"}});
+    t.script("https://hr.example/e", {200, R"([{"id":"1"}])", {}, {}});
+    auto o = base_options("https://hr.example/e");
+    std::vector<SourceRecord> records;
+    auto report = read_http_json(t, o, collect_into(records));
+    REQUIRE(report);
+    CHECK(records.size() == 1);
+    CHECK(t.requests.size() == 3);
+    CHECK(t.elapsed_seconds() == 5 + 2);  // Retry-After, then the 2nd backoff step
+  }
+  SECTION("gives up") {
+    FakeHttpTransport t;
+    for (int i = 0; i < 3; ++i)
+      t.script("https://hr.example/e",
+               {0, {}, {}, http::TransportError{http::TransportError::Code::Connect, "connection refused"}});
+    auto o = base_options("https://hr.example/e");
+    std::vector<SourceRecord> records;
+    auto report = read_http_json(t, o, collect_into(records));
+    REQUIRE_FALSE(report);
+    CHECK(report.error().kind == ErrorKind::Network);
+    CHECK(report.error().detail == "connection refused (after 3 attempts)");
+    CHECK(t.elapsed_seconds() == 1 + 2);
+  }
+}
+
+TEST_CASE("401 is an auth error that never shows the secret", "[http]") {
+  FakeHttpTransport t;
+  t.script("https://hr.example/e?api_key=abc123&dept=7", {401, R"({"message":"bad token"})", {}, {}});
+  auto o = base_options("https://hr.example/e?api_key=abc123&dept=7");
+  auto report = read_http_json(t, o, [](SourceRecord&&) -> Status { return {}; });
+  REQUIRE_FALSE(report);
+  CHECK(report.error().kind == ErrorKind::Auth);
+  CHECK(report.error().object == "GET https://hr.example/e?api_key=REDACTED&dept=7");
+  CHECK(report.error().hint == "check the secret that provides the Authorization header");
+  CHECK(report.error().describe().find("abc123") == std::string::npos);
+  check_no_secret(report.error());
+}
+
+TEST_CASE("paging guards: loops, the page limit, pages that are not JSON", "[http]") {
+  SECTION("a next link back to a page already read") {
+    FakeHttpTransport t;
+    t.script("https://hr.example/e", {200, R"({"d":[{"id":"1"}],"next":"/e?p=2"})", {}, {}});
+    t.script("https://hr.example/e?p=2", {200, R"({"d":[{"id":"2"}],"next":"https://hr.example/e"})", {}, {}});
+    auto o = base_options("https://hr.example/e");
+    o.records_pointer = "/d";
+    o.paging = HttpPaging::NextLink;
+    o.next_pointer = "/next";
+    auto report = read_http_json(t, o, [](SourceRecord&&) -> Status { return {}; });
+    REQUIRE_FALSE(report);
+    CHECK(report.error().kind == ErrorKind::Safety);
+    CHECK(report.error().message == "HR source paging loops");
+    CHECK(report.error().detail == "page 3 links back to a page already read");
+  }
+  SECTION("more pages than max_pages") {
+    FakeHttpTransport t;
+    t.script("https://hr.example/e?page=1", {200, R"([{"id":"1"}])", {}, {}});
+    t.script("https://hr.example/e?page=2", {200, R"([{"id":"2"}])", {}, {}});
+    auto o = base_options("https://hr.example/e");
+    o.paging = HttpPaging::PageNumber;
+    o.max_pages = 2;
+    auto report = read_http_json(t, o, [](SourceRecord&&) -> Status { return {}; });
+    REQUIRE_FALSE(report);
+    CHECK(report.error().kind == ErrorKind::Safety);
+    CHECK(report.error().message == "HR source has more than 2 pages");
+    CHECK(t.requests.size() == 2);
+  }
+  SECTION("a page that is not JSON") {
+    FakeHttpTransport t;
+    t.script("https://hr.example/e", {200, "[{\"id\":\"1\"},\n <html>", {}, {}});
+    auto o = base_options("https://hr.example/e");
+    auto report = read_http_json(t, o, [](SourceRecord&&) -> Status { return {}; });
+    REQUIRE_FALSE(report);
+    CHECK(report.error().kind == ErrorKind::Parse);
+    CHECK(report.error().message == "HR source page 1 is not valid JSON");
+    CHECK(report.error().object == "GET https://hr.example/e:2:2");
+  }
+}
+
+TEST_CASE("URL helpers", "[http]") {
+  CHECK(redact_url("https://u:pw@hr.example/a?token=x&page=2&X-Amz-Signature=s#f") ==
+        "https://REDACTED@hr.example/a?token=REDACTED&page=2&X-Amz-Signature=REDACTED#f");
+  CHECK(redact_url("https://hr.example/a") == "https://hr.example/a");
+  CHECK(resolve_url("https://hr.example/api/v1/emp?page=1", "?page=2") ==
+        "https://hr.example/api/v1/emp?page=2");
+  CHECK(resolve_url("https://hr.example/api/v1/emp?page=1", "/other") == "https://hr.example/other");
+  CHECK(resolve_url("https://hr.example/api/v1/emp", "emp2?x=1") == "https://hr.example/api/v1/emp2?x=1");
+  CHECK(resolve_url("https://hr.example/api", "//cdn.example/x") == "https://cdn.example/x");
+  CHECK(resolve_url("https://hr.example/api", "http://other.example/y") == "http://other.example/y");
+  CHECK(next_link({R"(<https://a/1>; rel=prev)", R"(<https://a/3>; rel=next; title="x, y")"}) ==
+        "https://a/3");
+  CHECK(next_link({R"(<https://a/1>; rel="prev")"}).empty());
+}
