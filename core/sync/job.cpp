@@ -117,7 +117,7 @@ const schema::JsonSchemaValidator* source_validator(const std::string& type) {
 const std::vector<std::string>& mapping_fields() {
   static const std::vector<std::string> fields = {
       "externalId", "userName",     "email",       "name.givenName", "name.familyName",
-      "name.middleName", "displayName", "title",   "phone",          "mobile",
+      "name.middleName", "displayName", "title",   "phone",
       "department", "manager",      "employeeNumber", "organization", "division",
       "costCenter", "skills",       "location",    "birthday",       "hireDate",
       "photo",      "active"};

@@ -63,10 +63,8 @@ PlatformUser user_from_scim(const json& r, const std::map<std::string, std::stri
   set_string(f, "displayName", r, "displayName");
   set_string(f, "title", r, "title");
   if (r.contains("phoneNumbers") && r["phoneNumbers"].is_array())
-    for (const auto& p : r["phoneNumbers"]) {
-      std::string type = p.value("type", "work");
-      set_string(f, type == "mobile" ? "mobile" : "phone", p, "value");
-    }
+    for (const auto& p : r["phoneNumbers"])
+      if (p.value("type", "work") == "work") set_string(f, "phone", p, "value");
   f["active"] = u.active;
   const std::string ent(kEnterpriseUrn), prof(kProfileUrn);
   if (r.contains(ent)) {
@@ -95,7 +93,7 @@ PlatformUser user_from_scim(const json& r, const std::map<std::string, std::stri
 
 std::string scim_path_of(std::string_view field, TargetKind target) {
   if (field == "email") return "emails";
-  if (field == "phone" || field == "mobile") return "phoneNumbers";
+  if (field == "phone") return "phoneNumbers";
   if (field == "department" || field == "manager" || field == "photo") return "";
   if (is_enterprise(field)) return std::string(kEnterpriseUrn) + ":" + std::string(field);
   if (is_profile(field)) return target == TargetKind::Platform
@@ -110,6 +108,7 @@ json scim_value_of(std::string_view field, const mapping::Value& value) {
   auto c = canonical(value);
   if (c.empty()) return nullptr;
   if (field == "email") return json::array({{{"value", c[0]}, {"type", "work"}, {"primary", true}}});
+  if (field == "phone") return json::array({{{"value", c[0]}, {"type", "work"}}});
   return c[0];
 }
 
@@ -133,19 +132,16 @@ json scim_resource_for(const DesiredUser& u, TargetKind target, const std::strin
   r["userName"] = u.user_name;
   r["active"] = u.active;
   json ent = json::object(), prof = json::object();
-  json phones = json::array();
   for (const auto& [field, value] : u.fields) {
     auto c = canonical(value);
     if (c.empty() && field != "skills") continue;
     if (field == "email") r["emails"] = scim_value_of(field, value);
     else if (field.starts_with("name.")) r["name"][field.substr(5)] = c[0];
     else if (field == "displayName" || field == "title") r[field] = c[0];
-    else if (field == "phone") phones.push_back({{"value", c[0]}, {"type", "work"}});
-    else if (field == "mobile") phones.push_back({{"value", c[0]}, {"type", "mobile"}});
+    else if (field == "phone") r["phoneNumbers"] = scim_value_of(field, value);
     else if (is_enterprise(field)) ent[field] = c[0];
     else if (is_profile(field) && target == TargetKind::Platform) prof[field] = scim_value_of(field, value);
   }
-  if (!phones.empty()) r["phoneNumbers"] = phones;
   if (!department_name.empty()) ent["department"] = department_name;
   if (target == TargetKind::Platform) {
     if (!department_id.empty()) prof["departmentId"] = department_id;

@@ -1,0 +1,275 @@
+#include "core/sync/executor.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace daoctl::sync {
+
+using nlohmann::json;
+
+namespace {
+
+std::string leaf_of(const std::string& path) {
+  auto pos = path.rfind('/');
+  return pos == std::string::npos ? path : path.substr(pos + 1);
+}
+
+std::string first_string(const mapping::Value& v) {
+  if (const auto* s = v.string()) return *s;
+  if (const auto* l = v.list()) return l->empty() ? std::string() : l->front();
+  return {};
+}
+
+class Recorder {
+ public:
+  Recorder(ApplyReport& report, const ApplyOptions& options) : report_(report), options_(options) {}
+  void add(ItemOutcome item) {
+    (item.ok ? report_.succeeded : report_.failed)++;
+    if (options_.on_item) options_.on_item(item);
+    report_.items.push_back(std::move(item));
+  }
+  void ok(std::string phase, std::string action, std::string object, std::string id) {
+    add({std::move(phase), std::move(action), std::move(object), std::move(id), true, ""});
+  }
+  void failed(std::string phase, std::string action, std::string object, std::string id,
+              std::string why) {
+    add({std::move(phase), std::move(action), std::move(object), std::move(id), false, std::move(why)});
+  }
+
+ private:
+  ApplyReport& report_;
+  const ApplyOptions& options_;
+};
+
+}  // namespace
+
+json patch_operations(const UserAction& action, TargetKind target, const std::string& department_id) {
+  json ops = json::array();
+  const std::string ent(kEnterpriseUrn), prof(kProfileUrn);
+  for (const auto& c : action.changes) {
+    if (c.field == "department") {
+      std::string path = first_string(c.after);
+      if (path.empty()) {
+        ops.push_back({{"op", "remove"}, {"path", ent + ":department"}});
+        if (target == TargetKind::Platform) ops.push_back({{"op", "remove"}, {"path", prof + ":departmentId"}});
+      } else {
+        ops.push_back({{"op", "replace"}, {"path", ent + ":department"}, {"value", leaf_of(path)}});
+        if (target == TargetKind::Platform && !department_id.empty())
+          ops.push_back({{"op", "replace"}, {"path", prof + ":departmentId"}, {"value", department_id}});
+      }
+      continue;
+    }
+    if (c.field == "managedBy") {
+      if (target == TargetKind::Platform)
+        ops.push_back({{"op", "replace"}, {"path", prof + ":managedBy"}, {"value", first_string(c.after)}});
+      continue;
+    }
+    std::string path = scim_path_of(c.field, target);
+    if (path.empty()) continue;
+    json value = scim_value_of(c.field, c.after);
+    if (value.is_null()) ops.push_back({{"op", "remove"}, {"path", path}});
+    else ops.push_back({{"op", "replace"}, {"path", path}, {"value", value}});
+  }
+  if (action.kind == UserActionKind::Deactivate) ops.push_back({{"op", "replace"}, {"path", "active"}, {"value", false}});
+  if (action.kind == UserActionKind::Reactivate) ops.push_back({{"op", "replace"}, {"path", "active"}, {"value", true}});
+  return ops;
+}
+
+ApplyReport apply_plan(const SyncPlan& plan, const PlatformState& state, SyncTarget& target,
+                       const ApplyOptions& options) {
+  ApplyReport report;
+  Recorder rec(report, options);
+
+  std::map<std::string, std::string> dept_id;  // path -> id
+  for (const auto& d : state.departments) dept_id[d.path] = d.id;
+  std::map<std::string, std::string> user_id;  // external id -> id
+  for (const auto& u : state.users)
+    if (!u.external_id.empty()) user_id[u.external_id] = u.id;
+
+  // 1. Departments, parents first (the plan lists them by depth).
+  std::map<std::string, std::string> failed_paths;  // path -> why
+  for (const auto& d : plan.departments) {
+    if (d.kind != DepartmentAction::Kind::Create) continue;
+    std::string object = "department " + d.path;
+    std::string parent;
+    if (!d.parent_path.empty()) {
+      auto it = dept_id.find(d.parent_path);
+      if (it == dept_id.end()) {
+        std::string why = "parent department " + d.parent_path + " was not created";
+        failed_paths[d.path] = why;
+        rec.failed("departments", "create", object, "", why);
+        continue;
+      }
+      parent = it->second;
+    }
+    auto id = target.create_department(d.name, parent, options.managed_by + ":" + d.path);
+    if (!id) {
+      failed_paths[d.path] = id.error().describe();
+      rec.failed("departments", "create", object, "", id.error().describe());
+      continue;
+    }
+    dept_id[d.path] = *id;
+    rec.ok("departments", "create", object, *id);
+  }
+  auto department_for = [&](const UserAction& a, std::string& why) -> std::optional<std::string> {
+    for (const auto& c : a.changes) {
+      if (c.field != "department") continue;
+      std::string path = first_string(c.after);
+      if (path.empty() || options.target != TargetKind::Platform) return std::string();
+      auto it = dept_id.find(path);
+      if (it != dept_id.end()) return it->second;
+      why = "department " + path + " is missing: " +
+            (failed_paths.count(path) ? failed_paths[path] : std::string("not created"));
+      return std::nullopt;
+    }
+    return std::string();
+  };
+
+  // 2. Users: creates in concurrent batches.
+  std::vector<const UserAction*> creates, others;
+  for (const auto& a : plan.users) (a.kind == UserActionKind::Create ? creates : others).push_back(&a);
+  for (std::size_t start = 0; start < creates.size(); start += options.batch_size) {
+    std::vector<const UserAction*> batch;
+    std::vector<json> bodies;
+    for (std::size_t i = start; i < std::min(creates.size(), start + options.batch_size); ++i) {
+      const UserAction& a = *creates[i];
+      std::string why;
+      auto dept = department_for(a, why);
+      if (!dept) {
+        rec.failed("users", "create", "user " + a.user_name, "", why);
+        continue;
+      }
+      DesiredUser d;
+      d.external_id = a.external_id;
+      d.user_name = a.user_name;
+      std::string dept_path;
+      for (const auto& c : a.changes) {
+        if (c.field == "active") d.active = mapping::truthy(c.after);
+        else if (c.field == "department") dept_path = first_string(c.after);
+        else d.fields[c.field] = c.after;
+      }
+      bodies.push_back(scim_resource_for(d, options.target, options.managed_by, *dept,
+                                         dept_path.empty() ? std::string() : leaf_of(dept_path)));
+      batch.push_back(&a);
+    }
+    auto results = target.create_users(bodies);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const UserAction& a = *batch[i];
+      if (results[i]) {
+        user_id[a.external_id] = *results[i];
+        rec.ok("users", "create", "user " + a.user_name, *results[i]);
+      } else {
+        rec.failed("users", "create", "user " + a.user_name, "", results[i].error().describe());
+      }
+    }
+  }
+  // Updates, links, (de|re)activations.
+  for (std::size_t start = 0; start < others.size(); start += options.batch_size) {
+    std::vector<const UserAction*> batch;
+    std::vector<UserPatch> patches;
+    for (std::size_t i = start; i < std::min(others.size(), start + options.batch_size); ++i) {
+      const UserAction& a = *others[i];
+      std::string why;
+      auto dept = department_for(a, why);
+      if (!dept) {
+        rec.failed("users", to_string(a.kind), "user " + a.user_name, a.id, why);
+        continue;
+      }
+      UserPatch p{a.id, "user " + a.user_name, patch_operations(a, options.target, *dept),
+                  a.kind == UserActionKind::Deactivate && options.target == TargetKind::Platform};
+      patches.push_back(std::move(p));
+      batch.push_back(&a);
+    }
+    auto results = target.patch_users(patches);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const UserAction& a = *batch[i];
+      if (results[i]) rec.ok("users", to_string(a.kind), "user " + a.user_name, a.id);
+      else rec.failed("users", to_string(a.kind), "user " + a.user_name, a.id, results[i].error().describe());
+    }
+  }
+
+  // 3. Managers, once every user has an id.
+  {
+    std::vector<UserPatch> patches;
+    std::vector<const ManagerChange*> batch;
+    for (const auto& m : plan.managers) {
+      std::string object = "manager of " + m.external_id;
+      std::string uid = !m.user_id.empty() ? m.user_id : (user_id.count(m.external_id) ? user_id[m.external_id] : "");
+      if (uid.empty()) {
+        rec.failed("managers", "set", object, "", "user " + m.external_id + " does not exist (its creation failed)");
+        continue;
+      }
+      json ops = json::array();
+      const std::string path = std::string(kEnterpriseUrn) + ":manager";
+      if (m.after_external_id.empty()) {
+        ops.push_back({{"op", "remove"}, {"path", path}});
+      } else {
+        std::string mid = !m.after_id.empty() ? m.after_id
+                                              : (user_id.count(m.after_external_id) ? user_id[m.after_external_id] : "");
+        if (mid.empty()) {
+          rec.failed("managers", "set", object, uid,
+                     "manager " + m.after_external_id + " does not exist (its creation failed)");
+          continue;
+        }
+        ops.push_back({{"op", "replace"}, {"path", path}, {"value", {{"value", mid}}}});
+      }
+      patches.push_back({uid, object, ops, false});
+      batch.push_back(&m);
+    }
+    auto results = target.patch_users(patches);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (results[i]) rec.ok("managers", "set", patches[i].object, patches[i].id);
+      else rec.failed("managers", "set", patches[i].object, patches[i].id, results[i].error().describe());
+    }
+  }
+
+  // 4. Groups.
+  std::map<std::string, std::string> group_id;  // name -> id
+  for (const auto& g : state.groups) group_id[g.display_name] = g.id;
+  for (const auto& g : plan.groups) {
+    std::string object = "group " + g.name;
+    if (g.kind == GroupAction::Kind::Create) {
+      auto id = target.create_group(g.name, options.managed_by + ":group:" + g.name);
+      if (id) {
+        group_id[g.name] = *id;
+        rec.ok("groups", "create", object, *id);
+      } else {
+        rec.failed("groups", "create", object, "", id.error().describe());
+      }
+      continue;
+    }
+    std::string gid = !g.id.empty() ? g.id : (group_id.count(g.name) ? group_id[g.name] : "");
+    const char* action = g.kind == GroupAction::Kind::AddMembers ? "add_members" : "remove_members";
+    if (gid.empty()) {
+      rec.failed("groups", action, object, "", "the group does not exist (its creation failed)");
+      continue;
+    }
+    std::vector<std::string> ids;
+    std::vector<std::string> missing;
+    for (const auto& m : g.members) {
+      if (g.kind == GroupAction::Kind::RemoveMembers) ids.push_back(m);
+      else if (user_id.count(m)) ids.push_back(user_id[m]);
+      else missing.push_back(m);
+    }
+    Status st = g.kind == GroupAction::Kind::AddMembers ? target.change_group_members(gid, g.name, ids, {})
+                                                        : target.change_group_members(gid, g.name, {}, ids);
+    if (st) rec.ok("groups", action, object, gid);
+    else rec.failed("groups", action, object, gid, st.error().describe());
+    if (!missing.empty()) {
+      std::string list;
+      for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+      rec.failed("groups", action, object, gid, "users not created, so not added: " + list);
+    }
+  }
+
+  // 5. Departments nobody uses any more, deepest first.
+  for (const auto& d : plan.departments) {
+    if (d.kind != DepartmentAction::Kind::Delete) continue;
+    auto st = target.delete_department(d.id, d.path);
+    if (st) rec.ok("departments", "delete", "department " + d.path, d.id);
+    else rec.failed("departments", "delete", "department " + d.path, d.id, st.error().describe());
+  }
+  return report;
+}
+
+}  // namespace daoctl::sync

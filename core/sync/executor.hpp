@@ -1,0 +1,49 @@
+// Carries out a SyncPlan against a SyncTarget in dependency order:
+// departments (parents first), users (create, then update/link/deactivate/
+// reactivate), managers, groups, and empty departments last. Items fail
+// alone: a failed item is reported and whatever depends on it is skipped
+// with the reason, the rest is applied.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/sync/plan.hpp"
+#include "core/sync/target.hpp"
+
+namespace daoctl::sync {
+
+struct ItemOutcome {
+  std::string phase;   // departments | users | managers | groups
+  std::string action;  // create | update | link | deactivate | reactivate | delete | set | add_members | remove_members
+  std::string object;  // "user ivanov", "department Company/IT", "group admins"
+  std::string id;      // the platform id, when known
+  bool ok = false;
+  std::string error;   // Error::describe() when !ok
+};
+
+struct ApplyOptions {
+  TargetKind target = TargetKind::Platform;
+  std::string managed_by;
+  std::size_t batch_size = 256;  // users per concurrent batch
+  // Called once per item as soon as its outcome is known (journal, progress).
+  std::function<void(const ItemOutcome&)> on_item;
+};
+
+struct ApplyReport {
+  std::vector<ItemOutcome> items;
+  long succeeded = 0;
+  long failed = 0;
+};
+
+// `state` is the platform as read for this apply (existing ids by external id
+// and department path come from it).
+ApplyReport apply_plan(const SyncPlan& plan, const PlatformState& state, SyncTarget& target,
+                       const ApplyOptions& options);
+
+// The SCIM PatchOp operations for a user action's changes.
+nlohmann::json patch_operations(const UserAction& action, TargetKind target,
+                                const std::string& department_id);
+
+}  // namespace daoctl::sync

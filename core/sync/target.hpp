@@ -1,0 +1,50 @@
+// What a sync writes to: the platform (SCIM + native) or a plain SCIM 2.0
+// service. The executor talks only to this interface, so its ordering, id
+// resolution and partial-failure rules are tested with a fake; the real
+// implementations live in connectors/targets/.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/sync/model.hpp"
+
+namespace daoctl::sync {
+
+struct UserPatch {
+  std::string id;
+  std::string object;           // "user ivanov" for messages
+  nlohmann::json operations;    // SCIM PatchOp Operations array
+  bool revoke_access = false;   // also revoke sessions and tokens (blocking)
+};
+
+class SyncTarget {
+ public:
+  virtual ~SyncTarget() = default;
+
+  // Every user, department and group the target has, reduced to what a sync
+  // compares. A failed or partial read is an error, never a short state.
+  virtual Result<PlatformState> read_state() = 0;
+
+  // Returns the new department's id. An existing department with that
+  // external id (a rerun after a crash) is returned instead of a duplicate.
+  virtual Result<std::string> create_department(const std::string& name, const std::string& parent_id,
+                                                const std::string& external_id) = 0;
+  virtual Status delete_department(const std::string& id, const std::string& path) = 0;
+
+  // Batches run concurrently; one result per item, in input order. A user
+  // whose externalId exists already (a rerun after a crash) yields its id.
+  virtual std::vector<Result<std::string>> create_users(const std::vector<nlohmann::json>& resources) = 0;
+  virtual std::vector<Status> patch_users(const std::vector<UserPatch>& patches) = 0;
+
+  virtual Result<std::string> create_group(const std::string& name, const std::string& external_id) = 0;
+  // Adds and removes members (platform user ids), in as many PATCH requests
+  // as the target's limit on operations requires.
+  virtual Status change_group_members(const std::string& group_id, const std::string& group_name,
+                                      const std::vector<std::string>& add,
+                                      const std::vector<std::string>& remove) = 0;
+};
+
+}  // namespace daoctl::sync

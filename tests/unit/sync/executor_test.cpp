@@ -1,0 +1,169 @@
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "core/sync/executor.hpp"
+
+using namespace daoctl::sync;
+using daoctl::mapping::Value;
+using nlohmann::json;
+
+namespace {
+
+// Records every call in order; fails what it is told to.
+class FakeTarget final : public SyncTarget {
+ public:
+  std::vector<std::string> calls;
+  std::vector<json> created_users;
+  std::vector<UserPatch> patches;
+  std::set<std::string> fail_departments, fail_users;
+  int next_id = 100;
+
+  daoctl::Result<PlatformState> read_state() override { return PlatformState{}; }
+  daoctl::Result<std::string> create_department(const std::string& name, const std::string& parent,
+                                                const std::string& ext) override {
+    calls.push_back("dept " + name + " parent=" + parent + " ext=" + ext);
+    if (fail_departments.count(name))
+      return daoctl::fail(daoctl::ErrorKind::Remote, "cannot create department", "department " + name, "boom");
+    return std::to_string(next_id++);
+  }
+  daoctl::Status delete_department(const std::string& id, const std::string& path) override {
+    calls.push_back("delete dept " + id + " " + path);
+    return {};
+  }
+  std::vector<daoctl::Result<std::string>> create_users(const std::vector<json>& resources) override {
+    std::vector<daoctl::Result<std::string>> out;
+    for (const auto& r : resources) {
+      calls.push_back("create user " + r["userName"].get<std::string>());
+      created_users.push_back(r);
+      if (fail_users.count(r["userName"]))
+        out.push_back(daoctl::fail(daoctl::ErrorKind::Validation, "cannot create user", "user x", "422"));
+      else
+        out.push_back(std::to_string(next_id++));
+    }
+    return out;
+  }
+  std::vector<daoctl::Status> patch_users(const std::vector<UserPatch>& ps) override {
+    std::vector<daoctl::Status> out;
+    for (const auto& p : ps) {
+      calls.push_back("patch " + p.id + " " + p.object);
+      patches.push_back(p);
+      out.emplace_back();
+    }
+    return out;
+  }
+  daoctl::Result<std::string> create_group(const std::string& name, const std::string& ext) override {
+    calls.push_back("create group " + name + " ext=" + ext);
+    return std::to_string(next_id++);
+  }
+  daoctl::Status change_group_members(const std::string& id, const std::string& name,
+                                      const std::vector<std::string>& add,
+                                      const std::vector<std::string>& remove) override {
+    std::string s = "members " + name + "(" + id + ")";
+    for (const auto& a : add) s += " +" + a;
+    for (const auto& r : remove) s += " -" + r;
+    calls.push_back(s);
+    return {};
+  }
+};
+
+UserAction create(std::string ext, std::string name, std::vector<FieldChange> changes) {
+  UserAction a;
+  a.kind = UserActionKind::Create;
+  a.external_id = std::move(ext);
+  a.user_name = std::move(name);
+  a.changes = std::move(changes);
+  return a;
+}
+
+ApplyOptions opts() {
+  ApplyOptions o;
+  o.managed_by = "daoctl:nightly";
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("apply runs departments, users, managers and groups in dependency order") {
+  SyncPlan plan;
+  plan.departments = {{DepartmentAction::Kind::Create, "Company", "Company", "", ""},
+                      {DepartmentAction::Kind::Create, "Company/IT", "IT", "Company", ""}};
+  plan.users = {create("boss", "boss", {{"active", Value(), Value(true)}}),
+                create("w1", "worker", {{"department", Value(), Value("Company/IT")},
+                                        {"title", Value(), Value("Dev")}})};
+  plan.managers = {{"w1", "", "", "boss", ""}};
+  plan.groups = {{GroupAction::Kind::Create, "admins", "", {}},
+                 {GroupAction::Kind::AddMembers, "admins", "", {"w1", "boss"}}};
+  FakeTarget target;
+  std::vector<ItemOutcome> seen;
+  auto o = opts();
+  o.on_item = [&](const ItemOutcome& i) { seen.push_back(i); };
+  auto report = apply_plan(plan, PlatformState{}, target, o);
+  CHECK(report.failed == 0);
+  CHECK(report.succeeded == 7);
+  CHECK(seen.size() == 7);
+  std::vector<std::string> expected = {
+      "dept Company parent= ext=daoctl:nightly:Company",
+      "dept IT parent=100 ext=daoctl:nightly:Company/IT",
+      "create user boss",
+      "create user worker",
+      "patch 103 manager of w1",
+      "create group admins ext=daoctl:nightly:group:admins",
+      "members admins(104) +103 +102",
+  };
+  CHECK(target.calls == expected);
+  const json& worker = target.created_users[1];
+  CHECK(worker["urn:daoffice:scim:schemas:extension:profile:1.0:User"]["departmentId"] == "101");
+  CHECK(worker["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["department"] == "IT");
+  CHECK(worker["urn:daoffice:scim:schemas:extension:profile:1.0:User"]["managedBy"] == "daoctl:nightly");
+  CHECK(worker["title"] == "Dev");
+  CHECK(target.patches[0].operations[0]["value"]["value"] == "102");
+}
+
+TEST_CASE("a failed item fails only what depends on it") {
+  SyncPlan plan;
+  plan.departments = {{DepartmentAction::Kind::Create, "Sales", "Sales", "", ""},
+                      {DepartmentAction::Kind::Create, "Sales/East", "East", "Sales", ""}};
+  plan.users = {create("a", "in-sales", {{"department", Value(), Value("Sales/East")}}),
+                create("b", "elsewhere", {}), create("c", "rejected", {})};
+  plan.managers = {{"b", "", "", "c", ""}};
+  FakeTarget target;
+  target.fail_departments = {"Sales"};
+  target.fail_users = {"rejected"};
+  auto report = apply_plan(plan, PlatformState{}, target, opts());
+  CHECK(report.succeeded == 1);  // only "elsewhere"
+  CHECK(report.failed == 5);
+  auto find = [&](const std::string& object) -> const ItemOutcome* {
+    for (const auto& i : report.items)
+      if (i.object == object) return &i;
+    return nullptr;
+  };
+  REQUIRE(find("department Sales/East"));
+  CHECK(find("department Sales/East")->error == "parent department Sales was not created");
+  REQUIRE(find("user in-sales"));
+  CHECK(find("user in-sales")->error.find("department Sales/East is missing") == 0);
+  REQUIRE(find("manager of b"));
+  CHECK(find("manager of b")->error == "manager c does not exist (its creation failed)");
+}
+
+TEST_CASE("patch operations: fields, removal, department, deactivation") {
+  UserAction a;
+  a.kind = UserActionKind::Deactivate;
+  a.id = "5";
+  a.changes = {{"title", Value("Dev"), Value()},
+               {"email", Value("a@x"), Value("b@x")},
+               {"department", Value("A"), Value("Company/B")},
+               {"employeeNumber", Value(), Value("42")}};
+  json ops = patch_operations(a, TargetKind::Platform, "9");
+  json expected = json::parse(R"([
+    {"op": "remove", "path": "title"},
+    {"op": "replace", "path": "emails", "value": [{"value": "b@x", "type": "work", "primary": true}]},
+    {"op": "replace", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "value": "B"},
+    {"op": "replace", "path": "urn:daoffice:scim:schemas:extension:profile:1.0:User:departmentId", "value": "9"},
+    {"op": "replace", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber", "value": "42"},
+    {"op": "replace", "path": "active", "value": false}
+  ])");
+  CHECK(ops == expected);
+  json scim_ops = patch_operations(a, TargetKind::Scim, "");
+  for (const auto& op : scim_ops) CHECK(op["path"].get<std::string>().find("profile") == std::string::npos);
+}
