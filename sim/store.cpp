@@ -1,0 +1,1023 @@
+#include "sim/store.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include "sim/sqlite_db.hpp"
+#include "sim/text.hpp"
+
+namespace daoctl::sim {
+
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS users(
+  id INTEGER PRIMARY KEY,
+  user_name TEXT NOT NULL,
+  user_name_lower TEXT NOT NULL UNIQUE,
+  external_id TEXT UNIQUE,
+  display_name TEXT NOT NULL,
+  active INTEGER NOT NULL,
+  department_id INTEGER,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS users_department ON users(department_id);
+CREATE INDEX IF NOT EXISTS users_active ON users(active, id);
+CREATE TABLE IF NOT EXISTS user_emails(
+  user_id INTEGER NOT NULL,
+  email_lower TEXT NOT NULL,
+  PRIMARY KEY(email_lower, user_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS user_emails_user ON user_emails(user_id);
+CREATE TABLE IF NOT EXISTS groups(
+  id INTEGER PRIMARY KEY,
+  display_name TEXT NOT NULL,
+  display_name_lower TEXT NOT NULL UNIQUE,
+  external_id TEXT UNIQUE,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS group_members(
+  group_id INTEGER NOT NULL,
+  user_id INTEGER NOT NULL,
+  PRIMARY KEY(group_id, user_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS group_members_user ON group_members(user_id, group_id);
+CREATE TABLE IF NOT EXISTS departments(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  parent_id INTEGER,
+  external_id TEXT UNIQUE,
+  head_user_id INTEGER,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS departments_sibling_name
+  ON departments(COALESCE(parent_id, 0), name);
+CREATE INDEX IF NOT EXISTS departments_parent ON departments(parent_id);
+CREATE TABLE IF NOT EXISTS credentials(
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  label TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  last_seen_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS credentials_user ON credentials(user_id, kind, id);
+CREATE TABLE IF NOT EXISTS jobs(
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  state TEXT NOT NULL,
+  progress REAL NOT NULL,
+  error TEXT,
+  result TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS jobs_kind ON jobs(kind, id);
+CREATE TABLE IF NOT EXISTS idempotency(
+  key TEXT NOT NULL,
+  method TEXT NOT NULL,
+  path TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  content_type TEXT NOT NULL,
+  body TEXT NOT NULL,
+  location TEXT NOT NULL,
+  etag TEXT NOT NULL,
+  created_unix INTEGER NOT NULL,
+  PRIMARY KEY(key, method, path));
+)sql";
+
+constexpr std::int64_t kReplyLifetimeSeconds = 24 * 3600;
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+const char* kind_name(CredentialKind kind) {
+  return kind == CredentialKind::Session ? "session" : "token";
+}
+
+void bind_condition(Statement& st, const SqlCondition& condition, int first_index) {
+  int index = first_index;
+  for (const auto& p : condition.params) {
+    if (const auto* i = std::get_if<std::int64_t>(&p))
+      st.bind(index++, *i);
+    else
+      st.bind(index++, std::get<std::string>(p));
+  }
+}
+
+ApiError precondition_failed(std::string_view what, std::int64_t version) {
+  ApiError e;
+  e.status = 412;
+  e.detail = fmt::format("{} is at version W/\"{}\"; If-Match does not match it", what, version);
+  return e;
+}
+
+// Slice [start-1, start-1+count) of ids, clamped to the vector.
+std::pair<std::size_t, std::size_t> page_bounds(std::size_t total, std::int64_t start_index,
+                                                std::int64_t count) {
+  auto first = static_cast<std::size_t>(std::max<std::int64_t>(start_index, 1) - 1);
+  if (first >= total || count <= 0) return {0, 0};
+  std::size_t last = std::min(total, first + static_cast<std::size_t>(count));
+  return {first, last};
+}
+
+}  // namespace
+
+bool Precondition::matches(std::int64_t version) const {
+  if (!versions) return true;
+  return std::find(versions->begin(), versions->end(), version) != versions->end();
+}
+
+Store::Store(const std::filesystem::path& data_dir) {
+  std::filesystem::create_directories(data_dir);
+  db_ = std::make_unique<SqliteDb>(data_dir / "platform.db");
+  db_->exec(kSchema);
+  db_->exec(fmt::format("PRAGMA user_version={}", kSchemaVersion));
+  auto st = db_->prepare("SELECT id FROM users ORDER BY id");
+  while (st.step()) user_ids_.push_back(st.column_int64(0));
+}
+
+Store::~Store() = default;
+
+// ---------------------------------------------------------------- users
+
+ApiStatus Store::check_user_unique(const UserRecord& user, std::int64_t self_id) {
+  auto& by_name = db_->cached("SELECT id FROM users WHERE user_name_lower=?1 AND id<>?2");
+  by_name.bind(1, utf8_lower(user.user_name)).bind(2, self_id);
+  if (by_name.step()) {
+    auto other = by_name.column_int64(0);
+    by_name.reset();
+    ApiError e;
+    e.status = 409;
+    e.scim_type = "uniqueness";
+    e.detail = fmt::format("userName \"{}\" is already taken by user {}", user.user_name, other);
+    e.existing_id = std::to_string(other);
+    return std::unexpected(e);
+  }
+  by_name.reset();
+  if (user.external_id) {
+    auto& by_ext = db_->cached("SELECT id FROM users WHERE external_id=?1 AND id<>?2");
+    by_ext.bind(1, *user.external_id).bind(2, self_id);
+    if (by_ext.step()) {
+      auto other = by_ext.column_int64(0);
+      by_ext.reset();
+      ApiError e;
+      e.status = 409;
+      e.scim_type = "uniqueness";
+      e.detail = fmt::format("externalId \"{}\" is already used by user {}", *user.external_id, other);
+      e.existing_id = std::to_string(other);
+      return std::unexpected(e);
+    }
+    by_ext.reset();
+  }
+  return {};
+}
+
+ApiStatus Store::check_department_exists(std::optional<std::int64_t> department_id) {
+  if (!department_id) return {};
+  auto& st = db_->cached("SELECT 1 FROM departments WHERE id=?1");
+  st.bind(1, *department_id);
+  bool found = st.step();
+  st.reset();
+  if (!found)
+    return api_fail(400, fmt::format("departmentId \"{}\" names no department", *department_id),
+                    "invalidValue");
+  return {};
+}
+
+void Store::write_user_emails(std::int64_t id, const UserRecord& user) {
+  db_->cached("DELETE FROM user_emails WHERE user_id=?1").bind(1, id).run();
+  auto& insert = db_->cached("INSERT OR IGNORE INTO user_emails(user_id, email_lower) VALUES(?1, ?2)");
+  for (const auto& email : user.emails) {
+    insert.bind(1, id).bind(2, utf8_lower(email)).run();
+  }
+}
+
+ApiResult<StoredUser> Store::create_user(const UserRecord& user) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(*db_);
+  if (auto ok = check_user_unique(user, 0); !ok) return std::unexpected(ok.error());
+  if (auto ok = check_department_exists(user.department_id); !ok) return std::unexpected(ok.error());
+  auto now = rfc3339_now();
+  auto& insert = db_->cached(
+      "INSERT INTO users(user_name, user_name_lower, external_id, display_name, active, "
+      "department_id, version, created_at, updated_at, body) VALUES(?1,?2,?3,?4,?5,?6,1,?7,?7,?8)");
+  insert.bind(1, user.user_name)
+      .bind(2, utf8_lower(user.user_name))
+      .bind(3, user.external_id)
+      .bind(4, user.display_name)
+      .bind(5, user.active ? 1 : 0)
+      .bind(6, user.department_id)
+      .bind(7, now)
+      .bind(8, user.body)
+      .run();
+  auto id = db_->last_insert_id();
+  write_user_emails(id, user);
+  tx.commit();
+  // Ids only grow (INTEGER PRIMARY KEY picks max+1), but stay correct if not.
+  user_ids_.insert(std::upper_bound(user_ids_.begin(), user_ids_.end(), id), id);
+  return StoredUser{id, 1, now, now, user.body};
+}
+
+std::optional<StoredUser> Store::find_user_locked(std::int64_t id) {
+  auto& st = db_->cached("SELECT version, created_at, updated_at, body FROM users WHERE id=?1");
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  StoredUser u{id, st.column_int64(0), st.column_text(1), st.column_text(2), st.column_text(3)};
+  st.reset();
+  return u;
+}
+
+std::optional<StoredUser> Store::find_user(std::int64_t id) {
+  std::lock_guard lock(mutex_);
+  return find_user_locked(id);
+}
+
+ApiResult<StoredUser> Store::replace_user(std::int64_t id, const UserRecord& user,
+                                          const Precondition& pre) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(*db_);
+  auto current = find_user_locked(id);
+  if (!current) return api_fail(404, fmt::format("user {} does not exist", id));
+  if (!pre.matches(current->version))
+    return std::unexpected(precondition_failed(fmt::format("user {}", id), current->version));
+  if (auto ok = check_user_unique(user, id); !ok) return std::unexpected(ok.error());
+  if (auto ok = check_department_exists(user.department_id); !ok) return std::unexpected(ok.error());
+  auto now = rfc3339_now();
+  db_->cached(
+         "UPDATE users SET user_name=?2, user_name_lower=?3, external_id=?4, display_name=?5, "
+         "active=?6, department_id=?7, version=version+1, updated_at=?8, body=?9 WHERE id=?1")
+      .bind(1, id)
+      .bind(2, user.user_name)
+      .bind(3, utf8_lower(user.user_name))
+      .bind(4, user.external_id)
+      .bind(5, user.display_name)
+      .bind(6, user.active ? 1 : 0)
+      .bind(7, user.department_id)
+      .bind(8, now)
+      .bind(9, user.body)
+      .run();
+  write_user_emails(id, user);
+  tx.commit();
+  return StoredUser{id, current->version + 1, current->created_at, now, user.body};
+}
+
+ApiStatus Store::delete_user(std::int64_t id, const Precondition& pre) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(*db_);
+  auto current = find_user_locked(id);
+  if (!current) return api_fail(404, fmt::format("user {} does not exist", id));
+  if (!pre.matches(current->version))
+    return std::unexpected(precondition_failed(fmt::format("user {}", id), current->version));
+  db_->cached("DELETE FROM users WHERE id=?1").bind(1, id).run();
+  db_->cached("DELETE FROM user_emails WHERE user_id=?1").bind(1, id).run();
+  db_->cached("DELETE FROM credentials WHERE user_id=?1").bind(1, id).run();
+  // Groups that lose a member change, so their version moves too.
+  db_->cached(
+         "UPDATE groups SET version=version+1 WHERE id IN "
+         "(SELECT group_id FROM group_members WHERE user_id=?1)")
+      .bind(1, id)
+      .run();
+  db_->cached("DELETE FROM group_members WHERE user_id=?1").bind(1, id).run();
+  db_->cached("UPDATE departments SET head_user_id=NULL WHERE head_user_id=?1").bind(1, id).run();
+  tx.commit();
+  auto it = std::lower_bound(user_ids_.begin(), user_ids_.end(), id);
+  if (it != user_ids_.end() && *it == id) user_ids_.erase(it);
+  return {};
+}
+
+UserPage Store::list_users(const SqlCondition& condition, std::int64_t start_index,
+                           std::int64_t count) {
+  std::lock_guard lock(mutex_);
+  UserPage page;
+  std::vector<std::int64_t> filtered;
+  const std::vector<std::int64_t>* ids = &user_ids_;
+  if (condition.where != "1") {
+    auto st = db_->prepare("SELECT id FROM users WHERE " + condition.where + " ORDER BY id");
+    bind_condition(st, condition, 1);
+    while (st.step()) filtered.push_back(st.column_int64(0));
+    ids = &filtered;
+  }
+  page.total = static_cast<std::int64_t>(ids->size());
+  auto [first, last] = page_bounds(ids->size(), start_index, count);
+  if (first == last) return page;
+  auto lo = (*ids)[first];
+  auto hi = (*ids)[last - 1];
+  auto st = db_->prepare(
+      "SELECT id, version, created_at, updated_at, body FROM users WHERE id BETWEEN ?1 AND ?2 AND (" +
+      condition.where + ") ORDER BY id");
+  st.bind(1, lo).bind(2, hi);
+  bind_condition(st, condition, 3);
+  page.users.reserve(last - first);
+  while (st.step()) {
+    page.users.push_back(StoredUser{st.column_int64(0), st.column_int64(1), st.column_text(2),
+                                    st.column_text(3), st.column_text(4)});
+  }
+  auto& groups = db_->cached(
+      "SELECT gm.user_id, g.id, g.display_name FROM group_members gm JOIN groups g ON "
+      "g.id=gm.group_id WHERE gm.user_id BETWEEN ?1 AND ?2 ORDER BY gm.user_id, g.id");
+  groups.bind(1, lo).bind(2, hi);
+  while (groups.step()) {
+    page.groups[groups.column_int64(0)].push_back(
+        GroupRef{groups.column_int64(1), groups.column_text(2)});
+  }
+  groups.reset();
+  return page;
+}
+
+std::vector<GroupRef> Store::groups_of_user(std::int64_t id) {
+  std::lock_guard lock(mutex_);
+  std::vector<GroupRef> out;
+  auto& st = db_->cached(
+      "SELECT g.id, g.display_name FROM group_members gm JOIN groups g ON g.id=gm.group_id "
+      "WHERE gm.user_id=?1 ORDER BY g.id");
+  st.bind(1, id);
+  while (st.step()) out.push_back(GroupRef{st.column_int64(0), st.column_text(1)});
+  st.reset();
+  return out;
+}
+
+std::int64_t Store::user_count() {
+  std::lock_guard lock(mutex_);
+  return static_cast<std::int64_t>(user_ids_.size());
+}
+
+// ---------------------------------------------------------------- groups
+
+ApiStatus Store::check_members_exist(const std::vector<std::int64_t>& members) {
+  auto& st = db_->cached("SELECT 1 FROM users WHERE id=?1");
+  for (auto id : members) {
+    st.bind(1, id);
+    bool found = st.step();
+    st.reset();
+    if (!found) return api_fail(400, fmt::format("member \"{}\" names no user", id), "invalidValue");
+  }
+  return {};
+}
+
+std::optional<StoredGroup> Store::find_group_locked(std::int64_t id) {
+  auto& st = db_->cached(
+      "SELECT display_name, external_id, version, created_at, updated_at FROM groups WHERE id=?1");
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  StoredGroup g;
+  g.id = id;
+  g.display_name = st.column_text(0);
+  g.external_id = st.column_optional_text(1);
+  g.version = st.column_int64(2);
+  g.created_at = st.column_text(3);
+  g.updated_at = st.column_text(4);
+  st.reset();
+  auto& members = db_->cached(
+      "SELECT gm.user_id, u.display_name FROM group_members gm JOIN users u ON u.id=gm.user_id "
+      "WHERE gm.group_id=?1 ORDER BY gm.user_id");
+  members.bind(1, id);
+  while (members.step())
+    g.members.push_back(GroupMember{members.column_int64(0), members.column_text(1)});
+  members.reset();
+  return g;
+}
+
+std::optional<StoredGroup> Store::find_group(std::int64_t id) {
+  std::lock_guard lock(mutex_);
+  return find_group_locked(id);
+}
+
+namespace {
+ApiStatus check_group_unique(SqliteDb& db, const std::optional<std::string>& display_name,
+                             const std::optional<std::string>& external_id, std::int64_t self_id) {
+  if (display_name) {
+    auto& st = db.cached("SELECT id FROM groups WHERE display_name_lower=?1 AND id<>?2");
+    st.bind(1, utf8_lower(*display_name)).bind(2, self_id);
+    if (st.step()) {
+      ApiError e;
+      e.status = 409;
+      e.scim_type = "uniqueness";
+      e.existing_id = std::to_string(st.column_int64(0));
+      e.detail = fmt::format("displayName \"{}\" is already taken by group {}", *display_name,
+                             e.existing_id);
+      st.reset();
+      return std::unexpected(e);
+    }
+    st.reset();
+  }
+  if (external_id) {
+    auto& st = db.cached("SELECT id FROM groups WHERE external_id=?1 AND id<>?2");
+    st.bind(1, *external_id).bind(2, self_id);
+    if (st.step()) {
+      ApiError e;
+      e.status = 409;
+      e.scim_type = "uniqueness";
+      e.existing_id = std::to_string(st.column_int64(0));
+      e.detail = fmt::format("externalId \"{}\" is already used by group {}", *external_id,
+                             e.existing_id);
+      st.reset();
+      return std::unexpected(e);
+    }
+    st.reset();
+  }
+  return {};
+}
+}  // namespace
+
+ApiResult<StoredGroup> Store::create_group(const std::string& display_name,
+                                           const std::optional<std::string>& external_id,
+                                           const std::vector<std::int64_t>& members) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(*db_);
+  if (auto ok = check_group_unique(*db_, display_name, external_id, 0); !ok)
+    return std::unexpected(ok.error());
+  if (auto ok = check_members_exist(members); !ok) return std::unexpected(ok.error());
+  auto now = rfc3339_now();
+  db_->cached(
+         "INSERT INTO groups(display_name, display_name_lower, external_id, version, created_at, "
+         "updated_at) VALUES(?1, ?2, ?3, 1, ?4, ?4)")
+      .bind(1, display_name)
+      .bind(2, utf8_lower(display_name))
+      .bind(3, external_id)
+      .bind(4, now)
+      .run();
+  auto id = db_->last_insert_id();
+  auto& add = db_->cached("INSERT OR IGNORE INTO group_members(group_id, user_id) VALUES(?1, ?2)");
+  for (auto member : members) add.bind(1, id).bind(2, member).run();
+  auto group = find_group_locked(id);
+  tx.commit();
+  return *group;
+}
+
+ApiResult<StoredGroup> Store::change_group(std::int64_t id, const GroupChange& change,
+                                           const Precondition& pre) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(*db_);
+  auto current = find_group_locked(id);
+  if (!current) return api_fail(404, fmt::format("group {} does not exist", id));
+  if (!pre.matches(current->version))
+    return std::unexpected(precondition_failed(fmt::format("group {}", id), current->version));
+  std::optional<std::string> external_for_check =
+      change.external_id ? *change.external_id : std::optional<std::string>();
+  if (auto ok = check_group_unique(*db_, change.display_name, external_for_check, id); !ok)
+    return std::unexpected(ok.error());
+  if (change.replace_members) {
+    if (auto ok = check_members_exist(*change.replace_members); !ok) return std::unexpected(ok.error());
+  }
+  if (auto ok = check_members_exist(change.add_members); !ok) return std::unexpected(ok.error());
+  auto now = rfc3339_now();
+  if (change.display_name) {
+    db_->cached("UPDATE groups SET display_name=?2, display_name_lower=?3 WHERE id=?1")
+        .bind(1, id)
+        .bind(2, *change.display_name)
+        .bind(3, utf8_lower(*change.display_name))
+        .run();
+  }
+  if (change.external_id) {
+    db_->cached("UPDATE groups SET external_id=?2 WHERE id=?1")
+        .bind(1, id)
+        .bind(2, *change.external_id)
+        .run();
+  }
+  auto& add = db_->cached("INSERT OR IGNORE INTO group_members(group_id, user_id) VALUES(?1, ?2)");
+  auto& remove = db_->cached("DELETE FROM group_members WHERE group_id=?1 AND user_id=?2");
+  if (change.replace_members || change.remove_all_members) {
+    db_->cached("DELETE FROM group_members WHERE group_id=?1").bind(1, id).run();
+  }
+  if (change.replace_members) {
+    for (auto member : *change.replace_members) add.bind(1, id).bind(2, member).run();
+  }
+  for (auto member : change.remove_members) remove.bind(1, id).bind(2, member).run();
+  for (auto member : change.add_members) add.bind(1, id).bind(2, member).run();
+  db_->cached("UPDATE groups SET version=version+1, updated_at=?2 WHERE id=?1")
+      .bind(1, id)
+      .bind(2, now)
+      .run();
+  auto group = find_group_locked(id);
+  tx.commit();
+  return *group;
+}
+
+ApiStatus Store::delete_group(std::int64_t id, const Precondition& pre) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(*db_);
+  auto& st = db_->cached("SELECT version FROM groups WHERE id=?1");
+  st.bind(1, id);
+  if (!st.step()) {
+    st.reset();
+    return api_fail(404, fmt::format("group {} does not exist", id));
+  }
+  auto version = st.column_int64(0);
+  st.reset();
+  if (!pre.matches(version))
+    return std::unexpected(precondition_failed(fmt::format("group {}", id), version));
+  db_->cached("DELETE FROM groups WHERE id=?1").bind(1, id).run();
+  db_->cached("DELETE FROM group_members WHERE group_id=?1").bind(1, id).run();
+  tx.commit();
+  return {};
+}
+
+GroupPage Store::list_groups(const SqlCondition& condition, std::int64_t start_index,
+                             std::int64_t count) {
+  std::lock_guard lock(mutex_);
+  GroupPage page;
+  std::vector<std::int64_t> ids;
+  auto st = db_->prepare("SELECT id FROM groups WHERE " + condition.where + " ORDER BY id");
+  bind_condition(st, condition, 1);
+  while (st.step()) ids.push_back(st.column_int64(0));
+  page.total = static_cast<std::int64_t>(ids.size());
+  auto [first, last] = page_bounds(ids.size(), start_index, count);
+  for (auto i = first; i < last; ++i) {
+    if (auto g = find_group_locked(ids[i])) page.groups.push_back(std::move(*g));
+  }
+  return page;
+}
+
+// ---------------------------------------------------------------- departments
+
+std::map<std::int64_t, std::pair<std::optional<std::int64_t>, std::string>> Store::department_tree() {
+  std::map<std::int64_t, std::pair<std::optional<std::int64_t>, std::string>> tree;
+  auto& st = db_->cached("SELECT id, parent_id, name FROM departments");
+  while (st.step()) tree[st.column_int64(0)] = {st.column_optional_int64(1), st.column_text(2)};
+  st.reset();
+  return tree;
+}
+
+namespace {
+std::string department_path(
+    std::int64_t id,
+    const std::map<std::int64_t, std::pair<std::optional<std::int64_t>, std::string>>& tree) {
+  std::vector<const std::string*> names;
+  std::optional<std::int64_t> at = id;
+  // The depth bound guards against a cycle that only a hand-edited file could hold.
+  while (at && names.size() <= tree.size()) {
+    auto it = tree.find(*at);
+    if (it == tree.end()) break;
+    names.push_back(&it->second.second);
+    at = it->second.first;
+  }
+  std::string path;
+  for (auto it = names.rbegin(); it != names.rend(); ++it) {
+    if (!path.empty()) path += '/';
+    path += **it;
+  }
+  return path;
+}
+
+constexpr const char* kDepartmentColumns =
+    "SELECT d.id, d.name, d.parent_id, d.external_id, d.head_user_id, d.version, d.created_at, "
+    "d.updated_at, (SELECT COUNT(*) FROM users u WHERE u.department_id=d.id) FROM departments d ";
+}  // namespace
+
+Department Store::read_department(
+    Statement& st,
+    const std::map<std::int64_t, std::pair<std::optional<std::int64_t>, std::string>>& tree) {
+  Department d;
+  d.id = st.column_int64(0);
+  d.name = st.column_text(1);
+  d.parent_id = st.column_optional_int64(2);
+  d.external_id = st.column_optional_text(3);
+  d.head_user_id = st.column_optional_int64(4);
+  d.version = st.column_int64(5);
+  d.created_at = st.column_text(6);
+  d.updated_at = st.column_text(7);
+  d.member_count = st.column_int64(8);
+  d.path = department_path(d.id, tree);
+  return d;
+}
+
+std::optional<Department> Store::find_department_locked(std::int64_t id) {
+  auto& st = db_->cached(std::string(kDepartmentColumns) + "WHERE d.id=?1");
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  auto tree = department_tree();
+  auto d = read_department(st, tree);
+  st.reset();
+  return d;
+}
+
+std::optional<Department> Store::find_department(std::int64_t id) {
+  std::lock_guard lock(mutex_);
+  return find_department_locked(id);
+}
+
+std::vector<Department> Store::list_departments(const DepartmentQuery& query) {
+  std::lock_guard lock(mutex_);
+  std::string sql = std::string(kDepartmentColumns) + "WHERE d.id > ?1";
+  if (query.parent_id) sql += *query.parent_id ? " AND d.parent_id = ?3" : " AND d.parent_id IS NULL";
+  if (query.external_id) sql += " AND d.external_id = ?4";
+  sql += " ORDER BY d.id LIMIT ?2";
+  auto& st = db_->cached(sql);
+  st.bind(1, query.after_id).bind(2, query.limit);
+  if (query.parent_id && *query.parent_id) st.bind(3, **query.parent_id);
+  if (query.external_id) st.bind(4, *query.external_id);
+  auto tree = department_tree();
+  std::vector<Department> out;
+  while (st.step()) out.push_back(read_department(st, tree));
+  st.reset();
+  return out;
+}
+
+namespace {
+ApiError conflict(std::string detail, std::optional<std::int64_t> existing = std::nullopt) {
+  ApiError e;
+  e.status = 409;
+  e.detail = std::move(detail);
+  if (existing) e.existing_id = std::to_string(*existing);
+  return e;
+}
+
+ApiError unprocessable(std::string field, std::string message) {
+  ApiError e;
+  e.status = 422;
+  e.detail = message;
+  e.errors.push_back(FieldError{std::move(field), std::move(message)});
+  return e;
+}
+}  // namespace
+
+ApiResult<Department> Store::create_department(const std::string& name,
+                                               std::optional<std::int64_t> parent_id,
+                                               const std::optional<std::string>& external_id,
+                                               std::optional<std::int64_t> head_user_id) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(*db_);
+  if (external_id) {
+    auto& st = db_->cached("SELECT id FROM departments WHERE external_id=?1");
+    st.bind(1, *external_id);
+    if (st.step()) {
+      auto other = st.column_int64(0);
+      st.reset();
+      return std::unexpected(conflict(
+          fmt::format("a department with external_id \"{}\" exists already (id {})", *external_id, other),
+          other));
+    }
+    st.reset();
+  }
+  if (parent_id && !find_department_locked(*parent_id))
+    return std::unexpected(
+        unprocessable("parent_id", fmt::format("parent department {} does not exist", *parent_id)));
+  if (head_user_id && !find_user_locked(*head_user_id))
+    return std::unexpected(
+        unprocessable("head_user_id", fmt::format("head user {} does not exist", *head_user_id)));
+  auto& sibling = db_->cached("SELECT id FROM departments WHERE COALESCE(parent_id,0)=?1 AND name=?2");
+  sibling.bind(1, parent_id.value_or(0)).bind(2, name);
+  if (sibling.step()) {
+    auto other = sibling.column_int64(0);
+    sibling.reset();
+    return std::unexpected(
+        conflict(fmt::format("department \"{}\" already exists under the same parent (id {})", name, other)));
+  }
+  sibling.reset();
+  auto now = rfc3339_now();
+  db_->cached(
+         "INSERT INTO departments(name, parent_id, external_id, head_user_id, version, created_at, "
+         "updated_at) VALUES(?1, ?2, ?3, ?4, 1, ?5, ?5)")
+      .bind(1, name)
+      .bind(2, parent_id)
+      .bind(3, external_id)
+      .bind(4, head_user_id)
+      .bind(5, now)
+      .run();
+  auto d = find_department_locked(db_->last_insert_id());
+  tx.commit();
+  return *d;
+}
+
+ApiResult<Department> Store::change_department(std::int64_t id, const DepartmentChange& change,
+                                               const Precondition& pre) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(*db_);
+  auto current = find_department_locked(id);
+  if (!current) return api_fail(404, fmt::format("department {} does not exist", id));
+  if (!pre.matches(current->version))
+    return std::unexpected(precondition_failed(fmt::format("department {}", id), current->version));
+  auto name = change.name.value_or(current->name);
+  auto parent = change.parent_id ? *change.parent_id : current->parent_id;
+  if (change.parent_id && parent) {
+    auto tree = department_tree();
+    if (!tree.count(*parent))
+      return std::unexpected(
+          unprocessable("parent_id", fmt::format("parent department {} does not exist", *parent)));
+    // Walk up from the new parent: meeting the department itself means a cycle.
+    std::optional<std::int64_t> at = parent;
+    std::size_t steps = 0;
+    while (at && steps++ <= tree.size()) {
+      if (*at == id)
+        return std::unexpected(unprocessable(
+            "parent_id", fmt::format("cannot move department {} under {}: {} is the department "
+                                     "itself or one of its descendants",
+                                     id, *parent, *parent)));
+      at = tree[*at].first;
+    }
+  }
+  if (change.head_user_id && *change.head_user_id && !find_user_locked(**change.head_user_id))
+    return std::unexpected(unprocessable(
+        "head_user_id", fmt::format("head user {} does not exist", **change.head_user_id)));
+  if (change.external_id && *change.external_id) {
+    auto& st = db_->cached("SELECT id FROM departments WHERE external_id=?1 AND id<>?2");
+    st.bind(1, **change.external_id).bind(2, id);
+    if (st.step()) {
+      auto other = st.column_int64(0);
+      st.reset();
+      return std::unexpected(conflict(
+          fmt::format("external_id \"{}\" is already used by department {}", **change.external_id, other),
+          other));
+    }
+    st.reset();
+  }
+  auto& sibling =
+      db_->cached("SELECT id FROM departments WHERE COALESCE(parent_id,0)=?1 AND name=?2 AND id<>?3");
+  sibling.bind(1, parent.value_or(0)).bind(2, name).bind(3, id);
+  if (sibling.step()) {
+    auto other = sibling.column_int64(0);
+    sibling.reset();
+    return std::unexpected(
+        conflict(fmt::format("department \"{}\" already exists under the same parent (id {})", name, other)));
+  }
+  sibling.reset();
+  db_->cached(
+         "UPDATE departments SET name=?2, parent_id=?3, external_id=?4, head_user_id=?5, "
+         "version=version+1, updated_at=?6 WHERE id=?1")
+      .bind(1, id)
+      .bind(2, name)
+      .bind(3, parent)
+      .bind(4, change.external_id ? *change.external_id : current->external_id)
+      .bind(5, change.head_user_id ? *change.head_user_id : current->head_user_id)
+      .bind(6, rfc3339_now())
+      .run();
+  auto d = find_department_locked(id);
+  tx.commit();
+  return *d;
+}
+
+ApiStatus Store::delete_department(std::int64_t id, const Precondition& pre) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(*db_);
+  auto current = find_department_locked(id);
+  if (!current) return api_fail(404, fmt::format("department {} does not exist", id));
+  if (!pre.matches(current->version))
+    return std::unexpected(precondition_failed(fmt::format("department {}", id), current->version));
+  auto& children = db_->cached("SELECT COUNT(*) FROM departments WHERE parent_id=?1");
+  children.bind(1, id);
+  children.step();
+  auto child_count = children.column_int64(0);
+  children.reset();
+  if (child_count > 0)
+    return std::unexpected(conflict(fmt::format(
+        "department {} ({}) has {} child department(s); move or delete them first", id,
+        current->path, child_count)));
+  if (current->member_count > 0)
+    return std::unexpected(conflict(
+        fmt::format("department {} ({}) has {} member(s); move them to another department first", id,
+                    current->path, current->member_count)));
+  db_->cached("DELETE FROM departments WHERE id=?1").bind(1, id).run();
+  tx.commit();
+  return {};
+}
+
+// ---------------------------------------------------------------- sessions and tokens
+
+ApiResult<std::vector<Credential>> Store::list_credentials(CredentialKind kind, std::int64_t user_id,
+                                                           std::int64_t after_id, std::int64_t limit) {
+  std::lock_guard lock(mutex_);
+  if (!find_user_locked(user_id)) return api_fail(404, fmt::format("user {} does not exist", user_id));
+  auto& st = db_->cached(
+      "SELECT id, label, created_at, last_seen_at FROM credentials WHERE user_id=?1 AND kind=?2 "
+      "AND id>?3 ORDER BY id LIMIT ?4");
+  st.bind(1, user_id).bind(2, kind_name(kind)).bind(3, after_id).bind(4, limit);
+  std::vector<Credential> out;
+  while (st.step())
+    out.push_back(Credential{st.column_int64(0), st.column_text(1), st.column_text(2), st.column_text(3)});
+  st.reset();
+  return out;
+}
+
+ApiResult<Credential> Store::create_credential(CredentialKind kind, std::int64_t user_id,
+                                               const std::string& label) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(*db_);
+  auto& user = db_->cached("SELECT active FROM users WHERE id=?1");
+  user.bind(1, user_id);
+  if (!user.step()) {
+    user.reset();
+    return api_fail(404, fmt::format("user {} does not exist", user_id));
+  }
+  bool active = user.column_int64(0) != 0;
+  user.reset();
+  if (!active && kind == CredentialKind::Session)
+    return api_fail(403, fmt::format("user {} is blocked (active is false); login refused", user_id));
+  auto now = rfc3339_now();
+  db_->cached(
+         "INSERT INTO credentials(user_id, kind, label, created_at, last_seen_at) "
+         "VALUES(?1, ?2, ?3, ?4, ?4)")
+      .bind(1, user_id)
+      .bind(2, kind_name(kind))
+      .bind(3, label)
+      .bind(4, now)
+      .run();
+  Credential c{db_->last_insert_id(), label, now, now};
+  tx.commit();
+  return c;
+}
+
+ApiResult<std::int64_t> Store::revoke_credentials(CredentialKind kind, std::int64_t user_id) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(*db_);
+  if (!find_user_locked(user_id)) return api_fail(404, fmt::format("user {} does not exist", user_id));
+  db_->cached("DELETE FROM credentials WHERE user_id=?1 AND kind=?2")
+      .bind(1, user_id)
+      .bind(2, kind_name(kind))
+      .run();
+  std::int64_t revoked = db_->changes();
+  tx.commit();
+  return revoked;
+}
+
+// ---------------------------------------------------------------- jobs
+
+namespace {
+Job read_job(Statement& st) {
+  return Job{st.column_int64(0),          st.column_text(1),           st.column_text(2),
+             st.column_double(3),         st.column_optional_text(4), st.column_optional_text(5),
+             st.column_text(6),           st.column_text(7)};
+}
+constexpr const char* kJobColumns =
+    "SELECT id, kind, state, progress, error, result, created_at, updated_at FROM jobs ";
+}  // namespace
+
+Job Store::create_job(const std::string& kind) {
+  std::lock_guard lock(mutex_);
+  auto now = rfc3339_now();
+  db_->cached(
+         "INSERT INTO jobs(kind, state, progress, created_at, updated_at) VALUES(?1, 'queued', 0, "
+         "?2, ?2)")
+      .bind(1, kind)
+      .bind(2, now)
+      .run();
+  return Job{db_->last_insert_id(), kind, "queued", 0.0, std::nullopt, std::nullopt, now, now};
+}
+
+std::optional<Job> Store::update_job(std::int64_t id, const std::string& state, double progress,
+                                     const std::optional<std::string>& error_json,
+                                     const std::optional<std::string>& result_json) {
+  std::lock_guard lock(mutex_);
+  db_->cached("UPDATE jobs SET state=?2, progress=?3, error=?4, result=?5, updated_at=?6 WHERE id=?1")
+      .bind(1, id)
+      .bind(2, state)
+      .bind(3, progress)
+      .bind(4, error_json)
+      .bind(5, result_json)
+      .bind(6, rfc3339_now())
+      .run();
+  auto& st = db_->cached(std::string(kJobColumns) + "WHERE id=?1");
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  auto job = read_job(st);
+  st.reset();
+  return job;
+}
+
+std::optional<Job> Store::find_job(std::int64_t id) {
+  std::lock_guard lock(mutex_);
+  auto& st = db_->cached(std::string(kJobColumns) + "WHERE id=?1");
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  auto job = read_job(st);
+  st.reset();
+  return job;
+}
+
+std::vector<Job> Store::list_jobs(const std::optional<std::string>& kind, std::int64_t after_id,
+                                  std::int64_t limit) {
+  std::lock_guard lock(mutex_);
+  auto& st = db_->cached(std::string(kJobColumns) +
+                         "WHERE id>?1 AND (?2 IS NULL OR kind=?2) ORDER BY id LIMIT ?3");
+  st.bind(1, after_id).bind(2, kind).bind(3, limit);
+  std::vector<Job> out;
+  while (st.step()) out.push_back(read_job(st));
+  st.reset();
+  return out;
+}
+
+// ---------------------------------------------------------------- idempotency
+
+std::optional<StoredReply> Store::find_reply(const std::string& key, const std::string& method,
+                                             const std::string& path) {
+  std::lock_guard lock(mutex_);
+  auto& st = db_->cached(
+      "SELECT request_hash, status, content_type, body, location, etag FROM idempotency "
+      "WHERE key=?1 AND method=?2 AND path=?3 AND created_unix>=?4");
+  st.bind(1, key).bind(2, method).bind(3, path).bind(4, unix_now() - kReplyLifetimeSeconds);
+  if (!st.step()) return std::nullopt;
+  StoredReply r{st.column_text(0), static_cast<int>(st.column_int64(1)), st.column_text(2),
+                st.column_text(3), st.column_text(4), st.column_text(5)};
+  st.reset();
+  return r;
+}
+
+void Store::save_reply(const std::string& key, const std::string& method, const std::string& path,
+                       const StoredReply& reply) {
+  std::lock_guard lock(mutex_);
+  auto now = unix_now();
+  db_->cached("DELETE FROM idempotency WHERE created_unix<?1").bind(1, now - kReplyLifetimeSeconds).run();
+  db_->cached(
+         "INSERT OR REPLACE INTO idempotency(key, method, path, request_hash, status, content_type, "
+         "body, location, etag, created_unix) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)")
+      .bind(1, key)
+      .bind(2, method)
+      .bind(3, path)
+      .bind(4, reply.request_hash)
+      .bind(5, reply.status)
+      .bind(6, reply.content_type)
+      .bind(7, reply.body)
+      .bind(8, reply.location)
+      .bind(9, reply.etag)
+      .bind(10, now)
+      .run();
+}
+
+// ---------------------------------------------------------------- seed
+
+ApiStatus Store::bulk_load(const SeedData& data) {
+  std::lock_guard lock(mutex_);
+  // A page cache large enough for the whole load keeps SQLite from spilling
+  // half-built b-tree pages to the WAL again and again (100k users ~ 150 MB).
+  db_->exec("PRAGMA cache_size=-262144");
+  struct CacheReset {
+    SqliteDb& db;
+    ~CacheReset() {
+      try {
+        db.exec("PRAGMA cache_size=-2000");
+      } catch (const SqliteFailure&) {
+        // Only a memory hint; the connection stays usable either way.
+      }
+    }
+  } cache_reset{*db_};
+  Transaction tx(*db_);
+  auto& existing = db_->cached(
+      "SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM departments) + "
+      "(SELECT COUNT(*) FROM groups)");
+  existing.step();
+  auto count = existing.column_int64(0);
+  existing.reset();
+  if (count > 0)
+    return api_fail(409, fmt::format("the data directory already holds {} users, departments and "
+                                     "groups; seed needs an empty one",
+                                     count));
+  auto dept = db_->prepare(
+      "INSERT INTO departments(id, name, parent_id, external_id, head_user_id, version, created_at, "
+      "updated_at) VALUES(?1, ?2, ?3, ?4, ?5, 1, ?6, ?6)");
+  for (const auto& d : data.departments) {
+    dept.bind(1, d.id)
+        .bind(2, d.name)
+        .bind(3, d.parent_id)
+        .bind(4, d.external_id)
+        .bind(5, d.head_user_id)
+        .bind(6, data.timestamp)
+        .run();
+  }
+  auto user = db_->prepare(
+      "INSERT INTO users(id, user_name, user_name_lower, external_id, display_name, active, "
+      "department_id, version, created_at, updated_at, body) VALUES(?1,?2,?3,?4,?5,?6,?7,1,?8,?8,?9)");
+  auto email = db_->prepare("INSERT OR IGNORE INTO user_emails(user_id, email_lower) VALUES(?1, ?2)");
+  std::int64_t id = 0;
+  for (const auto& u : data.users) {
+    ++id;
+    user.bind(1, id)
+        .bind(2, u.user_name)
+        .bind(3, utf8_lower(u.user_name))
+        .bind(4, u.external_id)
+        .bind(5, u.display_name)
+        .bind(6, u.active ? 1 : 0)
+        .bind(7, u.department_id)
+        .bind(8, data.timestamp)
+        .bind(9, u.body)
+        .run();
+    for (const auto& e : u.emails) email.bind(1, id).bind(2, utf8_lower(e)).run();
+  }
+  auto group = db_->prepare(
+      "INSERT INTO groups(id, display_name, display_name_lower, external_id, version, created_at, "
+      "updated_at) VALUES(?1, ?2, ?3, ?4, 1, ?5, ?5)");
+  auto member = db_->prepare("INSERT OR IGNORE INTO group_members(group_id, user_id) VALUES(?1, ?2)");
+  for (const auto& g : data.groups) {
+    group.bind(1, g.id)
+        .bind(2, g.display_name)
+        .bind(3, utf8_lower(g.display_name))
+        .bind(4, g.external_id)
+        .bind(5, data.timestamp)
+        .run();
+    for (auto m : g.members) member.bind(1, g.id).bind(2, m).run();
+  }
+  tx.commit();
+  user_ids_.clear();
+  for (std::int64_t i = 1; i <= id; ++i) user_ids_.push_back(i);
+  return {};
+}
+
+}  // namespace daoctl::sim
