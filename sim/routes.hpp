@@ -1,0 +1,16 @@
+// The route groups of the simulator.
+#pragma once
+
+#include "sim/http_reply.hpp"
+#include "sim/store.hpp"
+
+namespace daoctl::sim {
+
+// /scim/v2: discovery documents, Users and Groups (RFC 7644).
+void add_scim_routes(RouteTable& routes, Store& store);
+
+// /api/v1: me, departments, sessions and tokens, jobs. (/api/v1/health is
+// installed by the server itself: it answers before auth and faults.)
+void add_native_routes(RouteTable& routes, Store& store);
+
+}  // namespace daoctl::sim

@@ -1,0 +1,216 @@
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <csignal>
+#include <cstring>
+#include <thread>
+
+#include "sim/faults.hpp"
+#include "sim/http_reply.hpp"
+#include "sim/routes.hpp"
+#include "sim/sim.hpp"
+#include "sim/sqlite_db.hpp"
+#include "sim/store.hpp"
+#include "sim/text.hpp"
+
+#ifndef DAOCTL_VERSION
+#define DAOCTL_VERSION "0.0.0"
+#endif
+
+namespace daoctl::sim {
+
+using nlohmann::json;
+
+struct Server::Impl {
+  ServerOptions options;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<httplib::Server> http;
+  std::unique_ptr<RouteTable> routes;
+  std::unique_ptr<FaultInjector> faults;
+  std::thread serving;
+  int port = 0;
+  bool running = false;
+
+  httplib::Server::HandlerResponse before_routing(const httplib::Request& req, httplib::Response& res);
+  void install();
+};
+
+namespace {
+constexpr const char* kHealthPath = "/api/v1/health";
+
+bool authorized(const httplib::Request& req, const std::string& token) {
+  auto header = req.get_header_value("Authorization");
+  constexpr std::string_view scheme = "Bearer ";
+  if (header.size() <= scheme.size()) return false;
+  if (utf8_lower(header.substr(0, scheme.size())) != "bearer ") return false;
+  return secret_equals(std::string_view(header).substr(scheme.size()), token);
+}
+}  // namespace
+
+httplib::Server::HandlerResponse Server::Impl::before_routing(const httplib::Request& req,
+                                                              httplib::Response& res) {
+  using R = httplib::Server::HandlerResponse;
+  if (req.path == kHealthPath) return R::Unhandled;
+  // Latency is served here, before any handler takes the store's lock, so
+  // concurrent clients overlap their waits.
+  if (faults->options().latency_ms > 0) std::this_thread::sleep_for(faults->latency());
+  auto fate = faults->decide();
+  switch (fate.action) {
+    case FaultAction::None:
+      break;
+    case FaultAction::Reset:
+      if (reset_connection(req)) return R::Handled;
+      // The socket was not found (should not happen): fail loudly instead.
+      send_error(req, res, 500, "injected connection reset could not find the socket");
+      return R::Handled;
+    case FaultAction::RateLimited:
+      res.set_header("Retry-After", std::to_string(fate.retry_after_seconds));
+      send_error(req, res, 429,
+                 fmt::format("rate limit of {} requests per second exceeded; retry after {} s",
+                             faults->options().rate_limit, fate.retry_after_seconds));
+      return R::Handled;
+    case FaultAction::Fail500:
+    case FaultAction::Fail503: {
+      int status = fate.action == FaultAction::Fail500 ? 500 : 503;
+      res.set_header("Retry-After", std::to_string(fate.retry_after_seconds));
+      send_error(req, res, status,
+                 fmt::format("injected failure (--fail-rate {}) for {} {}", faults->options().fail_rate,
+                             req.method, req.path));
+      return R::Handled;
+    }
+  }
+  if (!authorized(req, options.admin_token)) {
+    send_error(req, res, 401,
+               req.has_header("Authorization")
+                   ? "the bearer token is not valid for this platform"
+                   : "authentication required: send Authorization: Bearer <token>");
+    return R::Handled;
+  }
+  return R::Unhandled;
+}
+
+void Server::Impl::install() {
+  http->set_pre_routing_handler(
+      [this](const httplib::Request& req, httplib::Response& res) { return before_routing(req, res); });
+  http->set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req,
+                                                                  httplib::Response& res) {
+    using R = httplib::Server::HandlerResponse;
+    if (!res.body.empty()) return R::Unhandled;
+    if (res.status == 404) {
+      send_error(req, res, 404, fmt::format("no such resource: {} {}", req.method, req.path));
+      return R::Handled;
+    }
+    send_error(req, res, res.status, fmt::format("{} {} failed with status {}", req.method, req.path, res.status));
+    return R::Handled;
+  }));
+  http->set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    fmt::print(stderr, "daoctl-sim: error: {} {}: {}\n", req.method, req.path, what);
+    send_error(req, res, 500, fmt::format("internal error while serving {} {}", req.method, req.path));
+  });
+  if (options.log_requests) {
+    // Method, path and status only: headers (Authorization) are never logged.
+    http->set_logger([](const httplib::Request& req, const httplib::Response& res) {
+      fmt::print(stderr, "daoctl-sim: {} {} {} -> {} ({} bytes)\n", req.remote_addr, req.method, req.path,
+                 res.status, res.body.size());
+    });
+  }
+  http->Get(kHealthPath, [](const httplib::Request&, httplib::Response& res) {
+    send_body(res, 200,
+              json{{"status", "ok"}, {"version", DAOCTL_VERSION}, {"api_version", "1"}, {"time", rfc3339_now()}}
+                  .dump(),
+              kJson);
+  });
+  routes = std::make_unique<RouteTable>(*http, *store);
+  add_scim_routes(*routes, *store);
+  add_native_routes(*routes, *store);
+}
+
+Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+}
+
+Server::~Server() { stop(); }
+
+Status Server::start() {
+  auto& o = impl_->options;
+  if (impl_->running) return {};
+  if (o.admin_token.empty())
+    return fail(ErrorKind::Config, "cannot start daoctl-sim", "admin token",
+                "no admin token: set DAOCTL_SIM_TOKEN or pass --token-file");
+  try {
+    impl_->store = std::make_unique<Store>(o.data_dir);
+  } catch (const std::exception& e) {
+    return fail(ErrorKind::Io, "cannot open the data directory", o.data_dir.string(), e.what());
+  }
+  if (!o.tls_cert_file.empty() || !o.tls_key_file.empty()) {
+    if (o.tls_cert_file.empty() || o.tls_key_file.empty())
+      return fail(ErrorKind::Config, "cannot serve HTTPS", "--tls-cert/--tls-key",
+                  "both --tls-cert and --tls-key are needed");
+    auto ssl = std::make_unique<httplib::SSLServer>(o.tls_cert_file.c_str(), o.tls_key_file.c_str());
+    if (!ssl->is_valid())
+      return fail(ErrorKind::Config, "cannot serve HTTPS", o.tls_cert_file,
+                  fmt::format("certificate {} or key {} cannot be loaded (PEM expected, key must match)",
+                              o.tls_cert_file, o.tls_key_file));
+    impl_->http = std::move(ssl);
+  } else {
+    impl_->http = std::make_unique<httplib::Server>();
+  }
+  auto& http = *impl_->http;
+  std::size_t threads = static_cast<std::size_t>(std::max(o.threads, 1));
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http.set_keep_alive_max_count(10000);
+  // Bounds how long stop() waits for an idle keep-alive connection.
+  http.set_keep_alive_timeout(2);
+  http.set_payload_max_length(64u << 20);
+  impl_->faults = std::make_unique<FaultInjector>(o.faults);
+  impl_->install();
+  // A client that disappears mid-response must not kill the server.
+  std::signal(SIGPIPE, SIG_IGN);
+  errno = 0;
+  int port = o.port == 0 ? http.bind_to_any_port(o.host) : (http.bind_to_port(o.host, o.port) ? o.port : -1);
+  if (port <= 0) {
+    int err = errno;
+    impl_->http.reset();
+    impl_->store.reset();
+    return fail(ErrorKind::Network, "cannot listen", fmt::format("{}:{}", o.host, o.port),
+                err ? std::strerror(err) : "bind failed", "pick another --listen port or stop the other server");
+  }
+  impl_->port = port;
+  impl_->running = true;
+  impl_->serving = std::thread([this] { impl_->http->listen_after_bind(); });
+  // httplib's stop() is a no-op until the accept loop runs; waiting here
+  // makes start()+stop() safe however quickly they follow each other.
+  for (int i = 0; i < 5000 && !impl_->http->is_running(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return {};
+}
+
+int Server::port() const { return impl_->port; }
+
+std::string Server::base_url() const {
+  bool tls = !impl_->options.tls_cert_file.empty();
+  auto host = impl_->options.host.find(':') != std::string::npos ? "[" + impl_->options.host + "]"
+                                                                  : impl_->options.host;
+  return fmt::format("{}://{}:{}", tls ? "https" : "http", host, impl_->port);
+}
+
+void Server::stop() {
+  if (!impl_ || !impl_->running) return;
+  impl_->http->stop();
+  if (impl_->serving.joinable()) impl_->serving.join();
+  impl_->routes.reset();
+  impl_->http.reset();
+  impl_->store.reset();
+  impl_->running = false;
+}
+
+Store& Server::store() { return *impl_->store; }
+
+}  // namespace daoctl::sim
