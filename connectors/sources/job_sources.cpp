@@ -1,0 +1,241 @@
+#include "connectors/sources/job_sources.hpp"
+
+#include <fmt/format.h>
+#include <strings.h>
+
+#include <algorithm>
+
+#include "connectors/hr/csv_source.hpp"
+#include "connectors/hr/http_json_source.hpp"
+#include "connectors/hr/json_source.hpp"
+#include "connectors/ldap/directory.hpp"
+#include "core/config/config_files.hpp"
+#include "core/ldap/account_state.hpp"
+#include "core/ldap/ad_binary.hpp"
+
+namespace daoctl::sources {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::string resolve_path(const std::string& base_dir, const std::string& path) {
+  if (path.empty() || path.front() == '/' || base_dir.empty()) return path;
+  return base_dir + "/" + path;
+}
+
+Error source_error(const sync::SourceSpec& s, Error cause) {
+  Error e = std::move(cause);
+  e.message = fmt::format("cannot read source {} ({}): {}", s.name, s.type, e.message);
+  return e;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+Result<text::Encoding> encoding_of(const json& cfg) {
+  return text::parse_encoding(cfg.value("encoding", "auto"));
+}
+
+Result<hr::ReadReport> read_ldap(const sync::SourceSpec& s, const std::vector<std::string>& fields,
+                                 const SourceReadOptions& options,
+                                 std::vector<hr::SourceRecord>& out) {
+  const json& c = s.config;
+  ldap::LdapConnectionOptions conn;
+  conn.url = c.at("url").get<std::string>();
+  conn.start_tls = c.value("starttls", false);
+  conn.ca_file = resolve_path(options.base_dir, c.value("ca_file", ""));
+  conn.require_certificate = !c.value("insecure", false);
+  conn.bind_dn = c.value("bind_dn", "");
+  if (c.contains("timeout")) conn.operation_timeout = std::chrono::seconds(c["timeout"].get<int>());
+  auto password = read_secret(c, "bind_password", options.base_dir, "source " + s.name);
+  if (!password) return std::unexpected(password.error());
+  conn.bind_password = std::move(*password);
+
+  const bool ad = c.value("flavor", "openldap") == "active_directory";
+  ldap::SearchRequest req;
+  req.base_dn = c.at("base_dn").get<std::string>();
+  std::string scope = c.value("scope", "sub");
+  req.scope = scope == "base" ? ldap::SearchScope::Base
+              : scope == "one" ? ldap::SearchScope::OneLevel : ldap::SearchScope::Subtree;
+  req.filter = c.value("filter", ad ? "(&(objectCategory=person)(objectClass=user))"
+                                    : "(objectClass=inetOrgPerson)");
+  req.page_size = c.value("page_size", 1000u);
+  std::vector<std::string> signals = ad ? std::vector<std::string>{"userAccountControl", "accountExpires"}
+                                        : std::vector<std::string>{"pwdAccountLockedTime", "nsAccountLock",
+                                                                   "shadowExpire"};
+  std::vector<std::string> wanted;  // the record's field names as the job spells them
+  for (const auto& f : fields)
+    if (f != "dn" && f != "disabled" && f != "disabled_reason") wanted.push_back(f);
+  if (c.contains("attributes"))
+    for (const auto& a : c["attributes"]) {
+      std::string name = a.get<std::string>();
+      if (std::none_of(wanted.begin(), wanted.end(), [&](const auto& w) { return iequals(w, name); }))
+        wanted.push_back(name);
+    }
+  req.attributes = wanted;
+  for (const auto& sig : signals) req.attributes.push_back(sig);
+
+  auto dir = ldap::connect_ldap(conn);
+  if (!dir) return std::unexpected(dir.error().error);
+  hr::ReadReport report;
+  Status entry_failure;
+  auto stats = (*dir)->search(req, [&](const ldap::LdapEntry& e) -> Status {
+    hr::SourceRecord r;
+    r.origin = conn.url + "/" + e.dn;
+    r.add("dn", e.dn);
+    for (const auto& name : wanted) {
+      const auto* values = e.find(name);
+      auto& field = r.field(name);
+      if (!values) continue;
+      for (const auto& v : *values) {
+        if (iequals(name, "objectGUID")) {
+          auto g = ldap::format_object_guid(v);
+          field.values.push_back(g ? *g : v);
+        } else if (iequals(name, "objectSid")) {
+          auto sid = ldap::format_object_sid(v);
+          field.values.push_back(sid ? *sid : v);
+        } else {
+          field.values.push_back(v);
+        }
+      }
+    }
+    Result<ldap::DisabledReason> reason = ldap::DisabledReason::None;
+    if (ad) {
+      ldap::AdAccountAttributes a;
+      a.user_account_control = e.first("userAccountControl");
+      a.account_expires = e.first("accountExpires");
+      reason = ldap::ad_disabled_reason(a, options.now);
+    } else {
+      ldap::OpenLdapAccountAttributes a;
+      a.pwd_account_locked_time = e.first("pwdAccountLockedTime");
+      a.ns_account_lock = e.first("nsAccountLock");
+      a.shadow_expire = e.first("shadowExpire");
+      reason = ldap::openldap_disabled_reason(a, options.now);
+    }
+    if (!reason) {
+      Error err = reason.error();
+      err.object = e.dn;
+      return std::unexpected(err);  // unreadable lock state: never guess "active"
+    }
+    r.add("disabled", *reason == ldap::DisabledReason::None ? "false" : "true");
+    if (*reason != ldap::DisabledReason::None) r.add("disabled_reason", ldap::to_string(*reason));
+    out.push_back(std::move(r));
+    ++report.records;
+    return {};
+  });
+  if (!stats) {
+    Error e = stats.error().error;
+    if (stats.error().failure == ldap::LdapFailure::Incomplete)
+      e.hint = "the directory cut the result short; lower page_size or raise the server's limits";
+    return std::unexpected(e);
+  }
+  report.pages = stats->pages;
+  report.complete = true;
+  return report;
+}
+
+}  // namespace
+
+Result<std::string> read_secret(const json& config, const std::string& prefix, const std::string& base_dir,
+                                const std::string& object) {
+  config::TokenSource src;
+  src.origin = object;
+  if (config.contains(prefix + "_env")) {
+    std::string var = config[prefix + "_env"].get<std::string>();
+    const char* v = std::getenv(var.c_str());
+    if (!v || !*v)
+      return fail(ErrorKind::Config, "the secret's environment variable is not set", object,
+                  prefix + "_env names " + var + ", which is empty or unset");
+    return std::string(v);
+  }
+  if (config.contains(prefix + "_file")) {
+    src.kind = config::TokenSource::Kind::File;
+    src.value = resolve_path(base_dir, config[prefix + "_file"].get<std::string>());
+  } else if (config.contains(prefix + "_command")) {
+    src.kind = config::TokenSource::Kind::Command;
+    src.value = config[prefix + "_command"].get<std::string>();
+  } else {
+    return std::string();
+  }
+  return config::read_token(src);
+}
+
+Result<SourceData> read_source(const sync::SourceSpec& s, const std::vector<std::string>& fields,
+                               const SourceReadOptions& options) {
+  SourceData data;
+  data.name = s.name;
+  auto started = Clock::now();
+  const json& c = s.config;
+  auto sink = [&](hr::SourceRecord&& r) -> Status {
+    data.records.push_back(std::move(r));
+    return {};
+  };
+  Result<hr::ReadReport> report = hr::ReadReport{};
+  if (s.type == "ldap") {
+    report = read_ldap(s, fields, options, data.records);
+  } else if (s.type == "csv") {
+    hr::CsvSourceOptions o;
+    o.path = resolve_path(options.base_dir, c.at("path").get<std::string>());
+    auto enc = encoding_of(c);
+    if (!enc) return std::unexpected(source_error(s, enc.error()));
+    o.encoding = *enc;
+    std::string delim = c.value("delimiter", ",");
+    o.delimiter = delim == "\\t" || delim == "\t" ? '\t' : delim.front();
+    o.quote = c.value("quote", "\"").front();
+    o.header = c.value("header", true);
+    o.columns = c.value("columns", std::vector<std::string>{});
+    o.ragged_rows = c.value("ragged", "error") == "tolerate" ? hr::RaggedRows::Tolerate : hr::RaggedRows::Error;
+    o.key = s.key;
+    report = hr::read_csv_file(o, sink);
+  } else if (s.type == "json") {
+    hr::JsonSourceOptions o;
+    o.path = resolve_path(options.base_dir, c.at("path").get<std::string>());
+    std::string fmt_name = c.value("format", "");
+    o.layout = fmt_name == "jsonl" ? hr::JsonLayout::Lines
+               : fmt_name == "json" ? hr::JsonLayout::Document : hr::JsonLayout::Auto;
+    o.records_pointer = c.value("records", "");
+    report = hr::read_json_file(o, sink);
+  } else if (s.type == "http_json") {
+    hr::HttpJsonSourceOptions o;
+    o.url = c.at("url").get<std::string>();
+    o.records_pointer = c.value("records", "");
+    if (c.contains("paging")) {
+      const json& p = c["paging"];
+      std::string style = p.value("style", "none");
+      o.paging = style == "next_link" || style == "link_header" ? hr::HttpPaging::NextLink
+                 : style == "page_number" ? hr::HttpPaging::PageNumber
+                 : style == "cursor" ? hr::HttpPaging::Cursor : hr::HttpPaging::None;
+      if (style == "next_link") o.next_pointer = p.value("next", "");
+      if (style == "cursor") {
+        o.cursor_pointer = p.value("next", "");
+        o.cursor_parameter = p.value("param", "cursor");
+      }
+      if (style == "page_number") {
+        o.page_parameter = p.value("param", "page");
+        o.total_pages_pointer = p.value("total_pages", "");
+      }
+      o.page_size_parameter = p.value("page_size_param", "");
+      o.page_size = p.value("page_size", 0);
+      o.max_pages = p.value("max_pages", o.max_pages);
+    }
+    o.auth_header = c.value("auth_header", "Authorization");
+    auto secret = read_secret(c, "auth_value", options.base_dir, "source " + s.name);
+    if (!secret) return std::unexpected(source_error(s, secret.error()));
+    o.auth_value = std::move(*secret);
+    if (!options.make_transport)
+      return fail(ErrorKind::Internal, "no HTTP transport for http_json sources", "source " + s.name);
+    auto transport = options.make_transport(resolve_path(options.base_dir, c.value("ca_file", "")));
+    report = hr::read_http_json(*transport, o, sink);
+  } else {
+    return fail(ErrorKind::Config, "unknown source type " + s.type, "source " + s.name);
+  }
+  if (!report) return std::unexpected(source_error(s, report.error()));
+  data.report = *report;
+  data.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+  return data;
+}
+
+}  // namespace daoctl::sources

@@ -1,0 +1,46 @@
+// Reads the sources of a sync job into records: LDAP directories (with the
+// "disabled" signal computed per flavor), CSV/TSV files, JSON files and HTTP
+// JSON APIs. A source is read completely or not at all: any failure, a
+// truncated file, a size limit, a failed page, is an error, so the sync's
+// guards never mistake a broken read for "everyone left".
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "connectors/platform/http.hpp"
+#include "core/error.hpp"
+#include "core/hr/record.hpp"
+#include "core/sync/job.hpp"
+
+namespace daoctl::sources {
+
+struct SourceReadOptions {
+  std::string base_dir;  // relative paths in the job file are relative to it
+  std::chrono::sys_seconds now{};
+  // Creates the transport for http_json sources.
+  std::function<std::unique_ptr<http::Transport>(const std::string& ca_file)> make_transport;
+};
+
+struct SourceData {
+  std::string name;
+  std::vector<hr::SourceRecord> records;
+  hr::ReadReport report;
+  std::chrono::milliseconds elapsed{0};
+};
+
+// Reads one source, delivering the job's fields (`fields`) per record. LDAP
+// records also carry `dn`, `disabled` ("true"/"false") and `disabled_reason`.
+// Errors name the source: "cannot read source ad" with the cause.
+Result<SourceData> read_source(const sync::SourceSpec& source, const std::vector<std::string>& fields,
+                               const SourceReadOptions& options);
+
+// A secret named in a job file: `<prefix>_env`, `<prefix>_file` or
+// `<prefix>_command` of `config`; empty when none is given.
+Result<std::string> read_secret(const nlohmann::json& config, const std::string& prefix,
+                                const std::string& base_dir, const std::string& object);
+
+}  // namespace daoctl::sources

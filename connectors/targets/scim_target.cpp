@@ -1,0 +1,263 @@
+#include "connectors/targets/scim_target.hpp"
+
+#include <openssl/evp.h>
+#include <strings.h>
+
+#include <fmt/format.h>
+
+#include "core/sync/scim_mapping.hpp"
+
+namespace daoctl::targets {
+
+using nlohmann::json;
+using platform::url_encode_segment;
+
+namespace {
+
+constexpr const char* kPatchOp = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+// The "id" of a created resource. A 2xx answer without one is a broken
+// server, reported as such rather than as a created object with no id.
+Result<std::string> id_of(const http::Response& resp, const std::string& object) {
+  json body = json::parse(resp.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("id") || !body["id"].is_string())
+    return fail(ErrorKind::Remote, "the server's answer has no id", object,
+                "expected a JSON object with a string \"id\"");
+  return body["id"].get<std::string>();
+}
+
+std::string scim_quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void set_header(http::Request& req, const std::string& name, const std::string& value) {
+  for (auto& h : req.headers)
+    if (strcasecmp(h.name.c_str(), name.c_str()) == 0) {
+      h.value = value;
+      return;
+    }
+  req.headers.push_back({name, value});
+}
+
+}  // namespace
+
+std::string idempotency_key(std::string_view managed_by, std::string_view object, std::string_view body) {
+  std::string data = std::string(managed_by) + "\n" + std::string(object) + "\n" + std::string(body);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  std::string hex;
+  for (unsigned i = 0; i < 16 && i < len; ++i) hex += fmt::format("{:02x}", md[i]);
+  return "daoctl-" + hex;
+}
+
+ScimSyncTarget::ScimSyncTarget(platform::PlatformClient& client, ScimTargetOptions options)
+    : client_(client), options_(std::move(options)) {}
+
+Status ScimSyncTarget::discover() {
+  auto spc = client_.get_json("/scim/v2/ServiceProviderConfig", "SCIM ServiceProviderConfig");
+  if (!spc) return std::unexpected(spc.error());
+  if (spc->contains("patch") && !(*spc)["patch"].value("supported", false))
+    return fail(ErrorKind::Config, "the SCIM service does not support PATCH", "ServiceProviderConfig",
+                "patch.supported is false", "daoctl sync needs RFC 7644 PATCH");
+  if (spc->contains("filter")) {
+    int max_results = (*spc)["filter"].value("maxResults", options_.page_size);
+    if (max_results > 0) options_.page_size = std::min(options_.page_size, max_results);
+  }
+  if (spc->contains("urn:daoffice:scim:config:1.0"))
+    options_.max_patch_operations =
+        (*spc)["urn:daoffice:scim:config:1.0"].value("maxPatchOperations", options_.max_patch_operations);
+  return {};
+}
+
+Result<sync::PlatformState> ScimSyncTarget::read_state() {
+  sync::PlatformState state;
+  std::map<std::string, std::string> paths;
+  if (options_.kind == sync::TargetKind::Platform) {
+    auto st = client_.cursor_list("/api/v1/departments", 1000, [&](const json& items) {
+      for (const auto& d : items) {
+        sync::PlatformDepartment dep;
+        dep.id = d.value("id", "");
+        dep.name = d.value("name", "");
+        dep.parent_id = d.contains("parent_id") && d["parent_id"].is_string() ? d["parent_id"].get<std::string>() : "";
+        dep.path = d.value("path", "");
+        dep.external_id = d.contains("external_id") && d["external_id"].is_string() ? d["external_id"].get<std::string>() : "";
+        dep.version = d.value("updated_at", "");
+        dep.member_count = d.value("member_count", 0L);
+        paths[dep.id] = dep.path;
+        state.departments.push_back(std::move(dep));
+      }
+    });
+    if (!st) return std::unexpected(st.error());
+  }
+  auto st = client_.scim_list("/scim/v2/Users", "", options_.page_size, [&](const json& resources) {
+    for (const auto& r : resources) state.users.push_back(sync::user_from_scim(r, paths));
+  });
+  if (!st) return std::unexpected(st.error());
+  st = client_.scim_list("/scim/v2/Groups", "", options_.page_size, [&](const json& resources) {
+    for (const auto& g : resources) {
+      sync::PlatformGroup group;
+      group.id = g.value("id", "");
+      group.display_name = g.value("displayName", "");
+      group.external_id = g.value("externalId", "");
+      if (g.contains("meta")) group.version = g["meta"].value("version", "");
+      if (g.contains("members"))
+        for (const auto& m : g["members"]) group.member_ids.push_back(m.value("value", ""));
+      state.groups.push_back(std::move(group));
+    }
+  });
+  if (!st) return std::unexpected(st.error());
+  return state;
+}
+
+Result<std::string> ScimSyncTarget::create_department(const std::string& name, const std::string& parent_id,
+                                                      const std::string& external_id) {
+  json body = {{"name", name}, {"external_id", external_id}};
+  body["parent_id"] = parent_id.empty() ? json(nullptr) : json(parent_id);
+  std::string object = "department " + name;
+  auto req = client_.make_request("POST", "/api/v1/departments", object, body);
+  set_header(req, "Idempotency-Key", idempotency_key(options_.managed_by, external_id, body.dump()));
+  auto resp = client_.send(std::move(req));
+  if (resp) return id_of(*resp, object);
+  if (resp.error().http_status == 409) {
+    auto found = client_.get_json("/api/v1/departments?external_id=" + platform::url_encode_query(external_id),
+                                  object);
+    if (found && found->contains("items") && !(*found)["items"].empty())
+      return (*found)["items"][0].value("id", "");
+  }
+  return std::unexpected(resp.error());
+}
+
+Status ScimSyncTarget::delete_department(const std::string& id, const std::string& path) {
+  auto resp = client_.send(client_.make_request("DELETE", "/api/v1/departments/" + url_encode_segment(id),
+                                                "department " + path));
+  if (!resp && resp.error().http_status != 404) return std::unexpected(resp.error());
+  return {};
+}
+
+Result<std::string> ScimSyncTarget::find_user_by_external_id(const std::string& external_id) {
+  auto found = client_.get_json(
+      "/scim/v2/Users?filter=" + platform::url_encode_query("externalId eq " + scim_quote(external_id)),
+      "user with externalId " + external_id);
+  if (!found) return std::unexpected(found.error());
+  if (found->value("totalResults", 0) < 1) return std::string();
+  return (*found)["Resources"][0].value("id", "");
+}
+
+std::vector<Result<std::string>> ScimSyncTarget::create_users(const std::vector<json>& resources) {
+  std::vector<Result<std::string>> results(resources.size(), std::string());
+  std::vector<platform::Call> calls;
+  std::vector<std::size_t> conflicts;
+  for (std::size_t i = 0; i < resources.size(); ++i) {
+    std::string object = "user " + resources[i].value("userName", "");
+    auto req = client_.make_request("POST", "/scim/v2/Users", object, resources[i]);
+    set_header(req, "Idempotency-Key",
+               idempotency_key(options_.managed_by, resources[i].value("externalId", ""), resources[i].dump()));
+    calls.push_back({std::move(req), [&, i](Result<http::Response> r) {
+                       if (r) {
+                         results[i] = id_of(*r, "user " + resources[i].value("userName", ""));
+                       } else {
+                         results[i] = std::unexpected(r.error());
+                         if (r.error().http_status == 409) conflicts.push_back(i);
+                       }
+                     }});
+  }
+  client_.send_all(std::move(calls));
+  // A 409 for an externalId this job wrote before (a run killed after the
+  // POST reached the server) is that account, not a failure.
+  for (std::size_t i : conflicts) {
+    auto id = find_user_by_external_id(resources[i].value("externalId", ""));
+    if (id && !id->empty()) results[i] = *id;
+  }
+  return results;
+}
+
+std::vector<Status> ScimSyncTarget::patch_users(const std::vector<sync::UserPatch>& patches) {
+  std::vector<Status> results(patches.size());
+  std::vector<platform::Call> calls;
+  for (std::size_t i = 0; i < patches.size(); ++i) {
+    json body = {{"schemas", {kPatchOp}}, {"Operations", patches[i].operations}};
+    auto req = client_.make_request("PATCH", "/scim/v2/Users/" + url_encode_segment(patches[i].id),
+                                    patches[i].object, body);
+    calls.push_back({std::move(req), [&, i](Result<http::Response> r) {
+                       if (!r) results[i] = std::unexpected(r.error());
+                     }});
+  }
+  client_.send_all(std::move(calls));
+  // Blocking is login disabled AND every session and token revoked.
+  std::vector<platform::Call> revokes;
+  for (std::size_t i = 0; i < patches.size(); ++i) {
+    if (!patches[i].revoke_access || !results[i] || options_.kind != sync::TargetKind::Platform) continue;
+    for (const char* what : {"sessions", "tokens"}) {
+      auto req = client_.make_request(
+          "DELETE", "/api/v1/users/" + url_encode_segment(patches[i].id) + "/" + what,
+          patches[i].object + " " + what);
+      revokes.push_back({std::move(req), [&, i](Result<http::Response> r) {
+                           if (!r && results[i]) results[i] = std::unexpected(r.error());
+                         }});
+    }
+  }
+  client_.send_all(std::move(revokes));
+  return results;
+}
+
+Result<std::string> ScimSyncTarget::create_group(const std::string& name, const std::string& external_id) {
+  json body = {{"schemas", {"urn:ietf:params:scim:schemas:core:2.0:Group"}},
+               {"displayName", name},
+               {"externalId", external_id},
+               {"members", json::array()}};
+  auto req = client_.make_request("POST", "/scim/v2/Groups", "group " + name, body);
+  set_header(req, "Idempotency-Key", idempotency_key(options_.managed_by, external_id, body.dump()));
+  auto resp = client_.send(std::move(req));
+  if (resp) return id_of(*resp, "group " + name);
+  if (resp.error().http_status == 409) {
+    auto found = client_.get_json(
+        "/scim/v2/Groups?filter=" + platform::url_encode_query("displayName eq " + scim_quote(name)),
+        "group " + name);
+    if (found && found->value("totalResults", 0) > 0) return (*found)["Resources"][0].value("id", "");
+  }
+  return std::unexpected(resp.error());
+}
+
+Status ScimSyncTarget::change_group_members(const std::string& group_id, const std::string& group_name,
+                                            const std::vector<std::string>& add,
+                                            const std::vector<std::string>& remove) {
+  // One operation per removed member (RFC 7644 value-filter paths) and one
+  // add operation per chunk of members; chunks respect the service's limit.
+  json ops = json::array();
+  std::size_t member_ops = 0;
+  auto flush = [&]() -> Status {
+    if (ops.empty()) return {};
+    json body = {{"schemas", {kPatchOp}}, {"Operations", ops}};
+    auto resp = client_.send(client_.make_request("PATCH", "/scim/v2/Groups/" + url_encode_segment(group_id),
+                                                  "group " + group_name, body));
+    ops = json::array();
+    member_ops = 0;
+    if (!resp) return std::unexpected(resp.error());
+    return {};
+  };
+  const std::size_t limit = static_cast<std::size_t>(std::max(1, options_.max_patch_operations));
+  json members = json::array();
+  for (const auto& id : add) {
+    members.push_back({{"value", id}});
+    if (++member_ops >= limit) {
+      ops.push_back({{"op", "add"}, {"path", "members"}, {"value", members}});
+      members = json::array();
+      if (auto st = flush(); !st) return st;
+    }
+  }
+  if (!members.empty()) ops.push_back({{"op", "add"}, {"path", "members"}, {"value", members}});
+  for (const auto& id : remove) {
+    ops.push_back({{"op", "remove"}, {"path", "members[value eq " + scim_quote(id) + "]"}});
+    if (++member_ops >= limit)
+      if (auto st = flush(); !st) return st;
+  }
+  return flush();
+}
+
+}  // namespace daoctl::targets
