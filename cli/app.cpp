@@ -1,0 +1,202 @@
+#include "cli/app.hpp"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
+#include <iostream>
+
+#include "cli/terminal_io.hpp"
+#include "commands/common/command_doc.hpp"
+#include "commands/register_all.hpp"
+
+extern char** environ;
+
+namespace daoctl::cli {
+
+namespace {
+
+config::Env process_env() {
+  config::Env env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    const char* eq = std::strchr(*e, '=');
+    if (eq != nullptr) env.emplace(std::string(*e, static_cast<std::size_t>(eq - *e)), std::string(eq + 1));
+  }
+  return env;
+}
+
+// SIGINT/SIGTERM end the process with 130 at once. Nothing daoctl writes can
+// be left half-done by this: files are replaced by rename(2), and the platform
+// sees an aborted request like any dropped connection. Only async-signal-safe
+// calls here, hence write(2) and _exit(2).
+extern "C" void on_interrupt(int) {
+  static const char message[] = "\ndaoctl: interrupted\n";
+  [[maybe_unused]] auto n = ::write(STDERR_FILENO, message, sizeof message - 1);
+  ::_exit(exit_code::interrupted);
+}
+
+std::string json_escape(const std::string& s) { return nlohmann::json(s).dump(); }
+
+void print_error(commands::Io& io, const std::string& log_format, const Error& e) {
+  if (log_format == "json") {
+    io.err() << "{\"level\":\"error\",\"kind\":" << json_escape(to_string(e.kind))
+             << ",\"message\":" << json_escape(e.describe());
+    if (!e.hint.empty()) io.err() << ",\"hint\":" << json_escape(e.hint);
+    if (e.http_status != 0) io.err() << ",\"http_status\":" << e.http_status;
+    io.err() << "}\n";
+    return;
+  }
+  io.err() << "daoctl: error: " << e.describe() << '\n';
+  if (!e.hint.empty()) io.err() << "hint: " << e.hint << '\n';
+}
+
+}  // namespace
+
+bool colour_enabled(bool is_tty, const config::Env& env) {
+  auto get = [&](const char* name) -> std::string {
+    auto it = env.find(name);
+    return it == env.end() ? std::string() : it->second;
+  };
+  const std::string force = get("CLICOLOR_FORCE");
+  if (!force.empty() && force != "0") return true;
+  if (!is_tty) return false;
+  if (env.count("NO_COLOR") != 0 && !get("NO_COLOR").empty()) return false;
+  return get("TERM") != "dumb";
+}
+
+std::unique_ptr<CLI::App> make_app(commands::CommandContext& ctx, const CommandRegistrar& registrar,
+                                   const std::string& version) {
+  auto app = std::make_unique<CLI::App>(
+      "daoctl: admin and integration toolkit for the DaOffice corporate social network",
+      "daoctl");
+  // Global flags may follow the command: `daoctl users list -o json`.
+  app->fallthrough();
+  app->require_subcommand(1);
+  app->set_version_flag("--version", "daoctl " + version);
+  app->failure_message([](const CLI::App* failed, const CLI::Error& e) {
+    std::string path;
+    for (const CLI::App* a = failed; a != nullptr; a = a->get_parent()) {
+      path = a->get_name() + (path.empty() ? "" : " " + path);
+    }
+    return "daoctl: error: " + std::string(e.what()) + "\nhint: see '" + path + " --help'\n";
+  });
+
+  auto& g = ctx.global;
+  auto set_string = [](std::optional<std::string>& target) {
+    return [&target](const std::string& v) { target = v; };
+  };
+  app->add_option_function<std::string>("--context", set_string(g.context),
+                                        "Config context to use (env DAOCTL_CONTEXT)");
+  app->add_option_function<std::string>("--config", set_string(g.config),
+                                        "Config file (env DAOCTL_CONFIG)");
+  app->add_option("-o,--output", g.output, "Output format")
+      ->check(CLI::IsMember({"table", "json", "yaml", "csv"}));
+  app->add_flag("-q,--quiet", g.quiet, "Print only data, no status lines");
+  app->add_flag("-v,--verbose", g.verbose, "Trace HTTP requests on stderr (token redacted)");
+  app->add_flag("--no-color", g.no_color, "Never print ANSI colour (also NO_COLOR)");
+  app->add_flag("-y,--yes", g.yes, "Confirm destructive actions without asking");
+  app->add_option("--log-format", g.log_format, "Log and error format on stderr")
+      ->check(CLI::IsMember({"text", "json"}));
+  app->add_option_function<std::string>("--url", set_string(g.url),
+                                        "Platform base URL (env DAOCTL_URL)");
+  app->add_option_function<std::string>("--ca-file", set_string(g.ca_file),
+                                        "PEM CA bundle to verify the platform with");
+  app->add_flag("--insecure", g.insecure, "Skip TLS certificate verification (dangerous)");
+  app->add_option_function<int>(
+         "--timeout", [&g](const int& v) { g.timeout_seconds = v; },
+         "Per-request timeout in seconds")
+      ->check(CLI::PositiveNumber);
+  app->add_option("--concurrency", g.concurrency, "Requests in flight at once")
+      ->check(CLI::Range(1, 64));
+  app->add_option("--rate-limit", g.rate_limit, "Client-side limit, requests per second (0: none)")
+      ->check(CLI::NonNegativeNumber);
+
+  registrar(*app, ctx);
+  app->footer("Example:\n  daoctl users list -o json\n\nEnvironment: DAOCTL_URL, DAOCTL_TOKEN, "
+              "DAOCTL_CONTEXT, DAOCTL_CONFIG, NO_COLOR.\nExit codes: 0 ok, 1 failure, 2 usage or "
+              "config, 3 partial, 4 auth, 5 safety stop, 6 locked, 7 not found, 130 interrupted.");
+  return app;
+}
+
+int run(const std::vector<std::string>& args, AppDependencies deps) {
+  commands::Io& io = *deps.io;
+  commands::CommandContext ctx(io, deps.env, deps.client_factory);
+  ctx.client_version = deps.version;
+  const CommandRegistrar registrar =
+      deps.register_commands ? deps.register_commands : CommandRegistrar(commands::register_all_commands);
+  std::unique_ptr<CLI::App> app;
+  try {
+    app = make_app(ctx, registrar, deps.version);
+    // The root's parse-complete hook runs before the selected command's
+    // callback, so --no-color is settled before anything is printed.
+    app->parse_complete_callback([&ctx] {
+      if (ctx.global.no_color) ctx.io().disable_colour();
+    });
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    app->parse(reversed);
+    io.out().flush();
+    return ctx.exit_status;
+  } catch (const CLI::ParseError& e) {
+    std::ostringstream out;
+    std::ostringstream err;
+    const int code = app ? app->exit(e, out, err) : 2;
+    io.out() << out.str();
+    io.err() << err.str();
+    return code == 0 ? exit_code::ok : exit_code::usage;
+  } catch (const CommandError& e) {
+    io.out().flush();
+    print_error(io, ctx.global.log_format, e.error());
+    return exit_code_for(e.error().kind);
+  } catch (const std::exception& e) {
+    io.out().flush();
+    Error internal{ErrorKind::Internal, "internal error", "", e.what(),
+                   "this is a bug in daoctl; please report it with the command line", 0};
+    print_error(io, ctx.global.log_format, internal);
+    return exit_code::failure;
+  }
+}
+
+commands::ClientFactory curl_client_factory(std::string user_agent) {
+  auto warned = std::make_shared<bool>(false);
+  return [user_agent, warned](const commands::ClientSettings& s, commands::Io& io) {
+    if (s.insecure && !*warned) {
+      *warned = true;
+      io.err() << "warning: TLS certificate verification is DISABLED (--insecure): anyone on "
+                  "the network path can read the API token and all data\n";
+    }
+    http::TransportOptions transport;
+    transport.max_in_flight = s.concurrency;
+    transport.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(s.timeout);
+    transport.connect_timeout = std::min(transport.connect_timeout, transport.request_timeout);
+    transport.ca_file = s.ca_file;
+    transport.insecure = s.insecure;
+    transport.user_agent = user_agent;
+    if (s.verbose) {
+      transport.trace = [&io](const std::string& line) { io.err() << line << '\n'; };
+    }
+    platform::ClientOptions options;
+    options.base_url = s.url;
+    options.token = s.token;
+    options.rate_limit = s.rate_limit;
+    options.retry.max_attempts = s.max_attempts;
+    return std::make_unique<platform::PlatformClient>(platform::make_curl_transport(transport),
+                                                      std::move(options));
+  };
+}
+
+int main(int argc, char** argv) {
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+  std::ios::sync_with_stdio(true);
+  const config::Env env = process_env();
+  TerminalIo io(env);
+  AppDependencies deps;
+  deps.io = &io;
+  deps.env = env;
+  deps.version = DAOCTL_VERSION;
+  deps.client_factory = curl_client_factory(std::string("daoctl/") + DAOCTL_VERSION);
+  const std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+  return run(args, std::move(deps));
+}
+
+}  // namespace daoctl::cli

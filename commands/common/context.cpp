@@ -1,0 +1,98 @@
+#include "commands/common/context.hpp"
+
+#include "core/config/config_files.hpp"
+
+namespace daoctl::commands {
+
+CommandContext::CommandContext(Io& io, config::Env env, ClientFactory factory)
+    : io_(io), env_(std::move(env)), factory_(std::move(factory)) {}
+
+std::string CommandContext::config_path() const {
+  return config::config_path(global.config, env_);
+}
+
+const std::optional<config::ConfigFile>& CommandContext::config_file() {
+  if (!config_file_) config_file_ = value_or_throw(config::load_config_file(config_path()));
+  return *config_file_;
+}
+
+const config::ResolvedContext& CommandContext::resolved() {
+  if (!resolved_) {
+    config::FlagOverrides flags;
+    flags.context = global.context;
+    flags.url = global.url;
+    flags.ca_file = global.ca_file;
+    flags.insecure = global.insecure;
+    flags.timeout_seconds = global.timeout_seconds;
+    resolved_ = value_or_throw(config::resolve_context(flags, env_, config_file()));
+  }
+  return *resolved_;
+}
+
+ClientSettings CommandContext::client_settings() {
+  const auto& r = resolved();
+  if (r.url.empty()) {
+    throw CommandError(ErrorKind::Config, "no platform URL configured", "",
+                       "none of --url, DAOCTL_URL or a config context sets one",
+                       "export DAOCTL_URL=https://..., or run: daoctl config set-context NAME "
+                       "--url URL");
+  }
+  ClientSettings s;
+  s.url = r.url;
+  s.token = value_or_throw(config::read_token(r.token));
+  s.ca_file = r.ca_file;
+  s.insecure = r.insecure;
+  s.timeout = r.timeout;
+  s.concurrency = global.concurrency;
+  s.rate_limit = global.rate_limit;
+  s.verbose = global.verbose > 0;
+  return s;
+}
+
+platform::PlatformClient& CommandContext::client() {
+  if (!client_) client_ = factory_(client_settings(), io_);
+  return *client_;
+}
+
+std::unique_ptr<platform::PlatformClient> CommandContext::probe_client(
+    const ClientSettings& settings) {
+  ClientSettings probe = settings;
+  probe.max_attempts = 1;
+  probe.timeout = std::min(probe.timeout, std::chrono::seconds(10));
+  return factory_(probe, io_);
+}
+
+output::Format CommandContext::format() const {
+  if (global.output.empty()) return output::Format::Table;
+  return value_or_throw(output::parse_format(global.output));
+}
+
+void CommandContext::print_list(const std::vector<json>& items,
+                                const std::vector<output::Column>& columns) {
+  output::render_list(io_.out(), items, columns, format(), style());
+  io_.out().flush();
+}
+
+void CommandContext::print_item(const json& item, const std::vector<output::Column>& columns) {
+  switch (format()) {
+    case output::Format::Json:
+      output::render_json(io_.out(), item);
+      break;
+    case output::Format::Yaml:
+      output::render_yaml(io_.out(), item);
+      break;
+    case output::Format::Table:
+    case output::Format::Csv:
+      output::render_list(io_.out(), {item}, columns, format(), style());
+      break;
+  }
+  io_.out().flush();
+}
+
+void CommandContext::info(const std::string& line) {
+  if (!global.quiet) io_.err() << line << '\n';
+}
+
+void CommandContext::warn(const std::string& line) { io_.err() << "warning: " << line << '\n'; }
+
+}  // namespace daoctl::commands

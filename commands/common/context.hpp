@@ -1,0 +1,107 @@
+// CommandContext: what every command's run function gets besides its Options —
+// the Io, the global flags, the environment, and the platform client, built
+// lazily so that commands that never call the platform (config, version
+// without a server) work without a URL or token.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "commands/common/io.hpp"
+#include "connectors/platform/client.hpp"
+#include "core/config/config.hpp"
+#include "core/output/render.hpp"
+
+namespace daoctl::commands {
+
+using nlohmann::json;
+
+// Global flags (registered once on the root command by cli/).
+struct GlobalOptions {
+  std::optional<std::string> context;
+  std::optional<std::string> config;
+  std::optional<std::string> url;
+  std::optional<std::string> ca_file;
+  std::optional<int> timeout_seconds;
+  std::string output;  // empty: table
+  std::string log_format = "text";
+  bool quiet = false;
+  int verbose = 0;
+  bool no_color = false;
+  bool yes = false;
+  bool insecure = false;
+  int concurrency = 8;
+  double rate_limit = 0;
+};
+
+// Everything needed to build a PlatformClient; token already read.
+struct ClientSettings {
+  std::string url;
+  std::string token;
+  std::string ca_file;
+  bool insecure = false;
+  std::chrono::seconds timeout{30};
+  int concurrency = 8;
+  double rate_limit = 0;
+  int max_attempts = 5;
+  bool verbose = false;  // trace requests to Io::err (redacted by the transport)
+};
+
+using ClientFactory =
+    std::function<std::unique_ptr<platform::PlatformClient>(const ClientSettings&, Io&)>;
+
+class CommandContext {
+ public:
+  CommandContext(Io& io, config::Env env, ClientFactory factory);
+
+  Io& io() { return io_; }
+  const config::Env& env() const { return env_; }
+
+  GlobalOptions global;
+  std::string client_version = "0.0.0";
+  // Exit status of the command that ran (set by its callback; errors throw).
+  int exit_status = 0;
+  std::function<std::chrono::system_clock::time_point()> now = [] {
+    return std::chrono::system_clock::now();
+  };
+
+  // The config file path in effect (--config > DAOCTL_CONFIG > XDG > HOME).
+  std::string config_path() const;
+  // The parsed config file (nullopt if absent); read once. Throws CommandError.
+  const std::optional<config::ConfigFile>& config_file();
+  // Flags > env > file > defaults; computed once. Throws CommandError.
+  const config::ResolvedContext& resolved();
+  // Settings for a client: URL required (Config error otherwise), token read.
+  ClientSettings client_settings();
+  // The shared client, built on first use. Throws CommandError.
+  platform::PlatformClient& client();
+  // A separate client that tries each request once with a short timeout,
+  // for probes (version, doctor) that must report rather than retry.
+  std::unique_ptr<platform::PlatformClient> probe_client(const ClientSettings& settings);
+
+  // -o/--output, defaulting to table. Throws a Usage error for a bad name.
+  output::Format format() const;
+  output::RenderStyle style() { return {io_.colour()}; }
+
+  // Renders items / one item on stdout in the selected format.
+  void print_list(const std::vector<json>& items, const std::vector<output::Column>& columns);
+  void print_item(const json& item, const std::vector<output::Column>& columns);
+  // A status line on stderr, suppressed by --quiet.
+  void info(const std::string& line);
+  // A warning line on stderr ("warning: ..."), never suppressed.
+  void warn(const std::string& line);
+
+ private:
+  Io& io_;
+  config::Env env_;
+  ClientFactory factory_;
+  std::optional<std::optional<config::ConfigFile>> config_file_;
+  std::optional<config::ResolvedContext> resolved_;
+  std::unique_ptr<platform::PlatformClient> client_;
+};
+
+}  // namespace daoctl::commands

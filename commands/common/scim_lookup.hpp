@@ -1,0 +1,32 @@
+// Finding SCIM users and groups by what an administrator types: an id, a
+// userName, an e-mail address (users) or a displayName (groups).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "commands/common/context.hpp"
+
+namespace daoctl::commands {
+
+// A SCIM filter string literal: quoted, with " and \ escaped (RFC 7644 §3.4.2.2),
+// so a value can never extend the filter expression.
+std::string scim_quote(std::string_view value);
+
+// GET /scim/v2/Users/{ref}; on 404 looks the reference up by userName (or
+// emails.value when it contains '@'). Throws CommandError NotFound naming the
+// reference when nothing matches, other errors as the client reported them.
+json find_user(CommandContext& ctx, const std::string& ref);
+// Same for groups: by id, else by displayName.
+json find_group(CommandContext& ctx, const std::string& ref);
+
+const std::vector<output::Column>& user_columns();
+const std::vector<output::Column>& group_columns();
+
+inline constexpr const char* kEnterpriseUser =
+    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+inline constexpr const char* kProfileUser = "urn:daoffice:scim:schemas:extension:profile:1.0:User";
+inline constexpr const char* kPatchOp = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+}  // namespace daoctl::commands

@@ -1,0 +1,138 @@
+#include "commands/groups/groups.hpp"
+
+#include "commands/common/command_doc.hpp"
+#include "commands/common/confirm.hpp"
+#include "commands/common/scim_lookup.hpp"
+
+namespace daoctl::commands {
+
+namespace {
+
+std::string group_path(const std::string& id) {
+  return "/scim/v2/Groups/" + platform::url_encode_segment(id);
+}
+
+}  // namespace
+
+int run_groups_list(const GroupsListOptions& opts, CommandContext& ctx) {
+  std::vector<json> groups;
+  value_or_throw(ctx.client().scim_list("/scim/v2/Groups", opts.filter, opts.page_size,
+                                        [&](const json& page) {
+                                          for (const auto& g : page) groups.push_back(g);
+                                        }));
+  ctx.print_list(groups, group_columns());
+  return exit_code::ok;
+}
+
+int run_groups_get(const GroupsGetOptions& opts, CommandContext& ctx) {
+  ctx.print_item(find_group(ctx, opts.ref), group_columns());
+  return exit_code::ok;
+}
+
+int run_groups_create(const GroupsCreateOptions& opts, CommandContext& ctx) {
+  json body = {{"schemas", json::array({"urn:ietf:params:scim:schemas:core:2.0:Group"})},
+               {"displayName", opts.name},
+               {"members", json::array()}};
+  if (!opts.external_id.empty()) body["externalId"] = opts.external_id;
+  auto created = value_or_throw(
+      ctx.client().send_json("POST", "/scim/v2/Groups", "group " + opts.name, body));
+  ctx.info("created group " + opts.name + " (id " + created.value("id", "?") + ")");
+  ctx.print_item(created, group_columns());
+  return exit_code::ok;
+}
+
+int run_groups_delete(const GroupsDeleteOptions& opts, CommandContext& ctx) {
+  const json group = find_group(ctx, opts.ref);
+  const std::string id = group.value("id", opts.ref);
+  const std::string name = group.value("displayName", opts.ref);
+  confirm_by_typing(ctx, "delete group " + name, "group " + name, name);
+  auto& client = ctx.client();
+  value_or_throw(client.send(client.make_request("DELETE", group_path(id), "group " + name)));
+  ctx.info("deleted group " + name + " (id " + id + ")");
+  return exit_code::ok;
+}
+
+std::vector<json> membership_patches(const std::vector<std::string>& user_ids, bool add,
+                                     std::size_t max_operations) {
+  std::vector<json> patches;
+  for (std::size_t begin = 0; begin < user_ids.size(); begin += max_operations) {
+    const std::size_t end = std::min(user_ids.size(), begin + max_operations);
+    json ops = json::array();
+    if (add) {
+      json values = json::array();
+      for (std::size_t i = begin; i < end; ++i) values.push_back({{"value", user_ids[i]}});
+      ops.push_back({{"op", "add"}, {"path", "members"}, {"value", values}});
+    } else {
+      for (std::size_t i = begin; i < end; ++i) {
+        ops.push_back({{"op", "remove"},
+                       {"path", "members[value eq " + scim_quote(user_ids[i]) + "]"}});
+      }
+    }
+    patches.push_back({{"schemas", json::array({kPatchOp})}, {"Operations", ops}});
+  }
+  return patches;
+}
+
+int run_groups_membership(const GroupsMembershipOptions& opts, CommandContext& ctx) {
+  const json group = find_group(ctx, opts.group);
+  const std::string id = group.value("id", opts.group);
+  const std::string name = group.value("displayName", opts.group);
+  std::vector<std::string> user_ids;
+  for (const auto& ref : opts.users) user_ids.push_back(find_user(ctx, ref).value("id", ref));
+  json last;
+  for (const auto& patch : membership_patches(user_ids, opts.add)) {
+    last = value_or_throw(ctx.client().send_json(
+        "PATCH", group_path(id), "members of group " + name, patch));
+  }
+  ctx.info(std::string(opts.add ? "added " : "removed ") + std::to_string(user_ids.size()) +
+           " member(s) " + (opts.add ? "to" : "from") + " group " + name);
+  if (last.is_object() && !last.empty()) ctx.print_item(last, group_columns());
+  return exit_code::ok;
+}
+
+void register_groups(CLI::App& root, CommandContext& ctx) {
+  auto& groups = add_command(root, {"groups", "Manage groups and membership (SCIM)",
+                                    "daoctl groups add-member intranet-admins ivanov.i"});
+  groups.require_subcommand(1);
+
+  auto list = std::make_shared<GroupsListOptions>();
+  auto& list_cmd = add_command(groups, {"list", "List all groups", "daoctl groups list -o csv"});
+  list_cmd.add_option("--filter", list->filter, "SCIM filter, e.g. 'displayName eq \"hr\"'");
+  list_cmd.add_option("--page-size", list->page_size, "Groups per request (1..1000)")
+      ->check(CLI::Range(1, 1000));
+  list_cmd.callback([list, &ctx] { ctx.exit_status = run_groups_list(*list, ctx); });
+
+  auto get = std::make_shared<GroupsGetOptions>();
+  auto& get_cmd = add_command(groups, {"get", "Show one group by id or name",
+                                       "daoctl groups get intranet-admins -o json"});
+  get_cmd.add_option("group", get->ref, "Group id or displayName")->required();
+  get_cmd.callback([get, &ctx] { ctx.exit_status = run_groups_get(*get, ctx); });
+
+  auto create = std::make_shared<GroupsCreateOptions>();
+  auto& create_cmd =
+      add_command(groups, {"create", "Create a group", "daoctl groups create intranet-admins"});
+  create_cmd.add_option("name", create->name, "Group displayName (unique)")->required();
+  create_cmd.add_option("--external-id", create->external_id, "Id in the source system");
+  create_cmd.callback([create, &ctx] { ctx.exit_status = run_groups_create(*create, ctx); });
+
+  auto del = std::make_shared<GroupsDeleteOptions>();
+  auto& del_cmd = add_command(groups, {"delete", "Delete a group",
+                                       "daoctl groups delete intranet-admins --yes"});
+  del_cmd.add_option("group", del->ref, "Group id or displayName")->required();
+  del_cmd.callback([del, &ctx] { ctx.exit_status = run_groups_delete(*del, ctx); });
+
+  for (const bool add : {true, false}) {
+    auto opts = std::make_shared<GroupsMembershipOptions>();
+    opts->add = add;
+    auto& cmd = add_command(
+        groups, add ? CommandDoc{"add-member", "Add users to a group",
+                                 "daoctl groups add-member intranet-admins ivanov.i 42"}
+                    : CommandDoc{"remove-member", "Remove users from a group",
+                                 "daoctl groups remove-member intranet-admins ivanov.i"});
+    cmd.add_option("group", opts->group, "Group id or displayName")->required();
+    cmd.add_option("users", opts->users, "User ids, userNames or e-mails")->required();
+    cmd.callback([opts, &ctx] { ctx.exit_status = run_groups_membership(*opts, ctx); });
+  }
+}
+
+}  // namespace daoctl::commands

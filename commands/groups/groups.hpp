@@ -1,0 +1,50 @@
+// daoctl groups: SCIM groups and their membership.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "commands/common/context.hpp"
+#include "commands/users/users.hpp"
+
+namespace daoctl::commands {
+
+struct GroupsListOptions {
+  std::string filter;
+  int page_size = 500;
+};
+int run_groups_list(const GroupsListOptions& opts, CommandContext& ctx);
+
+struct GroupsGetOptions {
+  std::string ref;  // id or displayName
+};
+int run_groups_get(const GroupsGetOptions& opts, CommandContext& ctx);
+
+struct GroupsCreateOptions {
+  std::string name;
+  std::string external_id;
+};
+int run_groups_create(const GroupsCreateOptions& opts, CommandContext& ctx);
+
+struct GroupsDeleteOptions {
+  std::string ref;
+};
+int run_groups_delete(const GroupsDeleteOptions& opts, CommandContext& ctx);
+
+struct GroupsMembershipOptions {
+  std::string group;
+  std::vector<std::string> users;  // ids, userNames or e-mails
+  bool add = true;
+};
+// The PATCH bodies that add or remove `user_ids`, each with at most
+// `max_operations` member operations (the platform's maxPatchOperations):
+// add sends one "members" operation per chunk of values; remove sends one
+// `members[value eq "id"]` operation per user.
+std::vector<json> membership_patches(const std::vector<std::string>& user_ids, bool add,
+                                     std::size_t max_operations = 1000);
+int run_groups_membership(const GroupsMembershipOptions& opts, CommandContext& ctx);
+
+void register_groups(CLI::App& root, CommandContext& ctx);
+
+}  // namespace daoctl::commands

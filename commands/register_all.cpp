@@ -1,0 +1,23 @@
+#include "commands/register_all.hpp"
+
+#include "commands/api/api.hpp"
+#include "commands/config/config_commands.hpp"
+#include "commands/departments/departments.hpp"
+#include "commands/doctor/doctor.hpp"
+#include "commands/groups/groups.hpp"
+#include "commands/users/users.hpp"
+#include "commands/version/version.hpp"
+
+namespace daoctl::commands {
+
+void register_all_commands(CLI::App& root, CommandContext& ctx) {
+  register_users(root, ctx);
+  register_groups(root, ctx);
+  register_departments(root, ctx);
+  register_api(root, ctx);
+  register_config(root, ctx);
+  register_doctor(root, ctx);
+  register_version(root, ctx);
+}
+
+}  // namespace daoctl::commands

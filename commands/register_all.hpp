@@ -1,0 +1,12 @@
+// The whole command tree below the root: the one list of command groups.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "commands/common/context.hpp"
+
+namespace daoctl::commands {
+
+void register_all_commands(CLI::App& root, CommandContext& ctx);
+
+}  // namespace daoctl::commands

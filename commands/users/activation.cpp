@@ -1,0 +1,64 @@
+#include "commands/common/command_doc.hpp"
+#include "commands/common/scim_lookup.hpp"
+#include "commands/users/users.hpp"
+
+namespace daoctl::commands {
+
+int run_users_set_active(const UsersActivationOptions& opts, CommandContext& ctx) {
+  const json user = find_user(ctx, opts.ref);
+  const std::string id = user.value("id", opts.ref);
+  const std::string name = user.value("userName", opts.ref);
+  const std::string object = "user " + name;
+  auto& client = ctx.client();
+  const json body = {
+      {"schemas", json::array({kPatchOp})},
+      {"Operations", json::array({{{"op", "replace"}, {"path", "active"}, {"value", opts.active}}})}};
+  auto updated = value_or_throw(client.send_json(
+      "PATCH", "/scim/v2/Users/" + platform::url_encode_segment(id), object, body));
+  if (opts.active) {
+    ctx.info("reactivated user " + name);
+  } else {
+    // Disabling login does not end existing sessions or API tokens; revoke both
+    // so a deactivated account loses access at once.
+    int revoked_sessions = 0;
+    int revoked_tokens = 0;
+    for (const char* what : {"sessions", "tokens"}) {
+      auto reply = value_or_throw(
+          client.send_json("DELETE",
+                           "/api/v1/users/" + platform::url_encode_segment(id) + "/" + what,
+                           std::string(what) + " of " + object));
+      const int n = reply.is_object() ? reply.value("revoked", 0) : 0;
+      (std::string_view(what) == "sessions" ? revoked_sessions : revoked_tokens) = n;
+    }
+    ctx.info("deactivated user " + name + "; revoked " + std::to_string(revoked_sessions) +
+             " session(s) and " + std::to_string(revoked_tokens) + " token(s)");
+  }
+  ctx.print_item(updated, user_columns());
+  return exit_code::ok;
+}
+
+void register_users_deactivate(CLI::App& parent, CommandContext& ctx,
+                               Runner<UsersActivationOptions> run) {
+  auto opts = std::make_shared<UsersActivationOptions>();
+  auto& cmd = add_command(parent, {"deactivate", "Block login and revoke sessions and tokens",
+                                   "daoctl users deactivate ivanov.i"});
+  cmd.add_option("user", opts->ref, "User id, userName or e-mail")->required();
+  cmd.callback([opts, run, &ctx] {
+    opts->active = false;
+    ctx.exit_status = run(*opts, ctx);
+  });
+}
+
+void register_users_reactivate(CLI::App& parent, CommandContext& ctx,
+                               Runner<UsersActivationOptions> run) {
+  auto opts = std::make_shared<UsersActivationOptions>();
+  auto& cmd = add_command(parent, {"reactivate", "Allow a deactivated user to log in again",
+                                   "daoctl users reactivate ivanov.i"});
+  cmd.add_option("user", opts->ref, "User id, userName or e-mail")->required();
+  cmd.callback([opts, run, &ctx] {
+    opts->active = true;
+    ctx.exit_status = run(*opts, ctx);
+  });
+}
+
+}  // namespace daoctl::commands

@@ -1,0 +1,28 @@
+#include "commands/common/command_doc.hpp"
+#include "commands/common/confirm.hpp"
+#include "commands/common/scim_lookup.hpp"
+#include "commands/users/users.hpp"
+
+namespace daoctl::commands {
+
+int run_users_delete(const UsersDeleteOptions& opts, CommandContext& ctx) {
+  const json user = find_user(ctx, opts.ref);
+  const std::string id = user.value("id", opts.ref);
+  const std::string name = user.value("userName", opts.ref);
+  confirm_by_typing(ctx, "delete user " + name, "user " + name, name);
+  auto& client = ctx.client();
+  value_or_throw(client.send(client.make_request(
+      "DELETE", "/scim/v2/Users/" + platform::url_encode_segment(id), "user " + name)));
+  ctx.info("deleted user " + name + " (id " + id + ")");
+  return exit_code::ok;
+}
+
+void register_users_delete(CLI::App& parent, CommandContext& ctx, Runner<UsersDeleteOptions> run) {
+  auto opts = std::make_shared<UsersDeleteOptions>();
+  auto& cmd = add_command(parent, {"delete", "Delete a user (content stays, shown as former)",
+                                   "daoctl users delete ivanov.i --yes"});
+  cmd.add_option("user", opts->ref, "User id, userName or e-mail")->required();
+  cmd.callback([opts, run, &ctx] { ctx.exit_status = run(*opts, ctx); });
+}
+
+}  // namespace daoctl::commands

@@ -1,0 +1,72 @@
+#include "commands/version/version.hpp"
+
+#include "commands/common/command_doc.hpp"
+
+namespace daoctl::commands {
+
+int run_version(CommandContext& ctx) {
+  json report = {{"client", {{"version", ctx.client_version}}}};
+  json server;
+  try {
+    // Health needs no token; a missing token must not hide the server version.
+    ClientSettings settings;
+    const auto& resolved = ctx.resolved();
+    if (resolved.url.empty()) {
+      server = {{"status", "not configured"}};
+    } else {
+      settings.url = resolved.url;
+      settings.ca_file = resolved.ca_file;
+      settings.insecure = resolved.insecure;
+      settings.timeout = resolved.timeout;
+      settings.verbose = ctx.global.verbose > 0;
+      auto probe = ctx.probe_client(settings);
+      auto health = probe->get_json("/api/v1/health", "platform health at " + resolved.url);
+      if (health && health->is_object()) {
+        server = {{"status", "reachable"},
+                  {"url", resolved.url},
+                  {"version", health->value("version", "")},
+                  {"api_version", health->value("api_version", "")}};
+      } else {
+        server = {{"status", "unreachable"},
+                  {"url", resolved.url},
+                  {"reason", health ? "health reply is not a JSON object"
+                                    : health.error().describe()}};
+      }
+    }
+  } catch (const CommandError& e) {
+    server = {{"status", "not configured"}, {"reason", e.error().describe()}};
+  }
+  report["server"] = server;
+
+  switch (ctx.format()) {
+    case output::Format::Json:
+      output::render_json(ctx.io().out(), report);
+      break;
+    case output::Format::Yaml:
+      output::render_yaml(ctx.io().out(), report);
+      break;
+    case output::Format::Table:
+    case output::Format::Csv: {
+      auto& out = ctx.io().out();
+      out << "daoctl " << ctx.client_version << '\n';
+      const std::string status = server.value("status", "");
+      if (status == "reachable") {
+        out << "server: " << server.value("version", "?") << " (api "
+            << server.value("api_version", "?") << ") at " << server.value("url", "") << '\n';
+      } else {
+        out << "server: " << status;
+        if (server.contains("reason")) out << " (" << server.value("reason", "") << ")";
+        out << '\n';
+      }
+      break;
+    }
+  }
+  return exit_code::ok;
+}
+
+void register_version(CLI::App& root, CommandContext& ctx) {
+  add_command(root, {"version", "Print the client version and the server's", "daoctl version"})
+      .callback([&ctx] { ctx.exit_status = run_version(ctx); });
+}
+
+}  // namespace daoctl::commands

@@ -1,0 +1,15 @@
+// daoctl version: the client version, and the server's when it is reachable.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "commands/common/context.hpp"
+
+namespace daoctl::commands {
+
+// Never fails because of the server: an unconfigured or unreachable platform
+// is reported in the output ("server: unreachable (...)") with exit 0.
+int run_version(CommandContext& ctx);
+void register_version(CLI::App& root, CommandContext& ctx);
+
+}  // namespace daoctl::commands

@@ -1,0 +1,167 @@
+#include "core/config/config_files.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace daoctl::config {
+
+namespace {
+
+std::string trim(std::string s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return "";
+  const auto last = s.find_last_not_of(" \t\r\n");
+  return s.substr(first, last - first + 1);
+}
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+Result<std::string> read_whole_file(const std::string& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return fail(ErrorKind::Config, "cannot read " + what, path, errno_text(errno));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string mode_text(mode_t mode) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%03o", static_cast<unsigned>(mode & 0777));
+  return buf;
+}
+
+}  // namespace
+
+Status check_private_file(const std::string& path, const std::string& what) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return fail(ErrorKind::Config, "cannot read " + what, path, errno_text(errno));
+  }
+  if ((st.st_mode & (S_IRGRP | S_IROTH)) != 0) {
+    return fail(ErrorKind::Config, "refusing to use " + what + " readable by group or others",
+                path, "it holds a secret and its mode is " + mode_text(st.st_mode),
+                "chmod 600 " + path);
+  }
+  return {};
+}
+
+Result<std::optional<ConfigFile>> load_config_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return std::optional<ConfigFile>{};
+  auto text = read_whole_file(path, "config file");
+  if (!text) return std::unexpected(text.error());
+  auto file = parse_config(*text, path);
+  if (!file) return std::unexpected(file.error());
+  if (file->has_inline_token()) {
+    if (auto ok = check_private_file(path, "config file with an inline token"); !ok) {
+      return std::unexpected(ok.error());
+    }
+  }
+  return std::optional<ConfigFile>(std::move(*file));
+}
+
+Status write_config_file(const std::string& path, const ConfigFile& file) {
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) {
+    fs::create_directories(dir, ec);
+    if (ec) {
+      return fail(ErrorKind::Io, "cannot create config directory", dir.string(), ec.message());
+    }
+    fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  }
+  std::string tmp = (dir / (target.filename().string() + ".XXXXXX")).string();
+  // mkstemp creates the file with mode 0600, so the secret is never exposed.
+  const int fd = ::mkstemp(tmp.data());
+  if (fd < 0) {
+    return fail(ErrorKind::Io, "cannot write config file", path, errno_text(errno));
+  }
+  const std::string text = serialize_config(file);
+  std::size_t written = 0;
+  int write_errno = 0;
+  while (written < text.size()) {
+    const auto n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      write_errno = errno;
+      break;
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (write_errno == 0 && ::fsync(fd) != 0) write_errno = errno;
+  if (::close(fd) != 0 && write_errno == 0) write_errno = errno;
+  if (write_errno == 0 && ::rename(tmp.c_str(), path.c_str()) != 0) write_errno = errno;
+  if (write_errno != 0) {
+    ::unlink(tmp.c_str());
+    return fail(ErrorKind::Io, "cannot write config file", path, errno_text(write_errno));
+  }
+  return {};
+}
+
+Result<std::string> read_token(const TokenSource& source) {
+  switch (source.kind) {
+    case TokenSource::Kind::Env:
+    case TokenSource::Kind::Inline:
+      return source.value;
+    case TokenSource::Kind::File: {
+      if (auto ok = check_private_file(source.value, "token file"); !ok) {
+        return std::unexpected(ok.error());
+      }
+      auto text = read_whole_file(source.value, "token file");
+      if (!text) return std::unexpected(text.error());
+      auto token = trim(std::move(*text));
+      if (token.empty()) {
+        return fail(ErrorKind::Config, "token file is empty", source.value,
+                    "used by " + source.origin);
+      }
+      return token;
+    }
+    case TokenSource::Kind::Command: {
+      std::fflush(nullptr);
+      FILE* pipe = ::popen(source.value.c_str(), "r");
+      if (pipe == nullptr) {
+        return fail(ErrorKind::Config, "cannot run token_command", source.origin,
+                    errno_text(errno));
+      }
+      std::string out;
+      char buf[4096];
+      std::size_t n = 0;
+      while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+      const int status = ::pclose(pipe);
+      if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        const std::string why =
+            status == -1 ? errno_text(errno)
+            : WIFEXITED(status) ? "it exited with status " + std::to_string(WEXITSTATUS(status))
+                                : "it was killed by a signal";
+        return fail(ErrorKind::Config, "token_command failed", source.origin, why,
+                    "run the command by hand to see its error");
+      }
+      auto token = trim(std::move(out));
+      if (token.empty()) {
+        return fail(ErrorKind::Config, "token_command printed no token", source.origin);
+      }
+      return token;
+    }
+    case TokenSource::Kind::None:
+      break;
+  }
+  return fail(ErrorKind::Auth, "no API token configured", "",
+              "neither DAOCTL_TOKEN nor a context token_file/token_command is set",
+              "export DAOCTL_TOKEN, or run: daoctl config set-context NAME --url URL "
+              "--token-file PATH");
+}
+
+}  // namespace daoctl::config

@@ -1,0 +1,35 @@
+// File-system side of configuration: reading the config file with the secret
+// permission rules, writing it atomically, and obtaining the token.
+//
+// Permission rule (like ssh): a file that holds a secret must not be readable
+// by group or others. A config file with an inline token, and any token_file,
+// are refused (Config error, exit 2) otherwise; the message says `chmod 600`.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/config/config.hpp"
+#include "core/error.hpp"
+
+namespace daoctl::config {
+
+// Reads and parses the config file at `path`; nullopt when it does not exist.
+Result<std::optional<ConfigFile>> load_config_file(const std::string& path);
+
+// Writes `file` to `path` with mode 0600 via a temporary file in the same
+// directory and rename(2), so a reader never sees a half-written file.
+// Creates the parent directory (0700) when missing.
+Status write_config_file(const std::string& path, const ConfigFile& file);
+
+// Refuses a secret-holding file readable by group or others.
+Status check_private_file(const std::string& path, const std::string& what);
+
+// The bearer token from its source. Env/Inline: the value. File: the file's
+// content, trimmed, after check_private_file. Command: `/bin/sh -c command`,
+// its stdout trimmed; a non-zero exit or empty output fails naming the
+// context (the command's stderr passes through to the terminal, its stdout is
+// never shown). Kind::None fails with a hint on how to configure a token.
+Result<std::string> read_token(const TokenSource& source);
+
+}  // namespace daoctl::config
