@@ -4,15 +4,14 @@
 #ifndef VALIJSON_USE_EXCEPTIONS
 #define VALIJSON_USE_EXCEPTIONS 1
 #endif
+#include <cmath>
+#include <regex>
+#include <set>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
-
-#include <cmath>
-#include <regex>
-#include <set>
 
 namespace daoctl::schema {
 
@@ -88,7 +87,8 @@ const json* child_schema(const json& root, const json& schema, const Step& step,
   if (step.is_index) {
     if (auto it = schema.find("items"); it != schema.end() && it->is_object()) next = &*it;
   } else {
-    if (auto props = schema.find("properties"); props != schema.end() && props->contains(step.token))
+    if (auto props = schema.find("properties");
+        props != schema.end() && props->contains(step.token))
       next = &(*props)[step.token];
   }
   if (next) return follow_refs(root, next);
@@ -97,7 +97,8 @@ const json* child_schema(const json& root, const json& schema, const Step& step,
       if (const json* resolved = follow_refs(root, &part))
         if (const json* found = child_schema(root, *resolved, step, depth + 1)) return found;
   if (!step.is_index)
-    if (auto extra = schema.find("additionalProperties"); extra != schema.end() && extra->is_object())
+    if (auto extra = schema.find("additionalProperties");
+        extra != schema.end() && extra->is_object())
       return follow_refs(root, &*extra);
   return nullptr;
 }
@@ -116,15 +117,23 @@ const json* subschema_at(const json& root, const std::vector<Step>& steps, std::
 
 std::string type_name(const json& v) {
   switch (v.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "boolean";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return "boolean";
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "integer";
-    case json::value_t::number_float: return "number";
-    case json::value_t::string: return "string";
-    case json::value_t::array: return "array";
-    case json::value_t::object: return "object";
-    default: return "value";
+    case json::value_t::number_unsigned:
+      return "integer";
+    case json::value_t::number_float:
+      return "number";
+    case json::value_t::string:
+      return "string";
+    case json::value_t::array:
+      return "array";
+    case json::value_t::object:
+      return "object";
+    default:
+      return "value";
   }
 }
 
@@ -254,7 +263,8 @@ std::string format_problem(const Problem& problem, std::string_view file_name,
 Result<JsonSchemaValidator> JsonSchemaValidator::compile(const nlohmann::json& document,
                                                          std::string_view schema_pointer) {
   const std::string object =
-      "JSON Schema at " + (schema_pointer.empty() ? std::string("#") : "#" + std::string(schema_pointer));
+      "JSON Schema at " +
+      (schema_pointer.empty() ? std::string("#") : "#" + std::string(schema_pointer));
   auto compiled = std::make_shared<Compiled>();
   try {
     const json::json_pointer pointer{std::string(schema_pointer)};
@@ -269,7 +279,8 @@ Result<JsonSchemaValidator> JsonSchemaValidator::compile(const nlohmann::json& d
   if (!schema.is_object() && !schema.is_boolean())
     return fail(ErrorKind::Validation, "cannot compile JSON Schema", object,
                 "a schema must be an object or a boolean, found " + type_name(schema));
-  if (schema.is_boolean()) schema = schema.get<bool>() ? json::object() : json{{"not", json::object()}};
+  if (schema.is_boolean())
+    schema = schema.get<bool>() ? json::object() : json{{"not", json::object()}};
   if (!schema_pointer.empty() && document.is_object())
     for (const char* key : kReferenceRoots)
       if (document.contains(key) && !schema.contains(key)) schema[key] = document[key];

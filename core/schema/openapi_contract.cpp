@@ -12,7 +12,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kMethods[] = {"get", "put", "post", "delete", "patch", "head", "options", "trace"};
+constexpr const char* kMethods[] = {"get",   "put",  "post",    "delete",
+                                    "patch", "head", "options", "trace"};
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -34,8 +35,8 @@ std::vector<std::string_view> split_path(std::string_view path) {
   std::size_t start = 0;
   for (;;) {
     const std::size_t slash = path.find('/', start);
-    segments.push_back(path.substr(start, slash == std::string_view::npos ? std::string_view::npos
-                                                                          : slash - start));
+    segments.push_back(path.substr(
+        start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
     if (slash == std::string_view::npos) break;
     start = slash + 1;
   }
@@ -91,8 +92,10 @@ std::string join_keys(const json& object) {
 std::string media_type_of(std::string_view content_type) {
   const std::size_t semicolon = content_type.find(';');
   std::string_view type = content_type.substr(0, semicolon);
-  while (!type.empty() && std::isspace(static_cast<unsigned char>(type.back()))) type.remove_suffix(1);
-  while (!type.empty() && std::isspace(static_cast<unsigned char>(type.front()))) type.remove_prefix(1);
+  while (!type.empty() && std::isspace(static_cast<unsigned char>(type.back())))
+    type.remove_suffix(1);
+  while (!type.empty() && std::isspace(static_cast<unsigned char>(type.front())))
+    type.remove_prefix(1);
   return lower(type);
 }
 
@@ -100,9 +103,12 @@ bool is_json_media_type(std::string_view type) {
   return type == "application/json" || type.ends_with("+json");
 }
 
-const Problem response_problem(std::string message) { return Problem{"(response)", std::move(message)}; }
+const Problem response_problem(std::string message) {
+  return Problem{"(response)", std::move(message)};
+}
 
-void collect_refs(const json& node, const std::string& pointer, std::vector<std::pair<std::string, std::string>>& refs) {
+void collect_refs(const json& node, const std::string& pointer,
+                  std::vector<std::pair<std::string, std::string>>& refs) {
   if (node.is_object()) {
     for (const auto& [key, value] : node.items()) {
       if (key == "$ref" && value.is_string())
@@ -117,7 +123,8 @@ void collect_refs(const json& node, const std::string& pointer, std::vector<std:
 }
 
 // Every "schema" object outside components/schemas (parameters, media types, headers).
-void collect_schema_pointers(const json& node, const std::string& pointer, std::vector<std::string>& out) {
+void collect_schema_pointers(const json& node, const std::string& pointer,
+                             std::vector<std::string>& out) {
   if (pointer == "/components/schemas") return;
   if (node.is_object()) {
     for (const auto& [key, value] : node.items()) {
@@ -136,9 +143,8 @@ void collect_schema_pointers(const json& node, const std::string& pointer, std::
 }  // namespace
 
 bool HeaderNameLess::operator()(std::string_view a, std::string_view b) const {
-  return std::ranges::lexicographical_compare(a, b, [](unsigned char x, unsigned char y) {
-    return std::tolower(x) < std::tolower(y);
-  });
+  return std::ranges::lexicographical_compare(
+      a, b, [](unsigned char x, unsigned char y) { return std::tolower(x) < std::tolower(y); });
 }
 
 Result<OpenApiContract> OpenApiContract::load_embedded() {
@@ -149,7 +155,8 @@ Result<OpenApiContract> OpenApiContract::load_embedded() {
   return parse(*text, "openapi.yaml");
 }
 
-Result<OpenApiContract> OpenApiContract::parse(std::string_view yaml_text, std::string_view source_name) {
+Result<OpenApiContract> OpenApiContract::parse(std::string_view yaml_text,
+                                               std::string_view source_name) {
   auto parsed = parse_yaml(yaml_text, source_name);
   if (!parsed) return std::unexpected(std::move(parsed.error()));
   auto state = std::make_shared<State>();
@@ -210,21 +217,26 @@ std::optional<OperationMatch> OpenApiContract::find_operation(std::string_view m
   return best;
 }
 
-Result<JsonSchemaValidator> OpenApiContract::validator_for(const std::string& schema_pointer) const {
+Result<JsonSchemaValidator> OpenApiContract::validator_for(
+    const std::string& schema_pointer) const {
   std::lock_guard lock(state_->cache_mutex);
   auto it = state_->validators.find(schema_pointer);
   if (it == state_->validators.end())
-    it = state_->validators.emplace(schema_pointer, JsonSchemaValidator::compile(state_->document, schema_pointer))
-             .first;
+    it =
+        state_->validators
+            .emplace(schema_pointer, JsonSchemaValidator::compile(state_->document, schema_pointer))
+            .first;
   return it->second;
 }
 
-std::vector<Problem> OpenApiContract::validate_response(std::string_view method, std::string_view path,
-                                                        int status, std::string_view content_type,
+std::vector<Problem> OpenApiContract::validate_response(std::string_view method,
+                                                        std::string_view path, int status,
+                                                        std::string_view content_type,
                                                         const nlohmann::json& body,
                                                         const Headers* headers) const {
   const json& doc = state_->document;
-  const std::string request = upper(method) + " " + std::string(path.substr(0, path.find_first_of("?#")));
+  const std::string request =
+      upper(method) + " " + std::string(path.substr(0, path.find_first_of("?#")));
   auto match = find_operation(method, path);
   if (!match) {
     std::set<std::string> methods;
@@ -233,8 +245,8 @@ std::vector<Problem> OpenApiContract::validate_response(std::string_view method,
     if (methods.empty()) return {response_problem(request + ": the path is not in the contract")};
     std::string listed;
     for (const auto& m : methods) listed += (listed.empty() ? "" : ", ") + m;
-    return {response_problem(request + ": the method is not documented for this path (documented: " +
-                             listed + ")")};
+    return {response_problem(
+        request + ": the method is not documented for this path (documented: " + listed + ")")};
   }
   const Operation& op = *match->operation;
   const std::string where = op.method + " " + op.path_template;
@@ -251,8 +263,8 @@ std::vector<Problem> OpenApiContract::validate_response(std::string_view method,
   else if (responses.contains("default"))
     key = "default";
   else
-    return {response_problem(where + ": status " + code + " is not documented (documented: " +
-                             join_keys(responses) + ")")};
+    return {response_problem(where + ": status " + code +
+                             " is not documented (documented: " + join_keys(responses) + ")")};
 
   std::string response_pointer = pointer_join(op.pointer + "/responses", key);
   const json* response = follow(doc, &responses[key], response_pointer);
@@ -264,8 +276,10 @@ std::vector<Problem> OpenApiContract::validate_response(std::string_view method,
     for (const auto& [name, header] : (*response)["headers"].items()) {
       std::string header_pointer = pointer_join(response_pointer + "/headers", name);
       const json* resolved = follow(doc, &header, header_pointer);
-      if (resolved && resolved->is_object() && resolved->value("required", false) && !headers->contains(name))
-        problems.push_back(response_problem(where + " " + code + ": missing required header " + name));
+      if (resolved && resolved->is_object() && resolved->value("required", false) &&
+          !headers->contains(name))
+        problems.push_back(
+            response_problem(where + " " + code + ": missing required header " + name));
     }
   }
 
@@ -273,7 +287,8 @@ std::vector<Problem> OpenApiContract::validate_response(std::string_view method,
                            !(*response)["content"].empty();
   if (!has_content) {
     if (!body.is_null())
-      problems.push_back(response_problem(where + " " + code + ": the contract documents no body, but one was sent"));
+      problems.push_back(response_problem(where + " " + code +
+                                          ": the contract documents no body, but one was sent"));
     return problems;
   }
   const json& content = (*response)["content"];
@@ -289,14 +304,17 @@ std::vector<Problem> OpenApiContract::validate_response(std::string_view method,
       media_key = "*/*";
   }
   if (media_key.empty()) {
-    problems.push_back(response_problem(
-        where + " " + code + ": content type " + (media_type.empty() ? std::string("(none)") : media_type) +
-        " is not documented (documented: " + join_keys(content) + ")"));
+    problems.push_back(response_problem(where + " " + code + ": content type " +
+                                        (media_type.empty() ? std::string("(none)") : media_type) +
+                                        " is not documented (documented: " + join_keys(content) +
+                                        ")"));
     return problems;
   }
   const json& media = content[media_key];
-  if (!is_json_media_type(media_type) || !media.is_object() || !media.contains("schema")) return problems;
-  const std::string schema_pointer = pointer_join(pointer_join(response_pointer + "/content", media_key), "schema");
+  if (!is_json_media_type(media_type) || !media.is_object() || !media.contains("schema"))
+    return problems;
+  const std::string schema_pointer =
+      pointer_join(pointer_join(response_pointer + "/content", media_key), "schema");
   auto validator = validator_for(schema_pointer);
   if (!validator) {
     problems.push_back(response_problem(where + " " + code + ": " + validator.error().describe()));
@@ -333,13 +351,17 @@ std::vector<Problem> OpenApiContract::lint() const {
   for (const Operation& op : state_->operations) {
     const json& operation = doc.at(json::json_pointer(op.pointer));
     if (op.operation_id.empty()) {
-      problems.push_back({op.pointer, "operation " + op.method + " " + op.path_template + " has no operationId"});
-    } else if (auto [it, inserted] = operation_ids.emplace(op.operation_id, op.pointer); !inserted) {
+      problems.push_back(
+          {op.pointer, "operation " + op.method + " " + op.path_template + " has no operationId"});
+    } else if (auto [it, inserted] = operation_ids.emplace(op.operation_id, op.pointer);
+               !inserted) {
       problems.push_back({op.pointer + "/operationId",
                           "operationId " + op.operation_id + " is also used by " + it->second});
     }
-    if (!operation.contains("responses") || !operation["responses"].is_object() || operation["responses"].empty())
-      problems.push_back({op.pointer, "operation " + op.method + " " + op.path_template + " documents no response"});
+    if (!operation.contains("responses") || !operation["responses"].is_object() ||
+        operation["responses"].empty())
+      problems.push_back({op.pointer, "operation " + op.method + " " + op.path_template +
+                                          " documents no response"});
 
     // Path parameters: declared at path level or operation level (the latter wins).
     std::map<std::string, std::pair<std::string, bool>> declared;  // name -> (pointer, required)
@@ -364,12 +386,13 @@ std::vector<Problem> OpenApiContract::lint() const {
         problems.push_back({op.pointer, "path parameter {" + name + "} of " + op.method + " " +
                                             op.path_template + " is not declared"});
       else if (!it->second.second)
-        problems.push_back({it->second.first, "path parameter " + name + " must be required: true"});
+        problems.push_back(
+            {it->second.first, "path parameter " + name + " must be required: true"});
     }
     for (const auto& [name, where] : declared)
       if (!in_template.contains(name))
-        problems.push_back({where.first, "path parameter " + name + " is not in the path template " +
-                                             op.path_template});
+        problems.push_back({where.first, "path parameter " + name +
+                                             " is not in the path template " + op.path_template});
   }
 
   std::vector<std::string> schema_pointers;
@@ -379,7 +402,8 @@ std::vector<Problem> OpenApiContract::lint() const {
   collect_schema_pointers(doc, "", schema_pointers);
   for (const auto& pointer : schema_pointers) {
     auto validator = validator_for(pointer);
-    if (!validator) problems.push_back({pointer, "schema does not compile: " + validator.error().detail});
+    if (!validator)
+      problems.push_back({pointer, "schema does not compile: " + validator.error().detail});
   }
   return problems;
 }

@@ -53,7 +53,8 @@ class OpenApiContract {
   // The operation for METHOD and a concrete path ("/scim/v2/Users/42", query
   // string ignored). A template segment "{id}" matches one non-empty segment;
   // when several templates match, the one with more literal segments wins.
-  std::optional<OperationMatch> find_operation(std::string_view method, std::string_view path) const;
+  std::optional<OperationMatch> find_operation(std::string_view method,
+                                               std::string_view path) const;
 
   // Problems of a response: undocumented path/method/status, a content type the
   // response does not document (parameters such as charset ignored), a body
@@ -61,9 +62,8 @@ class OpenApiContract {
   // when `headers` is given — documented required headers that are missing.
   // `body` is null for an empty body. Problem paths outside the body start
   // with "(response)".
-  std::vector<Problem> validate_response(std::string_view method, std::string_view path,
-                                         int status, std::string_view content_type,
-                                         const nlohmann::json& body,
+  std::vector<Problem> validate_response(std::string_view method, std::string_view path, int status,
+                                         std::string_view content_type, const nlohmann::json& body,
                                          const Headers* headers = nullptr) const;
 
   // Checks of the contract itself, paths being JSON pointers into it: every

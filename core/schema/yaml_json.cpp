@@ -96,7 +96,8 @@ std::optional<nlohmann::json> resolve_int(const std::string& s) {
   const char* first = digits.data();
   const char* last = digits.data() + digits.size();
   std::int64_t signed_value = 0;
-  if (auto [p, ec] = std::from_chars(first, last, signed_value, base); ec == std::errc() && p == last)
+  if (auto [p, ec] = std::from_chars(first, last, signed_value, base);
+      ec == std::errc() && p == last)
     return nlohmann::json(signed_value);
   std::uint64_t unsigned_value = 0;
   if (auto [p, ec] = std::from_chars(first, last, unsigned_value, base);
@@ -147,12 +148,12 @@ class Converter {
         for (const auto& entry : node) {
           const YAML::Node& key = entry.first;
           if (!key.IsScalar())
-            return fail(ErrorKind::Parse, "cannot convert YAML to JSON", where(source_name_, key.Mark()),
-                        "mapping keys must be scalars");
+            return fail(ErrorKind::Parse, "cannot convert YAML to JSON",
+                        where(source_name_, key.Mark()), "mapping keys must be scalars");
           const std::string name = key.Scalar();
           if (object.contains(name))
-            return fail(ErrorKind::Parse, "cannot convert YAML to JSON", where(source_name_, key.Mark()),
-                        "duplicate key \"" + name + "\"");
+            return fail(ErrorKind::Parse, "cannot convert YAML to JSON",
+                        where(source_name_, key.Mark()), "duplicate key \"" + name + "\"");
           auto value = convert(entry.second, pointer + "/" + escape_pointer_token(name));
           if (!value) return value;
           object[name] = std::move(*value);

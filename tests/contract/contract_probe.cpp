@@ -69,10 +69,11 @@ class CurlSession {
                     : request.body->dump();
       curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, payload.c_str());
       curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE, static_cast<long>(payload.size()));
-      list = curl_slist_append(list, scim ? "Content-Type: application/scim+json"
-                                          : "Content-Type: application/json");
+      list = curl_slist_append(
+          list, scim ? "Content-Type: application/scim+json" : "Content-Type: application/json");
     }
-    list = curl_slist_append(list, scim ? "Accept: application/scim+json" : "Accept: application/json");
+    list = curl_slist_append(list,
+                             scim ? "Accept: application/scim+json" : "Accept: application/json");
     if (request.authenticate) {
       const std::string auth = "Authorization: Bearer " + token_;
       list = curl_slist_append(list, auth.c_str());
@@ -127,7 +128,8 @@ class CurlSession {
 
 class Probe {
  public:
-  Probe(CurlSession& session, const OpenApiContract& contract) : session_(session), contract_(contract) {}
+  Probe(CurlSession& session, const OpenApiContract& contract)
+      : session_(session), contract_(contract) {}
 
   // Sends the request, expects `expected_status`, validates against the contract.
   // `extra` may add problems of its own (semantic checks beyond the schema).
@@ -140,9 +142,11 @@ class Probe {
     } else {
       if (reply.status != expected_status)
         problems.push_back("status " + std::to_string(reply.status) + ", expected " +
-                           std::to_string(expected_status) + " (body: " + reply.body.substr(0, 300) + ")");
+                           std::to_string(expected_status) +
+                           " (body: " + reply.body.substr(0, 300) + ")");
       if (!reply.body.empty() && reply.parsed.is_discarded()) {
-        const std::string type = reply.headers.contains("Content-Type") ? reply.headers["Content-Type"] : "";
+        const std::string type =
+            reply.headers.contains("Content-Type") ? reply.headers["Content-Type"] : "";
         if (type.find("json") != std::string::npos) problems.push_back("body is not valid JSON");
         reply.parsed = nullptr;
       }
@@ -153,16 +157,17 @@ class Probe {
                                                        content_type, body, &reply.headers))
         problems.push_back("contract: " + to_string(p));
       // SCIM resources repeat their version in meta.version (conventions, "Concurrency").
-      if (reply.parsed.is_object() && reply.parsed.contains("meta") && reply.parsed["meta"].is_object() &&
-          reply.parsed["meta"].contains("version")) {
+      if (reply.parsed.is_object() && reply.parsed.contains("meta") &&
+          reply.parsed["meta"].is_object() && reply.parsed["meta"].contains("version")) {
         auto etag = reply.headers.find("ETag");
         if (etag == reply.headers.end() || reply.parsed["meta"]["version"] != etag->second)
           problems.push_back("meta.version must equal the ETag header");
       }
       if (extra) extra(reply, problems);
     }
-    const std::string line = request.method + " " + request.path + " -> " +
-                             (reply.status ? std::to_string(reply.status) : std::string("no answer"));
+    const std::string line =
+        request.method + " " + request.path + " -> " +
+        (reply.status ? std::to_string(reply.status) : std::string("no answer"));
     if (problems.empty()) {
       ++passed_;
       std::cout << "ok   " << line << "\n";
@@ -241,7 +246,8 @@ void run_sequence(Probe& probe, const std::string& run) {
   probe.step({"GET", "/api/v1/health", {}, {}, false}, 200);
   probe.step({"GET", "/api/v1/me", {}, {}, true}, 200);
   probe.step({"GET", "/api/v1/me", {}, {}, false}, 401);
-  probe.step({"GET", "/api/v1/departments", {}, {{"Authorization", "Bearer wrong-token"}}, false}, 401);
+  probe.step({"GET", "/api/v1/departments", {}, {{"Authorization", "Bearer wrong-token"}}, false},
+             401);
   probe.step({"GET", "/scim/v2/Users", {}, {}, false}, 401);
   probe.step({"GET", "/scim/v2/ServiceProviderConfig", {}, {}, true}, 200,
              [](const Reply& r, std::vector<std::string>& problems) {
@@ -250,28 +256,43 @@ void run_sequence(Probe& probe, const std::string& run) {
                    c.value("/patch/supported"_json_pointer, false) != true ||
                    c.value("/bulk/supported"_json_pointer, true) != false ||
                    c.value("/etag/supported"_json_pointer, false) != true)
-                 problems.push_back("ServiceProviderConfig differs from the conventions "
-                                    "(patch true, bulk false, filter maxResults 1000, etag true)");
+                 problems.push_back(
+                     "ServiceProviderConfig differs from the conventions "
+                     "(patch true, bulk false, filter maxResults 1000, etag true)");
              });
   probe.step({"GET", "/scim/v2/ResourceTypes", {}, {}, true}, 200, expect_total(2));
   probe.step({"GET", "/scim/v2/ResourceTypes/User", {}, {}, true}, 200);
   probe.step({"GET", "/scim/v2/Schemas", {}, {}, true}, 200);
-  probe.step({"GET", "/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User", {}, {}, true}, 200);
+  probe.step({"GET", "/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User", {}, {}, true},
+             200);
 
   // ---- departments
   const json root_dept = {{"name", "probe-" + run}, {"external_id", "probe-dept-" + run}};
   Reply root = probe.step({"POST", "/api/v1/departments", root_dept, {}, true}, 201);
   const std::string root_id = id_of(root);
-  Reply child = probe.step({"POST", "/api/v1/departments",
-                            json{{"name", "child"}, {"parent_id", root_id}, {"external_id", "probe-child-" + run}},
-                            {}, true},
-                           201);
+  Reply child = probe.step(
+      {"POST",
+       "/api/v1/departments",
+       json{{"name", "child"}, {"parent_id", root_id}, {"external_id", "probe-child-" + run}},
+       {},
+       true},
+      201);
   const std::string child_id = id_of(child);
-  probe.step({"POST", "/api/v1/departments", json{{"name", "child"}, {"parent_id", root_id}}, {}, true}, 409);
-  probe.step({"POST", "/api/v1/departments", json{{"name", "other-" + run}, {"external_id", "probe-dept-" + run}}, {}, true},
+  probe.step(
+      {"POST", "/api/v1/departments", json{{"name", "child"}, {"parent_id", root_id}}, {}, true},
+      409);
+  probe.step({"POST",
+              "/api/v1/departments",
+              json{{"name", "other-" + run}, {"external_id", "probe-dept-" + run}},
+              {},
+              true},
              409, expect_field("existing_id"));
-  probe.step({"POST", "/api/v1/departments", json{{"name", "orphan-" + run}, {"parent_id", missing}}, {}, true}, 422,
-             expect_field("errors"));
+  probe.step({"POST",
+              "/api/v1/departments",
+              json{{"name", "orphan-" + run}, {"parent_id", missing}},
+              {},
+              true},
+             422, expect_field("errors"));
   probe.step({"POST", "/api/v1/departments", json{{"name", 5}}, {}, true}, 422);
   probe.step({"POST", "/api/v1/departments", json("<raw>{\"name\": "), {}, true}, 400);
   probe.step({"POST", "/scim/v2/Users", json("<raw>{\"userName\": "), {}, true}, 400,
@@ -279,14 +300,16 @@ void run_sequence(Probe& probe, const std::string& run) {
   const json idem_body = {{"name", "idem-" + run}, {"parent_id", root_id}};
   const Headers idem_key{{"Idempotency-Key", "probe-" + run}};
   Reply first = probe.step({"POST", "/api/v1/departments", idem_body, idem_key, true}, 201);
-  probe.step({"POST", "/api/v1/departments", idem_body, idem_key, true}, 201,
-             [&first](const Reply& r, std::vector<std::string>& problems) {
-               auto it = r.headers.find("Idempotent-Replayed");
-               if (it == r.headers.end() || it->second != "true")
-                 problems.push_back("a repeated Idempotency-Key must answer Idempotent-Replayed: true");
-               if (id_of(r) != id_of(first)) problems.push_back("the replay must return the first body");
-             });
-  probe.step({"POST", "/api/v1/departments", json{{"name", "idem-other-" + run}}, idem_key, true}, 422);
+  probe.step(
+      {"POST", "/api/v1/departments", idem_body, idem_key, true}, 201,
+      [&first](const Reply& r, std::vector<std::string>& problems) {
+        auto it = r.headers.find("Idempotent-Replayed");
+        if (it == r.headers.end() || it->second != "true")
+          problems.push_back("a repeated Idempotency-Key must answer Idempotent-Replayed: true");
+        if (id_of(r) != id_of(first)) problems.push_back("the replay must return the first body");
+      });
+  probe.step({"POST", "/api/v1/departments", json{{"name", "idem-other-" + run}}, idem_key, true},
+             422);
   probe.step({"GET", "/api/v1/departments", {}, {}, true}, 200);
   probe.step({"GET", "/api/v1/departments?limit=1", {}, {}, true}, 200,
              [](const Reply& r, std::vector<std::string>& problems) {
@@ -294,17 +317,30 @@ void run_sequence(Probe& probe, const std::string& run) {
                  problems.push_back("limit=1 must return at most one item");
              });
   probe.step({"GET", "/api/v1/departments?parent_id=" + root_id, {}, {}, true}, 200);
-  probe.step({"GET", "/api/v1/departments?external_id=probe-dept-" + run, {}, {}, true}, 200,
-             [&root_id](const Reply& r, std::vector<std::string>& problems) {
-               const json items = r.parsed.is_object() ? r.parsed.value("items", json::array()) : json::array();
-               if (items.size() != 1 || items[0].value("id", "") != root_id)
-                 problems.push_back("external_id filter must return exactly the department " + root_id);
-             });
+  probe.step(
+      {"GET", "/api/v1/departments?external_id=probe-dept-" + run, {}, {}, true}, 200,
+      [&root_id](const Reply& r, std::vector<std::string>& problems) {
+        const json items =
+            r.parsed.is_object() ? r.parsed.value("items", json::array()) : json::array();
+        if (items.size() != 1 || items[0].value("id", "") != root_id)
+          problems.push_back("external_id filter must return exactly the department " + root_id);
+      });
   Reply got = probe.step({"GET", "/api/v1/departments/" + child_id, {}, {}, true}, 200);
   probe.step({"GET", "/api/v1/departments/" + missing, {}, {}, true}, 404);
-  probe.step({"PATCH", "/api/v1/departments/" + child_id, json{{"name", "renamed"}}, {{"If-Match", "W/\"999999\""}}, true}, 412);
-  probe.step({"PATCH", "/api/v1/departments/" + root_id, json{{"parent_id", child_id}}, {}, true}, 422);
-  probe.step({"PATCH", "/api/v1/departments/" + child_id, json{{"name", "renamed"}}, {{"If-Match", etag_of(got)}}, true}, 200);
+  probe.step({"PATCH",
+              "/api/v1/departments/" + child_id,
+              json{{"name", "renamed"}},
+              {{"If-Match", "W/\"999999\""}},
+              true},
+             412);
+  probe.step({"PATCH", "/api/v1/departments/" + root_id, json{{"parent_id", child_id}}, {}, true},
+             422);
+  probe.step({"PATCH",
+              "/api/v1/departments/" + child_id,
+              json{{"name", "renamed"}},
+              {{"If-Match", etag_of(got)}},
+              true},
+             200);
 
   // ---- SCIM users
   auto user = [&](const std::string& suffix) {
@@ -314,10 +350,16 @@ void run_sequence(Probe& probe, const std::string& run) {
                 {"name", {{"givenName", "Иван"}, {"familyName", "Иванов"}}},
                 {"displayName", "Иван Иванов " + suffix},
                 {"active", true},
-                {"emails", json::array({{{"value", "probe." + run + "." + suffix + "@corp.example"}, {"type", "work"}, {"primary", true}}})},
-                {"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", {{"employeeNumber", "E" + suffix}, {"department", "IT"}}},
+                {"emails", json::array({{{"value", "probe." + run + "." + suffix + "@corp.example"},
+                                         {"type", "work"},
+                                         {"primary", true}}})},
+                {"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+                 {{"employeeNumber", "E" + suffix}, {"department", "IT"}}},
                 {"urn:daoffice:scim:schemas:extension:profile:1.0:User",
-                 {{"skills", {"C++"}}, {"birthday", "1990-05-01"}, {"departmentId", child_id}, {"managedBy", "daoctl"}}}};
+                 {{"skills", {"C++"}},
+                  {"birthday", "1990-05-01"},
+                  {"departmentId", child_id},
+                  {"managedBy", "daoctl"}}}};
   };
   Reply a = probe.step({"POST", "/scim/v2/Users", user("a"), {}, true}, 201);
   const std::string a_id = id_of(a);
@@ -331,20 +373,35 @@ void run_sequence(Probe& probe, const std::string& run) {
   probe.step({"GET", "/scim/v2/Users/" + missing, {}, {}, true}, 404);
   const std::string by_name = url_encode("userName eq \"probe." + run + ".a\"");
   probe.step({"GET", "/scim/v2/Users?filter=" + by_name, {}, {}, true}, 200, expect_total(1));
-  probe.step({"GET", "/scim/v2/Users?filter=" + url_encode("externalId eq \"probe-user-" + run + "-b\""), {}, {}, true}, 200,
-             expect_total(1));
-  probe.step({"GET", "/scim/v2/Users?filter=" + url_encode("emails.value eq \"PROBE." + run + ".b@corp.example\""), {}, {}, true},
+  probe.step({"GET",
+              "/scim/v2/Users?filter=" + url_encode("externalId eq \"probe-user-" + run + "-b\""),
+              {},
+              {},
+              true},
              200, expect_total(1));
-  probe.step({"GET", "/scim/v2/Users?filter=" + url_encode("userName eq \"probe." + run + ".a\" and active eq true"), {}, {}, true},
+  probe.step({"GET",
+              "/scim/v2/Users?filter=" +
+                  url_encode("emails.value eq \"PROBE." + run + ".b@corp.example\""),
+              {},
+              {},
+              true},
+             200, expect_total(1));
+  probe.step({"GET",
+              "/scim/v2/Users?filter=" +
+                  url_encode("userName eq \"probe." + run + ".a\" and active eq true"),
+              {},
+              {},
+              true},
              200, expect_total(1));
   probe.step({"GET", "/scim/v2/Users?filter=" + url_encode("nickName co \"x\""), {}, {}, true}, 400,
              expect_scim_type("invalidFilter"));
-  probe.step({"GET", "/scim/v2/Users?startIndex=1&count=1", {}, {}, true}, 200,
-             [](const Reply& r, std::vector<std::string>& problems) {
-               if (!r.parsed.is_object() || r.parsed.value("itemsPerPage", -1) != 1 ||
-                   r.parsed.value("startIndex", -1) != 1)
-                 problems.push_back("startIndex=1&count=1 must answer startIndex 1, itemsPerPage 1");
-             });
+  probe.step(
+      {"GET", "/scim/v2/Users?startIndex=1&count=1", {}, {}, true}, 200,
+      [](const Reply& r, std::vector<std::string>& problems) {
+        if (!r.parsed.is_object() || r.parsed.value("itemsPerPage", -1) != 1 ||
+            r.parsed.value("startIndex", -1) != 1)
+          problems.push_back("startIndex=1&count=1 must answer startIndex 1, itemsPerPage 1");
+      });
   probe.step({"GET", "/scim/v2/Users?startIndex=0&count=5000", {}, {}, true}, 200,
              [](const Reply& r, std::vector<std::string>& problems) {
                if (!r.parsed.is_object() || r.parsed.value("startIndex", -1) != 1 ||
@@ -353,60 +410,105 @@ void run_sequence(Probe& probe, const std::string& run) {
              });
   json replaced = user("a");
   replaced["title"] = "Engineer";
-  probe.step({"PUT", "/scim/v2/Users/" + a_id, replaced, {{"If-Match", "W/\"999999\""}}, true}, 412);
+  probe.step({"PUT", "/scim/v2/Users/" + a_id, replaced, {{"If-Match", "W/\"999999\""}}, true},
+             412);
   probe.step({"PUT", "/scim/v2/Users/" + a_id, replaced, {{"If-Match", etag_of(a)}}, true}, 200);
   probe.step({"PUT", "/scim/v2/Users/" + missing, replaced, {}, true}, 404);
-  probe.step({"PATCH", "/scim/v2/Users/" + a_id,
-              json{{"schemas", patch_schemas},
-                   {"Operations", json::array({{{"op", "replace"}, {"path", "active"}, {"value", false}},
-                                               {{"op", "replace"}, {"path", "name.givenName"}, {"value", "Ivan"}}})}},
-              {}, true},
-             200);
+  probe.step(
+      {"PATCH",
+       "/scim/v2/Users/" + a_id,
+       json{{"schemas", patch_schemas},
+            {"Operations",
+             json::array({{{"op", "replace"}, {"path", "active"}, {"value", false}},
+                          {{"op", "replace"}, {"path", "name.givenName"}, {"value", "Ivan"}}})}},
+       {},
+       true},
+      200);
 
   // ---- SCIM groups
   const json members_a = json::array({{{"value", a_id}}});
-  Reply g = probe.step({"POST", "/scim/v2/Groups",
-                        json{{"schemas", group_schemas}, {"displayName", "probe-" + run}, {"externalId", "probe-group-" + run},
+  Reply g = probe.step({"POST",
+                        "/scim/v2/Groups",
+                        json{{"schemas", group_schemas},
+                             {"displayName", "probe-" + run},
+                             {"externalId", "probe-group-" + run},
                              {"members", members_a}},
-                        {}, true},
+                        {},
+                        true},
                        201);
   const std::string g_id = id_of(g);
-  probe.step({"POST", "/scim/v2/Groups", json{{"schemas", group_schemas}, {"displayName", "probe-" + run}}, {}, true}, 409,
-             expect_scim_type("uniqueness"));
-  probe.step({"POST", "/scim/v2/Groups",
-              json{{"schemas", group_schemas}, {"displayName", "probe-bad-" + run}, {"members", json::array({{{"value", missing}}})}},
-              {}, true},
+  probe.step({"POST",
+              "/scim/v2/Groups",
+              json{{"schemas", group_schemas}, {"displayName", "probe-" + run}},
+              {},
+              true},
+             409, expect_scim_type("uniqueness"));
+  probe.step({"POST",
+              "/scim/v2/Groups",
+              json{{"schemas", group_schemas},
+                   {"displayName", "probe-bad-" + run},
+                   {"members", json::array({{{"value", missing}}})}},
+              {},
+              true},
              400, expect_scim_type("invalidValue"));
   probe.step({"GET", "/scim/v2/Groups/" + g_id, {}, {}, true}, 200);
   probe.step({"GET", "/scim/v2/Groups/" + missing, {}, {}, true}, 404);
-  probe.step({"GET", "/scim/v2/Groups?filter=" + url_encode("displayName eq \"probe-" + run + "\""), {}, {}, true}, 200,
-             expect_total(1));
-  probe.step({"GET", "/scim/v2/Groups?filter=" + url_encode("members.value eq \"" + a_id + "\""), {}, {}, true}, 200);
+  probe.step({"GET",
+              "/scim/v2/Groups?filter=" + url_encode("displayName eq \"probe-" + run + "\""),
+              {},
+              {},
+              true},
+             200, expect_total(1));
+  probe.step({"GET",
+              "/scim/v2/Groups?filter=" + url_encode("members.value eq \"" + a_id + "\""),
+              {},
+              {},
+              true},
+             200);
   probe.step({"GET", "/scim/v2/Users/" + a_id, {}, {}, true}, 200,
              [&g_id](const Reply& r, std::vector<std::string>& problems) {
                bool found = false;
                for (const auto& group : r.parsed.value("groups", json::array()))
                  if (group.value("value", "") == g_id) found = true;
-               if (!found) problems.push_back("the user's read-only groups must list group " + g_id);
+               if (!found)
+                 problems.push_back("the user's read-only groups must list group " + g_id);
              });
-  probe.step({"PATCH", "/scim/v2/Groups/" + g_id,
+  probe.step({"PATCH",
+              "/scim/v2/Groups/" + g_id,
               json{{"schemas", patch_schemas},
-                   {"Operations", json::array({{{"op", "add"}, {"path", "members"}, {"value", json::array({{{"value", b_id}}})}}})}},
-              {}, true},
+                   {"Operations", json::array({{{"op", "add"},
+                                                {"path", "members"},
+                                                {"value", json::array({{{"value", b_id}}})}}})}},
+              {},
+              true},
              200);
-  probe.step({"PATCH", "/scim/v2/Groups/" + g_id,
-              json{{"schemas", patch_schemas},
-                   {"Operations", json::array({{{"op", "remove"}, {"path", "members[value eq \"" + a_id + "\"]"}}})}},
-              {}, true},
-             200);
+  probe.step(
+      {"PATCH",
+       "/scim/v2/Groups/" + g_id,
+       json{{"schemas", patch_schemas},
+            {"Operations",
+             json::array({{{"op", "remove"}, {"path", "members[value eq \"" + a_id + "\"]"}}})}},
+       {},
+       true},
+      200);
   json too_many = json::array();
-  for (int i = 0; i < 1001; ++i) too_many.push_back({{"op", "add"}, {"path", "members"}, {"value", json::array({{{"value", b_id}}})}});
-  probe.step({"PATCH", "/scim/v2/Groups/" + g_id, json{{"schemas", patch_schemas}, {"Operations", too_many}}, {}, true}, 400,
-             expect_scim_type("tooMany"));
+  for (int i = 0; i < 1001; ++i)
+    too_many.push_back(
+        {{"op", "add"}, {"path", "members"}, {"value", json::array({{{"value", b_id}}})}});
+  probe.step({"PATCH",
+              "/scim/v2/Groups/" + g_id,
+              json{{"schemas", patch_schemas}, {"Operations", too_many}},
+              {},
+              true},
+             400, expect_scim_type("tooMany"));
   Reply current = probe.step({"GET", "/scim/v2/Groups/" + g_id, {}, {}, true}, 200);
-  probe.step({"PUT", "/scim/v2/Groups/" + g_id,
-              json{{"schemas", group_schemas}, {"displayName", "probe-" + run + "-renamed"}, {"members", members_a}},
-              {{"If-Match", etag_of(current)}}, true},
+  probe.step({"PUT",
+              "/scim/v2/Groups/" + g_id,
+              json{{"schemas", group_schemas},
+                   {"displayName", "probe-" + run + "-renamed"},
+                   {"members", members_a}},
+              {{"If-Match", etag_of(current)}},
+              true},
              200);
   probe.step({"DELETE", "/scim/v2/Groups/" + g_id, {}, {{"If-Match", "W/\"999999\""}}, true}, 412);
 
@@ -415,8 +517,12 @@ void run_sequence(Probe& probe, const std::string& run) {
   probe.step({"DELETE", "/api/v1/departments/" + root_id, {}, {}, true}, 409);
 
   // ---- sessions and tokens (a is blocked since the PATCH above)
-  probe.step({"POST", "/api/v1/users/" + b_id + "/sessions", json{{"client", "contract-probe"}}, {}, true}, 201);
-  probe.step({"POST", "/api/v1/users/" + a_id + "/sessions", json{{"client", "contract-probe"}}, {}, true}, 403);
+  probe.step(
+      {"POST", "/api/v1/users/" + b_id + "/sessions", json{{"client", "contract-probe"}}, {}, true},
+      201);
+  probe.step(
+      {"POST", "/api/v1/users/" + a_id + "/sessions", json{{"client", "contract-probe"}}, {}, true},
+      403);
   probe.step({"GET", "/api/v1/users/" + b_id + "/sessions", {}, {}, true}, 200);
   probe.step({"DELETE", "/api/v1/users/" + b_id + "/sessions", {}, {}, true}, 200,
              [](const Reply& r, std::vector<std::string>& problems) {
@@ -424,7 +530,8 @@ void run_sequence(Probe& probe, const std::string& run) {
                  problems.push_back("expected revoked 1");
              });
   probe.step({"GET", "/api/v1/users/" + missing + "/sessions", {}, {}, true}, 404);
-  probe.step({"POST", "/api/v1/users/" + b_id + "/tokens", json{{"name", "probe-token"}}, {}, true}, 201);
+  probe.step({"POST", "/api/v1/users/" + b_id + "/tokens", json{{"name", "probe-token"}}, {}, true},
+             201);
   probe.step({"GET", "/api/v1/users/" + b_id + "/tokens", {}, {}, true}, 200);
   probe.step({"DELETE", "/api/v1/users/" + b_id + "/tokens", {}, {}, true}, 200);
   probe.step({"DELETE", "/api/v1/users/" + missing + "/tokens", {}, {}, true}, 404);
@@ -436,7 +543,8 @@ void run_sequence(Probe& probe, const std::string& run) {
 
   // ---- clean up (also checks the DELETE answers)
   Reply group_now = probe.step({"GET", "/scim/v2/Groups/" + g_id, {}, {}, true}, 200);
-  probe.step({"DELETE", "/scim/v2/Groups/" + g_id, {}, {{"If-Match", etag_of(group_now)}}, true}, 204);
+  probe.step({"DELETE", "/scim/v2/Groups/" + g_id, {}, {{"If-Match", etag_of(group_now)}}, true},
+             204);
   probe.step({"DELETE", "/scim/v2/Users/" + a_id, {}, {}, true}, 204);
   probe.step({"DELETE", "/scim/v2/Users/" + b_id, {}, {}, true}, 204);
   probe.step({"GET", "/scim/v2/Users/" + a_id, {}, {}, true}, 404);
@@ -458,7 +566,8 @@ int main(int argc, char** argv) {
     } else if (arg.starts_with("--url=")) {
       url = arg.substr(6);
     } else {
-      std::cerr << "contract_probe: error: unknown argument " << arg << "\nusage: contract_probe --url URL  (token in DAOCTL_TOKEN)\n";
+      std::cerr << "contract_probe: error: unknown argument " << arg
+                << "\nusage: contract_probe --url URL  (token in DAOCTL_TOKEN)\n";
       return 2;
     }
   }
@@ -479,7 +588,8 @@ int main(int argc, char** argv) {
     CurlSession session(url, token);
     Probe probe(session, *contract);
     const auto now = std::chrono::system_clock::now().time_since_epoch();
-    run_sequence(probe, std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now).count()));
+    run_sequence(
+        probe, std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now).count()));
     std::cout << probe.passed() << " passed, " << probe.failed() << " failed\n";
     failed = probe.failed();
   }

@@ -1,6 +1,7 @@
+#include "core/schema/json_schema_validator.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "core/schema/json_schema_validator.hpp"
 #include "problem_printing.hpp"
 
 using daoctl::schema::JsonSchemaValidator;
@@ -67,30 +68,38 @@ TEST_CASE("each kind of violation is reported at its JSON pointer with a precise
     Problem expected;
   };
   const std::vector<Row> rows = {
-      {"/policies/password/min_length", 4,
+      {"/policies/password/min_length",
+       4,
        {"/policies/password/min_length", "4 is less than the minimum 8"}},
-      {"/policies/password/min_length", 129,
+      {"/policies/password/min_length",
+       129,
        {"/policies/password/min_length", "129 is greater than the maximum 128"}},
-      {"/policies/password/expiry", 0,
+      {"/policies/password/expiry",
+       0,
        {"/policies/password/expiry", "0 is not greater than the exclusive minimum 0"}},
-      {"/policies/password/history", "5",
+      {"/policies/password/history",
+       "5",
        {"/policies/password/history", "expected integer, found string \"5\""}},
-      {"/policies/password/history", 2.5,
+      {"/policies/password/history",
+       2.5,
        {"/policies/password/history", "expected integer, found number 2.5"}},
       {"/parent_id", 7, {"/parent_id", "expected string or null, found integer 7"}},
-      {"/mode", "closed",
+      {"/mode",
+       "closed",
        {"/mode", "\"closed\" is not one of [\"directory_only\", \"domains\", \"open\"]"}},
       {"/api_version", "2", {"/api_version", "\"2\" is not the required value \"1\""}},
       {"/name", "x", {"/name", "\"x\" is shorter than the minimum length 2"}},
       {"/name", "corporate", {"/name", "\"corporate\" is longer than the maximum length 5"}},
-      {"/primary_color", "blue",
+      {"/primary_color",
+       "blue",
        {"/primary_color",
         "\"blue\" does not match the pattern ^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"}},
       {"/domains", json::array(), {"/domains", "array of 0 items has fewer than the minimum 1"}},
       {"/domains", {"a", "b", "c"}, {"/domains", "array of 3 items has more than the maximum 2"}},
       {"/domains", {"a", "a"}, {"/domains", "items 0 and 1 are equal (uniqueItems)"}},
       {"/domains/0", 1, {"/domains/0", "expected string, found integer 1"}},
-      {"/policies/password/lockout", true,
+      {"/policies/password/lockout",
+       true,
        {"/policies/password/lockout",
         "property \"lockout\" is not allowed (additionalProperties is false)"}},
   };

@@ -1,6 +1,7 @@
+#include "core/schema/openapi_contract.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "core/schema/openapi_contract.hpp"
 #include "problem_printing.hpp"
 
 using daoctl::schema::Headers;
@@ -97,7 +98,7 @@ TEST_CASE("lint reports every kind of contract defect at its position") {
   }
 }
 
-TEST_CASE("concrete paths find their operation; literal segments beat parameters") {
+TEST_CASE("concrete paths find their operation, literal segments beating parameters") {
   struct Row {
     const char* method;
     const char* path;
@@ -112,7 +113,10 @@ TEST_CASE("concrete paths find their operation; literal segments beat parameters
       {"PUT", "/api/v1/settings/branding/logo", "putBrandingLogo", {}},
       {"PUT", "/api/v1/settings/branding", "putBranding", {}},
       {"GET", "/api/v1/backups/b%2F1/download", "downloadBackup", {{"id", "b/1"}}},
-      {"PUT", "/api/v1/events/5/invitations/42", "setInvitationState", {{"id", "5"}, {"user_id", "42"}}},
+      {"PUT",
+       "/api/v1/events/5/invitations/42",
+       "setInvitationState",
+       {{"id", "5"}, {"user_id", "42"}}},
       {"GET", "/api/v1/jobs/", "listJobs", {}},
       {"GET", "/api/v1/nothing", "", {}},
       {"POST", "/scim/v2/Users/42", "", {}},
@@ -133,14 +137,23 @@ TEST_CASE("concrete paths find their operation; literal segments beat parameters
 
 TEST_CASE("response validation accepts documented answers") {
   const auto& c = contract();
-  CHECK(c.validate_response("GET", "/scim/v2/Users/42", 200, "application/scim+json", scim_user()).empty());
+  CHECK(c.validate_response("GET", "/scim/v2/Users/42", 200, "application/scim+json", scim_user())
+            .empty());
   CHECK(c.validate_response("DELETE", "/scim/v2/Users/42", 204, "", nullptr).empty());
-  const json health = {{"status", "ok"}, {"version", "0.1.0"}, {"api_version", "1"},
+  const json health = {{"status", "ok"},
+                       {"version", "0.1.0"},
+                       {"api_version", "1"},
                        {"time", "2026-11-26T23:37:24Z"}};
-  CHECK(c.validate_response("GET", "/api/v1/health", 200, "application/json; charset=utf-8", health).empty());
-  const json problem = {{"type", "https://daoffice.example/problems/not-found"}, {"title", "Not Found"},
-                        {"status", 404}, {"detail", "no department 9"}, {"instance", "/api/v1/departments/9"}};
-  CHECK(c.validate_response("GET", "/api/v1/departments/9", 404, "application/problem+json", problem).empty());
+  CHECK(c.validate_response("GET", "/api/v1/health", 200, "application/json; charset=utf-8", health)
+            .empty());
+  const json problem = {{"type", "https://daoffice.example/problems/not-found"},
+                        {"title", "Not Found"},
+                        {"status", 404},
+                        {"detail", "no department 9"},
+                        {"instance", "/api/v1/departments/9"}};
+  CHECK(
+      c.validate_response("GET", "/api/v1/departments/9", 404, "application/problem+json", problem)
+          .empty());
 }
 
 TEST_CASE("response validation catches wrong types, missing fields, undocumented answers") {
@@ -160,29 +173,66 @@ TEST_CASE("response validation catches wrong types, missing fields, undocumented
   const json job = json::parse(R"({"id": "1", "kind": "backup", "state": "done", "progress": 1.5,
       "error": null, "result": null, "created_at": "2026-11-26T23:37:24Z", "updated_at": "2026-11-26T23:37:24Z"})");
   const std::vector<Row> rows = {
-      {"GET", "/scim/v2/Users/42", 200, "application/scim+json", wrong_type,
+      {"GET",
+       "/scim/v2/Users/42",
+       200,
+       "application/scim+json",
+       wrong_type,
        {{"/active", "expected boolean, found string \"yes\""}}},
-      {"GET", "/scim/v2/Users/42", 200, "application/scim+json", missing,
+      {"GET",
+       "/scim/v2/Users/42",
+       200,
+       "application/scim+json",
+       missing,
        {{"", "missing required property \"userName\""}}},
-      {"GET", "/api/v1/jobs/1", 200, "application/json", job,
+      {"GET",
+       "/api/v1/jobs/1",
+       200,
+       "application/json",
+       job,
        {{"/progress", "1.5 is greater than the maximum 1"},
         {"/state", "\"done\" is not one of [\"queued\", \"running\", \"succeeded\", \"failed\"]"}}},
-      {"GET", "/scim/v2/Users/42", 418, "application/scim+json", scim_user(),
-       {{"(response)", "GET /scim/v2/Users/{id}: status 418 is not documented (documented: 200, "
-                       "401, 403, 404, 429, 500, 503)"}}},
-      {"GET", "/scim/v2/Users/42", 200, "text/html", "<html/>",
-       {{"(response)", "GET /scim/v2/Users/{id} 200: content type text/html is not documented "
-                       "(documented: application/scim+json)"}}},
-      {"DELETE", "/scim/v2/Users/42", 204, "application/json", json::object(),
-       {{"(response)", "DELETE /scim/v2/Users/{id} 204: the contract documents no body, but one was sent"}}},
-      {"GET", "/api/v1/nowhere", 200, "application/json", json::object(),
+      {"GET",
+       "/scim/v2/Users/42",
+       418,
+       "application/scim+json",
+       scim_user(),
+       {{"(response)",
+         "GET /scim/v2/Users/{id}: status 418 is not documented (documented: 200, "
+         "401, 403, 404, 429, 500, 503)"}}},
+      {"GET",
+       "/scim/v2/Users/42",
+       200,
+       "text/html",
+       "<html/>",
+       {{"(response)",
+         "GET /scim/v2/Users/{id} 200: content type text/html is not documented "
+         "(documented: application/scim+json)"}}},
+      {"DELETE",
+       "/scim/v2/Users/42",
+       204,
+       "application/json",
+       json::object(),
+       {{"(response)",
+         "DELETE /scim/v2/Users/{id} 204: the contract documents no body, but one was sent"}}},
+      {"GET",
+       "/api/v1/nowhere",
+       200,
+       "application/json",
+       json::object(),
        {{"(response)", "GET /api/v1/nowhere: the path is not in the contract"}}},
-      {"POST", "/api/v1/me", 200, "application/json", json::object(),
-       {{"(response)", "POST /api/v1/me: the method is not documented for this path (documented: GET)"}}},
+      {"POST",
+       "/api/v1/me",
+       200,
+       "application/json",
+       json::object(),
+       {{"(response)",
+         "POST /api/v1/me: the method is not documented for this path (documented: GET)"}}},
   };
   for (const auto& row : rows) {
     INFO(row.method << " " << row.path << " " << row.status);
-    auto problems = c.validate_response(row.method, row.path, row.status, row.content_type, row.body);
+    auto problems =
+        c.validate_response(row.method, row.path, row.status, row.content_type, row.body);
     CHECK(problems == row.expected);
   }
 }
@@ -201,6 +251,7 @@ TEST_CASE("required response headers are checked when headers are given") {
   CHECK(problems == expected);
   headers["etag"] = "W/\"1\"";
   headers["LOCATION"] = "/scim/v2/Users/42";
-  CHECK(c.validate_response("POST", "/scim/v2/Users", 201, "application/scim+json", scim_user(), &headers)
+  CHECK(c.validate_response("POST", "/scim/v2/Users", 201, "application/scim+json", scim_user(),
+                            &headers)
             .empty());
 }

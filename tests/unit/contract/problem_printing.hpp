@@ -7,6 +7,8 @@
 namespace Catch {
 template <>
 struct StringMaker<daoctl::schema::Problem> {
-  static std::string convert(const daoctl::schema::Problem& p) { return daoctl::schema::to_string(p); }
+  static std::string convert(const daoctl::schema::Problem& p) {
+    return daoctl::schema::to_string(p);
+  }
 };
 }  // namespace Catch

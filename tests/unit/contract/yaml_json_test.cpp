@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "core/schema/yaml_json.hpp"
+
+#include <catch2/catch.hpp>
 
 using daoctl::schema::parse_yaml;
 using daoctl::schema::SourcePosition;
@@ -33,13 +33,26 @@ TEST_CASE("YAML scalars keep their types: quoted stays string, plain resolves (Y
   auto doc = parse_yaml(text, "t.yaml");
   REQUIRE(doc.has_value());
   const json expected = {
-      {"quoted_number", "8"},       {"single_quoted_bool", "true"}, {"plain_int", 8},
-      {"negative", -3},             {"hex", 31},                   {"octal", 15},
-      {"float", 0.25},              {"exponent", 1000.0},          {"bool_true", true},
-      {"bool_false", false},        {"null_tilde", nullptr},       {"null_empty", nullptr},
-      {"yes_is_string", "yes"},     {"version", "1.2.3"},          {"colour", "#0a66c2"},
-      {"forced", "42"},             {"forced_float", 1.0},         {"block", "line 1\nline 2\n"},
-      {"list", {1, "2", "three"}},  {"nested", {{"a", {{"b", nullptr}}}}},
+      {"quoted_number", "8"},
+      {"single_quoted_bool", "true"},
+      {"plain_int", 8},
+      {"negative", -3},
+      {"hex", 31},
+      {"octal", 15},
+      {"float", 0.25},
+      {"exponent", 1000.0},
+      {"bool_true", true},
+      {"bool_false", false},
+      {"null_tilde", nullptr},
+      {"null_empty", nullptr},
+      {"yes_is_string", "yes"},
+      {"version", "1.2.3"},
+      {"colour", "#0a66c2"},
+      {"forced", "42"},
+      {"forced_float", 1.0},
+      {"block", "line 1\nline 2\n"},
+      {"list", {1, "2", "three"}},
+      {"nested", {{"a", {{"b", nullptr}}}}},
   };
   CHECK(doc->value == expected);
   CHECK(doc->value["plain_int"].is_number_integer());
@@ -49,13 +62,13 @@ TEST_CASE("YAML scalars keep their types: quoted stays string, plain resolves (Y
 
 TEST_CASE("SourceMap records 1-based line:column of every node's value") {
   const char* text =
-      "policies:\n"                // line 1
-      "  password:\n"              // line 2
-      "    min_length: 4\n"        // line 3
-      "    history: 30\n"          // line 4
-      "domains:\n"                 // line 5
-      "  - corp.example\n"         // line 6
-      "  - \"a/b~c\": x\n";        // line 7
+      "policies:\n"          // line 1
+      "  password:\n"        // line 2
+      "    min_length: 4\n"  // line 3
+      "    history: 30\n"    // line 4
+      "domains:\n"           // line 5
+      "  - corp.example\n"   // line 6
+      "  - \"a/b~c\": x\n";  // line 7
   auto doc = parse_yaml(text, "policy.yaml");
   REQUIRE(doc.has_value());
   const auto& map = doc->positions;
