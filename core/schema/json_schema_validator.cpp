@@ -4,6 +4,7 @@
 #ifndef VALIJSON_USE_EXCEPTIONS
 #define VALIJSON_USE_EXCEPTIONS 1
 #endif
+#include <charconv>
 #include <cmath>
 #include <regex>
 #include <set>
@@ -317,8 +318,11 @@ std::vector<Problem> JsonSchemaValidator::validate(const nlohmann::json& instanc
       Step step{token, node && node->is_array()};
       if (node) {
         if (node->is_array()) {
-          const std::size_t index = std::stoul(token);
-          node = index < node->size() ? &(*node)[index] : nullptr;
+          std::size_t index = 0;
+          const auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), index);
+          node = ec == std::errc() && end == token.data() + token.size() && index < node->size()
+                     ? &(*node)[index]
+                     : nullptr;
         } else if (node->is_object() && node->contains(token)) {
           node = &(*node)[token];
         } else {
