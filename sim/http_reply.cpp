@@ -146,20 +146,33 @@ ApiResult<std::int64_t> integer_param(const httplib::Request& req, const char* n
                   "invalidValue");
 }
 
+bool request_has_body(const httplib::Request& req) {
+  if (req.has_header("Transfer-Encoding")) return true;
+  auto length = req.get_header_value("Content-Length");
+  return !length.empty() && length != "0";
+}
+
+Handler RouteTable::gated(Handler handler) {
+  return [this, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+    if (gate_ && request_has_body(req) && gate_(req, res)) return;
+    handler(req, res);
+  };
+}
+
 void RouteTable::get(const std::string& pattern, Handler handler) {
-  server_.Get(pattern, std::move(handler));
+  server_.Get(pattern, gated(std::move(handler)));
 }
 void RouteTable::post(const std::string& pattern, Handler handler) {
-  server_.Post(pattern, idempotent(std::move(handler)));
+  server_.Post(pattern, gated(idempotent(std::move(handler))));
 }
 void RouteTable::put(const std::string& pattern, Handler handler) {
-  server_.Put(pattern, std::move(handler));
+  server_.Put(pattern, gated(std::move(handler)));
 }
 void RouteTable::patch(const std::string& pattern, Handler handler) {
-  server_.Patch(pattern, idempotent(std::move(handler)));
+  server_.Patch(pattern, gated(idempotent(std::move(handler))));
 }
 void RouteTable::del(const std::string& pattern, Handler handler) {
-  server_.Delete(pattern, std::move(handler));
+  server_.Delete(pattern, gated(std::move(handler)));
 }
 
 Handler RouteTable::idempotent(Handler handler) {

@@ -48,6 +48,9 @@ using Handler = std::function<void(const httplib::Request&, httplib::Response&)>
 // Idempotency-Key handling: the first reply (status < 500) is stored for
 // (key, method, path) and replayed with `Idempotent-Replayed: true`; the same
 // key with another body is 422; a repeat while the first is running is 409.
+// True when the request carries a body (Content-Length > 0 or chunked).
+bool request_has_body(const httplib::Request& req);
+
 class RouteTable {
  public:
   RouteTable(httplib::Server& server, Store& store) : server_(server), store_(store) {}
@@ -57,8 +60,17 @@ class RouteTable {
   void patch(const std::string& pattern, Handler handler);
   void del(const std::string& pattern, Handler handler);
 
+  // Checks (faults, auth) for requests that carry a body. They cannot run in
+  // cpp-httplib's pre-routing handler, which answers before the body is read:
+  // on a kept-alive connection the unread body would then be parsed as the
+  // next request. The gate returns true when it answered the request itself.
+  using Gate = std::function<bool(const httplib::Request&, httplib::Response&)>;
+  void set_gate(Gate gate) { gate_ = std::move(gate); }
+
  private:
   Handler idempotent(Handler handler);
+  Handler gated(Handler handler);
+  Gate gate_;
 
   httplib::Server& server_;
   Store& store_;

@@ -1,7 +1,12 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 
@@ -19,6 +24,35 @@
 
 namespace daoctl::sim {
 
+namespace {
+
+// cpp-httplib 0.11 listens with a backlog of 5 (a compile-time constant of
+// the Debian library), so a client opening 16 connections at once loses
+// SYNs and waits a second for the retransmission. Linux lets listen() be
+// called again on a listening socket to change its backlog: find ours by its
+// port among this process's sockets and widen it.
+void widen_listen_backlog(int port) {
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (!dir) return;
+  while (dirent* e = ::readdir(dir)) {
+    int fd = std::atoi(e->d_name);
+    if (fd <= 2) continue;
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
+    sockaddr_storage addr{};
+    socklen_t alen = sizeof addr;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
+    int bound = addr.ss_family == AF_INET ? ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port)
+                : addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
+                                             : -1;
+    if (bound == port) ::listen(fd, 1024);
+  }
+  ::closedir(dir);
+}
+
+}  // namespace
+
 using nlohmann::json;
 
 struct Server::Impl {
@@ -32,6 +66,8 @@ struct Server::Impl {
   bool running = false;
 
   httplib::Server::HandlerResponse before_routing(const httplib::Request& req, httplib::Response& res);
+  // Faults and auth; true when it answered the request itself.
+  bool check_request(const httplib::Request& req, httplib::Response& res);
   void install();
 };
 
@@ -51,6 +87,12 @@ httplib::Server::HandlerResponse Server::Impl::before_routing(const httplib::Req
                                                               httplib::Response& res) {
   using R = httplib::Server::HandlerResponse;
   if (req.path == kHealthPath) return R::Unhandled;
+  // Requests with a body are checked by the route's gate once it is read.
+  if (request_has_body(req)) return R::Unhandled;
+  return check_request(req, res) ? R::Handled : R::Unhandled;
+}
+
+bool Server::Impl::check_request(const httplib::Request& req, httplib::Response& res) {
   // Latency is served here, before any handler takes the store's lock, so
   // concurrent clients overlap their waits.
   if (faults->options().latency_ms > 0) std::this_thread::sleep_for(faults->latency());
@@ -59,16 +101,16 @@ httplib::Server::HandlerResponse Server::Impl::before_routing(const httplib::Req
     case FaultAction::None:
       break;
     case FaultAction::Reset:
-      if (reset_connection(req)) return R::Handled;
+      if (reset_connection(req)) return true;
       // The socket was not found (should not happen): fail loudly instead.
       send_error(req, res, 500, "injected connection reset could not find the socket");
-      return R::Handled;
+      return true;
     case FaultAction::RateLimited:
       res.set_header("Retry-After", std::to_string(fate.retry_after_seconds));
       send_error(req, res, 429,
                  fmt::format("rate limit of {} requests per second exceeded; retry after {} s",
                              faults->options().rate_limit, fate.retry_after_seconds));
-      return R::Handled;
+      return true;
     case FaultAction::Fail500:
     case FaultAction::Fail503: {
       int status = fate.action == FaultAction::Fail500 ? 500 : 503;
@@ -76,7 +118,7 @@ httplib::Server::HandlerResponse Server::Impl::before_routing(const httplib::Req
       send_error(req, res, status,
                  fmt::format("injected failure (--fail-rate {}) for {} {}", faults->options().fail_rate,
                              req.method, req.path));
-      return R::Handled;
+      return true;
     }
   }
   if (!authorized(req, options.admin_token)) {
@@ -84,9 +126,9 @@ httplib::Server::HandlerResponse Server::Impl::before_routing(const httplib::Req
                req.has_header("Authorization")
                    ? "the bearer token is not valid for this platform"
                    : "authentication required: send Authorization: Bearer <token>");
-    return R::Handled;
+    return true;
   }
-  return R::Unhandled;
+  return false;
 }
 
 void Server::Impl::install() {
@@ -128,6 +170,7 @@ void Server::Impl::install() {
               kJson);
   });
   routes = std::make_unique<RouteTable>(*http, *store);
+  routes->set_gate([this](const httplib::Request& req, httplib::Response& res) { return check_request(req, res); });
   add_scim_routes(*routes, *store);
   add_native_routes(*routes, *store);
 }
@@ -169,6 +212,9 @@ Status Server::start() {
   // Bounds how long stop() waits for an idle keep-alive connection.
   http.set_keep_alive_timeout(2);
   http.set_payload_max_length(64u << 20);
+  // Without TCP_NODELAY every response on a kept-alive connection waits
+  // ~40 ms for the client's delayed ACK (Nagle), which dominates a sync.
+  http.set_tcp_nodelay(true);
   impl_->faults = std::make_unique<FaultInjector>(o.faults);
   impl_->install();
   // A client that disappears mid-response must not kill the server.
@@ -182,6 +228,7 @@ Status Server::start() {
     return fail(ErrorKind::Network, "cannot listen", fmt::format("{}:{}", o.host, o.port),
                 err ? std::strerror(err) : "bind failed", "pick another --listen port or stop the other server");
   }
+  widen_listen_backlog(port);
   impl_->port = port;
   impl_->running = true;
   impl_->serving = std::thread([this] { impl_->http->listen_after_bind(); });
