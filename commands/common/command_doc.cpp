@@ -12,7 +12,8 @@ CommandNode walk(const CLI::App& app, const std::string& parent_path) {
   node.summary = app.get_description();
   const std::string footer = app.get_footer();
   if (auto at = footer.find(kExamplePrefix); at != std::string::npos) {
-    node.example = footer.substr(at + kExamplePrefix.size());
+    const auto begin = at + kExamplePrefix.size();
+    node.example = footer.substr(begin, footer.find('\n', begin) - begin);
   }
   for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
     node.children.push_back(walk(*sub, node.path));

@@ -1,0 +1,256 @@
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "core/config/config.hpp"
+#include "core/config/config_files.hpp"
+
+using namespace daoctl::config;
+using daoctl::ErrorKind;
+
+namespace {
+
+const char* kTwoContexts = R"(current-context: prod
+contexts:
+  - name: prod
+    url: https://prod.example.com
+    token_file: ~/prod.token
+    ca_file: /etc/ssl/corp.pem
+    timeout: 45
+  - name: test
+    url: http://127.0.0.1:8080/
+    token_command: echo t0k
+    insecure: true
+)";
+
+ConfigFile two_contexts() { return parse_config(kTwoContexts, "config.yaml").value(); }
+
+// A private temporary directory, removed with everything in it.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "daoctl-config-XXXXXX").string();
+    path = ::mkdtemp(tmpl.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string write(const std::string& name, const std::string& text, mode_t mode) const {
+    const auto p = (path / name).string();
+    std::ofstream(p) << text;
+    ::chmod(p.c_str(), mode);
+    return p;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a config file parses into contexts") {
+  const auto file = two_contexts();
+  CHECK(file.current_context == "prod");
+  REQUIRE(file.contexts.size() == 2);
+  CHECK(file.contexts[0].token_file == "~/prod.token");
+  CHECK(file.contexts[0].timeout_seconds == 45);
+  CHECK(file.contexts[1].insecure == true);
+  CHECK(file.context_names() == "prod, test");
+  CHECK_FALSE(file.has_inline_token());
+}
+
+TEST_CASE("config errors name file:line:column") {
+  struct Row {
+    const char* text;
+    const char* object;
+    const char* detail;
+  };
+  const Row rows[] = {
+      {"contexts:\n  - name: a\n    url: [1, 2]\n", "c.yaml:3:10", "'url' must be a string"},
+      {"contexts:\n  - name: a\n    tokn: x\n", "c.yaml:3:5", "unknown key 'tokn'"},
+      {"current-context: a\ncontexts: {\n", "c.yaml:3:1", ""},
+      {"contexts:\n  - url: http://x\n", "c.yaml:2:5", "context has no 'name'"},
+      {"contexts:\n  - name: a\n    timeout: soon\n", "c.yaml:3:14", "'timeout' must be"},
+      {"contexts:\n  - name: a\n    token: x\n    token_file: y\n", "c.yaml:2:5",
+       "more than one of token"},
+      {"contexts:\n  - name: a\n  - name: a\n", "c.yaml:3:5", "duplicate context 'a'"},
+      {"- just a list\n", "c.yaml:1:1", "top level must be a mapping"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.text);
+    auto parsed = parse_config(row.text, "c.yaml");
+    REQUIRE_FALSE(parsed);
+    CHECK(parsed.error().kind == ErrorKind::Config);
+    CHECK(parsed.error().object == row.object);
+    CHECK_THAT(parsed.error().detail, Catch::Contains(row.detail));
+  }
+}
+
+TEST_CASE("precedence: flags > environment > config file context > defaults") {
+  const auto file = two_contexts();
+  struct Row {
+    const char* name;
+    FlagOverrides flags;
+    Env env;
+    bool with_file;
+    std::string context;
+    std::string url;
+    std::string url_origin;
+    TokenSource::Kind token;
+    int timeout;
+  };
+  FlagOverrides none;
+  FlagOverrides url_flag;
+  url_flag.url = "https://flag.example.com";
+  FlagOverrides ctx_flag;
+  ctx_flag.context = "test";
+  ctx_flag.timeout_seconds = 5;
+  const Row rows[] = {
+      {"defaults only", none, {}, false, "", "", "", TokenSource::Kind::None, 30},
+      {"file current-context", none, {{"HOME", "/h"}}, true, "prod",
+       "https://prod.example.com", "context prod", TokenSource::Kind::File, 45},
+      {"env context beats current-context", none, {{"DAOCTL_CONTEXT", "test"}}, true, "test",
+       "http://127.0.0.1:8080", "context test", TokenSource::Kind::Command, 30},
+      {"flag context beats env", ctx_flag, {{"DAOCTL_CONTEXT", "prod"}}, true, "test",
+       "http://127.0.0.1:8080", "context test", TokenSource::Kind::Command, 5},
+      {"env url and token beat the file", none,
+       {{"DAOCTL_URL", "http://env:1"}, {"DAOCTL_TOKEN", "secret"}}, true, "prod",
+       "http://env:1", "DAOCTL_URL", TokenSource::Kind::Env, 45},
+      {"flag url beats env url", url_flag, {{"DAOCTL_URL", "http://env:1"}}, true, "prod",
+       "https://flag.example.com", "--url", TokenSource::Kind::File, 45},
+      {"empty env values count as unset", none, {{"DAOCTL_URL", ""}, {"DAOCTL_CONTEXT", ""}},
+       true, "prod", "https://prod.example.com", "context prod", TokenSource::Kind::File, 45},
+  };
+  for (const auto& row : rows) {
+    INFO(row.name);
+    auto r = resolve_context(row.flags, row.env,
+                             row.with_file ? std::optional<ConfigFile>(file) : std::nullopt);
+    REQUIRE(r);
+    CHECK(r->context_name == row.context);
+    CHECK(r->url == row.url);
+    CHECK(r->url_origin == row.url_origin);
+    CHECK(r->token.kind == row.token);
+    CHECK(r->timeout.count() == row.timeout);
+  }
+}
+
+TEST_CASE("resolution expands ~ in token_file and keeps the secret out of origins") {
+  auto r = resolve_context({}, {{"HOME", "/home/ops"}}, two_contexts());
+  REQUIRE(r);
+  CHECK(r->token.value == "/home/ops/prod.token");
+  CHECK(r->token.origin == "context prod");
+  CHECK(r->ca_file == "/etc/ssl/corp.pem");
+  auto env_token = resolve_context({}, {{"DAOCTL_TOKEN", "s3cret"}}, std::nullopt);
+  REQUIRE(env_token);
+  CHECK(env_token->token.origin == "DAOCTL_TOKEN");
+}
+
+TEST_CASE("an unknown context or a non-http URL is a config error") {
+  FlagOverrides flags;
+  flags.context = "staging";
+  auto r = resolve_context(flags, {}, two_contexts());
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == ErrorKind::Config);
+  CHECK(r.error().describe() ==
+        "unknown context 'staging' (--context): known contexts: prod, test");
+  auto bad_url = resolve_context({}, {{"DAOCTL_URL", "ftp://x"}}, std::nullopt);
+  REQUIRE_FALSE(bad_url);
+  CHECK(bad_url.error().object == "DAOCTL_URL");
+}
+
+TEST_CASE("config path: flag, DAOCTL_CONFIG, XDG_CONFIG_HOME, HOME") {
+  CHECK(config_path(std::string("/x.yaml"), {{"DAOCTL_CONFIG", "/y"}}) == "/x.yaml");
+  CHECK(config_path(std::nullopt, {{"DAOCTL_CONFIG", "/y"}, {"XDG_CONFIG_HOME", "/x"}}) == "/y");
+  CHECK(config_path(std::nullopt, {{"XDG_CONFIG_HOME", "/x"}, {"HOME", "/h"}}) ==
+        "/x/daoctl/config.yaml");
+  CHECK(config_path(std::nullopt, {{"HOME", "/h"}}) == "/h/.config/daoctl/config.yaml");
+}
+
+TEST_CASE("serialize_config round-trips and redacts inline tokens on request") {
+  ConfigFile file = two_contexts();
+  file.contexts[1].token_command.clear();
+  file.contexts[1].token = "inline-secret";
+  const auto text = serialize_config(file);
+  auto again = parse_config(text, "x");
+  REQUIRE(again);
+  CHECK(again->contexts[1].token == "inline-secret");
+  CHECK(again->contexts[0].timeout_seconds == 45);
+  const auto redacted = serialize_config(file, true);
+  CHECK_THAT(redacted, !Catch::Contains("inline-secret"));
+  CHECK_THAT(redacted, Catch::Contains("token: REDACTED"));
+}
+
+TEST_CASE("a config file with an inline token readable by others is refused") {
+  TempDir dir;
+  const std::string text = "contexts:\n  - name: a\n    url: http://x\n    token: s3cret\n";
+  const auto open_file = dir.write("open.yaml", text, 0644);
+  auto refused = load_config_file(open_file);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().kind == ErrorKind::Config);
+  CHECK(refused.error().hint == "chmod 600 " + open_file);
+  CHECK_THAT(refused.error().describe(), !Catch::Contains("s3cret"));
+
+  const auto private_file = dir.write("private.yaml", text, 0600);
+  auto ok = load_config_file(private_file);
+  REQUIRE(ok);
+  REQUIRE(ok->has_value());
+  CHECK((*ok)->contexts[0].token == "s3cret");
+
+  const auto no_secret = dir.write("shared.yaml", "contexts:\n  - name: a\n    url: http://x\n",
+                                   0644);
+  CHECK(load_config_file(no_secret));
+  auto missing = load_config_file((dir.path / "absent.yaml").string());
+  REQUIRE(missing);
+  CHECK_FALSE(missing->has_value());
+}
+
+TEST_CASE("token files must be private; their content is trimmed") {
+  TempDir dir;
+  const auto group_readable = dir.write("g.token", "tok\n", 0640);
+  auto refused = read_token({TokenSource::Kind::File, group_readable, "context a"});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().kind == ErrorKind::Config);
+  CHECK(refused.error().hint == "chmod 600 " + group_readable);
+  CHECK_THAT(refused.error().detail, Catch::Contains("640"));
+
+  const auto private_token = dir.write("p.token", "  tok-123\n", 0600);
+  CHECK(read_token({TokenSource::Kind::File, private_token, "context a"}).value() == "tok-123");
+  auto empty = read_token({TokenSource::Kind::File, dir.write("e.token", "\n", 0600), "ctx"});
+  REQUIRE_FALSE(empty);
+  auto absent = read_token({TokenSource::Kind::File, (dir.path / "nope").string(), "ctx"});
+  REQUIRE_FALSE(absent);
+  CHECK(absent.error().kind == ErrorKind::Config);
+}
+
+TEST_CASE("token_command: stdout trimmed is the token; failure names the context only") {
+  CHECK(read_token({TokenSource::Kind::Command, "printf '  abc-1 \\n'", "context a"}).value() ==
+        "abc-1");
+  auto failed = read_token({TokenSource::Kind::Command, "echo leaked-secret; exit 3", "context prod"});
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error().kind == ErrorKind::Config);
+  CHECK(failed.error().describe() ==
+        "token_command failed (context prod): it exited with status 3");
+  auto silent = read_token({TokenSource::Kind::Command, "true", "context prod"});
+  REQUIRE_FALSE(silent);
+  CHECK(silent.error().message == "token_command printed no token");
+  auto none = read_token({});
+  REQUIRE_FALSE(none);
+  CHECK(none.error().kind == ErrorKind::Auth);
+}
+
+TEST_CASE("write_config_file writes mode 0600 atomically and creates the directory") {
+  TempDir dir;
+  const auto path = (dir.path / "sub" / "config.yaml").string();
+  ConfigFile file = two_contexts();
+  REQUIRE(write_config_file(path, file));
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  auto loaded = load_config_file(path);
+  REQUIRE(loaded);
+  REQUIRE(loaded->has_value());
+  CHECK((*loaded)->contexts.size() == 2);
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path / "sub")) {
+    ++entries;
+  }
+  CHECK(entries == 1);  // no temporary file left behind
+}
