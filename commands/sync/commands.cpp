@@ -1,0 +1,240 @@
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "commands/common/command_doc.hpp"
+#include "commands/sync/engine.hpp"
+#include "connectors/local/files.hpp"
+
+namespace daoctl::commands {
+
+using nlohmann::json;
+using namespace sync_engine;
+
+namespace {
+
+std::string results_path(const SyncOptions& opts, const Session& s) {
+  if (!opts.results_file.empty()) return opts.results_file;
+  if (!s.job.report.results_file.empty()) return s.job.report.results_file;
+  return s.state_dir + "/" + s.job.name + ".results.jsonl";
+}
+
+std::string now_rfc3339(CommandContext& ctx) {
+  std::time_t tt = std::chrono::system_clock::to_time_t(ctx.now());
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
+
+int run_sync_validate(const SyncOptions& opts, CommandContext& ctx) {
+  auto job = load_job_file(opts.job_file, opts.today.empty() ? today_local(ctx.now()) : opts.today);
+  if (ctx.format() == output::Format::Json) {
+    json j = {{"valid", true}, {"job", job.name}, {"target", job.target}, {"primary", job.primary}};
+    j["sources"] = json::array();
+    for (const auto& s : job.sources) j["sources"].push_back({{"name", s.name}, {"type", s.type}});
+    ctx.io().out() << j.dump(2) << "\n";
+  } else {
+    ctx.io().out() << fmt::format("{}: valid sync job '{}' ({} source(s), {} mapped field(s), target {})\n",
+                                  opts.job_file, job.name, job.sources.size(), job.mapping.size(), job.target);
+  }
+  return exit_code::ok;
+}
+
+int run_sync_plan(const SyncOptions& opts, CommandContext& ctx) {
+  Session s = prepare(opts, ctx, /*read_sources=*/true);
+  if (ctx.format() == output::Format::Json) ctx.io().out() << s.plan.to_json().dump(2) << "\n";
+  else render_plan(s.plan, s, ctx);
+  if (!opts.plan_out.empty())
+    value_or_throw(local::write_file_atomic(opts.plan_out, s.plan.to_json().dump(2) + "\n", 0600));
+  // A plan that apply would refuse says so now, with the same exit code.
+  value_or_throw(sync::check_guards(s.job, s.plan, guard_input(s, opts.allow_deprovision)));
+  if (opts.detailed_exitcode && s.plan.has_changes()) return exit_code::changes_pending;
+  return exit_code::ok;
+}
+
+int run_sync_apply(const SyncOptions& opts, CommandContext& ctx) {
+  // One run per job at a time: cron overlapping a slow run exits 6 at once.
+  std::string today = opts.today.empty() ? today_local(ctx.now()) : opts.today;
+  auto job = load_job_file(opts.job_file, today);
+  std::string state_dir = opts.state_dir.empty() ? local::default_state_dir() : opts.state_dir;
+  value_or_throw(local::make_dirs(state_dir));
+  auto lock = value_or_throw(local::JobLock::acquire(state_dir + "/" + job.name + ".lock", "sync job " + job.name));
+
+  Session s;
+  if (!opts.plan_in.empty()) {
+    s = prepare(opts, ctx, /*read_sources=*/false);
+    auto text = value_or_throw(local::read_file(opts.plan_in));
+    json doc = json::parse(text, nullptr, false);
+    if (doc.is_discarded())
+      throw CommandError(ErrorKind::Config, "the plan file is not JSON", opts.plan_in);
+    s.plan = value_or_throw(sync::SyncPlan::from_json(doc));
+    if (s.plan.job != s.job.name)
+      throw CommandError(ErrorKind::Config, "the plan was made for another job", opts.plan_in,
+                         "plan job '" + s.plan.job + "', job file '" + s.job.name + "'");
+    if (s.plan.platform_fingerprint != s.state.fingerprint())
+      throw CommandError(ErrorKind::Safety, "the platform changed since the plan was made", opts.plan_in,
+                         "users, departments or groups were modified after the plan",
+                         "make a new plan: daoctl sync plan -f " + opts.job_file + " --out " + opts.plan_in);
+    for (const auto& [name, n] : s.plan.source_records) s.sources[name] = {n, 0};
+  } else {
+    s = prepare(opts, ctx, /*read_sources=*/true);
+  }
+  if (auto guard = sync::check_guards(s.job, s.plan, guard_input(s, opts.allow_deprovision)); !guard) {
+    write_reports(opts, s, "safety_stop", nullptr, ctx);
+    throw CommandError(guard.error());
+  }
+  if (!s.plan.has_changes()) {
+    ctx.info(fmt::format("{}: no changes ({} users unchanged)", s.job.name, s.plan.unchanged_users));
+    sync::ApplyReport empty;
+    write_reports(opts, s, "ok", &empty, ctx);
+    return exit_code::ok;
+  }
+
+  // The journal: one JSON line per item as it completes, so an interrupted
+  // run leaves a record of what was done; the rerun re-plans from the
+  // platform's real state and converges.
+  std::string journal_path = results_path(opts, s);
+  std::ofstream journal(journal_path, std::ios::trunc);
+  if (!journal) ctx.warn("cannot write the results journal " + journal_path);
+  journal << json{{"event", "start"}, {"time", now_rfc3339(ctx)}, {"job", s.job.name},
+                  {"plan", s.plan.hash()}, {"pid", ::getpid()}}.dump()
+          << "\n"
+          << std::flush;
+  std::size_t total = s.plan.departments.size() + s.plan.users.size() + s.plan.managers.size() +
+                      s.plan.groups.size();
+  std::size_t done = 0;
+  const bool progress = ctx.io().stdout_is_tty() && !ctx.global.quiet;
+  sync::ApplyOptions aopts;
+  aopts.target = s.job.target == "scim" ? sync::TargetKind::Scim : sync::TargetKind::Platform;
+  aopts.managed_by = s.job.managed_by();
+  aopts.batch_size = static_cast<std::size_t>(std::max(64, ctx.global.concurrency * 32));
+  aopts.on_item = [&](const sync::ItemOutcome& item) {
+    json line = {{"time", now_rfc3339(ctx)}, {"phase", item.phase}, {"action", item.action},
+                 {"object", item.object}, {"id", item.id}, {"ok", item.ok}};
+    if (!item.ok) line["error"] = item.error;
+    journal << line.dump() << "\n";
+    ++done;
+    if (!item.ok) ctx.warn(item.object + " (" + item.action + "): " + item.error);
+    if (progress && (done % 50 == 0 || done == total))
+      ctx.io().err() << fmt::format("\rapplying {}/{}", done, total) << std::flush;
+  };
+  auto report = sync::apply_plan(s.plan, s.state, *s.target, aopts);
+  if (progress) ctx.io().err() << "\n";
+  journal << json{{"event", "finish"}, {"time", now_rfc3339(ctx)}, {"succeeded", report.succeeded},
+                  {"failed", report.failed}}.dump()
+          << "\n"
+          << std::flush;
+  std::string result = report.failed > 0 ? "partial" : "ok";
+  write_reports(opts, s, result, &report, ctx);
+  ctx.info(fmt::format("{}: applied {} change(s), {} failed; results in {}", s.job.name, report.succeeded,
+                       report.failed, journal_path));
+  if (report.failed > 0)
+    throw CommandError(ErrorKind::Partial, fmt::format("{} of {} changes failed", report.failed, total),
+                       "job " + s.job.name, "", "see " + journal_path + " for each failed item");
+  return exit_code::ok;
+}
+
+int run_sync_status(const SyncOptions& opts, CommandContext& ctx) {
+  auto job = load_job_file(opts.job_file, opts.today.empty() ? today_local(ctx.now()) : opts.today);
+  std::string state_dir = opts.state_dir.empty() ? local::default_state_dir() : opts.state_dir;
+  json status = {{"job", job.name}};
+  if (auto text = local::read_file(state_dir + "/" + job.name + ".state.json")) {
+    json st = json::parse(*text, nullptr, false);
+    if (!st.is_discarded()) status["last_success"] = st;
+  }
+  std::string journal = !opts.results_file.empty() ? opts.results_file
+                        : !job.report.results_file.empty() ? job.report.results_file
+                                                           : state_dir + "/" + job.name + ".results.jsonl";
+  if (auto text = local::read_file(journal)) {
+    std::istringstream in(*text);
+    std::string line;
+    json start, finish;
+    long ok = 0, failed = 0;
+    while (std::getline(in, line)) {
+      json j = json::parse(line, nullptr, false);
+      if (j.is_discarded()) continue;
+      if (j.value("event", "") == "start") start = j;
+      else if (j.value("event", "") == "finish") finish = j;
+      else (j.value("ok", false) ? ok : failed)++;
+    }
+    status["last_run"] = {{"started_at", start.value("time", "")}, {"plan", start.value("plan", "")},
+                          {"finished", !finish.is_null()}, {"succeeded", ok}, {"failed", failed}};
+  }
+  if (ctx.format() == output::Format::Json) {
+    ctx.io().out() << status.dump(2) << "\n";
+    return exit_code::ok;
+  }
+  auto& out = ctx.io().out();
+  out << "Job " << job.name << "\n";
+  if (status.contains("last_success"))
+    out << "  last success: " << status["last_success"].value("last_success", "") << "\n";
+  else
+    out << "  last success: never\n";
+  if (status.contains("last_run")) {
+    const json& r = status["last_run"];
+    out << "  last apply:   started " << r["started_at"].get<std::string>() << ", "
+        << (r["finished"].get<bool>() ? "finished" : "did NOT finish (interrupted; the next run converges)")
+        << fmt::format(", {} succeeded, {} failed\n", r["succeeded"].get<long>(), r["failed"].get<long>());
+  }
+  return exit_code::ok;
+}
+
+void register_sync(CLI::App& root, CommandContext& ctx) {
+  auto& sync = add_command(root, {"sync", "Sync employees from LDAP and HR sources into the platform",
+                                  "daoctl sync plan -f /etc/daoctl/nightly.yaml"});
+  sync.require_subcommand(1);
+  auto add_common = [](CLI::App& cmd, SyncOptions& o) {
+    cmd.add_option("-f,--file", o.job_file, "The sync job file (sync.yaml)")->required();
+    cmd.add_option("--state-dir", o.state_dir, "Where locks, journals and last-run state live");
+    cmd.add_option("--today", o.today, "The date rules compare with (yyyy-MM-dd; default: today)");
+  };
+  {
+    auto o = std::make_shared<SyncOptions>();
+    auto& cmd = add_command(sync, {"validate", "Check a job file and report every problem with its position",
+                                   "daoctl sync validate -f nightly.yaml"});
+    add_common(cmd, *o);
+    cmd.callback([o, &ctx] { ctx.exit_status = run_sync_validate(*o, ctx); });
+  }
+  {
+    auto o = std::make_shared<SyncOptions>();
+    auto& cmd = add_command(sync, {"plan", "Read the sources and the platform and show what would change",
+                                   "daoctl sync plan -f nightly.yaml --out plan.json --detailed-exitcode"});
+    add_common(cmd, *o);
+    cmd.add_option("--out", o->plan_out, "Save the plan (JSON) for a later 'sync apply --plan'");
+    cmd.add_flag("--detailed-exitcode", o->detailed_exitcode, "Exit 8 when the plan has changes");
+    cmd.add_option("--allow-deprovision", o->allow_deprovision,
+                   "Let exactly the plan with this hash past the deactivation thresholds");
+    cmd.callback([o, &ctx] { ctx.exit_status = run_sync_plan(*o, ctx); });
+  }
+  {
+    auto o = std::make_shared<SyncOptions>();
+    auto& cmd = add_command(sync, {"apply", "Carry out the plan: create, update, block, group",
+                                   "daoctl sync apply -f nightly.yaml --summary-file /var/lib/daoctl/nightly.json"});
+    add_common(cmd, *o);
+    cmd.add_option("--plan", o->plan_in, "Apply this saved plan (refused if the platform changed since)");
+    cmd.add_option("--allow-deprovision", o->allow_deprovision,
+                   "Let exactly the plan with this hash past the deactivation thresholds");
+    cmd.add_option("--concurrency", o->concurrency, "Requests in flight (default: the job's apply.concurrency)")
+        ->check(CLI::Range(1, 64));
+    cmd.add_option("--summary-file", o->summary_file, "Write the JSON run summary here");
+    cmd.add_option("--metrics-file", o->metrics_file, "Write Prometheus textfile metrics here");
+    cmd.add_option("--results-file", o->results_file, "Write the per-item results (JSON Lines) here");
+    cmd.callback([o, &ctx] { ctx.exit_status = run_sync_apply(*o, ctx); });
+  }
+  {
+    auto o = std::make_shared<SyncOptions>();
+    auto& cmd = add_command(sync, {"status", "Show when the job last succeeded and what its last run did",
+                                   "daoctl sync status -f nightly.yaml -o json"});
+    add_common(cmd, *o);
+    cmd.add_option("--results-file", o->results_file, "The results journal to read");
+    cmd.callback([o, &ctx] { ctx.exit_status = run_sync_status(*o, ctx); });
+  }
+}
+
+}  // namespace daoctl::commands

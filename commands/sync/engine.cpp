@@ -1,0 +1,317 @@
+#include "commands/sync/engine.hpp"
+
+#include <fmt/format.h>
+
+#include <ctime>
+#include <future>
+
+#include "connectors/local/files.hpp"
+#include "connectors/sources/job_sources.hpp"
+
+namespace daoctl::commands::sync_engine {
+
+using nlohmann::json;
+
+namespace {
+
+std::string dirname_of(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? std::string(".") : path.substr(0, slash);
+}
+
+std::string rfc3339(std::chrono::system_clock::time_point t) {
+  std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string state_file(const Session& s) { return s.state_dir + "/" + s.job.name + ".state.json"; }
+
+std::map<std::string, long> previous_counts(const Session& s) {
+  std::map<std::string, long> out;
+  auto text = local::read_file(state_file(s));
+  if (!text) return out;
+  json j = json::parse(*text, nullptr, false);
+  if (j.is_discarded() || !j.contains("source_records")) return out;
+  for (const auto& [k, v] : j["source_records"].items())
+    if (v.is_number_integer()) out[k] = v.get<long>();
+  return out;
+}
+
+std::string colour(CommandContext& ctx, const char* code, const std::string& text) {
+  return ctx.io().colour() ? fmt::format("\033[{}m{}\033[0m", code, text) : text;
+}
+
+std::string show(const mapping::Value& v) {
+  if (v.is_null()) return "(none)";
+  if (const auto* s = v.string()) return mapping::quote_for_message(*s);
+  return mapping::describe(v);
+}
+
+}  // namespace
+
+std::string today_local(std::chrono::system_clock::time_point now) {
+  std::time_t tt = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  localtime_r(&tt, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+sync::JobSpec load_job_file(const std::string& path, const std::string& today) {
+  if (path.empty())
+    throw CommandError(ErrorKind::Usage, "no job file given", "", "", "pass -f sync.yaml");
+  auto text = local::read_file(path);
+  if (!text) {
+    Error e = text.error();
+    e.kind = ErrorKind::Config;
+    e.message = "cannot read the job file";
+    throw CommandError(e);
+  }
+  return value_or_throw(sync::load_job(*text, path, {today}));
+}
+
+Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources) {
+  Session s;
+  s.started = ctx.now();
+  s.today = opts.today.empty() ? today_local(s.started) : opts.today;
+  s.job = load_job_file(opts.job_file, s.today);
+  s.state_dir = opts.state_dir.empty() ? local::default_state_dir() : opts.state_dir;
+  value_or_throw(local::make_dirs(s.state_dir));
+
+  const json& p = s.job.platform;
+  if (!ctx.global.context && p.contains("context")) ctx.global.context = p["context"].get<std::string>();
+  if (!ctx.global.url && p.contains("url")) ctx.global.url = p["url"].get<std::string>();
+  if (!ctx.global.ca_file && p.contains("ca_file")) ctx.global.ca_file = p["ca_file"].get<std::string>();
+  ctx.global.concurrency = opts.concurrency > 0 ? opts.concurrency : s.job.concurrency;
+  if (ctx.global.rate_limit <= 0) ctx.global.rate_limit = s.job.rate_limit;
+
+  targets::ScimTargetOptions topts;
+  topts.kind = s.job.target == "scim" ? sync::TargetKind::Scim : sync::TargetKind::Platform;
+  topts.managed_by = s.job.managed_by();
+  s.target = std::make_unique<targets::ScimSyncTarget>(ctx.client(), topts);
+  value_or_throw(s.target->discover());
+
+  // Sources are read on their own threads while this one reads the platform.
+  std::vector<std::future<Result<sources::SourceData>>> reads;
+  if (read_sources) {
+    sources::SourceReadOptions ropts;
+    ropts.base_dir = dirname_of(opts.job_file);
+    ropts.now = std::chrono::time_point_cast<std::chrono::seconds>(s.started);
+    ropts.make_transport = [](const std::string& ca_file) {
+      http::TransportOptions t;
+      t.ca_file = ca_file;
+      return platform::make_curl_transport(t);
+    };
+    for (const auto& src : s.job.sources) {
+      auto fields = s.job.fields_of(src.name);
+      reads.push_back(std::async(std::launch::async, [src, fields, ropts] {
+        return sources::read_source(src, fields, ropts);
+      }));
+    }
+  }
+  auto state = s.target->read_state();
+  sync::SourceRecords records;
+  std::optional<Error> source_failure;
+  for (auto& r : reads) {
+    auto data = r.get();
+    if (!data) {
+      if (!source_failure) source_failure = data.error();
+      continue;
+    }
+    s.sources[data->name] = {static_cast<long>(data->records.size()),
+                             static_cast<double>(data->elapsed.count()) / 1000.0};
+    records[data->name] = std::move(data->records);
+  }
+  if (source_failure) {
+    // A failed read is never "everyone left": stop before any plan exists.
+    Error e = *source_failure;
+    e.kind = ErrorKind::Safety;
+    e.hint = (e.hint.empty() ? "" : e.hint + "; ") + std::string("nothing was changed");
+    throw CommandError(e);
+  }
+  s.state = value_or_throw(std::move(state));
+  if (!read_sources) return s;
+
+  auto desired = sync::build_desired(s.job, records);
+  records.clear();
+  s.skipped_records = desired.skipped;
+  sync::PlanOptions popts;
+  popts.target = topts.kind;
+  popts.job = s.job.name;
+  popts.managed_by = s.job.managed_by();
+  popts.link_by = s.job.link_by;
+  popts.department_separator = s.job.department_separator;
+  popts.delete_empty_departments = s.job.delete_empty_departments;
+  popts.manage_groups = s.job.groups.has_value();
+  if (s.job.deprovision.contains("dismissed_when"))
+    for (const auto& rule : s.job.deprovision["dismissed_when"])
+      if (rule == "missing_from_sources") popts.deactivate_missing = true;
+  s.plan = sync::compute_plan(desired.users, s.state, popts);
+  s.plan.warnings.insert(s.plan.warnings.begin(), desired.warnings.begin(), desired.warnings.end());
+  s.plan.created_at = rfc3339(s.started);
+  for (const auto& [name, st] : s.sources) s.plan.source_records[name] = st.records;
+  return s;
+}
+
+sync::GuardInput guard_input(const Session& s, const std::string& allow) {
+  sync::GuardInput g;
+  g.source_records = s.plan.source_records;
+  g.previous_records = previous_counts(s);
+  g.allowed_plan_hash = allow;
+  return g;
+}
+
+void render_plan(const sync::SyncPlan& plan, const Session& s, CommandContext& ctx) {
+  auto& out = ctx.io().out();
+  out << "Job " << plan.job << " -> " << plan.target << "\n";
+  for (const auto& [name, st] : s.sources)
+    out << fmt::format("  source {}: {} records ({:.1f} s)\n", name, st.records, st.seconds);
+  auto plus = [&](const std::string& t) { return colour(ctx, "32", "+ " + t); };
+  auto tilde = [&](const std::string& t) { return colour(ctx, "33", "~ " + t); };
+  auto minus = [&](const std::string& t) { return colour(ctx, "31", "- " + t); };
+  if (!plan.departments.empty()) {
+    out << "\nDepartments:\n";
+    for (const auto& d : plan.departments)
+      out << "  " << (d.kind == sync::DepartmentAction::Kind::Create ? plus(d.path) : minus(d.path + " (empty)"))
+          << "\n";
+  }
+  if (!plan.users.empty()) {
+    out << "\nUsers:\n";
+    for (const auto& u : plan.users) {
+      std::string who = u.user_name + (u.id.empty() ? "" : " (id " + u.id + ")");
+      switch (u.kind) {
+        case sync::UserActionKind::Create: out << "  " << plus(who) << "\n"; break;
+        case sync::UserActionKind::Deactivate:
+          out << "  " << minus(who + " deactivate: " + u.reason) << "\n";
+          break;
+        case sync::UserActionKind::Reactivate:
+          out << "  " << plus(who + " reactivate: " + u.reason) << "\n";
+          break;
+        case sync::UserActionKind::Link:
+          out << "  " << tilde(who + " link: " + u.reason) << "\n";
+          break;
+        case sync::UserActionKind::Update: out << "  " << tilde(who) << "\n"; break;
+      }
+      for (const auto& c : u.changes) {
+        if (u.kind == sync::UserActionKind::Create)
+          out << "      " << c.field << ": " << show(c.after) << "\n";
+        else
+          out << "      " << c.field << ": " << show(c.before) << " -> " << show(c.after) << "\n";
+      }
+    }
+  }
+  if (!plan.managers.empty()) {
+    out << "\nManagers:\n";
+    for (const auto& m : plan.managers)
+      out << "  " << tilde(m.external_id) << ": "
+          << (m.before_id.empty() ? "(none)" : "id " + m.before_id) << " -> "
+          << (m.after_external_id.empty() ? "(none)" : m.after_external_id) << "\n";
+  }
+  if (!plan.groups.empty()) {
+    out << "\nGroups:\n";
+    for (const auto& g : plan.groups) {
+      if (g.kind == sync::GroupAction::Kind::Create) out << "  " << plus(g.name) << "\n";
+      else if (g.kind == sync::GroupAction::Kind::AddMembers)
+        out << "  " << tilde(g.name) << fmt::format(": +{} member(s)\n", g.members.size());
+      else
+        out << "  " << tilde(g.name) << fmt::format(": -{} member(s)\n", g.members.size());
+    }
+  }
+  if (!plan.warnings.empty()) {
+    ctx.io().err() << "\nWarnings:\n";
+    for (const auto& w : plan.warnings)
+      ctx.io().err() << "  " << colour(ctx, "33", "!") << " " << w.object << ": " << w.message << "\n";
+  }
+  long dc = 0, dd = 0;
+  for (const auto& d : plan.departments) (d.kind == sync::DepartmentAction::Kind::Create ? dc : dd)++;
+  out << "\n"
+      << (plan.has_changes() ? "Plan: " : "No changes. ")
+      << fmt::format(
+             "{} user(s) to create, {} to update, {} to link, {} to deactivate, {} to reactivate; "
+             "{} department(s) to create, {} to delete; {} manager change(s); {} group change(s); "
+             "{} unchanged.\n",
+             plan.count(sync::UserActionKind::Create), plan.count(sync::UserActionKind::Update),
+             plan.count(sync::UserActionKind::Link), plan.count(sync::UserActionKind::Deactivate),
+             plan.count(sync::UserActionKind::Reactivate), dc, dd, plan.managers.size(), plan.groups.size(),
+             plan.unchanged_users);
+  out << "Plan hash: " << plan.hash() << "\n";
+}
+
+json run_summary(const Session& s, const std::string& result, const sync::ApplyReport* report,
+                 CommandContext& ctx) {
+  auto finished = ctx.now();
+  json j;
+  j["job"] = s.job.name;
+  j["result"] = result;
+  j["started_at"] = rfc3339(s.started);
+  j["finished_at"] = rfc3339(finished);
+  j["duration_seconds"] = std::chrono::duration<double>(finished - s.started).count();
+  j["sources"] = json::object();
+  for (const auto& [name, st] : s.sources) j["sources"][name] = {{"records", st.records}, {"seconds", st.seconds}};
+  j["skipped_records"] = s.skipped_records;
+  json pj = s.plan.to_json();
+  j["plan"] = {{"hash", pj["hash"]}, {"summary", pj["summary"]}};
+  if (report) {
+    j["applied"] = {{"succeeded", report->succeeded}, {"failed", report->failed}};
+    json errors = json::array();
+    for (const auto& i : report->items)
+      if (!i.ok && errors.size() < 50) errors.push_back({{"object", i.object}, {"action", i.action}, {"error", i.error}});
+    j["errors"] = errors;
+  }
+  const auto& st = ctx.client().stats();
+  j["http"] = {{"requests", st.requests}, {"retries", st.retries}, {"failures", st.failures}};
+  return j;
+}
+
+void write_reports(const SyncOptions& opts, const Session& s, const std::string& result,
+                   const sync::ApplyReport* report, CommandContext& ctx) {
+  json summary = run_summary(s, result, report, ctx);
+  std::string summary_file = !opts.summary_file.empty() ? opts.summary_file : s.job.report.summary_file;
+  if (!summary_file.empty())
+    if (auto st = local::write_file_atomic(summary_file, summary.dump(2) + "\n"); !st)
+      ctx.warn("cannot write the run summary: " + st.error().describe());
+  std::string metrics_file = !opts.metrics_file.empty() ? opts.metrics_file : s.job.report.metrics_file;
+  if (!metrics_file.empty()) {
+    const std::string job = s.job.name;
+    auto now_s = std::chrono::duration_cast<std::chrono::seconds>(ctx.now().time_since_epoch()).count();
+    std::string m;
+    m += "# HELP daoctl_sync_last_run_timestamp_seconds When the sync job last finished.\n"
+         "# TYPE daoctl_sync_last_run_timestamp_seconds gauge\n";
+    m += fmt::format("daoctl_sync_last_run_timestamp_seconds{{job=\"{}\"}} {}\n", job, now_s);
+    m += "# HELP daoctl_sync_success 1 when the last run applied everything, 0 otherwise.\n"
+         "# TYPE daoctl_sync_success gauge\n";
+    m += fmt::format("daoctl_sync_success{{job=\"{}\"}} {}\n", job, result == "ok" ? 1 : 0);
+    m += "# HELP daoctl_sync_duration_seconds Wall time of the last run.\n"
+         "# TYPE daoctl_sync_duration_seconds gauge\n";
+    m += fmt::format("daoctl_sync_duration_seconds{{job=\"{}\"}} {:.3f}\n", job,
+                     summary["duration_seconds"].get<double>());
+    m += "# HELP daoctl_sync_source_records Records read from each source.\n"
+         "# TYPE daoctl_sync_source_records gauge\n";
+    for (const auto& [name, st] : s.sources)
+      m += fmt::format("daoctl_sync_source_records{{job=\"{}\",source=\"{}\"}} {}\n", job, name, st.records);
+    m += "# HELP daoctl_sync_changes Changes in the last plan, by kind.\n"
+         "# TYPE daoctl_sync_changes gauge\n";
+    for (const auto& [kind, n] : summary["plan"]["summary"]["users"].items())
+      m += fmt::format("daoctl_sync_changes{{job=\"{}\",kind=\"users_{}\"}} {}\n", job, kind, n.get<long>());
+    if (report) {
+      m += "# HELP daoctl_sync_items_failed Items that failed in the last apply.\n"
+           "# TYPE daoctl_sync_items_failed gauge\n";
+      m += fmt::format("daoctl_sync_items_failed{{job=\"{}\"}} {}\n", job, report->failed);
+    }
+    if (auto st = local::write_file_atomic(metrics_file, m); !st)
+      ctx.warn("cannot write the metrics file: " + st.error().describe());
+  }
+  if (result == "ok" && report) {
+    json state = {{"job", s.job.name}, {"last_success", rfc3339(ctx.now())},
+                  {"source_records", s.plan.source_records}, {"plan_hash", s.plan.hash()}};
+    if (auto st = local::write_file_atomic(state_file(s), state.dump(2) + "\n"); !st)
+      ctx.warn("cannot write the job state: " + st.error().describe());
+  }
+}
+
+}  // namespace daoctl::commands::sync_engine

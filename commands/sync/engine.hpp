@@ -1,0 +1,65 @@
+// The steps a sync run shares between plan and apply: load the job, read the
+// sources and the platform concurrently, check the guards, compute the plan;
+// and the run's reports (summary JSON, Prometheus textfile, results journal).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "commands/common/context.hpp"
+#include "commands/sync/sync.hpp"
+#include "connectors/targets/scim_target.hpp"
+#include "core/sync/desired.hpp"
+#include "core/sync/executor.hpp"
+#include "core/sync/guards.hpp"
+#include "core/sync/job.hpp"
+#include "core/sync/plan.hpp"
+
+namespace daoctl::commands::sync_engine {
+
+struct SourceStat {
+  long records = 0;
+  double seconds = 0;
+};
+
+struct Session {
+  sync::JobSpec job;
+  std::string state_dir;
+  std::string today;
+  std::chrono::system_clock::time_point started;
+  std::map<std::string, SourceStat> sources;
+  sync::PlatformState state;
+  sync::SyncPlan plan;
+  long skipped_records = 0;
+  std::unique_ptr<targets::ScimSyncTarget> target;
+};
+
+// Loads and checks the job file. Throws CommandError (Config) listing problems.
+sync::JobSpec load_job_file(const std::string& path, const std::string& today);
+
+// Loads the job, connects to the target and reads its state; with
+// `read_sources` also reads every source (concurrently with the platform)
+// and computes the plan. Guards are not checked here (check_guards).
+// Throws CommandError: Config, Network/Auth for the platform, Safety for a
+// failed source read.
+Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources);
+
+// This run's numbers for the guards (previous counts from the job's state).
+sync::GuardInput guard_input(const Session& s, const std::string& allow);
+
+// "Plan: 2 to create, 1 to update, …" and the per-object diff.
+void render_plan(const sync::SyncPlan& plan, const Session& session, CommandContext& ctx);
+
+// The JSON run summary written for cron (report.summary_file / --summary-file).
+nlohmann::json run_summary(const Session& s, const std::string& result,
+                           const sync::ApplyReport* report, CommandContext& ctx);
+// Writes summary, metrics and state files as configured. Never throws: a
+// report that cannot be written is a warning, the run's result stands.
+void write_reports(const SyncOptions& opts, const Session& s, const std::string& result,
+                   const sync::ApplyReport* report, CommandContext& ctx);
+
+std::string today_local(std::chrono::system_clock::time_point now);
+
+}  // namespace daoctl::commands::sync_engine

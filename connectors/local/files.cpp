@@ -1,0 +1,125 @@
+#include "connectors/local/files.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace daoctl::local {
+
+namespace {
+std::string errno_text() { return std::strerror(errno); }
+}  // namespace
+
+Result<JobLock> JobLock::acquire(const std::string& path, const std::string& what) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return fail(ErrorKind::Io, "cannot create lock file", path, errno_text());
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int err = errno;
+    char buf[32] = {0};
+    ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+    ::close(fd);
+    if (err == EWOULDBLOCK) {
+      std::string holder = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("?");
+      while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+      return fail(ErrorKind::Locked, what + " is already running", path,
+                  "held by process " + holder, "wait for it to finish; the lock is freed when it exits");
+    }
+    return fail(ErrorKind::Io, "cannot lock", path, std::strerror(err));
+  }
+  std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) == 0) {
+    [[maybe_unused]] ssize_t w = ::pwrite(fd, pid.data(), pid.size(), 0);
+  }
+  return JobLock(fd);
+}
+
+JobLock::JobLock(JobLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+
+JobLock& JobLock::operator=(JobLock&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.fd_;
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+JobLock::~JobLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing the last descriptor releases the flock
+}
+
+Status make_dirs(const std::string& path) {
+  if (path.empty()) return {};
+  std::string partial;
+  std::size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = path.find('/', pos + 1);
+    partial = path.substr(0, pos);
+    if (partial.empty()) continue;
+    if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST)
+      return fail(ErrorKind::Io, "cannot create directory", partial, errno_text());
+  }
+  return {};
+}
+
+Status write_file_atomic(const std::string& path, const std::string& content, int mode) {
+  auto slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  std::string tmpl = dir + "/." + path.substr(slash == std::string::npos ? 0 : slash + 1) + ".XXXXXX";
+  std::string tmp = tmpl;
+  int fd = ::mkstemp(tmp.data());
+  if (fd < 0) return fail(ErrorKind::Io, "cannot create temporary file", tmpl, errno_text());
+  const char* p = content.data();
+  std::size_t left = content.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      std::string why = errno_text();
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return fail(ErrorKind::Io, "cannot write", path, why);
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  if (::fchmod(fd, static_cast<mode_t>(mode)) != 0 || ::fsync(fd) != 0) {
+    std::string why = errno_text();
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return fail(ErrorKind::Io, "cannot write", path, why);
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::string why = errno_text();
+    ::unlink(tmp.c_str());
+    return fail(ErrorKind::Io, "cannot replace", path, why);
+  }
+  return {};
+}
+
+Result<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (errno == ENOENT) return fail(ErrorKind::NotFound, "no such file", path);
+    return fail(ErrorKind::Io, "cannot read", path, errno_text());
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string default_state_dir() {
+  if (const char* d = std::getenv("DAOCTL_STATE_DIR"); d && *d) return d;
+  if (const char* x = std::getenv("XDG_STATE_HOME"); x && *x) return std::string(x) + "/daoctl";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.local/state/daoctl";
+  return "/var/lib/daoctl";
+}
+
+}  // namespace daoctl::local

@@ -1,0 +1,44 @@
+// The local file system as jobs use it: one lock per job, atomic writes, and
+// the state directory that holds journals and last-run facts.
+#pragma once
+
+#include <string>
+
+#include "core/error.hpp"
+
+namespace daoctl::local {
+
+// An exclusive lock held for the life of the object (flock(2) on a lock
+// file). The kernel drops it when the process dies, so a killed run never
+// leaves a stale lock behind; the file records the holder's pid for messages.
+class JobLock {
+ public:
+  // Errors: Locked (another process holds it; the message names its pid),
+  // Io (cannot create the lock file).
+  static Result<JobLock> acquire(const std::string& path, const std::string& what);
+  JobLock(JobLock&& other) noexcept;
+  JobLock& operator=(JobLock&& other) noexcept;
+  JobLock(const JobLock&) = delete;
+  JobLock& operator=(const JobLock&) = delete;
+  ~JobLock();
+
+ private:
+  explicit JobLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+// Writes `content` to `path` through a temporary file in the same directory,
+// fsync and rename(2): readers see the old file or the new one, never half.
+Status write_file_atomic(const std::string& path, const std::string& content, int mode = 0644);
+
+// Creates a directory and its parents (mode 0700 for new ones).
+Status make_dirs(const std::string& path);
+
+// Reads a whole file. Errors: NotFound, Io.
+Result<std::string> read_file(const std::string& path);
+
+// The state directory: $DAOCTL_STATE_DIR, else $XDG_STATE_HOME/daoctl, else
+// ~/.local/state/daoctl (root without HOME: /var/lib/daoctl).
+std::string default_state_dir();
+
+}  // namespace daoctl::local
