@@ -5,12 +5,14 @@
 #include "commands/departments/departments.hpp"
 #include "commands/doctor/doctor.hpp"
 #include "commands/groups/groups.hpp"
+#include "commands/sync/sync.hpp"
 #include "commands/users/users.hpp"
 #include "commands/version/version.hpp"
 
 namespace daoctl::commands {
 
 void register_all_commands(CLI::App& root, CommandContext& ctx) {
+  register_sync(root, ctx);
   register_users(root, ctx);
   register_groups(root, ctx);
   register_departments(root, ctx);
