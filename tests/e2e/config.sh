@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# config: contexts, precedence, secret file permissions, token_command.
+source "$(dirname "$0")/lib.sh"
+start_sim
+CFG="$XDG_CONFIG_HOME/daoctl/config.yaml"
+SIM_TOKEN=$DAOCTL_TOKEN
+unset DAOCTL_URL DAOCTL_TOKEN
+
+TOKEN_FILE="$E2E_DIR/sim.token"
+printf '%s\n' "$SIM_TOKEN" >"$TOKEN_FILE"
+chmod 600 "$TOKEN_FILE"
+
+check "set-context with a token file" "$DAOCTL_BIN" config set-context sim --url "$SIM_URL" --token-file "$TOKEN_FILE"
+expect_eq "config file is 0600" "$(stat -c %a "$CFG")" "600"
+check "first context becomes current" "$DAOCTL_BIN" config get-contexts
+expect_match "current marked" "$OUT" '^\* +sim '
+check "commands use the current context" "$DAOCTL_BIN" api GET /api/v1/me
+expect_match "me answered" "$OUT" '"subject"'
+
+check "set-context with a token command" "$DAOCTL_BIN" config set-context cmd --url "$SIM_URL" \
+  --token-command "cat '$TOKEN_FILE'"
+check "--context selects it" "$DAOCTL_BIN" --context cmd api GET /api/v1/me
+check "DAOCTL_CONTEXT selects it" env DAOCTL_CONTEXT=cmd "$DAOCTL_BIN" api GET /api/v1/me
+check "set-context with a bad token command" "$DAOCTL_BIN" config set-context broken --url "$SIM_URL" \
+  --token-command "exit 9"
+expect_exit 2 "failing token_command exits 2" "$DAOCTL_BIN" --context broken users list
+expect_match "failure names the context" "$ERR" 'token_command failed \(context broken\): it exited with status 9'
+
+check "use-context" "$DAOCTL_BIN" config use-context cmd
+check "view" "$DAOCTL_BIN" config view
+expect_match "view shows current-context" "$OUT" 'current-context: cmd'
+expect_exit 7 "use-context of an unknown name" "$DAOCTL_BIN" config use-context nope
+expect_exit 2 "--context of an unknown name" "$DAOCTL_BIN" --context nope users list
+expect_match "unknown context lists known ones" "$ERR" 'known contexts: sim, cmd, broken'
+
+check "flag beats env beats file: --url wins" env DAOCTL_URL=http://127.0.0.1:1 "$DAOCTL_BIN" --url "$SIM_URL" api GET /api/v1/me
+expect_exit 1 "env URL beats the file" env DAOCTL_URL=http://127.0.0.1:1 "$DAOCTL_BIN" --timeout 2 api GET /api/v1/me
+
+chmod 644 "$TOKEN_FILE"
+expect_exit 2 "group-readable token file refused" "$DAOCTL_BIN" --context sim users list
+expect_match "refusal says chmod 600" "$ERR" "chmod 600 $TOKEN_FILE"
+expect_no_match "refusal does not print the token" "$ERR" "$SIM_TOKEN"
+chmod 600 "$TOKEN_FILE"
+
+cat >"$CFG" <<YAML
+current-context: inline
+contexts:
+  - name: inline
+    url: $SIM_URL
+    token: $SIM_TOKEN
+YAML
+chmod 644 "$CFG"
+expect_exit 2 "inline token in a readable config refused" "$DAOCTL_BIN" users list
+expect_match "says chmod 600 on the config file" "$ERR" "chmod 600 $CFG"
+expect_no_match "refusal never shows the inline token" "$ERR$OUT" "$SIM_TOKEN"
+chmod 600 "$CFG"
+check "inline token in a 0600 config works" "$DAOCTL_BIN" api GET /api/v1/me
+check "view redacts the inline token" "$DAOCTL_BIN" config view
+expect_match "REDACTED" "$OUT" 'token: REDACTED'
+expect_no_match "no token in view" "$OUT" "$SIM_TOKEN"
+
+printf 'contexts:\n  - name: x\n    url: [oops\n' >"$CFG"
+expect_exit 2 "YAML error exits 2" "$DAOCTL_BIN" config view
+expect_match "YAML error names file:line:column" "$ERR" "$CFG:[0-9]+:[0-9]+"
+
+finish

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# users: CRUD round trip against daoctl-sim, and `users list` over 5,000 seeded users.
+source "$(dirname "$0")/lib.sh"
+
+"$DAOCTL_SIM_BIN" seed --data "$E2E_DIR/sim" --users 5000 >/dev/null 2>&1 ||
+  failed "seed 5000 users"
+start_sim
+
+check "users list -o json" "$DAOCTL_BIN" users list -o json
+expect_eq "users list returns every seeded user" "$(printf '%s' "$OUT" | jq 'length')" "5000"
+expect_eq "users list is an array of SCIM users" \
+  "$(printf '%s' "$OUT" | jq -r '[.[] | select(.userName and .id)] | length')" "5000"
+
+check "users list as csv" "$DAOCTL_BIN" users list -o csv --page-size 1000
+expect_eq "csv has a header and one line per user" "$(printf '%s\n' "$OUT" | wc -l)" "5001"
+expect_match "csv header" "$(printf '%s' "$OUT" | head -n1)" '^ID,USERNAME,NAME,EMAIL,ACTIVE,DEPARTMENT'
+
+check "create" "$DAOCTL_BIN" users create --user-name e2e.kuznetsova --email kuznetsova@corp.example \
+  --given-name Анна --family-name Кузнецова --title Analyst --external-id hr-777 -o json
+ID=$(printf '%s' "$OUT" | jq -r .id)
+expect_match "create returns an id" "$ID" '^[0-9]+$'
+expect_eq "create keeps Cyrillic names" "$(printf '%s' "$OUT" | jq -r .name.familyName)" "Кузнецова"
+
+expect_exit 1 "creating a duplicate userName is a conflict" "$DAOCTL_BIN" users create \
+  --user-name e2e.kuznetsova --email other@corp.example --given-name A --family-name B
+expect_match "conflict names the user" "$ERR" 'user e2e.kuznetsova'
+
+check "get by id" "$DAOCTL_BIN" users get "$ID" -o json
+expect_eq "get by id" "$(printf '%s' "$OUT" | jq -r .userName)" "e2e.kuznetsova"
+check "get by userName" "$DAOCTL_BIN" users get E2E.Kuznetsova -o json
+expect_eq "get by userName (case-insensitive)" "$(printf '%s' "$OUT" | jq -r .id)" "$ID"
+check "get by e-mail" "$DAOCTL_BIN" users get kuznetsova@corp.example -o json
+expect_eq "get by e-mail" "$(printf '%s' "$OUT" | jq -r .id)" "$ID"
+
+check "update" "$DAOCTL_BIN" users update "$ID" --set title=Lead --set name.givenName=Анна-Мария -o json
+expect_eq "update replaced title" "$(printf '%s' "$OUT" | jq -r .title)" "Lead"
+expect_eq "update replaced givenName" "$(printf '%s' "$OUT" | jq -r .name.givenName)" "Анна-Мария"
+
+check "deactivate" "$DAOCTL_BIN" users deactivate e2e.kuznetsova -o json
+expect_eq "deactivated" "$(printf '%s' "$OUT" | jq -r .active)" "false"
+expect_match "deactivate revokes sessions" "$ERR" 'revoked [0-9]+ session'
+check "reactivate" "$DAOCTL_BIN" users reactivate "$ID" -o json
+expect_eq "reactivated" "$(printf '%s' "$OUT" | jq -r .active)" "true"
+
+expect_exit 5 "delete without --yes off a terminal is a safety stop" "$DAOCTL_BIN" users delete "$ID" </dev/null
+expect_match "safety stop says to pass --yes" "$ERR" 'pass --yes'
+check "delete" "$DAOCTL_BIN" users delete "$ID" --yes
+expect_exit 7 "get after delete is not found" "$DAOCTL_BIN" users get "$ID"
+expect_match "not found names the user" "$ERR" "^daoctl: error: .*user $ID"
+expect_exit 2 "a usage error exits 2" "$DAOCTL_BIN" users get
+expect_exit 2 "an unknown output format exits 2" "$DAOCTL_BIN" users list -o xml
+
+finish
