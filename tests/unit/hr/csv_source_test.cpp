@@ -14,7 +14,7 @@ using daoctl::hr::test::collect_into;
 using daoctl::hr::test::describe_fields;
 using daoctl::hr::test::fixture;
 
-TEST_CASE("1C:ZUP export in Windows-1251 with ';' and dd.MM.yyyy dates", "[csv]") {
+TEST_CASE("1C:ZUP export in Windows-1251, semicolon-separated, dd.MM.yyyy dates", "[csv]") {
   CsvSourceOptions o;
   o.path = fixture("zup_1c_windows1251.csv");
   o.encoding = text::Encoding::Windows1251;

@@ -178,7 +178,7 @@ TEST_CASE("a failed page fails the whole read", "[http]") {
   check_no_secret(report.error());
 }
 
-TEST_CASE("429/503 and connection errors are retried; Retry-After is honoured", "[http]") {
+TEST_CASE("429/503 and connection errors are retried, Retry-After is honoured", "[http]") {
   SECTION("recovers") {
     FakeHttpTransport t;
     t.script("https://hr.example/e", {503, "busy", {{"retry-after", "5"}}, {}});
