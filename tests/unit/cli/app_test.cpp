@@ -150,7 +150,12 @@ TEST_CASE("the command tree: unique names, every command has a summary and an ex
     for (const auto& child : n.children) walk(child);
   };
   walk(tree);
-  CHECK(leaves == expected);
+  // Other command groups (sync, backup, ...) join the tree over time; the
+  // everyday commands must all be there.
+  for (const auto& path : expected) {
+    INFO(path);
+    CHECK(leaves.count(path) == 1);
+  }
 }
 
 TEST_CASE("colour policy: TTY only, NO_COLOR and TERM=dumb off, CLICOLOR_FORCE on") {
