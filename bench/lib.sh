@@ -8,9 +8,10 @@ for b in "$DAOCTL" "$SIM"; do
 done
 BENCH_DIR=$(mktemp -d)
 BENCH_PIDS=()
+E2E_PIDS=()  # peers started by tests/e2e/lib_*.sh helpers register here
 bench_cleanup() {
   local p
-  for p in "${BENCH_PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+  for p in "${BENCH_PIDS[@]}" "${E2E_PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
   rm -rf "$BENCH_DIR"
 }
 trap bench_cleanup EXIT
@@ -48,9 +49,8 @@ best_of() {
 
 # peak_rss_mb CMD... -> peak resident memory of CMD in MiB
 peak_rss_mb() {
-  local kb
-  kb=$( { /usr/bin/time -f '%M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n1)
-  echo $((kb / 1024))
+  /usr/bin/time -o "$BENCH_DIR/rss" -f '%M' "$@" >/dev/null 2>&1
+  echo $(($(tail -n1 "$BENCH_DIR/rss") / 1024))
 }
 
 # report NAME OURS BASELINE GOAL_OP GOAL  (e.g. report users-list 1.2 1.0 '<=' 1.2)

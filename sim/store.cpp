@@ -90,6 +90,9 @@ CREATE TABLE IF NOT EXISTS idempotency(
   etag TEXT NOT NULL,
   created_unix INTEGER NOT NULL,
   PRIMARY KEY(key, method, path));
+-- Expiry runs on every save: without this index it scanned the whole table,
+-- which made creating N users with Idempotency-Keys quadratic.
+CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency(created_unix);
 )sql";
 
 constexpr std::int64_t kReplyLifetimeSeconds = 24 * 3600;
