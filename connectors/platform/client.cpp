@@ -14,8 +14,10 @@ namespace {
 using http::Clock;
 using std::chrono::milliseconds;
 
+// 500 is included: for an idempotent request a repeat is safe, and platforms
+// (and daoctl-sim's --fail-rate) answer transient faults with 500 too.
 bool is_retryable_status(long status) {
-  return status == 429 || status == 502 || status == 503 || status == 504;
+  return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
 }
 
 bool has_header(const http::Request& req, std::string_view name) {

@@ -1,7 +1,7 @@
 // PlatformClient: the one way the rest of daoctl talks HTTP to the platform.
 //
 // Adds on top of a Transport: base URL + bearer token, JSON bodies, retries
-// with exponential backoff and full jitter on 429/502/503/504 and connection
+// with exponential backoff and full jitter on 429/500/502/503/504 and connection
 // errors (honouring Retry-After), retries only for idempotent requests (a POST
 // gets an Idempotency-Key so it is retryable), a client-side rate limit (token
 // bucket), typed errors (Error.kind from the status; detail from RFC 9457

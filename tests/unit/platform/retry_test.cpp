@@ -32,6 +32,7 @@ TEST_CASE("every retryable status and transport error is retried for a GET", "[p
   };
   const std::vector<Case> cases = {
       {"429", answer(response(429))},
+      {"500", answer(response(500))},
       {"502", answer(response(502))},
       {"503", answer(response(503))},
       {"504", answer(response(504))},
@@ -57,7 +58,7 @@ TEST_CASE("statuses and transport errors that are not transient are not retried"
     ErrorKind kind;
   };
   const std::vector<Case> cases = {
-      {"500", answer(response(500)), ErrorKind::Remote},
+      {"501", answer(response(501)), ErrorKind::Remote},
       {"404", answer(response(404)), ErrorKind::NotFound},
       {"tls", transport_error(Code::Tls, "SSL certificate problem: unable to get local issuer"),
        ErrorKind::Network},
