@@ -248,6 +248,12 @@ class Store {
   // store already holds users, departments or groups.
   ApiStatus bulk_load(const SeedData& data);
 
+  // For route groups that keep their own tables (settings, content, stats,
+  // backups): the connection and the lock every use of it must hold. Areas
+  // create their tables with CREATE TABLE IF NOT EXISTS on first use.
+  SqliteDb& db() { return *db_; }
+  std::mutex& mutex() { return mutex_; }
+
  private:
   std::optional<StoredUser> find_user_locked(std::int64_t id);
   std::optional<StoredGroup> find_group_locked(std::int64_t id);
