@@ -1,0 +1,457 @@
+#include "connectors/content/importer.hpp"
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "core/content/markup.hpp"
+
+namespace daoctl::content {
+
+namespace {
+
+using nlohmann::json;
+using platform::PlatformClient;
+
+// One POST of the run and what to do with the id it yields.
+struct Send {
+  std::string kind, external_id, where, path;
+  std::optional<json> body;
+  std::string raw_body, raw_type;  // file uploads
+  std::function<void(const std::string& id)> on_id;
+};
+
+class Importer {
+ public:
+  Importer(PlatformClient& client, const ContentSet& set, const ImportOptions& options, AuthorDirectory authors)
+      : client_(client), set_(set), options_(options), authors_(std::move(authors)) {}
+
+  ImportReport run() {
+    total_ = count_items();
+    communities();
+    badges();
+    files();
+    for (std::size_t start = 0; start < set_.posts.size(); start += options_.batch_size)
+      posts(start, std::min(set_.posts.size(), start + options_.batch_size));
+    events();
+    awards();
+    report_.fallback_authors.assign(authors_.unmapped().begin(), authors_.unmapped().end());
+    return std::move(report_);
+  }
+
+ private:
+  std::int64_t count_items() {
+    auto c = count_content(set_);
+    return c.communities + c.badges + c.files + c.posts + c.news + c.comments + c.reactions + c.events +
+           c.invitations + c.awards;
+  }
+
+  void finish(ItemOutcome item, std::int64_t units = 1) {
+    auto& t = report_.totals[item.kind];
+    (item.outcome == "created" ? t.created : item.outcome == "existing" ? t.existing : t.failed) += 1;
+    if (options_.on_item) options_.on_item(item);
+    if (item.outcome == "failed") report_.failures.push_back(std::move(item));
+    done_ += units;
+    if (options_.progress) options_.progress(done_, total_);
+  }
+
+  void failed(const std::string& kind, const std::string& ext, const std::string& where, const std::string& why,
+              std::int64_t units = 1) {
+    finish({kind, ext, where, "failed", "", why}, units);
+  }
+
+  // The platform id of a source person, or nullopt with the reason.
+  std::optional<std::string> user_id(const std::string& key, std::string& why) {
+    auto r = authors_.resolve(key, set_.users);
+    if (r) return r->user_id;
+    why = fmt::format("user \"{}\" has no platform user and there is no --fallback-author", key);
+    return std::nullopt;
+  }
+
+  std::string render(const std::string& text) {
+    return render_mentions(text, [&](std::string_view key) {
+      auto r = authors_.resolve(std::string(key), set_.users);
+      if (r && !r->fallback) return r->user_name;
+      auto it = set_.users.find(std::string(key));
+      return it != set_.users.end() && !it->second.user_name.empty() ? it->second.user_name : std::string(key);
+    });
+  }
+
+  void send(std::vector<Send> sends) {
+    std::vector<platform::Call> calls;
+    calls.reserve(sends.size());
+    auto shared = std::make_shared<std::vector<Send>>(std::move(sends));
+    for (std::size_t i = 0; i < shared->size(); ++i) {
+      auto& s = (*shared)[i];
+      http::Request req = client_.make_request("POST", s.path, s.kind + " " + s.external_id, s.body);
+      if (!s.body) {
+        req.body = s.raw_body;
+        req.headers.push_back({"Content-Type", s.raw_type});
+      }
+      calls.push_back({std::move(req), [this, shared, i](Result<http::Response> r) {
+                         auto& sent = (*shared)[i];
+                         ItemOutcome item{sent.kind, sent.external_id, sent.where, "", "", ""};
+                         if (r) {
+                           json doc = json::parse(r->body, nullptr, false);
+                           item.id = doc.is_object() ? doc.value("id", std::string()) : std::string();
+                           item.outcome = item.id.empty() ? "failed" : "created";
+                           if (item.id.empty()) item.error = "the platform answered without an id";
+                         } else if (r.error().http_status == 409 && !existing_id_of(r.error()).empty()) {
+                           item.outcome = "existing";
+                           item.id = existing_id_of(r.error());
+                         } else {
+                           item.outcome = "failed";
+                           item.error = r.error().describe();
+                         }
+                         if (!item.id.empty() && sent.on_id) sent.on_id(item.id);
+                         finish(std::move(item));
+                       }});
+    }
+    client_.send_all(std::move(calls));
+  }
+
+  void communities() {
+    std::vector<Send> sends;
+    for (const auto& c : set_.communities) {
+      json members = json::array();
+      std::set<std::string> seen;
+      for (const auto& key : c.member_keys) {
+        std::string why;
+        if (auto id = user_id(key, why); id && seen.insert(*id).second) members.push_back(*id);
+      }
+      json body = {{"name", c.name}, {"description", c.description}, {"visibility", c.visibility},
+                   {"external_id", c.external_id}};
+      if (!members.empty()) body["members"] = members;
+      sends.push_back({"community", c.external_id, c.where, "/api/v1/communities", body, "", "",
+                       [this, ext = c.external_id](const std::string& id) { community_ids_[ext] = id; }});
+    }
+    send(std::move(sends));
+  }
+
+  void badges() {
+    std::vector<Send> sends;
+    for (const auto& b : set_.badges)
+      sends.push_back({"badge", b.external_id, b.where, "/api/v1/badges",
+                       json{{"name", b.name}, {"description", b.description}, {"external_id", b.external_id}}, "", "",
+                       [this, ext = b.external_id](const std::string& id) { badge_ids_[ext] = id; }});
+    send(std::move(sends));
+  }
+
+  void files() {
+    std::vector<Send> sends;
+    std::set<std::string> seen;
+    auto add = [&](const Attachment& a, const std::string& where) {
+      if (!seen.insert(a.external_id).second) return;
+      if (!a.missing.empty()) return failed("file", a.external_id, where, a.name + ": " + a.missing);
+      auto bytes = options_.read_attachment ? options_.read_attachment(a)
+                                            : Result<std::string>(fail(ErrorKind::Internal, "no attachment reader"));
+      if (!bytes) return failed("file", a.external_id, where, bytes.error().describe());
+      auto path = fmt::format("/api/v1/files?name={}&external_id={}", platform::url_encode_query(a.name),
+                              platform::url_encode_query(a.external_id));
+      sends.push_back({"file", a.external_id, where, path, std::nullopt, std::move(*bytes), a.content_type,
+                       [this, ext = a.external_id](const std::string& id) { file_ids_[ext] = id; }});
+      // Uploads hold their bytes: send them in small groups to bound memory.
+      if (sends.size() >= 32) send(std::exchange(sends, {}));
+    };
+    for (const auto& p : set_.posts) {
+      if (p.banner) add(*p.banner, p.where);
+      for (const auto& a : p.attachments) add(a, p.where);
+    }
+    send(std::move(sends));
+  }
+
+  std::optional<std::string> community_of(const std::string& ext, std::string& why) {
+    if (ext.empty()) return std::string();
+    auto it = community_ids_.find(ext);
+    if (it != community_ids_.end()) return it->second;
+    why = fmt::format("community {} was not imported", ext);
+    return std::nullopt;
+  }
+
+  void posts(std::size_t begin, std::size_t end) {
+    std::vector<Send> sends;
+    std::map<std::string, std::string> post_ids;  // external id -> platform id
+    for (std::size_t i = begin; i < end; ++i) {
+      const auto& p = set_.posts[i];
+      std::string why;
+      auto author = user_id(p.author_key, why);
+      auto community = author ? community_of(p.community_external_id, why) : std::nullopt;
+      json attachments = json::array();
+      for (const auto& a : p.attachments)
+        if (auto it = file_ids_.find(a.external_id); it != file_ids_.end()) attachments.push_back(it->second);
+      if (!author || !community) {
+        failed(p.type, p.external_id, p.where, why);
+        for (const auto& c : p.comments) failed("comment", c.external_id, c.where, "its post was not imported");
+        for (std::size_t r = 0; r < p.reactions.size(); ++r) failed("reaction", p.external_id, p.where, "its post was not imported");
+        continue;
+      }
+      json body = {{"type", p.type}, {"body", render(p.body)}, {"body_format", p.body_format}, {"author_id", *author},
+                   {"created_at", p.created_at}, {"pinned", p.pinned}, {"attachments", attachments},
+                   {"external_id", p.external_id}};
+      if (!p.title.empty()) body["title"] = p.title;
+      if (!community->empty()) body["community_id"] = *community;
+      if (!p.story_until.empty()) body["story_until"] = p.story_until;
+      if (p.banner)
+        if (auto it = file_ids_.find(p.banner->external_id); it != file_ids_.end()) body["banner"] = it->second;
+      sends.push_back({p.type, p.external_id, p.where, "/api/v1/posts", body, "", "",
+                       [&post_ids, ext = p.external_id](const std::string& id) { post_ids[ext] = id; }});
+    }
+    send(std::move(sends));
+    // Comments in rounds: a reply is sent once its parent has an id.
+    std::map<std::string, std::string> comment_ids;
+    std::vector<std::pair<const Post*, const Comment*>> pending;
+    std::vector<Send> reactions;
+    for (std::size_t i = begin; i < end; ++i) {
+      const auto& p = set_.posts[i];
+      auto post = post_ids.find(p.external_id);
+      if (post == post_ids.end()) {
+        if (!fail_dependants_once_.insert(p.external_id).second) continue;
+        bool was_sent = true;
+        std::string why;
+        if (!user_id(p.author_key, why) || !community_of(p.community_external_id, why)) was_sent = false;
+        if (was_sent) {
+          for (const auto& c : p.comments) failed("comment", c.external_id, c.where, "its post was not imported");
+          for (std::size_t r = 0; r < p.reactions.size(); ++r) failed("reaction", p.external_id, p.where, "its post was not imported");
+        }
+        continue;
+      }
+      for (const auto& c : p.comments) pending.emplace_back(&p, &c);
+      for (const auto& r : p.reactions) {
+        std::string why;
+        auto user = user_id(r.user_key, why);
+        if (!user) {
+          failed("reaction", p.external_id, p.where, why);
+          continue;
+        }
+        json body = {{"user_id", *user}, {"kind", r.kind}};
+        if (!r.created_at.empty()) body["created_at"] = r.created_at;
+        reactions.push_back({"reaction", p.external_id + " by " + r.user_key, p.where,
+                             fmt::format("/api/v1/posts/{}/reactions", platform::url_encode_segment(post->second)),
+                             body, "", "", nullptr});
+      }
+    }
+    while (!pending.empty()) {
+      std::vector<Send> round;
+      std::vector<std::pair<const Post*, const Comment*>> later;
+      for (auto [p, c] : pending) {
+        std::string parent_id;
+        if (!c->parent_external_id.empty()) {
+          auto it = comment_ids.find(c->parent_external_id);
+          if (it == comment_ids.end()) {
+            later.emplace_back(p, c);
+            continue;
+          }
+          parent_id = it->second;
+        }
+        std::string why;
+        auto author = user_id(c->author_key, why);
+        if (!author) {
+          failed("comment", c->external_id, c->where, why);
+          continue;
+        }
+        json body = {{"author_id", *author}, {"body", render(c->body)}, {"created_at", c->created_at},
+                     {"external_id", c->external_id}};
+        if (!parent_id.empty()) body["parent_id"] = parent_id;
+        round.push_back({"comment", c->external_id, c->where,
+                         fmt::format("/api/v1/posts/{}/comments", platform::url_encode_segment(post_ids[p->external_id])),
+                         body, "", "", [&comment_ids, ext = c->external_id](const std::string& id) { comment_ids[ext] = id; }});
+      }
+      if (round.empty()) {
+        for (auto [p, c] : later) failed("comment", c->external_id, c->where, "the comment it answers was not imported");
+        break;
+      }
+      send(std::move(round));
+      pending = std::move(later);
+    }
+    send(std::move(reactions));
+  }
+
+  void events() {
+    std::vector<Send> sends;
+    std::map<std::string, std::string> event_ids;
+    for (const auto& e : set_.events) {
+      std::string why;
+      auto organizer = user_id(e.organizer_key, why);
+      auto community = organizer ? community_of(e.community_external_id, why) : std::nullopt;
+      if (!organizer || !community) {
+        failed("event", e.external_id, e.where, why, 1 + static_cast<std::int64_t>(e.invitations.size()));
+        continue;
+      }
+      json body = {{"title", e.title}, {"starts_at", e.starts_at}, {"ends_at", e.ends_at}, {"organizer_id", *organizer},
+                   {"external_id", e.external_id}};
+      if (!e.description.empty()) body["description"] = e.description;
+      if (!e.location.empty()) body["location"] = e.location;
+      if (!community->empty()) body["community_id"] = *community;
+      sends.push_back({"event", e.external_id, e.where, "/api/v1/events", body, "", "",
+                       [&event_ids, ext = e.external_id](const std::string& id) { event_ids[ext] = id; }});
+    }
+    send(std::move(sends));
+    // One POST per event and state (imports keep the recorded answers).
+    std::vector<Send> invites;
+    for (const auto& e : set_.events) {
+      auto it = event_ids.find(e.external_id);
+      if (it == event_ids.end()) continue;
+      std::map<std::string, std::vector<std::string>> by_state;
+      for (const auto& inv : e.invitations) {
+        std::string why;
+        auto user = user_id(inv.user_key, why);
+        if (!user) {
+          failed("invitation", e.external_id + " for " + inv.user_key, e.where, why);
+          continue;
+        }
+        auto& ids = by_state[inv.state];
+        if (std::find(ids.begin(), ids.end(), *user) == ids.end()) ids.push_back(*user);
+        else finish({"invitation", e.external_id + " for " + inv.user_key, e.where, "existing", *user, ""});
+      }
+      for (auto& [state, ids] : by_state) {
+        auto units = static_cast<std::int64_t>(ids.size());
+        http::Request req = client_.make_request(
+            "POST", fmt::format("/api/v1/events/{}/invitations", platform::url_encode_segment(it->second)),
+            "invitations of event " + e.external_id, json{{"user_ids", ids}, {"state", state}});
+        pending_invites_.push_back({std::move(req), [this, units, ext = e.external_id, where = e.where](Result<http::Response> r) {
+                                      auto& t = report_.totals["invitation"];
+                                      if (!r) {
+                                        finish({"invitation", ext, where, "failed", "", r.error().describe()}, units);
+                                        t.failed += units - 1;
+                                        return;
+                                      }
+                                      json doc = json::parse(r->body, nullptr, false);
+                                      auto invited = doc.is_object() ? doc.value("invited", std::int64_t{0}) : 0;
+                                      t.created += invited;
+                                      t.existing += units - invited;
+                                      done_ += units;
+                                      if (options_.progress) options_.progress(done_, total_);
+                                    }});
+      }
+    }
+    client_.send_all(std::exchange(pending_invites_, {}));
+  }
+
+  void awards() {
+    std::vector<Send> sends;
+    for (const auto& a : set_.awards) {
+      std::string why;
+      auto user = user_id(a.user_key, why);
+      auto badge = badge_ids_.find(a.badge_external_id);
+      if (user && badge == badge_ids_.end()) why = fmt::format("badge {} was not imported", a.badge_external_id);
+      if (!user || badge == badge_ids_.end()) {
+        failed("award", a.external_id, a.where, why);
+        continue;
+      }
+      json body = {{"badge_id", badge->second}, {"external_id", a.external_id}};
+      if (!a.reason.empty()) body["reason"] = a.reason;
+      if (!a.awarded_at.empty()) body["awarded_at"] = a.awarded_at;
+      if (!a.awarded_by_key.empty())
+        if (auto by = user_id(a.awarded_by_key, why)) body["awarded_by"] = *by;
+      sends.push_back({"award", a.external_id, a.where,
+                       fmt::format("/api/v1/users/{}/awards", platform::url_encode_segment(*user)), body, "", "", nullptr});
+    }
+    send(std::move(sends));
+  }
+
+  PlatformClient& client_;
+  const ContentSet& set_;
+  const ImportOptions& options_;
+  AuthorDirectory authors_;
+  ImportReport report_;
+  std::int64_t done_ = 0, total_ = 0;
+  std::map<std::string, std::string> community_ids_, badge_ids_, file_ids_;
+  std::set<std::string> fail_dependants_once_;
+  std::vector<platform::Call> pending_invites_;
+};
+
+Result<AuthorDirectory> directory_for(PlatformClient& client, const ImportOptions& options) {
+  auto users = fetch_platform_users(client);
+  if (!users) return std::unexpected(users.error());
+  return AuthorDirectory::build(std::move(*users), options.author_mapping, options.fallback_author);
+}
+
+// External ids of every object under a native listing (all pages).
+Result<std::set<std::string>> existing_external_ids(PlatformClient& client, const std::string& path) {
+  std::set<std::string> ids;
+  auto ok = client.cursor_list(path, 1000, [&](const json& items) {
+    for (const auto& item : items)
+      if (item.contains("external_id") && item["external_id"].is_string()) ids.insert(item["external_id"].get<std::string>());
+  });
+  if (!ok) return std::unexpected(ok.error());
+  return ids;
+}
+
+}  // namespace
+
+std::int64_t ImportReport::failed() const {
+  std::int64_t n = 0;
+  for (const auto& [kind, t] : totals) n += t.failed;
+  return n;
+}
+
+std::string existing_id_of(const Error& error) {
+  if (error.http_status != 409) return {};
+  static constexpr std::string_view kMarker = "(existing id ";
+  auto at = error.detail.rfind(kMarker);
+  if (at == std::string::npos) return {};
+  auto start = at + kMarker.size();
+  auto end = error.detail.find(')', start);
+  return end == std::string::npos ? std::string() : error.detail.substr(start, end - start);
+}
+
+Result<std::vector<PlatformUser>> fetch_platform_users(PlatformClient& client) {
+  std::vector<PlatformUser> users;
+  auto ok = client.scim_list("/scim/v2/Users", "", 1000, [&](const json& page) {
+    for (const auto& u : page) {
+      PlatformUser p;
+      p.id = u.value("id", std::string());
+      p.user_name = u.value("userName", std::string());
+      p.external_id = u.value("externalId", std::string());
+      if (auto e = u.find("emails"); e != u.end() && e->is_array())
+        for (const auto& m : *e)
+          if (m.is_object() && m.contains("value") && m["value"].is_string()) p.emails.push_back(m["value"]);
+      users.push_back(std::move(p));
+    }
+  });
+  if (!ok) return std::unexpected(ok.error());
+  return users;
+}
+
+Result<ImportPlan> plan_import(PlatformClient& client, const ContentSet& set, const ImportOptions& options) {
+  auto directory = directory_for(client, options);
+  if (!directory) return std::unexpected(directory.error());
+  ImportPlan plan;
+  plan.counts = count_content(set);
+  std::set<std::string> keys;
+  auto note = [&](const std::string& key) {
+    if (key.empty() || !keys.insert(key).second) return;
+    auto r = directory->resolve(key, set.users);
+    plan.author_rules[key] = r ? r->rule + " -> " + r->user_name : "unmapped (no fallback)";
+  };
+  for (const auto& p : set.posts) {
+    note(p.author_key);
+    for (const auto& c : p.comments) note(c.author_key);
+    for (const auto& r : p.reactions) note(r.user_key);
+  }
+  for (const auto& e : set.events) {
+    note(e.organizer_key);
+    for (const auto& i : e.invitations) note(i.user_key);
+  }
+  for (const auto& a : set.awards) note(a.user_key);
+  plan.unmapped_authors.assign(directory->unmapped().begin(), directory->unmapped().end());
+  auto posts = existing_external_ids(client, "/api/v1/posts");
+  if (!posts) return std::unexpected(posts.error());
+  auto events = existing_external_ids(client, "/api/v1/events");
+  if (!events) return std::unexpected(events.error());
+  auto communities = existing_external_ids(client, "/api/v1/communities");
+  if (!communities) return std::unexpected(communities.error());
+  for (const auto& p : set.posts) plan.existing[p.type] += posts->contains(p.external_id);
+  for (const auto& e : set.events) plan.existing["event"] += events->contains(e.external_id);
+  for (const auto& c : set.communities) plan.existing["community"] += communities->contains(c.external_id);
+  return plan;
+}
+
+Result<ImportReport> apply_import(PlatformClient& client, const ContentSet& set, const ImportOptions& options) {
+  auto directory = directory_for(client, options);
+  if (!directory) return std::unexpected(directory.error());
+  Importer importer(client, set, options, std::move(*directory));
+  return importer.run();
+}
+
+}  // namespace daoctl::content

@@ -1,0 +1,216 @@
+// Native manifests: one YAML (or JSON) document, or JSON Lines with one
+// object per line ({"kind": "post", ...}) for sets too large to hold as one
+// document. Both are checked against schemas/import.schema.json; problems
+// name file:line:column and the JSON path. Attachment paths are relative to
+// the manifest and must name readable files.
+#include <fmt/format.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "connectors/content/readers.hpp"
+#include "core/content/external_id.hpp"
+#include "core/schema/json_schema_validator.hpp"
+#include "core/schema/yaml_json.hpp"
+#include "schemas/schemas.hpp"
+
+namespace daoctl::content {
+
+namespace {
+
+using nlohmann::json;
+
+std::string text_of(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+Result<json> import_schema() {
+  auto text = schemas::find("import.schema.json");
+  if (!text) return fail(ErrorKind::Internal, "the import schema is not built into this binary", "import.schema.json");
+  return json::parse(*text);
+}
+
+// Builds model objects from validated manifest objects.
+class ManifestBuilder {
+ public:
+  ManifestBuilder(ReadResult& out, std::filesystem::path base) : out_(out), base_(std::move(base)) {}
+  std::string ns = "default";
+
+  std::string id(const char* kind, const json& j, const char* field = "id") {
+    return derive_external_id("manifest", {ns, kind, text_of(j, field)});
+  }
+
+  Attachment attachment(const std::string& path, const std::string& where) {
+    Attachment a;
+    a.external_id = derive_external_id("manifest", {ns, "file", path});
+    a.name = std::filesystem::path(path).filename().string();
+    a.content_type = content_type_for_name(a.name);
+    auto full = base_ / path;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(full, ec))
+      out_.problems.push_back({where, fmt::format("attachment {} is not a readable file", full.string())});
+    a.path = full.string();
+    return a;
+  }
+
+  void add(const std::string& kind, const json& j, const std::string& where) {
+    auto& set = out_.set;
+    if (kind == "user") {
+      SourceUser u{text_of(j, "key"), text_of(j, "email"), text_of(j, "userName"), text_of(j, "externalId"),
+                   text_of(j, "displayName")};
+      set.users[u.key] = u;
+    } else if (kind == "community") {
+      Community c;
+      c.external_id = id("community", j);
+      c.name = text_of(j, "name");
+      c.description = text_of(j, "description");
+      if (j.contains("visibility")) c.visibility = text_of(j, "visibility");
+      for (const auto& m : j.value("members", json::array())) c.member_keys.push_back(m.get<std::string>());
+      c.where = where;
+      set.communities.push_back(c);
+    } else if (kind == "badge") {
+      set.badges.push_back({id("badge", j), text_of(j, "name"), text_of(j, "description"), where});
+    } else if (kind == "post") {
+      Post p;
+      p.external_id = id("post", j);
+      if (j.contains("type")) p.type = text_of(j, "type");
+      p.title = text_of(j, "title");
+      p.body = text_of(j, "body");
+      if (j.contains("format")) p.body_format = text_of(j, "format");
+      p.author_key = text_of(j, "author");
+      if (j.contains("community")) p.community_external_id = derive_external_id("manifest", {ns, "community", text_of(j, "community")});
+      p.created_at = text_of(j, "created_at");
+      p.pinned = j.value("pinned", false);
+      p.story_until = text_of(j, "story_until");
+      if (j.contains("banner")) p.banner = attachment(text_of(j, "banner"), where + " /banner");
+      for (const auto& a : j.value("attachments", json::array())) p.attachments.push_back(attachment(a.get<std::string>(), where + " /attachments"));
+      add_comments(p, j.value("comments", json::array()), "", where);
+      for (const auto& r : j.value("reactions", json::array()))
+        p.reactions.push_back({text_of(r, "user"), text_of(r, "kind"), text_of(r, "created_at")});
+      p.where = where;
+      set.posts.push_back(std::move(p));
+    } else if (kind == "event") {
+      Event e;
+      e.external_id = id("event", j);
+      e.title = text_of(j, "title");
+      e.description = text_of(j, "description");
+      e.starts_at = text_of(j, "starts_at");
+      e.ends_at = text_of(j, "ends_at");
+      e.location = text_of(j, "location");
+      e.organizer_key = text_of(j, "organizer");
+      if (j.contains("community")) e.community_external_id = derive_external_id("manifest", {ns, "community", text_of(j, "community")});
+      for (const auto& i : j.value("invitations", json::array()))
+        e.invitations.push_back({text_of(i, "user"), i.contains("state") ? text_of(i, "state") : "pending"});
+      e.where = where;
+      set.events.push_back(std::move(e));
+    } else if (kind == "award") {
+      Award a;
+      a.external_id = id("award", j);
+      a.user_key = text_of(j, "user");
+      a.badge_external_id = derive_external_id("manifest", {ns, "badge", text_of(j, "badge")});
+      a.reason = text_of(j, "reason");
+      a.awarded_at = text_of(j, "awarded_at");
+      a.awarded_by_key = text_of(j, "awarded_by");
+      a.where = where;
+      set.awards.push_back(std::move(a));
+    }
+  }
+
+ private:
+  void add_comments(Post& p, const json& comments, const std::string& parent, const std::string& where) {
+    for (const auto& c : comments) {
+      Comment cm;
+      cm.external_id = id("comment", c);
+      cm.parent_external_id = parent;
+      cm.author_key = text_of(c, "author");
+      cm.body = text_of(c, "body");
+      cm.created_at = text_of(c, "created_at");
+      cm.where = where;
+      p.comments.push_back(cm);
+      add_comments(p, c.value("replies", json::array()), cm.external_id, where);
+    }
+  }
+
+  ReadResult& out_;
+  std::filesystem::path base_;
+};
+
+const std::pair<const char*, const char*> kSections[] = {{"users", "user"},   {"communities", "community"},
+                                                         {"badges", "badge"}, {"posts", "post"},
+                                                         {"events", "event"}, {"awards", "award"}};
+
+}  // namespace
+
+Result<ReadResult> read_manifest(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return fail(ErrorKind::Io, "cannot read the manifest", file.string(), std::strerror(errno));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto schema_doc = import_schema();
+  if (!schema_doc) return std::unexpected(schema_doc.error());
+  ReadResult out;
+  out.set.source_kind = "manifest";
+  ManifestBuilder builder(out, file.parent_path());
+  const auto name = file.string();
+  auto ext = file.extension().string();
+  if (ext == ".jsonl" || ext == ".ndjson") {
+    std::map<std::string, schema::JsonSchemaValidator> validators;
+    for (const char* kind : {"header", "user", "community", "badge", "post", "event", "award"}) {
+      auto v = schema::JsonSchemaValidator::compile(*schema_doc, std::string("/$defs/") + kind);
+      if (!v) return std::unexpected(v.error());
+      validators.emplace(kind, std::move(*v));
+    }
+    std::size_t line_no = 0, start = 0;
+    while (start < text.size()) {
+      auto end = text.find('\n', start);
+      if (end == std::string::npos) end = text.size();
+      std::string_view line(text.data() + start, end - start);
+      start = end + 1;
+      ++line_no;
+      if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+      auto where = fmt::format("{}:{}", name, line_no);
+      json j = json::parse(line, nullptr, false);
+      if (j.is_discarded() || !j.is_object()) {
+        out.problems.push_back({where, "not a JSON object"});
+        continue;
+      }
+      auto kind = text_of(j, "kind");
+      auto v = validators.find(kind);
+      if (v == validators.end()) {
+        out.problems.push_back({where + " /kind", "kind must be header, user, community, badge, post, event or award"});
+        continue;
+      }
+      auto problems = v->second.validate(j);
+      for (const auto& p : problems) out.problems.push_back({where + " " + (p.path.empty() ? "(root)" : p.path), p.message});
+      if (!problems.empty()) continue;
+      if (kind == "header") builder.ns = text_of(j, "namespace").empty() ? builder.ns : text_of(j, "namespace");
+      else builder.add(kind, j, where);
+    }
+    return out;
+  }
+  auto doc = schema::parse_yaml(text, name);
+  if (!doc) return std::unexpected(doc.error());
+  auto validator = schema::JsonSchemaValidator::compile(*schema_doc);
+  if (!validator) return std::unexpected(validator.error());
+  auto problems = validator->validate(doc->value);
+  for (const auto& p : problems) {
+    auto line = schema::format_problem(p, name, doc->positions);
+    auto split = line.find(": ");
+    out.problems.push_back({line.substr(0, split), line.substr(split + 2)});
+  }
+  if (!problems.empty()) return out;
+  builder.ns = text_of(doc->value, "namespace").empty() ? "default" : text_of(doc->value, "namespace");
+  for (const auto& [section, kind] : kSections) {
+    if (!doc->value.contains(section)) continue;
+    const auto& items = doc->value[section];
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      auto pointer = fmt::format("/{}/{}", section, i);
+      auto pos = doc->positions.find(pointer);
+      auto where = pos ? fmt::format("{}:{}:{} {}", name, pos->line, pos->column, pointer) : name + " " + pointer;
+      builder.add(kind, items[i], where);
+    }
+  }
+  return out;
+}
+
+}  // namespace daoctl::content

@@ -1,0 +1,96 @@
+#include "connectors/content/readers.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <fstream>
+
+namespace daoctl::content {
+
+std::string unix_to_rfc3339(double seconds) {
+  auto whole = static_cast<std::time_t>(std::floor(seconds));
+  std::tm tm{};
+  gmtime_r(&whole, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string reaction_kind_for_emoji(std::string_view e) {
+  static const std::pair<std::string_view, std::string_view> table[] = {
+      {"heart", "love"}, {"heart_eyes", "love"}, {"hearts", "love"}, {"joy", "laugh"}, {"laughing", "laugh"},
+      {"smile", "laugh"}, {"grin", "laugh"}, {"rofl", "laugh"}, {"open_mouth", "wow"}, {"astonished", "wow"},
+      {"scream", "wow"}, {"cry", "sad"}, {"sob", "sad"}, {"disappointed", "sad"}, {"tada", "celebrate"},
+      {"rocket", "celebrate"}, {"confetti_ball", "celebrate"}, {"+1", "like"}, {"thumbsup", "like"}};
+  for (auto [name, kind] : table)
+    if (e == name) return std::string(kind);
+  return "like";
+}
+
+std::string content_type_for_name(std::string_view name) {
+  auto dot = name.rfind('.');
+  std::string ext = dot == std::string_view::npos ? "" : std::string(name.substr(dot + 1));
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  static const std::pair<std::string_view, std::string_view> table[] = {
+      {"png", "image/png"}, {"jpg", "image/jpeg"}, {"jpeg", "image/jpeg"}, {"gif", "image/gif"},
+      {"svg", "image/svg+xml"}, {"pdf", "application/pdf"}, {"txt", "text/plain"}, {"md", "text/markdown"},
+      {"csv", "text/csv"}, {"json", "application/json"}, {"zip", "application/zip"}, {"webp", "image/webp"}};
+  for (auto [e, type] : table)
+    if (ext == e) return std::string(type);
+  return "application/octet-stream";
+}
+
+Result<std::string> detect_source_kind(const std::filesystem::path& source) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(source, ec)) {
+    if (std::filesystem::exists(source / "users.json", ec) || std::filesystem::exists(source / "channels.json", ec))
+      return std::string("slack");
+    return fail(ErrorKind::Usage, "cannot tell what kind of export this folder is", source.string(),
+                "a Slack export folder has users.json and channels.json", "pass --format");
+  }
+  if (!std::filesystem::exists(source, ec)) return fail(ErrorKind::NotFound, "the import source does not exist", source.string());
+  auto ext = source.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (ext == ".zip") return std::string("slack");
+  if (ext == ".xml" || ext == ".wxr") return std::string("wxr");
+  if (ext == ".jsonl" || ext == ".json" || ext == ".ndjson") {
+    std::ifstream in(source);
+    std::string first;
+    std::getline(in, first);
+    if (first.find("\"type\"") != std::string::npos && first.find("\"version\"") != std::string::npos &&
+        first.find("\"kind\"") == std::string::npos)
+      return std::string("mattermost");
+    return std::string("manifest");
+  }
+  if (ext == ".yaml" || ext == ".yml") return std::string("manifest");
+  return fail(ErrorKind::Usage, "cannot tell what kind of source this file is", source.string(),
+              "known: Slack .zip or folder, Mattermost .jsonl, WordPress .xml, manifest .yaml/.jsonl", "pass --format");
+}
+
+Result<ReadResult> read_content_source(const std::filesystem::path& source, const std::string& kind_flag) {
+  std::string kind = kind_flag;
+  if (kind.empty()) {
+    auto detected = detect_source_kind(source);
+    if (!detected) return std::unexpected(detected.error());
+    kind = *detected;
+  }
+  if (kind == "slack") {
+    std::error_code ec;
+    auto tree = std::filesystem::is_directory(source, ec) ? open_folder(source) : open_archive(source);
+    if (!tree) return std::unexpected(tree.error());
+    return read_slack(**tree);
+  }
+  if (kind == "mattermost") {
+    std::ifstream in(source, std::ios::binary);
+    if (!in) return fail(ErrorKind::Io, "cannot read the export", source.string(), std::strerror(errno));
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return read_mattermost(text, source.string());
+  }
+  if (kind == "wxr") return read_wxr(source);
+  if (kind == "manifest") return read_manifest(source);
+  return fail(ErrorKind::Usage, "unknown source format", "--format " + kind, "use slack, mattermost, wxr or manifest");
+}
+
+}  // namespace daoctl::content

@@ -1,0 +1,45 @@
+// Readers of content sources into the import model (core/content/model.hpp).
+//
+// Every reader returns the whole ContentSet plus the problems that make the
+// source unfit to import (each naming file, line and, for JSON, the path);
+// a source that cannot be parsed at all is an Error (kind Parse, naming
+// file:line:column). Things deliberately left out (join notices, drafts,
+// direct messages) are listed in ContentSet::skipped with the reason.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "connectors/content/source_tree.hpp"
+#include "core/content/model.hpp"
+#include "core/error.hpp"
+
+namespace daoctl::content {
+
+struct ReadResult {
+  ContentSet set;
+  std::vector<SourceProblem> problems;
+};
+
+// Which reader a path needs: a folder with users.json or a .zip -> slack; a
+// .jsonl/.json whose first line is {"type":"version"...} -> mattermost; .xml
+// -> wxr; .yaml/.yml/.json/.jsonl otherwise -> manifest.
+Result<std::string> detect_source_kind(const std::filesystem::path& source);
+
+// Reads any source; `kind` empty = detect.
+Result<ReadResult> read_content_source(const std::filesystem::path& source, const std::string& kind = {});
+
+Result<ReadResult> read_slack(const SourceTree& tree);
+Result<ReadResult> read_mattermost(std::string_view jsonl, const std::string& file_name);
+Result<ReadResult> read_wxr(const std::filesystem::path& file);
+Result<ReadResult> read_manifest(const std::filesystem::path& file);
+
+// Seconds since the epoch (with a fraction, as Slack's "ts") -> RFC 3339 UTC.
+std::string unix_to_rfc3339(double seconds);
+// A source emoji name -> the platform's reaction kind (unknown ones -> like).
+std::string reaction_kind_for_emoji(std::string_view emoji);
+// A content type from a file name's extension (application/octet-stream).
+std::string content_type_for_name(std::string_view name);
+
+}  // namespace daoctl::content
