@@ -5,6 +5,7 @@
 #include "commands/departments/departments.hpp"
 #include "commands/doctor/doctor.hpp"
 #include "commands/groups/groups.hpp"
+#include "commands/import/import.hpp"
 #include "commands/sync/sync.hpp"
 #include "commands/users/users.hpp"
 #include "commands/version/version.hpp"
@@ -13,6 +14,7 @@ namespace daoctl::commands {
 
 void register_all_commands(CLI::App& root, CommandContext& ctx) {
   register_sync(root, ctx);
+  register_import(root, ctx);
   register_users(root, ctx);
   register_groups(root, ctx);
   register_departments(root, ctx);

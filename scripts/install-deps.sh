@@ -13,6 +13,7 @@ PKGS=(
   libcpp-httplib-dev libxlsxwriter-dev libvalijson-dev catch2
   slapd ldap-utils curl jq haproxy python3 python3-yaml hyperfine time bc
   clang-format clang-tidy
+  libexpat1-dev
 )
 missing=()
 for p in "${PKGS[@]}"; do
