@@ -1,6 +1,7 @@
 #include "commands/register_all.hpp"
 
 #include "commands/api/api.hpp"
+#include "commands/backup/backup.hpp"
 #include "commands/config/config_commands.hpp"
 #include "commands/departments/departments.hpp"
 #include "commands/doctor/doctor.hpp"
@@ -14,6 +15,7 @@ namespace daoctl::commands {
 
 void register_all_commands(CLI::App& root, CommandContext& ctx) {
   register_sync(root, ctx);
+  register_backup(root, ctx);
   register_import(root, ctx);
   register_users(root, ctx);
   register_groups(root, ctx);

@@ -253,6 +253,11 @@ class Store {
   // create their tables with CREATE TABLE IF NOT EXISTS on first use.
   SqliteDb& db() { return *db_; }
   std::mutex& mutex() { return mutex_; }
+  // Replaces the whole database with `snapshot` in one SQLite transaction
+  // (online backup API into the live connection: readers see the old state
+  // or the new one), then writes `carried_job` into it so a client polling
+  // the restore job sees it finish. Defined in sim/backup_store_restore.cpp.
+  void restore_database(const std::filesystem::path& snapshot, const Job& carried_job);
 
  private:
   std::optional<StoredUser> find_user_locked(std::int64_t id);

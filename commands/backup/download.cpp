@@ -1,0 +1,35 @@
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "commands/backup/backup.hpp"
+#include "connectors/local/files.hpp"
+
+namespace daoctl::commands {
+
+int run_backup_download(const BackupDownloadOptions& opts, CommandContext& ctx) {
+  if (!opts.output.empty() && !opts.dir.empty())
+    throw CommandError(ErrorKind::Usage, "-O and --dir exclude each other", "backup download",
+                       "-O names the file, --dir a directory where the default name is used");
+  auto backup_json = fetch_backup(ctx, opts.id);
+  std::string path = opts.output;
+  if (path.empty()) {
+    std::string dir = opts.dir.empty() ? "." : opts.dir;
+    value_or_throw(local::make_dirs(dir));
+    path = (std::filesystem::path(dir) / local_backup_name(opts.id, backup_json.value("created_at", ""))).string();
+  }
+  auto result = download_backup(ctx, backup_json, path);
+  double mib = static_cast<double>(result.size) / (1 << 20);
+  ctx.info(fmt::format("downloaded backup {} to {} ({:.1f} MiB in {:.2f} s, sha256 verified)", opts.id, result.path,
+                       mib, result.seconds));
+  ctx.print_item({{"id", opts.id},
+                  {"path", result.path},
+                  {"size", result.size},
+                  {"sha256", result.sha256},
+                  {"resumed_from", result.resumed_from},
+                  {"seconds", result.seconds}},
+                 {{"ID", "/id", {}}, {"PATH", "/path", {}}, {"SIZE", "/size", {}}, {"SHA256", "/sha256", {}}});
+  return exit_code::ok;
+}
+
+}  // namespace daoctl::commands

@@ -1,0 +1,113 @@
+#include <fmt/format.h>
+
+#include <ctime>
+#include <filesystem>
+
+#include "commands/backup/backup.hpp"
+
+namespace daoctl::commands {
+
+namespace fs = std::filesystem;
+
+backup::RetentionPolicy RetentionFlags::policy() const {
+  backup::RetentionPolicy p;
+  p.keep_last = keep_last;
+  p.keep_hourly = keep_hourly;
+  p.keep_daily = keep_daily;
+  p.keep_weekly = keep_weekly;
+  p.keep_monthly = keep_monthly;
+  p.keep_yearly = keep_yearly;
+  if (!keep_within.empty()) p.keep_within = value_or_throw(backup::parse_keep_within(keep_within));
+  return p;
+}
+
+bool RetentionFlags::any() const { return !policy().empty(); }
+
+backup::UtcOffsetAt local_utc_offset() {
+  return [](backup::SysSeconds t) {
+    std::time_t tt = static_cast<std::time_t>(t.time_since_epoch().count());
+    std::tm tm{};
+    ::localtime_r(&tt, &tm);
+    return std::chrono::seconds(tm.tm_gmtoff);
+  };
+}
+
+PruneOutcome prune_server(CommandContext& ctx, const backup::RetentionPolicy& policy, bool dry_run) {
+  std::vector<backup::Snapshot> snapshots;
+  for (const auto& b : list_backups(ctx, "?state=ready")) {
+    auto t = backup::parse_rfc3339(b.value("created_at", ""));
+    if (!t)
+      throw CommandError(ErrorKind::Remote, "the server listed a backup without a valid created_at",
+                         "backup " + b.value("id", "?"), b.value("created_at", ""));
+    snapshots.push_back({b.value("id", ""), *t});
+  }
+  PruneOutcome outcome{value_or_throw(backup::plan_retention(snapshots, policy, local_utc_offset())), 0};
+  if (dry_run) return outcome;
+  for (const auto& d : outcome.decisions) {
+    if (d.keep) continue;
+    auto r = ctx.client().send_json("DELETE", "/api/v1/backups/" + platform::url_encode_segment(d.snapshot.id),
+                                    "backup " + d.snapshot.id);
+    if (!r && r.error().kind != ErrorKind::NotFound) throw CommandError(std::move(r.error()));
+    ++outcome.removed;
+  }
+  return outcome;
+}
+
+PruneOutcome prune_local_dir(CommandContext& ctx, const std::string& dir, const backup::RetentionPolicy& policy,
+                             bool dry_run) {
+  std::vector<backup::Snapshot> snapshots;
+  std::map<std::string, fs::path> files;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    auto name = entry.path().filename().string();
+    auto parsed = parse_local_backup_name(name);
+    if (!parsed || !entry.is_regular_file()) continue;
+    // The file name is the snapshot's identity: two downloads of one backup id
+    // under different names are two entries.
+    snapshots.push_back({name, parsed->time});
+    files[name] = entry.path();
+  }
+  if (ec) throw CommandError(ErrorKind::Io, "cannot list the backup directory", dir, ec.message());
+  PruneOutcome outcome{value_or_throw(backup::plan_retention(snapshots, policy, local_utc_offset())), 0};
+  if (dry_run) return outcome;
+  for (const auto& d : outcome.decisions) {
+    if (d.keep) continue;
+    auto path = files[d.snapshot.id];
+    fs::remove(path, ec);
+    if (ec) throw CommandError(ErrorKind::Io, "cannot remove an old backup", path.string(), ec.message());
+    fs::remove(path.string() + ".sha256", ec);
+    ++outcome.removed;
+  }
+  (void)ctx;
+  return outcome;
+}
+
+int run_backup_prune(const BackupPruneOptions& opts, CommandContext& ctx) {
+  auto policy = opts.keep.policy();
+  std::shared_ptr<BackupLock> lock;
+  PruneOutcome outcome;
+  if (!opts.dir.empty()) {
+    if (!fs::is_directory(opts.dir))
+      throw CommandError(ErrorKind::NotFound, "no such backup directory", opts.dir);
+    lock = lock_backups(ctx, (fs::path(opts.dir) / ".daoctl-backup.lock").string(), "a backup job on " + opts.dir);
+    outcome = prune_local_dir(ctx, opts.dir, policy, opts.dry_run);
+  } else {
+    lock = lock_backups(ctx, server_lock_file(ctx), "a backup job on " + ctx.client_settings().url);
+    outcome = prune_server(ctx, policy, opts.dry_run);
+  }
+  std::vector<json> rows;
+  for (const auto& d : outcome.decisions)
+    rows.push_back({{"id", d.snapshot.id},
+                    {"created_at", backup::format_rfc3339(d.snapshot.time)},
+                    {"action", d.keep ? "keep" : (opts.dry_run ? "would remove" : "removed")},
+                    {"reasons", fmt::format("{}", fmt::join(d.reasons, ", "))}});
+  ctx.print_list(rows, {{"ID", "/id", {}}, {"CREATED", "/created_at", {}}, {"ACTION", "/action", {}},
+                        {"KEPT BY", "/reasons", {}}});
+  auto kept = std::count_if(outcome.decisions.begin(), outcome.decisions.end(), [](const auto& d) { return d.keep; });
+  ctx.info(fmt::format("{}: {} kept, {} {} ({})", opts.dir.empty() ? "server backups" : opts.dir, kept,
+                       static_cast<long>(outcome.decisions.size()) - kept, opts.dry_run ? "would be removed" : "removed",
+                       policy.describe()));
+  return exit_code::ok;
+}
+
+}  // namespace daoctl::commands
