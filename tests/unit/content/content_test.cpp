@@ -1,0 +1,126 @@
+#include <archive.h>
+#include <archive_entry.h>
+#include <stdlib.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "connectors/content/readers.hpp"
+#include "connectors/content/source_tree.hpp"
+#include "core/content/external_id.hpp"
+#include "core/content/markup.hpp"
+
+using namespace daoctl;
+using namespace daoctl::content;
+
+TEST_CASE("slack markup becomes platform Markdown") {
+  std::map<std::string, std::string> channels{{"C123", "general"}};
+  struct Case {
+    std::string in, out;
+  };
+  std::vector<Case> cases = {
+      {"hi <@U1>!", "hi @[[user:U1]]!"},
+      {"see <#C123|general> and <#C123>", "see #general and #general"},
+      {"<https://example.com|the site> or <https://x.org>", "[the site](https://example.com) or <https://x.org>"},
+      {"<!here> *bold* _it_ ~gone~", "@here **bold** *it* ~~gone~~"},
+      {"`*not bold*` ```\n_kept_\n```", "`*not bold*` ```\n_kept_\n```"},
+      {"a &lt;b&gt; &amp; c", "a <b> & c"},
+      {"snake_case_name stays", "snake_case_name stays"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.in);
+    CHECK(slack_to_markdown(c.in, channels) == c.out);
+  }
+}
+
+TEST_CASE("mention tokens render to platform user names") {
+  auto text = mattermost_mentions("@ron hello @nobody, cc @harry.", [](std::string_view n) { return n == "ron" || n == "harry"; });
+  CHECK(text == "@[[user:ron]] hello @nobody, cc @[[user:harry]].");
+  CHECK(render_mentions(text, [](std::string_view k) { return "p." + std::string(k); }) == "@p.ron hello @nobody, cc @p.harry.");
+}
+
+TEST_CASE("external ids are stable, unambiguous and bounded") {
+  CHECK(derive_external_id("slack", {"message", "C1", "1516454537.000093"}) == "slack:message:C1:1516454537.000093");
+  CHECK(derive_external_id("x", {"a:b", "c"}) != derive_external_id("x", {"a", "b:c"}));
+  std::string long_part(400, 'z');
+  auto id = derive_external_id("wxr", {long_part});
+  CHECK(id.size() <= 255);
+  CHECK(id == derive_external_id("wxr", {long_part}));
+  CHECK(id != derive_external_id("wxr", {long_part + "y"}));
+}
+
+TEST_CASE("archive entry names that would escape are refused") {
+  for (const char* bad : {"../etc/passwd", "a/../../b", "/abs/path", "C:/win", "a\\..\\b", "bad\x01name", ""}) {
+    INFO(bad);
+    auto r = safe_entry_name(bad);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == ErrorKind::Safety);
+  }
+  CHECK(safe_entry_name("./general/2018-01-20.json").value() == "general/2018-01-20.json");
+}
+
+namespace {
+std::filesystem::path write_zip(const std::vector<std::pair<std::string, std::string>>& entries) {
+  std::string pattern = (std::filesystem::temp_directory_path() / "daoctl-content-XXXXXX").string();
+  REQUIRE(mkdtemp(pattern.data()));
+  auto file = std::filesystem::path(pattern) / "export.zip";
+  archive* a = archive_write_new();
+  archive_write_set_format_zip(a);
+  archive_write_open_filename(a, file.c_str());
+  for (const auto& [name, data] : entries) {
+    archive_entry* e = archive_entry_new();
+    archive_entry_set_pathname(e, name.c_str());
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    archive_entry_set_size(e, static_cast<la_int64_t>(data.size()));
+    archive_write_header(a, e);
+    archive_write_data(a, data.data(), data.size());
+    archive_entry_free(e);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
+  return file;
+}
+}  // namespace
+
+TEST_CASE("a zip with a path-escaping entry is refused, a normal one is read") {
+  auto evil = write_zip({{"users.json", "[]"}, {"../../outside.json", "[]"}});
+  auto r = open_archive(evil);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == ErrorKind::Safety);
+  CHECK(r.error().object.find("outside.json") != std::string::npos);
+
+  auto good = write_zip({{"users.json", R"([{"id":"U1","name":"ann","profile":{"email":"ann@x.org"}}])"},
+                         {"general/2018-01-20.json", R"([{"type":"message","user":"U1","text":"hi <@U1>","ts":"1516454537.000093"},
+                           {"type":"message","user":"U1","text":"reply","ts":"1516454600.000001","thread_ts":"1516454537.000093"}])"}});
+  auto tree = open_archive(good);
+  REQUIRE(tree);
+  auto read = read_slack(**tree);
+  REQUIRE(read);
+  REQUIRE(read->set.posts.size() == 1);
+  CHECK(read->set.posts[0].created_at == "2018-01-20T13:22:17Z");
+  CHECK(read->set.posts[0].comments.size() == 1);
+  CHECK(read->set.posts[0].body == "hi @[[user:U1]]");
+}
+
+TEST_CASE("archive limits count inflated bytes and entries") {
+  auto zip = write_zip({{"a.json", std::string(5000, 'a')}, {"b.json", "x"}});
+  ArchiveLimits small;
+  small.max_entry_bytes = 1000;
+  auto r = open_archive(zip, small);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message == "an archive entry is too large");
+  ArchiveLimits few;
+  few.max_entries = 1;
+  CHECK_FALSE(open_archive(zip, few));
+}
+
+TEST_CASE("the real Mattermost sample reads in any line order") {
+  auto file = std::filesystem::path(DAOCTL_SHARED_DIR) / "realdata/zulip/zerver/tests/fixtures/mattermost_fixtures/export.json";
+  auto r = read_content_source(file);
+  REQUIRE(r);
+  CHECK(r->set.source_kind == "mattermost");
+  CHECK(r->problems.empty());
+  CHECK(r->set.posts.size() == 19);
+  CHECK(r->set.communities.size() == 5);
+}
