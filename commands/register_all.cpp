@@ -7,6 +7,7 @@
 #include "commands/doctor/doctor.hpp"
 #include "commands/groups/groups.hpp"
 #include "commands/import/import.hpp"
+#include "commands/stats/stats.hpp"
 #include "commands/sync/sync.hpp"
 #include "commands/users/users.hpp"
 #include "commands/version/version.hpp"
@@ -15,6 +16,7 @@ namespace daoctl::commands {
 
 void register_all_commands(CLI::App& root, CommandContext& ctx) {
   register_sync(root, ctx);
+  register_stats(root, ctx);
   register_backup(root, ctx);
   register_import(root, ctx);
   register_users(root, ctx);

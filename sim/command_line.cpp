@@ -13,6 +13,7 @@
 #include <map>
 #include <sstream>
 
+#include "sim/activity_seed.hpp"
 #include "sim/seed.hpp"
 #include "sim/sim.hpp"
 #include "sim/store.hpp"
@@ -29,7 +30,7 @@ constexpr const char* kUsage = R"(usage:
   daoctl-sim [serve] --data DIR [--listen HOST:PORT] [--token-file F] [--allow-remote]
                      [--latency MS] [--fail-rate P] [--rate-limit N] [--reset-rate P]
                      [--fault-seed S] [--tls-cert F --tls-key F] [--threads N] [--log-requests]
-  daoctl-sim seed --data DIR --users N [--departments M] [--seed S]
+  daoctl-sim seed --data DIR --users N [--departments M] [--seed S] [--activity-days D]
   daoctl-sim version
 
 The admin token comes from DAOCTL_SIM_TOKEN or --token-file. --listen defaults to
@@ -192,7 +193,7 @@ int serve(int argc, char** argv, int first) {
 }
 
 int seed(int argc, char** argv, int first) {
-  auto args = Arguments::parse(argc, argv, first, {"data", "users", "departments", "seed"}, {});
+  auto args = Arguments::parse(argc, argv, first, {"data", "users", "departments", "seed", "activity-days"}, {});
   SeedOptions o;
   std::filesystem::path dir = args.required("data");
   o.users = args.integer("users", -1, 0, 10'000'000);
@@ -215,6 +216,7 @@ int seed(int argc, char** argv, int first) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   fmt::print(stderr, "daoctl-sim: seeded {} users, {} departments, {} groups into {} in {} ms\n",
              data.users.size(), data.departments.size(), data.groups.size(), dir.string(), ms.count());
+  if (args.has("activity-days")) return run_activity_seed(*store, data, args.integer("activity-days", 0, 0, 3660), o.seed);
   return exit_code::ok;
 }
 

@@ -13,6 +13,9 @@ void add_scim_routes(RouteTable& routes, Store& store);
 // installed by the server itself: it answers before auth and faults.)
 void add_native_routes(RouteTable& routes, Store& store);
 
+// /api/v1/stats/activity, /api/v1/stats/events, /api/v1/audit-log (sim/stats_routes.cpp).
+void add_stats_routes(RouteTable& routes, Store& store);
+
 // /api/v1/backups and /api/v1/restore (sim/backup_routes.cpp).
 void add_backup_routes(RouteTable& routes, Store& store);
 

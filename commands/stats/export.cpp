@@ -1,0 +1,220 @@
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "commands/common/command_doc.hpp"
+#include "commands/stats/sinks.hpp"
+#include "commands/stats/stats.hpp"
+
+namespace daoctl::commands {
+
+namespace {
+
+bool ends_with(const std::string& text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Copies a finished file to the Io's stdout (XLSX without -O).
+Status copy_to(std::ostream& out, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(ErrorKind::Io, "cannot read back the workbook", path);
+  out << in.rdbuf();
+  out.flush();
+  return {};
+}
+
+}  // namespace
+
+Result<std::string> stats_export_format(const StatsExportOptions& opts) {
+  std::string format = opts.format;
+  if (format.empty()) {
+    const auto& o = opts.output_path;
+    format = ends_with(o, ".xlsx")                             ? "xlsx"
+             : ends_with(o, ".json")                           ? "json"
+             : ends_with(o, ".ndjson") || ends_with(o, ".jsonl") ? "ndjson"
+             : ends_with(o, ".prom")                           ? "prometheus"
+                                                               : "csv";
+  }
+  if (format != "csv" && format != "json" && format != "ndjson" && format != "xlsx" && format != "prometheus")
+    return fail(ErrorKind::Usage, "unknown export format", "--format " + format,
+                "accepted formats are csv, json, ndjson, xlsx, prometheus");
+  return format;
+}
+
+std::string stats_report_path(const stats::ReportScope& scope, const std::string& audit_action) {
+  using stats::format_rfc3339;
+  switch (scope.kind) {
+    case stats::ReportKind::Activity:
+      return fmt::format("/api/v1/stats/activity?from={}&to={}&granularity={}&group_by={}",
+                         format_rfc3339(scope.range.from), format_rfc3339(scope.range.to),
+                         stats::to_string(scope.granularity), stats::to_string(scope.group_by));
+    case stats::ReportKind::Events:
+      return fmt::format("/api/v1/stats/events?from={}&to={}", format_rfc3339(scope.range.from),
+                         format_rfc3339(scope.range.to));
+    case stats::ReportKind::Audit:
+      return fmt::format("/api/v1/audit-log?since={}{}", format_rfc3339(scope.range.from),
+                         audit_action.empty() ? "" : "&action=" + platform::url_encode_query(audit_action));
+  }
+  return {};
+}
+
+int run_stats_export(const StatsExportOptions& opts, CommandContext& ctx) {
+  auto format = value_or_throw(stats_export_format(opts));
+  if (opts.reports.empty())
+    throw CommandError(ErrorKind::Usage, "no report named", "daoctl stats export",
+                       "name one of activity, events, audit");
+  std::vector<stats::ReportKind> kinds;
+  for (const auto& name : opts.reports) {
+    auto kind = stats::parse_report(name);
+    if (!kind)
+      throw CommandError(ErrorKind::Usage, "unknown report", name, "reports are activity, events, audit");
+    if (std::find(kinds.begin(), kinds.end(), *kind) != kinds.end())
+      throw CommandError(ErrorKind::Usage, "report named twice", name);
+    kinds.push_back(*kind);
+  }
+  if (kinds.size() > 1 && format != "xlsx" && format != "prometheus")
+    throw CommandError(ErrorKind::Usage, "several reports need --format xlsx or prometheus",
+                       fmt::format("--format {}", format),
+                       "a CSV, JSON or NDJSON export holds one report; run one export per report");
+  auto granularity = stats::parse_granularity(opts.granularity);
+  if (!granularity)
+    throw CommandError(ErrorKind::Usage, "invalid --granularity", opts.granularity, "expected day, week or month");
+  auto group_by = stats::parse_group_by(opts.group_by);
+  if (!group_by)
+    throw CommandError(ErrorKind::Usage, "invalid --group-by", opts.group_by, "expected none, department or user");
+  if (format == "xlsx" && opts.output_path.empty() && ctx.io().stdout_is_tty())
+    throw CommandError(ErrorKind::Usage, "refusing to write an XLSX workbook to a terminal", "stdout",
+                       "", "add -O report.xlsx or redirect stdout to a file");
+
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(ctx.now().time_since_epoch()).count();
+  auto range = value_or_throw(stats::resolve_range(opts.from, opts.to, opts.since, now));
+
+  // The destination: an atomic file for -O (and a private temporary one for
+  // a workbook sent to stdout, since a zip cannot be streamed), else stdout.
+  std::unique_ptr<AtomicOutputFile> file;
+  std::string xlsx_path;
+  std::string xlsx_temp_dir;
+  if (format == "xlsx") {
+    if (!opts.output_path.empty()) {
+      file = value_or_throw(AtomicOutputFile::create(opts.output_path));
+      xlsx_path = file->temp_path();
+    } else {
+      const char* tmp = std::getenv("TMPDIR");
+      std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/daoctl-xlsx-XXXXXX";
+      if (!::mkdtemp(pattern.data()))
+        throw CommandError(ErrorKind::Io, "cannot create a temporary directory for the workbook", pattern,
+                           std::strerror(errno));
+      xlsx_temp_dir = pattern;
+      xlsx_path = pattern + "/export.xlsx";
+    }
+  } else if (!opts.output_path.empty()) {
+    file = value_or_throw(AtomicOutputFile::create(opts.output_path));
+  }
+  struct TempDirRemover {
+    std::string dir;
+    ~TempDirRemover() {
+      std::error_code ignored;
+      if (!dir.empty()) std::filesystem::remove_all(dir, ignored);
+    }
+  } temp_dir_remover{xlsx_temp_dir};
+  std::ostream& out = file ? file->stream() : ctx.io().out();
+
+  std::unique_ptr<stats::ReportWriter> writer;
+  XlsxWorkbookWriter* workbook = nullptr;
+  PrometheusWriter* prometheus = nullptr;
+  if (format == "csv") writer = stats::make_csv_writer(out, opts.excel);
+  else if (format == "json") writer = stats::make_json_writer(out);
+  else if (format == "ndjson") writer = stats::make_ndjson_writer(out);
+  else if (format == "prometheus") {
+    auto p = std::make_unique<PrometheusWriter>(out);
+    prometheus = p.get();
+    writer = std::move(p);
+  } else {
+    auto w = value_or_throw(XlsxWorkbookWriter::create(xlsx_path));
+    workbook = w.get();
+    writer = std::move(w);
+  }
+
+  auto& client = ctx.client();
+  std::int64_t total_rows = 0;
+  for (auto kind : kinds) {
+    stats::ReportScope scope;
+    scope.kind = kind;
+    scope.range = range;
+    scope.granularity = *granularity;
+    scope.group_by = *group_by;
+    scope.generated_at = stats::format_rfc3339(now);
+    writer->begin(scope, stats::report_columns(kind, *group_by));
+    // The audit log has no end parameter: entries come oldest first, so the
+    // ones at or after an explicit --to are skipped here (without --to the
+    // export runs to the newest entry, including those of this very second).
+    const std::optional<std::string> audit_end =
+        opts.to ? std::optional(stats::format_rfc3339(range.to)) : std::nullopt;
+    std::int64_t rows = 0;
+    value_or_throw(client.cursor_list(stats_report_path(scope, opts.action), opts.page_size,
+                                      [&](const json& items) {
+                                        for (const auto& item : items) {
+                                          if (kind == stats::ReportKind::Audit && audit_end) {
+                                            auto at = item.find("at");
+                                            if (at != item.end() && at->is_string() &&
+                                                at->get<std::string>() >= *audit_end)
+                                              continue;
+                                          }
+                                          writer->row(item);
+                                          ++rows;
+                                        }
+                                      }));
+    writer->end();
+    total_rows += rows;
+    ctx.info(fmt::format("{}: {} rows, {} .. {} (UTC)", stats::to_string(kind), rows,
+                         stats::format_rfc3339(range.from), stats::format_rfc3339(range.to)));
+  }
+  if (prometheus) value_or_throw(prometheus->finish());
+  if (workbook) {
+    value_or_throw(workbook->close());
+    if (!file) value_or_throw(copy_to(ctx.io().out(), xlsx_path));
+  }
+  if (file) {
+    if (!out) throw CommandError(ErrorKind::Io, "cannot write the output file", opts.output_path, "write failed");
+    value_or_throw(file->commit());
+    ctx.info(fmt::format("wrote {} rows to {}", total_rows, opts.output_path));
+  } else {
+    out.flush();
+  }
+  return exit_code::ok;
+}
+
+void register_stats_export(CLI::App& parent, CommandContext& ctx,
+                           std::function<int(const StatsExportOptions&, CommandContext&)> run) {
+  auto opts = std::make_shared<StatsExportOptions>();
+  auto& cmd = add_command(parent, {"export", "Export activity, event RSVPs or the audit log (streamed)",
+                                   "daoctl stats export activity --since 30d --group-by department -O activity.csv"});
+  cmd.add_option("report", opts->reports, "activity, events or audit (several with --format xlsx|prometheus)")
+      ->required();
+  cmd.add_option("--from", opts->from, "Start (inclusive): a date 2026-11-01 or an RFC 3339 time");
+  cmd.add_option("--to", opts->to, "End (exclusive): a date or an RFC 3339 time; default now");
+  cmd.add_option("--since", opts->since, "Start relative to now: 30d, 12h, 2w (default 30d)");
+  cmd.add_option("--granularity", opts->granularity, "Activity per day, week or month")
+      ->check(CLI::IsMember({"day", "week", "month"}));
+  cmd.add_option("--group-by", opts->group_by, "Activity overall, per department or per user")
+      ->check(CLI::IsMember({"none", "department", "user"}));
+  cmd.add_option("--format", opts->format, "csv, json, ndjson, xlsx or prometheus (default: from -O, else csv)");
+  cmd.add_option("-O,--output-file", opts->output_path, "Write to FILE atomically instead of stdout");
+  cmd.add_flag("--excel", opts->excel, "CSV: start with a UTF-8 byte order mark for Excel");
+  cmd.add_option("--action", opts->action, "Audit log: only this action, e.g. user.block");
+  cmd.add_option("--page-size", opts->page_size, "Rows per request (1..1000)")->check(CLI::Range(1, 1000));
+  cmd.callback([opts, run, &ctx] { ctx.exit_status = run(*opts, ctx); });
+}
+
+void register_stats(CLI::App& root, CommandContext& ctx) {
+  auto& group = add_command(root, {"stats", "Statistics: activity, engagement, events and the audit log",
+                                   "daoctl stats export activity --since 7d --format xlsx -O week.xlsx"});
+  group.require_subcommand(1);
+  register_stats_export(group, ctx);
+}
+
+}  // namespace daoctl::commands

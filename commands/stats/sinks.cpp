@@ -1,0 +1,236 @@
+#include "commands/stats/sinks.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace daoctl::commands {
+
+// ------------------------------------------------------------ AtomicOutputFile
+
+AtomicOutputFile::AtomicOutputFile(std::string path, std::string temp_path)
+    : path_(std::move(path)), temp_path_(std::move(temp_path)), buffer_(1 << 16) {
+  stream_.rdbuf()->pubsetbuf(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+  stream_.open(temp_path_, std::ios::binary | std::ios::trunc);
+}
+
+Result<std::unique_ptr<AtomicOutputFile>> AtomicOutputFile::create(const std::string& path) {
+  std::filesystem::path target(path);
+  auto dir = target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
+  std::string pattern = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+  int fd = ::mkstemp(pattern.data());
+  if (fd < 0)
+    return fail(ErrorKind::Io, "cannot create the output file", path, std::strerror(errno),
+                "check that the directory exists and is writable");
+  ::close(fd);
+  std::unique_ptr<AtomicOutputFile> file(new AtomicOutputFile(path, pattern));
+  if (!file->stream_)
+    return fail(ErrorKind::Io, "cannot open the temporary output file", pattern, std::strerror(errno));
+  return file;
+}
+
+AtomicOutputFile::~AtomicOutputFile() {
+  if (!committed_) {
+    stream_.close();
+    ::unlink(temp_path_.c_str());
+  }
+}
+
+Status AtomicOutputFile::commit() {
+  stream_.flush();
+  bool ok = static_cast<bool>(stream_);
+  stream_.close();
+  if (!ok) return fail(ErrorKind::Io, "cannot write the output file", path_, "write failed (disk full?)");
+  int fd = ::open(temp_path_.c_str(), O_RDONLY);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    auto cause = std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    return fail(ErrorKind::Io, "cannot flush the output file to disk", path_, cause);
+  }
+  ::close(fd);
+  if (::rename(temp_path_.c_str(), path_.c_str()) != 0)
+    return fail(ErrorKind::Io, "cannot move the finished output into place", path_, std::strerror(errno));
+  committed_ = true;
+  return {};
+}
+
+// ------------------------------------------------------------ XLSX
+
+namespace {
+constexpr lxw_row_t kExcelMaxRows = 1'048'576;
+}
+
+struct XlsxWorkbookWriter::Impl {
+  lxw_workbook* workbook = nullptr;
+  lxw_format* header = nullptr;
+  lxw_format* datetime = nullptr;
+  lxw_worksheet* sheet = nullptr;
+  std::string report;
+  int sheet_part = 0;
+  lxw_row_t next_row = 0;
+  std::vector<stats::ReportColumn> columns;
+  std::string path;
+};
+
+XlsxWorkbookWriter::XlsxWorkbookWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+XlsxWorkbookWriter::~XlsxWorkbookWriter() {
+  // A workbook that was never closed still owns memory and temporary files.
+  if (impl_ && impl_->workbook) workbook_close(impl_->workbook);
+}
+
+Result<std::unique_ptr<XlsxWorkbookWriter>> XlsxWorkbookWriter::create(const std::string& path) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  lxw_workbook_options options{};
+  options.constant_memory = LXW_TRUE;  // rows are flushed as they are written: memory stays flat
+  options.use_zip64 = LXW_TRUE;
+  impl->workbook = workbook_new_opt(path.c_str(), &options);
+  if (!impl->workbook) return fail(ErrorKind::Io, "cannot create the XLSX workbook", path);
+  impl->header = workbook_add_format(impl->workbook);
+  format_set_bold(impl->header);
+  impl->datetime = workbook_add_format(impl->workbook);
+  format_set_num_format(impl->datetime, "yyyy-mm-dd hh:mm:ss");
+  return std::unique_ptr<XlsxWorkbookWriter>(new XlsxWorkbookWriter(std::move(impl)));
+}
+
+void XlsxWorkbookWriter::start_sheet() {
+  ++impl_->sheet_part;
+  auto name = impl_->sheet_part == 1 ? impl_->report : fmt::format("{} ({})", impl_->report, impl_->sheet_part);
+  impl_->sheet = workbook_add_worksheet(impl_->workbook, name.c_str());
+  impl_->next_row = 0;
+  for (std::size_t c = 0; c < impl_->columns.size(); ++c) {
+    worksheet_write_string(impl_->sheet, 0, static_cast<lxw_col_t>(c), impl_->columns[c].header.c_str(),
+                           impl_->header);
+    worksheet_set_column(impl_->sheet, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c),
+                         impl_->columns[c].type == stats::CellType::Timestamp ? 20 : 14, nullptr);
+  }
+  worksheet_freeze_panes(impl_->sheet, 1, 0);
+  impl_->next_row = 1;
+}
+
+void XlsxWorkbookWriter::begin(const stats::ReportScope& scope, const std::vector<stats::ReportColumn>& columns) {
+  impl_->report = stats::to_string(scope.kind);
+  impl_->columns = columns;
+  impl_->sheet_part = 0;
+  start_sheet();
+}
+
+void XlsxWorkbookWriter::row(const stats::json& item) {
+  if (impl_->next_row >= kExcelMaxRows) start_sheet();
+  auto r = impl_->next_row++;
+  for (std::size_t c = 0; c < impl_->columns.size(); ++c) {
+    const auto& column = impl_->columns[c];
+    auto col = static_cast<lxw_col_t>(c);
+    auto it = item.find(column.key);
+    if (it == item.end() || it->is_null()) continue;  // a blank cell
+    if (column.type == stats::CellType::Integer && it->is_number()) {
+      worksheet_write_number(impl_->sheet, r, col, it->get<double>(), nullptr);
+      continue;
+    }
+    auto text = stats::cell_text(item, column);
+    if (column.type == stats::CellType::Timestamp) {
+      if (auto at = stats::parse_instant(text)) {
+        auto day = stats::day_of(*at);
+        auto civil = stats::civil_from_days(day);
+        auto seconds = *at - day * 86400;
+        lxw_datetime dt{civil.year, civil.month, civil.day, static_cast<int>(seconds / 3600),
+                        static_cast<int>(seconds % 3600 / 60), static_cast<double>(seconds % 60)};
+        worksheet_write_datetime(impl_->sheet, r, col, &dt, impl_->datetime);
+        continue;
+      }
+    }
+    worksheet_write_string(impl_->sheet, r, col, text.c_str(), nullptr);
+  }
+}
+
+Status XlsxWorkbookWriter::close() {
+  auto status = workbook_close(impl_->workbook);
+  impl_->workbook = nullptr;
+  if (status != LXW_NO_ERROR)
+    return fail(ErrorKind::Io, "cannot write the XLSX workbook", impl_->path, lxw_strerror(status));
+  return {};
+}
+
+// ------------------------------------------------------------ Prometheus
+
+PrometheusWriter::~PrometheusWriter() {
+  for (auto& s : spools_)
+    if (s.file) std::fclose(s.file);
+}
+
+void PrometheusWriter::begin(const stats::ReportScope& scope, const std::vector<stats::ReportColumn>&) {
+  scope_ = scope;
+  row_count_ = 0;
+  audit_actions_.clear();
+  first_spool_ = spools_.size();
+  for (auto& family : stats::prometheus_families(scope.kind)) {
+    Spool spool{family, std::tmpfile()};
+    if (!spool.file) spool_failed_ = true;
+    spools_.push_back(std::move(spool));
+  }
+  info_.push_back(stats::prometheus_sample(
+      "daoffice_stats_export_info",
+      {{"report", stats::to_string(scope.kind)},
+       {"from", stats::format_rfc3339(scope.range.from)},
+       {"to", stats::format_rfc3339(scope.range.to)},
+       {"time_zone", "UTC"},
+       {"granularity", scope.kind == stats::ReportKind::Activity ? stats::to_string(scope.granularity) : ""},
+       {"group_by", scope.kind == stats::ReportKind::Activity ? stats::to_string(scope.group_by) : ""}},
+      1));
+}
+
+void PrometheusWriter::row(const stats::json& item) {
+  ++row_count_;
+  auto samples = stats::prometheus_row_samples(scope_, item);
+  if (scope_.kind == stats::ReportKind::Audit) {
+    ++audit_actions_[samples.at(0)];
+    return;
+  }
+  for (std::size_t i = 0; i < samples.size() && first_spool_ + i < spools_.size(); ++i)
+    if (auto* f = spools_[first_spool_ + i].file) std::fwrite(samples[i].data(), 1, samples[i].size(), f);
+}
+
+void PrometheusWriter::end() {
+  if (scope_.kind == stats::ReportKind::Audit && first_spool_ < spools_.size()) {
+    const auto& family = spools_[first_spool_].family;
+    for (const auto& [action, count] : audit_actions_) {
+      auto line = stats::prometheus_sample(family.name, {{"action", action}}, count);
+      if (auto* f = spools_[first_spool_].file) std::fwrite(line.data(), 1, line.size(), f);
+    }
+  }
+  rows_.push_back(stats::prometheus_sample("daoffice_stats_export_rows", {{"report", stats::to_string(scope_.kind)}},
+                                           row_count_));
+}
+
+Status PrometheusWriter::finish() {
+  if (spool_failed_)
+    return fail(ErrorKind::Io, "cannot create a temporary spool file for the Prometheus output", "$TMPDIR",
+                std::strerror(errno));
+  out_ << "# HELP daoffice_stats_export_info What the export covers; all times are UTC.\n"
+       << "# TYPE daoffice_stats_export_info gauge\n";
+  for (const auto& line : info_) out_ << line;
+  out_ << "# HELP daoffice_stats_export_rows Rows read from the platform per report.\n"
+       << "# TYPE daoffice_stats_export_rows gauge\n";
+  for (const auto& line : rows_) out_ << line;
+  std::vector<char> buffer(1 << 16);
+  for (auto& spool : spools_) {
+    out_ << "# HELP " << spool.family.name << ' ' << spool.family.help << "\n# TYPE " << spool.family.name
+         << " gauge\n";
+    std::rewind(spool.file);
+    std::size_t n;
+    while ((n = std::fread(buffer.data(), 1, buffer.size(), spool.file)) > 0)
+      out_.write(buffer.data(), static_cast<std::streamsize>(n));
+    if (std::ferror(spool.file))
+      return fail(ErrorKind::Io, "cannot read back a Prometheus spool file", spool.family.name, std::strerror(errno));
+  }
+  out_.flush();
+  return {};
+}
+
+}  // namespace daoctl::commands

@@ -1,0 +1,43 @@
+// daoctl stats export: activity, event RSVPs and the audit log, streamed page
+// by page from the platform into CSV, JSON, NDJSON, XLSX or Prometheus text.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "commands/common/context.hpp"
+#include "core/stats/report.hpp"
+
+namespace daoctl::commands {
+
+struct StatsExportOptions {
+  std::vector<std::string> reports;  // activity | events | audit; several only for xlsx and prometheus
+  std::optional<std::string> from;
+  std::optional<std::string> to;
+  std::optional<std::string> since;  // 30d, 12h, 2w
+  std::string granularity = "day";
+  std::string group_by = "none";
+  std::string format;       // csv|json|ndjson|xlsx|prometheus; empty: from -O's extension, else csv
+  std::string output_path;  // -O; empty: stdout
+  bool excel = false;       // CSV: UTF-8 BOM for Excel
+  std::string action;       // audit: only this action
+  int page_size = 1000;
+};
+
+// The format to use: --format, else the extension of -O (.csv .json .ndjson
+// .jsonl .xlsx .prom), else csv. Errors: Usage for an unknown name.
+Result<std::string> stats_export_format(const StatsExportOptions& opts);
+
+// The API path (with query) of one report.
+std::string stats_report_path(const stats::ReportScope& scope, const std::string& audit_action);
+
+int run_stats_export(const StatsExportOptions& opts, CommandContext& ctx);
+void register_stats_export(CLI::App& parent, CommandContext& ctx,
+                           std::function<int(const StatsExportOptions&, CommandContext&)> run = run_stats_export);
+
+void register_stats(CLI::App& root, CommandContext& ctx);
+
+}  // namespace daoctl::commands
