@@ -4,6 +4,7 @@
 #include "commands/backup/backup.hpp"
 #include "commands/config/config_commands.hpp"
 #include "commands/departments/departments.hpp"
+#include "commands/deprovision/deprovision.hpp"
 #include "commands/doctor/doctor.hpp"
 #include "commands/groups/groups.hpp"
 #include "commands/import/import.hpp"
@@ -17,6 +18,7 @@ namespace daoctl::commands {
 void register_all_commands(CLI::App& root, CommandContext& ctx) {
   register_sync(root, ctx);
   register_stats(root, ctx);
+  register_deprovision(root, ctx);
   register_backup(root, ctx);
   register_import(root, ctx);
   register_users(root, ctx);

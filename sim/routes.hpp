@@ -22,4 +22,7 @@ void add_backup_routes(RouteTable& routes, Store& store);
 // /api/v1: posts, comments, reactions, events, invitations, files, awards (sim/content_*).
 void add_content_routes(RouteTable& routes, Store& store);
 
+// POST /api/v1/users/{id}/transfer: content ownership moved by a job (sim/transfer_routes.cpp).
+void add_transfer_routes(RouteTable& routes, Store& store);
+
 }  // namespace daoctl::sim

@@ -174,6 +174,7 @@ void Server::Impl::install() {
   add_scim_routes(*routes, *store);
   add_native_routes(*routes, *store);
   add_stats_routes(*routes, *store);
+  add_transfer_routes(*routes, *store);
   add_backup_routes(*routes, *store);
   add_content_routes(*routes, *store);
 }

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "commands/common/command_doc.hpp"
+#include "commands/deprovision/deprovision.hpp"
 #include "commands/sync/engine.hpp"
 #include "connectors/local/files.hpp"
 
@@ -89,6 +90,22 @@ int run_sync_apply(const SyncOptions& opts, CommandContext& ctx) {
     write_reports(opts, s, "safety_stop", nullptr, ctx);
     throw CommandError(guard.error());
   }
+  if (s.job.dismissal.staging) {
+    // deprovision.mode: staging: blocks are planned and reported, never carried out.
+    long staged = 0;
+    for (auto& a : s.plan.users)
+      if (a.kind == sync::UserActionKind::Deactivate) {
+        ++staged;
+        a.kind = sync::UserActionKind::Update;
+      }
+    std::erase_if(s.plan.users, [](const sync::UserAction& a) {
+      return a.kind == sync::UserActionKind::Update && a.changes.empty();
+    });
+    if (staged > 0)
+      ctx.warn(fmt::format("deprovision.mode is staging: {} block(s) planned and not carried out "
+                           "(see daoctl deprovision plan -f {})",
+                           staged, opts.job_file));
+  }
   if (!s.plan.has_changes()) {
     ctx.info(fmt::format("{}: no changes ({} users unchanged)", s.job.name, s.plan.unchanged_users));
     sync::ApplyReport empty;
@@ -114,6 +131,10 @@ int run_sync_apply(const SyncOptions& opts, CommandContext& ctx) {
   aopts.target = s.job.target == "scim" ? sync::TargetKind::Scim : sync::TargetKind::Platform;
   aopts.managed_by = s.job.managed_by();
   aopts.batch_size = static_cast<std::size_t>(std::max(64, ctx.global.concurrency * 32));
+  if (s.job.dismissal.configured) {
+    aopts.revoke_sessions = s.job.dismissal.has_now(deprovision::Step::RevokeSessions);
+    aopts.revoke_tokens = s.job.dismissal.has_now(deprovision::Step::RevokeTokens);
+  }
   aopts.on_item = [&](const sync::ItemOutcome& item) {
     json line = {{"time", now_rfc3339(ctx)}, {"phase", item.phase}, {"action", item.action},
                  {"object", item.object}, {"id", item.id}, {"ok", item.ok}};
@@ -130,6 +151,14 @@ int run_sync_apply(const SyncOptions& opts, CommandContext& ctx) {
                   {"failed", report.failed}}.dump()
           << "\n"
           << std::flush;
+  // Blocks and reactivations go into the deprovisioning ledger (so only
+  // daoctl's own blocks are ever undone); due staged steps run now.
+  if (s.job.dismissal.configured || !s.ledger.entries.empty() || s.plan.count(sync::UserActionKind::Deactivate) > 0 ||
+      s.plan.count(sync::UserActionKind::Reactivate) > 0) {
+    deprovision_engine::FinishOptions fo;
+    fo.who = s.job.managed_by();
+    report.failed += deprovision_engine::finish_deprovisioning(s, report, ctx, fo);
+  }
   std::string result = report.failed > 0 ? "partial" : "ok";
   write_reports(opts, s, result, &report, ctx);
   ctx.info(fmt::format("{}: applied {} change(s), {} failed; results in {}", s.job.name, report.succeeded,

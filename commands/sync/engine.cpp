@@ -62,7 +62,22 @@ std::string today_local(std::chrono::system_clock::time_point now) {
   return buf;
 }
 
-sync::JobSpec load_job_file(const std::string& path, const std::string& today) {
+std::string ledger_path(const std::string& state_dir, const std::string& job) {
+  return state_dir + "/" + job + ".deprovision.json";
+}
+
+deprovision::Ledger load_ledger(const std::string& path) {
+  auto text = local::read_file(path);
+  if (!text) return {};
+  json doc = json::parse(*text, nullptr, false);
+  if (doc.is_discarded())
+    throw CommandError(ErrorKind::Config, "the deprovisioning ledger is not JSON", path, "",
+                       "restore it from a backup; deleting it restarts every grace period and stops reactivations");
+  return value_or_throw(deprovision::Ledger::from_json(doc, path));
+}
+
+sync::JobSpec load_job_file(const std::string& path, const std::string& today,
+                            std::optional<std::chrono::system_clock::time_point> now) {
   if (path.empty())
     throw CommandError(ErrorKind::Usage, "no job file given", "", "", "pass -f sync.yaml");
   auto text = local::read_file(path);
@@ -72,16 +87,22 @@ sync::JobSpec load_job_file(const std::string& path, const std::string& today) {
     e.message = "cannot read the job file";
     throw CommandError(e);
   }
-  return value_or_throw(sync::load_job(*text, path, {today}));
+  return value_or_throw(sync::load_job(*text, path, {today, now}));
+}
+
+sync::JobSpec load_job_file(const std::string& path, const std::string& today) {
+  return load_job_file(path, today, std::nullopt);
 }
 
 Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources) {
   Session s;
   s.started = ctx.now();
-  s.today = opts.today.empty() ? today_local(s.started) : opts.today;
-  s.job = load_job_file(opts.job_file, s.today);
+  // Without --today, `today` is the clock read in deprovision.timezone.
+  s.job = load_job_file(opts.job_file, opts.today, s.started);
+  s.today = s.job.today;
   s.state_dir = opts.state_dir.empty() ? local::default_state_dir() : opts.state_dir;
   value_or_throw(local::make_dirs(s.state_dir));
+  s.ledger = load_ledger(ledger_path(s.state_dir, s.job.name));
 
   const json& p = s.job.platform;
   if (!ctx.global.context && p.contains("context")) ctx.global.context = p["context"].get<std::string>();
@@ -151,6 +172,13 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources)
   if (s.job.deprovision.contains("dismissed_when"))
     for (const auto& rule : s.job.deprovision["dismissed_when"])
       if (rule == "missing_from_sources") popts.deactivate_missing = true;
+  popts.deactivate_missing = popts.deactivate_missing || s.job.dismissal.missing_from_sources();
+  // Sync reactivates only what daoctl blocked; an administrator's block stays.
+  popts.reactivate_only.emplace();
+  for (const auto& [id, entry] : s.ledger.entries)
+    if (entry.blocked_by_daoctl()) popts.reactivate_only->insert(id);
+  for (const auto& d : desired.users)
+    if (!d.dismissed_reason.empty()) s.dismissed[d.external_id] = d.dismissed_reason;
   s.plan = sync::compute_plan(desired.users, s.state, popts);
   s.plan.warnings.insert(s.plan.warnings.begin(), desired.warnings.begin(), desired.warnings.end());
   s.plan.created_at = rfc3339(s.started);

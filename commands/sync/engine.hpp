@@ -11,6 +11,7 @@
 #include "commands/common/context.hpp"
 #include "commands/sync/sync.hpp"
 #include "connectors/targets/scim_target.hpp"
+#include "core/deprovision/ledger.hpp"
 #include "core/sync/desired.hpp"
 #include "core/sync/executor.hpp"
 #include "core/sync/guards.hpp"
@@ -34,10 +35,17 @@ struct Session {
   sync::SyncPlan plan;
   long skipped_records = 0;
   std::unique_ptr<targets::ScimSyncTarget> target;
+  // Employees a deprovision.dismissed_when rule dismissed: external id -> reason.
+  std::map<std::string, std::string> dismissed;
+  // The job's deprovisioning ledger as read at the start of the run.
+  deprovision::Ledger ledger;
 };
 
 // Loads and checks the job file. Throws CommandError (Config) listing problems.
 sync::JobSpec load_job_file(const std::string& path, const std::string& today);
+// Same; with an empty `today` the date is `now` in the job's deprovision.timezone.
+sync::JobSpec load_job_file(const std::string& path, const std::string& today,
+                            std::optional<std::chrono::system_clock::time_point> now);
 
 // Loads the job, connects to the target and reads its state; with
 // `read_sources` also reads every source (concurrently with the platform)
@@ -61,5 +69,9 @@ void write_reports(const SyncOptions& opts, const Session& s, const std::string&
                    const sync::ApplyReport* report, CommandContext& ctx);
 
 std::string today_local(std::chrono::system_clock::time_point now);
+
+// <state_dir>/<job>.deprovision.json: missing = empty; malformed = Config error.
+std::string ledger_path(const std::string& state_dir, const std::string& job);
+deprovision::Ledger load_ledger(const std::string& path);
 
 }  // namespace daoctl::commands::sync_engine

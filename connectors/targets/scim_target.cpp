@@ -95,8 +95,8 @@ Result<sync::PlatformState> ScimSyncTarget::read_state() {
     });
     if (!st) return std::unexpected(st.error());
   }
-  auto st = client_.scim_list("/scim/v2/Users", "", options_.page_size, [&](const json& resources) {
-    for (const auto& r : resources) state.users.push_back(sync::user_from_scim(r, paths));
+  auto st = client_.scim_list_raw("/scim/v2/Users", "", options_.page_size, [&](std::string& body) {
+    return sync::users_from_scim_page(body, paths, state.users);
   });
   if (!st) return std::unexpected(st.error());
   st = client_.scim_list("/scim/v2/Groups", "", options_.page_size, [&](const json& resources) {
@@ -192,8 +192,9 @@ std::vector<Status> ScimSyncTarget::patch_users(const std::vector<sync::UserPatc
   // Blocking is login disabled AND every session and token revoked.
   std::vector<platform::Call> revokes;
   for (std::size_t i = 0; i < patches.size(); ++i) {
-    if (!patches[i].revoke_access || !results[i] || options_.kind != sync::TargetKind::Platform) continue;
+    if (!results[i] || options_.kind != sync::TargetKind::Platform) continue;
     for (const char* what : {"sessions", "tokens"}) {
+      if (std::string_view(what) == "sessions" ? !patches[i].revoke_sessions : !patches[i].revoke_tokens) continue;
       auto req = client_.make_request(
           "DELETE", "/api/v1/users/" + url_encode_segment(patches[i].id) + "/" + what,
           patches[i].object + " " + what);

@@ -150,6 +150,15 @@ DesiredSet build_desired(const JobSpec& job, const SourceRecords& records) {
       ++out.skipped;
       continue;
     }
+    if (!job.dismissal.rules.empty()) {
+      auto verdict = deprovision::evaluate(job.dismissal, scope, job.today);
+      for (const auto& problem : verdict.problems)
+        out.warnings.push_back({"user " + user.user_name, problem + "; not dismissed by this rule"});
+      if (verdict.dismissed) {
+        user.active = false;
+        user.dismissed_reason = verdict.reason;
+      }
+    }
     if (job.groups) {
       if (const auto* values = scope.find(job.groups->from.source, job.groups->from.field)) {
         std::set<std::string> seen;

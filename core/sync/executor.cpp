@@ -175,8 +175,9 @@ ApplyReport apply_plan(const SyncPlan& plan, const PlatformState& state, SyncTar
         rec.failed("users", to_string(a.kind), "user " + a.user_name, a.id, why);
         continue;
       }
+      const bool blocking = a.kind == UserActionKind::Deactivate && options.target == TargetKind::Platform;
       UserPatch p{a.id, "user " + a.user_name, patch_operations(a, options.target, *dept),
-                  a.kind == UserActionKind::Deactivate && options.target == TargetKind::Platform};
+                  blocking && options.revoke_sessions, blocking && options.revoke_tokens};
       patches.push_back(std::move(p));
       batch.push_back(&a);
     }
@@ -213,7 +214,7 @@ ApplyReport apply_plan(const SyncPlan& plan, const PlatformState& state, SyncTar
         }
         ops.push_back({{"op", "replace"}, {"path", path}, {"value", {{"value", mid}}}});
       }
-      patches.push_back({uid, object, ops, false});
+      patches.push_back({uid, object, ops, false, false});
       batch.push_back(&m);
     }
     auto results = target.patch_users(patches);

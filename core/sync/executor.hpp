@@ -27,6 +27,9 @@ struct ApplyOptions {
   TargetKind target = TargetKind::Platform;
   std::string managed_by;
   std::size_t batch_size = 256;  // users per concurrent batch
+  // What a Deactivate revokes besides login (deprovision.now).
+  bool revoke_sessions = true;
+  bool revoke_tokens = true;
   // Called once per item as soon as its outcome is known (journal, progress).
   std::function<void(const ItemOutcome&)> on_item;
 };

@@ -26,6 +26,7 @@ class Problems {
     lines_.push_back(fmt::format("{}:{}:{}: {}: {}", file_, pos->line,
                                  pos->column + static_cast<int>(extra_columns), pointer, message));
   }
+  void add_line(std::string line) { lines_.push_back(std::move(line)); }
   bool empty() const { return lines_.empty(); }
   std::string joined() const {
     std::string s;
@@ -150,6 +151,10 @@ std::vector<std::string> JobSpec::fields_of(std::string_view source_name) const 
     if (j.right_source == source_name) add(j.right_field);
   }
   if (groups && groups->from.source == source_name) add(groups->from.field);
+  for (const auto& rule : dismissal.rules)
+    if (rule.expression)
+      for (const auto& r : rule.expression->references())
+        if (r.source == source_name) add(r.field);
   return out;
 }
 
@@ -248,7 +253,14 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
 
   // Lookup tables.
   mapping::CompileOptions copts;
-  copts.today = options.today;
+  job.today = options.today;
+  if (job.today.empty() && options.now) {
+    std::string zone = root.contains("deprovision") ? root["deprovision"].value("timezone", "") : "";
+    auto date = deprovision::date_in_zone(*options.now, zone);
+    if (date) job.today = *date;
+    else problems.add("/deprovision/timezone", date.error().describe());
+  }
+  copts.today = job.today;
   copts.known_sources = source_names;
   if (root.contains("lookups")) {
     for (const auto& [tname, table] : root["lookups"].items()) {
@@ -301,7 +313,12 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
     }
   }
   if (root.contains("link")) job.link_by = root["link"].value("by", std::vector<std::string>{});
-  if (root.contains("deprovision")) job.deprovision = root["deprovision"];
+  if (root.contains("deprovision")) {
+    job.deprovision = root["deprovision"];
+    std::vector<std::string> policy_problems;
+    job.dismissal = deprovision::compile_policy(job.deprovision, copts, job.file, job.positions, policy_problems);
+    for (const auto& p : policy_problems) problems.add_line(p);
+  }
   if (root.contains("safety")) {
     const json& s = root["safety"];
     job.safety.max_deprovisions = s.value("max_deprovisions", job.safety.max_deprovisions);

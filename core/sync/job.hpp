@@ -6,6 +6,7 @@
 // Every problem is reported at once, each as file:line:column.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -13,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/deprovision/policy.hpp"
 #include "core/error.hpp"
 #include "core/mapping/expression.hpp"
 #include "core/schema/yaml_json.hpp"
@@ -75,6 +77,11 @@ struct JobSpec {
   std::optional<GroupSpec> groups;
   std::vector<std::string> link_by;  // "email", "userName"
   nlohmann::json deprovision = nlohmann::json::object();
+  // The compiled `deprovision:` block (rules, steps, grace period).
+  deprovision::Policy dismissal;
+  // The date `today` means in this run (yyyy-MM-dd): --today, or the clock
+  // read in deprovision.timezone (the host's zone when not set).
+  std::string today;
   SafetySpec safety;
   int concurrency = 8;
   double rate_limit = 0;  // requests/s, 0 = unlimited
@@ -94,6 +101,8 @@ const std::vector<std::string>& mapping_fields();
 
 struct LoadOptions {
   std::string today;  // yyyy-MM-dd, for `today` in expressions
+  // When `today` is empty: the clock, read in the job's deprovision.timezone.
+  std::optional<std::chrono::system_clock::time_point> now;
 };
 
 // Errors: Config, message "invalid sync job <file>", detail = one problem per

@@ -20,6 +20,9 @@ struct DesiredUser {
   Fields fields;           // every mapped field but externalId/userName
   std::vector<std::string> groups;  // group names, after include/exclude
   bool active = true;
+  // Set when a deprovision.dismissed_when rule holds (active is then false):
+  // which rule, shown as the reason of the deactivation.
+  std::string dismissed_reason;
 };
 
 struct PlatformUser {

@@ -400,10 +400,15 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
     if (platform && cur->managed_by != opt.managed_by)
       action.changes.push_back({"managedBy", cur->managed_by.empty() ? mapping::Value() : mapping::Value(cur->managed_by),
                                 mapping::Value(opt.managed_by)});
+    const bool may_reactivate = !opt.reactivate_only || opt.reactivate_only->count(cur->id) > 0;
+    if (!cur->active && d.active && !may_reactivate)
+      plan.warnings.push_back({"user " + d.user_name,
+                               "blocked on the platform but active in the sources; daoctl did not block it "
+                               "(an administrator did), so sync leaves it blocked"});
     if (cur->active && !d.active) {
       action.kind = UserActionKind::Deactivate;
-      action.reason = "disabled in the sources";
-    } else if (!cur->active && d.active) {
+      action.reason = d.dismissed_reason.empty() ? "disabled in the sources" : d.dismissed_reason;
+    } else if (!cur->active && d.active && may_reactivate) {
       action.kind = UserActionKind::Reactivate;
       action.reason = "active in the sources";
     } else if (action.kind != UserActionKind::Link && action.changes.empty()) {

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <map>
+#include <optional>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -95,6 +97,10 @@ struct PlanOptions {
   bool delete_empty_departments = false;
   bool deactivate_missing = false;        // missing_from_sources is a dismissal rule
   bool manage_groups = false;
+  // When set: the only blocked accounts sync may reactivate (the ones the
+  // deprovisioning ledger says daoctl blocked). Any other blocked account was
+  // blocked by an administrator and stays blocked.
+  std::optional<std::set<std::string>> reactivate_only;
 };
 
 // Errors never happen here: conflicts (a userName owned by an unmanaged

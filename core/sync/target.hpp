@@ -17,7 +17,9 @@ struct UserPatch {
   std::string id;
   std::string object;           // "user ivanov" for messages
   nlohmann::json operations;    // SCIM PatchOp Operations array
-  bool revoke_access = false;   // also revoke sessions and tokens (blocking)
+  // Blocking (deprovision `now` steps): also revoke every session / API token.
+  bool revoke_sessions = false;
+  bool revoke_tokens = false;
 };
 
 class SyncTarget {

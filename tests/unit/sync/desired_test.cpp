@@ -8,6 +8,12 @@ using daoctl::mapping::Value;
 
 namespace {
 
+LoadOptions today_is(const char* date) {
+  LoadOptions o;
+  o.today = date;
+  return o;
+}
+
 SourceRecord record(std::string origin, std::vector<std::pair<std::string, std::vector<std::string>>> fields) {
   SourceRecord r;
   r.origin = std::move(origin);
@@ -19,7 +25,7 @@ SourceRecord record(std::string origin, std::vector<std::pair<std::string, std::
 }
 
 JobSpec job_from(const char* yaml) {
-  auto job = load_job(yaml, "sync.yaml", {"2026-11-26"});
+  auto job = load_job(yaml, "sync.yaml", LoadOptions{.today = "2026-11-26", .now = std::nullopt});
   INFO((job ? std::string() : job.error().detail));
   REQUIRE(job);
   return std::move(*job);

@@ -5,6 +5,12 @@
 using namespace daoctl::sync;
 
 namespace {
+
+LoadOptions today_is(const char* date) {
+  LoadOptions o;
+  o.today = date;
+  return o;
+}
 const char* kGood = R"(version: 1
 name: nightly
 sources:
@@ -34,7 +40,7 @@ apply:
 }  // namespace
 
 TEST_CASE("a good job loads with sources in file order and compiled mappings") {
-  auto job = load_job(kGood, "sync.yaml", {"2026-11-26"});
+  auto job = load_job(kGood, "sync.yaml", LoadOptions{.today = "2026-11-26", .now = std::nullopt});
   REQUIRE(job);
   CHECK(job->name == "nightly");
   REQUIRE(job->sources.size() == 2);
@@ -72,7 +78,7 @@ mapping:
 apply:
   concurrency: 0
 )";
-  auto job = load_job(bad, "jobs/sync.yaml", {"2026-11-26"});
+  auto job = load_job(bad, "jobs/sync.yaml", LoadOptions{.today = "2026-11-26", .now = std::nullopt});
   REQUIRE_FALSE(job);
   CHECK(job.error().kind == daoctl::ErrorKind::Config);
   const std::string& d = job.error().detail;
@@ -92,7 +98,7 @@ mapping:
   externalId: "{ad.entryUUID}"
   userName: "{ad.uid | lowr}"
 )";
-  auto job = load_job(bad, "sync.yaml", {"2026-11-26"});
+  auto job = load_job(bad, "sync.yaml", LoadOptions{.today = "2026-11-26", .now = std::nullopt});
   REQUIRE_FALSE(job);
   INFO(job.error().detail);
   CHECK(job.error().detail.find("sync.yaml:7:") != std::string::npos);
@@ -109,7 +115,7 @@ mapping:
   externalId: "{ad.entryUUID}"
   userName: "{ad.uid}"
 )";
-  auto job = load_job(bad, "sync.yaml", {"2026-11-26"});
+  auto job = load_job(bad, "sync.yaml", LoadOptions{.today = "2026-11-26", .now = std::nullopt});
   REQUIRE_FALSE(job);
   CHECK(job.error().detail.find("source 'hr' is not joined to 'ad'") != std::string::npos);
 }

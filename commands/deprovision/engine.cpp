@@ -1,0 +1,148 @@
+// The deprovisioning steps shared by `sync apply`, `deprovision apply` and
+// `deprovision user`: ledger bookkeeping, the staged steps and the audit log.
+#include <fmt/format.h>
+
+#include <ctime>
+#include <fstream>
+
+#include "commands/deprovision/deprovision.hpp"
+#include "connectors/local/files.hpp"
+#include "connectors/targets/deprovision_target.hpp"
+#include "core/deprovision/pipeline.hpp"
+
+namespace daoctl::commands::deprovision_engine {
+
+using nlohmann::json;
+using namespace daoctl::deprovision;
+
+std::string now_text(CommandContext& ctx) {
+  std::time_t tt = std::chrono::system_clock::to_time_t(ctx.now());
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string audit_path(const std::string& state_dir, const std::string& job) {
+  return state_dir + "/" + job + ".audit.jsonl";
+}
+
+// Appends audit lines to the state dir's log and the --audit-file copy. A
+// log that cannot be written is a warning per line: the action happened.
+void write_audit(CommandContext& ctx, const std::string& state_dir, const std::string& job,
+                 const std::string& extra_file, const json& record) {
+  for (const auto& path : {audit_path(state_dir, job), extra_file}) {
+    if (path.empty()) continue;
+    std::ofstream out(path, std::ios::app);
+    out << record.dump() << "\n";
+    if (!out) ctx.warn("cannot write the audit log " + path);
+  }
+}
+
+void save_ledger(const sync_engine::Session& s) {
+  auto path = sync_engine::ledger_path(s.state_dir, s.job.name);
+  value_or_throw(local::write_file_atomic(path, s.ledger.to_json().dump(2) + "\n", 0600));
+}
+
+// The staged steps due today, for the ledger as it is now.
+FollowupPlan plan_due_steps(sync_engine::Session& s, CommandContext& ctx, bool ignore_grace,
+                            const std::set<std::string>& only_ids) {
+  FollowupInput in;
+  in.policy = &s.job.dismissal;
+  in.ledger = &s.ledger;
+  in.state = &s.state;
+  in.today = s.today;
+  in.ignore_grace = ignore_grace;
+  in.only_ids = only_ids;
+  if (s.job.dismissal.has_then(Step::RemoveFromCommunities) && !s.ledger.entries.empty()) {
+    targets::PlatformDeprovisionTarget probe(ctx.client(), *s.target, s.job.managed_by());
+    in.communities_supported = probe.communities_supported(in.communities_note);
+  }
+  return plan_followups(in);
+}
+
+long finish_deprovisioning(sync_engine::Session& s, const sync::ApplyReport& report, CommandContext& ctx,
+                           const FinishOptions& options) {
+  const std::string when = now_text(ctx);
+  auto audit = [&](const json& record) { write_audit(ctx, s.state_dir, s.job.name, options.audit_file, record); };
+  std::map<std::string, const sync::UserAction*> action_by_id;
+  for (const auto& a : s.plan.users)
+    if (!a.id.empty()) action_by_id[a.id] = &a;
+  std::map<std::string, sync::PlatformUser*> user_by_id;
+  for (auto& u : s.state.users) user_by_id[u.id] = &u;
+  long failed = 0;
+
+  std::string revoked;
+  for (auto step : s.job.dismissal.now)
+    if (step != Step::Block) revoked += std::string(revoked.empty() ? "" : ", ") + to_string(step);
+  for (const auto& item : report.items) {
+    if (item.phase != "users" || (item.action != "deactivate" && item.action != "reactivate")) continue;
+    auto ait = action_by_id.find(item.id);
+    std::string why = ait != action_by_id.end() ? ait->second->reason : "";
+    if (!item.ok) {
+      ++failed;
+      audit(audit_record(options.who, item.action == "deactivate" ? "block" : "reactivate", item.object, item.id, why,
+                         when, "failed", item.error));
+      continue;
+    }
+    auto uit = user_by_id.find(item.id);
+    if (item.action == "deactivate") {
+      LedgerEntry e;
+      e.id = item.id;
+      e.external_id = ait != action_by_id.end() ? ait->second->external_id : "";
+      e.user_name = ait != action_by_id.end() ? ait->second->user_name : item.object;
+      e.reason = why;
+      e.blocked_at = s.today;
+      e.blocked_by = s.job.managed_by();
+      if (uit != user_by_id.end()) e.manager_id = uit->second->manager_id;
+      if (auto t = options.transfer_to.find(item.id); t != options.transfer_to.end()) e.transfer_to = t->second;
+      s.ledger.entries[e.id] = e;
+      if (uit != user_by_id.end()) uit->second->active = false;
+      audit(audit_record(options.who, "block", item.object, item.id, why, when, "ok",
+                         revoked.empty() ? "login disabled" : "login disabled; " + revoked));
+    } else {
+      std::string cancelled;
+      if (auto e = s.ledger.entries.find(item.id); e != s.ledger.entries.end()) {
+        for (auto step : s.job.dismissal.then)
+          if (!e->second.did(to_string(step)))
+            cancelled += std::string(cancelled.empty() ? "" : ", ") + to_string(step);
+        s.ledger.entries.erase(e);
+      }
+      if (uit != user_by_id.end()) uit->second->active = true;
+      audit(audit_record(options.who, "reactivate", item.object, item.id, why, when, "ok",
+                         cancelled.empty() ? "" : "pending steps cancelled: " + cancelled));
+    }
+  }
+
+  // Dismissed employees whose accounts an administrator blocked already: the
+  // cleanup still follows the grace period, but sync never unblocks them.
+  for (auto& u : s.state.users) {
+    if (u.active || u.managed_by != s.job.managed_by() || s.ledger.entries.count(u.id)) continue;
+    auto d = s.dismissed.find(u.external_id);
+    if (d == s.dismissed.end()) continue;
+    LedgerEntry e{u.id, u.external_id, u.user_name, d->second, s.today, kBlockedByAdministrator, u.manager_id, "", {}, "blocked"};
+    s.ledger.entries[u.id] = e;
+    audit(audit_record(options.who, "adopt", "user " + u.user_name, u.id, d->second, when, "ok",
+                       "already blocked by an administrator; the staged steps follow after the grace period"));
+  }
+
+  auto due = plan_due_steps(s, ctx, options.ignore_grace, options.only_ids);
+  for (const auto& [name, why] : due.held) ctx.warn("user " + name + ": " + why);
+  if (!due.actions.empty() || !due.forget.empty()) {
+    targets::PlatformDeprovisionTarget target(ctx.client(), *s.target, s.job.managed_by());
+    run_followups(due, s.ledger, target, [&](const StepOutcome& o) {
+      std::string result = !o.ok ? "failed" : o.skipped ? "skipped" : "ok";
+      if (!o.ok) {
+        ++failed;
+        ctx.warn("user " + o.user_name + " (" + o.step + "): " + o.error);
+      }
+      audit(audit_record(options.who, o.step, "user " + o.user_name, o.user_id, o.reason, when, result,
+                         o.ok ? o.detail : o.error));
+    });
+  }
+  save_ledger(s);
+  return failed;
+}
+
+}  // namespace daoctl::commands::deprovision_engine
