@@ -10,7 +10,7 @@ PKGS=(
   build-essential cmake ninja-build pkg-config git ccache
   libcli11-dev libcurl4-openssl-dev nlohmann-json3-dev libyaml-cpp-dev
   libldap-dev libfmt-dev libsqlite3-dev libssl-dev libarchive-dev
-  libcpp-httplib-dev libxlsxwriter-dev libvalijson-dev catch2
+  libcpp-httplib-dev libxlsxwriter-dev libvalijson-dev libsimdjson-dev catch2
   slapd ldap-utils curl jq haproxy python3 python3-yaml hyperfine time bc
   clang-format clang-tidy
   libexpat1-dev

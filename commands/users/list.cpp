@@ -1,10 +1,56 @@
+#include <simdjson.h>
+
 #include "commands/common/command_doc.hpp"
 #include "commands/common/scim_lookup.hpp"
 #include "commands/users/users.hpp"
 
 namespace daoctl::commands {
 
+namespace {
+
+// `-o json`: streams each page's users to stdout as they arrive, one compact
+// object per line inside one JSON array, as the server wrote them (no
+// document is built, so 100k users cost neither seconds of parsing nor
+// hundreds of MB). Errors: a page that is not a ListResponse.
+int stream_users_json(const UsersListOptions& opts, CommandContext& ctx) {
+  auto& out = ctx.io().out();
+  bool first = true;
+  out << "[";
+  auto st = ctx.client().scim_list_raw("/scim/v2/Users", opts.filter, opts.page_size, [&](std::string& body) -> Status {
+    const std::size_t size = body.size();
+    body.reserve(size + simdjson::SIMDJSON_PADDING);
+    simdjson::ondemand::parser parser;
+    auto doc = parser.iterate(body.data(), size, body.capacity());
+    simdjson::ondemand::object root;
+    if (auto err = doc.get_object().get(root))
+      return fail(ErrorKind::Remote, "cannot read a page of users", "GET /scim/v2/Users", simdjson::error_message(err));
+    for (auto field : root) {
+      std::string_view key;
+      if (field.unescaped_key().get(key) != simdjson::SUCCESS || key != "Resources") continue;
+      simdjson::ondemand::array resources;
+      if (field.value().get_array().get(resources) != simdjson::SUCCESS)
+        return fail(ErrorKind::Remote, "cannot read a page of users", "GET /scim/v2/Users", "Resources is not an array");
+      for (auto item : resources) {
+        simdjson::ondemand::object user;
+        std::string_view raw;
+        if (item.get_object().get(user) != simdjson::SUCCESS || user.raw_json().get(raw) != simdjson::SUCCESS)
+          return fail(ErrorKind::Remote, "cannot read a page of users", "GET /scim/v2/Users", "a resource is not an object");
+        out << (first ? "\n  " : ",\n  ") << raw;
+        first = false;
+      }
+    }
+    return {};
+  });
+  out << (first ? "]\n" : "\n]\n");
+  out.flush();
+  value_or_throw(std::move(st));
+  return exit_code::ok;
+}
+
+}  // namespace
+
 int run_users_list(const UsersListOptions& opts, CommandContext& ctx) {
+  if (ctx.format() == output::Format::Json) return stream_users_json(opts, ctx);
   std::vector<json> users;
   value_or_throw(ctx.client().scim_list("/scim/v2/Users", opts.filter, opts.page_size,
                                         [&](const json& page) {

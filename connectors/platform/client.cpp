@@ -1,5 +1,7 @@
 #include "connectors/platform/client.hpp"
 
+#include <simdjson.h>
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -478,8 +480,56 @@ Result<json> array_member(const json& page, const char* key, bool required, cons
 
 }  // namespace
 
-Status PlatformClient::scim_list(const std::string& path, const std::string& filter, int page_size,
-                                 const std::function<void(const json& resources)>& on_page) {
+namespace {
+
+// What paging needs from a SCIM ListResponse, read with simdjson's on-demand
+// parser without building a document: totalResults and the number of
+// Resources. Errors name the page like parse_json_body does.
+struct ScimPageMeta {
+  long long total = 0;
+  long long count = 0;
+};
+
+Result<ScimPageMeta> scim_page_meta(const http::Request& req, std::string& body) {
+  auto bad = [&](const std::string& why) {
+    return fail(ErrorKind::Remote, "cannot read the SCIM list answer of " + req.method + " " + path_of(req.url),
+                req.object, why, "the platform or a proxy in between answered with something that is not a SCIM ListResponse");
+  };
+  if (body.empty()) return bad("empty body");
+  const std::size_t size = body.size();
+  body.reserve(size + simdjson::SIMDJSON_PADDING);
+  thread_local simdjson::ondemand::parser parser;
+  auto doc = parser.iterate(body.data(), size, body.capacity());
+  if (doc.error()) return bad(simdjson::error_message(doc.error()));
+  simdjson::ondemand::object root;
+  if (auto err = doc.get_object().get(root)) return bad(simdjson::error_message(err));
+  ScimPageMeta meta;
+  bool has_total = false;
+  for (auto field : root) {
+    std::string_view key;
+    if (auto err = field.unescaped_key().get(key)) return bad(simdjson::error_message(err));
+    if (key == "totalResults") {
+      int64_t total = 0;
+      if (field.value().get_int64().get(total) == simdjson::SUCCESS) {
+        meta.total = total;
+        has_total = true;
+      }
+    } else if (key == "Resources") {
+      simdjson::ondemand::array resources;
+      if (field.value().get_array().get(resources)) return bad("the page has no \"Resources\" array");
+      std::size_t n = 0;
+      if (auto err = resources.count_elements().get(n)) return bad(simdjson::error_message(err));
+      meta.count = static_cast<long long>(n);
+    }
+  }
+  if (!has_total) meta.total = meta.count;
+  return meta;
+}
+
+}  // namespace
+
+Status PlatformClient::scim_list_raw(const std::string& path, const std::string& filter, int page_size,
+                                     const std::function<Status(std::string& body)>& on_page) {
   page_size = std::max(1, page_size);
   const std::string base = filter.empty() ? path : with_query(path, "filter=" + url_encode_query(filter));
   auto page_request = [&](long long start_index, int count, long long page_number) {
@@ -493,27 +543,29 @@ Status PlatformClient::scim_list(const std::string& path, const std::string& fil
   const http::Request first_described = description_of(first);
   auto first_resp = send(std::move(first));
   if (!first_resp) return std::unexpected(std::move(first_resp.error()));
-  auto first_doc = parse_json_body(first_described, *first_resp);
-  if (!first_doc) return std::unexpected(std::move(first_doc.error()));
-  auto first_items = array_member(*first_doc, "Resources", /*required=*/false, first_described);
-  if (!first_items) return std::unexpected(std::move(first_items.error()));
-
-  const long long first_count = static_cast<long long>(first_items->size());
-  long long total = first_count;
-  if (auto it = first_doc->find("totalResults"); it != first_doc->end() && it->is_number_integer()) {
-    total = it->get<long long>();
-  }
-  on_page(*first_items);
+  auto first_meta = scim_page_meta(first_described, first_resp->body);
+  if (!first_meta) return std::unexpected(std::move(first_meta.error()));
+  const long long first_count = first_meta->count;
+  const long long total = first_meta->total;
+  if (auto st = on_page(first_resp->body); !st) return st;
   if (first_count == 0 || first_count >= total) return {};
 
   // The server may clamp count (SCIM maxResults); step by what it really gave.
   const long long step = std::min<long long>(page_size, first_count);
   std::vector<Call> calls;
-  std::map<long long, json> arrived;  // page number -> Resources, waiting for its turn
+  std::map<long long, std::pair<std::string, long long>> arrived;  // page -> (body, count), waiting for its turn
   long long next_to_deliver = 2;
   long long last_page = 1 + (total - first_count + step - 1) / step;
   std::optional<Error> first_error;
   long long error_page = 0;
+  auto record_error = [&](long long page, Error e) {
+    // Only the earliest failing page counts; pages after it are never delivered.
+    if (!first_error || page < error_page) {
+      first_error = std::move(e);
+      error_page = page;
+    }
+    last_page = std::min(last_page, page - 1);
+  };
 
   for (long long page = 2; page <= last_page; ++page) {
     const long long start_index = first_count + (page - 2) * step + 1;
@@ -521,27 +573,21 @@ Status PlatformClient::scim_list(const std::string& path, const std::string& fil
     const http::Request described = description_of(req);
     calls.push_back(Call{std::move(req), [&, page, described](Result<http::Response> resp) {
       if (page > last_page) return;  // beyond an early end or an error: discarded
-      Result<json> items = resp ? parse_json_body(described, *resp)
-                                : Result<json>(std::unexpected(std::move(resp.error())));
-      if (items) items = array_member(*items, "Resources", false, described);
-      if (!items) {
-        // Only the earliest failing page counts; pages after it are never delivered.
-        if (!first_error || page < error_page) {
-          first_error = std::move(items.error());
-          error_page = page;
-        }
-        last_page = page - 1;
-        return;
-      }
-      arrived.emplace(page, std::move(*items));
+      if (!resp) return record_error(page, std::move(resp.error()));
+      auto meta = scim_page_meta(described, resp->body);
+      if (!meta) return record_error(page, std::move(meta.error()));
+      arrived.emplace(page, std::pair{std::move(resp->body), meta->count});
       while (next_to_deliver <= last_page) {
         auto it = arrived.find(next_to_deliver);
         if (it == arrived.end()) break;
-        if (it->second.empty()) {
+        if (it->second.second == 0) {
           last_page = next_to_deliver - 1;  // early end: the server had fewer than it said
           break;
         }
-        on_page(it->second);
+        if (auto st = on_page(it->second.first); !st) {
+          record_error(next_to_deliver, std::move(st.error()));
+          break;
+        }
         arrived.erase(it);
         ++next_to_deliver;
       }
@@ -550,6 +596,21 @@ Status PlatformClient::scim_list(const std::string& path, const std::string& fil
   send_all(std::move(calls));
   if (first_error) return std::unexpected(std::move(*first_error));
   return {};
+}
+
+Status PlatformClient::scim_list(const std::string& path, const std::string& filter, int page_size,
+                                 const std::function<void(const json& resources)>& on_page) {
+  const http::Request described = make_request("GET", path, "page of " + path);
+  return scim_list_raw(path, filter, page_size, [&](std::string& body) -> Status {
+    http::Response resp;
+    resp.body = std::move(body);
+    auto doc = parse_json_body(described, resp);
+    if (!doc) return std::unexpected(std::move(doc.error()));
+    auto items = array_member(*doc, "Resources", /*required=*/false, described);
+    if (!items) return std::unexpected(std::move(items.error()));
+    on_page(*items);
+    return {};
+  });
 }
 
 Status PlatformClient::cursor_list(const std::string& path, int limit,

@@ -105,6 +105,15 @@ class PlatformClient {
   Status scim_list(const std::string& path, const std::string& filter, int page_size,
                    const std::function<void(const json& resources)>& on_page);
 
+  // The same paging, but each page is handed over as the raw response body (a
+  // ListResponse) for callers that parse it themselves: the fast path for
+  // 100k-user reads. Paging reads only totalResults and the Resources count
+  // (simdjson, no document is built). `on_page` may modify the string (and
+  // needs SIMDJSON_PADDING spare capacity for simdjson, which it has); an
+  // error it returns stops the listing and is returned.
+  Status scim_list_raw(const std::string& path, const std::string& filter, int page_size,
+                       const std::function<Status(std::string& body)>& on_page);
+
   // Native cursor paging: GET path (?|&)limit=..&cursor=.. until next_cursor
   // is null/absent/empty; on_page gets each page's items array. A cursor that
   // repeats the previous one is a Remote error (it would loop forever).

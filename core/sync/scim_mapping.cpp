@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <simdjson.h>
+
 namespace daoctl::sync {
 
 using nlohmann::json;
@@ -15,11 +17,6 @@ std::string ascii_lower(std::string s) {
   return s;
 }
 
-void set_string(Fields& f, std::string_view field, const json& obj, const char* key) {
-  if (obj.is_object() && obj.contains(key) && obj[key].is_string() &&
-      !obj[key].get_ref<const std::string&>().empty())
-    f[std::string(field)] = obj[key].get<std::string>();
-}
 
 bool is_enterprise(std::string_view field) {
   return field == "employeeNumber" || field == "organization" || field == "division" ||
@@ -41,54 +38,176 @@ std::vector<std::string> canonical(const mapping::Value& v) {
 
 }  // namespace
 
-PlatformUser user_from_scim(const json& r, const std::map<std::string, std::string>& department_paths) {
-  PlatformUser u;
-  u.id = r.value("id", "");
-  u.external_id = r.value("externalId", "");
-  u.user_name = r.value("userName", "");
-  u.active = r.value("active", true);
-  if (r.contains("meta")) u.version = r["meta"].value("version", "");
+namespace {
+
+using simdjson::ondemand::object;
+using simdjson::ondemand::value;
+
+std::string_view text_of(value v) {
+  std::string_view s;
+  if (v.get_string().get(s) != simdjson::SUCCESS) return {};
+  return s;
+}
+
+void put(Fields& f, std::string_view field, std::string_view text) {
+  if (!text.empty()) f[std::string(field)] = std::string(text);
+}
+
+// One user object of a ListResponse. Unknown attributes are skipped.
+Status read_user(object user, const std::map<std::string, std::string>& department_paths, PlatformUser& u) {
   Fields& f = u.fields;
-  if (r.contains("emails") && r["emails"].is_array() && !r["emails"].empty()) {
-    const json* chosen = &r["emails"][0];
-    for (const auto& e : r["emails"])
-      if (e.value("primary", false)) chosen = &e;
-    set_string(f, "email", *chosen, "value");
-  }
-  if (r.contains("name")) {
-    set_string(f, "name.givenName", r["name"], "givenName");
-    set_string(f, "name.familyName", r["name"], "familyName");
-    set_string(f, "name.middleName", r["name"], "middleName");
-  }
-  set_string(f, "displayName", r, "displayName");
-  set_string(f, "title", r, "title");
-  if (r.contains("phoneNumbers") && r["phoneNumbers"].is_array())
-    for (const auto& p : r["phoneNumbers"])
-      if (p.value("type", "work") == "work") set_string(f, "phone", p, "value");
-  f["active"] = u.active;
-  const std::string ent(kEnterpriseUrn), prof(kProfileUrn);
-  if (r.contains(ent)) {
-    const json& e = r[ent];
-    for (const char* k : {"employeeNumber", "organization", "division", "costCenter"})
-      set_string(f, k, e, k);
-    if (e.contains("manager") && e["manager"].is_object()) u.manager_id = e["manager"].value("value", "");
-    set_string(f, "department", e, "department");  // scim target: the name; replaced below by a path
-  }
-  if (r.contains(prof)) {
-    const json& p = r[prof];
-    for (const char* k : {"location", "birthday", "hireDate"}) set_string(f, k, p, k);
-    if (p.contains("skills") && p["skills"].is_array() && !p["skills"].empty())
-      f["skills"] = p["skills"].get<std::vector<std::string>>();
-    u.department_id = p.value("departmentId", "");
-    u.managed_by = p.value("managedBy", "");
-    if (!u.department_id.empty()) {
-      auto it = department_paths.find(u.department_id);
-      if (it != department_paths.end()) f["department"] = it->second;
+  for (auto field : user) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return fail(ErrorKind::Remote, "malformed SCIM user", "", "bad key");
+    value v = field.value();
+    if (key == "id") u.id = text_of(v);
+    else if (key == "externalId") u.external_id = text_of(v);
+    else if (key == "userName") u.user_name = text_of(v);
+    else if (key == "active") {
+      bool b = true;
+      if (v.get_bool().get(b) == simdjson::SUCCESS) u.active = b;
+    } else if (key == "displayName" || key == "title") put(f, key, text_of(v));
+    else if (key == "meta") {
+      object meta;
+      if (v.get_object().get(meta) == simdjson::SUCCESS)
+        for (auto m : meta) {
+          std::string_view mk;
+          if (m.unescaped_key().get(mk) == simdjson::SUCCESS && mk == "version") u.version = text_of(m.value());
+        }
+    } else if (key == "name") {
+      object name;
+      if (v.get_object().get(name) == simdjson::SUCCESS)
+        for (auto n : name) {
+          std::string_view nk;
+          if (n.unescaped_key().get(nk) != simdjson::SUCCESS) continue;
+          if (nk == "givenName" || nk == "familyName" || nk == "middleName")
+            put(f, "name." + std::string(nk), text_of(n.value()));
+        }
+    } else if (key == "emails" || key == "phoneNumbers") {
+      simdjson::ondemand::array items;
+      if (v.get_array().get(items) != simdjson::SUCCESS) continue;
+      std::string first, primary, work_phone;
+      for (auto item : items) {
+        object o;
+        if (item.get_object().get(o) != simdjson::SUCCESS) continue;
+        std::string val, type = "work";
+        bool is_primary = false;
+        for (auto e : o) {
+          std::string_view ek;
+          if (e.unescaped_key().get(ek) != simdjson::SUCCESS) continue;
+          if (ek == "value") val = text_of(e.value());
+          else if (ek == "type") type = text_of(e.value());
+          else if (ek == "primary") {
+            bool b = false;
+            if (e.value().get_bool().get(b) == simdjson::SUCCESS) is_primary = b;
+          }
+        }
+        if (first.empty()) first = val;
+        if (is_primary && primary.empty()) primary = val;
+        if (type == "work" && work_phone.empty()) work_phone = val;
+      }
+      if (key == "emails") put(f, "email", primary.empty() ? first : primary);
+      else put(f, "phone", work_phone);
+    } else if (key == "groups") {
+      simdjson::ondemand::array items;
+      if (v.get_array().get(items) != simdjson::SUCCESS) continue;
+      for (auto item : items) {
+        object o;
+        if (item.get_object().get(o) != simdjson::SUCCESS) continue;
+        for (auto e : o) {
+          std::string_view ek;
+          if (e.unescaped_key().get(ek) == simdjson::SUCCESS && ek == "value")
+            u.group_ids.emplace_back(text_of(e.value()));
+        }
+      }
+    } else if (key == kEnterpriseUrn) {
+      object e;
+      if (v.get_object().get(e) != simdjson::SUCCESS) continue;
+      for (auto a : e) {
+        std::string_view ak;
+        if (a.unescaped_key().get(ak) != simdjson::SUCCESS) continue;
+        if (ak == "manager") {
+          object m;
+          if (a.value().get_object().get(m) == simdjson::SUCCESS)
+            for (auto mv : m) {
+              std::string_view mk;
+              if (mv.unescaped_key().get(mk) == simdjson::SUCCESS && mk == "value") u.manager_id = text_of(mv.value());
+            }
+        } else if (is_enterprise(ak) || ak == "department") {
+          // department: the scim target's name; replaced below by a path on the platform
+          if (ak != "department" || !f.count("department")) put(f, ak, text_of(a.value()));
+        }
+      }
+    } else if (key == kProfileUrn) {
+      object p;
+      if (v.get_object().get(p) != simdjson::SUCCESS) continue;
+      for (auto a : p) {
+        std::string_view ak;
+        if (a.unescaped_key().get(ak) != simdjson::SUCCESS) continue;
+        if (ak == "skills") {
+          simdjson::ondemand::array items;
+          if (a.value().get_array().get(items) != simdjson::SUCCESS) continue;
+          mapping::List skills;
+          for (auto s : items) {
+            std::string_view sv;
+            if (s.get_string().get(sv) == simdjson::SUCCESS) skills.emplace_back(sv);
+          }
+          if (!skills.empty()) f["skills"] = std::move(skills);
+        } else if (ak == "location" || ak == "birthday" || ak == "hireDate") {
+          put(f, ak, text_of(a.value()));
+        } else if (ak == "departmentId") {
+          u.department_id = text_of(a.value());
+        } else if (ak == "managedBy") {
+          u.managed_by = text_of(a.value());
+        }
+      }
     }
   }
-  if (r.contains("groups") && r["groups"].is_array())
-    for (const auto& g : r["groups"]) u.group_ids.push_back(g.value("value", ""));
-  return u;
+  f["active"] = u.active;
+  if (!u.department_id.empty()) {
+    auto it = department_paths.find(u.department_id);
+    if (it != department_paths.end()) f["department"] = it->second;
+  }
+  return {};
+}
+
+}  // namespace
+
+Status users_from_scim_page(std::string& body, const std::map<std::string, std::string>& department_paths,
+                            std::vector<PlatformUser>& out) {
+  auto bad = [](const std::string& why) {
+    return fail(ErrorKind::Remote, "cannot read a page of SCIM users", "", why);
+  };
+  const std::size_t size = body.size();
+  body.reserve(size + simdjson::SIMDJSON_PADDING);
+  thread_local simdjson::ondemand::parser parser;
+  auto doc = parser.iterate(body.data(), size, body.capacity());
+  object root;
+  if (auto err = doc.get_object().get(root)) return bad(simdjson::error_message(err));
+  for (auto field : root) {
+    std::string_view key;
+    if (auto err = field.unescaped_key().get(key)) return bad(simdjson::error_message(err));
+    if (key != "Resources") continue;
+    simdjson::ondemand::array resources;
+    if (auto err = field.value().get_array().get(resources)) return bad("\"Resources\" is not an array");
+    for (auto item : resources) {
+      object user;
+      if (auto err = item.get_object().get(user)) return bad("a resource is not an object");
+      PlatformUser u;
+      if (auto st = read_user(user, department_paths, u); !st) return st;
+      out.push_back(std::move(u));
+    }
+  }
+  return {};
+}
+
+PlatformUser user_from_scim(const json& r, const std::map<std::string, std::string>& department_paths) {
+  // One parser for both paths: the single-user form wraps the resource in a
+  // ListResponse and reads it like a page.
+  std::string body = json{{"Resources", json::array({r})}}.dump();
+  std::vector<PlatformUser> users;
+  (void)users_from_scim_page(body, department_paths, users);
+  return users.empty() ? PlatformUser{} : std::move(users.front());
 }
 
 std::string scim_path_of(std::string_view field, TargetKind target) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/error.hpp"
 #include "core/sync/model.hpp"
 
 namespace daoctl::sync {
@@ -20,6 +21,13 @@ enum class TargetKind { Platform, Scim };
 // ids to paths (platform target) so `department` compares as a path.
 PlatformUser user_from_scim(const nlohmann::json& resource,
                             const std::map<std::string, std::string>& department_paths);
+
+// Reads every user of one SCIM ListResponse body (as the server sent it) and
+// appends them to `out`, without building a JSON document (simdjson
+// on-demand): the fast path for reading 100k users. `body` gets padding
+// capacity added. Errors: the body is not a ListResponse of objects.
+Status users_from_scim_page(std::string& body, const std::map<std::string, std::string>& department_paths,
+                            std::vector<PlatformUser>& out);
 
 // The SCIM path of a field for PATCH ("title",
 // "urn:…:enterprise:2.0:User:employeeNumber"); empty for fields that are not

@@ -25,7 +25,7 @@ SourceRecord record(std::string origin, std::vector<std::pair<std::string, std::
 }
 
 JobSpec job_from(const char* yaml) {
-  auto job = load_job(yaml, "sync.yaml", LoadOptions{.today = "2026-11-26", .now = std::nullopt});
+  auto job = load_job(yaml, "sync.yaml", today_is("2026-11-26"));
   INFO((job ? std::string() : job.error().detail));
   REQUIRE(job);
   return std::move(*job);

@@ -40,7 +40,7 @@ apply:
 }  // namespace
 
 TEST_CASE("a good job loads with sources in file order and compiled mappings") {
-  auto job = load_job(kGood, "sync.yaml", LoadOptions{.today = "2026-11-26", .now = std::nullopt});
+  auto job = load_job(kGood, "sync.yaml", today_is("2026-11-26"));
   REQUIRE(job);
   CHECK(job->name == "nightly");
   REQUIRE(job->sources.size() == 2);
@@ -78,7 +78,7 @@ mapping:
 apply:
   concurrency: 0
 )";
-  auto job = load_job(bad, "jobs/sync.yaml", LoadOptions{.today = "2026-11-26", .now = std::nullopt});
+  auto job = load_job(bad, "jobs/sync.yaml", today_is("2026-11-26"));
   REQUIRE_FALSE(job);
   CHECK(job.error().kind == daoctl::ErrorKind::Config);
   const std::string& d = job.error().detail;
@@ -98,7 +98,7 @@ mapping:
   externalId: "{ad.entryUUID}"
   userName: "{ad.uid | lowr}"
 )";
-  auto job = load_job(bad, "sync.yaml", LoadOptions{.today = "2026-11-26", .now = std::nullopt});
+  auto job = load_job(bad, "sync.yaml", today_is("2026-11-26"));
   REQUIRE_FALSE(job);
   INFO(job.error().detail);
   CHECK(job.error().detail.find("sync.yaml:7:") != std::string::npos);
@@ -115,7 +115,7 @@ mapping:
   externalId: "{ad.entryUUID}"
   userName: "{ad.uid}"
 )";
-  auto job = load_job(bad, "sync.yaml", LoadOptions{.today = "2026-11-26", .now = std::nullopt});
+  auto job = load_job(bad, "sync.yaml", today_is("2026-11-26"));
   REQUIRE_FALSE(job);
   CHECK(job.error().detail.find("source 'hr' is not joined to 'ad'") != std::string::npos);
 }
