@@ -1,5 +1,7 @@
 #include "cli/app.hpp"
 
+#include "cli/docs.hpp"
+
 #include <unistd.h>
 
 #include <csignal>
@@ -64,6 +66,26 @@ bool colour_enabled(bool is_tty, const config::Env& env) {
   return get("TERM") != "dumb";
 }
 
+namespace {
+
+// `daoctl completion bash|zsh|fish`: lives here because it needs the whole
+// tree, which only the composition root has.
+void add_completion_command(CLI::App& root, commands::CommandContext& ctx) {
+  auto shell = std::make_shared<std::string>();
+  auto& cmd = commands::add_command(root, {"completion", "Print the shell completion script (bash, zsh or fish)",
+                                           "source <(daoctl completion bash)"});
+  cmd.add_option("shell", *shell, "The shell")->required()->check(CLI::IsMember({"bash", "zsh", "fish"}));
+  CLI::App* app = &root;
+  cmd.callback([shell, app, &ctx] {
+    if (*shell == "bash") ctx.io().out() << bash_completion(*app);
+    else if (*shell == "zsh") ctx.io().out() << zsh_completion(*app);
+    else ctx.io().out() << fish_completion(*app);
+    ctx.exit_status = exit_code::ok;
+  });
+}
+
+}  // namespace
+
 std::unique_ptr<CLI::App> make_app(commands::CommandContext& ctx, const CommandRegistrar& registrar,
                                    const std::string& version) {
   auto app = std::make_unique<CLI::App>(
@@ -112,9 +134,11 @@ std::unique_ptr<CLI::App> make_app(commands::CommandContext& ctx, const CommandR
       ->check(CLI::NonNegativeNumber);
 
   registrar(*app, ctx);
+  add_completion_command(*app, ctx);
   app->footer("Example:\n  daoctl users list -o json\n\nEnvironment: DAOCTL_URL, DAOCTL_TOKEN, "
               "DAOCTL_CONTEXT, DAOCTL_CONFIG, NO_COLOR.\nExit codes: 0 ok, 1 failure, 2 usage or "
-              "config, 3 partial, 4 auth, 5 safety stop, 6 locked, 7 not found, 130 interrupted.");
+              "config, 3 partial, 4 auth, 5 safety stop, 6 locked, 7 not found, 8 changes pending, 130 "
+              "interrupted.");
   return app;
 }
 

@@ -1,0 +1,335 @@
+#include "cli/docs.hpp"
+
+#include <fmt/format.h>
+
+#include <functional>
+#include <set>
+#include <sstream>
+#include <vector>
+
+namespace daoctl::cli {
+
+namespace {
+
+constexpr std::string_view kExamplePrefix = "Example:\n  ";
+
+std::vector<const CLI::App*> subcommands(const CLI::App& app) {
+  return app.get_subcommands([](const CLI::App*) { return true; });
+}
+
+std::string example_of(const CLI::App& app) {
+  const std::string footer = app.get_footer();
+  auto at = footer.find(kExamplePrefix);
+  if (at == std::string::npos) return {};
+  auto begin = at + kExamplePrefix.size();
+  return footer.substr(begin, footer.find('\n', begin) - begin);
+}
+
+std::vector<const CLI::Option*> options_of(const CLI::App& app) {
+  std::vector<const CLI::Option*> out;
+  for (const CLI::Option* o : app.get_options([](const CLI::Option* opt) { return opt->get_name() != "--help"; }))
+    out.push_back(o);
+  return out;
+}
+
+// "TEXT:{table,json,yaml,csv}" -> {table, json, yaml, csv}
+std::vector<std::string> choices_of(const CLI::Option& o) {
+  std::string type = o.get_type_name();
+  auto open = type.find('{'), close = type.find('}');
+  std::vector<std::string> out;
+  if (open == std::string::npos || close == std::string::npos || close < open) return out;
+  std::stringstream ss(type.substr(open + 1, close - open - 1));
+  std::string item;
+  while (std::getline(ss, item, ',')) out.push_back(item);
+  return out;
+}
+
+std::vector<std::string> flag_names(const CLI::Option& o) {
+  std::vector<std::string> out;
+  for (const auto& s : o.get_snames()) out.push_back("-" + s);
+  for (const auto& l : o.get_lnames()) out.push_back("--" + l);
+  return out;
+}
+
+// roff: escape backslashes and hyphens, keep a leading dot or quote inert.
+std::string roff(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\\') out += "\\e";
+    else if (c == '-') out += "\\-";
+    else out += c;
+  }
+  std::string result;
+  std::stringstream ss(out);
+  std::string line;
+  bool first = true;
+  while (std::getline(ss, line)) {
+    if (!first) result += "\n";
+    first = false;
+    if (!line.empty() && (line[0] == '.' || line[0] == '\'')) result += "\\&";
+    result += line;
+  }
+  return result;
+}
+
+std::string option_entry(const CLI::Option& o) {
+  std::string names;
+  if (o.nonpositional()) {
+    for (const auto& n : flag_names(o)) names += (names.empty() ? "" : ", ") + std::string("\\fB") + roff(n) + "\\fR";
+  } else {
+    names = "\\fI" + roff(o.get_name()) + "\\fR";
+  }
+  std::string value;
+  if (o.nonpositional() && o.get_type_size() != 0) {
+    auto c = choices_of(o);
+    value = c.empty() ? " \\fI" + roff(o.get_type_name().substr(0, o.get_type_name().find(':'))) + "\\fR"
+                      : " {" + roff(fmt::format("{}", fmt::join(c, "|"))) + "}";
+  }
+  return ".TP\n" + names + value + "\n" + roff(o.get_description().empty() ? "(no description)" : o.get_description()) + "\n";
+}
+
+void command_section(const CLI::App& app, const std::string& path, std::string& out) {
+  out += ".SS \"" + roff(path) + "\"\n" + roff(app.get_description()) + "\n";
+  auto opts = options_of(app);
+  if (!opts.empty()) {
+    out += ".RS\n";
+    for (const auto* o : opts) out += option_entry(*o);
+    out += ".RE\n";
+  }
+  if (auto ex = example_of(app); !ex.empty()) out += ".PP\nExample:\n.PP\n.nf\n.RS\n" + roff(ex) + "\n.RE\n.fi\n";
+  for (const auto* sub : subcommands(app)) command_section(*sub, path + " " + sub->get_name(), out);
+}
+
+std::string header(const std::string& name, const std::string& version, const std::string& date) {
+  std::string upper;
+  for (char c : name) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return fmt::format(".TH \"{}\" 1 \"{}\" \"daoctl {}\" \"daoctl manual\"\n", upper, date, version);
+}
+
+const char* kExitStatus = R"(.SH EXIT STATUS
+.TP
+.B 0
+success
+.TP
+.B 1
+failure
+.TP
+.B 2
+usage or configuration error
+.TP
+.B 3
+partial failure: some items failed, the rest were applied (per\-item report written)
+.TP
+.B 4
+authentication or authorization refused
+.TP
+.B 5
+safety stop: a guard refused (threshold, empty or failed source, checksum mismatch, unconfirmed destructive action)
+.TP
+.B 6
+locked: another run holds the job's lock
+.TP
+.B 7
+not found
+.TP
+.B 8
+changes pending (\fBplan \-\-detailed\-exitcode\fR, \fBdiff\fR)
+.TP
+.B 130
+interrupted
+)";
+
+// Every command path (space separated, below the root) with its node.
+void walk(const CLI::App& app, const std::string& path,
+          const std::function<void(const std::string&, const CLI::App&)>& visit) {
+  visit(path, app);
+  for (const auto* sub : subcommands(app)) walk(*sub, path.empty() ? sub->get_name() : path + " " + sub->get_name(), visit);
+}
+
+std::string words(const std::vector<std::string>& w) { return fmt::format("{}", fmt::join(w, " ")); }
+
+}  // namespace
+
+std::map<std::string, std::string> man_pages(const CLI::App& root, const std::string& version,
+                                             const std::string& date) {
+  std::map<std::string, std::string> pages;
+  std::string main = header("daoctl", version, date);
+  main += ".SH NAME\ndaoctl \\- " + roff(root.get_description()) + "\n";
+  main += ".SH SYNOPSIS\n.B daoctl\n[\\fIglobal options\\fR] \\fIcommand\\fR [\\fIsubcommand\\fR] [\\fIoptions\\fR]\n";
+  main += ".SH DESCRIPTION\n"
+          "daoctl administers a corporate social network platform over its HTTP API (SCIM 2.0 for users and\n"
+          "groups, a native REST API for the rest): employee sync from LDAP and HR systems, deprovisioning,\n"
+          "policies and branding, content import, statistics, backups and declarative environments.\n"
+          "Data goes to standard output, logs and progress to standard error.\n"
+          "Settings come from flags, then \\fBDAOCTL_*\\fR environment variables, then the current context\n"
+          "of the configuration file, then defaults.\n";
+  main += ".SH GLOBAL OPTIONS\n";
+  for (const auto* o : options_of(root)) main += option_entry(*o);
+  main += ".SH COMMANDS\n";
+  for (const auto* sub : subcommands(root)) {
+    main += ".TP\n.B " + roff(sub->get_name()) + "\n" + roff(sub->get_description()) +
+            ". See \\fBdaoctl\\-" + roff(sub->get_name()) + "\\fR(1).\n";
+  }
+  main += kExitStatus;
+  main += ".SH ENVIRONMENT\n"
+          ".TP\n.B DAOCTL_URL\nPlatform base URL.\n"
+          ".TP\n.B DAOCTL_TOKEN\nAPI token (never pass a token on the command line).\n"
+          ".TP\n.B DAOCTL_CONTEXT\nConfiguration context to use.\n"
+          ".TP\n.B DAOCTL_CONFIG\nConfiguration file.\n"
+          ".TP\n.B DAOCTL_STATE_DIR\nWhere job locks, journals and last\\-run state live.\n"
+          ".TP\n.B NO_COLOR\nNever print colour. \\fBCLICOLOR_FORCE\\fR forces it; \\fBTERM=dumb\\fR disables it.\n";
+  main += ".SH FILES\n.TP\n.I $XDG_CONFIG_HOME/daoctl/config.yaml\n"
+          "Contexts (URL, token source, CA file); see \\fBdaoctl\\-config\\fR(5). A file holding a secret must be\n"
+          "readable by its owner only.\n";
+  main += ".SH SEE ALSO\n";
+  std::vector<std::string> see;
+  for (const auto* sub : subcommands(root)) see.push_back("\\fBdaoctl\\-" + roff(sub->get_name()) + "\\fR(1)");
+  see.push_back("\\fBdaoctl\\-config\\fR(5)");
+  see.push_back("\\fBdaoctl\\-sync.yaml\\fR(5)");
+  main += fmt::format("{}\n", fmt::join(see, ",\n"));
+  pages["daoctl.1"] = main;
+
+  for (const auto* sub : subcommands(root)) {
+    const std::string name = "daoctl-" + sub->get_name();
+    std::string p = header(name, version, date);
+    p += ".SH NAME\n" + roff(name) + " \\- " + roff(sub->get_description()) + "\n";
+    p += ".SH SYNOPSIS\n.B daoctl " + roff(sub->get_name()) + "\n";
+    auto subs = subcommands(*sub);
+    if (!subs.empty()) {
+      std::vector<std::string> names;
+      for (const auto* s : subs) names.push_back(s->get_name());
+      p += "{" + roff(fmt::format("{}", fmt::join(names, "|"))) + "}";
+    }
+    p += " [\\fIoptions\\fR]\n.SH DESCRIPTION\n" + roff(sub->get_description()) +
+         ". The global options of \\fBdaoctl\\fR(1) apply to every command.\n";
+    p += ".SH COMMANDS\n";
+    command_section(*sub, "daoctl " + sub->get_name(), p);
+    p += kExitStatus;
+    p += ".SH SEE ALSO\n\\fBdaoctl\\fR(1)\n";
+    pages[name + ".1"] = p;
+  }
+  return pages;
+}
+
+std::string bash_completion(const CLI::App& root) {
+  std::string subs_case, flags_case, choices_case;
+  std::vector<std::string> global_flags;
+  for (const auto* o : options_of(root))
+    for (const auto& n : flag_names(*o)) global_flags.push_back(n);
+  std::set<std::string> seen_choice_flags;
+  walk(root, "", [&](const std::string& path, const CLI::App& app) {
+    std::vector<std::string> names;
+    for (const auto* s : subcommands(app)) names.push_back(s->get_name());
+    std::string key = path.empty() ? "daoctl" : "daoctl " + path;
+    if (!names.empty()) subs_case += fmt::format("    \"{}\") echo \"{}\" ;;\n", key, words(names));
+    std::vector<std::string> flags;
+    for (const auto* o : options_of(app)) {
+      for (const auto& n : flag_names(*o)) flags.push_back(n);
+      auto c = choices_of(*o);
+      if (!c.empty())
+        for (const auto& n : flag_names(*o))
+          if (seen_choice_flags.insert(n).second) choices_case += fmt::format("    {}) echo \"{}\" ;;\n", n, words(c));
+    }
+    if (!path.empty()) flags.insert(flags.end(), global_flags.begin(), global_flags.end());
+    flags_case += fmt::format("    \"{}\") echo \"{}\" ;;\n", key, words(flags));
+  });
+  return fmt::format(R"BASH(# bash completion for daoctl. Generated from the command tree by daoctl-gendocs: do not edit.
+# Install: copy to /usr/share/bash-completion/completions/daoctl, or: source <(daoctl completion bash)
+_daoctl_subcommands() {{
+  case "$1" in
+{}    *) echo "" ;;
+  esac
+}}
+_daoctl_flags() {{
+  case "$1" in
+{}    *) echo "" ;;
+  esac
+}}
+_daoctl_choices() {{
+  case "$1" in
+{}    *) return 1 ;;
+  esac
+}}
+_daoctl_contexts() {{
+  daoctl config get-contexts -o json 2>/dev/null | grep -o '"name": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/'
+}}
+_daoctl() {{
+  local cur=${{COMP_WORDS[COMP_CWORD]}} prev=${{COMP_WORDS[COMP_CWORD-1]}}
+  local path="daoctl" i w subs
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    w=${{COMP_WORDS[i]}}
+    [[ $w == -* ]] && continue
+    subs=" $(_daoctl_subcommands "$path") "
+    [[ $subs == *" $w "* ]] && path="$path $w"
+  done
+  case "$prev" in
+    --context) mapfile -t COMPREPLY < <(compgen -W "$(_daoctl_contexts)" -- "$cur"); return 0 ;;
+    -f|--file|--config|--ca-file|--out|--plan|-O|--summary-file|--metrics-file|--results-file|--state-dir|--dir)
+      mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return 0 ;;
+  esac
+  local choices
+  if choices=$(_daoctl_choices "$prev"); then
+    mapfile -t COMPREPLY < <(compgen -W "$choices" -- "$cur"); return 0
+  fi
+  if [[ $cur == -* ]]; then
+    mapfile -t COMPREPLY < <(compgen -W "$(_daoctl_flags "$path")" -- "$cur")
+  else
+    mapfile -t COMPREPLY < <(compgen -W "$(_daoctl_subcommands "$path")" -- "$cur")
+  fi
+  return 0
+}}
+complete -F _daoctl daoctl
+)BASH",
+                     subs_case, flags_case, choices_case);
+}
+
+std::string zsh_completion(const CLI::App& root) {
+  // zsh runs the bash completion through bashcompinit: one generated source
+  // of truth for both shells.
+  return "#compdef daoctl\n# zsh completion for daoctl. Generated by daoctl-gendocs: do not edit.\n"
+         "autoload -U +X bashcompinit && bashcompinit\n" +
+         bash_completion(root);
+}
+
+std::string fish_completion(const CLI::App& root) {
+  std::string out =
+      "# fish completion for daoctl. Generated from the command tree by daoctl-gendocs: do not edit.\n"
+      "function __daoctl_path --description 'the subcommands typed so far'\n"
+      "    set -l path\n"
+      "    for w in (commandline -opc)[2..-1]\n"
+      "        string match -q -- '-*' $w; and continue\n"
+      "        set path $path $w\n"
+      "    end\n"
+      "    echo (string join ' ' $path)\n"
+      "end\n"
+      "complete -c daoctl -f\n";
+  std::vector<std::string> global_flags;
+  walk(root, "", [&](const std::string& path, const CLI::App& app) {
+    for (const auto* s : subcommands(app)) {
+      std::string desc = s->get_description();
+      for (auto& c : desc)
+        if (c == '\'') c = '"';
+      out += fmt::format("complete -c daoctl -n 'test \"(__daoctl_path)\" = \"{}\"' -a {} -d '{}'\n", path,
+                         s->get_name(), desc);
+    }
+    for (const auto* o : options_of(app)) {
+      if (!o->nonpositional()) continue;
+      std::string spec;
+      for (const auto& s : o->get_snames()) spec += " -s " + s;
+      for (const auto& l : o->get_lnames()) spec += " -l " + l;
+      std::string desc = o->get_description();
+      for (auto& c : desc)
+        if (c == '\'') c = '"';
+      auto choices = choices_of(*o);
+      std::string values;
+      if (!choices.empty()) values = " -r -a '" + words(choices) + "'";
+      else if (o->get_type_size() != 0) values = " -r";
+      std::string cond = path.empty() ? "" : fmt::format(" -n 'string match -q -- \"{}*\" (__daoctl_path)'", path);
+      out += fmt::format("complete -c daoctl{}{}{} -d '{}'\n", cond, spec, values, desc);
+    }
+  });
+  out += "complete -c daoctl -l context -r -a '(daoctl config get-contexts -o json 2>/dev/null | string match -r -g \"\\\"name\\\": *\\\"([^\\\"]*)\\\"\")'\n";
+  return out;
+}
+
+}  // namespace daoctl::cli
