@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -303,8 +304,12 @@ StatsPage activity_page_locked(SqliteDb& db, const ActivityQuery& q) {
       q.group_by == GroupBy::None ? std::string() : fmt::format(", {}", key));
   // A week or month that began before from_day still starts inside the scan:
   // its period value is below from_day, so widen the period bound to it.
+  // The scan starts at the cursor's period, so a late page never walks the
+  // periods before it (the row-value keyset then skips within the period).
+  auto lower = stats::period_start(q.granularity, q.from_day);
+  if (q.after) lower = std::max(lower, q.after->first);
   auto& st = db.cached(sql);
-  st.bind(1, stats::period_start(q.granularity, q.from_day)).bind(2, q.to_day).bind(3, q.limit + 1).bind(6, q.from_day);
+  st.bind(1, lower).bind(2, q.to_day).bind(3, q.limit + 1).bind(6, q.from_day);
   if (q.after) {
     st.bind(4, q.after->first);
     if (q.group_by != GroupBy::None) st.bind(5, q.after->second);
