@@ -14,6 +14,7 @@ PKGS=(
   slapd ldap-utils curl jq haproxy python3 python3-yaml hyperfine time bc
   clang-format clang-tidy
   libexpat1-dev
+  unzip
 )
 missing=()
 for p in "${PKGS[@]}"; do
