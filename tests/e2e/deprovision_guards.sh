@@ -58,7 +58,8 @@ safety:
   max_source_shrink_percent: 30
 YAML
 }
-printf '%s' "$LDAP_BIND_PASSWORD" >"$E2E_DIR/ldap.pass"
+write_pass() { printf '%s' "$1" >"$E2E_DIR/ldap.pass"; chmod 600 "$E2E_DIR/ldap.pass"; }
+write_pass "$LDAP_BIND_PASSWORD"
 write_hr $((N - 20))
 write_job
 job="$E2E_DIR/sync.yaml"
@@ -73,9 +74,9 @@ guard() {  # guard NAME REGEX: deprovision apply must stop with exit 5, ERR matc
 }
 
 # Wrong bind password.
-printf 'wrong-%s' "$RANDOM" >"$E2E_DIR/ldap.pass"
+write_pass "wrong-$RANDOM"
 guard "wrong bind password" "cannot read source ldap.*(nvalid credentials|bind)"
-printf '%s' "$LDAP_BIND_PASSWORD" >"$E2E_DIR/ldap.pass"
+write_pass "$LDAP_BIND_PASSWORD"
 
 # An empty OU: the search succeeds and returns nothing.
 ldapadd -x -H "$LDAP_URL" -D "$LDAP_ROOT_DN" -w "$LDAP_ROOT_PASSWORD" >/dev/null <<LDIF
@@ -101,24 +102,29 @@ write_hr $((N - 20))
 
 # 60 dismissals at once: over max_deprovisions; the message names the plan hash to allow.
 write_hr $((N - 20)) 60
-guard "60 dismissals at once" "deactivates 6[0-9] accounts, more than safety.max_deprovisions \(50\)"
+# (60 HR dismissals; the few of them the directory already disabled are blocked already)
+guard "60 dismissals at once" "deactivates 5[5-9] accounts, more than safety.max_deprovisions \(50\)"
+planned=$(grep -Eo 'deactivates [0-9]+' <<<"$ERR" | cut -d' ' -f2)
 hash=$(grep -Eo 'allow-deprovision sha256:[0-9a-f]+' <<<"$ERR" | head -n1 | cut -d' ' -f2)
 expect_match "the stop names the plan hash to allow" "$hash" '^sha256:'
 check "the exact plan allowed by its hash goes through" \
   "$DAOCTL_BIN" deprovision apply -f "$job" --today 2025-03-01 --allow-deprovision "$hash"
 expect_eq "the 60 dismissed are blocked now" \
   "$("$DAOCTL_BIN" users list -o json | jq '[.[] | select(.active == false)] | length')" \
-  "$(($(jq '[.[] | select(.active == false)] | length' <<<"$BEFORE") + 60))"
+  "$(($(jq '[.[] | select(.active == false)] | length' <<<"$BEFORE") + planned))"
 write_hr $((N - 20))  # rehired: the next run reactivates them
 check "rehire reactivates the 60" "$DAOCTL_BIN" deprovision apply -f "$job" --today 2025-03-01
 expect_eq "back to the state before" "$(snapshot | jq -S '[.[] | {id, active}]')" "$(jq -S '[.[] | {id, active}]' <<<"$BEFORE")"
 BEFORE=$(snapshot)
 
-# slapd stopped mid-run: killed during a slow paged read (page size 1).
+# slapd stopped mid-run: frozen (SIGSTOP) so daoctl's connection and read
+# hang inside the run, then killed; a 300-entry read of page size 1 is too
+# fast on loopback to hit between pages reliably.
 write_job 1
+kill -STOP "$SLAPD_PID"
 "$DAOCTL_BIN" deprovision apply -f "$job" --today 2025-03-01 >"$E2E_DIR/kill.out" 2>"$E2E_DIR/kill.err" &
 apply_pid=$!
-sleep 0.3
+sleep 1
 kill -9 "$SLAPD_PID"
 wait "$apply_pid"
 status=$?
@@ -130,7 +136,7 @@ SLAPD_PID=""
 # slapd with a low size limit: a page size over the limit is sizeLimitExceeded.
 start_slapd "$E2E_DIR/slapd-limited" "$E2E_DIR/people.ldif" \
   "sizelimit size.soft=100 size.hard=100 size.pr=100 size.prtotal=unlimited" || exit 1
-printf '%s' "$LDAP_BIND_PASSWORD" >"$E2E_DIR/ldap.pass"
+write_pass "$LDAP_BIND_PASSWORD"
 write_job 500
-guard "slapd size limit" "cannot read source ldap.*([Ss]ize ?[Ll]imit|sizeLimitExceeded)"
+guard "slapd size limit" "cannot read source ldap.*(server limit|[Ss]ize ?[Ll]imit)"
 finish
