@@ -12,7 +12,7 @@ PKGS=(
   libldap-dev libfmt-dev libsqlite3-dev libssl-dev libarchive-dev
   libcpp-httplib-dev libxlsxwriter-dev libvalijson-dev libsimdjson-dev catch2
   slapd ldap-utils curl jq haproxy python3 python3-yaml hyperfine time bc
-  clang-format clang-tidy
+  clang-format clang-tidy zsh fish bash-completion groff-base man-db
   libexpat1-dev
   unzip
 )

@@ -1,0 +1,146 @@
+# bash completion for daoctl. Generated from the command tree by daoctl-gendocs: do not edit.
+# Install: copy to /usr/share/bash-completion/completions/daoctl, or: source <(daoctl completion bash)
+_daoctl_subcommands() {
+  case "$1" in
+    "daoctl") echo "sync backup stats import deprovision policy branding diff apply export-env users groups departments api config doctor version completion" ;;
+    "daoctl sync") echo "validate plan apply status" ;;
+    "daoctl backup") echo "create list show download verify restore prune run" ;;
+    "daoctl stats") echo "export" ;;
+    "daoctl import") echo "validate plan apply" ;;
+    "daoctl deprovision") echo "plan apply user reactivate" ;;
+    "daoctl policy") echo "password registration keywords" ;;
+    "daoctl policy password") echo "get set diff" ;;
+    "daoctl policy registration") echo "get set diff" ;;
+    "daoctl policy keywords") echo "get set diff" ;;
+    "daoctl branding") echo "get set diff logo favicon" ;;
+    "daoctl users") echo "list get create update deactivate reactivate delete" ;;
+    "daoctl groups") echo "list get create delete add-member remove-member" ;;
+    "daoctl departments") echo "list tree" ;;
+    "daoctl config") echo "view get-contexts set-context use-context" ;;
+    "daoctl completion") echo "bash zsh fish" ;;
+    *) echo "" ;;
+  esac
+}
+_daoctl_flags() {
+  case "$1" in
+    "daoctl") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl sync") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl sync validate") echo "-f --file --state-dir --today --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl sync plan") echo "-f --file --state-dir --today --out --detailed-exitcode --allow-deprovision --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl sync apply") echo "-f --file --state-dir --today --plan --allow-deprovision --concurrency --summary-file --metrics-file --results-file --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl sync status") echo "-f --file --state-dir --today --results-file --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl backup") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl backup create") echo "--include --note --wait --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl backup list") echo "--kind --state --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl backup show") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl backup download") echo "-O --output --dir --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl backup verify") echo "--read-data --deep --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl backup restore") echo "--confirm --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl backup prune") echo "--keep-last --keep-hourly --keep-daily --keep-weekly --keep-monthly --keep-yearly --keep-within --dir --dry-run --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl backup run") echo "--dir --keep-last --keep-hourly --keep-daily --keep-weekly --keep-monthly --keep-yearly --keep-within --prune-server --note --summary --metrics --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl stats") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl stats export") echo "--from --to --since --granularity --group-by --format -O --output-file --excel --action --page-size --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl import") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl import validate") echo "--format --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl import plan") echo "--format --authors --fallback-author --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl import apply") echo "--format --authors --fallback-author --report --batch --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl deprovision") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl deprovision plan") echo "-f --file --state-dir --today --audit-file --staging --detailed-exitcode --allow-deprovision --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl deprovision apply") echo "-f --file --state-dir --today --audit-file --staging --allow-deprovision --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl deprovision user") echo "-f --file --state-dir --today --audit-file --transfer-to --reason --immediately --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl deprovision reactivate") echo "-f --file --state-dir --today --audit-file --reason --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl policy") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl policy password") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl policy password get") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl policy password set") echo "-f --file --min-length --require-upper --require-lower --require-digit --require-symbol --history --max-age-days --lockout-threshold --lockout-minutes --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl policy password diff") echo "-f --file --min-length --require-upper --require-lower --require-digit --require-symbol --history --max-age-days --lockout-threshold --lockout-minutes --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl policy registration") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl policy registration get") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl policy registration set") echo "-f --file --mode --allowed-domain --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl policy registration diff") echo "-f --file --mode --allowed-domain --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl policy keywords") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl policy keywords get") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl policy keywords set") echo "-f --file --flag --hide --scope --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl policy keywords diff") echo "-f --file --flag --hide --scope --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl branding") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl branding get") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl branding set") echo "-f --file --primary-color --accent-color --background-color --css-file --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl branding diff") echo "-f --file --primary-color --accent-color --background-color --css-file --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl branding logo") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl branding favicon") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl diff") echo "-f --file --prune --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl apply") echo "-f --file --prune --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl export-env") echo "-o --output-file --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl users") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl users list") echo "--filter --page-size --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl users get") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl users create") echo "--user-name --email --given-name --family-name --display-name --title --external-id --department-id --active --inactive --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl users update") echo "--set --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl users deactivate") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl users reactivate") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl users delete") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl groups") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl groups list") echo "--filter --page-size --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl groups get") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl groups create") echo "--external-id --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl groups delete") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl groups add-member") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl groups remove-member") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl departments") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl departments list") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl departments tree") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl api") echo "-d --data -H --header --paginate --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl config") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl config view") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl config get-contexts") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl config set-context") echo "--url --token-file --token-command --ca-file --insecure-skip-verify --timeout --use --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl config use-context") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl doctor") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl version") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl completion") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    *) echo "" ;;
+  esac
+}
+_daoctl_choices() {
+  case "$1" in
+    -o) echo "table json yaml csv" ;;
+    --output) echo "table json yaml csv" ;;
+    --log-format) echo "text json" ;;
+    --include) echo "db files" ;;
+    --kind) echo "scheduled manual" ;;
+    --state) echo "creating ready failed" ;;
+    --granularity) echo "day week month" ;;
+    --group-by) echo "none department user" ;;
+    --format) echo "manifest slack mattermost wxr" ;;
+    *) return 1 ;;
+  esac
+}
+_daoctl_contexts() {
+  daoctl config get-contexts -o json 2>/dev/null | grep -o '"name": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/'
+}
+_daoctl() {
+  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+  local path="daoctl" i w subs
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    w=${COMP_WORDS[i]}
+    [[ $w == -* ]] && continue
+    subs=" $(_daoctl_subcommands "$path") "
+    [[ $subs == *" $w "* ]] && path="$path $w"
+  done
+  case "$prev" in
+    --context) mapfile -t COMPREPLY < <(compgen -W "$(_daoctl_contexts)" -- "$cur"); return 0 ;;
+    -f|--file|--config|--ca-file|--out|--plan|-O|--summary-file|--metrics-file|--results-file|--state-dir|--dir)
+      mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return 0 ;;
+  esac
+  local choices
+  if choices=$(_daoctl_choices "$prev"); then
+    mapfile -t COMPREPLY < <(compgen -W "$choices" -- "$cur"); return 0
+  fi
+  if [[ $cur == -* ]]; then
+    mapfile -t COMPREPLY < <(compgen -W "$(_daoctl_flags "$path")" -- "$cur")
+  else
+    mapfile -t COMPREPLY < <(compgen -W "$(_daoctl_subcommands "$path")" -- "$cur")
+  fi
+  return 0
+}
+complete -F _daoctl daoctl
