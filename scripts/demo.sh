@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Demo on an embedded default: starts daoctl-sim on a free loopback port with a
-# temporary data directory, seeds it with a deterministic sample company, runs
-# daoctl against it, and stops it again. Needs a build in ./build
-# (scripts/setup.sh makes one). Usage: scripts/demo.sh [BUILD_DIR]
+# temporary data directory and runs the main job against it - the nightly
+# employee sync of the bundled sample HR export (examples/demo: a 1C-style
+# Windows-1251 CSV of 40 employees) - then stops it again. Needs a build in
+# ./build (scripts/setup.sh makes one). Usage: scripts/demo.sh [BUILD_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -20,8 +21,7 @@ cleanup() {
 trap cleanup EXIT
 
 export DAOCTL_SIM_TOKEN="demo-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
-echo "==> seeding a sample company (300 employees, 15 departments) into $work/data"
-"$sim" seed --data "$work/data" --users 300 --departments 15
+export DAOCTL_STATE_DIR="$work/state"
 "$sim" --listen 127.0.0.1:0 --data "$work/data" >"$work/sim.out" 2>"$work/sim.err" &
 sim_pid=$!
 url=""
@@ -34,12 +34,20 @@ done
 echo "==> daoctl-sim is listening on $url"
 export DAOCTL_URL="$url" DAOCTL_TOKEN="$DAOCTL_SIM_TOKEN"
 
+job=examples/demo/sync.yaml
 echo "==> daoctl doctor"
 "$daoctl" doctor
+echo "==> daoctl sync validate -f $job"
+"$daoctl" sync validate -f "$job"
+echo "==> daoctl sync plan -f $job   (last lines)"
+"$daoctl" sync plan -f "$job" --no-color | tail -n 3
+echo "==> daoctl sync apply -f $job"
+"$daoctl" sync apply -f "$job" --summary-file "$work/summary.json"
+echo "==> run summary: $(jq -c '{result, plan: .plan.summary.users, applied}' "$work/summary.json")"
 echo "==> daoctl departments tree"
 "$daoctl" departments tree
-echo "==> daoctl users list (first 15 rows)"
-"$daoctl" users list -o table | head -n 16
-echo "==> daoctl users list -o json | jq length"
-"$daoctl" users list -o json | jq length
+echo "==> daoctl users list (first 10 rows)"
+"$daoctl" users list -o table | head -n 11
+echo "==> a second plan finds nothing to do"
+"$daoctl" sync plan -f "$job" --detailed-exitcode --no-color | tail -n 2
 echo "==> demo finished; stopping daoctl-sim"
