@@ -6,6 +6,7 @@
 #include "commands/departments/departments.hpp"
 #include "commands/deprovision/deprovision.hpp"
 #include "commands/doctor/doctor.hpp"
+#include "commands/env/env_commands.hpp"
 #include "commands/groups/groups.hpp"
 #include "commands/import/import.hpp"
 #include "commands/stats/stats.hpp"
@@ -21,6 +22,7 @@ void register_all_commands(CLI::App& root, CommandContext& ctx) {
   register_deprovision(root, ctx);
   register_backup(root, ctx);
   register_import(root, ctx);
+  register_environment_commands(root, ctx);
   register_users(root, ctx);
   register_groups(root, ctx);
   register_departments(root, ctx);

@@ -13,6 +13,9 @@ void add_scim_routes(RouteTable& routes, Store& store);
 // installed by the server itself: it answers before auth and faults.)
 void add_native_routes(RouteTable& routes, Store& store);
 
+// /api/v1/settings (policies, branding, images, keyword rules), /api/v1/communities, /api/v1/badges.
+void add_settings_routes(RouteTable& routes, Store& store);
+
 // /api/v1/stats/activity, /api/v1/stats/events, /api/v1/audit-log (sim/stats_routes.cpp).
 void add_stats_routes(RouteTable& routes, Store& store);
 

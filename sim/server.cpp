@@ -173,6 +173,7 @@ void Server::Impl::install() {
   routes->set_gate([this](const httplib::Request& req, httplib::Response& res) { return check_request(req, res); });
   add_scim_routes(*routes, *store);
   add_native_routes(*routes, *store);
+  add_settings_routes(*routes, *store);
   add_stats_routes(*routes, *store);
   add_transfer_routes(*routes, *store);
   add_backup_routes(*routes, *store);

@@ -1,0 +1,40 @@
+// daoctl diff -f env.yaml, daoctl apply -f env.yaml, daoctl export-env -o env.yaml:
+// declarative environments (core/env holds the file model and the plan; this
+// layer reads the platform's state, executes plans and writes exports).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "commands/common/context.hpp"
+#include "core/env/env.hpp"
+
+namespace daoctl::commands {
+
+struct EnvOptions {
+  std::string file;
+  bool prune = false;
+};
+
+struct ExportEnvOptions {
+  std::string output;  // env.yaml; images are written beside it
+};
+
+// Reads everything the plan compares. `with_posts`: also list posts (a 404 on
+// /api/v1/posts marks them unsupported instead of failing).
+env::PlatformState fetch_platform_state(CommandContext& ctx, bool with_posts);
+
+// Exit 8 when the platform differs from the file, 0 when not.
+int run_env_diff(const EnvOptions& opts, CommandContext& ctx);
+// Makes the platform match the file, in dependency order; deletions (--prune)
+// need --yes when not on a terminal. A second run changes nothing.
+int run_env_apply(const EnvOptions& opts, CommandContext& ctx);
+int run_export_env(const ExportEnvOptions& opts, CommandContext& ctx);
+
+void register_env(CLI::App& root, CommandContext& ctx);
+
+// The platform-configuration groups of this area in one hook: policy,
+// branding, and diff/apply/export-env.
+void register_environment_commands(CLI::App& root, CommandContext& ctx);
+
+}  // namespace daoctl::commands
