@@ -106,9 +106,10 @@ int run_import_apply(const ImportOptions& opts, CommandContext& ctx) {
   if (progress) ctx.io().err() << "\n";
   std::vector<json> rows;
   for (const auto& [kind, t] : result.totals)
-    rows.push_back({{"kind", kind}, {"created", t.created}, {"existing", t.existing}, {"failed", t.failed}});
+    rows.push_back({{"kind", kind}, {"created", t.created}, {"existing", t.existing}, {"skipped", t.skipped}, {"failed", t.failed}});
   ctx.print_list(rows, {{"KIND", "/kind", nullptr}, {"CREATED", "/created", nullptr}, {"EXISTING", "/existing", nullptr},
-                        {"FAILED", "/failed", nullptr}});
+                        {"SKIPPED", "/skipped", nullptr}, {"FAILED", "/failed", nullptr}});
+  for (const auto& s : result.skipped) ctx.info(fmt::format("skipped {} {} ({}): {}", s.kind, s.external_id, s.where, s.error));
   for (const auto& key : result.fallback_authors)
     ctx.warn(fmt::format("source user \"{}\" maps to no platform user; {}", key,
                          opts.fallback_author.empty() ? "their items failed" : "their items went to " + opts.fallback_author));

@@ -48,7 +48,11 @@ class Importer {
 
   void finish(ItemOutcome item, std::int64_t units = 1) {
     auto& t = report_.totals[item.kind];
-    (item.outcome == "created" ? t.created : item.outcome == "existing" ? t.existing : t.failed) += 1;
+    (item.outcome == "created"    ? t.created
+     : item.outcome == "existing" ? t.existing
+     : item.outcome == "skipped"  ? t.skipped
+                                  : t.failed) += 1;
+    if (item.outcome == "skipped") report_.skipped.push_back(item);
     if (options_.on_item) options_.on_item(item);
     if (item.outcome == "failed") report_.failures.push_back(std::move(item));
     done_ += units;
@@ -91,7 +95,10 @@ class Importer {
       calls.push_back({std::move(req), [this, shared, i](Result<http::Response> r) {
                          auto& sent = (*shared)[i];
                          ItemOutcome item{sent.kind, sent.external_id, sent.where, "", "", ""};
-                         if (r) {
+                         if (r && !sent.on_id) {
+                           // Reactions carry no id: 201 is new, 200 replaced the user's earlier one.
+                           item.outcome = r->status == 201 ? "created" : "existing";
+                         } else if (r) {
                            json doc = json::parse(r->body, nullptr, false);
                            item.id = doc.is_object() ? doc.value("id", std::string()) : std::string();
                            item.outcome = item.id.empty() ? "failed" : "created";
@@ -142,7 +149,9 @@ class Importer {
     std::set<std::string> seen;
     auto add = [&](const Attachment& a, const std::string& where) {
       if (!seen.insert(a.external_id).second) return;
-      if (!a.missing.empty()) return failed("file", a.external_id, where, a.name + ": " + a.missing);
+      // A file the export only links to stays reachable through the link in
+      // the message text: reported as skipped, not as a failure.
+      if (!a.missing.empty()) return finish({"file", a.external_id, where, "skipped", "", a.name + ": " + a.missing});
       auto bytes = options_.read_attachment ? options_.read_attachment(a)
                                             : Result<std::string>(fail(ErrorKind::Internal, "no attachment reader"));
       if (!bytes) return failed("file", a.external_id, where, bytes.error().describe());

@@ -24,18 +24,19 @@ struct ItemOutcome {
   std::string kind;  // community|badge|file|post|comment|reaction|event|invitation|award
   std::string external_id;
   std::string where;
-  std::string outcome;  // created|existing|failed
+  std::string outcome;  // created|existing|skipped|failed
   std::string id;       // platform id when created or existing
   std::string error;    // why it failed
 };
 
 struct KindTotals {
-  std::int64_t created = 0, existing = 0, failed = 0;
+  std::int64_t created = 0, existing = 0, skipped = 0, failed = 0;
 };
 
 struct ImportReport {
   std::map<std::string, KindTotals> totals;  // by kind
   std::vector<ItemOutcome> failures;
+  std::vector<ItemOutcome> skipped;  // not importable, not an error (a file the export only links to)
   std::vector<std::string> fallback_authors;  // source keys sent to the fallback account
   std::int64_t failed() const;
 };

@@ -33,7 +33,7 @@ posts=$(api "/api/v1/posts?limit=1000")
 expect_eq "mattermost: 19 posts on the platform" "$(jq '.items | length' <<<"$posts")" "19"
 hello=$(jq -c '.items[] | select(.body=="Hello world")' <<<"$posts")
 expect_eq "mattermost: author kept (by e-mail)" "$(jq -r .author_id <<<"$hello")" "$HARRY"
-expect_eq "mattermost: timestamp kept" "$(jq -r .created_at <<<"$hello")" "2019-03-21T10:59:53Z"
+expect_eq "mattermost: timestamp kept" "$(jq -r .created_at <<<"$hello")" "2019-03-21T10:46:33Z"
 thread=$(jq -r '.items[] | select(.body=="harry joined the channel." and .comment_count==1) | .id' <<<"$posts" | head -n1)
 comments=$(api "/api/v1/posts/$thread/comments")
 expect_eq "mattermost: reply became a comment by ron" "$(jq -r '.items[0].author_id + " " + .items[0].body' <<<"$comments")" "$RON The weather is so hot!"
