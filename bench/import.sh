@@ -42,7 +42,10 @@ with open(f"{work}/content.jsonl", "w") as m, open(f"{work}/curl.cfg", "w") as c
         bodies = [("/api/v1/posts", {"type": "post", "body": body, "body_format": "markdown", "author_id": "1", "created_at": "2024-01-01T00:00:00Z", "pinned": False, "attachments": [], "external_id": f"manifest:bench:post:p{i}"})]
         bodies += [("/api/v1/posts/1/comments", {"author_id": "1", "body": f"comment {j} on {i}", "created_at": "2024-01-01T00:00:00Z", "external_id": f"manifest:bench:comment:c{i}-{j}"}) for j in range(c)]
         for k, (path, b) in enumerate(bodies):
-            cfg.write(f'next\nurl = "URL{path}"\nrequest = "POST"\ndata = {json.dumps(json.dumps(b))}\noutput = "/dev/null"\n')
+            # Every block carries its headers: "next" resets per-transfer options.
+            cfg.write(f'next\nurl = "URL{path}"\nrequest = "POST"\nheader = "Authorization: Bearer TOKEN"\n'
+                      f'header = "Content-Type: application/json"\ndata = {json.dumps(json.dumps(b))}\n'
+                      f'output = "/dev/null"\nwrite-out = "%{{http_code}}\\n"\n')
 PY
 REQUESTS=$((N * (COMMENTS + 1)))
 
@@ -56,12 +59,13 @@ start_sim "$WORK/sim-b"
 # Post 1 must exist for the baseline's comments.
 curl -sf -H "Authorization: Bearer $DAOCTL_SIM_TOKEN" -H 'Content-Type: application/json' \
   -d '{"type":"post","body":"anchor","author_id":"1"}' "$URL/api/v1/posts" >/dev/null
-sed -i "s#URL/#$URL/#" "$WORK/curl.cfg"
+sed -i "s#URL/#$URL/#; s#Bearer TOKEN#Bearer $DAOCTL_SIM_TOKEN#" "$WORK/curl.cfg"
 t2=$(date +%s.%N)
-curl -s --parallel --parallel-max "$CONC" -K "$WORK/curl.cfg" -H "Authorization: Bearer $DAOCTL_SIM_TOKEN" \
-  -H 'Content-Type: application/json' >/dev/null
+curl -s --parallel --parallel-max "$CONC" -K "$WORK/curl.cfg" >"$WORK/codes" 2>/dev/null
 t3=$(date +%s.%N)
 
+ok=$(grep -c '^201$' "$WORK/codes" || true)
+[ "$ok" -eq "$REQUESTS" ] || { echo "baseline: only $ok of $REQUESTS requests answered 201" >&2; exit 1; }
 python3 - "$REQUESTS" "$t0" "$t1" "$t2" "$t3" "$(cat "$WORK/rss")" "$N" <<'PY'
 import sys
 req, t0, t1, t2, t3, rss, n = int(sys.argv[1]), *map(float, sys.argv[2:6]), int(sys.argv[6]), int(sys.argv[7])
