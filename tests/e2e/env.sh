@@ -37,6 +37,9 @@ seed:
   users:
     - {userName: ci-admin, email: ci-admin@corp.example, displayName: CI Admin, department: Company/IT}
     - {userName: hr, email: hr@corp.example, displayName: HR Team, givenName: Анна, familyName: Петрова}
+  posts:
+    - {external_id: hello, type: news, title: Запуск портала, body: "Мы открылись!", pinned: true,
+       author: ci-admin, community: welcome}
 YAML
 
 start_sim
@@ -54,6 +57,10 @@ check "communities list" "$DAOCTL_BIN" api GET /api/v1/communities
 expect_eq "two communities" "$(printf '%s' "$OUT" | jq '.items | length')" "2"
 expect_eq "community owner resolved from an e-mail" \
   "$(printf '%s' "$OUT" | jq -r '.items[] | select(.external_id=="welcome") | .owners | length')" "1"
+check "posts list" "$DAOCTL_BIN" api GET /api/v1/posts
+expect_eq "the seed post, by its author and community" \
+  "$(printf '%s' "$OUT" | jq -c '[.items[] | [.external_id, .type, .pinned, (.author_id | length > 0), (.community_id | length > 0)]]')" \
+  '[["hello","news",true,true,true]]'
 check "logo stored" "$DAOCTL_BIN" api GET /api/v1/settings/branding
 expect_eq "logo_url set" "$(printf '%s' "$OUT" | jq -r .logo_url)" "/api/v1/settings/branding/logo"
 
