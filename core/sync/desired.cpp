@@ -109,6 +109,7 @@ DesiredSet build_desired(const JobSpec& job, const SourceRecords& records) {
   out.users.reserve(primary_records.size());
   manager_raw.reserve(primary_records.size());
 
+  const bool maps_manager = job.template_for("manager") != nullptr;
   JoinedScope scope;
   for (const auto& rec : primary_records) {
     scope.set(job.primary, &rec);
@@ -128,7 +129,9 @@ DesiredSet build_desired(const JobSpec& job, const SourceRecords& records) {
 
     DesiredUser user;
     user.origin = rec.origin;
-    user.source_key = primary ? key_of(*primary, rec) : std::string();
+    // The key only serves manager references: skip canonicalising 100k DNs
+    // when no manager is mapped.
+    if (primary && maps_manager) user.source_key = key_of(*primary, rec);
     std::string failure;
     std::string manager;
     for (const auto& [field, tmpl] : job.mapping) {

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <fmt/format.h>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace daoctl::sync {
 
@@ -278,16 +280,35 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
   plan.target = opt.target == TargetKind::Platform ? "platform" : "scim";
   plan.platform_fingerprint = current.fingerprint();
 
-  std::map<std::string, const PlatformUser*> by_ext, by_id;
-  std::map<std::string, std::vector<const PlatformUser*>> by_name, by_email;
+  // Hash indexes; the name and e-mail ones are only needed when someone is
+  // created or linked, so a no-op plan over 100k users never builds them.
+  std::unordered_map<std::string, const PlatformUser*> by_ext, by_id;
+  by_ext.reserve(current.users.size());
+  by_id.reserve(current.users.size());
   for (const auto& u : current.users) {
     if (!u.external_id.empty()) by_ext[u.external_id] = &u;
     by_id[u.id] = &u;
-    by_name[lower(u.user_name)].push_back(&u);
-    auto it = u.fields.find("email");
-    if (it != u.fields.end()) by_email[lower(first_string(it->second))].push_back(&u);
     if (u.managed_by == opt.managed_by) ++plan.managed_users;
   }
+  std::unordered_map<std::string, std::vector<const PlatformUser*>> by_name_index, by_email_index;
+  bool name_indexes_built = false;
+  auto build_name_indexes = [&] {
+    if (name_indexes_built) return;
+    name_indexes_built = true;
+    for (const auto& u : current.users) {
+      by_name_index[lower(u.user_name)].push_back(&u);
+      auto it = u.fields.find("email");
+      if (it != u.fields.end()) by_email_index[lower(first_string(it->second))].push_back(&u);
+    }
+  };
+  auto by_name = [&]() -> auto& {
+    build_name_indexes();
+    return by_name_index;
+  };
+  auto by_email = [&]() -> auto& {
+    build_name_indexes();
+    return by_email_index;
+  };
   auto link_by = [&](const char* what) {
     return std::find(opt.link_by.begin(), opt.link_by.end(), what) != opt.link_by.end();
   };
@@ -296,7 +317,8 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
   // Departments: every prefix of every desired path must exist.
   std::map<std::string, const PlatformDepartment*> dept_by_path;
   for (const auto& d : current.departments) dept_by_path[d.path] = &d;
-  std::map<const DesiredUser*, std::string> path_of;
+  std::unordered_map<const DesiredUser*, std::string> path_of;
+  path_of.reserve(desired.size());
   std::set<std::string> wanted_paths;
   for (const auto& d : desired) {
     auto it = d.fields.find("department");
@@ -316,9 +338,13 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
   }
 
   // Users.
-  std::set<std::string> seen_ids, seen_ext;
-  std::map<std::string, const PlatformUser*> matched;  // external id -> platform user (after link)
-  std::set<std::string> acted_ext;                     // users the plan creates or may touch
+  std::unordered_set<std::string> seen_ids, seen_ext;
+  seen_ids.reserve(desired.size());
+  seen_ext.reserve(desired.size());
+  std::unordered_map<std::string, const PlatformUser*> matched;  // external id -> platform user (after link)
+  matched.reserve(desired.size());
+  std::unordered_set<std::string> acted_ext;
+  acted_ext.reserve(desired.size());                     // users the plan creates or may touch
   for (const auto& d : desired) {
     if (!seen_ext.insert(d.external_id).second) {
       plan.warnings.push_back({"user " + d.user_name,
@@ -334,10 +360,10 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
     if (!cur && (link_by("email") || link_by("userName"))) {
       std::set<const PlatformUser*> candidates;
       if (link_by("userName"))
-        for (auto* u : by_name[lower(d.user_name)]) candidates.insert(u);
+        for (auto* u : by_name()[lower(d.user_name)]) candidates.insert(u);
       auto email = d.fields.find("email");
       if (link_by("email") && email != d.fields.end())
-        for (auto* u : by_email[lower(first_string(email->second))]) candidates.insert(u);
+        for (auto* u : by_email()[lower(first_string(email->second))]) candidates.insert(u);
       if (candidates.size() > 1) {
         std::string ids;
         for (auto* u : candidates) ids += (ids.empty() ? "" : ", ") + u->id + " (" + u->user_name + ")";
@@ -361,7 +387,7 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
       }
     }
     if (!cur) {
-      if (auto taken = by_name.find(lower(d.user_name)); taken != by_name.end() && !taken->second.empty()) {
+      if (auto taken = by_name().find(lower(d.user_name)); taken != by_name().end() && !taken->second.empty()) {
         const PlatformUser* t = taken->second.front();
         plan.warnings.push_back(
             {"user " + d.user_name,
