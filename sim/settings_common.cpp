@@ -4,6 +4,7 @@
 
 #include <map>
 #include <mutex>
+#include <stdexcept>
 
 #include "core/schema/openapi_contract.hpp"
 #include "sim/http_reply.hpp"

@@ -69,6 +69,13 @@ const SettingSpec& branding_spec() {
       }
       return input;
     };
+    s.input_from_file = [](const json& doc) {
+      for (const char* slot : {"logo", "favicon"})
+        if (doc.is_object() && doc.contains(slot))
+          throw CommandError(ErrorKind::Usage, fmt::format("branding set does not upload images (the file names a {})", slot),
+                             slot, "", fmt::format("upload it with `daoctl branding {} PATH`, or use `daoctl apply -f env.yaml`", slot));
+      return doc;
+    };
     s.normalise = [](const json& current) {
       json out = current;
       out.erase("logo_url");

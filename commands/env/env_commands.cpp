@@ -81,8 +81,8 @@ void print_plan(const env::EnvPlan& plan, CommandContext& ctx, std::ostream& out
 class EnvApplier {
  public:
   EnvApplier(CommandContext& ctx, const env::EnvSpec& spec, const env::EnvImages& images,
-             const env::PlatformState& state)
-      : ctx_(ctx), images_(images), users_(state.users, seed_users_of(spec)) {
+             const env::PlatformState& state, std::map<std::string, std::string> etags)
+      : ctx_(ctx), images_(images), users_(state.users, seed_users_of(spec)), etags_(std::move(etags)) {
     for (const auto& d : state.departments) department_ids_[d.value("path", "")] = d.value("id", "");
     for (const auto& c : state.communities)
       if (c.contains("external_id") && c["external_id"].is_string())
@@ -90,10 +90,10 @@ class EnvApplier {
   }
 
   void apply(const env::Change& c) {
-    if (c.kind == "password_policy") put_setting(ctx_, "password-policy", c.desired, "");
-    else if (c.kind == "registration") put_setting(ctx_, "registration", c.desired, "");
-    else if (c.kind == "keyword_rules") put_setting(ctx_, "keyword-rules", c.desired, "");
-    else if (c.kind == "branding") put_setting(ctx_, "branding", c.desired, "");
+    if (c.kind == "password_policy") setting("password-policy", c.desired);
+    else if (c.kind == "registration") setting("registration", c.desired);
+    else if (c.kind == "keyword_rules") setting("keyword-rules", c.desired);
+    else if (c.kind == "branding") setting("branding", c.desired);
     else if (c.kind == "logo" || c.kind == "favicon") upload(c.kind);
     else if (c.kind == "department") department(c);
     else if (c.kind == "user") user(c);
@@ -107,6 +107,8 @@ class EnvApplier {
     const json& doc = spec.doc;
     return doc.contains("seed") && doc["seed"].contains("users") ? doc["seed"]["users"] : json::array();
   }
+
+  void setting(const std::string& name, const json& desired) { put_setting(ctx_, name, desired, etags_[name]); }
 
   void upload(const std::string& slot) {
     const auto& bytes = slot == "logo" ? images_.logo : images_.favicon;
@@ -243,6 +245,7 @@ class EnvApplier {
   CommandContext& ctx_;
   const env::EnvImages& images_;
   env::UserIndex users_;
+  std::map<std::string, std::string> etags_;           // settings API name -> ETag read
   std::map<std::string, std::string> department_ids_;  // path -> id
   std::map<std::string, std::string> community_ids_;   // external_id -> id
 };
@@ -254,12 +257,18 @@ bool file_has_posts(const env::EnvSpec& spec) {
 
 }  // namespace
 
-env::PlatformState fetch_platform_state(CommandContext& ctx, bool with_posts) {
+env::PlatformState fetch_platform_state(CommandContext& ctx, bool with_posts,
+                                        std::map<std::string, std::string>* etags) {
   env::PlatformState state;
-  state.password_policy = get_setting(ctx, "password-policy").body;
-  state.registration = get_setting(ctx, "registration").body;
-  state.keyword_rules = get_setting(ctx, "keyword-rules").body.value("rules", json::array());
-  state.branding = get_setting(ctx, "branding").body;
+  auto read = [&](const char* name) {
+    auto doc = get_setting(ctx, name);
+    if (etags) (*etags)[name] = doc.etag;
+    return std::move(doc.body);
+  };
+  state.password_policy = read("password-policy");
+  state.registration = read("registration");
+  state.keyword_rules = read("keyword-rules").value("rules", json::array());
+  state.branding = read("branding");
   if (state.branding.value("logo_url", json(nullptr)).is_string()) state.logo = get_branding_image(ctx, "logo");
   if (state.branding.value("favicon_url", json(nullptr)).is_string()) state.favicon = get_branding_image(ctx, "favicon");
   state.departments = list_all(ctx, "/api/v1/departments");
@@ -296,7 +305,8 @@ int run_env_diff(const EnvOptions& opts, CommandContext& ctx) {
 
 int run_env_apply(const EnvOptions& opts, CommandContext& ctx) {
   auto loaded = load_env_file(opts.file, ctx);
-  auto state = fetch_platform_state(ctx, file_has_posts(loaded.spec));
+  std::map<std::string, std::string> etags;
+  auto state = fetch_platform_state(ctx, file_has_posts(loaded.spec), &etags);
   auto plan = env::plan_env(loaded.spec, loaded.images, state, opts.prune);
   for (const auto& note : plan.notes) ctx.warn(note);
   if (plan.empty()) {
@@ -310,7 +320,7 @@ int run_env_apply(const EnvOptions& opts, CommandContext& ctx) {
   if (deletions > 0)
     confirm_by_typing(ctx, fmt::format("delete {} object(s) that {} does not name (--prune)", deletions, opts.file),
                       opts.file, "delete");
-  EnvApplier applier(ctx, loaded.spec, loaded.images, state);
+  EnvApplier applier(ctx, loaded.spec, loaded.images, state, std::move(etags));
   std::size_t done = 0;
   for (const auto& change : plan.changes) {
     try {

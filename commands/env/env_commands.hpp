@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <map>
 #include <string>
 
 #include "commands/common/context.hpp"
@@ -21,8 +22,11 @@ struct ExportEnvOptions {
 };
 
 // Reads everything the plan compares. `with_posts`: also list posts (a 404 on
-// /api/v1/posts marks them unsupported instead of failing).
-env::PlatformState fetch_platform_state(CommandContext& ctx, bool with_posts);
+// /api/v1/posts marks them unsupported instead of failing). `etags`, when
+// given, receives each settings document's ETag by API name, so apply can
+// replace exactly what it compared (If-Match; 412 if someone changed it since).
+env::PlatformState fetch_platform_state(CommandContext& ctx, bool with_posts,
+                                        std::map<std::string, std::string>* etags = nullptr);
 
 // Exit 8 when the platform differs from the file, 0 when not.
 int run_env_diff(const EnvOptions& opts, CommandContext& ctx);

@@ -17,6 +17,9 @@ expect_match "the ratio is reported" "$ERR" 'warning: --accent-color: .*1\.83:1,
 expect_exit 8 "diff of a colour" "$DAOCTL_BIN" branding diff --accent-color '#333'
 expect_eq "one line" "$OUT" "~ branding: accent_color #FFB000 -> #333"
 printf '.header { color: #333; }\n' >"$E2E_DIR/site.css"
+printf 'primary_color: "#0B5FFF"\nlogo: ./logo.png\n' >"$E2E_DIR/branding.yaml"
+expect_exit 2 "branding set -f does not take images" "$DAOCTL_BIN" branding set -f "$E2E_DIR/branding.yaml"
+expect_match "and points to the upload command" "$ERR" 'daoctl branding logo PATH'
 check "custom css from a file" "$DAOCTL_BIN" branding set --css-file "$E2E_DIR/site.css"
 
 check "upload a PNG logo" "$DAOCTL_BIN" branding logo "$FIX/logo.png" -o json
