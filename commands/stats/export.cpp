@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "commands/common/command_doc.hpp"
+#include "commands/stats/page_stream.hpp"
 #include "commands/stats/sinks.hpp"
 #include "commands/stats/stats.hpp"
 
@@ -155,7 +156,7 @@ int run_stats_export(const StatsExportOptions& opts, CommandContext& ctx) {
     const std::optional<std::string> audit_end =
         opts.to ? std::optional(stats::format_rfc3339(range.to)) : std::nullopt;
     std::int64_t rows = 0;
-    value_or_throw(client.cursor_list(stats_report_path(scope, opts.action), opts.page_size,
+    value_or_throw(stream_cursor_pages(client, stats_report_path(scope, opts.action), opts.page_size,
                                       [&](const json& items) {
                                         for (const auto& item : items) {
                                           if (kind == stats::ReportKind::Audit && audit_end) {
