@@ -25,7 +25,8 @@ struct Badge {
   std::string updated_at;
 };
 
-constexpr const char* kColumns = "id, name, description, icon_file_id, external_id, version, created_at, updated_at";
+constexpr const char* kColumns =
+    "id, name, description, icon_file_id, external_id, version, created_at, updated_at";
 
 Badge read_row(Statement& st) {
   Badge b;
@@ -81,10 +82,12 @@ ApiStatus apply_fields(Store& store, const json& body, Badge& b) {
   if (body.contains("external_id")) {
     b.external_id = optional_text(body["external_id"]);
     if (b.external_id)
-      if (auto existing = find_by_external_id(store, *b.external_id); existing && *existing != b.id) {
+      if (auto existing = find_by_external_id(store, *b.external_id);
+          existing && *existing != b.id) {
         ApiError e;
         e.status = 409;
-        e.detail = fmt::format("a badge with external_id \"{}\" exists already (id {})", *b.external_id, *existing);
+        e.detail = fmt::format("a badge with external_id \"{}\" exists already (id {})",
+                               *b.external_id, *existing);
         e.existing_id = std::to_string(*existing);
         return std::unexpected(std::move(e));
       }
@@ -93,11 +96,12 @@ ApiStatus apply_fields(Store& store, const json& body, Badge& b) {
 }
 
 void save(Store& store, Badge& b, bool is_new) {
-  auto& st = store.db().cached(
-      is_new ? "INSERT INTO badges(name, description, icon_file_id, external_id, version, created_at, updated_at) "
-               "VALUES(?, ?, ?, ?, ?, ?, ?)"
-             : "UPDATE badges SET name = ?, description = ?, icon_file_id = ?, external_id = ?, version = ?, "
-               "created_at = ?, updated_at = ? WHERE id = ?");
+  auto& st = store.db().cached(is_new ? "INSERT INTO badges(name, description, icon_file_id, "
+                                        "external_id, version, created_at, updated_at) "
+                                        "VALUES(?, ?, ?, ?, ?, ?, ?)"
+                                      : "UPDATE badges SET name = ?, description = ?, icon_file_id "
+                                        "= ?, external_id = ?, version = ?, "
+                                        "created_at = ?, updated_at = ? WHERE id = ?");
   st.bind(1, b.name).bind(2, b.description).bind(3, b.icon_file_id).bind(4, b.external_id);
   st.bind(5, b.version).bind(6, b.created_at).bind(7, b.updated_at);
   if (!is_new) st.bind(8, b.id);
@@ -131,7 +135,8 @@ CREATE TABLE IF NOT EXISTS badges(
     const bool by_external_id = req.has_param("external_id");
     std::lock_guard lock(store.mutex());
     auto& st = store.db().cached(fmt::format(
-        "SELECT {} FROM badges WHERE id > ? AND (? = 0 OR external_id = ?) ORDER BY id LIMIT ?", kColumns));
+        "SELECT {} FROM badges WHERE id > ? AND (? = 0 OR external_id = ?) ORDER BY id LIMIT ?",
+        kColumns));
     st.bind(1, window->after_id).bind(2, by_external_id ? 1 : 0);
     st.bind(3, req.get_param_value("external_id")).bind(4, window->limit + 1);
     std::vector<std::pair<std::int64_t, json>> rows;
@@ -155,7 +160,8 @@ CREATE TABLE IF NOT EXISTS badges(
   routes.post("/api/v1/badges", [&store](const auto& req, auto& res) {
     auto body = read_body_object(req);
     if (!body) return send_error(req, res, body.error());
-    if (auto ok = check_against_contract(*body, "BadgeCreate"); !ok) return send_error(req, res, ok.error());
+    if (auto ok = check_against_contract(*body, "BadgeCreate"); !ok)
+      return send_error(req, res, ok.error());
     std::lock_guard lock(store.mutex());
     Badge b;
     if (auto ok = apply_fields(store, *body, b); !ok) return send_error(req, res, ok.error());
@@ -170,13 +176,15 @@ CREATE TABLE IF NOT EXISTS badges(
     auto id = parse_id(req.matches[1].str());
     auto body = read_body_object(req);
     if (!body) return send_error(req, res, body.error());
-    if (auto ok = check_against_contract(*body, "BadgePatch"); !ok) return send_error(req, res, ok.error());
+    if (auto ok = check_against_contract(*body, "BadgePatch"); !ok)
+      return send_error(req, res, ok.error());
     std::lock_guard lock(store.mutex());
     auto b = id ? find(store, *id) : std::nullopt;
     if (!b) return send_error(req, res, 404, not_found(req.matches[1].str()));
     if (!if_match(req).matches(b->version))
-      return send_error(req, res, 412, fmt::format("badge {} changed since it was read (now version {})", b->id,
-                                                   b->version));
+      return send_error(
+          req, res, 412,
+          fmt::format("badge {} changed since it was read (now version {})", b->id, b->version));
     if (auto ok = apply_fields(store, *body, *b); !ok) return send_error(req, res, ok.error());
     b->version += 1;
     b->updated_at = rfc3339_now();
@@ -191,8 +199,9 @@ CREATE TABLE IF NOT EXISTS badges(
     auto b = id ? find(store, *id) : std::nullopt;
     if (!b) return send_error(req, res, 404, not_found(req.matches[1].str()));
     if (!if_match(req).matches(b->version))
-      return send_error(req, res, 412, fmt::format("badge {} changed since it was read (now version {})", b->id,
-                                                   b->version));
+      return send_error(
+          req, res, 412,
+          fmt::format("badge {} changed since it was read (now version {})", b->id, b->version));
     auto& st = store.db().cached("DELETE FROM badges WHERE id = ?");
     st.bind(1, b->id);
     st.run();

@@ -28,7 +28,8 @@ struct Community {
 };
 
 constexpr const char* kColumns =
-    "id, name, description, visibility, owners, members, external_id, version, created_at, updated_at";
+    "id, name, description, visibility, owners, members, external_id, version, created_at, "
+    "updated_at";
 
 Community read_row(Statement& st) {
   Community c;
@@ -80,7 +81,8 @@ std::optional<std::int64_t> find_by_external_id(Store& store, const std::string&
 ApiError taken(const std::string& external_id, std::int64_t existing) {
   ApiError e;
   e.status = 409;
-  e.detail = fmt::format("a community with external_id \"{}\" exists already (id {})", external_id, existing);
+  e.detail = fmt::format("a community with external_id \"{}\" exists already (id {})", external_id,
+                         existing);
   e.existing_id = std::to_string(existing);
   return e;
 }
@@ -94,12 +96,14 @@ ApiStatus apply_fields(Store& store, const json& body, Community& c) {
     if (!body.contains(field)) continue;
     auto ids = body[field].get<std::vector<std::string>>();
     if (auto unknown = first_unknown_user(store, ids))
-      return std::unexpected(field_error(field, fmt::format("{} names user {}, which does not exist", field, *unknown)));
+      return std::unexpected(field_error(
+          field, fmt::format("{} names user {}, which does not exist", field, *unknown)));
     (std::string_view(field) == "owners" ? c.owners : c.members) = std::move(ids);
   }
   if (body.contains("external_id")) {
-    c.external_id = body["external_id"].is_null() ? std::nullopt
-                                                   : std::optional(body["external_id"].get<std::string>());
+    c.external_id = body["external_id"].is_null()
+                        ? std::nullopt
+                        : std::optional(body["external_id"].get<std::string>());
     if (c.external_id)
       if (auto existing = find_by_external_id(store, *c.external_id); existing && *existing != c.id)
         return std::unexpected(taken(*c.external_id, *existing));
@@ -109,9 +113,11 @@ ApiStatus apply_fields(Store& store, const json& body, Community& c) {
 
 void save(Store& store, Community& c, bool is_new) {
   auto& st = store.db().cached(
-      is_new ? "INSERT INTO communities(name, description, visibility, owners, members, external_id, version, "
+      is_new ? "INSERT INTO communities(name, description, visibility, owners, members, "
+               "external_id, version, "
                "created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)"
-             : "UPDATE communities SET name = ?, description = ?, visibility = ?, owners = ?, members = ?, "
+             : "UPDATE communities SET name = ?, description = ?, visibility = ?, owners = ?, "
+               "members = ?, "
                "external_id = ?, version = ?, created_at = ?, updated_at = ? WHERE id = ?");
   st.bind(1, c.name).bind(2, c.description).bind(3, c.visibility);
   st.bind(4, json(c.owners).dump()).bind(5, json(c.members).dump()).bind(6, c.external_id);
@@ -121,7 +127,9 @@ void save(Store& store, Community& c, bool is_new) {
   if (is_new) c.id = store.db().last_insert_id();
 }
 
-std::string not_found(const std::string& id) { return fmt::format("community {} does not exist", id); }
+std::string not_found(const std::string& id) {
+  return fmt::format("community {} does not exist", id);
+}
 
 }  // namespace
 
@@ -148,8 +156,10 @@ CREATE TABLE IF NOT EXISTS communities(
     if (!window) return send_error(req, res, window.error());
     const bool by_external_id = req.has_param("external_id");
     std::lock_guard lock(store.mutex());
-    auto& st = store.db().cached(fmt::format(
-        "SELECT {} FROM communities WHERE id > ? AND (? = 0 OR external_id = ?) ORDER BY id LIMIT ?", kColumns));
+    auto& st =
+        store.db().cached(fmt::format("SELECT {} FROM communities WHERE id > ? AND (? = 0 OR "
+                                      "external_id = ?) ORDER BY id LIMIT ?",
+                                      kColumns));
     st.bind(1, window->after_id).bind(2, by_external_id ? 1 : 0);
     st.bind(3, req.get_param_value("external_id")).bind(4, window->limit + 1);
     std::vector<std::pair<std::int64_t, json>> rows;
@@ -173,7 +183,8 @@ CREATE TABLE IF NOT EXISTS communities(
   routes.post("/api/v1/communities", [&store](const auto& req, auto& res) {
     auto body = read_body_object(req);
     if (!body) return send_error(req, res, body.error());
-    if (auto ok = check_against_contract(*body, "CommunityCreate"); !ok) return send_error(req, res, ok.error());
+    if (auto ok = check_against_contract(*body, "CommunityCreate"); !ok)
+      return send_error(req, res, ok.error());
     std::lock_guard lock(store.mutex());
     Community c;
     if (auto ok = apply_fields(store, *body, c); !ok) return send_error(req, res, ok.error());
@@ -188,13 +199,15 @@ CREATE TABLE IF NOT EXISTS communities(
     auto id = parse_id(req.matches[1].str());
     auto body = read_body_object(req);
     if (!body) return send_error(req, res, body.error());
-    if (auto ok = check_against_contract(*body, "CommunityPatch"); !ok) return send_error(req, res, ok.error());
+    if (auto ok = check_against_contract(*body, "CommunityPatch"); !ok)
+      return send_error(req, res, ok.error());
     std::lock_guard lock(store.mutex());
     auto c = id ? find(store, *id) : std::nullopt;
     if (!c) return send_error(req, res, 404, not_found(req.matches[1].str()));
     if (!if_match(req).matches(c->version))
-      return send_error(req, res, 412, fmt::format("community {} changed since it was read (now version {})",
-                                                   c->id, c->version));
+      return send_error(req, res, 412,
+                        fmt::format("community {} changed since it was read (now version {})",
+                                    c->id, c->version));
     if (auto ok = apply_fields(store, *body, *c); !ok) return send_error(req, res, ok.error());
     c->version += 1;
     c->updated_at = rfc3339_now();
@@ -209,8 +222,9 @@ CREATE TABLE IF NOT EXISTS communities(
     auto c = id ? find(store, *id) : std::nullopt;
     if (!c) return send_error(req, res, 404, not_found(req.matches[1].str()));
     if (!if_match(req).matches(c->version))
-      return send_error(req, res, 412, fmt::format("community {} changed since it was read (now version {})",
-                                                   c->id, c->version));
+      return send_error(req, res, 412,
+                        fmt::format("community {} changed since it was read (now version {})",
+                                    c->id, c->version));
     auto& st = store.db().cached("DELETE FROM communities WHERE id = ?");
     st.bind(1, c->id);
     st.run();

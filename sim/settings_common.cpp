@@ -32,12 +32,13 @@ const schema::JsonSchemaValidator& contract_validator(std::string_view schema_na
   static const auto contract = schema::OpenApiContract::load_embedded();
   std::lock_guard lock(mutex);
   if (auto it = compiled.find(schema_name); it != compiled.end()) return it->second;
-  if (!contract) throw std::runtime_error("the embedded contract does not load: " + contract.error().describe());
+  if (!contract)
+    throw std::runtime_error("the embedded contract does not load: " + contract.error().describe());
   auto validator = schema::JsonSchemaValidator::compile(
       contract->document(), fmt::format("/components/schemas/{}", schema_name));
   if (!validator)
-    throw std::runtime_error(fmt::format("schema {} of the contract does not compile: {}", schema_name,
-                                         validator.error().describe()));
+    throw std::runtime_error(fmt::format("schema {} of the contract does not compile: {}",
+                                         schema_name, validator.error().describe()));
   return compiled.emplace(std::string(schema_name), std::move(*validator)).first->second;
 }
 
@@ -62,7 +63,8 @@ ApiResult<json> read_body_object(const httplib::Request& req) {
   auto body = read_json_body(req);
   if (!body) return body;
   if (!body->is_object())
-    return api_fail(400, fmt::format("the body of {} {} must be a JSON object", req.method, req.path));
+    return api_fail(400,
+                    fmt::format("the body of {} {} must be a JSON object", req.method, req.path));
   return body;
 }
 
@@ -78,8 +80,10 @@ ApiResult<PageWindow> read_page_window(const httplib::Request& req) {
     std::optional<std::int64_t> after;
     if (decoded && decoded->starts_with("after:")) after = parse_id(decoded->substr(6));
     if (!after)
-      return api_fail(400, fmt::format("cursor \"{}\" was not issued by this server; start again without a cursor",
-                                       raw));
+      return api_fail(
+          400,
+          fmt::format("cursor \"{}\" was not issued by this server; start again without a cursor",
+                      raw));
     w.after_id = *after;
   }
   return w;
@@ -96,7 +100,9 @@ std::string page_json(std::vector<std::pair<std::int64_t, json>> rows, std::int6
   return json{{"items", std::move(items)}, {"next_cursor", std::move(next)}}.dump();
 }
 
-json text_or_null(const std::optional<std::string>& text) { return text ? json(*text) : json(nullptr); }
+json text_or_null(const std::optional<std::string>& text) {
+  return text ? json(*text) : json(nullptr);
+}
 
 std::optional<std::string> first_unknown_user(Store& store, const std::vector<std::string>& ids) {
   auto& st = store.db().cached("SELECT 1 FROM users WHERE id = ?");

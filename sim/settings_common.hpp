@@ -38,7 +38,8 @@ ApiResult<PageWindow> read_page_window(const httplib::Request& req);
 
 // {"items": [...], "next_cursor": ...} from rows fetched with limit+1; each
 // row is (id, rendered item).
-std::string page_json(std::vector<std::pair<std::int64_t, nlohmann::json>> rows, std::int64_t limit);
+std::string page_json(std::vector<std::pair<std::int64_t, nlohmann::json>> rows,
+                      std::int64_t limit);
 
 nlohmann::json text_or_null(const std::optional<std::string>& text);
 

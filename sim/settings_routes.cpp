@@ -35,12 +35,15 @@ constexpr SettingKind kKeywordRules{"keyword-rules", "KeywordRules"};
 // What a fresh platform starts with.
 json default_setting(std::string_view name) {
   if (name == kPasswordPolicy.name)
-    return {{"min_length", 8},         {"require_upper", false}, {"require_lower", false},
-            {"require_digit", false},  {"require_symbol", false}, {"history", 0},
-            {"max_age_days", 0},       {"lockout_threshold", 0}, {"lockout_minutes", 15}};
-  if (name == kRegistration.name) return {{"mode", "directory_only"}, {"allowed_domains", json::array()}};
+    return {{"min_length", 8},        {"require_upper", false},  {"require_lower", false},
+            {"require_digit", false}, {"require_symbol", false}, {"history", 0},
+            {"max_age_days", 0},      {"lockout_threshold", 0},  {"lockout_minutes", 15}};
+  if (name == kRegistration.name)
+    return {{"mode", "directory_only"}, {"allowed_domains", json::array()}};
   if (name == kBranding.name)
-    return {{"primary_color", "#0a66c2"}, {"accent_color", "#f5a623"}, {"background_color", "#ffffff"},
+    return {{"primary_color", "#0a66c2"},
+            {"accent_color", "#f5a623"},
+            {"background_color", "#ffffff"},
             {"css", ""}};
   return {{"rules", json::array()}};
 }
@@ -96,10 +99,11 @@ struct StoredImage {
 std::optional<StoredImage> read_image(Store& store, std::string_view slot) {
   sqlite3* db = store.db().handle();
   sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db,
-                         "SELECT content_type, data, width, height, sha256, version FROM settings_images "
-                         "WHERE slot = ?",
-                         -1, &raw, nullptr) != SQLITE_OK)
+  if (sqlite3_prepare_v2(
+          db,
+          "SELECT content_type, data, width, height, sha256, version FROM settings_images "
+          "WHERE slot = ?",
+          -1, &raw, nullptr) != SQLITE_OK)
     throw SqliteFailure(sqlite3_errmsg(db), sqlite3_errcode(db));
   Statement st(db, raw);
   st.bind(1, slot);
@@ -107,7 +111,8 @@ std::optional<StoredImage> read_image(Store& store, std::string_view slot) {
   StoredImage image;
   image.content_type = st.column_text(0);
   const void* blob = sqlite3_column_blob(raw, 1);
-  image.data.assign(static_cast<const char*>(blob), static_cast<std::size_t>(sqlite3_column_bytes(raw, 1)));
+  image.data.assign(static_cast<const char*>(blob),
+                    static_cast<std::size_t>(sqlite3_column_bytes(raw, 1)));
   image.width = st.column_optional_int64(2);
   image.height = st.column_optional_int64(3);
   image.sha256 = st.column_text(4);
@@ -118,25 +123,28 @@ std::optional<StoredImage> read_image(Store& store, std::string_view slot) {
 void write_image(Store& store, std::string_view slot, const StoredImage& image) {
   sqlite3* db = store.db().handle();
   sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db,
-                         "INSERT INTO settings_images(slot, content_type, data, width, height, sha256, version, "
-                         "updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(slot) DO UPDATE SET "
-                         "content_type = excluded.content_type, data = excluded.data, width = excluded.width, "
-                         "height = excluded.height, sha256 = excluded.sha256, version = excluded.version, "
-                         "updated_at = excluded.updated_at",
-                         -1, &raw, nullptr) != SQLITE_OK)
+  if (sqlite3_prepare_v2(
+          db,
+          "INSERT INTO settings_images(slot, content_type, data, width, height, sha256, version, "
+          "updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(slot) DO UPDATE SET "
+          "content_type = excluded.content_type, data = excluded.data, width = excluded.width, "
+          "height = excluded.height, sha256 = excluded.sha256, version = excluded.version, "
+          "updated_at = excluded.updated_at",
+          -1, &raw, nullptr) != SQLITE_OK)
     throw SqliteFailure(sqlite3_errmsg(db), sqlite3_errcode(db));
   Statement st(db, raw);
   st.bind(1, slot).bind(2, image.content_type);
-  if (sqlite3_bind_blob(raw, 3, image.data.data(), static_cast<int>(image.data.size()), SQLITE_TRANSIENT) !=
-      SQLITE_OK)
+  if (sqlite3_bind_blob(raw, 3, image.data.data(), static_cast<int>(image.data.size()),
+                        SQLITE_TRANSIENT) != SQLITE_OK)
     throw SqliteFailure(sqlite3_errmsg(db), sqlite3_errcode(db));
   st.bind(4, image.width).bind(5, image.height).bind(6, image.sha256).bind(7, image.version);
   st.bind(8, rfc3339_now());
   st.run();
 }
 
-std::string image_url(std::string_view slot) { return fmt::format("/api/v1/settings/branding/{}", slot); }
+std::string image_url(std::string_view slot) {
+  return fmt::format("/api/v1/settings/branding/{}", slot);
+}
 
 // Branding as served: the stored colours and css plus the read-only image URLs.
 json render_branding(Store& store, json body) {
@@ -175,19 +183,23 @@ void add_setting(RouteTable& routes, Store& store, const SettingKind& kind) {
   routes.put(path, [&store, kind, is_branding](const auto& req, auto& res) {
     auto body = read_body_object(req);
     if (!body) return send_error(req, res, body.error());
-    if (auto ok = check_against_contract(*body, kind.schema_name); !ok) return send_error(req, res, ok.error());
+    if (auto ok = check_against_contract(*body, kind.schema_name); !ok)
+      return send_error(req, res, ok.error());
     json stored = normalise(kind, std::move(*body));
     std::lock_guard lock(store.mutex());
     auto current = read_setting(store, kind.name);
     if (!if_match(req).matches(current.version))
-      return send_error(req, res, 412,
-                        fmt::format("the {} settings changed since they were read (now version {}); read "
-                                    "them again",
-                                    kind.name, current.version));
+      return send_error(
+          req, res, 412,
+          fmt::format("the {} settings changed since they were read (now version {}); read "
+                      "them again",
+                      kind.name, current.version));
     std::int64_t version = current.version + 1;
     auto& st = store.db().cached(
-        "INSERT INTO settings(name, body, version, updated_at) VALUES(?, ?, ?, ?) ON CONFLICT(name) DO "
-        "UPDATE SET body = excluded.body, version = excluded.version, updated_at = excluded.updated_at");
+        "INSERT INTO settings(name, body, version, updated_at) VALUES(?, ?, ?, ?) ON "
+        "CONFLICT(name) DO "
+        "UPDATE SET body = excluded.body, version = excluded.version, updated_at = "
+        "excluded.updated_at");
     st.bind(1, kind.name).bind(2, stored.dump()).bind(3, version).bind(4, rfc3339_now());
     st.run();
     send_etag(res, version);
@@ -210,24 +222,27 @@ void add_image(RouteTable& routes, Store& store, const policy::ImageSlot& slot) 
     const auto declared_format = policy::format_of_content_type(declared);
     std::vector<std::string> accepted;
     for (auto f : slot.formats) accepted.emplace_back(policy::content_type_of(f));
-    if (std::find(slot.formats.begin(), slot.formats.end(), declared_format) == slot.formats.end()) {
+    if (std::find(slot.formats.begin(), slot.formats.end(), declared_format) ==
+        slot.formats.end()) {
       ApiError e;
       e.status = 415;
-      e.detail = fmt::format("a {} must be sent as {}, not \"{}\"", slot.name, fmt::join(accepted, ", "), declared);
+      e.detail = fmt::format("a {} must be sent as {}, not \"{}\"", slot.name,
+                             fmt::join(accepted, ", "), declared);
       return send_error(req, res, e);
     }
     if (req.body.size() > slot.max_bytes) {
       ApiError e;
       e.status = 413;
-      e.detail = fmt::format("the {} is {} bytes; at most {} bytes are accepted", slot.name, req.body.size(),
-                             slot.max_bytes);
+      e.detail = fmt::format("the {} is {} bytes; at most {} bytes are accepted", slot.name,
+                             req.body.size(), slot.max_bytes);
       return send_error(req, res, e);
     }
     const auto info = policy::inspect_image(req.body);
     if (info.format != declared_format)
-      return send_error(req, res,
-                        field_error("body", fmt::format("the body is {} by its content but was sent as {}",
-                                                        policy::to_string(info.format), declared)));
+      return send_error(
+          req, res,
+          field_error("body", fmt::format("the body is {} by its content but was sent as {}",
+                                          policy::to_string(info.format), declared)));
     for (const auto& problem : policy::check_image(req.body, slot, "the " + slot.name))
       return send_error(req, res, field_error("body", problem.message));
     StoredImage image;
@@ -241,7 +256,8 @@ void add_image(RouteTable& routes, Store& store, const policy::ImageSlot& slot) 
     std::int64_t current_version = current ? current->version : 0;
     if (!if_match(req).matches(current_version))
       return send_error(req, res, 412,
-                        fmt::format("the {} changed since it was read (now version {})", slot.name, current_version));
+                        fmt::format("the {} changed since it was read (now version {})", slot.name,
+                                    current_version));
     image.version = current_version + 1;
     write_image(store, slot.name, image);
     send_etag(res, image.version);

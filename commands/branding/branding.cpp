@@ -63,8 +63,8 @@ const SettingSpec& branding_spec() {
       if (auto it = opts.values.find("css"); it != opts.values.end()) {
         auto css = read_file(it->second);
         if (!css)
-          throw CommandError(ErrorKind::Io, fmt::format("cannot read the CSS file {}", it->second), it->second,
-                             std::strerror(errno));
+          throw CommandError(ErrorKind::Io, fmt::format("cannot read the CSS file {}", it->second),
+                             it->second, std::strerror(errno));
         input["css"] = *css;
       }
       return input;
@@ -72,8 +72,13 @@ const SettingSpec& branding_spec() {
     s.input_from_file = [](const json& doc) {
       for (const char* slot : {"logo", "favicon"})
         if (doc.is_object() && doc.contains(slot))
-          throw CommandError(ErrorKind::Usage, fmt::format("branding set does not upload images (the file names a {})", slot),
-                             slot, "", fmt::format("upload it with `daoctl branding {} PATH`, or use `daoctl apply -f env.yaml`", slot));
+          throw CommandError(
+              ErrorKind::Usage,
+              fmt::format("branding set does not upload images (the file names a {})", slot), slot,
+              "",
+              fmt::format(
+                  "upload it with `daoctl branding {} PATH`, or use `daoctl apply -f env.yaml`",
+                  slot));
       return doc;
     };
     s.normalise = [](const json& current) {
@@ -99,15 +104,19 @@ const SettingSpec& branding_spec() {
   return spec;
 }
 
-std::string read_checked_image(const std::string& path, const std::string& slot, const std::string& shown_as) {
+std::string read_checked_image(const std::string& path, const std::string& slot,
+                               const std::string& shown_as) {
   auto bytes = read_file(path);
   if (!bytes)
-    throw CommandError(ErrorKind::Io, fmt::format("cannot read the {} image", slot), path, std::strerror(errno));
+    throw CommandError(ErrorKind::Io, fmt::format("cannot read the {} image", slot), path,
+                       std::strerror(errno));
   const auto& image_slot = slot == "logo" ? policy::logo_slot() : policy::favicon_slot();
   std::vector<std::string> problems;
-  for (const auto& p : policy::check_image(*bytes, image_slot, shown_as)) problems.push_back(p.message);
+  for (const auto& p : policy::check_image(*bytes, image_slot, shown_as))
+    problems.push_back(p.message);
   if (!problems.empty())
-    throw CommandError(ErrorKind::Validation, fmt::format("{} cannot be used as the {}", shown_as, slot), path,
+    throw CommandError(ErrorKind::Validation,
+                       fmt::format("{} cannot be used as the {}", shown_as, slot), path,
                        fmt::format("{}", fmt::join(problems, "\n")), "nothing was uploaded");
   return *bytes;
 }
@@ -116,15 +125,20 @@ int run_branding_image(const BrandingImageOptions& opts, CommandContext& ctx) {
   const std::string bytes = read_checked_image(opts.path, opts.slot, opts.path);
   const auto info = policy::inspect_image(bytes);
   json stored = put_branding_image(ctx, opts.slot, bytes, policy::content_type_of(info.format));
-  ctx.info(fmt::format("uploaded {} as the {} ({}, {} bytes)", opts.path, opts.slot, policy::to_string(info.format),
-                       bytes.size()));
-  ctx.print_item(stored, {{"URL", "/url", {}}, {"TYPE", "/content_type", {}}, {"SIZE", "/size", {}},
-                          {"WIDTH", "/width", {}}, {"HEIGHT", "/height", {}}, {"SHA256", "/sha256", {}}});
+  ctx.info(fmt::format("uploaded {} as the {} ({}, {} bytes)", opts.path, opts.slot,
+                       policy::to_string(info.format), bytes.size()));
+  ctx.print_item(stored, {{"URL", "/url", {}},
+                          {"TYPE", "/content_type", {}},
+                          {"SIZE", "/size", {}},
+                          {"WIDTH", "/width", {}},
+                          {"HEIGHT", "/height", {}},
+                          {"SHA256", "/sha256", {}}});
   return exit_code::ok;
 }
 
 void register_branding(CLI::App& root, CommandContext& ctx) {
-  auto& group = add_command(root, {"branding", "Corporate colours, custom CSS, logo and favicon", "daoctl branding get"});
+  auto& group = add_command(
+      root, {"branding", "Corporate colours, custom CSS, logo and favicon", "daoctl branding get"});
   group.require_subcommand(1);
   register_setting_verbs(group, ctx, branding_spec(), "daoctl branding");
   for (const char* slot : {"logo", "favicon"}) {
@@ -135,8 +149,11 @@ void register_branding(CLI::App& root, CommandContext& ctx) {
         group, {slot,
                 is_logo ? "Upload the logo (PNG or SVG, at most 1 MiB and 2048x2048)"
                         : "Upload the favicon (PNG, SVG or ICO, at most 256 KiB and 512x512)",
-                is_logo ? "daoctl branding logo ./branding/logo.svg" : "daoctl branding favicon ./branding/favicon.ico"});
-    cmd.add_option("PATH", opts->path, "The image file (its content decides the format, not its name)")->required();
+                is_logo ? "daoctl branding logo ./branding/logo.svg"
+                        : "daoctl branding favicon ./branding/favicon.ico"});
+    cmd.add_option("PATH", opts->path,
+                   "The image file (its content decides the format, not its name)")
+        ->required();
     cmd.callback([&ctx, opts] { ctx.exit_status = run_branding_image(*opts, ctx); });
   }
 }

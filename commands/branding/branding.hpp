@@ -24,7 +24,8 @@ int run_branding_image(const BrandingImageOptions& opts, CommandContext& ctx);
 
 // Reads an image file and checks it for `slot`; throws CommandError (Io when
 // unreadable, Validation listing every problem). Returns the bytes.
-std::string read_checked_image(const std::string& path, const std::string& slot, const std::string& shown_as);
+std::string read_checked_image(const std::string& path, const std::string& slot,
+                               const std::string& shown_as);
 
 void register_branding(CLI::App& root, CommandContext& ctx);
 

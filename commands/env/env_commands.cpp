@@ -7,9 +7,9 @@
 #include <sstream>
 
 #include "commands/branding/branding.hpp"
-#include "commands/policy/policy.hpp"
 #include "commands/common/command_doc.hpp"
 #include "commands/common/confirm.hpp"
+#include "commands/policy/policy.hpp"
 #include "commands/policy/settings_api.hpp"
 #include "connectors/local/files.hpp"
 #include "core/policy/image.hpp"
@@ -53,7 +53,8 @@ LoadedEnv load_env_file(const std::string& path, CommandContext& ctx) {
       if (!doc["branding"].contains(slot)) continue;
       const std::string given = doc["branding"][slot].get<std::string>();
       const fs::path image = fs::path(given).is_absolute() ? fs::path(given) : base / given;
-      const std::string shown = fmt::format("{}: branding.{} {}", loaded.spec.where(fmt::format("/branding/{}", slot)), slot, given);
+      const std::string shown = fmt::format(
+          "{}: branding.{} {}", loaded.spec.where(fmt::format("/branding/{}", slot)), slot, given);
       std::string bytes;
       try {
         bytes = read_checked_image(image.string(), slot, shown);
@@ -63,7 +64,8 @@ LoadedEnv load_env_file(const std::string& path, CommandContext& ctx) {
         err.message = fmt::format("invalid environment file {}: {}", path, err.message);
         throw CommandError(std::move(err));
       }
-      (std::string_view(slot) == "logo" ? loaded.images.logo : loaded.images.favicon) = std::move(bytes);
+      (std::string_view(slot) == "logo" ? loaded.images.logo : loaded.images.favicon) =
+          std::move(bytes);
     }
   }
   return loaded;
@@ -82,65 +84,88 @@ class EnvApplier {
  public:
   EnvApplier(CommandContext& ctx, const env::EnvSpec& spec, const env::EnvImages& images,
              const env::PlatformState& state, std::map<std::string, std::string> etags)
-      : ctx_(ctx), images_(images), users_(state.users, seed_users_of(spec)), etags_(std::move(etags)) {
-    for (const auto& d : state.departments) department_ids_[d.value("path", "")] = d.value("id", "");
+      : ctx_(ctx),
+        images_(images),
+        users_(state.users, seed_users_of(spec)),
+        etags_(std::move(etags)) {
+    for (const auto& d : state.departments)
+      department_ids_[d.value("path", "")] = d.value("id", "");
     for (const auto& c : state.communities)
       if (c.contains("external_id") && c["external_id"].is_string())
         community_ids_[c["external_id"].get<std::string>()] = c.value("id", "");
   }
 
   void apply(const env::Change& c) {
-    if (c.kind == "password_policy") setting("password-policy", c.desired);
-    else if (c.kind == "registration") setting("registration", c.desired);
-    else if (c.kind == "keyword_rules") setting("keyword-rules", c.desired);
-    else if (c.kind == "branding") setting("branding", c.desired);
-    else if (c.kind == "logo" || c.kind == "favicon") upload(c.kind);
-    else if (c.kind == "department") department(c);
-    else if (c.kind == "user") user(c);
-    else if (c.kind == "community") catalogue(c, "/api/v1/communities");
-    else if (c.kind == "badge") catalogue(c, "/api/v1/badges");
-    else if (c.kind == "post") catalogue(c, "/api/v1/posts");
+    if (c.kind == "password_policy")
+      setting("password-policy", c.desired);
+    else if (c.kind == "registration")
+      setting("registration", c.desired);
+    else if (c.kind == "keyword_rules")
+      setting("keyword-rules", c.desired);
+    else if (c.kind == "branding")
+      setting("branding", c.desired);
+    else if (c.kind == "logo" || c.kind == "favicon")
+      upload(c.kind);
+    else if (c.kind == "department")
+      department(c);
+    else if (c.kind == "user")
+      user(c);
+    else if (c.kind == "community")
+      catalogue(c, "/api/v1/communities");
+    else if (c.kind == "badge")
+      catalogue(c, "/api/v1/badges");
+    else if (c.kind == "post")
+      catalogue(c, "/api/v1/posts");
   }
 
  private:
   static json seed_users_of(const env::EnvSpec& spec) {
     const json& doc = spec.doc;
-    return doc.contains("seed") && doc["seed"].contains("users") ? doc["seed"]["users"] : json::array();
+    return doc.contains("seed") && doc["seed"].contains("users") ? doc["seed"]["users"]
+                                                                 : json::array();
   }
 
-  void setting(const std::string& name, const json& desired) { put_setting(ctx_, name, desired, etags_[name]); }
+  void setting(const std::string& name, const json& desired) {
+    put_setting(ctx_, name, desired, etags_[name]);
+  }
 
   void upload(const std::string& slot) {
     const auto& bytes = slot == "logo" ? images_.logo : images_.favicon;
     if (!bytes) return;
-    put_branding_image(ctx_, slot, *bytes, policy::content_type_of(policy::inspect_image(*bytes).format));
+    put_branding_image(ctx_, slot, *bytes,
+                       policy::content_type_of(policy::inspect_image(*bytes).format));
   }
 
   std::string department_id(const std::string& path, const std::string& for_what) {
     auto it = department_ids_.find(path);
     if (it == department_ids_.end())
-      throw CommandError(ErrorKind::NotFound, fmt::format("department {} does not exist", path), for_what);
+      throw CommandError(ErrorKind::NotFound, fmt::format("department {} does not exist", path),
+                         for_what);
     return it->second;
   }
 
   std::string user_id(const std::string& ref, const std::string& for_what) {
     auto id = users_.id_of(users_.canonical(ref));
     if (!id)
-      throw CommandError(ErrorKind::NotFound, fmt::format("user {} does not exist on the platform", ref), for_what,
-                         "", "add the user to seed.users or create it first");
+      throw CommandError(ErrorKind::NotFound,
+                         fmt::format("user {} does not exist on the platform", ref), for_what, "",
+                         "add the user to seed.users or create it first");
     return *id;
   }
 
   void department(const env::Change& c) {
     const std::string object = "department " + c.key;
     if (c.action == env::Action::Delete) {
-      value_or_throw(ctx_.client().send_json("DELETE", "/api/v1/departments/" + url_encode_segment(c.id), object));
+      value_or_throw(ctx_.client().send_json(
+          "DELETE", "/api/v1/departments/" + url_encode_segment(c.id), object));
       return;
     }
-    json body = {{"name", c.desired["name"]}, {"external_id", env::kDepartmentExternalPrefix + c.key}};
+    json body = {{"name", c.desired["name"]},
+                 {"external_id", env::kDepartmentExternalPrefix + c.key}};
     if (c.desired["parent_path"].is_string())
       body["parent_id"] = department_id(c.desired["parent_path"].get<std::string>(), object);
-    auto created = value_or_throw(ctx_.client().send_json("POST", "/api/v1/departments", object, body));
+    auto created =
+        value_or_throw(ctx_.client().send_json("POST", "/api/v1/departments", object, body));
     department_ids_[c.key] = created.value("id", "");
   }
 
@@ -160,7 +185,8 @@ class EnvApplier {
       if (!name.empty()) doc["name"] = name;
       if (u.contains("title")) doc["title"] = u["title"];
       if (u.contains("department"))
-        doc[kProfileExtension] = {{"departmentId", department_id(u["department"].get<std::string>(), object)}};
+        doc[kProfileExtension] = {
+            {"departmentId", department_id(u["department"].get<std::string>(), object)}};
       auto created = value_or_throw(ctx_.client().send_json("POST", "/scim/v2/Users", object, doc));
       users_.add(created.value("id", ""), c.key);
       return;
@@ -168,7 +194,9 @@ class EnvApplier {
     json ops = json::array();
     for (const auto& f : c.fields) {
       if (f.field == "email")
-        ops.push_back({{"op", "replace"}, {"path", "emails"}, {"value", {{{"value", f.to}, {"type", "work"}, {"primary", true}}}}});
+        ops.push_back({{"op", "replace"},
+                       {"path", "emails"},
+                       {"value", {{{"value", f.to}, {"type", "work"}, {"primary", true}}}}});
       else if (f.field == "givenName" || f.field == "familyName")
         ops.push_back({{"op", "replace"}, {"path", "name." + f.field}, {"value", f.to}});
       else if (f.field == "department")
@@ -178,8 +206,10 @@ class EnvApplier {
       else
         ops.push_back({{"op", "replace"}, {"path", f.field}, {"value", f.to}});
     }
-    json patch = {{"schemas", {"urn:ietf:params:scim:api:messages:2.0:PatchOp"}}, {"Operations", ops}};
-    value_or_throw(ctx_.client().send_json("PATCH", "/scim/v2/Users/" + url_encode_segment(c.id), object, patch));
+    json patch = {{"schemas", {"urn:ietf:params:scim:api:messages:2.0:PatchOp"}},
+                  {"Operations", ops}};
+    value_or_throw(ctx_.client().send_json("PATCH", "/scim/v2/Users/" + url_encode_segment(c.id),
+                                           object, patch));
   }
 
   // The wire body of a community, badge or post from the plan's desired fields.
@@ -191,20 +221,25 @@ class EnvApplier {
         if (f.field == field) return true;
       return false;
     };
-    for (const char* field : {"name", "description", "visibility", "type", "title", "body", "body_format", "pinned"})
+    for (const char* field :
+         {"name", "description", "visibility", "type", "title", "body", "body_format", "pinned"})
       if (wanted(field) && c.desired.contains(field)) body[field] = c.desired[field];
     for (const char* refs : {"owners", "members"})
       if (wanted(refs)) {
         json ids = json::array();
-        for (const auto& ref : c.desired[refs]) ids.push_back(user_id(ref.get<std::string>(), object));
+        for (const auto& ref : c.desired[refs])
+          ids.push_back(user_id(ref.get<std::string>(), object));
         body[refs] = ids;
       }
-    if (wanted("author")) body["author_id"] = user_id(c.desired["author"].get<std::string>(), object);
+    if (wanted("author"))
+      body["author_id"] = user_id(c.desired["author"].get<std::string>(), object);
     if (wanted("community")) {
       auto it = community_ids_.find(c.desired["community"].get<std::string>());
       if (it == community_ids_.end())
-        throw CommandError(ErrorKind::NotFound,
-                           fmt::format("community {} does not exist", c.desired["community"].get<std::string>()), object);
+        throw CommandError(
+            ErrorKind::NotFound,
+            fmt::format("community {} does not exist", c.desired["community"].get<std::string>()),
+            object);
       body["community_id"] = it->second;
     }
     if (full) body["external_id"] = c.key;
@@ -215,7 +250,8 @@ class EnvApplier {
     const std::string object = c.kind + " " + c.key;
     auto& client = ctx_.client();
     if (c.action == env::Action::Delete) {
-      value_or_throw(client.send_json("DELETE", collection + "/" + url_encode_segment(c.id), object));
+      value_or_throw(
+          client.send_json("DELETE", collection + "/" + url_encode_segment(c.id), object));
       return;
     }
     if (c.action == env::Action::Update) {
@@ -230,12 +266,14 @@ class EnvApplier {
       id = created->value("id", "");
     } else if (created.error().http_status == 409) {
       // Created by an earlier run that died before it could tell: converge.
-      auto existing = value_or_throw(
-          client.get_json(collection + "?external_id=" + platform::url_encode_query(c.key), object));
-      if (!existing.contains("items") || existing["items"].empty()) throw CommandError(std::move(created.error()));
+      auto existing = value_or_throw(client.get_json(
+          collection + "?external_id=" + platform::url_encode_query(c.key), object));
+      if (!existing.contains("items") || existing["items"].empty())
+        throw CommandError(std::move(created.error()));
       id = existing["items"][0].value("id", "");
       body.erase("external_id");
-      value_or_throw(client.send_json("PATCH", collection + "/" + url_encode_segment(id), object, body));
+      value_or_throw(
+          client.send_json("PATCH", collection + "/" + url_encode_segment(id), object, body));
     } else {
       throw CommandError(std::move(created.error()));
     }
@@ -269,8 +307,10 @@ env::PlatformState fetch_platform_state(CommandContext& ctx, bool with_posts,
   state.registration = read("registration");
   state.keyword_rules = read("keyword-rules").value("rules", json::array());
   state.branding = read("branding");
-  if (state.branding.value("logo_url", json(nullptr)).is_string()) state.logo = get_branding_image(ctx, "logo");
-  if (state.branding.value("favicon_url", json(nullptr)).is_string()) state.favicon = get_branding_image(ctx, "favicon");
+  if (state.branding.value("logo_url", json(nullptr)).is_string())
+    state.logo = get_branding_image(ctx, "logo");
+  if (state.branding.value("favicon_url", json(nullptr)).is_string())
+    state.favicon = get_branding_image(ctx, "favicon");
   state.departments = list_all(ctx, "/api/v1/departments");
   value_or_throw(ctx.client().scim_list("/scim/v2/Users", "", 1000, [&](const json& page) {
     for (const auto& u : page) state.users.push_back(u);
@@ -311,15 +351,19 @@ int run_env_apply(const EnvOptions& opts, CommandContext& ctx) {
   for (const auto& note : plan.notes) ctx.warn(note);
   if (plan.empty()) {
     ctx.info(fmt::format("no changes: the platform matches {}", opts.file));
-    if (ctx.format() == output::Format::Json) output::render_json(ctx.io().out(), env::plan_json(plan));
+    if (ctx.format() == output::Format::Json)
+      output::render_json(ctx.io().out(), env::plan_json(plan));
     return exit_code::ok;
   }
-  const auto deletions = std::count_if(plan.changes.begin(), plan.changes.end(),
-                                       [](const env::Change& c) { return c.action == env::Action::Delete; });
+  const auto deletions =
+      std::count_if(plan.changes.begin(), plan.changes.end(),
+                    [](const env::Change& c) { return c.action == env::Action::Delete; });
   if (!ctx.global.quiet) ctx.io().err() << env::plan_text(plan);
   if (deletions > 0)
-    confirm_by_typing(ctx, fmt::format("delete {} object(s) that {} does not name (--prune)", deletions, opts.file),
-                      opts.file, "delete");
+    confirm_by_typing(
+        ctx,
+        fmt::format("delete {} object(s) that {} does not name (--prune)", deletions, opts.file),
+        opts.file, "delete");
   EnvApplier applier(ctx, loaded.spec, loaded.images, state, std::move(etags));
   std::size_t done = 0;
   for (const auto& change : plan.changes) {
@@ -327,15 +371,17 @@ int run_env_apply(const EnvOptions& opts, CommandContext& ctx) {
       applier.apply(change);
     } catch (const CommandError& e) {
       Error err = e.error();
-      err.hint = fmt::format("{} of {} changes were applied before this one; fix the cause and run apply again (it "
-                             "continues where it stopped)",
-                             done, plan.changes.size());
+      err.hint = fmt::format(
+          "{} of {} changes were applied before this one; fix the cause and run apply again (it "
+          "continues where it stopped)",
+          done, plan.changes.size());
       throw CommandError(std::move(err));
     }
     ++done;
   }
   ctx.info(fmt::format("applied {} change{} from {}", done, done == 1 ? "" : "s", opts.file));
-  if (ctx.format() == output::Format::Json) output::render_json(ctx.io().out(), env::plan_json(plan));
+  if (ctx.format() == output::Format::Json)
+    output::render_json(ctx.io().out(), env::plan_json(plan));
   return exit_code::ok;
 }
 
@@ -346,11 +392,13 @@ int run_export_env(const ExportEnvOptions& opts, CommandContext& ctx) {
   const std::string stem = out.stem().string();
   std::optional<std::string> logo_path, favicon_path;
   if (opts.output != "-" && !dir.empty()) value_or_throw(local::make_dirs(dir.string()));
-  for (auto [slot, bytes, rel] : {std::tuple{"logo", &state.logo, &logo_path}, std::tuple{"favicon", &state.favicon, &favicon_path}}) {
+  for (auto [slot, bytes, rel] : {std::tuple{"logo", &state.logo, &logo_path},
+                                  std::tuple{"favicon", &state.favicon, &favicon_path}}) {
     if (!*bytes) continue;
     const auto format = policy::inspect_image(**bytes).format;
     std::string ext = policy::to_string(format);
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
     const std::string name = fmt::format("{}.{}.{}", stem, slot, ext);
     value_or_throw(local::write_file_atomic((dir / name).string(), **bytes));
     *rel = "./" + name;
@@ -373,21 +421,27 @@ int run_export_env(const ExportEnvOptions& opts, CommandContext& ctx) {
 void register_env(CLI::App& root, CommandContext& ctx) {
   for (bool is_apply : {false, true}) {
     auto opts = std::make_shared<EnvOptions>();
-    auto& cmd = add_command(root, {is_apply ? "apply" : "diff",
-                                   is_apply ? "Make the platform match an environment file (env.yaml)"
-                                            : "Show how the platform differs from an environment file (exit 8 when it does)",
-                                   is_apply ? "daoctl apply -f env.yaml" : "daoctl diff -f env.yaml"});
-    cmd.add_option("-f,--file", opts->file, "The environment file (schemas/env.schema.json)")->required();
+    auto& cmd = add_command(
+        root,
+        {is_apply ? "apply" : "diff",
+         is_apply ? "Make the platform match an environment file (env.yaml)"
+                  : "Show how the platform differs from an environment file (exit 8 when it does)",
+         is_apply ? "daoctl apply -f env.yaml" : "daoctl diff -f env.yaml"});
+    cmd.add_option("-f,--file", opts->file, "The environment file (schemas/env.schema.json)")
+        ->required();
     cmd.add_flag("--prune", opts->prune,
-                 "Also remove departments, communities and badges (and keyword rules) the file does not name");
+                 "Also remove departments, communities and badges (and keyword rules) the file "
+                 "does not name");
     cmd.callback([&ctx, opts, is_apply] {
       ctx.exit_status = is_apply ? run_env_apply(*opts, ctx) : run_env_diff(*opts, ctx);
     });
   }
   auto export_opts = std::make_shared<ExportEnvOptions>();
-  auto& exp = add_command(root, {"export-env", "Write the platform's environment as a file apply accepts",
-                                 "daoctl export-env -o env.yaml"});
-  exp.add_option("-o,--output-file", export_opts->output, "Where to write env.yaml (- for stdout); images go beside it")
+  auto& exp =
+      add_command(root, {"export-env", "Write the platform's environment as a file apply accepts",
+                         "daoctl export-env -o env.yaml"});
+  exp.add_option("-o,--output-file", export_opts->output,
+                 "Where to write env.yaml (- for stdout); images go beside it")
       ->required();
   exp.callback([&ctx, export_opts] { ctx.exit_status = run_export_env(*export_opts, ctx); });
 }

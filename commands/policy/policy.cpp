@@ -18,7 +18,8 @@ std::string join_rules(const json& item, const char* key) {
   const auto& v = item[key];
   if (v.is_array()) {
     std::string s;
-    for (const auto& e : v) s += (s.empty() ? "" : ",") + (e.is_string() ? e.get<std::string>() : e.dump());
+    for (const auto& e : v)
+      s += (s.empty() ? "" : ",") + (e.is_string() ? e.get<std::string>() : e.dump());
     return s;
   }
   return v.is_string() ? v.get<std::string>() : v.dump();
@@ -36,16 +37,20 @@ const SettingSpec& password_policy_spec() {
     s.summary_get = "Show the password policy";
     s.summary_set = "Change fields of the password policy (validated first)";
     s.summary_diff = "Show what set would change (exit 8 when something would)";
-    s.example_set = "daoctl policy password set --min-length 15 --lockout-threshold 10 --lockout-minutes 15";
+    s.example_set =
+        "daoctl policy password set --min-length 15 --lockout-threshold 10 --lockout-minutes 15";
     s.flags = {
         {"--min-length", "min_length", FlagType::Int, "Minimum length (8..128)"},
         {"--require-upper", "require_upper", FlagType::Bool, "true|false"},
         {"--require-lower", "require_lower", FlagType::Bool, "true|false"},
         {"--require-digit", "require_digit", FlagType::Bool, "true|false"},
         {"--require-symbol", "require_symbol", FlagType::Bool, "true|false"},
-        {"--history", "history", FlagType::Int, "Previous passwords that may not be reused (0..24)"},
-        {"--max-age-days", "max_age_days", FlagType::Int, "Days until a password expires (0 = never)"},
-        {"--lockout-threshold", "lockout_threshold", FlagType::Int, "Failed logins before lockout (0 = never)"},
+        {"--history", "history", FlagType::Int,
+         "Previous passwords that may not be reused (0..24)"},
+        {"--max-age-days", "max_age_days", FlagType::Int,
+         "Days until a password expires (0 = never)"},
+        {"--lockout-threshold", "lockout_threshold", FlagType::Int,
+         "Failed logins before lockout (0 = never)"},
         {"--lockout-minutes", "lockout_minutes", FlagType::Int, "Lockout duration (1..10080)"},
     };
     s.check = policy::check_password_policy;
@@ -69,17 +74,21 @@ const SettingSpec& registration_spec() {
     s.example_set = "daoctl policy registration set --mode domains --allowed-domain corp.example";
     s.flags = {
         {"--mode", "mode", FlagType::Text, "directory_only | domains | open"},
-        {"--allowed-domain", "allowed_domains", FlagType::TextList, "A corporate e-mail domain (repeatable)"},
+        {"--allowed-domain", "allowed_domains", FlagType::TextList,
+         "A corporate e-mail domain (repeatable)"},
     };
     s.check = policy::check_registration;
     // The mode decides whether domains are kept: any other mode clears them.
     s.desired = [](const json& current, const json& input) {
       json out = merge_fields(current, input);
-      if (input.contains("mode") && input["mode"] != "domains" && !input.contains("allowed_domains"))
+      if (input.contains("mode") && input["mode"] != "domains" &&
+          !input.contains("allowed_domains"))
         out["allowed_domains"] = json::array();
       return out;
     };
-    s.columns = {{"MODE", "/mode", {}}, {"ALLOWED_DOMAINS", "", [](const json& i) { return join_rules(i, "allowed_domains"); }}};
+    s.columns = {{"MODE", "/mode", {}}, {"ALLOWED_DOMAINS", "", [](const json& i) {
+                                           return join_rules(i, "allowed_domains");
+                                         }}};
     return s;
   }();
   return spec;
@@ -95,11 +104,15 @@ const SettingSpec& keyword_rules_spec() {
     s.summary_get = "List the keyword-monitoring rules";
     s.summary_set = "Replace the keyword-monitoring rules";
     s.summary_diff = "Show what set would change (exit 8 when something would)";
-    s.example_set = "daoctl policy keywords set --flag 'паспорт\\s*\\d{4}' --hide 'casino' --scope all";
+    s.example_set =
+        "daoctl policy keywords set --flag 'паспорт\\s*\\d{4}' --hide 'casino' --scope all";
     s.flags = {
-        {"--flag", "flag", FlagType::TextList, "Pattern whose matches are reported to moderators (repeatable)"},
-        {"--hide", "hide", FlagType::TextList, "Pattern whose matches are hidden until reviewed (repeatable)"},
-        {"--scope", "scope", FlagType::Text, "all | posts | comments | chats (for every rule given)"},
+        {"--flag", "flag", FlagType::TextList,
+         "Pattern whose matches are reported to moderators (repeatable)"},
+        {"--hide", "hide", FlagType::TextList,
+         "Pattern whose matches are hidden until reviewed (repeatable)"},
+        {"--scope", "scope", FlagType::Text,
+         "all | posts | comments | chats (for every rule given)"},
     };
     s.check = policy::check_keyword_rules;
     s.input_from_flags = [](const SettingInputOptions& opts) {
@@ -107,24 +120,34 @@ const SettingSpec& keyword_rules_spec() {
       std::string scope = opts.values.count("scope") ? opts.values.at("scope") : "all";
       for (const char* action : {"flag", "hide"})
         if (auto it = opts.lists.find(action); it != opts.lists.end())
-          for (const auto& pattern : it->second) rules.push_back({{"pattern", pattern}, {"action", action}, {"scope", scope}});
+          for (const auto& pattern : it->second)
+            rules.push_back({{"pattern", pattern}, {"action", action}, {"scope", scope}});
       return rules;
     };
     // A file holds either the list of rules or {rules: [...]}.
-    s.input_from_file = [](const json& doc) { return doc.is_object() && doc.contains("rules") ? doc["rules"] : doc; };
+    s.input_from_file = [](const json& doc) {
+      return doc.is_object() && doc.contains("rules") ? doc["rules"] : doc;
+    };
     s.normalise = [](const json& current) {
       json rules = json::array();
       for (const auto& r : current.value("rules", json::array()))
-        rules.push_back({{"pattern", r.value("pattern", "")}, {"action", r.value("action", "")}, {"scope", r.value("scope", "all")}});
+        rules.push_back({{"pattern", r.value("pattern", "")},
+                         {"action", r.value("action", "")},
+                         {"scope", r.value("scope", "all")}});
       return json{{"rules", rules}};
     };
     s.desired = [](const json&, const json& input) {
       json rules = json::array();
       for (const auto& r : input)
-        rules.push_back({{"pattern", r.value("pattern", "")}, {"action", r.value("action", "")}, {"scope", r.value("scope", "all")}});
+        rules.push_back({{"pattern", r.value("pattern", "")},
+                         {"action", r.value("action", "")},
+                         {"scope", r.value("scope", "all")}});
       return json{{"rules", rules}};
     };
-    s.columns = {{"ID", "/id", {}}, {"PATTERN", "/pattern", {}}, {"ACTION", "/action", {}}, {"SCOPE", "/scope", {}}};
+    s.columns = {{"ID", "/id", {}},
+                 {"PATTERN", "/pattern", {}},
+                 {"ACTION", "/action", {}},
+                 {"SCOPE", "/scope", {}}};
     s.rows_field = "rules";
     return s;
   }();
@@ -132,8 +155,9 @@ const SettingSpec& keyword_rules_spec() {
 }
 
 void register_policy(CLI::App& root, CommandContext& ctx) {
-  auto& group = add_command(root, {"policy", "Password policy, registration limits and keyword rules",
-                                   "daoctl policy password get"});
+  auto& group =
+      add_command(root, {"policy", "Password policy, registration limits and keyword rules",
+                         "daoctl policy password get"});
   group.require_subcommand(1);
   register_setting_commands(group, ctx, password_policy_spec());
   register_setting_commands(group, ctx, registration_spec());

@@ -15,10 +15,19 @@ namespace daoctl::commands {
 
 namespace {
 
-std::string flag_of(const SettingSpec& spec, const std::string& key) {
+// The flag that set a finding's field: "min_length" -> --min-length,
+// "allowed_domains/1" -> --allowed-domain; a keyword rule's "2/scope" -> --scope.
+std::string flag_of(const SettingSpec& spec, const std::string& field) {
   for (const auto& f : spec.flags)
-    if (f.key == key || key.starts_with(f.key + "/")) return f.flag;
-  return key;
+    if (f.key == field || field.starts_with(f.key + "/")) return f.flag;
+  if (auto slash = field.rfind('/'); slash != std::string::npos) {
+    const std::string last = field.substr(slash + 1);
+    for (const auto& f : spec.flags)
+      if (f.key == last) return f.flag;
+    if (last == "pattern" || last == "action")
+      return fmt::format("rule {}", field.substr(0, slash));
+  }
+  return field;
 }
 
 json default_input_from_flags(const SettingSpec& spec, const SettingInputOptions& opts) {
@@ -41,13 +50,17 @@ json default_input_from_flags(const SettingSpec& spec, const SettingInputOptions
           used = 0;
         }
         if (used == 0 || used != raw.size())
-          throw CommandError(ErrorKind::Usage, fmt::format("{} needs a whole number, got \"{}\"", f.flag, raw), f.flag);
+          throw CommandError(ErrorKind::Usage,
+                             fmt::format("{} needs a whole number, got \"{}\"", f.flag, raw),
+                             f.flag);
         input[f.key] = n;
         break;
       }
       case FlagType::Bool:
         if (raw != "true" && raw != "false")
-          throw CommandError(ErrorKind::Usage, fmt::format("{} needs true or false, got \"{}\"", f.flag, raw), f.flag);
+          throw CommandError(ErrorKind::Usage,
+                             fmt::format("{} needs true or false, got \"{}\"", f.flag, raw),
+                             f.flag);
         input[f.key] = raw == "true";
         break;
       default:
@@ -60,8 +73,8 @@ json default_input_from_flags(const SettingSpec& spec, const SettingInputOptions
 std::string read_text_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    throw CommandError(ErrorKind::Config, fmt::format("cannot read {}", path), path, std::strerror(errno),
-                       "check the path given with -f");
+    throw CommandError(ErrorKind::Config, fmt::format("cannot read {}", path), path,
+                       std::strerror(errno), "check the path given with -f");
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
@@ -71,11 +84,14 @@ json value_text(const json& v) { return v; }
 
 }  // namespace
 
-json read_setting_input(const SettingSpec& spec, const SettingInputOptions& opts, CommandContext& ctx) {
+json read_setting_input(const SettingSpec& spec, const SettingInputOptions& opts,
+                        CommandContext& ctx) {
   const bool from_file = !opts.file.empty();
   if (from_file && (!opts.values.empty() || !opts.lists.empty()))
-    throw CommandError(ErrorKind::Usage, fmt::format("give the {} either with -f or with flags, not both", spec.title),
-                       "-f " + opts.file);
+    throw CommandError(
+        ErrorKind::Usage,
+        fmt::format("give the {} either with -f or with flags, not both", spec.title),
+        "-f " + opts.file);
   json input;
   schema::SourceMap positions;
   std::string base;  // pointer of the input inside the file
@@ -90,10 +106,13 @@ json read_setting_input(const SettingSpec& spec, const SettingInputOptions& opts
     input = spec.input_from_file ? spec.input_from_file(doc->value) : doc->value;
     if (spec.kind == "keyword_rules" && doc->value.is_object()) base = "/rules";
   } else {
-    input = spec.input_from_flags ? spec.input_from_flags(opts) : default_input_from_flags(spec, opts);
+    input =
+        spec.input_from_flags ? spec.input_from_flags(opts) : default_input_from_flags(spec, opts);
     if (input.empty())
-      throw CommandError(ErrorKind::Usage, fmt::format("nothing to set: give -f FILE or at least one flag", spec.title),
-                         "daoctl policy " + spec.command, "", "see --help for the flags");
+      throw CommandError(
+          ErrorKind::Usage,
+          fmt::format("nothing to set: give -f FILE or at least one flag", spec.title),
+          "daoctl policy " + spec.command, "", "see --help for the flags");
   }
   std::vector<std::string> problems;
   for (const auto& finding : spec.check(input)) {
@@ -101,7 +120,8 @@ json read_setting_input(const SettingSpec& spec, const SettingInputOptions& opts
     if (from_file) {
       const std::string pointer = base + (finding.field.empty() ? "" : "/" + finding.field);
       where = opts.file;
-      if (auto pos = positions.find(pointer)) where += fmt::format(":{}:{}", pos->line, pos->column);
+      if (auto pos = positions.find(pointer))
+        where += fmt::format(":{}:{}", pos->line, pos->column);
     } else {
       where = flag_of(spec, finding.field);
     }
@@ -111,19 +131,22 @@ json read_setting_input(const SettingSpec& spec, const SettingInputOptions& opts
       ctx.warn(fmt::format("{}: {}", where, finding.message));
   }
   if (!problems.empty())
-    throw CommandError(from_file ? ErrorKind::Config : ErrorKind::Usage, fmt::format("invalid {}", spec.title),
-                       from_file ? opts.file : std::string("flags"), fmt::format("{}", fmt::join(problems, "\n")),
-                       "nothing was sent to the platform");
+    throw CommandError(
+        from_file ? ErrorKind::Config : ErrorKind::Usage, fmt::format("invalid {}", spec.title),
+        from_file ? opts.file : std::string("flags"), fmt::format("{}", fmt::join(problems, "\n")),
+        "nothing was sent to the platform");
   return input;
 }
 
 namespace {
 
-void advise(const SettingSpec& spec, const SettingInputOptions& opts, const json& desired, CommandContext& ctx) {
+void advise(const SettingSpec& spec, const SettingInputOptions& opts, const json& desired,
+            CommandContext& ctx) {
   if (!spec.advise) return;
   for (const auto& finding : spec.advise(desired))
     if (finding.severity == policy::Severity::Warning)
-      ctx.warn(fmt::format("{}: {}", opts.file.empty() ? flag_of(spec, finding.field) : opts.file, finding.message));
+      ctx.warn(fmt::format("{}: {}", opts.file.empty() ? flag_of(spec, finding.field) : opts.file,
+                           finding.message));
 }
 
 }  // namespace
@@ -141,16 +164,20 @@ SettingDiff diff_setting(const SettingSpec& spec, const json& current, const jso
 
 std::string setting_diff_text(const SettingSpec& spec, const SettingDiff& diff) {
   std::string out;
-  auto show = [](const json& v) { return v.is_null() ? std::string("(none)") : v.is_string() ? v.get<std::string>() : v.dump(); };
+  auto show = [](const json& v) {
+    return v.is_null() ? std::string("(none)") : v.is_string() ? v.get<std::string>() : v.dump();
+  };
   for (const auto& [key, change] : diff.fields)
-    out += fmt::format("~ {}: {} {} -> {}\n", spec.kind, key, show(value_text(change.first)), show(change.second));
+    out += fmt::format("~ {}: {} {} -> {}\n", spec.kind, key, show(value_text(change.first)),
+                       show(change.second));
   return out;
 }
 
 int run_setting_get(const SettingSpec& spec, CommandContext& ctx) {
   auto doc = get_setting(ctx, spec.api_name);
   json shown = spec.normalise && !spec.rows_field.empty() ? doc.body : doc.body;
-  if (!spec.rows_field.empty() && ctx.format() != output::Format::Json && ctx.format() != output::Format::Yaml) {
+  if (!spec.rows_field.empty() && ctx.format() != output::Format::Json &&
+      ctx.format() != output::Format::Yaml) {
     std::vector<json> rows;
     for (const auto& r : shown.value(spec.rows_field, json::array())) rows.push_back(r);
     ctx.print_list(rows, spec.columns);
@@ -171,12 +198,15 @@ int run_setting_set(const SettingSpec& spec, const SettingInputOptions& opts, Co
   }
   ctx.io().err() << setting_diff_text(spec, diff);
   json stored = put_setting(ctx, spec.api_name, diff.desired, current.etag);
-  ctx.info(fmt::format("updated the {} ({} field{})", spec.title, diff.fields.size(), diff.fields.size() == 1 ? "" : "s"));
-  if (ctx.format() == output::Format::Json || ctx.format() == output::Format::Yaml) ctx.print_item(stored, spec.columns);
+  ctx.info(fmt::format("updated the {} ({} field{})", spec.title, diff.fields.size(),
+                       diff.fields.size() == 1 ? "" : "s"));
+  if (ctx.format() == output::Format::Json || ctx.format() == output::Format::Yaml)
+    ctx.print_item(stored, spec.columns);
   return exit_code::ok;
 }
 
-int run_setting_diff(const SettingSpec& spec, const SettingInputOptions& opts, CommandContext& ctx) {
+int run_setting_diff(const SettingSpec& spec, const SettingInputOptions& opts,
+                     CommandContext& ctx) {
   const json input = read_setting_input(spec, opts, ctx);
   auto current = get_setting(ctx, spec.api_name);
   auto diff = diff_setting(spec, current.body, input);
@@ -198,28 +228,34 @@ void register_setting_verbs(CLI::App& group, CommandContext& ctx, const SettingS
       .callback([&ctx, spec] { ctx.exit_status = run_setting_get(spec, ctx); });
   for (bool is_set : {true, false}) {
     auto opts = std::make_shared<SettingInputOptions>();
-    auto& cmd = add_command(group, {is_set ? "set" : "diff", is_set ? spec.summary_set : spec.summary_diff,
-                                    is_set ? spec.example_set
-                                           : fmt::format("{} diff -f {}.yaml", command_path, spec.command)});
-    cmd.add_option("-f,--file", opts->file, fmt::format("YAML or JSON file with the {}", spec.title));
+    auto& cmd = add_command(
+        group, {is_set ? "set" : "diff", is_set ? spec.summary_set : spec.summary_diff,
+                is_set ? spec.example_set
+                       : fmt::format("{} diff -f {}.yaml", command_path, spec.command)});
+    cmd.add_option("-f,--file", opts->file,
+                   fmt::format("YAML or JSON file with the {}", spec.title));
     for (const auto& f : spec.flags) {
       if (f.type == FlagType::TextList) {
         cmd.add_option_function<std::vector<std::string>>(
-            f.flag, [opts, key = f.key](const std::vector<std::string>& v) { opts->lists[key] = v; }, f.help);
+            f.flag,
+            [opts, key = f.key](const std::vector<std::string>& v) { opts->lists[key] = v; },
+            f.help);
       } else {
         cmd.add_option_function<std::string>(
             f.flag, [opts, key = f.key](const std::string& v) { opts->values[key] = v; }, f.help);
       }
     }
     cmd.callback([&ctx, spec, opts, is_set] {
-      ctx.exit_status = is_set ? run_setting_set(spec, *opts, ctx) : run_setting_diff(spec, *opts, ctx);
+      ctx.exit_status =
+          is_set ? run_setting_set(spec, *opts, ctx) : run_setting_diff(spec, *opts, ctx);
     });
   }
 }
 
 void register_setting_commands(CLI::App& parent, CommandContext& ctx, const SettingSpec& spec) {
   const std::string path = fmt::format("daoctl {} {}", parent.get_name(), spec.command);
-  auto& group = add_command(parent, {spec.command, fmt::format("Show or change the {}", spec.title), path + " get"});
+  auto& group = add_command(
+      parent, {spec.command, fmt::format("Show or change the {}", spec.title), path + " get"});
   group.require_subcommand(1);
   register_setting_verbs(group, ctx, spec, path);
 }

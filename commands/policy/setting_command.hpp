@@ -27,7 +27,7 @@ struct SettingFlag {
 
 // Flag values as given on the command line (only the flags that were used).
 struct SettingInputOptions {
-  std::string file;  // -f: YAML/JSON with the fields
+  std::string file;                                       // -f: YAML/JSON with the fields
   std::map<std::string, std::string> values;              // key -> raw text (Int, Bool, Text)
   std::map<std::string, std::vector<std::string>> lists;  // key -> values (TextList)
 };
@@ -69,7 +69,8 @@ struct SettingDiff {
 // Validated input from the flags or the file; throws CommandError (Usage for
 // flags, Config for a file, each problem naming the flag or file:line:column).
 // Warnings go to ctx.warn.
-json read_setting_input(const SettingSpec& spec, const SettingInputOptions& opts, CommandContext& ctx);
+json read_setting_input(const SettingSpec& spec, const SettingInputOptions& opts,
+                        CommandContext& ctx);
 SettingDiff diff_setting(const SettingSpec& spec, const json& current, const json& input);
 // "~ password_policy: min_length 8 -> 12" lines.
 std::string setting_diff_text(const SettingSpec& spec, const SettingDiff& diff);

@@ -10,24 +10,27 @@ std::string object_name(const std::string& name) { return fmt::format("{} settin
 
 SettingDocument get_setting(CommandContext& ctx, const std::string& name) {
   auto& client = ctx.client();
-  auto resp = value_or_throw(client.send(client.make_request("GET", "/api/v1/settings/" + name, object_name(name))));
+  auto resp = value_or_throw(
+      client.send(client.make_request("GET", "/api/v1/settings/" + name, object_name(name))));
   SettingDocument doc;
   doc.body = resp.body.empty() ? json::object() : json::parse(resp.body, nullptr, false);
   if (doc.body.is_discarded())
-    throw CommandError(ErrorKind::Remote, fmt::format("cannot read the {} settings", name), object_name(name),
-                       "the platform answered with a body that is not JSON");
+    throw CommandError(ErrorKind::Remote, fmt::format("cannot read the {} settings", name),
+                       object_name(name), "the platform answered with a body that is not JSON");
   doc.etag = resp.header("ETag").value_or("");
   return doc;
 }
 
-json put_setting(CommandContext& ctx, const std::string& name, const json& body, const std::string& etag) {
+json put_setting(CommandContext& ctx, const std::string& name, const json& body,
+                 const std::string& etag) {
   auto& client = ctx.client();
   auto req = client.make_request("PUT", "/api/v1/settings/" + name, object_name(name), body);
   if (!etag.empty()) req.headers.push_back({"If-Match", etag});
   auto resp = client.send(std::move(req));
   if (!resp) {
     Error e = resp.error();
-    if (e.http_status == 412) e.hint = "someone changed these settings since daoctl read them; run the command again";
+    if (e.http_status == 412)
+      e.hint = "someone changed these settings since daoctl read them; run the command again";
     throw CommandError(std::move(e));
   }
   return resp->body.empty() ? json::object() : json::parse(resp->body, nullptr, false);

@@ -19,7 +19,8 @@ struct SettingDocument {
 SettingDocument get_setting(CommandContext& ctx, const std::string& name);
 // PUT with If-Match: etag (none when empty); a 412 means someone changed it
 // since it was read (Conflict, with a hint to re-run). Returns the stored document.
-json put_setting(CommandContext& ctx, const std::string& name, const json& body, const std::string& etag);
+json put_setting(CommandContext& ctx, const std::string& name, const json& body,
+                 const std::string& etag);
 
 // GET /api/v1/settings/branding/<slot> bytes; nullopt on 404 (none uploaded).
 std::optional<std::string> get_branding_image(CommandContext& ctx, const std::string& slot);

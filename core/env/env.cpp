@@ -14,7 +14,8 @@ namespace daoctl::env {
 namespace {
 
 std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
@@ -46,12 +47,15 @@ std::vector<std::string> with_ancestors(const std::string& path) {
   return out;
 }
 
-std::size_t depth(const std::string& path) { return static_cast<std::size_t>(std::count(path.begin(), path.end(), '/')); }
+std::size_t depth(const std::string& path) {
+  return static_cast<std::size_t>(std::count(path.begin(), path.end(), '/'));
+}
 
 }  // namespace
 
 std::string EnvSpec::where(std::string_view pointer) const {
-  if (auto pos = positions.find(pointer)) return fmt::format("{}:{}:{}", file, pos->line, pos->column);
+  if (auto pos = positions.find(pointer))
+    return fmt::format("{}:{}:{}", file, pos->line, pos->column);
   return file;
 }
 
@@ -96,9 +100,12 @@ Result<EnvSpec> load_env(std::string_view text_in, std::string_view file_name) {
   if (doc.is_object()) {
     if (doc.contains("policies") && doc["policies"].is_object()) {
       const json& p = doc["policies"];
-      if (p.contains("password")) take(policy::check_password_policy(p["password"]), "/policies/password");
-      if (p.contains("registration")) take(policy::check_registration(p["registration"]), "/policies/registration");
-      if (p.contains("keywords")) take(policy::check_keyword_rules(p["keywords"]), "/policies/keywords");
+      if (p.contains("password"))
+        take(policy::check_password_policy(p["password"]), "/policies/password");
+      if (p.contains("registration"))
+        take(policy::check_registration(p["registration"]), "/policies/registration");
+      if (p.contains("keywords"))
+        take(policy::check_keyword_rules(p["keywords"]), "/policies/keywords");
     }
     if (doc.contains("branding")) take(policy::check_branding(doc["branding"]), "/branding");
   }
@@ -115,7 +122,8 @@ Result<EnvSpec> load_env(std::string_view text_in, std::string_view file_name) {
         auto id = doc["communities"][i]["external_id"].get<std::string>();
         if (!community_ids.insert(id).second) {
           auto pointer = fmt::format("/communities/{}/external_id", i);
-          problems.push_back(fmt::format("{}: {}: external_id \"{}\" is used by two communities", spec.where(pointer), pointer, id));
+          problems.push_back(fmt::format("{}: {}: external_id \"{}\" is used by two communities",
+                                         spec.where(pointer), pointer, id));
         }
       }
     if (doc.contains("badges")) {
@@ -124,7 +132,8 @@ Result<EnvSpec> load_env(std::string_view text_in, std::string_view file_name) {
         auto id = doc["badges"][i]["external_id"].get<std::string>();
         if (!ids.insert(id).second) {
           auto pointer = fmt::format("/badges/{}/external_id", i);
-          problems.push_back(fmt::format("{}: {}: external_id \"{}\" is used by two badges", spec.where(pointer), pointer, id));
+          problems.push_back(fmt::format("{}: {}: external_id \"{}\" is used by two badges",
+                                         spec.where(pointer), pointer, id));
         }
       }
     }
@@ -134,12 +143,15 @@ Result<EnvSpec> load_env(std::string_view text_in, std::string_view file_name) {
       for (std::size_t i = 0; i < users.size(); ++i) {
         if (!names.insert(lower(users[i]["userName"].get<std::string>())).second) {
           auto pointer = fmt::format("/seed/users/{}/userName", i);
-          problems.push_back(fmt::format("{}: {}: userName {} is listed twice", spec.where(pointer), pointer, users[i]["userName"].dump()));
+          problems.push_back(fmt::format("{}: {}: userName {} is listed twice", spec.where(pointer),
+                                         pointer, users[i]["userName"].dump()));
         }
-        if (users[i].contains("department") && !paths.count(users[i]["department"].get<std::string>())) {
+        if (users[i].contains("department") &&
+            !paths.count(users[i]["department"].get<std::string>())) {
           auto pointer = fmt::format("/seed/users/{}/department", i);
-          problems.push_back(fmt::format("{}: {}: department \"{}\" is not among the file's departments", spec.where(pointer),
-                                         pointer, users[i]["department"].get<std::string>()));
+          problems.push_back(
+              fmt::format("{}: {}: department \"{}\" is not among the file's departments",
+                          spec.where(pointer), pointer, users[i]["department"].get<std::string>()));
         }
       }
     }
@@ -149,28 +161,35 @@ Result<EnvSpec> load_env(std::string_view text_in, std::string_view file_name) {
       for (std::size_t i = 0; i < posts.size(); ++i) {
         if (!ids.insert(posts[i]["external_id"].get<std::string>()).second) {
           auto pointer = fmt::format("/seed/posts/{}/external_id", i);
-          problems.push_back(fmt::format("{}: {}: external_id {} is used by two posts", spec.where(pointer), pointer,
+          problems.push_back(fmt::format("{}: {}: external_id {} is used by two posts",
+                                         spec.where(pointer), pointer,
                                          posts[i]["external_id"].dump()));
         }
-        if (posts[i].contains("community") && !community_ids.count(posts[i]["community"].get<std::string>())) {
+        if (posts[i].contains("community") &&
+            !community_ids.count(posts[i]["community"].get<std::string>())) {
           auto pointer = fmt::format("/seed/posts/{}/community", i);
-          problems.push_back(fmt::format("{}: {}: community \"{}\" is not among the file's communities", spec.where(pointer),
-                                         pointer, posts[i]["community"].get<std::string>()));
+          problems.push_back(
+              fmt::format("{}: {}: community \"{}\" is not among the file's communities",
+                          spec.where(pointer), pointer, posts[i]["community"].get<std::string>()));
         }
       }
     }
   }
   if (!problems.empty())
     return fail(ErrorKind::Config, fmt::format("invalid environment file {}", file_name), spec.file,
-                fmt::format("{}", fmt::join(problems, "\n")), "fix the lines above; the format is schemas/env.schema.json");
+                fmt::format("{}", fmt::join(problems, "\n")),
+                "fix the lines above; the format is schemas/env.schema.json");
   return spec;
 }
 
 const char* to_string(Action action) noexcept {
   switch (action) {
-    case Action::Create: return "create";
-    case Action::Update: return "update";
-    case Action::Delete: return "delete";
+    case Action::Create:
+      return "create";
+    case Action::Update:
+      return "update";
+    case Action::Delete:
+      return "delete";
   }
   return "update";
 }
@@ -225,7 +244,8 @@ json sorted_names(const json& refs, const UserIndex& users, bool are_ids) {
   std::vector<std::string> names;
   if (refs.is_array())
     for (const auto& r : refs)
-      names.push_back(are_ids ? users.name_of_id(r.get<std::string>()) : users.canonical(r.get<std::string>()));
+      names.push_back(are_ids ? users.name_of_id(r.get<std::string>())
+                              : users.canonical(r.get<std::string>()));
   std::sort(names.begin(), names.end());
   return names;
 }
@@ -241,7 +261,9 @@ void compare(const json& current, const json& desired, const std::vector<std::st
 }
 
 json normalised_rule(const json& rule) {
-  return {{"pattern", rule.value("pattern", "")}, {"action", rule.value("action", "")}, {"scope", rule.value("scope", "all")}};
+  return {{"pattern", rule.value("pattern", "")},
+          {"action", rule.value("action", "")},
+          {"scope", rule.value("scope", "all")}};
 }
 
 std::string primary_email(const json& user) {
@@ -257,11 +279,13 @@ std::string image_summary(const std::optional<std::string>& bytes) {
 
 }  // namespace
 
-EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformState& state, bool prune) {
+EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformState& state,
+                 bool prune) {
   EnvPlan plan;
   const json& doc = spec.doc;
   const json no_users = json::array();
-  const json& seed_users = doc.contains("seed") && doc["seed"].contains("users") ? doc["seed"]["users"] : no_users;
+  const json& seed_users =
+      doc.contains("seed") && doc["seed"].contains("users") ? doc["seed"]["users"] : no_users;
   const UserIndex users(state.users, seed_users);
 
   // ---------------------------------------------------------------- settings
@@ -277,8 +301,9 @@ EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformSta
       if (!c.fields.empty()) plan.changes.push_back(std::move(c));
     }
     if (p.contains("registration")) {
-      json desired = {{"mode", p["registration"]["mode"]},
-                      {"allowed_domains", p["registration"].value("allowed_domains", json::array())}};
+      json desired = {
+          {"mode", p["registration"]["mode"]},
+          {"allowed_domains", p["registration"].value("allowed_domains", json::array())}};
       Change c{Action::Update, "registration", "", "", {}, desired};
       compare(state.registration, desired, {"mode", "allowed_domains"}, c.fields);
       if (!c.fields.empty()) plan.changes.push_back(std::move(c));
@@ -293,9 +318,11 @@ EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformSta
         if (std::find(desired.begin(), desired.end(), r) == desired.end()) desired.push_back(r);
       Change c{Action::Update, "keyword_rules", "", "", {}, json{{"rules", desired}}};
       for (const auto& r : desired)
-        if (std::find(current.begin(), current.end(), r) == current.end()) c.fields.push_back({"rule", nullptr, r});
+        if (std::find(current.begin(), current.end(), r) == current.end())
+          c.fields.push_back({"rule", nullptr, r});
       for (const auto& r : current)
-        if (std::find(desired.begin(), desired.end(), r) == desired.end()) c.fields.push_back({"rule", r, nullptr});
+        if (std::find(desired.begin(), desired.end(), r) == desired.end())
+          c.fields.push_back({"rule", r, nullptr});
       if (!c.fields.empty()) plan.changes.push_back(std::move(c));
     }
   }
@@ -314,12 +341,17 @@ EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformSta
     compare(state.branding, desired, fields, c.fields);
     if (!c.fields.empty()) plan.changes.push_back(std::move(c));
     for (const auto& [slot, wanted, current] :
-         {std::tuple{"logo", &images.logo, &state.logo}, std::tuple{"favicon", &images.favicon, &state.favicon}}) {
+         {std::tuple{"logo", &images.logo, &state.logo},
+          std::tuple{"favicon", &images.favicon, &state.favicon}}) {
       if (!b.contains(slot) || !*wanted || *wanted == *current) continue;
-      plan.changes.push_back(Change{Action::Update, slot, "", "",
-                                    {{slot, current->has_value() ? json(image_summary(*current)) : json(nullptr),
-                                      json(fmt::format("{} ({})", b[slot].get<std::string>(), image_summary(*wanted)))}},
-                                    json{{"path", b[slot]}}});
+      plan.changes.push_back(Change{
+          Action::Update,
+          slot,
+          "",
+          "",
+          {{slot, current->has_value() ? json(image_summary(*current)) : json(nullptr),
+            json(fmt::format("{} ({})", b[slot].get<std::string>(), image_summary(*wanted)))}},
+          json{{"path", b[slot]}}});
     }
   }
 
@@ -338,10 +370,16 @@ EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformSta
     std::vector<std::string> to_create;
     for (const auto& p : wanted_paths)
       if (!departments_by_path.count(p)) to_create.push_back(p);
-    std::stable_sort(to_create.begin(), to_create.end(), [](const auto& a, const auto& b) { return depth(a) < depth(b); });
+    std::stable_sort(to_create.begin(), to_create.end(),
+                     [](const auto& a, const auto& b) { return depth(a) < depth(b); });
     for (const auto& p : to_create) {
       auto parts = split_path(p);
-      Change c{Action::Create, "department", p, "", {{"path", nullptr, p}}, json{{"path", p}, {"name", parts.back()}}};
+      Change c{Action::Create,
+               "department",
+               p,
+               "",
+               {{"path", nullptr, p}},
+               json{{"path", p}, {"name", parts.back()}}};
       c.desired["parent_path"] = parts.size() > 1 ? json(p.substr(0, p.rfind('/'))) : json(nullptr);
       plan.changes.push_back(std::move(c));
     }
@@ -362,7 +400,9 @@ EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformSta
       continue;
     }
     const json& cur = *it->second;
-    json current = {{"userName", text(cur, "userName")}, {"email", primary_email(cur)}, {"displayName", text(cur, "displayName")}};
+    json current = {{"userName", text(cur, "userName")},
+                    {"email", primary_email(cur)},
+                    {"displayName", text(cur, "displayName")}};
     if (cur.contains("title")) current["title"] = cur["title"];
     if (cur.contains("name")) {
       if (cur["name"].contains("givenName")) current["givenName"] = cur["name"]["givenName"];
@@ -372,21 +412,25 @@ EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformSta
     if (cur.contains(ext) && cur[ext].contains("departmentId"))
       current["department"] = path_of_department_id[text(cur[ext], "departmentId")];
     Change c{Action::Update, "user", name, text(cur, "id"), {}, desired};
-    compare(current, desired, {"email", "displayName", "givenName", "familyName", "title", "department"}, c.fields);
+    compare(current, desired,
+            {"email", "displayName", "givenName", "familyName", "title", "department"}, c.fields);
     if (!c.fields.empty()) plan.changes.push_back(std::move(c));
   }
 
   // ---------------------------------------------------------------- communities, badges
   std::map<std::string, std::string> community_external_of_id;
   for (const auto& c : state.communities)
-    if (c.contains("external_id") && c["external_id"].is_string()) community_external_of_id[text(c, "id")] = text(c, "external_id");
+    if (c.contains("external_id") && c["external_id"].is_string())
+      community_external_of_id[text(c, "id")] = text(c, "external_id");
 
-  auto plan_catalogue = [&](const char* kind, const char* section, const std::vector<json>& current_items,
+  auto plan_catalogue = [&](const char* kind, const char* section,
+                            const std::vector<json>& current_items,
                             const std::vector<std::string>& fields) {
     if (!doc.contains(section)) return std::vector<Change>{};
     std::map<std::string, const json*> by_external;
     for (const auto& item : current_items)
-      if (item.contains("external_id") && item["external_id"].is_string()) by_external[text(item, "external_id")] = &item;
+      if (item.contains("external_id") && item["external_id"].is_string())
+        by_external[text(item, "external_id")] = &item;
     std::set<std::string> named;
     std::vector<Change> deletions;
     for (const auto& item : doc[section]) {
@@ -414,13 +458,18 @@ EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformSta
       for (const auto& item : current_items) {
         const auto key = text(item, "external_id");
         if (!key.empty() && named.count(key)) continue;
-        deletions.push_back(Change{Action::Delete, kind, key.empty() ? "id:" + text(item, "id") : key, text(item, "id"),
-                                   {{"name", item.value("name", json(nullptr)), nullptr}}, json(nullptr)});
+        deletions.push_back(Change{Action::Delete,
+                                   kind,
+                                   key.empty() ? "id:" + text(item, "id") : key,
+                                   text(item, "id"),
+                                   {{"name", item.value("name", json(nullptr)), nullptr}},
+                                   json(nullptr)});
       }
     return deletions;
   };
   auto community_deletions =
-      plan_catalogue("community", "communities", state.communities, {"name", "description", "visibility", "owners", "members"});
+      plan_catalogue("community", "communities", state.communities,
+                     {"name", "description", "visibility", "owners", "members"});
   auto badge_deletions = plan_catalogue("badge", "badges", state.badges, {"name", "description"});
 
   // ---------------------------------------------------------------- seed posts
@@ -430,12 +479,14 @@ EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformSta
     } else {
       std::map<std::string, const json*> by_external;
       for (const auto& p : state.posts)
-        if (p.contains("external_id") && p["external_id"].is_string()) by_external[text(p, "external_id")] = &p;
+        if (p.contains("external_id") && p["external_id"].is_string())
+          by_external[text(p, "external_id")] = &p;
       for (const auto& post : doc["seed"]["posts"]) {
         const auto key = post["external_id"].get<std::string>();
         json desired = post;
         desired["author"] = users.canonical(post["author"].get<std::string>());
-        const std::vector<std::string> fields = {"type", "title", "body", "pinned", "author", "community"};
+        const std::vector<std::string> fields = {"type",   "title",  "body",
+                                                 "pinned", "author", "community"};
         auto it = by_external.find(key);
         if (it == by_external.end()) {
           Change c{Action::Create, "post", key, "", {}, desired};
@@ -463,18 +514,25 @@ EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformSta
     std::vector<const json*> doomed;
     for (const auto& d : state.departments)
       if (!wanted_paths.count(text(d, "path"))) doomed.push_back(&d);
-    std::stable_sort(doomed.begin(), doomed.end(),
-                     [](const json* a, const json* b) { return depth(text(*a, "path")) > depth(text(*b, "path")); });
+    std::stable_sort(doomed.begin(), doomed.end(), [](const json* a, const json* b) {
+      return depth(text(*a, "path")) > depth(text(*b, "path"));
+    });
     for (const json* d : doomed)
-      plan.changes.push_back(Change{Action::Delete, "department", text(*d, "path"), text(*d, "id"),
-                                    {{"path", text(*d, "path"), nullptr}}, json(nullptr)});
+      plan.changes.push_back(Change{Action::Delete,
+                                    "department",
+                                    text(*d, "path"),
+                                    text(*d, "id"),
+                                    {{"path", text(*d, "path"), nullptr}},
+                                    json(nullptr)});
   }
   return plan;
 }
 
 std::string plan_text(const EnvPlan& plan) {
   std::string out;
-  auto value = [](const json& v) { return v.is_null() ? std::string("(none)") : v.is_string() ? v.get<std::string>() : v.dump(); };
+  auto value = [](const json& v) {
+    return v.is_null() ? std::string("(none)") : v.is_string() ? v.get<std::string>() : v.dump();
+  };
   for (const auto& c : plan.changes) {
     const char* mark = c.action == Action::Create ? "+" : c.action == Action::Update ? "~" : "-";
     const std::string name = c.key.empty() ? c.kind : c.kind + " " + c.key;
@@ -502,7 +560,8 @@ json plan_json(const EnvPlan& plan) {
   json out = json::array();
   for (const auto& c : plan.changes) {
     json fields = json::array();
-    for (const auto& f : c.fields) fields.push_back({{"field", f.field}, {"from", f.from}, {"to", f.to}});
+    for (const auto& f : c.fields)
+      fields.push_back({{"field", f.field}, {"from", f.from}, {"to", f.to}});
     out.push_back({{"action", to_string(c.action)},
                    {"kind", c.kind},
                    {"key", c.key},
@@ -528,7 +587,8 @@ json export_env(const PlatformState& state, const std::optional<std::string>& lo
   }
   if (!state.registration.empty()) {
     json r = {{"mode", state.registration.value("mode", "directory_only")}};
-    if (r["mode"] == "domains") r["allowed_domains"] = state.registration.value("allowed_domains", json::array());
+    if (r["mode"] == "domains")
+      r["allowed_domains"] = state.registration.value("allowed_domains", json::array());
     policies["registration"] = r;
   }
   json keywords = json::array();
@@ -556,11 +616,14 @@ json export_env(const PlatformState& state, const std::optional<std::string>& lo
   for (const auto& c : state.communities) {
     const auto key = text(c, "external_id");
     if (key.empty()) {
-      skipped.push_back(fmt::format("community {} \"{}\" (no external_id)", text(c, "id"), text(c, "name")));
+      skipped.push_back(
+          fmt::format("community {} \"{}\" (no external_id)", text(c, "id"), text(c, "name")));
       continue;
     }
     community_external_of_id[text(c, "id")] = key;
-    json item = {{"external_id", key}, {"name", c.value("name", "")}, {"visibility", c.value("visibility", "public")}};
+    json item = {{"external_id", key},
+                 {"name", c.value("name", "")},
+                 {"visibility", c.value("visibility", "public")}};
     if (!text(c, "description").empty()) item["description"] = c["description"];
     for (const char* refs : {"owners", "members"}) {
       json names = sorted_names(c.value(refs, json::array()), users, true);
@@ -575,7 +638,8 @@ json export_env(const PlatformState& state, const std::optional<std::string>& lo
   for (const auto& b : state.badges) {
     const auto key = text(b, "external_id");
     if (key.empty()) {
-      skipped.push_back(fmt::format("badge {} \"{}\" (no external_id)", text(b, "id"), text(b, "name")));
+      skipped.push_back(
+          fmt::format("badge {} \"{}\" (no external_id)", text(b, "id"), text(b, "name")));
       continue;
     }
     json item = {{"external_id", key}, {"name", b.value("name", "")}};
@@ -588,7 +652,9 @@ json export_env(const PlatformState& state, const std::optional<std::string>& lo
   for (const auto& p : state.posts) {
     const auto key = text(p, "external_id");
     if (key.empty()) continue;  // imported or user content: not seed data
-    json item = {{"external_id", key}, {"type", p.value("type", "post")}, {"body", p.value("body", "")},
+    json item = {{"external_id", key},
+                 {"type", p.value("type", "post")},
+                 {"body", p.value("body", "")},
                  {"author", users.name_of_id(text(p, "author_id"))}};
     referenced.insert(item["author"].get<std::string>());
     if (p.contains("title") && p["title"].is_string()) item["title"] = p["title"];
@@ -605,7 +671,8 @@ json export_env(const PlatformState& state, const std::optional<std::string>& lo
   json seed_users = json::array();
   for (const auto& u : state.users) {
     const auto name = text(u, "userName");
-    if (!referenced.count(name) && !text(u, "externalId").starts_with(kUserExternalPrefix)) continue;
+    if (!referenced.count(name) && !text(u, "externalId").starts_with(kUserExternalPrefix))
+      continue;
     json item = {{"userName", name}, {"email", primary_email(u)}};
     if (!text(u, "displayName").empty()) item["displayName"] = u["displayName"];
     if (u.contains("name")) {

@@ -26,9 +26,9 @@ namespace daoctl::env {
 using nlohmann::json;
 
 struct EnvSpec {
-  std::string file;             // the name used in messages
-  json doc;                     // validated against schemas/env.schema.json
-  schema::SourceMap positions;  // JSON pointer -> line:column
+  std::string file;                   // the name used in messages
+  json doc;                           // validated against schemas/env.schema.json
+  schema::SourceMap positions;        // JSON pointer -> line:column
   std::vector<std::string> warnings;  // "env.yaml:4:5: warning: ..." (policy guidance, contrast)
 
   // "env.yaml:12:7" for a pointer (or its nearest ancestor); "env.yaml" without one.
@@ -48,14 +48,14 @@ struct PlatformState {
   json registration = json::object();
   json keyword_rules = json::array();  // rules with id/pattern/action/scope
   json branding = json::object();
-  std::optional<std::string> logo;     // image bytes, nullopt when none
+  std::optional<std::string> logo;  // image bytes, nullopt when none
   std::optional<std::string> favicon;
-  std::vector<json> departments;       // Department objects (id, name, parent_id, path, ...)
-  std::vector<json> users;             // SCIM User resources
+  std::vector<json> departments;  // Department objects (id, name, parent_id, path, ...)
+  std::vector<json> users;        // SCIM User resources
   std::vector<json> communities;
   std::vector<json> badges;
   std::vector<json> posts;
-  bool posts_supported = true;         // false when the platform has no /api/v1/posts
+  bool posts_supported = true;  // false when the platform has no /api/v1/posts
 };
 
 // Image bytes the file names (branding.logo / branding.favicon), read by the caller.
@@ -79,8 +79,8 @@ struct FieldChange {
 struct Change {
   Action action = Action::Update;
   std::string kind;
-  std::string key;       // department path, external_id, userName; "" for settings
-  std::string id;        // the platform id for update/delete
+  std::string key;                  // department path, external_id, userName; "" for settings
+  std::string id;                   // the platform id for update/delete
   std::vector<FieldChange> fields;  // what differs (update), what is set (create)
   // The desired object: for settings the whole document to PUT; for objects
   // the fields with references still as names (owners/members/author as
@@ -90,13 +90,14 @@ struct Change {
 };
 
 struct EnvPlan {
-  std::vector<Change> changes;  // in dependency order, deletions last (deepest first)
+  std::vector<Change> changes;     // in dependency order, deletions last (deepest first)
   std::vector<std::string> notes;  // e.g. posts skipped because the platform lacks them
   bool empty() const { return changes.empty(); }
 };
 
 // Compares the file with the platform. Deterministic: same inputs, same plan.
-EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformState& state, bool prune);
+EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformState& state,
+                 bool prune);
 
 // One line per change: "+ community welcome", "~ password_policy: min_length 8 -> 12",
 // "- badge old"; fields of a create are listed as "    name: ..." lines.
@@ -118,8 +119,8 @@ class UserIndex {
   void add(const std::string& id, const std::string& user_name);
 
  private:
-  std::map<std::string, std::string> by_ref_;   // lower-case userName/e-mail -> userName
-  std::map<std::string, std::string> by_id_;    // id -> userName
+  std::map<std::string, std::string> by_ref_;      // lower-case userName/e-mail -> userName
+  std::map<std::string, std::string> by_id_;       // id -> userName
   std::map<std::string, std::string> id_by_name_;  // lower-case userName -> id
 };
 

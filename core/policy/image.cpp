@@ -10,12 +10,16 @@ namespace daoctl::policy {
 
 namespace {
 
-std::uint32_t byte_at(std::string_view b, std::size_t i) {
-  return static_cast<std::uint8_t>(b[i]);
+std::uint32_t byte_at(std::string_view b, std::size_t i) { return static_cast<std::uint8_t>(b[i]); }
+std::uint32_t be16(std::string_view b, std::size_t i) {
+  return byte_at(b, i) << 8 | byte_at(b, i + 1);
 }
-std::uint32_t be16(std::string_view b, std::size_t i) { return byte_at(b, i) << 8 | byte_at(b, i + 1); }
-std::uint32_t le16(std::string_view b, std::size_t i) { return byte_at(b, i) | byte_at(b, i + 1) << 8; }
-std::uint32_t le24(std::string_view b, std::size_t i) { return le16(b, i) | byte_at(b, i + 2) << 16; }
+std::uint32_t le16(std::string_view b, std::size_t i) {
+  return byte_at(b, i) | byte_at(b, i + 1) << 8;
+}
+std::uint32_t le24(std::string_view b, std::size_t i) {
+  return le16(b, i) | byte_at(b, i + 2) << 16;
+}
 std::uint32_t be32(std::string_view b, std::size_t i) { return be16(b, i) << 16 | be16(b, i + 2); }
 std::uint32_t le32(std::string_view b, std::size_t i) { return le16(b, i) | le16(b, i + 2) << 16; }
 
@@ -40,8 +44,8 @@ void read_jpeg(std::string_view b, ImageInfo& info) {
       continue;
     }
     std::uint32_t length = be16(b, i + 2);
-    bool is_sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 &&
-                  marker != 0xCC;
+    bool is_sof =
+        marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
     if (is_sof) {
       if (i + 9 > b.size()) return;
       set_size(info, be16(b, i + 7), be16(b, i + 5));
@@ -99,9 +103,12 @@ bool is_svg(std::string_view b) {
     }
     if (c != '<') return false;
     std::string_view end;
-    if (starts_with_at(b, i, "<?")) end = "?>";
-    else if (starts_with_at(b, i, "<!--")) end = "-->";
-    else if (starts_with_at(b, i, "<!")) end = ">";
+    if (starts_with_at(b, i, "<?"))
+      end = "?>";
+    else if (starts_with_at(b, i, "<!--"))
+      end = "-->";
+    else if (starts_with_at(b, i, "<!"))
+      end = ">";
     if (end.empty()) {
       if (!starts_with_at(b, i, "<svg") || i + 4 >= b.size()) return false;
       char next = b[i + 4];
@@ -119,26 +126,40 @@ bool is_svg(std::string_view b) {
 
 const char* to_string(ImageFormat format) noexcept {
   switch (format) {
-    case ImageFormat::Png: return "PNG";
-    case ImageFormat::Jpeg: return "JPEG";
-    case ImageFormat::Gif: return "GIF";
-    case ImageFormat::Webp: return "WebP";
-    case ImageFormat::Svg: return "SVG";
-    case ImageFormat::Ico: return "ICO";
-    case ImageFormat::Unknown: break;
+    case ImageFormat::Png:
+      return "PNG";
+    case ImageFormat::Jpeg:
+      return "JPEG";
+    case ImageFormat::Gif:
+      return "GIF";
+    case ImageFormat::Webp:
+      return "WebP";
+    case ImageFormat::Svg:
+      return "SVG";
+    case ImageFormat::Ico:
+      return "ICO";
+    case ImageFormat::Unknown:
+      break;
   }
   return "unknown";
 }
 
 const char* content_type_of(ImageFormat format) noexcept {
   switch (format) {
-    case ImageFormat::Png: return "image/png";
-    case ImageFormat::Jpeg: return "image/jpeg";
-    case ImageFormat::Gif: return "image/gif";
-    case ImageFormat::Webp: return "image/webp";
-    case ImageFormat::Svg: return "image/svg+xml";
-    case ImageFormat::Ico: return "image/x-icon";
-    case ImageFormat::Unknown: break;
+    case ImageFormat::Png:
+      return "image/png";
+    case ImageFormat::Jpeg:
+      return "image/jpeg";
+    case ImageFormat::Gif:
+      return "image/gif";
+    case ImageFormat::Webp:
+      return "image/webp";
+    case ImageFormat::Svg:
+      return "image/svg+xml";
+    case ImageFormat::Ico:
+      return "image/x-icon";
+    case ImageFormat::Unknown:
+      break;
   }
   return "application/octet-stream";
 }
@@ -164,7 +185,8 @@ ImageInfo inspect_image(std::string_view b) {
   if (starts_with_at(b, 0, "\x89PNG\r\n\x1A\n")) {
     info.format = ImageFormat::Png;
     if (b.size() >= 24 && b.substr(12, 4) == "IHDR") set_size(info, be32(b, 16), be32(b, 20));
-  } else if (b.size() >= 3 && byte_at(b, 0) == 0xFF && byte_at(b, 1) == 0xD8 && byte_at(b, 2) == 0xFF) {
+  } else if (b.size() >= 3 && byte_at(b, 0) == 0xFF && byte_at(b, 1) == 0xD8 &&
+             byte_at(b, 2) == 0xFF) {
     info.format = ImageFormat::Jpeg;
     read_jpeg(b, info);
   } else if (starts_with_at(b, 0, "GIF87a") || starts_with_at(b, 0, "GIF89a")) {
@@ -197,7 +219,8 @@ const ImageSlot& favicon_slot() {
 namespace {
 std::string human_size(std::size_t bytes) {
   if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return fmt::format("{} MiB", bytes >> 20);
-  if (bytes >= (1u << 20)) return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1u << 20));
+  if (bytes >= (1u << 20))
+    return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1u << 20));
   if (bytes >= 1024 && bytes % 1024 == 0) return fmt::format("{} KiB", bytes >> 10);
   return fmt::format("{} bytes", bytes);
 }
@@ -207,10 +230,10 @@ std::vector<ImageProblem> check_image(std::string_view bytes, const ImageSlot& s
                                       std::string_view what) {
   std::vector<ImageProblem> problems;
   if (bytes.size() > slot.max_bytes)
-    problems.push_back({ImageProblemKind::TooLarge,
-                        fmt::format("{} is {} ({} bytes); a {} may be at most {}", what,
-                                    human_size(bytes.size()), bytes.size(), slot.name,
-                                    human_size(slot.max_bytes))});
+    problems.push_back(
+        {ImageProblemKind::TooLarge,
+         fmt::format("{} is {} ({} bytes); a {} may be at most {}", what, human_size(bytes.size()),
+                     bytes.size(), slot.name, human_size(slot.max_bytes))});
   const ImageInfo info = inspect_image(bytes);
   std::vector<std::string> accepted;
   for (auto f : slot.formats) accepted.emplace_back(to_string(f));
@@ -220,8 +243,9 @@ std::vector<ImageProblem> check_image(std::string_view bytes, const ImageSlot& s
          info.format == ImageFormat::Unknown
              ? fmt::format("{} is not an image daoctl recognises by its content; a {} must be {}",
                            what, slot.name, fmt::join(accepted, ", "))
-             : fmt::format("{} is a {} image (judged by its content, not its name); a {} must be {}",
-                           what, to_string(info.format), slot.name, fmt::join(accepted, ", "))});
+             : fmt::format(
+                   "{} is a {} image (judged by its content, not its name); a {} must be {}", what,
+                   to_string(info.format), slot.name, fmt::join(accepted, ", "))});
     return problems;
   }
   if (info.format == ImageFormat::Svg) return problems;
@@ -231,10 +255,10 @@ std::vector<ImageProblem> check_image(std::string_view bytes, const ImageSlot& s
                                     "readable pixel size)",
                                     what, to_string(info.format))});
   } else if (*info.width > slot.max_width || *info.height > slot.max_height) {
-    problems.push_back({ImageProblemKind::TooManyPixels,
-                        fmt::format("{} is {}x{} pixels; a {} may be at most {}x{}", what,
-                                    *info.width, *info.height, slot.name, slot.max_width,
-                                    slot.max_height)});
+    problems.push_back(
+        {ImageProblemKind::TooManyPixels,
+         fmt::format("{} is {}x{} pixels; a {} may be at most {}x{}", what, *info.width,
+                     *info.height, slot.name, slot.max_width, slot.max_height)});
   }
   return problems;
 }

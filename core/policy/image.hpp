@@ -38,10 +38,10 @@ ImageInfo inspect_image(std::string_view bytes);
 
 // Where an image goes and what that place accepts.
 struct ImageSlot {
-  std::string name;                    // "logo", "favicon"
-  std::vector<ImageFormat> formats;    // accepted formats
+  std::string name;                  // "logo", "favicon"
+  std::vector<ImageFormat> formats;  // accepted formats
   std::size_t max_bytes = 0;
-  int max_width = 0;                   // raster images only
+  int max_width = 0;  // raster images only
   int max_height = 0;
 };
 

@@ -17,7 +17,8 @@ enum class Severity { Error, Warning };
 
 struct Finding {
   Severity severity = Severity::Error;
-  std::string field;    // JSON pointer below the checked object without the leading '/': "min_length", "rules/2/pattern"
+  std::string field;    // JSON pointer below the checked object without the leading '/':
+                        // "min_length", "rules/2/pattern"
   std::string message;  // names the value and the rule it breaks
   friend bool operator==(const Finding&, const Finding&) = default;
 };

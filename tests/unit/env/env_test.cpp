@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "core/env/env.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace daoctl;
 using namespace daoctl::env;
@@ -24,33 +24,42 @@ std::string load_error(const std::string& text) {
 
 PlatformState empty_platform() {
   PlatformState s;
-  s.password_policy = {{"min_length", 8},        {"require_upper", false}, {"require_lower", false},
-                       {"require_digit", false}, {"require_symbol", false}, {"history", 0},
-                       {"max_age_days", 0},      {"lockout_threshold", 0}, {"lockout_minutes", 15}};
+  s.password_policy = {
+      {"min_length", 8},        {"require_upper", false},  {"require_lower", false},
+      {"require_digit", false}, {"require_symbol", false}, {"history", 0},
+      {"max_age_days", 0},      {"lockout_threshold", 0},  {"lockout_minutes", 15}};
   s.registration = {{"mode", "directory_only"}, {"allowed_domains", json::array()}};
-  s.branding = {{"primary_color", "#0a66c2"}, {"accent_color", "#f5a623"}, {"background_color", "#ffffff"},
-                {"css", ""}, {"logo_url", nullptr}, {"favicon_url", nullptr}};
+  s.branding = {{"primary_color", "#0a66c2"},    {"accent_color", "#f5a623"},
+                {"background_color", "#ffffff"}, {"css", ""},
+                {"logo_url", nullptr},           {"favicon_url", nullptr}};
   return s;
 }
 
 std::vector<std::string> summary(const EnvPlan& plan) {
   std::vector<std::string> out;
-  for (const auto& c : plan.changes) out.push_back(std::string(to_string(c.action)) + " " + c.kind + " " + c.key);
+  for (const auto& c : plan.changes)
+    out.push_back(std::string(to_string(c.action)) + " " + c.kind + " " + c.key);
   return out;
 }
 
 }  // namespace
 
 TEST_CASE("env files: problems carry file:line:column") {
-  auto unknown = load_error("version: 1\nbranding:\n  primary_color: \"#fff\"\n  colour_scheme: dark\n");
+  auto unknown =
+      load_error("version: 1\nbranding:\n  primary_color: \"#fff\"\n  colour_scheme: dark\n");
   CHECK_THAT(unknown, Catch::Contains("env.yaml:") && Catch::Contains("colour_scheme"));
   auto bounds = load_error("version: 1\npolicies:\n  password:\n    min_length: 4\n");
   CHECK_THAT(bounds, Catch::StartsWith("env.yaml:4:17: /policies/password/min_length"));
   auto colour = load_error("version: 1\nbranding:\n  primary_color: blue\n");
-  CHECK(colour == "env.yaml:3:18: /branding/primary_color: primary_color \"blue\" is not a colour of the form #rgb or #rrggbb");
-  auto dup = load_error("version: 1\nbadges:\n  - {external_id: a, name: A}\n  - {external_id: a, name: B}\n");
+  CHECK(colour ==
+        "env.yaml:3:18: /branding/primary_color: primary_color \"blue\" is not a colour of the "
+        "form #rgb or #rrggbb");
+  auto dup = load_error(
+      "version: 1\nbadges:\n  - {external_id: a, name: A}\n  - {external_id: a, name: B}\n");
   CHECK_THAT(dup, Catch::Contains("env.yaml:4:") && Catch::Contains("used by two badges"));
-  auto dept = load_error("version: 1\nseed:\n  users:\n    - {userName: a, email: a@x.example, department: Nowhere}\n");
+  auto dept = load_error(
+      "version: 1\nseed:\n  users:\n    - {userName: a, email: a@x.example, department: "
+      "Nowhere}\n");
   CHECK_THAT(dept, Catch::Contains("department \"Nowhere\" is not among the file's departments"));
   auto syntax = load_env("version: 1\nbranding: [\n", "env.yaml");
   REQUIRE_FALSE(syntax);
@@ -60,7 +69,8 @@ TEST_CASE("env files: problems carry file:line:column") {
 TEST_CASE("env files: guidance is a warning with its position") {
   auto spec = load("version: 1\npolicies:\n  password: {min_length: 8, lockout_threshold: 5}\n");
   REQUIRE(spec.warnings.size() == 1);
-  CHECK_THAT(spec.warnings[0], Catch::StartsWith("env.yaml:3:") && Catch::Contains("warning: min_length 8"));
+  CHECK_THAT(spec.warnings[0],
+             Catch::StartsWith("env.yaml:3:") && Catch::Contains("warning: min_length 8"));
 }
 
 TEST_CASE("plan: an empty platform gets everything in dependency order") {
@@ -91,7 +101,8 @@ seed:
                          });
   // The owner given by e-mail is the seed user's canonical userName.
   CHECK(plan.changes[6].desired["owners"] == json{"ci"});
-  CHECK(plan.changes[0].fields == std::vector<FieldChange>{{"lockout_threshold", 0, 10}, {"min_length", 8, 15}});
+  CHECK(plan.changes[0].fields ==
+        std::vector<FieldChange>{{"lockout_threshold", 0, 10}, {"min_length", 8, 15}});
   CHECK(plan.changes[2].desired["parent_path"] == "Company");
 }
 
@@ -109,12 +120,20 @@ policies:
   state.departments = {{{"id", "1"}, {"name", "Company"}, {"path", "Company"}},
                        {{"id", "2"}, {"name", "IT"}, {"path", "Company/IT"}}};
   state.users = {{{"id", "7"}, {"userName", "ci"}, {"emails", {{{"value", "ci@corp.example"}}}}}};
-  state.communities = {{{"id", "3"}, {"name", "Welcome"}, {"visibility", "private"}, {"owners", {"7"}},
-                        {"members", json::array()}, {"description", ""}, {"external_id", "welcome"}},
-                       {{"id", "4"}, {"name", "Other"}, {"external_id", nullptr}, {"owners", json::array()}}};
-  state.badges = {{{"id", "5"}, {"name", "Mentor"}, {"description", "Helps"}, {"external_id", "mentor"}}};
-  state.keyword_rules = {{{"id", "1"}, {"pattern", "casino"}, {"action", "hide"}, {"scope", "all"}},
-                         {{"id", "2"}, {"pattern", "spam"}, {"action", "flag"}, {"scope", "posts"}}};
+  state.communities = {
+      {{"id", "3"},
+       {"name", "Welcome"},
+       {"visibility", "private"},
+       {"owners", {"7"}},
+       {"members", json::array()},
+       {"description", ""},
+       {"external_id", "welcome"}},
+      {{"id", "4"}, {"name", "Other"}, {"external_id", nullptr}, {"owners", json::array()}}};
+  state.badges = {
+      {{"id", "5"}, {"name", "Mentor"}, {"description", "Helps"}, {"external_id", "mentor"}}};
+  state.keyword_rules = {
+      {{"id", "1"}, {"pattern", "casino"}, {"action", "hide"}, {"scope", "all"}},
+      {{"id", "2"}, {"pattern", "spam"}, {"action", "flag"}, {"scope", "posts"}}};
   CHECK(plan_env(spec, {}, state, false).empty());
 
   state.badges[0]["description"] = "Helped";
@@ -124,13 +143,17 @@ policies:
   CHECK(one.changes[0].fields == std::vector<FieldChange>{{"description", "Helped", "Helps"}});
   CHECK(plan_text(one) == "~ badge mentor: description Helped -> Helps\n");
 
-  SECTION("prune deletes what the file does not name: rules, the unnamed community, extra departments") {
+  SECTION(
+      "prune deletes what the file does not name: rules, the unnamed community, extra "
+      "departments") {
     state.badges[0]["description"] = "Helps";
     state.departments.push_back({{"id", "9"}, {"name", "Old"}, {"path", "Company/IT/Old"}});
     auto pruned = plan_env(spec, {}, state, true);
-    CHECK(summary(pruned) == std::vector<std::string>{"update keyword_rules ", "delete community id:4",
-                                                     "delete department Company/IT/Old"});
-    CHECK(pruned.changes[0].desired == json{{"rules", {{{"pattern", "casino"}, {"action", "hide"}, {"scope", "all"}}}}});
+    CHECK(summary(pruned) == std::vector<std::string>{"update keyword_rules ",
+                                                      "delete community id:4",
+                                                      "delete department Company/IT/Old"});
+    CHECK(pruned.changes[0].desired ==
+          json{{"rules", {{{"pattern", "casino"}, {"action", "hide"}, {"scope", "all"}}}}});
   }
 }
 
@@ -146,24 +169,36 @@ seed:
   state.posts_supported = false;
   EnvImages images{std::string("PNGBYTES"), std::nullopt};
   auto plan = plan_env(spec, images, state, false);
-  CHECK(summary(plan) == std::vector<std::string>{"update logo ", "create user a", "create community c"});
+  CHECK(summary(plan) ==
+        std::vector<std::string>{"update logo ", "create user a", "create community c"});
   REQUIRE(plan.notes.size() == 1);
   state.logo = "PNGBYTES";
   state.posts_supported = true;
   auto with_posts = plan_env(spec, images, state, false);
-  CHECK(summary(with_posts) == std::vector<std::string>{"create user a", "create community c", "create post p"});
+  CHECK(summary(with_posts) ==
+        std::vector<std::string>{"create user a", "create community c", "create post p"});
 }
 
 TEST_CASE("export: a state becomes a file that loads and plans to nothing") {
   auto state = empty_platform();
   state.departments = {{{"id", "1"}, {"name", "Company"}, {"path", "Company"}}};
-  state.users = {{{"id", "7"}, {"userName", "ci"}, {"displayName", "CI"}, {"externalId", "env:user:ci"},
-                  {"emails", {{{"value", "ci@corp.example"}, {"primary", true}}}},
-                  {"urn:daoffice:scim:schemas:extension:profile:1.0:User", {{"departmentId", "1"}}}}};
-  state.communities = {{{"id", "3"}, {"name", "Welcome"}, {"visibility", "public"}, {"owners", {"7"}},
-                        {"members", json::array()}, {"description", ""}, {"external_id", "welcome"}},
+  state.users = {
+      {{"id", "7"},
+       {"userName", "ci"},
+       {"displayName", "CI"},
+       {"externalId", "env:user:ci"},
+       {"emails", {{{"value", "ci@corp.example"}, {"primary", true}}}},
+       {"urn:daoffice:scim:schemas:extension:profile:1.0:User", {{"departmentId", "1"}}}}};
+  state.communities = {{{"id", "3"},
+                        {"name", "Welcome"},
+                        {"visibility", "public"},
+                        {"owners", {"7"}},
+                        {"members", json::array()},
+                        {"description", ""},
+                        {"external_id", "welcome"}},
                        {{"id", "4"}, {"name", "Loose"}, {"external_id", nullptr}}};
-  state.keyword_rules = {{{"id", "1"}, {"pattern", "casino"}, {"action", "hide"}, {"scope", "all"}}};
+  state.keyword_rules = {
+      {{"id", "1"}, {"pattern", "casino"}, {"action", "hide"}, {"scope", "all"}}};
   std::vector<std::string> skipped;
   json doc = export_env(state, std::nullopt, std::nullopt, skipped);
   CHECK(skipped == std::vector<std::string>{"community 4 \"Loose\" (no external_id)"});

@@ -1,10 +1,10 @@
-#include <catch2/catch.hpp>
+#include "core/policy/policy.hpp"
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
 #include "core/policy/image.hpp"
-#include "core/policy/policy.hpp"
 
 using namespace daoctl::policy;
 using nlohmann::json;
@@ -25,7 +25,8 @@ std::vector<std::string> warnings_of(const Findings& findings) {
 }
 
 std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(DAOCTL_SOURCE_DIR) + "/tests/fixtures/branding/" + name, std::ios::binary);
+  std::ifstream in(std::string(DAOCTL_SOURCE_DIR) + "/tests/fixtures/branding/" + name,
+                   std::ios::binary);
   REQUIRE(in);
   std::ostringstream s;
   s << in.rdbuf();
@@ -61,11 +62,16 @@ TEST_CASE("password policy: bounds and contradictions are errors") {
 }
 
 TEST_CASE("password policy: NIST SP 800-63B guidance gives warnings, not errors") {
-  auto findings = check_password_policy(
-      {{"min_length", 8}, {"require_upper", true}, {"require_symbol", true}, {"max_age_days", 90}, {"lockout_threshold", 0}});
+  auto findings = check_password_policy({{"min_length", 8},
+                                         {"require_upper", true},
+                                         {"require_symbol", true},
+                                         {"max_age_days", 90},
+                                         {"lockout_threshold", 0}});
   CHECK_FALSE(has_errors(findings));
-  CHECK(warnings_of(findings) == std::vector<std::string>{"min_length", "require_upper", "max_age_days", "lockout_threshold"});
-  CHECK(warnings_of(check_password_policy({{"min_length", 15}, {"lockout_threshold", 10}})).empty());
+  CHECK(warnings_of(findings) == std::vector<std::string>{"min_length", "require_upper",
+                                                          "max_age_days", "lockout_threshold"});
+  CHECK(
+      warnings_of(check_password_policy({{"min_length", 15}, {"lockout_threshold", 10}})).empty());
 }
 
 TEST_CASE("registration: modes and domains") {
@@ -79,7 +85,9 @@ TEST_CASE("registration: modes and domains") {
       {{{"mode", "domains"}, {"allowed_domains", {"corp.example", "corp-spb.example"}}}, {}, {}},
       {{{"mode", "domains"}, {"allowed_domains", json::array()}}, {"allowed_domains"}, {}},
       {{{"mode", "domains"}}, {"allowed_domains"}, {}},
-      {{{"mode", "domains"}, {"allowed_domains", {"corp.example", "CORP.example"}}}, {"allowed_domains/1"}, {}},
+      {{{"mode", "domains"}, {"allowed_domains", {"corp.example", "CORP.example"}}},
+       {"allowed_domains/1"},
+       {}},
       {{{"mode", "domains"}, {"allowed_domains", {"not a domain"}}}, {"allowed_domains/0"}, {}},
       {{{"mode", "open"}}, {}, {"mode"}},
       {{{"mode", "open"}, {"allowed_domains", {"corp.example"}}}, {"allowed_domains"}, {"mode"}},
@@ -109,21 +117,26 @@ TEST_CASE("WCAG contrast: luminance and ratios of known pairs") {
   CHECK(contrast_ratio({0, 0, 0}, {255, 255, 255}) == Approx(21.0));
   CHECK(contrast_ratio({255, 255, 255}, {255, 255, 255}) == Approx(1.0));
   // #777 on white is the classic just-failing grey: 4.48:1.
-  CHECK(contrast_ratio(*parse_colour("#777777"), *parse_colour("#ffffff")) == Approx(4.48).epsilon(0.01));
+  CHECK(contrast_ratio(*parse_colour("#777777"), *parse_colour("#ffffff")) ==
+        Approx(4.48).epsilon(0.01));
   CHECK(contrast_ratio(*parse_colour("#767676"), *parse_colour("#ffffff")) >= kWcagAaContrast);
 }
 
 TEST_CASE("branding: bad colours are errors, low contrast a warning") {
-  auto ok = check_branding({{"primary_color", "#0B5FFF"}, {"accent_color", "#333"}, {"background_color", "#FFFFFF"}});
+  auto ok = check_branding(
+      {{"primary_color", "#0B5FFF"}, {"accent_color", "#333"}, {"background_color", "#FFFFFF"}});
   CHECK(ok.empty());
   auto bad = check_branding({{"primary_color", "blue"}, {"background_color", "#fff"}});
   CHECK(errors_of(bad) == std::vector<std::string>{"primary_color"});
-  auto low = check_branding({{"primary_color", "#0B5FFF"}, {"accent_color", "#FFB000"}, {"background_color", "#FFFFFF"}});
+  auto low = check_branding(
+      {{"primary_color", "#0B5FFF"}, {"accent_color", "#FFB000"}, {"background_color", "#FFFFFF"}});
   CHECK_FALSE(has_errors(low));
   REQUIRE(warnings_of(low) == std::vector<std::string>{"accent_color"});
   CHECK_THAT(low[0].message, Catch::Contains("1.83:1") && Catch::Contains("4.5:1"));
-  CHECK(errors_of(check_branding({{"css", "a{}</style><script>"}})) == std::vector<std::string>{"css"});
-  CHECK(errors_of(check_branding({{"css", std::string(70000, 'a')}})) == std::vector<std::string>{"css"});
+  CHECK(errors_of(check_branding({{"css", "a{}</style><script>"}})) ==
+        std::vector<std::string>{"css"});
+  CHECK(errors_of(check_branding({{"css", std::string(70000, 'a')}})) ==
+        std::vector<std::string>{"css"});
   CHECK(errors_of(check_branding({{"font", "Arial"}})) == std::vector<std::string>{"font"});
 }
 
@@ -133,14 +146,19 @@ TEST_CASE("keyword rules: regex, enums, duplicates") {
     std::vector<std::string> errors;
   };
   const std::vector<Case> cases = {
-      {json::parse(R"([{"pattern": "(?i)паспорт\\s*\\d{4}", "action": "flag", "scope": "all"}])"), {}},
+      {json::parse(R"([{"pattern": "(?i)паспорт\\s*\\d{4}", "action": "flag", "scope": "all"}])"),
+       {}},
       {json::parse(R"([{"pattern": "casino", "action": "hide"}])"), {}},
       {json::parse(R"([{"pattern": "(unclosed", "action": "flag"}])"), {"0/pattern"}},
       {json::parse(R"([{"pattern": "", "action": "flag"}])"), {"0/pattern"}},
       {json::parse(R"([{"pattern": "x", "action": "delete"}])"), {"0/action"}},
       {json::parse(R"([{"pattern": "x", "action": "flag", "scope": "email"}])"), {"0/scope"}},
-      {json::parse(R"([{"pattern": "x", "action": "flag"}, {"pattern": "x", "action": "hide", "scope": "all"}])"), {"1/pattern"}},
-      {json::parse(R"([{"pattern": "x", "action": "flag"}, {"pattern": "x", "action": "hide", "scope": "posts"}])"), {}},
+      {json::parse(
+           R"([{"pattern": "x", "action": "flag"}, {"pattern": "x", "action": "hide", "scope": "all"}])"),
+       {"1/pattern"}},
+      {json::parse(
+           R"([{"pattern": "x", "action": "flag"}, {"pattern": "x", "action": "hide", "scope": "posts"}])"),
+       {}},
       {json::parse(R"([{"pattern": "x", "action": "flag", "severity": 3}])"), {"0/severity"}},
   };
   for (const auto& c : cases) {
@@ -185,7 +203,8 @@ TEST_CASE("image checks per slot: format by content, size, dimensions") {
   auto jpeg = check_image(fixture("photo-really-jpeg.png"), logo_slot(), "photo.png");
   REQUIRE(jpeg.size() == 1);
   CHECK(jpeg[0].kind == ImageProblemKind::WrongFormat);
-  CHECK(jpeg[0].message == "photo.png is a JPEG image (judged by its content, not its name); a logo must be PNG, SVG");
+  CHECK(jpeg[0].message ==
+        "photo.png is a JPEG image (judged by its content, not its name); a logo must be PNG, SVG");
 
   auto ico_logo = check_image(fixture("favicon.ico"), logo_slot(), "favicon.ico");
   REQUIRE(ico_logo.size() == 1);
@@ -195,7 +214,8 @@ TEST_CASE("image checks per slot: format by content, size, dimensions") {
   REQUIRE(wide.size() == 1);
   CHECK(wide[0].message == "huge.png is 4096x16 pixels; a logo may be at most 2048x2048");
 
-  auto big = check_image(fixture("logo.png") + std::string(20u << 20, '\0'), logo_slot(), "big.png");
+  auto big =
+      check_image(fixture("logo.png") + std::string(20u << 20, '\0'), logo_slot(), "big.png");
   REQUIRE(big.size() == 1);
   CHECK(big[0].kind == ImageProblemKind::TooLarge);
   CHECK_THAT(big[0].message, Catch::Contains("at most 1 MiB"));

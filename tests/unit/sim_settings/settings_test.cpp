@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "../sim/sim_fixture.hpp"
@@ -10,7 +9,7 @@ using nlohmann::json;
 namespace {
 
 json strong_policy() {
-  return {{"min_length", 15},       {"require_upper", false}, {"require_lower", false},
+  return {{"min_length", 15},       {"require_upper", false},  {"require_lower", false},
           {"require_digit", false}, {"require_symbol", false}, {"history", 5},
           {"max_age_days", 0},      {"lockout_threshold", 10}, {"lockout_minutes", 15}};
 }
@@ -19,7 +18,8 @@ json strong_policy() {
 std::string png_of(std::uint32_t width, std::uint32_t height) {
   std::string png("\x89PNG\r\n\x1A\n\0\0\0\x0DIHDR", 16);
   for (auto v : {width, height})
-    for (int shift = 24; shift >= 0; shift -= 8) png.push_back(static_cast<char>((v >> shift) & 0xFF));
+    for (int shift = 24; shift >= 0; shift -= 8)
+      png.push_back(static_cast<char>((v >> shift) & 0xFF));
   png.append(std::string("\x08\x06\0\0\0", 5));
   return png;
 }
@@ -34,13 +34,15 @@ TEST_CASE("password policy: defaults, replace with ETag, 422 names the field") {
   CHECK(got->get_header_value("ETag") == "W/\"1\"");
   CHECK(body_of(got)["min_length"] == 8);
 
-  auto put = sim.put("/api/v1/settings/password-policy", strong_policy(), {{"If-Match", "W/\"1\""}});
+  auto put =
+      sim.put("/api/v1/settings/password-policy", strong_policy(), {{"If-Match", "W/\"1\""}});
   REQUIRE(put);
   CHECK(put->status == 200);
   CHECK(put->get_header_value("ETag") == "W/\"2\"");
   CHECK(body_of(sim.get("/api/v1/settings/password-policy")) == strong_policy());
 
-  auto stale = sim.put("/api/v1/settings/password-policy", strong_policy(), {{"If-Match", "W/\"1\""}});
+  auto stale =
+      sim.put("/api/v1/settings/password-policy", strong_policy(), {{"If-Match", "W/\"1\""}});
   REQUIRE(stale);
   CHECK(stale->status == 412);
 
@@ -62,7 +64,8 @@ TEST_CASE("password policy: defaults, replace with ETag, 422 names the field") {
 
 TEST_CASE("registration: mode domains needs a domain") {
   RunningSim sim;
-  auto bad = sim.put("/api/v1/settings/registration", json{{"mode", "domains"}, {"allowed_domains", json::array()}});
+  auto bad = sim.put("/api/v1/settings/registration",
+                     json{{"mode", "domains"}, {"allowed_domains", json::array()}});
   REQUIRE(bad);
   CHECK(bad->status == 422);
   json good = {{"mode", "domains"}, {"allowed_domains", {"corp.example"}}};
@@ -90,8 +93,9 @@ TEST_CASE("keyword rules get ids and a default scope") {
 
 TEST_CASE("branding colours and images are checked by content") {
   RunningSim sim;
-  auto bad_colour = sim.put("/api/v1/settings/branding",
-                            json{{"primary_color", "blue"}, {"accent_color", "#fff"}, {"background_color", "#000"}});
+  auto bad_colour = sim.put(
+      "/api/v1/settings/branding",
+      json{{"primary_color", "blue"}, {"accent_color", "#fff"}, {"background_color", "#000"}});
   REQUIRE(bad_colour);
   CHECK(bad_colour->status == 422);
   CHECK(body_of(bad_colour)["errors"][0]["field"] == "primary_color");
@@ -111,7 +115,8 @@ TEST_CASE("branding colours and images are checked by content") {
     REQUIRE(back);
     CHECK(back->body == png);
     CHECK(back->get_header_value("Content-Type") == "image/png");
-    CHECK(body_of(sim.get("/api/v1/settings/branding"))["logo_url"] == "/api/v1/settings/branding/logo");
+    CHECK(body_of(sim.get("/api/v1/settings/branding"))["logo_url"] ==
+          "/api/v1/settings/branding/logo");
   }
   SECTION("a JPEG sent as image/png is 422") {
     std::string jpeg("\xFF\xD8\xFF\xE0\0\x10JFIF\0", 11);
@@ -141,8 +146,9 @@ TEST_CASE("branding colours and images are checked by content") {
 TEST_CASE("communities and badges: external ids, 409 with existing_id, patch, delete") {
   RunningSim sim;
   auto owner = body_of(sim.post("/scim/v2/Users", user_doc("owner.one")))["id"].get<std::string>();
-  auto created = sim.post("/api/v1/communities",
-                          json{{"name", "Welcome"}, {"external_id", "welcome"}, {"owners", {owner}}});
+  auto created =
+      sim.post("/api/v1/communities",
+               json{{"name", "Welcome"}, {"external_id", "welcome"}, {"owners", {owner}}});
   REQUIRE(created);
   INFO(created->body);
   REQUIRE(created->status == 201);
@@ -179,7 +185,8 @@ TEST_CASE("communities and badges: external ids, 409 with existing_id, patch, de
   auto badge = sim.post("/api/v1/badges", json{{"name", "Mentor"}, {"external_id", "mentor"}});
   REQUIRE(badge);
   CHECK(badge->status == 201);
-  auto badge_dup = sim.post("/api/v1/badges", json{{"name", "Mentor 2"}, {"external_id", "mentor"}});
+  auto badge_dup =
+      sim.post("/api/v1/badges", json{{"name", "Mentor 2"}, {"external_id", "mentor"}});
   REQUIRE(badge_dup);
   CHECK(badge_dup->status == 409);
   CHECK(body_of(badge_dup)["existing_id"] == body_of(badge)["id"]);
@@ -190,7 +197,8 @@ TEST_CASE("communities and badges: external ids, 409 with existing_id, patch, de
   auto page = body_of(sim.get("/api/v1/badges?limit=2"));
   CHECK(page["items"].size() == 2);
   REQUIRE(page["next_cursor"].is_string());
-  auto rest = body_of(sim.get("/api/v1/badges?limit=2&cursor=" + page["next_cursor"].get<std::string>()));
+  auto rest =
+      body_of(sim.get("/api/v1/badges?limit=2&cursor=" + page["next_cursor"].get<std::string>()));
   CHECK(rest["items"].size() == 2);
   CHECK(rest["next_cursor"].is_null());
 }
