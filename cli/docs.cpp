@@ -221,6 +221,11 @@ std::string bash_completion(const CLI::App& root) {
     std::vector<std::string> names;
     for (const auto* s : subcommands(app)) names.push_back(s->get_name());
     std::string key = path.empty() ? "daoctl" : "daoctl " + path;
+    // A leaf command offers the fixed choices of its positional arguments.
+    if (names.empty())
+      for (const auto* o : options_of(app))
+        if (!o->nonpositional())
+          for (const auto& choice : choices_of(*o)) names.push_back(choice);
     if (!names.empty()) subs_case += fmt::format("    \"{}\") echo \"{}\" ;;\n", key, words(names));
     std::vector<std::string> flags;
     for (const auto* o : options_of(app)) {
@@ -302,6 +307,14 @@ std::string fish_completion(const CLI::App& root) {
       "    end\n"
       "    echo (string join ' ' $path)\n"
       "end\n"
+      "function __daoctl_path_is\n"
+      "    set -l p (__daoctl_path)\n"
+      "    test \"$p\" = \"$argv\"\n"
+      "end\n"
+      "function __daoctl_path_under\n"
+      "    set -l p (__daoctl_path)\n"
+      "    string match -q -- \"$argv*\" \"$p\"\n"
+      "end\n"
       "complete -c daoctl -f\n";
   std::vector<std::string> global_flags;
   walk(root, "", [&](const std::string& path, const CLI::App& app) {
@@ -309,8 +322,7 @@ std::string fish_completion(const CLI::App& root) {
       std::string desc = s->get_description();
       for (auto& c : desc)
         if (c == '\'') c = '"';
-      out += fmt::format("complete -c daoctl -n 'test \"(__daoctl_path)\" = \"{}\"' -a {} -d '{}'\n", path,
-                         s->get_name(), desc);
+      out += fmt::format("complete -c daoctl -n '__daoctl_path_is {}' -a {} -d '{}'\n", path, s->get_name(), desc);
     }
     for (const auto* o : options_of(app)) {
       if (!o->nonpositional()) continue;
@@ -324,7 +336,7 @@ std::string fish_completion(const CLI::App& root) {
       std::string values;
       if (!choices.empty()) values = " -r -a '" + words(choices) + "'";
       else if (o->get_type_size() != 0) values = " -r";
-      std::string cond = path.empty() ? "" : fmt::format(" -n 'string match -q -- \"{}*\" (__daoctl_path)'", path);
+      std::string cond = path.empty() ? "" : fmt::format(" -n '__daoctl_path_under {}'", path);
       out += fmt::format("complete -c daoctl{}{}{} -d '{}'\n", cond, spec, values, desc);
     }
   });
