@@ -157,8 +157,13 @@ class BackupService {
     }
     schedule_cv_.notify_all();
     if (scheduler_.joinable()) scheduler_.join();
-    std::lock_guard lock(worker_mutex_);
-    if (worker_.joinable()) worker_.join();
+    // Joined without the lock: the worker takes it once more to clear busy_.
+    std::thread worker;
+    {
+      std::lock_guard lock(worker_mutex_);
+      worker = std::move(worker_);
+    }
+    if (worker.joinable()) worker.join();
   }
 
   fs::path archive_path(std::int64_t id) const { return backup_dir_ / fmt::format("{}.tar.zst", id); }
@@ -289,12 +294,16 @@ class BackupService {
     auto work = backup_dir_ / fmt::format(".work-{}", entry.id);
     std::error_code ec;
     fs::create_directories(work, ec);
+    // The job's final state is written last (after cleanup and clear_busy),
+    // so a client that sees it finish can start the next backup at once.
+    std::string final_state = "failed";
+    std::optional<std::string> final_error, final_result;
     auto fail_job = [&](const Error& e) {
       fmt::print(stderr, "daoctl-sim: backup {} failed: {}\n", entry.id, e.describe());
       entry.state = "failed";
       entry.version++;
       save(entry);
-      store_.update_job(job.id, "failed", 1.0, error_json("backup failed", e.describe()), std::nullopt);
+      final_error = error_json("backup failed", e.describe());
     };
     try {
       bool with_db = std::find(entry.include.begin(), entry.include.end(), "db") != entry.include.end();
@@ -306,7 +315,9 @@ class BackupService {
         if (!st) {
           fail_job(st.error());
           fs::remove_all(work, ec);
-          return clear_busy();
+          clear_busy();
+          store_.update_job(job.id, final_state, 1.0, final_error, final_result);
+          return;
         }
       }
       backup::Manifest manifest;
@@ -325,8 +336,8 @@ class BackupService {
         entry.sha256 = packed->sha256;
         entry.version++;
         save(entry);
-        store_.update_job(job.id, "succeeded", 1.0, std::nullopt,
-                          json{{"backup_id", std::to_string(entry.id)}}.dump());
+        final_state = "succeeded";
+        final_result = json{{"backup_id", std::to_string(entry.id)}}.dump();
       }
     } catch (const std::exception& e) {
       Error err;
@@ -336,6 +347,7 @@ class BackupService {
     }
     fs::remove_all(work, ec);
     clear_busy();
+    store_.update_job(job.id, final_state, 1.0, final_error, final_result);
   }
 
   void run_restore(Job job, fs::path archive, bool consume_archive, std::string origin) {
@@ -344,9 +356,10 @@ class BackupService {
     auto staging = data_dir_ / fmt::format(".restore-{}", job.id);
     std::error_code ec;
     fs::remove_all(staging, ec);
+    std::optional<std::string> succeeded_result, failed_error;
     auto finish_failed = [&](const std::string& detail) {
       fmt::print(stderr, "daoctl-sim: restore from {} failed: {}\n", origin, detail);
-      store_.update_job(job.id, "failed", 1.0, error_json("restore failed", detail), std::nullopt);
+      failed_error = error_json("restore failed", detail);
     };
     try {
       fs::create_directories(staging);
@@ -367,18 +380,15 @@ class BackupService {
           fs::remove_all(old, ec);
         }
         auto done = store_.find_job(job.id).value_or(job);
-        done.state = "succeeded";
-        done.progress = 1.0;
+        done.state = "running";
+        done.progress = 0.99;
         done.updated_at = rfc3339_now();
         done.result_json = json{{"restored_from", origin}, {"backup_id", manifest->backup_id},
                                 {"backup_created_at", manifest->created_at}, {"include", manifest->include}}
                                .dump();
         auto db_file = staging / backup::kDatabaseMember;
-        if (fs::exists(db_file)) {
-          store_.restore_database(db_file, done);
-        } else {
-          store_.update_job(job.id, "succeeded", 1.0, std::nullopt, done.result_json);
-        }
+        if (fs::exists(db_file)) store_.restore_database(db_file, done);
+        succeeded_result = done.result_json;
         fmt::print(stderr, "daoctl-sim: restored backup {} ({}) from {}\n", manifest->backup_id,
                    manifest->created_at, origin);
       }
@@ -388,6 +398,10 @@ class BackupService {
     fs::remove_all(staging, ec);
     if (consume_archive) fs::remove(archive, ec);
     clear_busy();
+    if (succeeded_result)
+      store_.update_job(job.id, "succeeded", 1.0, std::nullopt, succeeded_result);
+    else
+      store_.update_job(job.id, "failed", 1.0, failed_error, std::nullopt);
   }
 
   void start_schedule() {

@@ -110,9 +110,12 @@ TEST_CASE("days are local days: the UTC offset moves a backup into another day")
   CHECK(kept(s, p) == std::vector<std::string>{"C:daily snapshot", "B:daily snapshot"});
   // In UTC+3, B and C are both on 2 March local time and A is on 1 March.
   CHECK(kept(s, p, fixed_utc_offset(hours{3})) == std::vector<std::string>{"C:daily snapshot", "A:daily snapshot"});
-  // An offset that changes between the snapshots (DST): B at UTC+1, C at UTC+2.
-  UtcOffsetAt dst = [&](SysSeconds t) { return t >= at("2026-03-02T00:00:00Z") ? hours{2} : hours{1}; };
-  CHECK(kept(s, p, dst) == std::vector<std::string>{"C:daily snapshot", "B:daily snapshot"});
+  // An offset that changes between the snapshots (a DST end at 23:45Z): each
+  // snapshot is placed with the offset in effect at its own instant, so B
+  // (UTC+1, 00:30 on 2 March) shares C's day; with C's offset (UTC+0) for
+  // all, B would have stayed on 1 March and been kept instead of A.
+  UtcOffsetAt dst = [&](SysSeconds t) { return t >= at("2026-03-01T23:45:00Z") ? hours{0} : hours{1}; };
+  CHECK(kept(s, p, dst) == std::vector<std::string>{"C:daily snapshot", "A:daily snapshot"});
 }
 
 TEST_CASE("keep-within counts back from the newest snapshot, not from now, and is exclusive") {
