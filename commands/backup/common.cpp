@@ -13,6 +13,9 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "commands/backup/backup.hpp"
@@ -121,6 +124,87 @@ std::uint64_t hash_prefix(const std::string& path, Sha256& hash) {
   return total;
 }
 
+// Hashes a file that is being appended to, on its own thread, reading back
+// what the writer has already written (from the page cache). The network
+// receive and the hash run in parallel with constant memory; the writer only
+// publishes how far the file is written. Also starts the kernel's writeback
+// of every finished 32 MiB so the final fsync has little left to flush.
+class FollowingHasher {
+ public:
+  FollowingHasher(const std::string& path, int write_fd, std::uint64_t start, Sha256& hash)
+      : write_fd_(write_fd), hash_(hash), hashed_(start), available_(start), flushed_(start) {
+    read_fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~FollowingHasher() { finish(); }
+  FollowingHasher(const FollowingHasher&) = delete;
+  FollowingHasher& operator=(const FollowingHasher&) = delete;
+
+  // The file now holds `total` bytes.
+  void advance(std::uint64_t total) {
+    if (total - flushed_ >= kWriteback) {
+      ::sync_file_range(write_fd_, static_cast<off_t>(flushed_), static_cast<off_t>(total - flushed_),
+                        SYNC_FILE_RANGE_WRITE);
+      flushed_ = total;
+    }
+    std::lock_guard lock(mutex_);
+    available_ = total;
+    if (available_ - hashed_ >= kChunk) wake_.notify_one();
+  }
+  // Hashes the rest and stops the thread. False when the file could not be read back.
+  bool finish() {
+    {
+      std::lock_guard lock(mutex_);
+      if (done_) return ok_;
+      done_ = true;
+    }
+    wake_.notify_one();
+    if (thread_.joinable()) thread_.join();
+    if (read_fd_ >= 0) ::close(read_fd_);
+    read_fd_ = -1;
+    return ok_;
+  }
+
+ private:
+  static constexpr std::uint64_t kChunk = 1 << 20;
+  static constexpr std::uint64_t kWriteback = 32u << 20;
+
+  void run() {
+    std::vector<char> buf(kChunk);
+    while (true) {
+      std::uint64_t until;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [&] { return done_ || available_ - hashed_ >= kChunk; });
+        until = available_;
+        if (until == hashed_ && done_) return;
+      }
+      while (hashed_ < until) {
+        auto want = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, until - hashed_));
+        ssize_t n = read_fd_ < 0 ? -1 : ::pread(read_fd_, buf.data(), want, static_cast<off_t>(hashed_));
+        if (n <= 0) {
+          ok_ = false;
+          return;
+        }
+        hash_.update(buf.data(), static_cast<std::size_t>(n));
+        hashed_ += static_cast<std::uint64_t>(n);
+      }
+    }
+  }
+
+  int write_fd_;
+  int read_fd_ = -1;
+  Sha256& hash_;
+  std::uint64_t hashed_;     // owned by the thread
+  std::uint64_t available_;  // guarded by mutex_
+  std::uint64_t flushed_;    // writer side only
+  bool done_ = false;
+  bool ok_ = true;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::thread thread_;
+};
+
 }  // namespace
 
 DownloadResult download_backup(CommandContext& ctx, const json& backup_json, const std::string& path) {
@@ -163,6 +247,8 @@ DownloadResult download_backup(CommandContext& ctx, const json& backup_json, con
     Fd out(raw);
     std::uint64_t written = have;
     int write_errno = 0;
+    std::optional<FollowingHasher> follower;
+    follower.emplace(part, out.get(), have, hash);
     bool bar = ctx.io().stdout_is_tty() && !ctx.global.quiet;
     std::uint64_t next_report = written + (64u << 20);
     auto req = ctx.client().make_request("GET", "/api/v1/backups/" + platform::url_encode_segment(id) + "/download",
@@ -187,8 +273,8 @@ DownloadResult download_backup(CommandContext& ctx, const json& backup_json, con
         p += n;
         left -= static_cast<size_t>(n);
       }
-      hash.update(data, len);
       written += len;
+      follower->advance(written);
       if (bar && written >= next_report) {
         ctx.io().err() << fmt::format("\rdownloading backup {}: {:.0f}%", id,
                                       100.0 * static_cast<double>(written) / static_cast<double>(size))
@@ -229,6 +315,8 @@ DownloadResult download_backup(CommandContext& ctx, const json& backup_json, con
       continue;
     }
     if (::fsync(out.get()) != 0) throw CommandError(ErrorKind::Io, "cannot flush the download", part, errno_text());
+    if (!follower->finish())
+      throw CommandError(ErrorKind::Io, "cannot read the download back to hash it", part, errno_text());
     auto actual = hash.hex();
     if (actual != expected || written != size) {
       fs::remove(part);
