@@ -15,6 +15,7 @@ PKGS=(
   clang-format clang-tidy zsh fish bash-completion groff-base man-db
   libexpat1-dev
   unzip
+  samba ldb-tools
 )
 missing=()
 for p in "${PKGS[@]}"; do
