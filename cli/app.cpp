@@ -73,7 +73,7 @@ namespace {
 void add_completion_command(CLI::App& root, commands::CommandContext& ctx) {
   auto shell = std::make_shared<std::string>();
   auto& cmd = commands::add_command(root, {"completion", "Print the shell completion script (bash, zsh or fish)",
-                                           "source <(daoctl completion bash)"});
+                                           "daoctl completion bash > ~/.local/share/bash-completion/completions/daoctl"});
   cmd.add_option("shell", *shell, "The shell")->required()->check(CLI::IsMember({"bash", "zsh", "fish"}));
   CLI::App* app = &root;
   cmd.callback([shell, app, &ctx] {

@@ -2,12 +2,12 @@
 # Install: copy to /usr/share/bash-completion/completions/daoctl, or: source <(daoctl completion bash)
 _daoctl_subcommands() {
   case "$1" in
-    "daoctl") echo "sync backup stats import deprovision policy branding diff apply export-env users groups departments api config doctor version completion" ;;
+    "daoctl") echo "sync stats deprovision backup import policy branding diff apply export-env users groups departments api config doctor version completion" ;;
     "daoctl sync") echo "validate plan apply status" ;;
-    "daoctl backup") echo "create list show download verify restore prune run" ;;
     "daoctl stats") echo "export" ;;
-    "daoctl import") echo "validate plan apply" ;;
     "daoctl deprovision") echo "plan apply user reactivate" ;;
+    "daoctl backup") echo "create list show download verify restore prune run" ;;
+    "daoctl import") echo "validate plan apply" ;;
     "daoctl policy") echo "password registration keywords" ;;
     "daoctl policy password") echo "get set diff" ;;
     "daoctl policy registration") echo "get set diff" ;;
@@ -29,6 +29,13 @@ _daoctl_flags() {
     "daoctl sync plan") echo "-f --file --state-dir --today --out --detailed-exitcode --allow-deprovision --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
     "daoctl sync apply") echo "-f --file --state-dir --today --plan --allow-deprovision --concurrency --summary-file --metrics-file --results-file --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
     "daoctl sync status") echo "-f --file --state-dir --today --results-file --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl stats") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl stats export") echo "--from --to --since --granularity --group-by --format -O --output-file --excel --action --page-size --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl deprovision") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl deprovision plan") echo "-f --file --state-dir --today --audit-file --staging --detailed-exitcode --allow-deprovision --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl deprovision apply") echo "-f --file --state-dir --today --audit-file --staging --allow-deprovision --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl deprovision user") echo "-f --file --state-dir --today --audit-file --transfer-to --reason --immediately --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
+    "daoctl deprovision reactivate") echo "-f --file --state-dir --today --audit-file --reason --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
     "daoctl backup") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
     "daoctl backup create") echo "--include --note --wait --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
     "daoctl backup list") echo "--kind --state --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
@@ -38,17 +45,10 @@ _daoctl_flags() {
     "daoctl backup restore") echo "--confirm --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
     "daoctl backup prune") echo "--keep-last --keep-hourly --keep-daily --keep-weekly --keep-monthly --keep-yearly --keep-within --dir --dry-run --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
     "daoctl backup run") echo "--dir --keep-last --keep-hourly --keep-daily --keep-weekly --keep-monthly --keep-yearly --keep-within --prune-server --note --summary --metrics --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
-    "daoctl stats") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
-    "daoctl stats export") echo "--from --to --since --granularity --group-by --format -O --output-file --excel --action --page-size --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
     "daoctl import") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
     "daoctl import validate") echo "--format --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
     "daoctl import plan") echo "--format --authors --fallback-author --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
     "daoctl import apply") echo "--format --authors --fallback-author --report --batch --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
-    "daoctl deprovision") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
-    "daoctl deprovision plan") echo "-f --file --state-dir --today --audit-file --staging --detailed-exitcode --allow-deprovision --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
-    "daoctl deprovision apply") echo "-f --file --state-dir --today --audit-file --staging --allow-deprovision --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
-    "daoctl deprovision user") echo "-f --file --state-dir --today --audit-file --transfer-to --reason --immediately --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
-    "daoctl deprovision reactivate") echo "-f --file --state-dir --today --audit-file --reason --version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
     "daoctl policy") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
     "daoctl policy password") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
     "daoctl policy password get") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color -y --yes --log-format --url --ca-file --insecure --timeout --concurrency --rate-limit" ;;
@@ -106,11 +106,11 @@ _daoctl_choices() {
     -o) echo "table json yaml csv" ;;
     --output) echo "table json yaml csv" ;;
     --log-format) echo "text json" ;;
+    --granularity) echo "day week month" ;;
+    --group-by) echo "none department user" ;;
     --include) echo "db files" ;;
     --kind) echo "scheduled manual" ;;
     --state) echo "creating ready failed" ;;
-    --granularity) echo "day week month" ;;
-    --group-by) echo "none department user" ;;
     --format) echo "manifest slack mattermost wxr" ;;
     *) return 1 ;;
   esac

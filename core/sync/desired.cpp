@@ -166,11 +166,14 @@ DesiredSet build_desired(const JobSpec& job, const SourceRecords& records) {
       if (const auto* values = scope.find(job.groups->from.source, job.groups->from.field)) {
         std::set<std::string> seen;
         for (const auto& v : *values) {
-          bool included = job.groups->include.empty();
-          for (const auto& p : job.groups->include) included |= glob_match(p, v);
-          for (const auto& p : job.groups->exclude) included &= !glob_match(p, v);
-          if (!included) continue;
+          // Patterns match the value as written (a DN) or the group's name,
+          // so both "CN=intranet-*,OU=Groups,..." and "intranet-*" work.
           std::string name = group_name(*job.groups, v);
+          auto matches = [&](const std::string& p) { return glob_match(p, v) || glob_match(p, name); };
+          bool included = job.groups->include.empty();
+          for (const auto& p : job.groups->include) included |= matches(p);
+          for (const auto& p : job.groups->exclude) included &= !matches(p);
+          if (!included) continue;
           if (seen.insert(name).second) user.groups.push_back(name);
         }
       }

@@ -113,7 +113,7 @@ TEST_CASE("usage errors exit 2 and help exits 0 with the command's example") {
   CHECK_THAT(version.io.out_text(), Catch::Contains("daoctl 9.9.9"));
 }
 
-TEST_CASE("--log-format json prints errors as one JSON object") {
+TEST_CASE("option --log-format json prints errors as one JSON object") {
   Harness h;
   h.registrar = [](CLI::App& root, commands::CommandContext&) {
     commands::add_command(root, {"boom", "fails", "daoctl boom"}).callback([] {
@@ -176,7 +176,7 @@ TEST_CASE("colour policy: TTY only, NO_COLOR and TERM=dumb off, CLICOLOR_FORCE o
   for (const auto& row : rows) CHECK(cli::colour_enabled(row.tty, row.env) == row.colour);
 }
 
-TEST_CASE("--no-color turns colour off before the command prints") {
+TEST_CASE("option --no-color turns colour off before the command prints") {
   FakeIo io(false, true);
   Harness h;
   bool seen = true;

@@ -9,7 +9,7 @@
 using namespace daoctl::sim::testing;
 using daoctl::sim::FaultOptions;
 
-TEST_CASE("--fail-rate 1 answers every request 500 or 503 with Retry-After; health is exempt") {
+TEST_CASE("option --fail-rate 1 answers every request 500 or 503 with Retry-After; health is exempt") {
   FaultOptions faults;
   faults.fail_rate = 1.0;
   RunningSim sim(faults);
@@ -45,7 +45,7 @@ TEST_CASE("the same --fault-seed fails the same requests") {
   CHECK(a.find("200") != std::string::npos);
 }
 
-TEST_CASE("--rate-limit answers 429 with Retry-After once the bucket is empty") {
+TEST_CASE("option --rate-limit answers 429 with Retry-After once the bucket is empty") {
   FaultOptions faults;
   faults.rate_limit = 5;
   RunningSim sim(faults);
@@ -65,7 +65,7 @@ TEST_CASE("--rate-limit answers 429 with Retry-After once the bucket is empty") 
   CHECK(limited == 20 - ok);
 }
 
-TEST_CASE("--reset-rate 1 closes connections without a response") {
+TEST_CASE("option --reset-rate 1 closes connections without a response") {
   FaultOptions faults;
   faults.reset_rate = 1.0;
   RunningSim sim(faults);
@@ -78,7 +78,7 @@ TEST_CASE("--reset-rate 1 closes connections without a response") {
   CHECK(health->status == 200);
 }
 
-TEST_CASE("--latency is served concurrently: 16 clients do not queue behind each other") {
+TEST_CASE("option --latency is served concurrently: 16 clients do not queue behind each other") {
   FaultOptions faults;
   faults.latency_ms = 200;
   RunningSim sim(faults);

@@ -120,6 +120,29 @@ TEST_CASE("an HR key used twice joins neither record") {
   CHECK(set.warnings[0].message.find("tab = '7'") != std::string::npos);
 }
 
+TEST_CASE("group patterns match the DN or the group's name") {
+  const char* yaml = R"(version: 1
+name: nightly
+sources:
+  ad: {type: ldap, url: "ldap://x", base_dn: "dc=x"}
+mapping:
+  externalId: "{ad.id}"
+  userName: "{ad.uid}"
+groups:
+  from: ad.memberOf
+  include: ["intranet-*"]
+  exclude: ["CN=intranet-old,*"]
+)";
+  JobSpec job = job_from(yaml);
+  SourceRecords data;
+  data["ad"] = {record("ldap:1", {{"dn", {"uid=a,dc=x"}}, {"id", {"a"}}, {"uid", {"a"}},
+                                  {"memberOf", {"CN=intranet-admins,OU=Groups,DC=x", "CN=intranet-old,OU=Groups,DC=x",
+                                                "CN=vpn,OU=Groups,DC=x"}}})};
+  auto set = build_desired(job, data);
+  REQUIRE(set.users.size() == 1);
+  CHECK(set.users[0].groups == std::vector<std::string>{"intranet-admins"});
+}
+
 TEST_CASE("glob patterns match case-insensitively") {
   CHECK(glob_match("CN=intranet-*,OU=Groups,DC=corp,DC=example",
                    "cn=intranet-admins,ou=groups,dc=corp,dc=example"));
