@@ -2,7 +2,9 @@
 # Sync benchmarks (issue: employee sync), each against a baseline run in the
 # same invocation:
 #  1. apply creating M users (default 10k) vs. curl --parallel POSTing the same
-#     SCIM bodies at the same concurrency (16).        goal: ours >= 0.7x throughput
+#     SCIM bodies at the same concurrency (16), each with an Idempotency-Key as
+#     daoctl sends (so the server does the same work for both).
+#                                                       goal: ours >= 0.7x throughput
 #  2. with daoctl-sim --latency 20: apply of 600 users at concurrency 16 vs 1.
 #                                                       goal: >= 10x faster
 #  3. no-op plan with N employees (default 100k) in slapd and the same N users
@@ -58,7 +60,7 @@ awk -v n="$M" -v dir="$BENCH_DIR/bodies" -v url="$SIM_URL" -v tok="$DAOCTL_TOKEN
     printf "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\",\"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User\",\"urn:daoffice:scim:schemas:extension:profile:1.0:User\"],\"externalId\":\"e%d\",\"userName\":\"user%06d\",\"active\":true,\"emails\":[{\"value\":\"user%06d@corp.example\",\"type\":\"work\",\"primary\":true}],\"name\":{\"givenName\":\"Иван%d\",\"familyName\":\"Петров%d\"},\"displayName\":\"Иван%d Петров%d\",\"title\":\"Engineer\",\"urn:daoffice:scim:schemas:extension:profile:1.0:User\":{\"managedBy\":\"daoctl:create\"}}", i, i, i, i, i, i, i > f
     close(f)
     if (i > 0) print "next" >> cfg
-    printf "url = \"%s/scim/v2/Users\"\nrequest = \"POST\"\ndata-binary = \"@%s\"\nheader = \"Content-Type: application/scim+json\"\nheader = \"Authorization: Bearer %s\"\noutput = \"/dev/null\"\n", url, f, tok >> cfg
+    printf "url = \"%s/scim/v2/Users\"\nrequest = \"POST\"\ndata-binary = \"@%s\"\nheader = \"Content-Type: application/scim+json\"\nheader = \"Authorization: Bearer %s\"\nheader = \"Idempotency-Key: bench-%d\"\noutput = \"/dev/null\"\n", url, f, tok, i >> cfg
   }
 }'
 t0=$(date +%s.%N)
