@@ -8,6 +8,7 @@
 #include "commands/deprovision/deprovision.hpp"
 #include "commands/sync/engine.hpp"
 #include "connectors/local/files.hpp"
+#include "core/text/date.hpp"
 
 namespace daoctl::commands {
 
@@ -23,12 +24,7 @@ std::string results_path(const SyncOptions& opts, const Session& s) {
 }
 
 std::string now_rfc3339(CommandContext& ctx) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(ctx.now());
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return text::format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(ctx.now()));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <future>
 
 #include "connectors/local/files.hpp"
+#include "core/text/date.hpp"
 #include "connectors/sources/job_sources.hpp"
 
 namespace daoctl::commands::sync_engine {
@@ -20,12 +21,7 @@ std::string dirname_of(const std::string& path) {
 }
 
 std::string rfc3339(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return text::format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(t));
 }
 
 std::string state_file(const Session& s) { return s.state_dir + "/" + s.job.name + ".state.json"; }

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "core/ldap/dn.hpp"
+#include "core/sync/values.hpp"
 
 namespace daoctl::sync {
 
@@ -46,11 +47,11 @@ std::string trim(std::string_view s) {
   return std::string(s);
 }
 
-std::string first_string(const mapping::Value& v) {
-  if (const auto* s = v.string()) return *s;
-  if (const auto* l = v.list()) return l->empty() ? std::string() : l->front();
+// Like sync::first_string, but a bool mapped into an id or name reads as
+// "true"/"false" rather than nothing.
+std::string text_of(const mapping::Value& v) {
   if (const auto* b = v.boolean()) return *b ? "true" : "false";
-  return {};
+  return first_string(v);
 }
 
 // The key a record is known by for manager references: a canonical DN for
@@ -140,10 +141,10 @@ DesiredSet build_desired(const JobSpec& job, const SourceRecords& records) {
         failure = fmt::format("mapping.{}: {}", field, value.error().message);
         break;
       }
-      if (field == "externalId") user.external_id = trim(first_string(*value));
-      else if (field == "userName") user.user_name = trim(first_string(*value));
+      if (field == "externalId") user.external_id = trim(text_of(*value));
+      else if (field == "userName") user.user_name = trim(text_of(*value));
       else if (field == "active") user.active = mapping::truthy(*value);
-      else if (field == "manager") manager = trim(first_string(*value));
+      else if (field == "manager") manager = trim(text_of(*value));
       else if (!value->is_null()) user.fields[field] = std::move(*value);
     }
     if (failure.empty() && user.external_id.empty()) failure = "mapping.externalId is empty";

@@ -1,5 +1,7 @@
 #include "core/sync/executor.hpp"
 
+#include "core/sync/values.hpp"
+
 #include <algorithm>
 #include <map>
 
@@ -9,16 +11,7 @@ using nlohmann::json;
 
 namespace {
 
-std::string leaf_of(const std::string& path) {
-  auto pos = path.rfind('/');
-  return pos == std::string::npos ? path : path.substr(pos + 1);
-}
 
-std::string first_string(const mapping::Value& v) {
-  if (const auto* s = v.string()) return *s;
-  if (const auto* l = v.list()) return l->empty() ? std::string() : l->front();
-  return {};
-}
 
 class Recorder {
  public:

@@ -1,5 +1,7 @@
 #include "core/sync/plan.hpp"
 
+#include "core/sync/values.hpp"
+
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -26,11 +28,6 @@ std::string trim(std::string_view s) {
   return std::string(s);
 }
 
-std::string first_string(const mapping::Value& v) {
-  if (const auto* s = v.string()) return *s;
-  if (const auto* l = v.list()) return l->empty() ? std::string() : l->front();
-  return {};
-}
 
 // "Company / IT/Backend" with separator "/" -> "Company/IT/Backend"; "" when empty.
 std::string normalize_path(const std::string& raw, const std::string& sep) {
@@ -48,15 +45,7 @@ std::string normalize_path(const std::string& raw, const std::string& sep) {
   return out;
 }
 
-std::string parent_of(const std::string& path) {
-  auto pos = path.rfind('/');
-  return pos == std::string::npos ? std::string() : path.substr(0, pos);
-}
 
-std::string leaf_of(const std::string& path) {
-  auto pos = path.rfind('/');
-  return pos == std::string::npos ? path : path.substr(pos + 1);
-}
 
 int depth_of(const std::string& path) {
   return static_cast<int>(std::count(path.begin(), path.end(), '/'));
