@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# fault_proxy: sync apply, import apply and backup download run through
+# injected faults -- daoctl-sim's own (--fail-rate, --reset-rate,
+# --rate-limit) and a real haproxy in front of a clean sim (429 bursts with
+# Retry-After, 503s, connections closed unanswered, tarpit stalls, and
+# answers dropped after the server did the work) -- and end with exactly the
+# state of a clean run; the retries are reported (sync summary http.retries,
+# -v traces, the download's resume warnings).
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_haproxy.sh"
+
+N=80    # employees
+P=20    # posts, each with a comment, a reply and a reaction
+
+{
+  echo "id,login,first,last,dept,boss"
+  for ((i = 0; i < N; i++)); do
+    boss=""
+    ((i > 0)) && boss="emp-$(((i - 1) / 8))"
+    printf 'emp-%d,user%03d,Имя%d,Фамилия%d,Company/D%d/T%d,%s\n' "$i" "$i" "$i" "$i" $((i % 5)) $((i % 3)) "$boss"
+  done
+} >"$E2E_DIR/hr.csv"
+cat >"$E2E_DIR/sync.yaml" <<'YAML'
+version: 1
+name: faults
+sources:
+  hr: {type: csv, path: hr.csv, key: id}
+mapping:
+  externalId: "{hr.id}"
+  userName: "{hr.login}"
+  name.givenName: "{hr.first}"
+  name.familyName: "{hr.last}"
+  displayName: "{hr.first} {hr.last}"
+  department: "{hr.dept}"
+  manager: "{hr.boss}"
+apply: {concurrency: 4}
+YAML
+{
+  echo '{"kind":"header","version":1,"namespace":"faults"}'
+  echo '{"kind":"user","key":"a","email":"author@corp.example"}'
+  echo '{"kind":"community","id":"c","name":"Fault test"}'
+  for ((i = 0; i < P; i++)); do
+    printf '{"kind":"post","id":"p%d","author":"a","community":"c","body":"post %d","created_at":"2021-01-01T00:%02d:00Z","comments":[{"id":"c%d","author":"a","body":"first %d","created_at":"2021-01-02T00:00:00Z","replies":[{"id":"r%d","author":"a","body":"reply %d","created_at":"2021-01-03T00:00:00Z"}]}],"reactions":[{"user":"a","kind":"like"}]}\n' "$i" "$i" "$i" "$i" "$i" "$i" "$i"
+  done
+} >"$E2E_DIR/content.jsonl"
+
+# The platform's end state, independent of the ids a run happened to get:
+# users by externalId with their manager's externalId and department path,
+# the department tree, and posts with their comments (parent by external id).
+end_state() {
+  local users depts posts
+  users=$("$DAOCTL_BIN" users list -o json) || return 1
+  depts=$("$DAOCTL_BIN" departments list -o json) || return 1
+  posts=$("$DAOCTL_BIN" api GET '/api/v1/posts?limit=1000') || return 1
+  jq -cn --argjson u "$users" --argjson d "$depts" '
+    ($u | map({key: .id, value: .externalId}) | from_entries) as $ext
+    | ($d | map({key: (.id | tostring), value: .path}) | from_entries) as $dep
+    | {users: ($u | map({externalId, userName, displayName, active, name,
+          department: $dep[.["urn:daoffice:scim:schemas:extension:profile:1.0:User"].departmentId // ""],
+          manager: $ext[.["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"].manager.value // ""],
+          managedBy: .["urn:daoffice:scim:schemas:extension:profile:1.0:User"].managedBy})
+        | sort_by(.externalId // .userName)),
+       departments: ($d | map(.path) | sort)}' || return 1
+  local ids id
+  ids=$(jq -r '.items[].id' <<<"$posts")
+  {
+    jq -c '.items | map({external_id, body, created_at, comment_count, reaction_counts}) | sort_by(.external_id)' <<<"$posts"
+    for id in $ids; do
+      "$DAOCTL_BIN" api GET "/api/v1/posts/$id/comments?limit=100" |
+        jq -c '.items as $c | ($c | map({key: .id, value: .external_id}) | from_entries) as $x
+          | $c | map({external_id, body, parent: $x[.parent_id // ""]}) | sort_by(.external_id)' || return 1
+    done | sort
+  }
+}
+
+# Sync, then import, against $DAOCTL_URL; the author of the posts first.
+# $1 names the run; extra daoctl flags in FLAGS.
+FLAGS=()
+workload() {
+  local name=$1
+  echo "# $name: workload starts at ${SECONDS}s"
+  check "$name: create the posts' author" "$DAOCTL_BIN" "${FLAGS[@]}" users create --user-name author \
+    --email author@corp.example --given-name Автор --family-name Постов
+  DAOCTL_STATE_DIR="$E2E_DIR/state-$name" \
+    check "$name: sync apply" "$DAOCTL_BIN" "${FLAGS[@]}" -v sync apply -f "$E2E_DIR/sync.yaml" \
+    --summary-file "$E2E_DIR/$name.summary.json"
+  SYNC_TRACE=$ERR
+  check "$name: import apply" "$DAOCTL_BIN" "${FLAGS[@]}" -v import apply "$E2E_DIR/content.jsonl" -o json
+  IMPORT_OUT=$OUT
+  IMPORT_TRACE=$ERR
+}
+
+# 1. The clean reference run.
+start_sim --data "$E2E_DIR/clean"
+workload clean
+expect_eq "clean: no retries" "$(jq .http.retries "$E2E_DIR/clean.summary.json")" "0"
+end_state >"$E2E_DIR/clean.state" || failed "clean: read the end state"
+expect_eq "clean: every employee" "$(head -n1 "$E2E_DIR/clean.state" | jq '.users | length')" "$((N + 1))"
+stop_sim
+
+# 2. daoctl-sim's own faults: 8% 500/503 with Retry-After, 3% connections
+#    reset before an answer, and a server rate limit of 150 requests/s.
+start_sim --data "$E2E_DIR/simfaults" --fail-rate 0.08 --reset-rate 0.03 --rate-limit 150 --fault-seed 11
+FLAGS=(--concurrency 8)
+workload simfaults
+summary="$E2E_DIR/simfaults.summary.json"
+expect_eq "sim faults: sync result ok" "$(jq -r .result "$summary")" "ok"
+expect_eq "sim faults: nothing failed" "$(jq .applied.failed "$summary")" "0"
+expect_match "sim faults: the summary reports retries" "$(jq .http.retries "$summary")" '^[1-9][0-9]*$'
+expect_match "sim faults: -v shows injected 5xx answers" "$SYNC_TRACE" '< (500|503) '
+# (Resets before an answer are mostly reconnected by libcurl itself on a
+# reused connection, so they need not appear as trace lines.)
+expect_eq "sim faults: import failed nothing" "$(jq '[.[].failed] | add' <<<"$IMPORT_OUT")" "0"
+end_state >"$E2E_DIR/simfaults.state" || failed "sim faults: read the end state"
+if cmp -s "$E2E_DIR/clean.state" "$E2E_DIR/simfaults.state"; then pass "sim faults: same end state as the clean run"; else
+  failed "sim faults: same end state as the clean run" "$(diff "$E2E_DIR/clean.state" "$E2E_DIR/simfaults.state" | head -20)"; fi
+expect_exit 0 "sim faults: the plan is empty afterwards" env DAOCTL_STATE_DIR="$E2E_DIR/state-simfaults" \
+  "$DAOCTL_BIN" sync plan -f "$E2E_DIR/sync.yaml" --detailed-exitcode
+
+# Backup download through the same faults: the bytes are the server's.
+check "sim faults: backup create" "$DAOCTL_BIN" backup create --wait -o json
+BID=$(jq -r .id <<<"$OUT")
+BSHA=$(jq -r .sha256 <<<"$OUT")
+check "sim faults: backup download" "$DAOCTL_BIN" -v backup download "$BID" --dir "$E2E_DIR/dl1" -o json
+expect_eq "sim faults: downloaded sha256 is the server's" "$(sha256sum "$(jq -r .path <<<"$OUT")" | cut -d' ' -f1)" "$BSHA"
+stop_sim
+
+# 3. A real proxy: haproxy in front of a clean sim. Request n (counted by
+#    haproxy) meets: a burst of three 429s every 40 requests, a 503 every
+#    17th, a connection closed unanswered every 23rd, a 1 s tarpit stall
+#    (then 500) every 37th, and every 29th answer dropped after the sim did
+#    the work (the client's --timeout ends the wait; the retry must not
+#    duplicate what the first attempt created).
+start_sim --data "$E2E_DIR/proxied"
+SIM_DIRECT=$SIM_URL
+start_haproxy "$SIM_URL" \
+  "fe:http-request return status 429 content-type application/json string '{\"detail\":\"burst\"}' hdr Retry-After 1 if { var(txn.n),mod(40) lt 3 }" \
+  "fe:http-request deny deny_status 503 if { var(txn.n),mod(17) eq 5 }" \
+  "fe:http-request reject if { var(txn.n),mod(23) eq 7 }" \
+  "fe:http-request tarpit if { var(txn.n),mod(37) eq 13 }" \
+  "be:http-response silent-drop if { var(txn.n),mod(29) eq 11 }"
+export DAOCTL_URL=$PROXY_URL
+FLAGS=(--timeout 2)
+workload proxy
+summary="$E2E_DIR/proxy.summary.json"
+expect_eq "proxy: sync result ok" "$(jq -r .result "$summary")" "ok"
+expect_match "proxy: the summary reports retries" "$(jq .http.retries "$summary")" '^[1-9][0-9]*$'
+TRACES="$SYNC_TRACE$IMPORT_TRACE"
+expect_match "proxy: -v shows 429 bursts" "$TRACES" '< 429 '
+expect_match "proxy: -v shows 503s" "$TRACES" '< 503 '
+expect_match "proxy: -v shows the tarpit's 500" "$TRACES" '< 500 '
+expect_match "proxy: -v shows closed connections and lost answers" "$TRACES" 'failed after'
+expect_eq "proxy: import failed nothing" "$(jq '[.[].failed] | add' <<<"$IMPORT_OUT")" "0"
+export DAOCTL_URL=$SIM_DIRECT
+end_state >"$E2E_DIR/proxy.state" || failed "proxy: read the end state"
+if cmp -s "$E2E_DIR/clean.state" "$E2E_DIR/proxy.state"; then pass "proxy: same end state as the clean run"; else
+  failed "proxy: same end state as the clean run" "$(diff "$E2E_DIR/clean.state" "$E2E_DIR/proxy.state" | head -20)"; fi
+expect_exit 0 "proxy: the plan is empty afterwards" env DAOCTL_STATE_DIR="$E2E_DIR/state-proxy" \
+  "$DAOCTL_BIN" sync plan -f "$E2E_DIR/sync.yaml" --detailed-exitcode
+check "proxy: backup create" "$DAOCTL_BIN" backup create --wait -o json
+BID=$(jq -r .id <<<"$OUT")
+BSHA=$(jq -r .sha256 <<<"$OUT")
+stop_haproxy
+
+# The download GET itself meets a 503, a 429, a closed connection and a
+# stall, in that order (a counter of download requests only), then passes.
+start_haproxy "$SIM_DIRECT" \
+  "fe:http-request sc-inc-gpc1(0) if { path_end /download }" \
+  "fe:http-request set-var(txn.d) sc_get_gpc1(0) if { path_end /download }" \
+  "fe:http-request deny deny_status 503 if { path_end /download } { var(txn.d) -m int 1 }" \
+  "fe:http-request return status 429 hdr Retry-After 1 if { path_end /download } { var(txn.d) -m int 2 }" \
+  "fe:http-request reject if { path_end /download } { var(txn.d) -m int 3 }" \
+  "fe:http-request tarpit if { path_end /download } { var(txn.d) -m int 4 }"
+export DAOCTL_URL=$PROXY_URL
+check "proxy: backup download through 4 faults" "$DAOCTL_BIN" -v backup download "$BID" --dir "$E2E_DIR/dl2" -o json
+FILE=$(jq -r .path <<<"$OUT")
+expect_eq "proxy: downloaded sha256 is the server's" "$(sha256sum "$FILE" | cut -d' ' -f1)" "$BSHA"
+expect_eq "proxy: no partial file is left" "$(find "$E2E_DIR/dl2" -name '*.part' | wc -l)" "0"
+expect_match "proxy: -v shows the download's 503 and 429" "$ERR" '< 503 .*'
+expect_match "proxy: -v shows the download's stall (500)" "$ERR" '< 500 .*'
+# The closed connection is retried by libcurl itself (a reused connection
+# that dies before any answer is reconnected once), so it is not a trace
+# line of its own: 503, 429 and the stall are.
+expect_match "proxy: the download GET was retried through the faults" \
+  "$(grep -c '^> GET .*/download' <<<"$ERR")" '^[4-9]$'
+finish
