@@ -15,6 +15,7 @@ PKGS=(
   clang-format clang-tidy zsh fish bash-completion groff-base man-db
   libexpat1-dev
   unzip
+  systemd
   samba ldb-tools
 )
 missing=()
