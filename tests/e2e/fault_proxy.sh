@@ -8,6 +8,7 @@
 # -v traces, the download's resume warnings).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_haproxy.sh"
+source "$(dirname "$0")/lib_state.sh"
 
 N=80    # employees
 P=20    # posts, each with a comment, a reply and a reaction
@@ -43,35 +44,6 @@ YAML
     printf '{"kind":"post","id":"p%d","author":"a","community":"c","body":"post %d","created_at":"2021-01-01T00:%02d:00Z","comments":[{"id":"c%d","author":"a","body":"first %d","created_at":"2021-01-02T00:00:00Z","replies":[{"id":"r%d","author":"a","body":"reply %d","created_at":"2021-01-03T00:00:00Z"}]}],"reactions":[{"user":"a","kind":"like"}]}\n' "$i" "$i" "$i" "$i" "$i" "$i" "$i"
   done
 } >"$E2E_DIR/content.jsonl"
-
-# The platform's end state, independent of the ids a run happened to get:
-# users by externalId with their manager's externalId and department path,
-# the department tree, and posts with their comments (parent by external id).
-end_state() {
-  local users depts posts
-  users=$("$DAOCTL_BIN" users list -o json) || return 1
-  depts=$("$DAOCTL_BIN" departments list -o json) || return 1
-  posts=$("$DAOCTL_BIN" api GET '/api/v1/posts?limit=1000') || return 1
-  jq -cn --argjson u "$users" --argjson d "$depts" '
-    ($u | map({key: .id, value: .externalId}) | from_entries) as $ext
-    | ($d | map({key: (.id | tostring), value: .path}) | from_entries) as $dep
-    | {users: ($u | map({externalId, userName, displayName, active, name,
-          department: $dep[.["urn:daoffice:scim:schemas:extension:profile:1.0:User"].departmentId // ""],
-          manager: $ext[.["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"].manager.value // ""],
-          managedBy: .["urn:daoffice:scim:schemas:extension:profile:1.0:User"].managedBy})
-        | sort_by(.externalId // .userName)),
-       departments: ($d | map(.path) | sort)}' || return 1
-  local ids id
-  ids=$(jq -r '.items[].id' <<<"$posts")
-  {
-    jq -c '.items | map({external_id, body, created_at, comment_count, reaction_counts}) | sort_by(.external_id)' <<<"$posts"
-    for id in $ids; do
-      "$DAOCTL_BIN" api GET "/api/v1/posts/$id/comments?limit=100" |
-        jq -c '.items as $c | ($c | map({key: .id, value: .external_id}) | from_entries) as $x
-          | $c | map({external_id, body, parent: $x[.parent_id // ""]}) | sort_by(.external_id)' || return 1
-    done | sort
-  }
-}
 
 # Sync, then import, against $DAOCTL_URL; the author of the posts first.
 # $1 names the run; extra daoctl flags in FLAGS.
