@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "commands/backup/backup.hpp"
+#include "connectors/hr/http_json_source.hpp"
 
 namespace daoctl::commands {
 
@@ -92,7 +93,7 @@ int run_backup_prune(const BackupPruneOptions& opts, CommandContext& ctx) {
     lock = lock_backups(ctx, (fs::path(opts.dir) / ".daoctl-backup.lock").string(), "a backup job on " + opts.dir);
     outcome = prune_local_dir(ctx, opts.dir, policy, opts.dry_run);
   } else {
-    lock = lock_backups(ctx, server_lock_file(ctx), "a backup job on " + ctx.client_settings().url);
+    lock = lock_backups(ctx, server_lock_file(ctx), "a backup job on " + hr::redact_url(ctx.client_settings().url));
     outcome = prune_server(ctx, policy, opts.dry_run);
   }
   std::vector<json> rows;

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "commands/backup/backup.hpp"
+#include "connectors/hr/http_json_source.hpp"
 
 namespace daoctl::commands {
 
@@ -59,7 +60,7 @@ std::string multipart_body(const std::string& boundary, const std::string& archi
 }  // namespace
 
 int run_backup_restore(const BackupRestoreOptions& opts, CommandContext& ctx) {
-  auto url = ctx.client_settings().url;
+  auto url = hr::redact_url(ctx.client_settings().url);  // shown, never with user:password@
   std::error_code ec;
   json job;
   std::string id;

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "commands/common/command_doc.hpp"
+#include "connectors/hr/http_json_source.hpp"
 #include "core/config/config_files.hpp"
 
 namespace daoctl::commands {
@@ -63,7 +64,7 @@ std::vector<DoctorCheck> run_doctor_checks(CommandContext& ctx) {
   add("config", State::Ok,
       (resolved->context_name.empty() ? std::string("no context")
                                       : "context " + resolved->context_name) +
-          ", url " + resolved->url + " (from " + resolved->url_origin + ")");
+          ", url " + hr::redact_url(resolved->url) + " (from " + resolved->url_origin + ")");
 
   // TLS settings are checked before any request: a bad CA file explains a
   // failed health check below.
@@ -99,11 +100,11 @@ std::vector<DoctorCheck> run_doctor_checks(CommandContext& ctx) {
   }
   auto probe = ctx.probe_client(settings);
 
-  auto health = probe->get_json("/api/v1/health", "platform health at " + resolved->url);
+  auto health = probe->get_json("/api/v1/health", "platform health at " + hr::redact_url(resolved->url));
   if (!health || !health->is_object()) {
     add("reachable", State::Fail,
         health ? "health reply is not a JSON object" : health.error().describe(),
-        "check the URL, proxy and firewall; try: curl " + resolved->url + "/api/v1/health");
+        "check the URL, proxy and firewall; try: curl " + hr::redact_url(resolved->url) + "/api/v1/health");
   } else {
     add("reachable", State::Ok,
         "server " + health->value("version", "?") + " status " + health->value("status", "?"));

@@ -1,6 +1,7 @@
 #include "commands/version/version.hpp"
 
 #include "commands/common/command_doc.hpp"
+#include "connectors/hr/http_json_source.hpp"
 
 namespace daoctl::commands {
 
@@ -20,15 +21,15 @@ int run_version(CommandContext& ctx) {
       settings.timeout = resolved.timeout;
       settings.verbose = ctx.global.verbose > 0;
       auto probe = ctx.probe_client(settings);
-      auto health = probe->get_json("/api/v1/health", "platform health at " + resolved.url);
+      auto health = probe->get_json("/api/v1/health", "platform health at " + hr::redact_url(resolved.url));
       if (health && health->is_object()) {
         server = {{"status", "reachable"},
-                  {"url", resolved.url},
+                  {"url", hr::redact_url(resolved.url)},
                   {"version", health->value("version", "")},
                   {"api_version", health->value("api_version", "")}};
       } else {
         server = {{"status", "unreachable"},
-                  {"url", resolved.url},
+                  {"url", hr::redact_url(resolved.url)},
                   {"reason", health ? "health reply is not a JSON object"
                                     : health.error().describe()}};
       }
