@@ -17,6 +17,7 @@ PKGS=(
   unzip
   systemd
   samba ldb-tools
+  clang-16 libclang-rt-16-dev
 )
 missing=()
 for p in "${PKGS[@]}"; do
