@@ -96,22 +96,30 @@ start_sim --data "$E2E_DIR/crashed" --log-requests --latency 15
 check "crashed: author" "${AUTHOR[@]}"
 export DAOCTL_STATE_DIR="$E2E_DIR/state-crashed"
 
-# run_kills NAME TOTAL CMD...: KILLS runs, killed at KILLS positions drawn
-# from the seeded sequence and sorted, spread over the clean run's TOTAL
-# requests (the last 40 left out so the last killed run still has work).
+# run_kills NAME TOTAL REMAINING CMD...: KILLS runs, killed at KILLS
+# positions drawn from the seeded sequence and sorted, spread over the
+# TOTAL units of work (the last 40 left out so a killed run still has work).
 # Each rerun first re-reads the platform (about 4 requests) and then goes on
-# where the previous run stopped, so run i is killed after the gap to the
-# next position plus those reads: the kills sweep the whole run, from the
-# first department to the last manager or reaction.
+# where the previous run stopped, so run i is killed after the distance from
+# the work already done to the next position, plus those reads. REMAINING is
+# a command printing how many units are left (a fresh plan), or "" when the
+# work done is taken to be the previous position: a sync rerun needs fewer
+# requests than the clean run had left (managers go into creates), so its
+# progress is measured; an import's is not (its plan cannot count comments).
 run_kills() {
-  local name=$1 total=$2 i k prev=0 kills=0 points=() positions
-  shift 2
+  local name=$1 total=$2 remaining=$3 i k done=0 kills=0 points=() positions left
+  shift 3
   SEED=$((SEED + 1))
   positions=$(awk -v seed="$SEED" -v n="$KILLS" -v max=$((total - 40)) \
     'BEGIN { srand(seed); for (i = 0; i < n; i++) print 1 + int(rand() * max) }' | sort -n)
   for k in $positions; do
-    kill_after $((k - prev + 4)) "$@"
-    prev=$k
+    if [ -n "$remaining" ]; then
+      left=$($remaining)
+      ((left < 3)) && break
+      done=$((total - left))
+    fi
+    kill_after $((k > done ? k - done + 4 : 5)) "$@"
+    [ -z "$remaining" ] && done=$k
     if [ "$KILLED" = 1 ]; then
       kills=$((kills + 1))
       points+=("$AT")
@@ -119,11 +127,17 @@ run_kills() {
       points+=("finished")
     fi
   done
-  echo "# $name: positions $(echo $positions); runs killed after ${points[*]} requests"
+  echo "# $name: positions $(echo $positions) of $total; runs killed after ${points[*]} requests"
   KILL_COUNT=$kills
 }
+# Units of work a sync plan has left: every change it would make.
+sync_left() {
+  "$DAOCTL_BIN" sync plan -f "$E2E_DIR/sync.yaml" -o json |
+    jq '[.summary | .departments.create, .departments.delete, .managers.set, .groups.add, .groups.create,
+         .groups.remove, (.users | .create, .update, .link, .deactivate, .reactivate)] | add'
+}
 
-run_kills sync "$SYNC_REQS" "${SYNC[@]}"
+run_kills sync "$(sync_left)" sync_left "${SYNC[@]}"
 expect_match "sync: at least 10 runs were killed mid-way" "$KILL_COUNT" '^(1[0-9]|[2-9][0-9])$'
 check "sync: status after the kills" "$DAOCTL_BIN" sync status -f "$E2E_DIR/sync.yaml"
 expect_match "sync: status reports the interrupted run" "$OUT" 'did NOT finish'
@@ -135,7 +149,7 @@ check "sync: departments" "$DAOCTL_BIN" departments list -o json
 expect_eq "sync: no department twice" "$(jq '[.[].path] | unique | length' <<<"$OUT")" "$(jq length <<<"$OUT")"
 expect_exit 0 "sync: nothing left to plan" "$DAOCTL_BIN" sync plan -f "$E2E_DIR/sync.yaml" --detailed-exitcode
 
-run_kills import "$IMPORT_REQS" "${IMPORT[@]}"
+run_kills import "$IMPORT_REQS" "" "${IMPORT[@]}"
 expect_match "import: at least 10 runs were killed mid-way" "$KILL_COUNT" '^(1[0-9]|[2-9][0-9])$'
 check "import: the rerun completes" "${IMPORT[@]}" -o json
 check "import: a third run" "${IMPORT[@]}" -o json
