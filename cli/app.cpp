@@ -155,6 +155,7 @@ int run(const std::vector<std::string>& args, AppDependencies deps) {
     // callback, so --no-color is settled before anything is printed.
     app->parse_complete_callback([&ctx] {
       if (ctx.global.no_color) ctx.io().disable_colour();
+      ctx.io().set_log_format(ctx.global.log_format);
     });
     std::vector<std::string> reversed(args.rbegin(), args.rend());
     app->parse(reversed);

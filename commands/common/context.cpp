@@ -2,6 +2,8 @@
 
 #include "core/config/config_files.hpp"
 
+#include <sstream>
+
 namespace daoctl::commands {
 
 CommandContext::CommandContext(Io& io, config::Env env, ClientFactory factory)
@@ -69,7 +71,10 @@ output::Format CommandContext::format() const {
 
 void CommandContext::print_list(const std::vector<json>& items,
                                 const std::vector<output::Column>& columns) {
-  output::render_list(io_.out(), items, columns, format(), style());
+  // Rendered first so that a long list can go through the pager on a terminal.
+  std::ostringstream text;
+  output::render_list(text, items, columns, format(), style());
+  io_.write_paged(text.str());
   io_.out().flush();
 }
 

@@ -51,6 +51,8 @@ struct ClientSettings {
   bool verbose = false;  // trace requests to Io::err (redacted by the transport)
 };
 
+class JobReport;  // commands/common/job_report.hpp
+
 using ClientFactory =
     std::function<std::unique_ptr<platform::PlatformClient>(const ClientSettings&, Io&)>;
 
@@ -65,6 +67,9 @@ class CommandContext {
   std::string client_version = "0.0.0";
   // Exit status of the command that ran (set by its callback; errors throw).
   int exit_status = 0;
+  // The run report of the job command that is running (set by run_reported),
+  // for counts and details; nullptr for other commands.
+  JobReport* job_report = nullptr;
   std::function<std::chrono::system_clock::time_point()> now = [] {
     return std::chrono::system_clock::now();
   };

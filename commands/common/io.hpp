@@ -23,6 +23,13 @@ class Io {
   // Prints `question` on stderr and reads one line from the terminal;
   // nullopt when stdin is not a terminal or at end of input.
   virtual std::optional<std::string> prompt(const std::string& question) = 0;
+  // True when stderr is a terminal: progress lines are drawn only then.
+  virtual bool stderr_is_tty() const { return false; }
+  // Data that may be long (lists): the real Io pipes it through $PAGER when
+  // stdout is a terminal and the text is taller than it; otherwise out().
+  virtual void write_paged(const std::string& text) { out() << text; }
+  // --log-format: "json" makes every line on err() one JSON object.
+  virtual void set_log_format(const std::string& format) { (void)format; }
 };
 
 }  // namespace daoctl::commands
