@@ -1,5 +1,6 @@
 #include "commands/common/command_doc.hpp"
 #include "commands/backup/backup.hpp"
+#include "commands/common/job_report.hpp"
 
 namespace daoctl::commands {
 
@@ -30,7 +31,13 @@ void register_backup(CLI::App& root, CommandContext& ctx) {
         ->check(CLI::IsMember({"db", "files"}));
     cmd.add_option("--note", opts->note, "A note stored with the backup");
     cmd.add_flag("--wait", opts->wait, "Wait for the backup job (a progress bar on a terminal)");
-    cmd.callback([opts, &ctx] { ctx.exit_status = run_backup_create(*opts, ctx); });
+    auto files = std::make_shared<JobReportFiles>();
+    add_job_report_flags(cmd, *files);
+    cmd.callback([opts, files, &ctx] {
+      JobReport report("backup create", "backup_create");
+      ctx.exit_status =
+          run_reported(ctx, *files, report, [&](JobReport&) { return run_backup_create(*opts, ctx); });
+    });
   }
   {
     auto opts = std::make_shared<BackupListOptions>();
@@ -53,7 +60,14 @@ void register_backup(CLI::App& root, CommandContext& ctx) {
     cmd.add_option("id", opts->id, "Backup id")->required();
     cmd.add_option("-O,--output", opts->output, "Write to this file");
     cmd.add_option("--dir", opts->dir, "Write into this directory under the default name");
-    cmd.callback([opts, &ctx] { ctx.exit_status = run_backup_download(*opts, ctx); });
+    auto files = std::make_shared<JobReportFiles>();
+    add_job_report_flags(cmd, *files);
+    cmd.callback([opts, files, &ctx] {
+      JobReport report("backup download", "backup_download");
+      report.labels["backup"] = opts->id;
+      ctx.exit_status =
+          run_reported(ctx, *files, report, [&](JobReport&) { return run_backup_download(*opts, ctx); });
+    });
   }
   {
     auto opts = std::make_shared<BackupVerifyOptions>();
@@ -80,20 +94,32 @@ void register_backup(CLI::App& root, CommandContext& ctx) {
     add_retention_flags(cmd, opts->keep);
     cmd.add_option("--dir", opts->dir, "Prune downloaded backups in this directory instead of the server");
     cmd.add_flag("--dry-run", opts->dry_run, "Only show what is kept (and by which rule) and what would go");
-    cmd.callback([opts, &ctx] { ctx.exit_status = run_backup_prune(*opts, ctx); });
+    auto files = std::make_shared<JobReportFiles>();
+    add_job_report_flags(cmd, *files);
+    cmd.callback([opts, files, &ctx] {
+      JobReport report("backup prune", "backup_prune");
+      report.labels["target"] = opts->dir.empty() ? "server" : "dir";
+      ctx.exit_status =
+          run_reported(ctx, *files, report, [&](JobReport&) { return run_backup_prune(*opts, ctx); });
+    });
   }
   {
     auto opts = std::make_shared<BackupRunOptions>();
     auto& cmd = add_command(group, {"run", "Cron job: create, wait, download, verify, prune",
-                                    "daoctl backup run --dir /var/backups/daoffice --keep-daily 7 --metrics "
+                                    "daoctl backup run --dir /var/backups/daoffice --keep-daily 7 --metrics-file "
                                     "/var/lib/node_exporter/daoctl_backup.prom"});
     cmd.add_option("--dir", opts->dir, "Directory of downloaded backups")->required();
     add_retention_flags(cmd, opts->keep);
     cmd.add_flag("--prune-server", opts->prune_server, "Apply the retention rules to server backups too");
     cmd.add_option("--note", opts->note, "Note stored with the backup");
-    cmd.add_option("--summary", opts->summary_file, "Also write the JSON summary to this file");
-    cmd.add_option("--metrics", opts->metrics_file, "Write Prometheus textfile metrics to this file");
-    cmd.callback([opts, &ctx] { ctx.exit_status = run_backup_run(*opts, ctx); });
+    auto files = std::make_shared<JobReportFiles>();
+    add_job_report_flags(cmd, *files, /*legacy_aliases=*/true);
+    cmd.callback([opts, files, &ctx] {
+      JobReport report("backup run", "backup");
+      // The summary also goes to stdout, as it always has.
+      report.on_summary = [&ctx](const json& summary) { ctx.io().out() << summary.dump() << "\n"; };
+      ctx.exit_status = run_reported(ctx, *files, report, [&](JobReport&) { return run_backup_run(*opts, ctx); });
+    });
   }
 }
 

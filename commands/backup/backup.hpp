@@ -82,8 +82,6 @@ struct BackupRunOptions {
   RetentionFlags keep;
   bool prune_server = false;
   std::string note = "daoctl backup run";
-  std::string summary_file;
-  std::string metrics_file;
 };
 int run_backup_run(const BackupRunOptions& opts, CommandContext& ctx);
 

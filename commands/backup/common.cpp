@@ -19,6 +19,8 @@
 #include <thread>
 
 #include "commands/backup/backup.hpp"
+#include "commands/common/job_report.hpp"
+#include "commands/common/progress.hpp"
 #include "connectors/local/files.hpp"
 
 namespace daoctl::commands {
@@ -60,7 +62,7 @@ std::vector<json> list_backups(CommandContext& ctx, const std::string& query) {
 json wait_for_job(CommandContext& ctx, const json& job, const std::string& what) {
   auto id = job.value("id", "");
   std::string path = "/api/v1/jobs/" + platform::url_encode_segment(id);
-  bool bar = ctx.io().stdout_is_tty() && !ctx.global.quiet;
+  bool bar = progress_enabled(ctx);
   std::string last_state;
   auto delay = std::chrono::milliseconds(100);
   json current = job;
@@ -249,8 +251,9 @@ DownloadResult download_backup(CommandContext& ctx, const json& backup_json, con
     int write_errno = 0;
     std::optional<FollowingHasher> follower;
     follower.emplace(part, out.get(), have, hash);
-    bool bar = ctx.io().stdout_is_tty() && !ctx.global.quiet;
-    std::uint64_t next_report = written + (64u << 20);
+    auto progress = make_progress(ctx, "downloading backup " + id, static_cast<std::int64_t>(size),
+                                  output::ProgressUnit::Bytes);
+    progress->update(static_cast<std::int64_t>(written));
     auto req = ctx.client().make_request("GET", "/api/v1/backups/" + platform::url_encode_segment(id) + "/download",
                                          "backup " + id);
     req.headers.push_back({"Accept", "application/octet-stream"});
@@ -275,19 +278,14 @@ DownloadResult download_backup(CommandContext& ctx, const json& backup_json, con
       }
       written += len;
       follower->advance(written);
-      if (bar && written >= next_report) {
-        ctx.io().err() << fmt::format("\rdownloading backup {}: {:.0f}%", id,
-                                      100.0 * static_cast<double>(written) / static_cast<double>(size))
-                       << std::flush;
-        next_report = written + (64u << 20);
-      }
+      progress->update(static_cast<std::int64_t>(written));
       return true;
     };
     Result<http::Response> response = [&]() -> Result<http::Response> {
       if (have == size) return http::Response{206, {}, {}, {}};
       return ctx.client().send(std::move(req));
     }();
-    if (bar) ctx.io().err() << "\r\033[K" << std::flush;
+    progress->finish();
     if (write_errno)
       throw CommandError(ErrorKind::Io, "cannot write the download", part, std::strerror(write_errno),
                          "free some space; the next run resumes where this one stopped");
@@ -338,6 +336,10 @@ DownloadResult download_backup(CommandContext& ctx, const json& backup_json, con
   if (ec) throw CommandError(ErrorKind::Io, "cannot move the download into place", path, ec.message());
   fs::remove(part_owner, ec);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (ctx.job_report) {
+    ctx.job_report->count("bytes", static_cast<std::int64_t>(result.size));
+    ctx.job_report->count("resumed_from_bytes", static_cast<std::int64_t>(result.resumed_from));
+  }
   return result;
 }
 

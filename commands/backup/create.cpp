@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "commands/backup/backup.hpp"
+#include "commands/common/job_report.hpp"
 
 namespace daoctl::commands {
 
@@ -17,6 +18,11 @@ int run_backup_create(const BackupCreateOptions& opts, CommandContext& ctx) {
   auto done = wait_for_job(ctx, job, "backup");
   auto id = done["result"].value("backup_id", "");
   auto backup_json = fetch_backup(ctx, id);
+  if (ctx.job_report) {
+    ctx.job_report->extra["backup_id"] = id;
+    if (backup_json.contains("size") && backup_json["size"].is_number_integer())
+      ctx.job_report->count("bytes", backup_json["size"].get<std::int64_t>());
+  }
   ctx.print_item(backup_json, backup_columns());
   return exit_code::ok;
 }

@@ -5,6 +5,7 @@
 
 #include "commands/backup/backup.hpp"
 #include "connectors/hr/http_json_source.hpp"
+#include "commands/common/job_report.hpp"
 
 namespace daoctl::commands {
 
@@ -105,6 +106,11 @@ int run_backup_prune(const BackupPruneOptions& opts, CommandContext& ctx) {
   ctx.print_list(rows, {{"ID", "/id", {}}, {"CREATED", "/created_at", {}}, {"ACTION", "/action", {}},
                         {"KEPT BY", "/reasons", {}}});
   auto kept = std::count_if(outcome.decisions.begin(), outcome.decisions.end(), [](const auto& d) { return d.keep; });
+  if (ctx.job_report) {
+    ctx.job_report->count("kept", kept);
+    ctx.job_report->count(opts.dry_run ? "would_remove" : "removed",
+                          static_cast<std::int64_t>(outcome.decisions.size()) - kept);
+  }
   ctx.info(fmt::format("{}: {} kept, {} {} ({})", opts.dir.empty() ? "server backups" : opts.dir, kept,
                        static_cast<long>(outcome.decisions.size()) - kept, opts.dry_run ? "would be removed" : "removed",
                        policy.describe()));

@@ -1,16 +1,16 @@
 // `backup run`: the cron job. create -> wait -> download -> verify -> prune,
-// one lock for the directory, a JSON summary on stdout (and --summary FILE),
-// Prometheus textfile metrics (--metrics FILE). A failure still writes the
-// summary and the metrics (daoctl_backup_last_run_success 0, the previous
-// last-success time kept) before the error decides the exit code.
+// one lock for the directory, the run summary (JSON) on stdout and in
+// --summary-file, Prometheus textfile metrics in --metrics-file, both written
+// by run_reported (commands/common/job_report.hpp) also when the run fails
+// (daoctl_backup_last_run_success 0, the previous last-success time kept)
+// before the error decides the exit code.
 #include <fmt/format.h>
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "commands/backup/backup.hpp"
+#include "commands/common/job_report.hpp"
 #include "connectors/local/files.hpp"
 
 namespace daoctl::commands {
@@ -19,36 +19,18 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The previous last-success timestamp from an existing metrics file.
-std::optional<double> previous_success(const std::string& metrics_file) {
-  std::ifstream in(metrics_file);
-  std::string line;
-  constexpr std::string_view name = "daoctl_backup_last_success_timestamp_seconds ";
-  while (std::getline(in, line))
-    if (line.starts_with(name)) {
-      try {
-        return std::stod(line.substr(name.size()));
-      } catch (const std::exception&) {
-        return std::nullopt;
-      }
-    }
-  return std::nullopt;
-}
-
-std::string metrics_text(bool success, std::optional<double> last_success, const json& summary) {
+// The metric names `backup run` wrote before the shared report, kept for
+// existing dashboards and alerts.
+std::string legacy_metrics(const json& summary, double duration) {
   std::string out;
   auto gauge = [&](const char* name, const char* help, const std::string& value) {
     out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{} {}\n", name, help, name, name, value);
   };
-  gauge("daoctl_backup_last_run_success", "1 if the last backup run succeeded, else 0.", success ? "1" : "0");
-  if (last_success)
-    gauge("daoctl_backup_last_success_timestamp_seconds", "Unix time of the last successful backup run.",
-          fmt::format("{:.0f}", *last_success));
-  gauge("daoctl_backup_last_duration_seconds", "Duration of the last backup run.",
-        fmt::format("{:.3f}", summary.value("duration_seconds", 0.0)));
-  if (success) {
+  gauge("daoctl_backup_last_duration_seconds", "Duration of the last backup run.", fmt::format("{:.3f}", duration));
+  if (summary.contains("size"))
     gauge("daoctl_backup_last_size_bytes", "Size of the last downloaded backup archive.",
           std::to_string(summary.value("size", std::uint64_t{0})));
+  if (summary.contains("kept")) {
     gauge("daoctl_backup_kept", "Local backups kept by retention after the last run.",
           std::to_string(summary.value("kept", 0)));
     gauge("daoctl_backup_removed", "Local backups removed by retention in the last run.",
@@ -66,14 +48,22 @@ int run_backup_run(const BackupRunOptions& opts, CommandContext& ctx) {
                        "without --keep-* every server backup would be removed");
   value_or_throw(local::make_dirs(opts.dir));
   auto lock = lock_backups(ctx, (fs::path(opts.dir) / ".daoctl-backup.lock").string(), "a backup job on " + opts.dir);
+  // Without a running report (a direct call), the fields still get collected.
+  JobReport local_report("backup run", "backup");
+  JobReport& job = ctx.job_report ? *ctx.job_report : local_report;
   auto started = std::chrono::steady_clock::now();
-  auto wall_started = ctx.now();
-  json summary = {{"dir", opts.dir}, {"started_at", backup::format_rfc3339(std::chrono::floor<std::chrono::seconds>(wall_started))}};
-  std::optional<CommandError> failure;
+  json& summary = job.extra;
+  summary["dir"] = opts.dir;
+  summary["started_at"] = backup::format_rfc3339(std::chrono::floor<std::chrono::seconds>(ctx.now()));
+  summary["success"] = false;
+  auto finish_metrics = [&] {
+    double duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    job.extra_metrics = legacy_metrics(summary, duration);
+  };
   try {
-    auto job = value_or_throw(ctx.client().send_json("POST", "/api/v1/backups", "new backup",
-                                                     json{{"include", {"db", "files"}}, {"note", opts.note}}));
-    auto done = wait_for_job(ctx, job, "backup");
+    auto created = value_or_throw(ctx.client().send_json("POST", "/api/v1/backups", "new backup",
+                                                         json{{"include", {"db", "files"}}, {"note", opts.note}}));
+    auto done = wait_for_job(ctx, created, "backup");
     auto id = done["result"].value("backup_id", "");
     summary["backup_id"] = id;
     auto backup_json = fetch_backup(ctx, id);
@@ -83,33 +73,29 @@ int run_backup_run(const BackupRunOptions& opts, CommandContext& ctx) {
     summary["size"] = download.size;
     summary["sha256"] = download.sha256;
     summary["download_seconds"] = download.seconds;
+    job.count("bytes", static_cast<std::int64_t>(download.size));
     auto report = check_archive(download.path, true, download.sha256);
     summary["verified_members"] = report.manifest ? report.manifest->members.size() : 0;
+    job.count("verified_members", summary["verified_members"].get<std::int64_t>());
     throw_if_damaged(report);
     if (!policy.empty()) {
       auto local = prune_local_dir(ctx, opts.dir, policy, false);
       summary["kept"] = std::count_if(local.decisions.begin(), local.decisions.end(), [](auto& d) { return d.keep; });
       summary["removed"] = local.removed;
-      if (opts.prune_server) summary["server_removed"] = prune_server(ctx, policy, false).removed;
+      job.count("kept", summary["kept"].get<std::int64_t>());
+      job.count("removed", local.removed);
+      if (opts.prune_server) {
+        summary["server_removed"] = prune_server(ctx, policy, false).removed;
+        job.count("server_removed", summary["server_removed"].get<std::int64_t>());
+      }
     }
   } catch (const CommandError& e) {
-    failure = e;
+    summary["error"] = e.error().describe();
+    finish_metrics();
+    throw;
   }
-  double duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  summary["duration_seconds"] = duration;
-  summary["success"] = !failure;
-  if (failure) summary["error"] = failure->error().describe();
-  std::optional<double> last_success;
-  if (!failure) {
-    last_success = std::chrono::duration<double>(ctx.now().time_since_epoch()).count();
-  } else if (!opts.metrics_file.empty()) {
-    last_success = previous_success(opts.metrics_file);
-  }
-  if (!opts.summary_file.empty()) value_or_throw(local::write_file_atomic(opts.summary_file, summary.dump(2) + "\n"));
-  if (!opts.metrics_file.empty())
-    value_or_throw(local::write_file_atomic(opts.metrics_file, metrics_text(!failure, last_success, summary)));
-  ctx.io().out() << summary.dump() << "\n";
-  if (failure) throw *failure;
+  summary["success"] = true;
+  finish_metrics();
   return exit_code::ok;
 }
 

@@ -5,6 +5,7 @@
 
 #include "commands/common/command_doc.hpp"
 #include "commands/common/confirm.hpp"
+#include "commands/common/job_report.hpp"
 #include "commands/deprovision/deprovision.hpp"
 #include "connectors/local/files.hpp"
 #include "connectors/targets/deprovision_target.hpp"
@@ -193,6 +194,7 @@ int run_apply(DeprovisionOptions& o, CommandContext& ctx) {
   value_or_throw(local::make_dirs(state_dir));
   // The sync job's lock: a sync and a deprovision run of one job never overlap.
   auto job = load_job_file(o.sync.job_file, o.sync.today, ctx.now());
+  if (ctx.job_report) ctx.job_report->labels["job"] = job.name;
   auto lock = value_or_throw(local::JobLock::acquire(state_dir + "/" + job.name + ".lock", "sync job " + job.name));
   Session s = prepare(o.sync, ctx, /*read_sources=*/true);
   require_policy(s, o.sync.job_file);
@@ -215,6 +217,10 @@ int run_apply(DeprovisionOptions& o, CommandContext& ctx) {
     for (const auto& a : due.actions)
       write_audit(ctx, s.state_dir, s.job.name, o.audit_file,
                   audit_record(who, to_string(a.step), "user " + a.user_name, a.user_id, a.reason, when, "staged"));
+    if (ctx.job_report) {
+      ctx.job_report->count("staged", static_cast<std::int64_t>(s.plan.users.size() + due.actions.size()));
+      ctx.job_report->extra["staging"] = true;
+    }
     return exit_code::ok;
   }
   auto report = sync::apply_plan(s.plan, s.state, *s.target, apply_options(s, ctx));
@@ -222,6 +228,13 @@ int run_apply(DeprovisionOptions& o, CommandContext& ctx) {
   fo.who = who;
   fo.audit_file = o.audit_file;
   long failed = deprovision_engine::finish_deprovisioning(s, report, ctx, fo);
+  if (ctx.job_report) {
+    ctx.job_report->count("blocked", s.plan.count(sync::UserActionKind::Deactivate) - report.failed);
+    ctx.job_report->count("reactivated", s.plan.count(sync::UserActionKind::Reactivate));
+    ctx.job_report->count("failed", failed);
+    for (const auto& i : report.items)
+      if (!i.ok) ctx.job_report->error(i.object + " (" + i.action + ")", i.error);
+  }
   ctx.info(fmt::format("{}: {} blocked, {} reactivated, {} failed; audit log {}", s.job.name,
                        s.plan.count(sync::UserActionKind::Deactivate) - report.failed,
                        s.plan.count(sync::UserActionKind::Reactivate), failed,
@@ -361,7 +374,15 @@ void register_deprovision(CLI::App& root, CommandContext& ctx) {
     cmd.add_flag("--staging", o->staging, "Plan and write the audit log as 'staged', change nothing");
     cmd.add_option("--allow-deprovision", o->sync.allow_deprovision,
                    "Let exactly the plan with this hash past the deactivation thresholds");
-    cmd.callback([o, &ctx] { ctx.exit_status = run_apply(*o, ctx); });
+    cmd.add_option("--summary-file", o->sync.summary_file,
+                   "Write the JSON run summary to this file (atomically, also on failure)");
+    cmd.add_option("--metrics-file", o->sync.metrics_file,
+                   "Write Prometheus textfile metrics to this file (atomically, also on failure)");
+    cmd.callback([o, &ctx] {
+      JobReport report("deprovision apply", "deprovision");
+      ctx.exit_status = run_reported(ctx, {o->sync.summary_file, o->sync.metrics_file}, report,
+                                     [&](JobReport&) { return run_apply(*o, ctx); });
+    });
   }
   {
     auto o = std::make_shared<DeprovisionOptions>();

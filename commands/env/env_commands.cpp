@@ -370,6 +370,7 @@ int run_env_apply(const EnvOptions& opts, CommandContext& ctx) {
     try {
       applier.apply(change);
     } catch (const CommandError& e) {
+      if (ctx.job_report) ctx.job_report->count("applied", static_cast<std::int64_t>(done));
       Error err = e.error();
       err.hint = fmt::format(
           "{} of {} changes were applied before this one; fix the cause and run apply again (it "
@@ -378,7 +379,9 @@ int run_env_apply(const EnvOptions& opts, CommandContext& ctx) {
       throw CommandError(std::move(err));
     }
     ++done;
+    if (ctx.job_report) ctx.job_report->add(std::string(env::to_string(change.action)) + "d");
   }
+  if (ctx.job_report) ctx.job_report->count("applied", static_cast<std::int64_t>(done));
   ctx.info(fmt::format("applied {} change{} from {}", done, done == 1 ? "" : "s", opts.file));
   if (ctx.format() == output::Format::Json)
     output::render_json(ctx.io().out(), env::plan_json(plan));
@@ -432,8 +435,16 @@ void register_env(CLI::App& root, CommandContext& ctx) {
     cmd.add_flag("--prune", opts->prune,
                  "Also remove departments, communities and badges (and keyword rules) the file "
                  "does not name");
-    cmd.callback([&ctx, opts, is_apply] {
-      ctx.exit_status = is_apply ? run_env_apply(*opts, ctx) : run_env_diff(*opts, ctx);
+    if (!is_apply) {
+      cmd.callback([&ctx, opts] { ctx.exit_status = run_env_diff(*opts, ctx); });
+      continue;
+    }
+    add_job_report_flags(cmd, opts->report_files);
+    cmd.callback([&ctx, opts] {
+      JobReport report("apply", "env_apply");
+      report.extra["file"] = opts->file;
+      ctx.exit_status =
+          run_reported(ctx, opts->report_files, report, [&](JobReport&) { return run_env_apply(*opts, ctx); });
     });
   }
   auto export_opts = std::make_shared<ExportEnvOptions>();

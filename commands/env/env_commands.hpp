@@ -8,6 +8,7 @@
 #include <string>
 
 #include "commands/common/context.hpp"
+#include "commands/common/job_report.hpp"
 #include "core/env/env.hpp"
 
 namespace daoctl::commands {
@@ -15,6 +16,7 @@ namespace daoctl::commands {
 struct EnvOptions {
   std::string file;
   bool prune = false;
+  JobReportFiles report_files;  // apply: --summary-file, --metrics-file
 };
 
 struct ExportEnvOptions {

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "commands/common/command_doc.hpp"
+#include "commands/common/progress.hpp"
 #include "commands/import/source.hpp"
 
 namespace daoctl::commands {
@@ -83,7 +84,7 @@ int run_import_apply(const ImportOptions& opts, CommandContext& ctx) {
     report.open(opts.report_file, std::ios::trunc);
     if (!report) throw CommandError(ErrorKind::Io, "cannot write the report", opts.report_file, std::strerror(errno));
   }
-  const bool progress = ctx.io().stdout_is_tty() && !ctx.global.quiet;
+  auto progress = make_progress(ctx, "importing", std::nullopt);
   copts.on_item = [&](const content::ItemOutcome& item) {
     if (!report.is_open()) return;
     json line = {{"kind", item.kind}, {"external_id", item.external_id}, {"where", item.where}, {"outcome", item.outcome}};
@@ -91,19 +92,13 @@ int run_import_apply(const ImportOptions& opts, CommandContext& ctx) {
     if (!item.error.empty()) line["error"] = item.error;
     report << line.dump() << "\n";
   };
-  std::int64_t last_shown = -1;
   copts.progress = [&](std::int64_t done, std::int64_t total) {
-    if (!progress || (done - last_shown < 50 && done != total)) return;
-    last_shown = done;
-    int width = 30;
-    int filled = total > 0 ? static_cast<int>(width * done / total) : width;
-    ctx.io().err() << fmt::format("\r[{}{}] {}/{}", std::string(static_cast<std::size_t>(filled), '#'),
-                                  std::string(static_cast<std::size_t>(width - filled), ' '), done, total)
-                   << std::flush;
+    progress->set_total(total);
+    progress->update(done);
   };
   auto started = ctx.now();
   auto result = value_or_throw(content::apply_import(ctx.client(), read.set, copts));
-  if (progress) ctx.io().err() << "\n";
+  progress->finish();
   std::vector<json> rows;
   for (const auto& [kind, t] : result.totals)
     rows.push_back({{"kind", kind}, {"created", t.created}, {"existing", t.existing}, {"skipped", t.skipped}, {"failed", t.failed}});
@@ -117,6 +112,23 @@ int run_import_apply(const ImportOptions& opts, CommandContext& ctx) {
   for (const auto& f : result.failures) {
     if (++shown > 20) break;
     ctx.warn(fmt::format("{} {} ({}): {}", f.kind, f.external_id, f.where, f.error));
+  }
+  if (JobReport* job = ctx.job_report) {
+    std::int64_t created = 0, existing = 0, skipped = 0, failed = 0;
+    for (const auto& [kind, t] : result.totals) {
+      created += t.created;
+      existing += t.existing;
+      skipped += t.skipped;
+      failed += t.failed;
+      job->extra["kinds"][kind] = {{"created", t.created}, {"existing", t.existing}, {"skipped", t.skipped},
+                                   {"failed", t.failed}};
+    }
+    job->count("created", created);
+    job->count("existing", existing);
+    job->count("skipped", skipped);
+    job->count("failed", failed);
+    job->extra["source"] = opts.source;
+    for (const auto& f : result.failures) job->error(f.kind + " " + f.external_id + " (" + f.where + ")", f.error);
   }
   auto seconds = std::chrono::duration<double>(ctx.now() - started).count();
   ctx.info(fmt::format("import finished at {} in {:.1f} s", now_rfc3339(ctx), seconds));
@@ -155,7 +167,12 @@ void register_import(CLI::App& root, CommandContext& ctx) {
     add_mapping_flags(cmd, *opts);
     cmd.add_option("--report", opts->report_file, "Write one JSON line per item (created, existing, failed and why)");
     cmd.add_option("--batch", opts->batch, "Posts whose comments and reactions are sent together")->check(CLI::Range(1, 100000));
-    cmd.callback([opts, &ctx] { ctx.exit_status = run_import_apply(*opts, ctx); });
+    add_job_report_flags(cmd, opts->report_files);
+    cmd.callback([opts, &ctx] {
+      JobReport report("import apply", "import");
+      ctx.exit_status = run_reported(ctx, opts->report_files, report,
+                                     [&](JobReport&) { return run_import_apply(*opts, ctx); });
+    });
   }
 }
 

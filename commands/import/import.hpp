@@ -8,6 +8,7 @@
 #include <string>
 
 #include "commands/common/context.hpp"
+#include "commands/common/job_report.hpp"
 
 namespace daoctl::commands {
 
@@ -18,6 +19,7 @@ struct ImportOptions {
   std::string fallback_author;  // platform id, userName or e-mail
   std::string report_file;      // apply: per-item JSON Lines report
   int batch = 500;
+  JobReportFiles report_files;  // apply: --summary-file, --metrics-file
 };
 
 template <class Options>

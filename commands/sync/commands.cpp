@@ -5,6 +5,8 @@
 #include <sstream>
 
 #include "commands/common/command_doc.hpp"
+#include "commands/common/job_report.hpp"
+#include "commands/common/progress.hpp"
 #include "commands/deprovision/deprovision.hpp"
 #include "commands/sync/engine.hpp"
 #include "connectors/local/files.hpp"
@@ -59,6 +61,10 @@ int run_sync_apply(const SyncOptions& opts, CommandContext& ctx) {
   // One run per job at a time: cron overlapping a slow run exits 6 at once.
   std::string today = opts.today.empty() ? today_local(ctx.now()) : opts.today;
   auto job = load_job_file(opts.job_file, today);
+  if (ctx.job_report) {
+    ctx.job_report->labels["job"] = job.name;
+    ctx.job_report->defaults = {job.report.summary_file, job.report.metrics_file};
+  }
   std::string state_dir = opts.state_dir.empty() ? local::default_state_dir() : opts.state_dir;
   value_or_throw(local::make_dirs(state_dir));
   auto lock = value_or_throw(local::JobLock::acquire(state_dir + "/" + job.name + ".lock", "sync job " + job.name));
@@ -121,8 +127,7 @@ int run_sync_apply(const SyncOptions& opts, CommandContext& ctx) {
           << std::flush;
   std::size_t total = s.plan.departments.size() + s.plan.users.size() + s.plan.managers.size() +
                       s.plan.groups.size();
-  std::size_t done = 0;
-  const bool progress = ctx.io().stdout_is_tty() && !ctx.global.quiet;
+  auto progress = make_progress(ctx, "applying", static_cast<std::int64_t>(total));
   sync::ApplyOptions aopts;
   aopts.target = s.job.target == "scim" ? sync::TargetKind::Scim : sync::TargetKind::Platform;
   aopts.managed_by = s.job.managed_by();
@@ -136,13 +141,11 @@ int run_sync_apply(const SyncOptions& opts, CommandContext& ctx) {
                  {"object", item.object}, {"id", item.id}, {"ok", item.ok}};
     if (!item.ok) line["error"] = item.error;
     journal << line.dump() << "\n";
-    ++done;
     if (!item.ok) ctx.warn(item.object + " (" + item.action + "): " + item.error);
-    if (progress && (done % 50 == 0 || done == total))
-      ctx.io().err() << fmt::format("\rapplying {}/{}", done, total) << std::flush;
+    progress->add(1);
   };
   auto report = sync::apply_plan(s.plan, s.state, *s.target, aopts);
-  if (progress) ctx.io().err() << "\n";
+  progress->finish();
   journal << json{{"event", "finish"}, {"time", now_rfc3339(ctx)}, {"succeeded", report.succeeded},
                   {"failed", report.failed}}.dump()
           << "\n"
@@ -247,10 +250,16 @@ void register_sync(CLI::App& root, CommandContext& ctx) {
                    "Let exactly the plan with this hash past the deactivation thresholds");
     cmd.add_option("--concurrency", o->concurrency, "Requests in flight (default: the job's apply.concurrency)")
         ->check(CLI::Range(1, 64));
-    cmd.add_option("--summary-file", o->summary_file, "Write the JSON run summary here");
-    cmd.add_option("--metrics-file", o->metrics_file, "Write Prometheus textfile metrics here");
+    cmd.add_option("--summary-file", o->summary_file,
+                   "Write the JSON run summary to this file (atomically, also on failure)");
+    cmd.add_option("--metrics-file", o->metrics_file,
+                   "Write Prometheus textfile metrics to this file (atomically, also on failure)");
     cmd.add_option("--results-file", o->results_file, "Write the per-item results (JSON Lines) here");
-    cmd.callback([o, &ctx] { ctx.exit_status = run_sync_apply(*o, ctx); });
+    cmd.callback([o, &ctx] {
+      JobReport report("sync apply", "sync");
+      ctx.exit_status = run_reported(ctx, {o->summary_file, o->metrics_file}, report,
+                                     [&](JobReport&) { return run_sync_apply(*o, ctx); });
+    });
   }
   {
     auto o = std::make_shared<SyncOptions>();

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <future>
 
+#include "commands/common/job_report.hpp"
 #include "connectors/local/files.hpp"
 #include "core/text/date.hpp"
 #include "connectors/sources/job_sources.hpp"
@@ -294,41 +295,45 @@ json run_summary(const Session& s, const std::string& result, const sync::ApplyR
 
 void write_reports(const SyncOptions& opts, const Session& s, const std::string& result,
                    const sync::ApplyReport* report, CommandContext& ctx) {
-  json summary = run_summary(s, result, report, ctx);
-  std::string summary_file = !opts.summary_file.empty() ? opts.summary_file : s.job.report.summary_file;
-  if (!summary_file.empty())
-    if (auto st = local::write_file_atomic(summary_file, summary.dump(2) + "\n"); !st)
-      ctx.warn("cannot write the run summary: " + st.error().describe());
-  std::string metrics_file = !opts.metrics_file.empty() ? opts.metrics_file : s.job.report.metrics_file;
-  if (!metrics_file.empty()) {
-    const std::string job = s.job.name;
-    auto now_s = std::chrono::duration_cast<std::chrono::seconds>(ctx.now().time_since_epoch()).count();
+  (void)opts;
+  // The files themselves are written by run_reported (commands/common/job_report)
+  // in the shape every job command shares; the sync adds its own fields.
+  if (JobReport* job = ctx.job_report) {
+    json summary = run_summary(s, result, report, ctx);
+    const std::string name = s.job.name;
+    job->labels["job"] = name;
+    for (const auto& [k, v] : summary.items())
+      if (k != "errors" && k != "duration_seconds") job->extra[k] = v;
+    if (report)
+      for (const auto& i : report->items)
+        if (!i.ok) job->error(i.object + " (" + i.action + ")", i.error);
+    for (const auto& [kind, n] : summary["plan"]["summary"]["users"].items())
+      if (n.is_number_integer()) job->count("users_" + kind, n.get<std::int64_t>());
+    for (const auto& [src, st] : s.sources) job->count("source_records_" + src, st.records);
+    if (report) {
+      job->count("succeeded", report->succeeded);
+      job->count("failed", report->failed);
+    }
+    // The metric names daoctl has always written for the sync, kept for
+    // existing dashboards and alerts.
     std::string m;
-    m += "# HELP daoctl_sync_last_run_timestamp_seconds When the sync job last finished.\n"
-         "# TYPE daoctl_sync_last_run_timestamp_seconds gauge\n";
-    m += fmt::format("daoctl_sync_last_run_timestamp_seconds{{job=\"{}\"}} {}\n", job, now_s);
     m += "# HELP daoctl_sync_success 1 when the last run applied everything, 0 otherwise.\n"
          "# TYPE daoctl_sync_success gauge\n";
-    m += fmt::format("daoctl_sync_success{{job=\"{}\"}} {}\n", job, result == "ok" ? 1 : 0);
-    m += "# HELP daoctl_sync_duration_seconds Wall time of the last run.\n"
-         "# TYPE daoctl_sync_duration_seconds gauge\n";
-    m += fmt::format("daoctl_sync_duration_seconds{{job=\"{}\"}} {:.3f}\n", job,
-                     summary["duration_seconds"].get<double>());
+    m += fmt::format("daoctl_sync_success{{job=\"{}\"}} {}\n", name, result == "ok" ? 1 : 0);
     m += "# HELP daoctl_sync_source_records Records read from each source.\n"
          "# TYPE daoctl_sync_source_records gauge\n";
-    for (const auto& [name, st] : s.sources)
-      m += fmt::format("daoctl_sync_source_records{{job=\"{}\",source=\"{}\"}} {}\n", job, name, st.records);
+    for (const auto& [src, st] : s.sources)
+      m += fmt::format("daoctl_sync_source_records{{job=\"{}\",source=\"{}\"}} {}\n", name, src, st.records);
     m += "# HELP daoctl_sync_changes Changes in the last plan, by kind.\n"
          "# TYPE daoctl_sync_changes gauge\n";
     for (const auto& [kind, n] : summary["plan"]["summary"]["users"].items())
-      m += fmt::format("daoctl_sync_changes{{job=\"{}\",kind=\"users_{}\"}} {}\n", job, kind, n.get<long>());
+      m += fmt::format("daoctl_sync_changes{{job=\"{}\",kind=\"users_{}\"}} {}\n", name, kind, n.get<long>());
     if (report) {
       m += "# HELP daoctl_sync_items_failed Items that failed in the last apply.\n"
            "# TYPE daoctl_sync_items_failed gauge\n";
-      m += fmt::format("daoctl_sync_items_failed{{job=\"{}\"}} {}\n", job, report->failed);
+      m += fmt::format("daoctl_sync_items_failed{{job=\"{}\"}} {}\n", name, report->failed);
     }
-    if (auto st = local::write_file_atomic(metrics_file, m); !st)
-      ctx.warn("cannot write the metrics file: " + st.error().describe());
+    job->extra_metrics = m;
   }
   if (result == "ok" && report) {
     json state = {{"job", s.job.name}, {"last_success", rfc3339(ctx.now())},

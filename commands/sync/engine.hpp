@@ -63,8 +63,9 @@ void render_plan(const sync::SyncPlan& plan, const Session& session, CommandCont
 // The JSON run summary written for cron (report.summary_file / --summary-file).
 nlohmann::json run_summary(const Session& s, const std::string& result,
                            const sync::ApplyReport* report, CommandContext& ctx);
-// Writes summary, metrics and state files as configured. Never throws: a
-// report that cannot be written is a warning, the run's result stands.
+// Fills the running job report (ctx.job_report: summary fields, counts,
+// metrics) and writes the state file on success. Never throws: a state file
+// that cannot be written is a warning, the run's result stands.
 void write_reports(const SyncOptions& opts, const Session& s, const std::string& result,
                    const sync::ApplyReport* report, CommandContext& ctx);
 
