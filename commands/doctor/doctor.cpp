@@ -1,15 +1,25 @@
 #include "commands/doctor/doctor.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <iomanip>
 #include <sstream>
 
+#include <filesystem>
+#include <locale>
+
 #include "commands/common/command_doc.hpp"
 #include "connectors/hr/http_json_source.hpp"
+#include "commands/sync/engine.hpp"
+#include "connectors/local/files.hpp"
+#include "connectors/sources/source_probe.hpp"
+#include "connectors/tls/certificate.hpp"
 #include "core/config/config_files.hpp"
+#include "core/text/date.hpp"
 
 namespace daoctl::commands {
 
@@ -43,7 +53,82 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::st
   return std::chrono::system_clock::from_time_t(t - offset_seconds);
 }
 
-std::vector<DoctorCheck> run_doctor_checks(CommandContext& ctx) {
+std::optional<std::chrono::system_clock::time_point> parse_http_date(const std::string& text) {
+  std::tm tm{};
+  std::istringstream in(text);
+  in.imbue(std::locale::classic());
+  in >> std::get_time(&tm, "%a, %d %b %Y %H:%M:%S");
+  if (in.fail()) return std::nullopt;
+  std::string zone;
+  in >> zone;
+  if (zone != "GMT" && zone != "UTC") return std::nullopt;
+  const std::time_t t = ::timegm(&tm);
+  if (t == static_cast<std::time_t>(-1)) return std::nullopt;
+  return std::chrono::system_clock::from_time_t(t);
+}
+
+namespace {
+
+std::string day_text(std::chrono::system_clock::time_point t) {
+  return text::format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(t)).substr(0, 10);
+}
+
+// A directory daoctl must write into: exists (or can be made) and is writable.
+std::optional<std::string> unwritable_dir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::path p(dir.empty() ? "." : dir);
+  // The nearest existing ancestor decides whether the directory can be made.
+  while (!std::filesystem::exists(p, ec) && p.has_parent_path() && p != p.parent_path()) p = p.parent_path();
+  if (!std::filesystem::is_directory(p, ec)) return p.string() + " is not a directory";
+  if (::access(p.c_str(), W_OK | X_OK) != 0) return p.string() + ": " + std::strerror(errno);
+  return std::nullopt;
+}
+
+void add_job_checks(const DoctorOptions& opts, CommandContext& ctx, std::vector<DoctorCheck>& checks) {
+  auto add = [&](std::string name, State state, std::string detail, std::string hint = {}) {
+    checks.push_back({std::move(name), state, std::move(detail), std::move(hint)});
+  };
+  sync::JobSpec job;
+  try {
+    job = sync_engine::load_job_file(opts.job_file, "", ctx.now());
+  } catch (const CommandError& e) {
+    add("job", State::Fail, e.error().describe(),
+        e.error().hint.empty() ? "fix the job file; daoctl sync validate -f " + opts.job_file + " lists every problem"
+                               : e.error().hint);
+    return;
+  }
+  add("job", State::Ok, fmt::format("{}: job '{}', {} source(s)", opts.job_file, job.name, job.sources.size()));
+  std::string base_dir = std::filesystem::path(opts.job_file).parent_path().string();
+  if (base_dir.empty()) base_dir = ".";
+  for (const auto& source : job.sources) {
+    const std::string name = "source " + source.name;
+    auto probe = sources::probe_source(source, base_dir);
+    if (!probe) add(name, State::Fail, probe.error().describe(), probe.error().hint);
+    else if (!probe->probed) add(name, State::Skip, probe->detail);
+    else add(name, State::Ok, probe->detail);
+  }
+  const std::string state_dir = opts.state_dir.empty() ? local::default_state_dir() : opts.state_dir;
+  if (auto why = unwritable_dir(state_dir))
+    add("state", State::Fail, "state directory " + state_dir + " is not writable (" + *why + ")",
+        "create it for the user daoctl runs as (systemd: StateDirectory=daoctl), or pass --state-dir");
+  else
+    add("state", State::Ok, "state directory " + state_dir + " writable");
+  for (const auto& [what, file] : {std::pair{"summary_file", job.report.summary_file},
+                                   std::pair{"metrics_file", job.report.metrics_file},
+                                   std::pair{"results_file", job.report.results_file}}) {
+    if (file.empty()) continue;
+    const std::string dir = std::filesystem::path(file).parent_path().string();
+    if (auto why = unwritable_dir(dir))
+      add("report", State::Fail, std::string(what) + " " + file + ": directory not writable (" + *why + ")",
+          "create the directory or let the daoctl user write it (node_exporter textfile dirs are often root-only)");
+  }
+}
+
+}  // namespace
+
+std::vector<DoctorCheck> run_doctor_checks(CommandContext& ctx) { return run_doctor_checks(DoctorOptions{}, ctx); }
+
+std::vector<DoctorCheck> run_doctor_checks(const DoctorOptions& opts, CommandContext& ctx) {
   std::vector<DoctorCheck> checks;
   auto add = [&](std::string name, State state, std::string detail, std::string hint = {}) {
     checks.push_back({std::move(name), state, std::move(detail), std::move(hint)});
@@ -100,7 +185,15 @@ std::vector<DoctorCheck> run_doctor_checks(CommandContext& ctx) {
   }
   auto probe = ctx.probe_client(settings);
 
-  auto health = probe->get_json("/api/v1/health", "platform health at " + hr::redact_url(resolved->url));
+  std::optional<std::string> date_header;
+  auto health = [&]() -> Result<json> {
+    auto response = probe->send(probe->make_request("GET", "/api/v1/health", "platform health at " + hr::redact_url(resolved->url)));
+    if (!response) return std::unexpected(response.error());
+    date_header = response->header("Date");
+    json body = json::parse(response->body, nullptr, false);
+    if (body.is_discarded()) return json();
+    return body;
+  }();
   if (!health || !health->is_object()) {
     add("reachable", State::Fail,
         health ? "health reply is not a JSON object" : health.error().describe(),
@@ -108,6 +201,39 @@ std::vector<DoctorCheck> run_doctor_checks(CommandContext& ctx) {
   } else {
     add("reachable", State::Ok,
         "server " + health->value("version", "?") + " status " + health->value("status", "?"));
+  }
+
+  if (https) {
+    auto where = tls::probe_options_for_url(resolved->url);
+    if (where) {
+      where->ca_file = resolved->ca_file;
+      where->timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::min<std::chrono::seconds>(resolved->timeout, std::chrono::seconds(10)));
+    }
+    auto cert = where ? tls::probe_certificate(*where) : Result<tls::ServerCertificate>(std::unexpected(where.error()));
+    if (!cert && !health && cert.error().kind == ErrorKind::Network) {
+      add("cert", State::Skip, "server unreachable");
+    } else if (!cert) {
+      add("cert", State::Fail, cert.error().describe(), "check that " + hr::redact_url(resolved->url) + " speaks TLS");
+    } else {
+      const auto left = std::chrono::duration_cast<std::chrono::hours>(cert->not_after - ctx.now()).count() / 24;
+      const std::string what = fmt::format("{} expires {} ({} days)", cert->subject, day_text(cert->not_after), left);
+      if (cert->not_after <= ctx.now()) {
+        add("cert", State::Fail, cert->subject + " EXPIRED on " + day_text(cert->not_after),
+            "renew the platform's TLS certificate now; clients refuse it");
+      } else if (left < opts.cert_fail_days) {
+        add("cert", State::Fail, what, "renew the platform's TLS certificate: it expires within days");
+      } else if (left < opts.cert_warn_days) {
+        add("cert", State::Warn, what, "plan the renewal of the platform's TLS certificate");
+      } else if (!cert->verified && !resolved->insecure) {
+        add("cert", State::Fail, what + "; not trusted: " + cert->verify_error,
+            resolved->ca_file.empty() ? "set ca_file (or --ca-file) to the CA bundle that issued it"
+                                      : "the certificate does not chain to " + resolved->ca_file +
+                                            " or does not name this host");
+      } else {
+        add("cert", State::Ok, what);
+      }
+    }
   }
 
   if (token_error) {
@@ -135,9 +261,17 @@ std::vector<DoctorCheck> run_doctor_checks(CommandContext& ctx) {
   }
 
   if (health && health->is_object()) {
-    const auto server_time = parse_rfc3339(health->value("time", ""));
+    // The HTTP Date header (every RFC 9110 server sends it), else the health
+    // document's time.
+    std::optional<std::chrono::system_clock::time_point> server_time;
+    std::string clock_source = "Date header";
+    if (date_header) server_time = parse_http_date(*date_header);
     if (!server_time) {
-      add("clock", State::Warn, "server reports no valid time");
+      server_time = parse_rfc3339(health->value("time", ""));
+      clock_source = "health time";
+    }
+    if (!server_time) {
+      add("clock", State::Warn, "server reports no valid time (no Date header, no health time)");
     } else {
       const auto skew =
           std::chrono::duration_cast<std::chrono::seconds>(ctx.now() - *server_time).count();
@@ -148,7 +282,7 @@ std::vector<DoctorCheck> run_doctor_checks(CommandContext& ctx) {
                 " the server",
             "enable NTP (timedatectl set-ntp true); skew breaks token expiry and sync timestamps");
       } else {
-        add("clock", State::Ok, "skew " + std::to_string(skew) + " s");
+        add("clock", State::Ok, "skew " + std::to_string(skew) + " s (" + clock_source + ")");
       }
     }
     const std::string api = health->value("api_version", "");
@@ -162,11 +296,14 @@ std::vector<DoctorCheck> run_doctor_checks(CommandContext& ctx) {
     add("clock", State::Skip, "server unreachable");
     add("api", State::Skip, "server unreachable");
   }
+  if (!opts.job_file.empty()) add_job_checks(opts, ctx, checks);
   return checks;
 }
 
-int run_doctor(CommandContext& ctx) {
-  const auto checks = run_doctor_checks(ctx);
+int run_doctor(CommandContext& ctx) { return run_doctor(DoctorOptions{}, ctx); }
+
+int run_doctor(const DoctorOptions& opts, CommandContext& ctx) {
+  const auto checks = run_doctor_checks(opts, ctx);
   int failed = 0;
   bool auth_failed = false;
   json report = json::array();
@@ -189,6 +326,8 @@ int run_doctor(CommandContext& ctx) {
   } else {
     auto& out = ctx.io().out();
     const bool colour = ctx.io().colour();
+    int width = 9;
+    for (const auto& c : report) width = std::max(width, static_cast<int>(c["check"].get<std::string>().size()) + 1);
     for (const auto& c : report) {
       const std::string state = c["state"];
       std::string label = state;
@@ -197,10 +336,10 @@ int run_doctor(CommandContext& ctx) {
         const char* code = state == "ok" ? "32" : state == "FAIL" ? "31" : "33";
         label = std::string("\x1b[") + code + "m" + label + "\x1b[0m";
       }
-      out << label << "  " << std::left << std::setw(9) << c["check"].get<std::string>()
+      out << label << "  " << std::left << std::setw(width) << c["check"].get<std::string>()
           << c["detail"].get<std::string>() << '\n';
       if (!c["hint"].get<std::string>().empty() && state != "ok") {
-        out << "      " << std::string(9, ' ') << "fix: " << c["hint"].get<std::string>()
+        out << "      " << std::string(static_cast<std::size_t>(width), ' ') << "fix: " << c["hint"].get<std::string>()
             << '\n';
       }
     }
@@ -216,9 +355,18 @@ int run_doctor(CommandContext& ctx) {
 }
 
 void register_doctor(CLI::App& root, CommandContext& ctx) {
-  add_command(root, {"doctor", "Check config, connectivity, TLS, auth, clock and API version",
-                     "daoctl doctor --context prod"})
-      .callback([&ctx] { ctx.exit_status = run_doctor(ctx); });
+  auto opts = std::make_shared<DoctorOptions>();
+  auto& cmd = add_command(root, {"doctor",
+                                 "Check config, connectivity, TLS certificate, auth, clock, API version and a job's "
+                                 "sources (LDAP bind, files)",
+                                 "daoctl doctor --job /etc/daoctl/nightly.yaml"});
+  cmd.add_option("--job", opts->job_file,
+                 "Also check this sync job: LDAP binds and base DNs, source files, state and report directories");
+  cmd.add_option("--state-dir", opts->state_dir, "The state directory the job runs with (as for sync apply)");
+  cmd.add_option("--cert-warn-days", opts->cert_warn_days,
+                 "Warn when the platform's TLS certificate expires within N days (fail within 7)")
+      ->check(CLI::NonNegativeNumber);
+  cmd.callback([opts, &ctx] { ctx.exit_status = run_doctor(*opts, ctx); });
 }
 
 }  // namespace daoctl::commands
