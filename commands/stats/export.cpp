@@ -7,6 +7,8 @@
 #include <fstream>
 
 #include "commands/common/command_doc.hpp"
+#include "commands/common/job_report.hpp"
+#include "commands/common/progress.hpp"
 #include "commands/stats/page_stream.hpp"
 #include "commands/stats/sinks.hpp"
 #include "commands/stats/stats.hpp"
@@ -156,6 +158,7 @@ int run_stats_export(const StatsExportOptions& opts, CommandContext& ctx) {
     const std::optional<std::string> audit_end =
         opts.to ? std::optional(stats::format_rfc3339(range.to)) : std::nullopt;
     std::int64_t rows = 0;
+    auto progress = make_progress(ctx, fmt::format("exporting {}", stats::to_string(kind)), std::nullopt);
     value_or_throw(stream_cursor_pages(client, stats_report_path(scope, opts.action), opts.page_size,
                                       [&](const json& items) {
                                         for (const auto& item : items) {
@@ -168,9 +171,12 @@ int run_stats_export(const StatsExportOptions& opts, CommandContext& ctx) {
                                           writer->row(item);
                                           ++rows;
                                         }
+                                        progress->update(rows);
                                       }));
     writer->end();
+    progress->finish();
     total_rows += rows;
+    if (ctx.job_report) ctx.job_report->count(fmt::format("rows_{}", stats::to_string(kind)), rows);
     ctx.info(fmt::format("{}: {} rows, {} .. {} (UTC)", stats::to_string(kind), rows,
                          stats::format_rfc3339(range.from), stats::format_rfc3339(range.to)));
   }
@@ -208,7 +214,12 @@ void register_stats_export(CLI::App& parent, CommandContext& ctx,
   cmd.add_flag("--excel", opts->excel, "CSV: start with a UTF-8 byte order mark for Excel");
   cmd.add_option("--action", opts->action, "Audit log: only this action, e.g. user.block");
   cmd.add_option("--page-size", opts->page_size, "Rows per request (1..1000)")->check(CLI::Range(1, 1000));
-  cmd.callback([opts, run, &ctx] { ctx.exit_status = run(*opts, ctx); });
+  auto files = std::make_shared<JobReportFiles>();
+  add_job_report_flags(cmd, *files);
+  cmd.callback([opts, files, run, &ctx] {
+    JobReport report("stats export", "stats_export");
+    ctx.exit_status = run_reported(ctx, *files, report, [&](JobReport&) { return run(*opts, ctx); });
+  });
 }
 
 void register_stats(CLI::App& root, CommandContext& ctx) {
