@@ -15,6 +15,7 @@ PKGS=(
   clang-format clang-tidy zsh fish bash-completion groff-base man-db
   libexpat1-dev
   unzip
+  openssl
   systemd
   samba ldb-tools
   clang-16 libclang-rt-16-dev
