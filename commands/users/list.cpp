@@ -11,12 +11,17 @@ namespace {
 // `-o json`: streams each page's users to stdout as they arrive, one compact
 // object per line inside one JSON array, as the server wrote them (no
 // document is built, so 100k users cost neither seconds of parsing nor
-// hundreds of MB). Errors: a page that is not a ListResponse.
+// hundreds of MB). Errors: a page that is not a ListResponse. A failed
+// listing never ends in a well-formed array: nothing is written before the
+// first page, and the array is not closed after an error, so a script cannot
+// mistake a failed read for an empty or a complete one.
 int stream_users_json(const UsersListOptions& opts, CommandContext& ctx) {
   auto& out = ctx.io().out();
   bool first = true;
-  out << "[";
+  bool opened = false;
   auto st = ctx.client().scim_list_raw("/scim/v2/Users", opts.filter, opts.page_size, [&](std::string& body) -> Status {
+    if (!opened) out << "[";
+    opened = true;
     const std::size_t size = body.size();
     body.reserve(size + simdjson::SIMDJSON_PADDING);
     simdjson::ondemand::parser parser;
@@ -41,9 +46,12 @@ int stream_users_json(const UsersListOptions& opts, CommandContext& ctx) {
     }
     return {};
   });
-  out << (first ? "]\n" : "\n]\n");
+  if (!st) {
+    out.flush();
+    value_or_throw(std::move(st));
+  }
+  out << (opened ? "" : "[") << (first ? "]\n" : "\n]\n");
   out.flush();
-  value_or_throw(std::move(st));
   return exit_code::ok;
 }
 
