@@ -30,6 +30,32 @@ Status copy_to(std::ostream& out, const std::string& path) {
   return {};
 }
 
+// One cell of a DOM row, as stats::cell_text would give it for the same
+// value: strings verbatim, missing/null empty, integers in Integer columns
+// bare; anything unusual (fractions, booleans, objects) goes through
+// nlohmann so the text is exactly that of the JSON path.
+stats::CellView dom_cell(simdjson::dom::object item, const stats::ReportColumn& column, std::string& scratch) {
+  simdjson::dom::element value;
+  if (item[column.key].get(value) != simdjson::SUCCESS) return {};
+  switch (value.type()) {
+    case simdjson::dom::element_type::NULL_VALUE: return {};
+    case simdjson::dom::element_type::STRING: {
+      std::string_view text;
+      if (value.get_string().get(text) != simdjson::SUCCESS) return {};
+      return {text, false};
+    }
+    case simdjson::dom::element_type::INT64:
+      scratch = std::to_string(value.get_int64().value_unsafe());
+      return {scratch, column.type == stats::CellType::Integer};
+    case simdjson::dom::element_type::UINT64:
+      scratch = std::to_string(value.get_uint64().value_unsafe());
+      return {scratch, column.type == stats::CellType::Integer};
+    default:
+      scratch = json::parse(simdjson::to_string(value)).dump();
+      return {scratch, false};
+  }
+}
+
 }  // namespace
 
 Result<std::string> stats_export_format(const StatsExportOptions& opts) {
@@ -159,20 +185,44 @@ int run_stats_export(const StatsExportOptions& opts, CommandContext& ctx) {
         opts.to ? std::optional(stats::format_rfc3339(range.to)) : std::nullopt;
     std::int64_t rows = 0;
     auto progress = make_progress(ctx, fmt::format("exporting {}", stats::to_string(kind)), std::nullopt);
-    value_or_throw(stream_cursor_pages(client, stats_report_path(scope, opts.action), opts.page_size,
-                                      [&](const json& items) {
-                                        for (const auto& item : items) {
-                                          if (kind == stats::ReportKind::Audit && audit_end) {
-                                            auto at = item.find("at");
-                                            if (at != item.end() && at->is_string() &&
-                                                at->get<std::string>() >= *audit_end)
-                                              continue;
-                                          }
-                                          writer->row(item);
-                                          ++rows;
-                                        }
-                                        progress->update(rows);
-                                      }));
+    const auto path = stats_report_path(scope, opts.action);
+    if (writer->takes_cells()) {
+      const auto columns = stats::report_columns(kind, *group_by);
+      std::vector<stats::CellView> cells(columns.size());
+      std::vector<std::string> scratch(columns.size());
+      value_or_throw(stream_cursor_pages_dom(client, path, opts.page_size, [&](simdjson::dom::array items) {
+        for (auto element : items) {
+          simdjson::dom::object item;
+          if (element.get_object().get(item) != simdjson::SUCCESS) {
+            // Not an object: the same (empty) row the JSON path would give.
+            for (auto& cell : cells) cell = {};
+            writer->row_cells(cells);
+            ++rows;
+            continue;
+          }
+          if (kind == stats::ReportKind::Audit && audit_end) {
+            std::string_view at;
+            if (item["at"].get_string().get(at) == simdjson::SUCCESS && at >= *audit_end) continue;
+          }
+          for (std::size_t c = 0; c < columns.size(); ++c) cells[c] = dom_cell(item, columns[c], scratch[c]);
+          writer->row_cells(cells);
+          ++rows;
+        }
+        progress->update(rows);
+      }));
+    } else {
+      value_or_throw(stream_cursor_pages(client, path, opts.page_size, [&](const json& items) {
+        for (const auto& item : items) {
+          if (kind == stats::ReportKind::Audit && audit_end) {
+            auto at = item.find("at");
+            if (at != item.end() && at->is_string() && at->get<std::string>() >= *audit_end) continue;
+          }
+          writer->row(item);
+          ++rows;
+        }
+        progress->update(rows);
+      }));
+    }
     writer->end();
     progress->finish();
     total_rows += rows;

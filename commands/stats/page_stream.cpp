@@ -41,31 +41,20 @@ struct FetchedPage {
   std::optional<std::optional<std::string>> predicted;     // what the fetcher went on with
 };
 
-// A parsed page: its items are handed out, its next cursor checked.
-struct ParsedPage {
-  json doc;
-  std::optional<std::string> next;
-};
+// Parses a page, hands its items out, and returns its next cursor (nullopt:
+// the last page).
+using PageConsumer = std::function<Result<std::optional<std::string>>(std::string& body, const std::string& object)>;
 
-Result<ParsedPage> parse_page(const std::string& body, const std::string& object) {
-  ParsedPage page;
-  page.doc = json::parse(body, nullptr, false);
-  if (page.doc.is_discarded() || !page.doc.is_object() || !page.doc.contains("items") ||
-      !page.doc["items"].is_array())
-    return fail(ErrorKind::Remote, "unexpected answer: not a page of items", object,
-                "expected {\"items\": [...], \"next_cursor\": ...}");
-  auto next = page.doc.find("next_cursor");
-  if (next != page.doc.end() && next->is_string() && !next->get<std::string>().empty())
-    page.next = next->get<std::string>();
-  else if (next != page.doc.end() && !next->is_null() && !next->is_string())
-    return fail(ErrorKind::Remote, "unexpected answer: next_cursor is neither a string nor null", object);
-  return page;
+Error not_a_page(const std::string& object) {
+  return Error{ErrorKind::Remote, "unexpected answer: not a page of items", object,
+               "expected {\"items\": [...], \"next_cursor\": ...}", {}};
 }
 
-}  // namespace
+Status stream_pages(platform::PlatformClient& client, const std::string& path, int limit,
+                    const PageConsumer& consume);
 
-Status stream_cursor_pages(platform::PlatformClient& client, const std::string& path, int limit,
-                           const std::function<void(const json& items)>& on_page) {
+Status stream_pages(platform::PlatformClient& client, const std::string& path, int limit,
+                    const PageConsumer& consume) {
   auto fetch = [&client, &path, limit](const std::string& cursor, long long number) -> Result<std::string> {
     auto req = client.make_request("GET", page_path(path, limit, cursor),
                                    "page " + std::to_string(number) + " of " + path);
@@ -133,43 +122,92 @@ Status stream_cursor_pages(platform::PlatformClient& client, const std::string& 
       stop_fetcher();
       return std::unexpected(std::move(page.body.error()));
     }
-    auto parsed = parse_page(*page.body, object);
+    auto parsed = consume(*page.body, object);
     if (!parsed) {
       stop_fetcher();
       return std::unexpected(std::move(parsed.error()));
     }
     page.body->clear();
-    on_page(parsed->doc["items"]);
-    if (!parsed->next) {
+    if (!*parsed) {
       stop_fetcher();
       return {};
     }
-    if (*parsed->next == page.cursor) {
+    if (**parsed == page.cursor) {
       stop_fetcher();
       return fail(ErrorKind::Remote, "the platform repeated the paging cursor of " + path, object,
                   "next_cursor \"" + page.cursor + "\" was the cursor just used",
                   "this is a platform bug; report it with the request above");
     }
-    if (page.predicted && *page.predicted == parsed->next) continue;  // the fetcher is already on it
+    if (page.predicted && *page.predicted == *parsed) continue;  // the fetcher is already on it
 
     // The fetcher guessed wrong or could not tell: go on one page at a time.
     stop_fetcher();
-    std::string cursor = *parsed->next;
+    std::string cursor = **parsed;
     for (long long n = number + 1;; ++n) {
       auto body = fetch(cursor, n);
       if (!body) return std::unexpected(std::move(body.error()));
-      auto next_page = parse_page(*body, "page " + std::to_string(n) + " of " + path);
-      if (!next_page) return std::unexpected(std::move(next_page.error()));
-      on_page(next_page->doc["items"]);
-      if (!next_page->next) return {};
-      if (*next_page->next == cursor)
+      auto next = consume(*body, "page " + std::to_string(n) + " of " + path);
+      if (!next) return std::unexpected(std::move(next.error()));
+      if (!*next) return {};
+      if (**next == cursor)
         return fail(ErrorKind::Remote, "the platform repeated the paging cursor of " + path,
                     "page " + std::to_string(n) + " of " + path, "next_cursor \"" + cursor + "\" was the cursor just used");
-      cursor = *next_page->next;
+      cursor = **next;
     }
   }
   stop_fetcher();
   return {};
+}
+
+}  // namespace
+
+Status stream_cursor_pages(platform::PlatformClient& client, const std::string& path, int limit,
+                           const std::function<void(const json& items)>& on_page) {
+  return stream_pages(client, path, limit,
+                      [&on_page](std::string& body, const std::string& object) -> Result<std::optional<std::string>> {
+                        auto doc = json::parse(body, nullptr, false);
+                        if (doc.is_discarded() || !doc.is_object() || !doc.contains("items") ||
+                            !doc["items"].is_array())
+                          return std::unexpected(not_a_page(object));
+                        std::optional<std::string> next_cursor;
+                        auto next = doc.find("next_cursor");
+                        if (next != doc.end() && next->is_string() && !next->get<std::string>().empty())
+                          next_cursor = next->get<std::string>();
+                        else if (next != doc.end() && !next->is_null() && !next->is_string())
+                          return fail(ErrorKind::Remote,
+                                      "unexpected answer: next_cursor is neither a string nor null", object);
+                        body.clear();
+                        on_page(doc["items"]);
+                        return next_cursor;
+                      });
+}
+
+Status stream_cursor_pages_dom(platform::PlatformClient& client, const std::string& path, int limit,
+                               const std::function<void(simdjson::dom::array items)>& on_page) {
+  simdjson::dom::parser parser;
+  return stream_pages(
+      client, path, limit,
+      [&](std::string& body, const std::string& object) -> Result<std::optional<std::string>> {
+        // simdjson reads SIMDJSON_PADDING bytes past the end: pad in place.
+        const auto size = body.size();
+        body.resize(size + simdjson::SIMDJSON_PADDING);
+        simdjson::dom::element doc;
+        if (parser.parse(body.data(), size, false).get(doc) != simdjson::SUCCESS) return std::unexpected(not_a_page(object));
+        simdjson::dom::object page;
+        simdjson::dom::array items;
+        if (doc.get_object().get(page) != simdjson::SUCCESS || page["items"].get_array().get(items) != simdjson::SUCCESS)
+          return std::unexpected(not_a_page(object));
+        std::optional<std::string> next_cursor;
+        simdjson::dom::element next;
+        if (page["next_cursor"].get(next) == simdjson::SUCCESS && !next.is_null()) {
+          std::string_view text;
+          if (next.get_string().get(text) != simdjson::SUCCESS)
+            return fail(ErrorKind::Remote, "unexpected answer: next_cursor is neither a string nor null", object);
+          if (!text.empty()) next_cursor = std::string(text);
+        }
+        on_page(items);
+        return next_cursor;
+      });
 }
 
 }  // namespace daoctl::commands

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <simdjson.h>
 #include <string_view>
 
 #include "connectors/platform/client.hpp"
@@ -33,5 +34,10 @@ std::optional<std::optional<std::string>> peek_next_cursor(std::string_view body
 // page ({items: [...], next_cursor}) or a cursor that repeats.
 Status stream_cursor_pages(platform::PlatformClient& client, const std::string& path, int limit,
                            const std::function<void(const nlohmann::json& items)>& on_page);
+// The same, with each page parsed by simdjson into a DOM that lives until
+// on_page returns: for writers that take cells (CSV), several times faster
+// than building nlohmann documents.
+Status stream_cursor_pages_dom(platform::PlatformClient& client, const std::string& path, int limit,
+                               const std::function<void(simdjson::dom::array items)>& on_page);
 
 }  // namespace daoctl::commands

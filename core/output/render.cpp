@@ -118,21 +118,27 @@ std::string cell_text(const json& item, const Column& column) {
   return one_line(scalar_text(v));
 }
 
+void append_csv_field(std::string& out, std::string_view text) {
+  const bool guard = !text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' ||
+                                       text[0] == '\t' || text[0] == '\r');
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+    if (guard) out += '\'';
+    out += text;
+    return;
+  }
+  out += '"';
+  if (guard) out += '\'';
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
 std::string csv_field(std::string_view text) {
   std::string field;
-  if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' ||
-                        text[0] == '\t' || text[0] == '\r')) {
-    field += '\'';
-  }
-  field += text;
-  if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
-  std::string quoted = "\"";
-  for (char c : field) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  quoted += '"';
-  return quoted;
+  append_csv_field(field, text);
+  return field;
 }
 
 void render_table(std::ostream& out, const std::vector<json>& items,

@@ -51,6 +51,8 @@ std::string cell_text(const json& item, const Column& column);
 // quotes doubled) after the formula-injection guard: a field starting with
 // = + - @ TAB or CR gets a leading apostrophe so spreadsheets show it as text.
 std::string csv_field(std::string_view text);
+// csv_field appended to `out`, without a temporary string.
+void append_csv_field(std::string& out, std::string_view text);
 
 // Columns separated by two spaces, every column but the last padded to its
 // widest cell, trailing spaces cut; a header row first; only the header for an

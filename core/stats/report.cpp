@@ -97,9 +97,20 @@ class CsvWriter : public ReportWriter {
       const auto& c = columns_[i];
       auto it = item.find(c.key);
       if (c.type == CellType::Integer && it != item.end() && it->is_number_integer())
-        line_ += std::to_string(it->get<std::int64_t>());
+        line_ += it->dump();
       else
-        line_ += output::csv_field(cell_text(item, c));
+        output::append_csv_field(line_, cell_text(item, c));
+    }
+    line_ += "\r\n";
+    out_ << line_;
+  }
+  bool takes_cells() const override { return true; }
+  void row_cells(const std::vector<CellView>& cells) override {
+    line_.clear();
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      if (i) line_ += ',';
+      if (cells[i].bare) line_ += cells[i].text;
+      else output::append_csv_field(line_, cells[i].text);
     }
     line_ += "\r\n";
     out_ << line_;

@@ -50,12 +50,26 @@ struct ReportScope {
 // objects (audit details) as compact JSON.
 std::string cell_text(const json& row, const ReportColumn& column);
 
+// One cell of a row already taken apart by the caller (see
+// ReportWriter::row_cells): `text` as cell_text would give it, `bare` for an
+// integer in an Integer column (written without the CSV guard).
+struct CellView {
+  std::string_view text;
+  bool bare = false;
+};
+
 class ReportWriter {
  public:
   virtual ~ReportWriter() = default;
   virtual void begin(const ReportScope& scope, const std::vector<ReportColumn>& columns) = 0;
   virtual void row(const json& item) = 0;
   virtual void end() = 0;
+  // The fast path: a writer that only needs each column's text (CSV) says
+  // so, and the caller hands it one CellView per column instead of a parsed
+  // JSON row, so pages need not be built into documents. Same output as
+  // row() for the same data.
+  virtual bool takes_cells() const { return false; }
+  virtual void row_cells(const std::vector<CellView>& /*cells*/) {}
 };
 
 // RFC 4180: CRLF line ends, fields quoted when needed, text cells through
