@@ -19,6 +19,7 @@ struct Send {
   std::optional<json> body;
   std::string raw_body, raw_type;  // file uploads
   std::function<void(const std::string& id)> on_id;
+  std::function<void()> on_failure;  // no id came back (dependants cannot be sent)
 };
 
 class Importer {
@@ -31,8 +32,7 @@ class Importer {
     communities();
     badges();
     files();
-    for (std::size_t start = 0; start < set_.posts.size(); start += options_.batch_size)
-      posts(start, std::min(set_.posts.size(), start + options_.batch_size));
+    posts();
     events();
     awards();
     report_.fallback_authors.assign(authors_.unmapped().begin(), authors_.unmapped().end());
@@ -81,39 +81,40 @@ class Importer {
     });
   }
 
+  platform::Call make_call(Send s) {
+    http::Request req = client_.make_request("POST", s.path, s.kind + " " + s.external_id, s.body);
+    if (!s.body) {
+      req.body = std::move(s.raw_body);
+      req.headers.push_back({"Content-Type", s.raw_type});
+    }
+    return {std::move(req), [this, sent = std::move(s)](Result<http::Response> r) {
+              ItemOutcome item{sent.kind, sent.external_id, sent.where, "", "", ""};
+              if (r && !sent.on_id) {
+                // Reactions carry no id: 201 is new, 200 replaced the user's earlier one.
+                item.outcome = r->status == 201 ? "created" : "existing";
+              } else if (r) {
+                json doc = json::parse(r->body, nullptr, false);
+                item.id = doc.is_object() ? doc.value("id", std::string()) : std::string();
+                item.outcome = item.id.empty() ? "failed" : "created";
+                if (item.id.empty()) item.error = "the platform answered without an id";
+              } else if (r.error().http_status == 409 && !existing_id_of(r.error()).empty()) {
+                item.outcome = "existing";
+                item.id = existing_id_of(r.error());
+              } else {
+                item.outcome = "failed";
+                item.error = r.error().describe();
+              }
+              const std::string id = item.id;
+              finish(std::move(item));
+              if (!id.empty() && sent.on_id) sent.on_id(id);
+              else if (id.empty() && sent.on_failure) sent.on_failure();
+            }};
+  }
+
   void send(std::vector<Send> sends) {
     std::vector<platform::Call> calls;
     calls.reserve(sends.size());
-    auto shared = std::make_shared<std::vector<Send>>(std::move(sends));
-    for (std::size_t i = 0; i < shared->size(); ++i) {
-      auto& s = (*shared)[i];
-      http::Request req = client_.make_request("POST", s.path, s.kind + " " + s.external_id, s.body);
-      if (!s.body) {
-        req.body = s.raw_body;
-        req.headers.push_back({"Content-Type", s.raw_type});
-      }
-      calls.push_back({std::move(req), [this, shared, i](Result<http::Response> r) {
-                         auto& sent = (*shared)[i];
-                         ItemOutcome item{sent.kind, sent.external_id, sent.where, "", "", ""};
-                         if (r && !sent.on_id) {
-                           // Reactions carry no id: 201 is new, 200 replaced the user's earlier one.
-                           item.outcome = r->status == 201 ? "created" : "existing";
-                         } else if (r) {
-                           json doc = json::parse(r->body, nullptr, false);
-                           item.id = doc.is_object() ? doc.value("id", std::string()) : std::string();
-                           item.outcome = item.id.empty() ? "failed" : "created";
-                           if (item.id.empty()) item.error = "the platform answered without an id";
-                         } else if (r.error().http_status == 409 && !existing_id_of(r.error()).empty()) {
-                           item.outcome = "existing";
-                           item.id = existing_id_of(r.error());
-                         } else {
-                           item.outcome = "failed";
-                           item.error = r.error().describe();
-                         }
-                         if (!item.id.empty() && sent.on_id) sent.on_id(item.id);
-                         finish(std::move(item));
-                       }});
-    }
+    for (auto& s : sends) calls.push_back(make_call(std::move(s)));
     client_.send_all(std::move(calls));
   }
 
@@ -130,7 +131,7 @@ class Importer {
                    {"external_id", c.external_id}};
       if (!members.empty()) body["members"] = members;
       sends.push_back({"community", c.external_id, c.where, "/api/v1/communities", body, "", "",
-                       [this, ext = c.external_id](const std::string& id) { community_ids_[ext] = id; }});
+                       [this, ext = c.external_id](const std::string& id) { community_ids_[ext] = id; }, nullptr});
     }
     send(std::move(sends));
   }
@@ -140,7 +141,7 @@ class Importer {
     for (const auto& b : set_.badges)
       sends.push_back({"badge", b.external_id, b.where, "/api/v1/badges",
                        json{{"name", b.name}, {"description", b.description}, {"external_id", b.external_id}}, "", "",
-                       [this, ext = b.external_id](const std::string& id) { badge_ids_[ext] = id; }});
+                       [this, ext = b.external_id](const std::string& id) { badge_ids_[ext] = id; }, nullptr});
     send(std::move(sends));
   }
 
@@ -158,7 +159,7 @@ class Importer {
       auto path = fmt::format("/api/v1/files?name={}&external_id={}", platform::url_encode_query(a.name),
                               platform::url_encode_query(a.external_id));
       sends.push_back({"file", a.external_id, where, path, std::nullopt, std::move(*bytes), a.content_type,
-                       [this, ext = a.external_id](const std::string& id) { file_ids_[ext] = id; }});
+                       [this, ext = a.external_id](const std::string& id) { file_ids_[ext] = id; }, nullptr});
       // Uploads hold their bytes: send them in small groups to bound memory.
       if (sends.size() >= 32) send(std::exchange(sends, {}));
     };
@@ -177,102 +178,135 @@ class Importer {
     return std::nullopt;
   }
 
-  void posts(std::size_t begin, std::size_t end) {
-    std::vector<Send> sends;
-    std::map<std::string, std::string> post_ids;  // external id -> platform id
-    for (std::size_t i = begin; i < end; ++i) {
-      const auto& p = set_.posts[i];
+  // Posts, their comments and reactions as one stream: a post's comments
+  // and reactions are sent as soon as the post has an id, a reply as soon as
+  // the comment it answers has one. No barrier between batches keeps every
+  // connection busy; the window bounds how many requests exist at once.
+  void posts() {
+    std::size_t next = 0;
+    std::function<std::optional<platform::Call>()> source = [&]() -> std::optional<platform::Call> {
+      while (next < set_.posts.size()) {
+        const auto& p = set_.posts[next++];
+        if (auto send = post_send(p)) return make_call(std::move(*send));
+      }
+      return std::nullopt;
+    };
+    client_.send_stream(source, std::max<std::size_t>(options_.batch_size, 1));
+  }
+
+  void fail_dependants(const Post& p, const std::string& why) {
+    for (const auto& c : p.comments) failed("comment", c.external_id, c.where, why);
+    for (std::size_t r = 0; r < p.reactions.size(); ++r) failed("reaction", p.external_id, p.where, why);
+  }
+
+  // The POST of a post, or nullopt when it cannot be sent (reported).
+  std::optional<Send> post_send(const Post& p) {
+    std::string why;
+    auto author = user_id(p.author_key, why);
+    auto community = author ? community_of(p.community_external_id, why) : std::nullopt;
+    if (!author || !community) {
+      failed(p.type, p.external_id, p.where, why);
+      fail_dependants(p, "its post was not imported");
+      return std::nullopt;
+    }
+    json attachments = json::array();
+    for (const auto& a : p.attachments)
+      if (auto it = file_ids_.find(a.external_id); it != file_ids_.end()) attachments.push_back(it->second);
+    json body = {{"type", p.type}, {"body", render(p.body)}, {"body_format", p.body_format}, {"author_id", *author},
+                 {"created_at", p.created_at}, {"pinned", p.pinned}, {"attachments", attachments},
+                 {"external_id", p.external_id}};
+    if (!p.title.empty()) body["title"] = p.title;
+    if (!community->empty()) body["community_id"] = *community;
+    if (!p.story_until.empty()) body["story_until"] = p.story_until;
+    if (p.banner)
+      if (auto it = file_ids_.find(p.banner->external_id); it != file_ids_.end()) body["banner"] = it->second;
+    return Send{p.type, p.external_id, p.where, "/api/v1/posts", std::move(body), "", "",
+                [this, &p](const std::string& id) { post_created(p, id); },
+                [this, &p] { fail_dependants(p, "its post was not imported"); }};
+  }
+
+  // The replies of one post's comments, by the external id they answer.
+  struct Thread {
+    std::string post_path;  // /api/v1/posts/{id}/comments
+    std::map<std::string, std::vector<const Comment*>> replies;
+  };
+
+  void post_created(const Post& p, const std::string& post_id) {
+    for (const auto& r : p.reactions) {
       std::string why;
-      auto author = user_id(p.author_key, why);
-      auto community = author ? community_of(p.community_external_id, why) : std::nullopt;
-      json attachments = json::array();
-      for (const auto& a : p.attachments)
-        if (auto it = file_ids_.find(a.external_id); it != file_ids_.end()) attachments.push_back(it->second);
-      if (!author || !community) {
-        failed(p.type, p.external_id, p.where, why);
-        for (const auto& c : p.comments) failed("comment", c.external_id, c.where, "its post was not imported");
-        for (std::size_t r = 0; r < p.reactions.size(); ++r) failed("reaction", p.external_id, p.where, "its post was not imported");
+      auto user = user_id(r.user_key, why);
+      if (!user) {
+        failed("reaction", p.external_id, p.where, why);
         continue;
       }
-      json body = {{"type", p.type}, {"body", render(p.body)}, {"body_format", p.body_format}, {"author_id", *author},
-                   {"created_at", p.created_at}, {"pinned", p.pinned}, {"attachments", attachments},
-                   {"external_id", p.external_id}};
-      if (!p.title.empty()) body["title"] = p.title;
-      if (!community->empty()) body["community_id"] = *community;
-      if (!p.story_until.empty()) body["story_until"] = p.story_until;
-      if (p.banner)
-        if (auto it = file_ids_.find(p.banner->external_id); it != file_ids_.end()) body["banner"] = it->second;
-      sends.push_back({p.type, p.external_id, p.where, "/api/v1/posts", body, "", "",
-                       [&post_ids, ext = p.external_id](const std::string& id) { post_ids[ext] = id; }});
+      json body = {{"user_id", *user}, {"kind", r.kind}};
+      if (!r.created_at.empty()) body["created_at"] = r.created_at;
+      client_.enqueue(make_call({"reaction", p.external_id + " by " + r.user_key, p.where,
+                                 fmt::format("/api/v1/posts/{}/reactions", platform::url_encode_segment(post_id)),
+                                 std::move(body), "", "", nullptr, nullptr}));
     }
-    send(std::move(sends));
-    // Comments in rounds: a reply is sent once its parent has an id.
-    std::map<std::string, std::string> comment_ids;
-    std::vector<std::pair<const Post*, const Comment*>> pending;
-    std::vector<Send> reactions;
-    for (std::size_t i = begin; i < end; ++i) {
-      const auto& p = set_.posts[i];
-      auto post = post_ids.find(p.external_id);
-      if (post == post_ids.end()) {
-        if (!fail_dependants_once_.insert(p.external_id).second) continue;
-        bool was_sent = true;
-        std::string why;
-        if (!user_id(p.author_key, why) || !community_of(p.community_external_id, why)) was_sent = false;
-        if (was_sent) {
-          for (const auto& c : p.comments) failed("comment", c.external_id, c.where, "its post was not imported");
-          for (std::size_t r = 0; r < p.reactions.size(); ++r) failed("reaction", p.external_id, p.where, "its post was not imported");
-        }
-        continue;
-      }
-      for (const auto& c : p.comments) pending.emplace_back(&p, &c);
-      for (const auto& r : p.reactions) {
-        std::string why;
-        auto user = user_id(r.user_key, why);
-        if (!user) {
-          failed("reaction", p.external_id, p.where, why);
-          continue;
-        }
-        json body = {{"user_id", *user}, {"kind", r.kind}};
-        if (!r.created_at.empty()) body["created_at"] = r.created_at;
-        reactions.push_back({"reaction", p.external_id + " by " + r.user_key, p.where,
-                             fmt::format("/api/v1/posts/{}/reactions", platform::url_encode_segment(post->second)),
-                             body, "", "", nullptr});
-      }
+    if (p.comments.empty()) return;
+    auto thread = std::make_shared<Thread>();
+    thread->post_path = fmt::format("/api/v1/posts/{}/comments", platform::url_encode_segment(post_id));
+    std::set<std::string> known;
+    for (const auto& c : p.comments) known.insert(c.external_id);
+    std::vector<const Comment*> roots;
+    for (const auto& c : p.comments) {
+      if (c.parent_external_id.empty()) roots.push_back(&c);
+      else if (known.contains(c.parent_external_id)) thread->replies[c.parent_external_id].push_back(&c);
+      else failed("comment", c.external_id, c.where, "the comment it answers was not imported");
     }
-    while (!pending.empty()) {
-      std::vector<Send> round;
-      std::vector<std::pair<const Post*, const Comment*>> later;
-      for (auto [p, c] : pending) {
-        std::string parent_id;
-        if (!c->parent_external_id.empty()) {
-          auto it = comment_ids.find(c->parent_external_id);
-          if (it == comment_ids.end()) {
-            later.emplace_back(p, c);
-            continue;
-          }
-          parent_id = it->second;
-        }
-        std::string why;
-        auto author = user_id(c->author_key, why);
-        if (!author) {
-          failed("comment", c->external_id, c->where, why);
-          continue;
-        }
-        json body = {{"author_id", *author}, {"body", render(c->body)}, {"created_at", c->created_at},
-                     {"external_id", c->external_id}};
-        if (!parent_id.empty()) body["parent_id"] = parent_id;
-        round.push_back({"comment", c->external_id, c->where,
-                         fmt::format("/api/v1/posts/{}/comments", platform::url_encode_segment(post_ids[p->external_id])),
-                         body, "", "", [&comment_ids, ext = c->external_id](const std::string& id) { comment_ids[ext] = id; }});
-      }
-      if (round.empty()) {
-        for (auto [p, c] : later) failed("comment", c->external_id, c->where, "the comment it answers was not imported");
-        break;
-      }
-      send(std::move(round));
-      pending = std::move(later);
+    // Replies that no root leads to (a cycle of parents) would never be sent.
+    std::set<std::string> reachable;
+    std::vector<const Comment*> walk = roots;
+    while (!walk.empty()) {
+      const auto* c = walk.back();
+      walk.pop_back();
+      if (!reachable.insert(c->external_id).second) continue;
+      if (auto it = thread->replies.find(c->external_id); it != thread->replies.end())
+        walk.insert(walk.end(), it->second.begin(), it->second.end());
     }
-    send(std::move(reactions));
+    for (auto& [parent, replies] : thread->replies)
+      std::erase_if(replies, [&](const Comment* c) {
+        if (reachable.contains(c->external_id)) return false;
+        failed("comment", c->external_id, c->where, "the comment it answers was not imported");
+        return true;
+      });
+    for (const auto* c : roots) send_comment(thread, *c, "");
+  }
+
+  void send_comment(const std::shared_ptr<Thread>& thread, const Comment& c, const std::string& parent_id) {
+    std::string why;
+    auto author = user_id(c.author_key, why);
+    if (!author) {
+      failed("comment", c.external_id, c.where, why);
+      fail_replies(*thread, c.external_id);
+      return;
+    }
+    json body = {{"author_id", *author}, {"body", render(c.body)}, {"created_at", c.created_at},
+                 {"external_id", c.external_id}};
+    if (!parent_id.empty()) body["parent_id"] = parent_id;
+    client_.enqueue(make_call({"comment", c.external_id, c.where, thread->post_path, std::move(body), "", "",
+                               [this, thread, ext = c.external_id](const std::string& id) {
+                                 auto it = thread->replies.find(ext);
+                                 if (it == thread->replies.end()) return;
+                                 auto replies = std::move(it->second);
+                                 thread->replies.erase(it);
+                                 for (const auto* reply : replies) send_comment(thread, *reply, id);
+                               },
+                               [this, thread, ext = c.external_id] { fail_replies(*thread, ext); }}));
+  }
+
+  // Every reply below a comment that got no id.
+  void fail_replies(Thread& thread, const std::string& ext) {
+    auto it = thread.replies.find(ext);
+    if (it == thread.replies.end()) return;
+    auto replies = std::move(it->second);
+    thread.replies.erase(it);
+    for (const auto* reply : replies) {
+      failed("comment", reply->external_id, reply->where, "the comment it answers was not imported");
+      fail_replies(thread, reply->external_id);
+    }
   }
 
   void events() {
@@ -292,7 +326,7 @@ class Importer {
       if (!e.location.empty()) body["location"] = e.location;
       if (!community->empty()) body["community_id"] = *community;
       sends.push_back({"event", e.external_id, e.where, "/api/v1/events", body, "", "",
-                       [&event_ids, ext = e.external_id](const std::string& id) { event_ids[ext] = id; }});
+                       [&event_ids, ext = e.external_id](const std::string& id) { event_ids[ext] = id; }, nullptr});
     }
     send(std::move(sends));
     // One POST per event and state (imports keep the recorded answers).
@@ -353,7 +387,7 @@ class Importer {
       if (!a.awarded_by_key.empty())
         if (auto by = user_id(a.awarded_by_key, why)) body["awarded_by"] = *by;
       sends.push_back({"award", a.external_id, a.where,
-                       fmt::format("/api/v1/users/{}/awards", platform::url_encode_segment(*user)), body, "", "", nullptr});
+                       fmt::format("/api/v1/users/{}/awards", platform::url_encode_segment(*user)), body, "", "", nullptr, nullptr});
     }
     send(std::move(sends));
   }
@@ -365,7 +399,6 @@ class Importer {
   ImportReport report_;
   std::int64_t done_ = 0, total_ = 0;
   std::map<std::string, std::string> community_ids_, badge_ids_, file_ids_;
-  std::set<std::string> fail_dependants_once_;
   std::vector<platform::Call> pending_invites_;
 };
 

@@ -44,7 +44,7 @@ struct ImportReport {
 struct ImportOptions {
   std::map<std::string, std::string> author_mapping;
   std::string fallback_author;
-  std::size_t batch_size = 500;  // posts whose comments and reactions are sent together
+  std::size_t batch_size = 500;  // requests in the making at once (posts, comments, reactions stream through)
   // The bytes of an attachment (from the source tree or the manifest's folder).
   std::function<Result<std::string>(const Attachment&)> read_attachment;
   // Called after every finished item: done so far, total.

@@ -207,6 +207,11 @@ std::optional<milliseconds> parse_retry_after(std::string_view value,
   // curl_getdate parses IMF-fixdate, RFC 850 and asctime dates.
   const time_t when = curl_getdate(std::string(value).c_str(), nullptr);
   if (when == -1) return std::nullopt;
+  // Compare in seconds first: curl accepts dates (year 81500) whose distance
+  // overflows system_clock's nanoseconds.
+  const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  if (static_cast<std::int64_t>(when) < now_s) return milliseconds(0);
+  if (static_cast<std::int64_t>(when) - now_s > 999'999) return milliseconds(86'400'000);  // as delta-seconds
   auto delta = std::chrono::system_clock::from_time_t(when) - now;
   return std::max(std::chrono::duration_cast<milliseconds>(delta), milliseconds(0));
 }
@@ -250,6 +255,10 @@ struct PlatformClient::Impl {
   mutable std::mt19937_64 key_rng{random_seed()};
   Clock::time_point next_slot{};  // rate limit: earliest start of the next attempt
   bool running = false;
+  // send_stream: the source of further calls, and how many may be unfinished.
+  const std::function<std::optional<Call>()>* source = nullptr;
+  std::size_t window = 0;
+  std::size_t unfinished = 0;
 
   Impl(PlatformClient& owner, uint64_t seed)
       : client(owner), jitter_rng(seed != 0 ? seed : random_seed()) {}
@@ -291,6 +300,33 @@ struct PlatformClient::Impl {
     ++client.stats_.requests;
     client.transport_->submit(call->request, reserve_slot(earliest),
                               [this, call](http::Outcome outcome) { on_outcome(call, std::move(outcome)); });
+  }
+
+  // Starts a call of a send_all/send_stream run; when it is done, asks the
+  // stream's source for more to keep `window` calls going.
+  void start_call(Call call, Clock::time_point earliest) {
+    auto state = std::make_shared<CallState>();
+    state->request = std::move(call.request);
+    state->request.idempotent = state->request.idempotent || method_is_idempotent(state->request.method) ||
+                                has_header(state->request, "Idempotency-Key");
+    state->done = [this, done = std::move(call.done)](Result<http::Response> result) {
+      --unfinished;
+      done(std::move(result));
+      refill();
+    };
+    ++unfinished;
+    start_attempt(state, earliest);
+  }
+
+  void refill() {
+    while (source && unfinished < window) {
+      auto call = (*source)();
+      if (!call) {
+        source = nullptr;
+        break;
+      }
+      start_call(std::move(*call), client.transport_->now());
+    }
   }
 
   bool may_retry(const CallState& call) const {
@@ -412,15 +448,41 @@ void PlatformClient::send_all(std::vector<Call> calls) {
   } running(impl_->running);
 
   const auto start = transport_->now();
-  for (auto& call : calls) {
-    auto state = std::make_shared<CallState>();
-    state->request = std::move(call.request);
-    state->request.idempotent = state->request.idempotent || method_is_idempotent(state->request.method) ||
-                                has_header(state->request, "Idempotency-Key");
-    state->done = std::move(call.done);
-    impl_->start_attempt(state, start);
-  }
+  for (auto& call : calls) impl_->start_call(std::move(call), start);
   transport_->run();
+}
+
+void PlatformClient::send_stream(const std::function<std::optional<Call>()>& next, std::size_t window) {
+  if (impl_->running) {
+    while (auto call = next()) {
+      call->done(fail(ErrorKind::Internal,
+                      "platform request started from inside a completion callback of the same client",
+                      call->request.object, {}, "use enqueue() inside callbacks"));
+    }
+    return;
+  }
+  struct RunningState {
+    Impl& impl;
+    RunningState(Impl& i, const std::function<std::optional<Call>()>& next, std::size_t window) : impl(i) {
+      impl.running = true;
+      impl.source = &next;
+      impl.window = std::max<std::size_t>(window, 1);
+    }
+    ~RunningState() {
+      impl.running = false;
+      impl.source = nullptr;
+    }
+  } running(*impl_, next, window);
+  impl_->refill();
+  transport_->run();
+}
+
+void PlatformClient::enqueue(Call call) {
+  if (!impl_->running) {
+    call.done(fail(ErrorKind::Internal, "enqueue() outside of a send_all/send_stream run", call.request.object));
+    return;
+  }
+  impl_->start_call(std::move(call), transport_->now());
 }
 
 namespace {

@@ -94,6 +94,18 @@ class PlatformClient {
   // this thread, in completion order.
   void send_all(std::vector<Call> calls);
 
+  // Streams calls without building them all first: `next` is asked for
+  // another call whenever fewer than `window` calls are unfinished (nullopt:
+  // no more), so memory holds about `window` requests however many there
+  // are. Returns when the source is empty and every call is done.
+  void send_stream(const std::function<std::optional<Call>()>& next, std::size_t window);
+
+  // From inside a `done` callback of send_all/send_stream: starts a
+  // follow-up call in the same run (a comment once its post has an id), so
+  // dependent requests need no barrier between batches. Outside a run the
+  // call fails at once with an Internal error.
+  void enqueue(Call call);
+
   // SCIM paging: GET path?filter=..&startIndex=..&count=page_size until
   // totalResults are read; on_page gets each page's Resources array. Pages
   // after the first are fetched concurrently once totalResults is known.
