@@ -113,6 +113,13 @@ Result<std::unique_ptr<SourceTree>> open_folder(const std::filesystem::path& roo
   return std::make_unique<FolderTree>(root, std::move(files));
 }
 
+// libarchive's message for the last error; it has none for some damaged
+// archives (NULL), which must not reach std::string.
+static std::string archive_error_text(archive* a) {
+  const char* text = archive_error_string(a);
+  return text ? text : "unreadable archive data";
+}
+
 Result<std::unique_ptr<SourceTree>> open_archive(const std::filesystem::path& file, const ArchiveLimits& limits) {
   std::unique_ptr<archive, int (*)(archive*)> a(archive_read_new(), archive_read_free);
   archive_read_support_filter_all(a.get());
@@ -120,7 +127,7 @@ Result<std::unique_ptr<SourceTree>> open_archive(const std::filesystem::path& fi
   archive_read_support_format_tar(a.get());
   const auto name = file.string();
   if (archive_read_open_filename(a.get(), name.c_str(), 1 << 16) != ARCHIVE_OK)
-    return fail(ErrorKind::Parse, "cannot open the archive", name, archive_error_string(a.get()));
+    return fail(ErrorKind::Parse, "cannot open the archive", name, archive_error_text(a.get()));
   std::map<std::string, std::string> entries;
   std::uint64_t total = 0;
   archive_entry* entry = nullptr;
@@ -128,7 +135,7 @@ Result<std::unique_ptr<SourceTree>> open_archive(const std::filesystem::path& fi
     int rc = archive_read_next_header(a.get(), &entry);
     if (rc == ARCHIVE_EOF) break;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
-      return fail(ErrorKind::Parse, "the archive is damaged", name, archive_error_string(a.get()));
+      return fail(ErrorKind::Parse, "the archive is damaged", name, archive_error_text(a.get()));
     const char* raw = archive_entry_pathname(entry);
     auto type = archive_entry_filetype(entry);
     auto safe = safe_entry_name(raw ? raw : "");
@@ -147,7 +154,7 @@ Result<std::unique_ptr<SourceTree>> open_archive(const std::filesystem::path& fi
     char buffer[1 << 16];
     while (true) {
       auto n = archive_read_data(a.get(), buffer, sizeof buffer);
-      if (n < 0) return fail(ErrorKind::Parse, "the archive is damaged", name + ":" + *safe, archive_error_string(a.get()));
+      if (n < 0) return fail(ErrorKind::Parse, "the archive is damaged", name + ":" + *safe, archive_error_text(a.get()));
       if (n == 0) break;
       total += static_cast<std::uint64_t>(n);
       if (bytes.size() + static_cast<std::size_t>(n) > limits.max_entry_bytes)
