@@ -35,6 +35,8 @@ Result<json> parse_json_file(const SourceTree& tree, const std::string& path) {
     }
     return fail(ErrorKind::Parse, "the export file is not valid JSON", fmt::format("{}:{}:{}", tree.display(path), line, column),
                 e.what());
+  } catch (const json::exception& e) {  // out_of_range: a number beyond double (1e400)
+    return fail(ErrorKind::Parse, "the export file is not valid JSON", tree.display(path), e.what());
   }
 }
 

@@ -356,6 +356,9 @@ Result<ReadReport> read_http_json(http::Transport& transport, const HttpJsonSour
       Error err = json_parse_error(e, resp->body, "GET " + shown);
       err.message = fmt::format("HR source page {} is not valid JSON", report.pages);
       return std::unexpected(std::move(err));
+    } catch (const json::exception& e) {  // out_of_range: a number beyond double (1e400)
+      return fail(ErrorKind::Parse, fmt::format("HR source page {} is not valid JSON", report.pages),
+                  "GET " + shown, e.what());
     }
     auto records = find_records_array(body, o.records_pointer, "GET " + shown);
     if (!records) return std::unexpected(records.error());

@@ -65,6 +65,8 @@ Status read_document(const JsonSourceOptions& options, const RecordSink& sink, R
     doc = json::parse(text);
   } catch (const json::parse_error& e) {
     return std::unexpected(json_parse_error(e, text, options.path));
+  } catch (const json::exception& e) {  // out_of_range: a number beyond double (1e400)
+    return fail(ErrorKind::Parse, "malformed JSON in " + options.path, options.path, e.what());
   }
   std::string().swap(text);  // the DOM is all we need from here on
   auto records = find_records_array(doc, options.records_pointer, options.path);
@@ -99,6 +101,9 @@ Status read_lines(const JsonSourceOptions& options, const RecordSink& sink, Read
       err.object = fmt::format("{}:{}:{}", options.path, line,
                                position_of_byte(text, offset).column);
       return std::unexpected(std::move(err));
+    } catch (const json::exception& e) {  // out_of_range: a number beyond double (1e400)
+      return fail(ErrorKind::Parse, "malformed JSON in " + options.path, fmt::format("{}:{}", options.path, line),
+                  e.what());
     }
     auto record = json_to_record(value, std::move(origin), options.record);
     if (!record) return std::unexpected(record.error());

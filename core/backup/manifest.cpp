@@ -86,7 +86,8 @@ Result<Manifest> parse_manifest(std::string_view text, const std::string& origin
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // parse_error, and out_of_range for a number beyond double (1e400).
     return fail(ErrorKind::Parse, "the backup manifest is not valid JSON", origin, e.what());
   }
   auto bad = [&](std::string detail) {
