@@ -1,5 +1,6 @@
 #include "core/schema/yaml_json.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
@@ -7,6 +8,9 @@
 #include <limits>
 #include <regex>
 #include <set>
+#include <sstream>
+
+#include "core/text/encoding.hpp"
 
 namespace daoctl::schema {
 
@@ -121,11 +125,18 @@ std::optional<nlohmann::json> resolve_float(const std::string& s) {
 
 class Converter {
  public:
-  Converter(std::string_view source_name, SourceMap& positions)
-      : source_name_(source_name), positions_(positions) {}
+  Converter(std::string_view source_name, SourceMap& positions, std::size_t max_nodes)
+      : source_name_(source_name), positions_(positions), nodes_left_(max_nodes) {}
 
   Result<nlohmann::json> convert(const YAML::Node& node, const std::string& pointer) {
     const YAML::Mark mark = node.Mark();
+    // Aliases are expanded: nested ones ("billion laughs") would make a few
+    // hundred bytes convert for ever. Without aliases a text has fewer nodes
+    // than bytes, so the bound only stops runaway expansion.
+    if (nodes_left_ == 0)
+      return fail(ErrorKind::Parse, "cannot convert YAML to JSON", where(source_name_, mark),
+                  "the document expands to too many nodes through aliases");
+    --nodes_left_;
     if (!mark.is_null()) positions_.record(pointer, {mark.line + 1, mark.column + 1});
     switch (node.Type()) {
       case YAML::NodeType::Undefined:
@@ -151,6 +162,7 @@ class Converter {
             return fail(ErrorKind::Parse, "cannot convert YAML to JSON",
                         where(source_name_, key.Mark()), "mapping keys must be scalars");
           const std::string name = key.Scalar();
+          if (auto bad = not_utf8(name, key.Mark())) return std::unexpected(std::move(*bad));
           if (object.contains(name))
             return fail(ErrorKind::Parse, "cannot convert YAML to JSON",
                         where(source_name_, key.Mark()), "duplicate key \"" + name + "\"");
@@ -165,8 +177,24 @@ class Converter {
   }
 
  private:
+  // JSON strings are UTF-8 (nlohmann's dump() throws on anything else): raw
+  // bytes that are not, and escapes such as "\uD800" that yaml-cpp encodes
+  // as surrogates, are refused where they are written.
+  std::optional<Error> not_utf8(const std::string& text, const YAML::Mark& mark) const {
+    const std::size_t valid = text::valid_utf8_prefix(text);
+    if (valid == text.size()) return std::nullopt;
+    Error e;
+    e.kind = ErrorKind::Parse;
+    e.message = "cannot convert YAML to JSON";
+    e.object = where(source_name_, mark);
+    e.detail = "the text is not valid UTF-8 (byte " + std::to_string(valid + 1) + " of the value)";
+    e.hint = "save the file as UTF-8";
+    return e;
+  }
+
   Result<nlohmann::json> scalar(const YAML::Node& node) {
     const std::string& text = node.Scalar();
+    if (auto bad = not_utf8(text, node.Mark())) return std::unexpected(std::move(*bad));
     const std::string& tag = node.Tag();
     // yaml-cpp tags quoted and block scalars "!" and plain ones "?".
     if (tag == "!") return nlohmann::json(text);
@@ -199,24 +227,66 @@ class Converter {
 
   std::string_view source_name_;
   SourceMap& positions_;
+  std::size_t nodes_left_;
+};
+
+// Counts the documents of a stream, stopping after kMaxDocuments, and keeps
+// where the second one's root is. yaml-cpp 0.7's LoadAll never stops on
+// some invalid streams ("- x\n," or a line starting with ","): it keeps
+// returning null documents until memory runs out (jbeder/yaml-cpp#1040).
+class DocumentCounter final : public YAML::EventHandler {
+ public:
+  static constexpr int kMaxDocuments = 100;
+  int documents = 0;
+  YAML::Mark second_root = YAML::Mark::null_mark();
+
+  void OnDocumentStart(const YAML::Mark&) override { ++documents; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override {
+    node(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void node(const YAML::Mark& mark) {
+    if (documents == 2 && second_root.is_null()) second_root = mark;
+  }
 };
 
 }  // namespace
 
 Result<YamlDocument> parse_yaml(std::string_view text, std::string_view source_name) {
-  std::vector<YAML::Node> documents;
+  YAML::Node root;
+  DocumentCounter counter;
   try {
-    documents = YAML::LoadAll(std::string(text));
+    std::istringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    while (counter.documents <= DocumentCounter::kMaxDocuments && parser.HandleNextDocument(counter)) {
+    }
+    if (counter.documents == 1) root = YAML::Load(std::string(text));  // the first document only
   } catch (const YAML::Exception& e) {
     return fail(ErrorKind::Parse, "cannot parse YAML", where(source_name, e.mark), e.msg);
   }
   YamlDocument out;
-  if (documents.empty()) return out;
-  if (documents.size() > 1)
-    return fail(ErrorKind::Parse, "cannot parse YAML", where(source_name, documents[1].Mark()),
-                "expected one document, found " + std::to_string(documents.size()));
-  Converter converter(source_name, out.positions);
-  auto value = converter.convert(documents.front(), "");
+  if (counter.documents == 0) return out;
+  if (counter.documents > 1)
+    return fail(ErrorKind::Parse, "cannot parse YAML", where(source_name, counter.second_root),
+                "expected one document, found " +
+                    (counter.documents > DocumentCounter::kMaxDocuments
+                         ? "more than " + std::to_string(DocumentCounter::kMaxDocuments)
+                         : std::to_string(counter.documents)));
+  Converter converter(source_name, out.positions, 2 * text.size() + 100'000);
+  auto value = converter.convert(root, "");
   if (!value) return std::unexpected(std::move(value.error()));
   out.value = std::move(*value);
   return out;

@@ -47,7 +47,8 @@ struct YamlDocument {
 // block scalars and explicit !!str stay strings; plain scalars become null
 // (~, null, empty), booleans (true/false in any of YAML's three casings),
 // integers (decimal, 0x, 0o), floats (incl. .inf/.nan) or else strings.
-// Mapping keys are always strings. Aliases are expanded.
+// Mapping keys are always strings. Aliases are expanded, up to 2 nodes per byte
+// of text plus 100,000 (more is a Parse error: a "billion laughs" document).
 // Errors (kind Parse) name `source_name:line:column`: malformed YAML, duplicate
 // keys, non-scalar keys, more than one document.
 Result<YamlDocument> parse_yaml(std::string_view text, std::string_view source_name);
