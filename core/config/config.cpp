@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "core/text/encoding.hpp"
+
 namespace daoctl::config {
 
 const ContextEntry* ConfigFile::find(std::string_view name) const {
@@ -51,6 +53,10 @@ std::unexpected<Error> bad_node(const std::string& path, const YAML::Node& node,
 Result<std::string> scalar(const std::string& path, const YAML::Node& node,
                            const std::string& key) {
   if (!node.IsScalar()) return bad_node(path, node, "'" + key + "' must be a string");
+  // yaml-cpp's emitter stops at bytes that are not UTF-8, so such a value
+  // would cut the file short the next time daoctl writes it.
+  if (text::valid_utf8_prefix(node.Scalar()) != node.Scalar().size())
+    return bad_node(path, node, "'" + key + "' is not valid UTF-8");
   return node.Scalar();
 }
 
