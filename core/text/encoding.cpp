@@ -276,7 +276,9 @@ struct Utf8Decoder::State {
         // A byte order mark means the configured single-byte encoding is
         // wrong; decoding anyway would turn the first header into garbage
         // and fail later with a far less helpful "key column not found".
-        if (could_become(kUtf8Bom)) return Opt{};
+        // Wait for a whole BOM of either kind, so the answer does not depend
+        // on where the input is split ("\xff" then "\xfe" from a pipe).
+        if (could_become(kUtf8Bom) || could_become(kUtf16LeBom) || could_become(kUtf16BeBom)) return Opt{};
         if (starts(kUtf8Bom))
           return error_at(fmt::format("cannot decode {} as {}", object, to_string(configured)),
                           "the file starts with a UTF-8 byte order mark",
