@@ -14,29 +14,36 @@ std::string scalar_text(const json& v) {
   return v.dump();
 }
 
-void flatten_into(SourceRecord& record, const std::string& name, const json& v) {
+// Deeper records are refused: the recursion below must not overflow the
+// stack on a hostile file ("[[[[...]]]]" nested 100,000 times).
+constexpr int kMaxRecordDepth = 100;
+
+// False when `v` nests deeper than kMaxRecordDepth.
+bool flatten_into(SourceRecord& record, const std::string& name, const json& v, int depth = 0) {
+  if (depth > kMaxRecordDepth) return false;
   switch (v.type()) {
     case json::value_t::object:
       if (v.empty()) {
         record.field(name);
-        return;
+        return true;
       }
       for (const auto& [k, sub] : v.items())
-        flatten_into(record, name.empty() ? k : name + "." + k, sub);
-      return;
+        if (!flatten_into(record, name.empty() ? k : name + "." + k, sub, depth + 1)) return false;
+      return true;
     case json::value_t::array:
       // Only an empty array leaves a bare field; elements that are objects
       // produce dotted sub-fields instead.
       if (v.empty()) record.field(name);
-      for (const auto& element : v) flatten_into(record, name, element);
-      return;
+      for (const auto& element : v)
+        if (!flatten_into(record, name, element, depth + 1)) return false;
+      return true;
     case json::value_t::null:
     case json::value_t::discarded:
       record.field(name);
-      return;
+      return true;
     default:
       record.add(name, scalar_text(v));
-      return;
+      return true;
   }
 }
 
@@ -74,18 +81,22 @@ Result<SourceRecord> json_to_record(const json& value, std::string origin,
                 fmt::format("found {}", type_name(value)), "check records: (the pointer to the array of records)");
   SourceRecord record;
   record.origin = std::move(origin);
+  bool flat = true;
   if (options.fields.empty()) {
     record.fields.reserve(value.size());
-    flatten_into(record, "", value);
+    flat = flatten_into(record, "", value);
   } else {
     for (const auto& f : options.fields) {
       json::json_pointer p(f.pointer);  // syntax checked by validate_json_record_options
       if (value.contains(p))
-        flatten_into(record, f.name, value.at(p));
+        flat = flat && flatten_into(record, f.name, value.at(p));
       else
         record.field(f.name);
     }
   }
+  if (!flat)
+    return fail(ErrorKind::Parse, "a record is nested too deeply", record.origin,
+                fmt::format("values nest more than {} levels deep", kMaxRecordDepth));
   if (!options.key.empty()) {
     const Field* key = record.find(options.key);
     if (key == nullptr || key->values.empty() || key->values.front().empty())
