@@ -45,10 +45,10 @@ Result<std::string> parse_object_guid(std::string_view text) {
     return bad("not in 8-4-4-4-12 form");
   }
   std::string digits;
-  for (char c : t) {
-    if (c == '-') continue;
-    if (hex_digit(c) < 0) return bad(fmt::format("'{}' is not a hex digit", c));
-    digits += c;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) continue;  // the dashes checked above
+    if (hex_digit(t[i]) < 0) return bad(fmt::format("'{}' is not a hex digit", t[i]));
+    digits += t[i];
   }
   std::string out(16, '\0');
   for (std::size_t i = 0; i < 16; ++i) {
