@@ -80,7 +80,7 @@ for t in "${targets[@]}"; do
     while IFS= read -r -d '' f; do regress+=("$f"); done < <(find "$HERE/regressions/$t" -type f -print0 | sort -z)
   fi
   if [ ${#regress[@]} -gt 0 ]; then
-    if ! "$bin" -runs=1 "${regress[@]}" >"$WORK/$t/regress.log" 2>&1; then
+    if ! "$bin" -runs=1 -timeout=10 -rss_limit_mb=2048 "${regress[@]}" >"$WORK/$t/regress.log" 2>&1; then
       status="REGRESSION"
       tail -40 "$WORK/$t/regress.log" >&2
     fi
