@@ -2,7 +2,8 @@
 # Import throughput: `daoctl import apply` of N generated posts with C comments
 # each (a JSON Lines manifest) against daoctl-sim, versus a baseline of
 # `curl --parallel` POSTing the same number of equivalent bodies at the same
-# concurrency into a second, fresh daoctl-sim. Prints requests/s of both, the
+# concurrency into a second, fresh daoctl-sim, with the same headers daoctl
+# sends (Authorization, Content-Type, an Idempotency-Key per request). Prints requests/s of both, the
 # ratio (goal >= 0.7) and daoctl's peak RSS.
 # Usage: bench/import.sh [N=2000] [COMMENTS=2] [CONCURRENCY=8]
 set -euo pipefail
@@ -43,8 +44,10 @@ with open(f"{work}/content.jsonl", "w") as m, open(f"{work}/curl.cfg", "w") as c
         bodies += [("/api/v1/posts/1/comments", {"author_id": "1", "body": f"comment {j} on {i}", "created_at": "2024-01-01T00:00:00Z", "external_id": f"manifest:bench:comment:c{i}-{j}"}) for j in range(c)]
         for k, (path, b) in enumerate(bodies):
             # Every block carries its headers: "next" resets per-transfer options.
+            # ... and, like daoctl, an Idempotency-Key (the server stores each one).
             cfg.write(f'next\nurl = "URL{path}"\nrequest = "POST"\nheader = "Authorization: Bearer TOKEN"\n'
-                      f'header = "Content-Type: application/json"\ndata = {json.dumps(json.dumps(b))}\n'
+                      f'header = "Content-Type: application/json"\nheader = "Idempotency-Key: bench-{i}-{k}"\n'
+                      f'data = {json.dumps(json.dumps(b))}\n'
                       f'output = "/dev/null"\nwrite-out = "%{{http_code}}\\n"\n')
 PY
 REQUESTS=$((N * (COMMENTS + 1)))
