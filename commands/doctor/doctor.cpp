@@ -327,7 +327,9 @@ int run_doctor(const DoctorOptions& opts, CommandContext& ctx) {
     auto& out = ctx.io().out();
     const bool colour = ctx.io().colour();
     int width = 9;
-    for (const auto& c : report) width = std::max(width, static_cast<int>(c["check"].get<std::string>().size()) + 1);
+    for (const auto& c : report)
+      if (c["check"].get<std::string>().size() > 9)
+        width = std::max(width, static_cast<int>(c["check"].get<std::string>().size()) + 1);
     for (const auto& c : report) {
       const std::string state = c["state"];
       std::string label = state;
@@ -336,7 +338,8 @@ int run_doctor(const DoctorOptions& opts, CommandContext& ctx) {
         const char* code = state == "ok" ? "32" : state == "FAIL" ? "31" : "33";
         label = std::string("\x1b[") + code + "m" + label + "\x1b[0m";
       }
-      out << label << "  " << std::left << std::setw(width) << c["check"].get<std::string>()
+      const std::string name = c["check"].get<std::string>();
+      out << label << "  " << std::left << std::setw(width) << (name.size() >= static_cast<std::size_t>(width) ? name + " " : name)
           << c["detail"].get<std::string>() << '\n';
       if (!c["hint"].get<std::string>().empty() && state != "ok") {
         out << "      " << std::string(static_cast<std::size_t>(width), ' ') << "fix: " << c["hint"].get<std::string>()
