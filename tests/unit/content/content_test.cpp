@@ -124,3 +124,22 @@ TEST_CASE("the real Mattermost sample reads in any line order") {
   CHECK(r->set.posts.size() == 19);
   CHECK(r->set.communities.size() == 5);
 }
+
+TEST_CASE("found by fuzzing: damaged archives and huge numbers are errors, not crashes") {
+  // A zip whose damage libarchive reports without a message (NULL error string).
+  auto damaged = open_archive(std::string(DAOCTL_SOURCE_DIR) +
+                              "/tests/fuzz/regressions/archive/zip-without-libarchive-error-string");
+  REQUIRE_FALSE(damaged);
+  CHECK(damaged.error().kind == ErrorKind::Parse);
+  CHECK(damaged.error().message == "the archive is damaged");
+
+  // nlohmann throws out_of_range, not parse_error, for a number beyond double.
+  auto zip = write_zip({{"users.json", "[1e400]"}, {"general/2018-01-20.json", "[]"}});
+  auto tree = open_archive(zip);
+  REQUIRE(tree);
+  auto read = read_slack(**tree);
+  REQUIRE_FALSE(read);
+  CHECK(read.error().kind == ErrorKind::Parse);
+  CHECK(read.error().message == "the export file is not valid JSON");
+  CHECK(read.error().object.ends_with("users.json"));
+}

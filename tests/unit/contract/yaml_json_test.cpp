@@ -107,6 +107,10 @@ TEST_CASE("YAML errors name file:line:column and the cause") {
       {"a: 1\nb:\n  c: 1\n  c: 2\n", "bad.yaml:4:3", "duplicate key \"c\""},
       {"x: !!int twelve\n", "bad.yaml:1:4", "\"twelve\" is not a valid !!int"},
       {"a: 1\n---\nb: 2\n", "bad.yaml:3:1", "expected one document, found 2"},
+      // Found by fuzzing: strings that are not UTF-8 made nlohmann's dump() throw later
+      // (yaml-cpp itself refuses escapes such as "\\uD800").
+      {"color: ab\xD8\xDC" "0B\n", "bad.yaml:1:8", "the text is not valid UTF-8 (byte 3 of the value)"},
+      {"\xFF: 1\n", "bad.yaml:1:1", "the text is not valid UTF-8 (byte 1 of the value)"},
   };
   for (const auto& row : rows) {
     INFO(row.text);
@@ -128,4 +132,36 @@ TEST_CASE("JSON pointer tokens escape ~ and /") {
   CHECK(daoctl::schema::escape_pointer_token("/scim/v2/Users/{id}") == "~1scim~1v2~1Users~1{id}");
   CHECK(daoctl::schema::escape_pointer_token("a~b") == "a~0b");
   CHECK(daoctl::schema::unescape_pointer_token("~1a~0b~01") == "/a~b~1");
+}
+
+TEST_CASE("nested aliases cannot expand without bound (billion laughs)") {
+  // Found by fuzzing (tests/fuzz/regressions/yaml/billion-laughs): 300 bytes
+  // expanding to 10^8 nodes used to run for minutes.
+  std::string text = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  for (char c = 'b'; c <= 'h'; ++c) {
+    text += std::string(1, c) + ": &" + c + " [";
+    for (int i = 0; i < 10; ++i) text += std::string(i ? ", *" : "*") + static_cast<char>(c - 1);
+    text += "]\n";
+  }
+  auto doc = parse_yaml(text, "laughs.yaml");
+  REQUIRE_FALSE(doc.has_value());
+  CHECK(doc.error().kind == daoctl::ErrorKind::Parse);
+  CHECK(doc.error().detail == "the document expands to too many nodes through aliases");
+
+  // Ordinary use of aliases still works.
+  auto ok = parse_yaml("base: &b {x: 1}\nuse: [*b, *b]\n", "ok.yaml");
+  REQUIRE(ok.has_value());
+  CHECK(ok->value["use"][1]["x"] == 1);
+}
+
+TEST_CASE("streams that make yaml-cpp's LoadAll loop for ever are errors") {
+  // Found by fuzzing (tests/fuzz/regressions/yaml/comma-after-sequence-loops-yaml-cpp):
+  // yaml-cpp 0.7 returns null documents without end for these.
+  for (const char* text : {"- x\n,\n", ", }\n", "# c\n,\n"}) {
+    INFO(text);
+    auto doc = parse_yaml(text, "bad.yaml");
+    REQUIRE_FALSE(doc.has_value());
+    CHECK(doc.error().kind == daoctl::ErrorKind::Parse);
+    CHECK(doc.error().detail.starts_with("expected one document, found"));
+  }
 }
