@@ -161,3 +161,22 @@ TEST_CASE("encoding names", "[encoding]") {
   CHECK(bad.error().kind == ErrorKind::Config);
   CHECK(bad.error().message == "unknown encoding 'ebcdic'");
 }
+
+TEST_CASE("a UTF-16 BOM split across reads is refused for single-byte encodings too", "[encoding]") {
+  // Found by fuzzing (tests/fuzz/regressions/csv): "\xFF" then "\xFE" used to
+  // decode as two windows-1251 letters while the same bytes at once were refused.
+  for (Encoding e : {Encoding::Windows1251, Encoding::Koi8R, Encoding::Iso8859_1, Encoding::Windows1252}) {
+    INFO(to_string(e));
+    for (std::string_view bom : {std::string_view("\xFF\xFEi\0d\0", 6), std::string_view("\xFE\xFF\0i\0d", 6)}) {
+      auto whole = decode_to_utf8(bom, e, "in.csv");
+      REQUIRE_FALSE(whole);
+      CHECK(whole.error().detail == "the file starts with a UTF-16 byte order mark");
+      auto split = decode_chunked(bom, e, 1);
+      REQUIRE_FALSE(split);
+      CHECK(split.error().detail == whole.error().detail);
+    }
+    auto one_byte = decode_chunked("\xFF", e, 1);  // a lone 0xFF is a letter, not half a BOM
+    REQUIRE(one_byte);
+    CHECK_FALSE(one_byte->empty());
+  }
+}

@@ -24,6 +24,10 @@ TEST_CASE("objectGUID uses the Windows byte order", "[ad]") {
   CHECK(short_guid.error().detail == "expected 16 bytes, got 2");
   CHECK_FALSE(parse_object_guid("0a0b0c0d-0e0f-1011-1213-14151617181g"));
   CHECK_FALSE(parse_object_guid("0a0b0c0d0e0f-1011-1213-141516171819"));
+  // Found by fuzzing: dashes in the right places plus extra ones left fewer
+  // than 32 digits and the decoder read past them.
+  CHECK_FALSE(parse_object_guid("{03020489--504-0706-0200--51004-d0e0f}"));
+  CHECK_FALSE(parse_object_guid("0a0b0c0d-0e0f-1011-1213-1415161718-9"));
 }
 
 TEST_CASE("objectSid decodes to S-1-5-21-...", "[ad]") {
