@@ -113,6 +113,11 @@ TEST_CASE("parse_retry_after reads seconds and all three HTTP-date forms", "[pla
   CHECK_FALSE(parse_retry_after("soon", kWallNow).has_value());
   CHECK_FALSE(parse_retry_after("", kWallNow).has_value());
   CHECK_FALSE(parse_retry_after("-5", kWallNow).has_value());
+  // Found by fuzzing: a date whose distance overflows system_clock's
+  // nanoseconds (UB); like a huge delta-seconds value it means one day.
+  CHECK(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", kWallNow) == 86'400'000ms);
+  CHECK(parse_retry_after("Sun, 14 Jan 2024 22:13:20 GMT", kWallNow) == 86'400'000ms);
+  CHECK(parse_retry_after("Wed, 15 Nov 2023 22:13:30 GMT", kWallNow) == 86'410'000ms);
 }
 
 TEST_CASE("a POST without an Idempotency-Key is sent once", "[platform][retry]") {
