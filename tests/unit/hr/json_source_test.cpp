@@ -1,4 +1,8 @@
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 
 #include "connectors/hr/json_source.hpp"
 #include "core/text/date.hpp"
@@ -131,4 +135,39 @@ TEST_CASE("records that are not objects or lack a key", "[json]") {
   REQUIRE_FALSE(no_key);
   CHECK(no_key.error().message == "record has no value in key field 'id'");
   CHECK(no_key.error().object == "x.json#/4");
+}
+
+TEST_CASE("a number beyond double is a parse error, not a crash", "[json]") {
+  // Found by fuzzing (tests/fuzz/regressions/hr_json): nlohmann throws
+  // out_of_range, not parse_error, for 1e400.
+  const auto dir = std::filesystem::temp_directory_path() / ("daoctl-json-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  for (bool lines : {false, true}) {
+    JsonSourceOptions o;
+    o.path = (dir / (lines ? "big.jsonl" : "big.json")).string();
+    std::ofstream(o.path) << (lines ? "{\"id\":\"1\"}\n{\"id\":1e400}\n" : "[{\"id\":1e400}]");
+    std::vector<SourceRecord> records;
+    auto report = read_json_file(o, collect_into(records));
+    REQUIRE_FALSE(report);
+    CHECK(report.error().kind == ErrorKind::Parse);
+    CHECK(report.error().message == "malformed JSON in " + o.path);
+    CHECK(report.error().object == (lines ? o.path + ":2" : o.path));
+    CHECK(report.error().detail.find("number overflow") != std::string::npos);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a record nested without bound is a parse error, not a stack overflow", "[json]") {
+  // Found by fuzzing (tests/fuzz/regressions/hr_json/nested-20000-arrays).
+  const int depth = 20000;
+  auto deep = nlohmann::json::parse("{\"id\":\"1\",\"a\":" + std::string(depth, '[') + std::string(depth, ']') + "}");
+  auto r = json_to_record(deep, "x.json#/0", {});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == ErrorKind::Parse);
+  CHECK(r.error().message == "a record is nested too deeply");
+  CHECK(r.error().object == "x.json#/0");
+
+  auto shallow = json_to_record(nlohmann::json::parse(R"({"id":"1","a":[[["x"]]]})"), "x.json#/0", {});
+  REQUIRE(shallow);
+  CHECK(describe_fields(*shallow) == std::vector<std::string>{"a=x", "id=1"});  // keys in nlohmann order
 }
