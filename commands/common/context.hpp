@@ -84,6 +84,8 @@ class CommandContext {
   ClientSettings client_settings();
   // The shared client, built on first use. Throws CommandError.
   platform::PlatformClient& client();
+  // The shared client if a command built it, else null (never builds one).
+  const platform::PlatformClient* built_client() const { return client_.get(); }
   // A separate client that tries each request once with a short timeout,
   // for probes (version, doctor) that must report rather than retry.
   std::unique_ptr<platform::PlatformClient> probe_client(const ClientSettings& settings);

@@ -199,6 +199,12 @@ int run_reported(CommandContext& ctx, const JobReportFiles& files, JobReport& re
   const std::string summary_file = !files.summary_file.empty() ? files.summary_file : report.defaults.summary_file;
   const std::string metrics_file = !files.metrics_file.empty() ? files.metrics_file : report.defaults.metrics_file;
   json summary = job_summary(report, started, finished, duration, code, failure ? &failure->error() : nullptr);
+  // What the platform client did, retries included (a run through 429s and
+  // resets says so); commands with their own "http" block keep it.
+  if (const auto* client = ctx.built_client(); client && !summary.contains("http")) {
+    const auto& st = client->stats();
+    summary["http"] = {{"requests", st.requests}, {"retries", st.retries}, {"failures", st.failures}};
+  }
   std::optional<CommandError> write_failure;
   if (code != exit_code::locked) {
     if (!summary_file.empty())
