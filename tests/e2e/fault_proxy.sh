@@ -57,7 +57,8 @@ workload() {
     check "$name: sync apply" "$DAOCTL_BIN" "${FLAGS[@]}" -v sync apply -f "$E2E_DIR/sync.yaml" \
     --summary-file "$E2E_DIR/$name.summary.json"
   SYNC_TRACE=$ERR
-  check "$name: import apply" "$DAOCTL_BIN" "${FLAGS[@]}" -v import apply "$E2E_DIR/content.jsonl" -o json
+  check "$name: import apply" "$DAOCTL_BIN" "${FLAGS[@]}" -v import apply "$E2E_DIR/content.jsonl" -o json \
+    --summary-file "$E2E_DIR/$name.import.json"
   IMPORT_OUT=$OUT
   IMPORT_TRACE=$ERR
 }
@@ -83,6 +84,7 @@ expect_match "sim faults: -v shows injected 5xx answers" "$SYNC_TRACE" '< (500|5
 # (Resets before an answer are mostly reconnected by libcurl itself on a
 # reused connection, so they need not appear as trace lines.)
 expect_eq "sim faults: import failed nothing" "$(jq '[.[].failed] | add' <<<"$IMPORT_OUT")" "0"
+expect_match "sim faults: the import summary reports retries" "$(jq .http.retries "$E2E_DIR/simfaults.import.json")" '^[1-9][0-9]*$'
 end_state >"$E2E_DIR/simfaults.state" || failed "sim faults: read the end state"
 if cmp -s "$E2E_DIR/clean.state" "$E2E_DIR/simfaults.state"; then pass "sim faults: same end state as the clean run"; else
   failed "sim faults: same end state as the clean run" "$(diff "$E2E_DIR/clean.state" "$E2E_DIR/simfaults.state" | head -20)"; fi
@@ -123,6 +125,7 @@ expect_match "proxy: -v shows 503s" "$TRACES" '< 503 '
 expect_match "proxy: -v shows the tarpit's 500" "$TRACES" '< 500 '
 expect_match "proxy: -v shows closed connections and lost answers" "$TRACES" 'failed after'
 expect_eq "proxy: import failed nothing" "$(jq '[.[].failed] | add' <<<"$IMPORT_OUT")" "0"
+expect_match "proxy: the import summary reports retries" "$(jq .http.retries "$E2E_DIR/proxy.import.json")" '^[1-9][0-9]*$'
 export DAOCTL_URL=$SIM_DIRECT
 end_state >"$E2E_DIR/proxy.state" || failed "proxy: read the end state"
 if cmp -s "$E2E_DIR/clean.state" "$E2E_DIR/proxy.state"; then pass "proxy: same end state as the clean run"; else
@@ -144,9 +147,11 @@ start_haproxy "$SIM_DIRECT" \
   "fe:http-request reject if { path_end /download } { var(txn.d) -m int 3 }" \
   "fe:http-request tarpit if { path_end /download } { var(txn.d) -m int 4 }"
 export DAOCTL_URL=$PROXY_URL
-check "proxy: backup download through 4 faults" "$DAOCTL_BIN" -v backup download "$BID" --dir "$E2E_DIR/dl2" -o json
+check "proxy: backup download through 4 faults" "$DAOCTL_BIN" -v backup download "$BID" --dir "$E2E_DIR/dl2" -o json \
+  --summary-file "$E2E_DIR/download.json"
 FILE=$(jq -r .path <<<"$OUT")
 expect_eq "proxy: downloaded sha256 is the server's" "$(sha256sum "$FILE" | cut -d' ' -f1)" "$BSHA"
+expect_match "proxy: the download summary reports its retries" "$(jq .http.retries "$E2E_DIR/download.json")" '^[3-9]$'
 expect_eq "proxy: no partial file is left" "$(find "$E2E_DIR/dl2" -name '*.part' | wc -l)" "0"
 expect_match "proxy: -v shows the download's 503 and 429" "$ERR" '< 503 .*'
 expect_match "proxy: -v shows the download's stall (500)" "$ERR" '< 500 .*'
