@@ -122,7 +122,7 @@ int run_sync_apply(const SyncOptions& opts, CommandContext& ctx) {
   std::ofstream journal(journal_path, std::ios::trunc);
   if (!journal) ctx.warn("cannot write the results journal " + journal_path);
   journal << json{{"event", "start"}, {"time", now_rfc3339(ctx)}, {"job", s.job.name},
-                  {"plan", s.plan.hash()}, {"pid", ::getpid()}}.dump()
+                  {"plan", s.plan_hash()}, {"pid", ::getpid()}}.dump()
           << "\n"
           << std::flush;
   std::size_t total = s.plan.departments.size() + s.plan.users.size() + s.plan.managers.size() +

@@ -279,8 +279,7 @@ json run_summary(const Session& s, const std::string& result, const sync::ApplyR
   j["sources"] = json::object();
   for (const auto& [name, st] : s.sources) j["sources"][name] = {{"records", st.records}, {"seconds", st.seconds}};
   j["skipped_records"] = s.skipped_records;
-  json pj = s.plan.to_json();
-  j["plan"] = {{"hash", pj["hash"]}, {"summary", pj["summary"]}};
+  j["plan"] = {{"hash", s.plan_hash()}, {"summary", s.plan.summary_json()}};
   if (report) {
     j["applied"] = {{"succeeded", report->succeeded}, {"failed", report->failed}};
     json errors = json::array();

@@ -39,6 +39,17 @@ struct Session {
   std::map<std::string, std::string> dismissed;
   // The job's deprovisioning ledger as read at the start of the run.
   deprovision::Ledger ledger;
+
+  // plan.hash(), computed once: it serialises the whole plan (10k users:
+  // tens of milliseconds), and the journal and the summary both need it.
+  // The plan must not change after the first call.
+  const std::string& plan_hash() const {
+    if (plan_hash_.empty()) plan_hash_ = plan.hash();
+    return plan_hash_;
+  }
+
+ private:
+  mutable std::string plan_hash_;
 };
 
 // Loads and checks the job file. Throws CommandError (Config) listing problems.

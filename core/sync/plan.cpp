@@ -120,6 +120,26 @@ long SyncPlan::count(UserActionKind kind) const {
   return std::count_if(users.begin(), users.end(), [&](const auto& a) { return a.kind == kind; });
 }
 
+json SyncPlan::summary_json() const {
+  long dcreate = 0, ddelete = 0, gcreate = 0, gadd = 0, gremove = 0;
+  for (const auto& d : departments) (d.kind == DepartmentAction::Kind::Create ? dcreate : ddelete)++;
+  for (const auto& g : groups)
+    (g.kind == GroupAction::Kind::Create ? gcreate
+     : g.kind == GroupAction::Kind::AddMembers ? gadd : gremove) +=
+        g.kind == GroupAction::Kind::Create ? 1 : static_cast<long>(g.members.size());
+  return {
+      {"departments", {{"create", dcreate}, {"delete", ddelete}}},
+      {"users",
+       {{"create", count(UserActionKind::Create)}, {"update", count(UserActionKind::Update)},
+        {"link", count(UserActionKind::Link)}, {"deactivate", count(UserActionKind::Deactivate)},
+        {"reactivate", count(UserActionKind::Reactivate)}, {"unchanged", unchanged_users},
+        {"managed_before", managed_users}}},
+      {"managers", {{"set", static_cast<long>(managers.size())}}},
+      {"groups", {{"create", gcreate}, {"add", gadd}, {"remove", gremove}}},
+      {"warnings", static_cast<long>(warnings.size())},
+  };
+}
+
 json SyncPlan::to_json() const {
   json j;
   j["version"] = 1;
@@ -129,10 +149,8 @@ json SyncPlan::to_json() const {
   j["platform_fingerprint"] = platform_fingerprint;
   j["sources"] = json::object();
   for (const auto& [name, n] : source_records) j["sources"][name] = {{"records", n}};
-  long dcreate = 0, ddelete = 0, gcreate = 0, gadd = 0, gremove = 0;
   json deps = json::array();
   for (const auto& d : departments) {
-    (d.kind == DepartmentAction::Kind::Create ? dcreate : ddelete)++;
     json o = {{"action", department_kind(d.kind)}, {"path", d.path}, {"name", d.name},
               {"parent", d.parent_path}};
     if (!d.id.empty()) o["id"] = d.id;
@@ -156,25 +174,12 @@ json SyncPlan::to_json() const {
                              {"after_externalId", m.after_external_id}, {"after", m.after_id}});
   json groups_json = json::array();
   for (const auto& g : groups) {
-    (g.kind == GroupAction::Kind::Create ? gcreate
-     : g.kind == GroupAction::Kind::AddMembers ? gadd : gremove) +=
-        g.kind == GroupAction::Kind::Create ? 1 : static_cast<long>(g.members.size());
     groups_json.push_back(
         {{"action", group_kind(g.kind)}, {"name", g.name}, {"id", g.id}, {"members", g.members}});
   }
   json warnings_json = json::array();
   for (const auto& w : warnings) warnings_json.push_back({{"object", w.object}, {"message", w.message}});
-  j["summary"] = {
-      {"departments", {{"create", dcreate}, {"delete", ddelete}}},
-      {"users",
-       {{"create", count(UserActionKind::Create)}, {"update", count(UserActionKind::Update)},
-        {"link", count(UserActionKind::Link)}, {"deactivate", count(UserActionKind::Deactivate)},
-        {"reactivate", count(UserActionKind::Reactivate)}, {"unchanged", unchanged_users},
-        {"managed_before", managed_users}}},
-      {"managers", {{"set", static_cast<long>(managers.size())}}},
-      {"groups", {{"create", gcreate}, {"add", gadd}, {"remove", gremove}}},
-      {"warnings", static_cast<long>(warnings.size())},
-  };
+  j["summary"] = summary_json();
   j["departments"] = deps;
   j["users"] = users_json;
   j["managers"] = managers_json;
@@ -185,14 +190,11 @@ json SyncPlan::to_json() const {
 }
 
 std::string SyncPlan::hash() const {
-  // Hash the content without the volatile members; to_json() calls hash(), so
-  // build the hashed document from a copy without them.
-  SyncPlan copy = *this;
-  copy.created_at.clear();
+  // Hash the content without the volatile members (created_at, warnings).
   json j;
-  j["job"] = copy.job;
-  j["target"] = copy.target;
-  j["fingerprint"] = copy.platform_fingerprint;
+  j["job"] = job;
+  j["target"] = target;
+  j["fingerprint"] = platform_fingerprint;
   json body = json::array();
   for (const auto& d : departments) body.push_back({department_kind(d.kind), d.path, d.id});
   for (const auto& u : users) {

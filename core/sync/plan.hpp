@@ -84,6 +84,8 @@ struct SyncPlan {
   // "sha256:…" over everything but created_at: names exactly this plan.
   std::string hash() const;
   nlohmann::json to_json() const;
+  // The "summary" member of to_json(): counts per kind of change.
+  nlohmann::json summary_json() const;
   // Errors (Config) name the JSON pointer of the first malformed member.
   static Result<SyncPlan> from_json(const nlohmann::json& doc);
 };
