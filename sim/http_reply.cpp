@@ -131,6 +131,10 @@ ApiResult<json> read_json_body(const httplib::Request& req) {
                                 req.method, req.path, line, column,
                                 colon == std::string::npos ? what : what.substr(colon + 2)),
                     "invalidSyntax");
+  } catch (const json::exception& e) {
+    // Well-formed but not representable, e.g. the number 1e400 (out_of_range).
+    return api_fail(400, fmt::format("request body of {} {} is not usable JSON: {}", req.method, req.path, e.what()),
+                    "invalidValue");
   }
 }
 

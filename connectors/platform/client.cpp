@@ -505,6 +505,10 @@ Result<json> parse_json_body(const http::Request& req, const http::Response& res
     return fail(ErrorKind::Remote,
                 "cannot parse the JSON answer of " + req.method + " " + path_of(req.url), req.object,
                 e.what(), "the platform or a proxy in between answered with something that is not JSON");
+  } catch (const json::exception& e) {
+    // Well-formed but not representable, e.g. the number 1e400 (out_of_range).
+    return fail(ErrorKind::Remote, "cannot use the JSON answer of " + req.method + " " + path_of(req.url), req.object,
+                e.what(), "the platform answered with a value daoctl cannot represent");
   }
 }
 

@@ -240,6 +240,10 @@ class DnParser {
       const std::size_t oid_start = pos_;
       while (!at_end() && (is_ascii_digit(text_[pos_]) || text_[pos_] == '.')) ++pos_;
       ava.type = std::string(text_.substr(oid_start, pos_ - oid_start));
+      // "OID." must be followed by a dotted number (found by fuzzing: "OID.=x"
+      // gave an empty type whose DN text did not parse back).
+      if (ava.type.empty() || !is_ascii_digit(ava.type.front()) || ava.type.back() == '.')
+        return error("\"OID.\" must be followed by a numeric OID such as 2.5.4.3");
     }
     skip_spaces();
     if (at_end() || text_[pos_] != '=')

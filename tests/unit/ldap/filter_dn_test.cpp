@@ -143,6 +143,9 @@ TEST_CASE("parse_dn errors name the DN and the offset", "[dn]") {
       {"cn=#abc", "'#' must be followed by an even number of hex digits at offset 7"},
       {"cn=\\ff\\fe", "value is not valid UTF-8 at offset 9"},
       {"cn=\"open", "unterminated quoted value at offset 8"},
+      // Found by fuzzing: an empty type whose DN text did not parse back.
+      {"OID.=x", "\"OID.\" must be followed by a numeric OID such as 2.5.4.3 at offset 4"},
+      {"oid.2.5.=x", "\"OID.\" must be followed by a numeric OID such as 2.5.4.3 at offset 8"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.text);

@@ -199,5 +199,15 @@ TEST_CASE("header values are redacted for traces", "[platform][trace]") {
   CHECK(redact_header_value("Content-Type", "application/json") == "application/json");
 }
 
+TEST_CASE("a JSON answer with a number out of range is a Remote error, not an abort", "[platform][errors]") {
+  // Found by fuzzing: nlohmann throws out_of_range (not parse_error) for 1e400.
+  ClientHarness h;
+  h.fake->next(response(200, R"({"id": 1e400})"));
+  auto doc = h.client.get_json("/api/v1/me", "me");
+  REQUIRE_FALSE(doc);
+  CHECK(doc.error().kind == ErrorKind::Remote);
+  CHECK_THAT(doc.error().message, Catch::Contains("cannot use the JSON answer of GET /api/v1/me"));
+}
+
 }  // namespace
 }  // namespace daoctl::test
