@@ -7,7 +7,7 @@
 using namespace daoctl;
 using nlohmann::json;
 
-TEST_CASE("--log-format json: each stderr line becomes one object with level, time and message") {
+TEST_CASE("log format json: each stderr line becomes one object with level, time and message") {
   auto info = json::parse(cli::JsonLogBuf::convert("nightly: applied 3 change(s), 0 failed"));
   CHECK(info["level"] == "info");
   CHECK(info["message"] == "nightly: applied 3 change(s), 0 failed");
@@ -26,7 +26,7 @@ TEST_CASE("--log-format json: each stderr line becomes one object with level, ti
   CHECK(cli::JsonLogBuf::convert("").empty());
 }
 
-TEST_CASE("--log-format json: the stream buffer emits whole lines only") {
+TEST_CASE("log format json: the stream buffer emits whole lines only") {
   std::ostringstream sink;
   {
     cli::JsonLogBuf buf(sink.rdbuf());
