@@ -131,9 +131,27 @@ bool Server::Impl::check_request(const httplib::Request& req, httplib::Response&
   return false;
 }
 
+namespace {
+// IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT", always in the C locale.
+std::string http_date_now() {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  return fmt::format("{}, {:02} {} {} {:02}:{:02}:{:02} GMT", kDays[tm.tm_wday], tm.tm_mday, kMonths[tm.tm_mon],
+                     tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+}  // namespace
+
 void Server::Impl::install() {
-  http->set_pre_routing_handler(
-      [this](const httplib::Request& req, httplib::Response& res) { return before_routing(req, res); });
+  http->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    // RFC 9110 section 6.6.1: an origin server with a clock sends Date (doctor
+    // reads the clock skew from it).
+    res.set_header("Date", http_date_now());
+    return before_routing(req, res);
+  });
   http->set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req,
                                                                   httplib::Response& res) {
     using R = httplib::Server::HandlerResponse;

@@ -91,6 +91,10 @@ expect_match "doctor --job: -o json lists every check" \
   "$("$D" doctor --ca-file "$E2E_DIR/fine.pem" --job "$E2E_DIR/badbase.yaml" -o json | jq -r '[.[].check] | join(",")')" \
   'config,tls,reachable,cert,auth,clock,api,job,source ldap,source hr,state'
 
+expect_match "doctor: the clock is read from the server's Date header" \
+  "$("$D" doctor --ca-file "$E2E_DIR/fine.pem" -o json | jq -r '.[] | select(.check == "clock") | .detail // .message // tostring')" \
+  'Date header'
+
 chmod 000 "$E2E_DIR/hr.csv"
 if [ "$(id -u)" -ne 0 ]; then
   expect_exit 1 "doctor --job: an unreadable file fails" "$D" doctor --ca-file "$E2E_DIR/fine.pem" --job "$E2E_DIR/good.yaml"
