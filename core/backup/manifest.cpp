@@ -94,8 +94,11 @@ Result<Manifest> parse_manifest(std::string_view text, const std::string& origin
     return fail(ErrorKind::Parse, "the backup manifest is malformed", origin, std::move(detail));
   };
   if (!doc.is_object()) return bad("the manifest is not a JSON object");
-  if (doc.value("format", "") != kManifestFormat)
-    return bad(fmt::format("format is \"{}\", expected \"{}\"", doc.value("format", ""), kManifestFormat));
+  // value("format", "") would throw for a format that is not a string (found by fuzzing).
+  auto format = doc.find("format");
+  if (format == doc.end() || !format->is_string() || format->get<std::string>() != kManifestFormat)
+    return bad(fmt::format("format is {}, expected \"{}\"", format == doc.end() ? "missing" : format->dump(),
+                           kManifestFormat));
   Manifest m;
   if (!doc.contains("backup_id") || !doc["backup_id"].is_string()) return bad("backup_id is missing");
   m.backup_id = doc["backup_id"].get<std::string>();

@@ -100,6 +100,10 @@ Result<ContextEntry> parse_context(const std::string& path, const YAML::Node& no
     *field = *text;
   }
   if (entry.name.empty()) return bad_node(path, node, "context has no 'name'");
+  // A name is typed on command lines and shown in lists: control characters
+  // (found by fuzzing: CRs that YAML does not give back) are refused.
+  for (unsigned char c : entry.name)
+    if (c < 0x20 || c == 0x7f) return bad_node(path, node, "context name contains a control character");
   const int secrets = !entry.token.empty() + !entry.token_file.empty() +
                       !entry.token_command.empty();
   if (secrets > 1) {

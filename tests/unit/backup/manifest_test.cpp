@@ -48,6 +48,7 @@ TEST_CASE("malformed manifests are refused with the reason") {
       {"{", "not valid JSON"},
       {R"({"format": 1e400})", "not valid JSON"},  // found by fuzzing: out_of_range, not parse_error
       {R"({"format": "other/1"})", "format is \"other/1\""},
+      {R"({"format": ["db", "files"]})", "format is [\"db\",\"files\"]"},  // found by fuzzing: type_error
       {with_member("../etc/passwd"), "not a safe relative path"},
       {with_member("/abs"), "not a safe relative path"},
       {with_member("files//x"), "not a safe relative path"},

@@ -68,6 +68,8 @@ TEST_CASE("config errors name file:line:column") {
       {"contexts:\n  - name: a\n    tokn: x\n", "c.yaml:3:5", "unknown key 'tokn'"},
       {"current-context: a\ncontexts: {\n", "c.yaml:3:1", ""},
       {"contexts:\n  - url: http://x\n", "c.yaml:2:5", "context has no 'name'"},
+      // Found by fuzzing: CRs in a name did not survive a write and a re-read.
+      {"contexts:\n  - name: \"a\\rb\"\n", "c.yaml:2:5", "context name contains a control character"},
       {"contexts:\n  - name: a\n    timeout: soon\n", "c.yaml:3:14", "'timeout' must be"},
       {"contexts:\n  - name: a\n    token: x\n    token_file: y\n", "c.yaml:2:5",
        "more than one of token"},
