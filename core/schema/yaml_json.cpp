@@ -81,6 +81,25 @@ std::optional<nlohmann::json> resolve_bool(const std::string& s) {
   return std::nullopt;
 }
 
+// A decimal text as a double without exceptions: std::stod throws
+// out_of_range for 99999e999 (found by fuzzing). Beyond the range of double a
+// value becomes +-infinity, below it +-0, as YAML 1.2 float resolution allows.
+double to_double(std::string_view text) {
+  const bool negative = !text.empty() && text.front() == '-';
+  if (!text.empty() && (text.front() == '+' || text.front() == '-')) text.remove_prefix(1);
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec == std::errc::result_out_of_range) {
+    auto e = text.find_first_of("eE");
+    const bool tiny = e != std::string_view::npos && e + 1 < text.size() && text[e + 1] == '-';
+    value = tiny ? 0.0 : std::numeric_limits<double>::infinity();
+  } else if (ec != std::errc()) {
+    value = 0.0;  // unreachable: callers pass texts that matched a decimal pattern
+  }
+  (void)end;
+  return negative ? -value : value;
+}
+
 std::optional<nlohmann::json> resolve_int(const std::string& s) {
   static const std::regex decimal("[-+]?[0-9]+");
   static const std::regex octal("0o[0-7]+");
@@ -108,7 +127,7 @@ std::optional<nlohmann::json> resolve_int(const std::string& s) {
       ec == std::errc() && p == last)
     return nlohmann::json(unsigned_value);
   // Too large for 64 bits: keep the magnitude as a float rather than fail.
-  return nlohmann::json(std::stod(s));
+  return nlohmann::json(to_double(s));
 }
 
 std::optional<nlohmann::json> resolve_float(const std::string& s) {
@@ -120,7 +139,7 @@ std::optional<nlohmann::json> resolve_float(const std::string& s) {
   if (s == ".nan" || s == ".NaN" || s == ".NAN")
     return nlohmann::json(std::numeric_limits<double>::quiet_NaN());
   if (!std::regex_match(s, decimal)) return std::nullopt;
-  return nlohmann::json(std::stod(s));
+  return nlohmann::json(to_double(s));
 }
 
 class Converter {

@@ -1,6 +1,7 @@
 #include "core/schema/yaml_json.hpp"
 
 #include <catch2/catch.hpp>
+#include <cmath>
 
 using daoctl::schema::parse_yaml;
 using daoctl::schema::SourcePosition;
@@ -126,6 +127,18 @@ TEST_CASE("an empty YAML text is a null document") {
   auto doc = parse_yaml("", "empty.yaml");
   REQUIRE(doc.has_value());
   CHECK(doc->value.is_null());
+}
+
+TEST_CASE("floats beyond double become infinity or zero, never an exception") {
+  // Found by fuzzing: std::stod threw out_of_range for 99999e999.
+  auto doc = parse_yaml("big: 99999e999\nneg: -1e400\ntiny: 1e-999\nhuge_int: 1" + std::string(400, '0') + "\n",
+                        "f.yaml");
+  REQUIRE(doc.has_value());
+  CHECK(std::isinf(doc->value["big"].get<double>()));
+  CHECK(doc->value["neg"].get<double>() < 0);
+  CHECK(std::isinf(doc->value["neg"].get<double>()));
+  CHECK(doc->value["tiny"].get<double>() == 0.0);
+  CHECK(std::isinf(doc->value["huge_int"].get<double>()));
 }
 
 TEST_CASE("JSON pointer tokens escape ~ and /") {
