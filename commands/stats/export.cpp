@@ -177,7 +177,8 @@ int run_stats_export(const StatsExportOptions& opts, CommandContext& ctx) {
     scope.granularity = *granularity;
     scope.group_by = *group_by;
     scope.generated_at = stats::format_rfc3339(now);
-    writer->begin(scope, stats::report_columns(kind, *group_by));
+    const auto columns = stats::report_columns(kind, *group_by);
+    writer->begin(scope, columns);
     // The audit log has no end parameter: entries come oldest first, so the
     // ones at or after an explicit --to are skipped here (without --to the
     // export runs to the newest entry, including those of this very second).
@@ -187,7 +188,6 @@ int run_stats_export(const StatsExportOptions& opts, CommandContext& ctx) {
     auto progress = make_progress(ctx, fmt::format("exporting {}", stats::to_string(kind)), std::nullopt);
     const auto path = stats_report_path(scope, opts.action);
     if (writer->takes_cells()) {
-      const auto columns = stats::report_columns(kind, *group_by);
       std::vector<stats::CellView> cells(columns.size());
       std::vector<std::string> scratch(columns.size());
       value_or_throw(stream_cursor_pages_dom(client, path, opts.page_size, [&](simdjson::dom::array items) {
