@@ -296,6 +296,7 @@ void add_native_routes(RouteTable& routes, Store& store) {
   // ------------------------------------------------------------ sessions and tokens
   add_credential_routes(routes, store, CredentialKind::Session, "sessions");
   add_credential_routes(routes, store, CredentialKind::Token, "tokens");
+  add_photo_routes(routes, store);
 
   // ------------------------------------------------------------ jobs
   routes.get("/api/v1/jobs", [&store](const auto& req, auto& res) {

@@ -13,6 +13,9 @@ void add_scim_routes(RouteTable& routes, Store& store);
 // installed by the server itself: it answers before auth and faults.)
 void add_native_routes(RouteTable& routes, Store& store);
 
+// /api/v1/users/{id}/photo: PUT, GET, DELETE (sim/photo_routes.cpp); installed by add_native_routes.
+void add_photo_routes(RouteTable& routes, Store& store);
+
 // /api/v1/settings (policies, branding, images, keyword rules), /api/v1/communities, /api/v1/badges.
 void add_settings_routes(RouteTable& routes, Store& store);
 

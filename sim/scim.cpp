@@ -30,8 +30,8 @@ const std::vector<std::string>& enterprise_attributes() {
   return names;
 }
 const std::vector<std::string>& profile_attributes() {
-  static const std::vector<std::string> names = {"skills", "location", "birthday", "hireDate",
-                                                 "departmentId", "photo", "managedBy"};
+  static const std::vector<std::string> names = {"skills",       "location", "birthday",    "hireDate",
+                                                 "departmentId", "photo",    "photoSha256", "managedBy"};
   return names;
 }
 const std::vector<std::string>& sub_attributes() {
@@ -111,6 +111,12 @@ ApiResult<UserRecord> user_record(json doc) {
       if (schema->empty()) continue;  // attributes under the core URN key are not used
       if (!value.is_object()) return invalid(fmt::format("{} must be an object", *schema));
       canonicalize_object(value, attributes_of(*schema));
+      if (*schema == kProfileSchema) {
+        // Read-only (RFC 7643 §2.2: ignored when sent): the stored photo
+        // decides them (Store::with_photo_attributes).
+        value.erase("photo");
+        value.erase("photoSha256");
+      }
       if (!value.empty()) out[*schema] = std::move(value);
       continue;
     }

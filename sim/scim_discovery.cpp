@@ -132,7 +132,11 @@ json profile_schema() {
       attribute({.name = "birthday", .description = "YYYY-MM-DD"}),
       attribute({.name = "hireDate", .description = "YYYY-MM-DD"}),
       attribute({.name = "departmentId", .description = "Id of the user's department (/api/v1/departments)"}),
-      attribute({.name = "photo", .type = "reference", .description = "URL of the profile photo"}),
+      attribute({.name = "photo", .type = "reference", .mutability = "readOnly",
+                 .description = "URL of the profile photo (/api/v1/users/{id}/photo); set by uploading one"}),
+      attribute({.name = "photoSha256", .mutability = "readOnly", .case_exact = true,
+                 .description = "Lower-case hex SHA-256 of the profile photo's bytes (its ETag), so a "
+                                "client can compare photos without downloading them"}),
       attribute({.name = "managedBy", .description = "The tool that provisions this account, e.g. daoctl"}),
   });
   return schema_document(kProfileSchema, "DaOfficeProfile", "DaOffice employee profile",

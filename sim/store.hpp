@@ -57,6 +57,22 @@ struct StoredUser {
   std::string body;
 };
 
+// A user's profile photo (PUT /api/v1/users/{id}/photo). The bytes live in
+// the user_photos table of the same database, so backups carry them.
+struct StoredPhoto {
+  std::string content_type;  // image/jpeg | image/png
+  std::string data;
+  std::string sha256;  // hex; the photo's ETag
+  std::string updated_at;
+};
+
+// If-Match on a photo: its ETag is the quoted sha256. Absent (or "*")
+// matches anything, including no photo.
+struct PhotoPrecondition {
+  std::optional<std::vector<std::string>> sha256s;
+  bool matches(const std::optional<std::string>& current) const;
+};
+
 struct GroupRef {
   std::int64_t id = 0;
   std::string display_name;
@@ -199,6 +215,15 @@ class Store {
   std::vector<GroupRef> groups_of_user(std::int64_t id);
   std::int64_t user_count();
 
+  // Profile photos. Setting or deleting one also writes the read-only
+  // profile attributes photo (URL) and photoSha256 into the user and moves
+  // the user's version, so a sync's fingerprint sees the change. Errors: 404
+  // (unknown user; delete: no photo), 412.
+  ApiResult<StoredUser> set_user_photo(std::int64_t id, const StoredPhoto& photo,
+                                       const PhotoPrecondition& pre);
+  std::optional<StoredPhoto> find_user_photo(std::int64_t id);
+  ApiStatus delete_user_photo(std::int64_t id, const PhotoPrecondition& pre);
+
   // Groups. Member ids must name existing users (400 invalidValue).
   ApiResult<StoredGroup> create_group(const std::string& display_name,
                                       const std::optional<std::string>& external_id,
@@ -267,6 +292,11 @@ class Store {
   ApiStatus check_department_exists(std::optional<std::int64_t> department_id);
   ApiStatus check_members_exist(const std::vector<std::int64_t>& members);
   void write_user_emails(std::int64_t id, const UserRecord& user);
+  std::optional<std::string> photo_sha256_locked(std::int64_t id);
+  // `body` with the profile extension's photo attributes set for the photo
+  // with this sha256 (removed when nullopt); unchanged when it already says so.
+  static std::string with_photo_attributes(std::int64_t id, const std::string& body,
+                                           const std::optional<std::string>& sha256);
   std::map<std::int64_t, std::pair<std::optional<std::int64_t>, std::string>> department_tree();
   Department read_department(Statement& st,
                              const std::map<std::int64_t, std::pair<std::optional<std::int64_t>,
