@@ -163,11 +163,22 @@ class Importer {
       // Uploads hold their bytes: send them in small groups to bound memory.
       if (sends.size() >= 32) send(std::exchange(sends, {}));
     };
-    for (const auto& p : set_.posts) {
+    auto visit = [&](const Post& p) {
       if (p.banner) add(*p.banner, p.where);
       for (const auto& a : p.attachments) add(a, p.where);
-    }
+    };
+    for (const auto& p : set_.posts) visit(p);
+    if (set_.streamed_posts && set_.streamed_posts->has_attachments())
+      if (auto read = for_each_post(*set_.streamed_posts, visit); !read) stream_failed(read.error());
     send(std::move(sends));
+  }
+
+  // The source could not be read again: what was not sent is reported as one
+  // failure naming the source, and the run ends with exit 3.
+  void stream_failed(const Error& e) {
+    if (stream_failed_) return;
+    stream_failed_ = true;
+    failed("post", "", e.object, e.describe(), 0);
   }
 
   std::optional<std::string> community_of(const std::string& ext, std::string& why) {
@@ -182,12 +193,31 @@ class Importer {
   // and reactions are sent as soon as the post has an id, a reply as soon as
   // the comment it answers has one. No barrier between batches keeps every
   // connection busy; the window bounds how many requests exist at once.
+  //
+  // Held posts are lent to the calls (they outlive the run); streamed ones
+  // are owned by the calls and their follow-ups, and freed when the last
+  // comment of their thread is done, so memory stays bounded by the window.
   void posts() {
     std::size_t next = 0;
+    std::unique_ptr<PostReader> reader;
+    if (set_.streamed_posts) {
+      auto opened = set_.streamed_posts->open();
+      if (opened) reader = std::move(*opened);
+      else stream_failed(opened.error());
+    }
     std::function<std::optional<platform::Call>()> source = [&]() -> std::optional<platform::Call> {
       while (next < set_.posts.size()) {
-        const auto& p = set_.posts[next++];
+        std::shared_ptr<const Post> p(std::shared_ptr<const Post>(), &set_.posts[next++]);  // not owned
         if (auto send = post_send(p)) return make_call(std::move(*send));
+      }
+      while (reader) {
+        auto post = reader->next();
+        if (!post || !*post) {
+          if (!post) stream_failed(post.error());
+          reader.reset();
+          break;
+        }
+        if (auto send = post_send(std::make_shared<const Post>(std::move(**post)))) return make_call(std::move(*send));
       }
       return std::nullopt;
     };
@@ -200,7 +230,8 @@ class Importer {
   }
 
   // The POST of a post, or nullopt when it cannot be sent (reported).
-  std::optional<Send> post_send(const Post& p) {
+  std::optional<Send> post_send(const std::shared_ptr<const Post>& post) {
+    const Post& p = *post;
     std::string why;
     auto author = user_id(p.author_key, why);
     auto community = author ? community_of(p.community_external_id, why) : std::nullopt;
@@ -221,17 +252,19 @@ class Importer {
     if (p.banner)
       if (auto it = file_ids_.find(p.banner->external_id); it != file_ids_.end()) body["banner"] = it->second;
     return Send{p.type, p.external_id, p.where, "/api/v1/posts", std::move(body), "", "",
-                [this, &p](const std::string& id) { post_created(p, id); },
-                [this, &p] { fail_dependants(p, "its post was not imported"); }};
+                [this, post](const std::string& id) { post_created(post, id); },
+                [this, post] { fail_dependants(*post, "its post was not imported"); }};
   }
 
   // The replies of one post's comments, by the external id they answer.
   struct Thread {
+    std::shared_ptr<const Post> post;  // keeps the comments alive
     std::string post_path;  // /api/v1/posts/{id}/comments
     std::map<std::string, std::vector<const Comment*>> replies;
   };
 
-  void post_created(const Post& p, const std::string& post_id) {
+  void post_created(const std::shared_ptr<const Post>& post, const std::string& post_id) {
+    const Post& p = *post;
     for (const auto& r : p.reactions) {
       std::string why;
       auto user = user_id(r.user_key, why);
@@ -247,6 +280,7 @@ class Importer {
     }
     if (p.comments.empty()) return;
     auto thread = std::make_shared<Thread>();
+    thread->post = post;
     thread->post_path = fmt::format("/api/v1/posts/{}/comments", platform::url_encode_segment(post_id));
     std::set<std::string> known;
     for (const auto& c : p.comments) known.insert(c.external_id);
@@ -400,6 +434,7 @@ class Importer {
   std::int64_t done_ = 0, total_ = 0;
   std::map<std::string, std::string> community_ids_, badge_ids_, file_ids_;
   std::vector<platform::Call> pending_invites_;
+  bool stream_failed_ = false;
 };
 
 Result<AuthorDirectory> directory_for(PlatformClient& client, const ImportOptions& options) {
@@ -466,24 +501,26 @@ Result<ImportPlan> plan_import(PlatformClient& client, const ContentSet& set, co
     auto r = directory->resolve(key, set.users);
     plan.author_rules[key] = r ? r->rule + " -> " + r->user_name : "unmapped (no fallback)";
   };
-  for (const auto& p : set.posts) {
-    note(p.author_key);
-    for (const auto& c : p.comments) note(c.author_key);
-    for (const auto& r : p.reactions) note(r.user_key);
-  }
   for (const auto& e : set.events) {
     note(e.organizer_key);
     for (const auto& i : e.invitations) note(i.user_key);
   }
   for (const auto& a : set.awards) note(a.user_key);
-  plan.unmapped_authors.assign(directory->unmapped().begin(), directory->unmapped().end());
   auto posts = existing_external_ids(client, "/api/v1/posts");
   if (!posts) return std::unexpected(posts.error());
   auto events = existing_external_ids(client, "/api/v1/events");
   if (!events) return std::unexpected(events.error());
   auto communities = existing_external_ids(client, "/api/v1/communities");
   if (!communities) return std::unexpected(communities.error());
-  for (const auto& p : set.posts) plan.existing[p.type] += posts->contains(p.external_id);
+  // One pass over the posts (a streamed set reads its source once more).
+  auto read = for_each_post(set, [&](const Post& p) {
+    note(p.author_key);
+    for (const auto& c : p.comments) note(c.author_key);
+    for (const auto& r : p.reactions) note(r.user_key);
+    plan.existing[p.type] += posts->contains(p.external_id);
+  });
+  if (!read) return std::unexpected(read.error());
+  plan.unmapped_authors.assign(directory->unmapped().begin(), directory->unmapped().end());
   for (const auto& e : set.events) plan.existing["event"] += events->contains(e.external_id);
   for (const auto& c : set.communities) plan.existing["community"] += communities->contains(c.external_id);
   return plan;

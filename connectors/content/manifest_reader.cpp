@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <functional>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "connectors/content/readers.hpp"
@@ -36,6 +38,7 @@ class ManifestBuilder {
  public:
   ManifestBuilder(ReadResult& out, std::filesystem::path base) : out_(out), base_(std::move(base)) {}
   std::string ns = "default";
+  std::function<void(Post&&)> on_post;  // set: posts go here instead of into the set
 
   std::string id(const char* kind, const json& j, const char* field = "id") {
     return derive_external_id("manifest", {ns, kind, text_of(j, field)});
@@ -89,7 +92,8 @@ class ManifestBuilder {
       for (const auto& r : j.value("reactions", json::array()))
         p.reactions.push_back({text_of(r, "user"), text_of(r, "kind"), text_of(r, "created_at")});
       p.where = where;
-      set.posts.push_back(std::move(p));
+      if (on_post) on_post(std::move(p));
+      else set.posts.push_back(std::move(p));
     } else if (kind == "event") {
       Event e;
       e.external_id = id("event", j);
@@ -140,54 +144,163 @@ const std::pair<const char*, const char*> kSections[] = {{"users", "user"},   {"
                                                          {"badges", "badge"}, {"posts", "post"},
                                                          {"events", "event"}, {"awards", "award"}};
 
+// The lines of a JSON Lines file, read one at a time (never the whole file):
+// calls `fn(line_no, line)` for each line that is not blank. Stops early when
+// fn returns an error, which it then returns.
+Result<void> for_each_line(std::istream& in, const std::function<Result<void>(std::size_t, std::string_view)>& fn) {
+  std::string line;
+  std::size_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    if (auto ok = fn(line_no, line); !ok) return ok;
+  }
+  return {};
+}
+
+// What identifies a file's content cheaply: a rewrite changes one of these.
+struct FileStamp {
+  std::uintmax_t size = 0;
+  std::filesystem::file_time_type modified;
+  bool operator==(const FileStamp&) const = default;
+};
+
+FileStamp stamp_of(const std::filesystem::path& file) {
+  std::error_code ec;
+  FileStamp s;
+  s.size = std::filesystem::file_size(file, ec);
+  s.modified = std::filesystem::last_write_time(file, ec);
+  return s;
+}
+
+// The posts of a validated JSON Lines manifest, read again from the file each
+// time they are needed. The reading pass checked every line against the
+// schema; a file changed since then (size or modification time) is refused
+// rather than sent half-checked.
+class JsonlPostSource final : public PostSource {
+ public:
+  JsonlPostSource(std::filesystem::path file, FileStamp stamp, ContentCounts counts, bool attachments)
+      : file_(std::move(file)), stamp_(stamp), counts_(counts), attachments_(attachments) {}
+
+  Result<std::unique_ptr<PostReader>> open() const override {
+    if (stamp_of(file_) != stamp_)
+      return fail(ErrorKind::Conflict, "the manifest changed since it was validated", file_.string(),
+                  "its size or modification time differs", "run the command again");
+    auto reader = std::make_unique<Reader>(file_);
+    if (!reader->in) return fail(ErrorKind::Io, "cannot read the manifest", file_.string(), std::strerror(errno));
+    return reader;
+  }
+  ContentCounts counts() const override { return counts_; }
+  bool has_attachments() const override { return attachments_; }
+
+ private:
+  struct Reader final : PostReader {
+    explicit Reader(const std::filesystem::path& file)
+        : in(file, std::ios::binary), name(file.string()), builder(scratch, file.parent_path()) {
+      builder.on_post = [this](Post&& p) { post = std::move(p); };
+    }
+    Result<std::optional<Post>> next() override {
+      while (std::getline(in, line)) {
+        ++line_no;
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        json j = json::parse(line, nullptr, false);
+        if (j.is_discarded() || !j.is_object())
+          return fail(ErrorKind::Conflict, "the manifest changed since it was validated",
+                      fmt::format("{}:{}", name, line_no), "the line is no longer a JSON object", "run the command again");
+        auto kind = text_of(j, "kind");
+        if (kind == "header") {
+          if (!text_of(j, "namespace").empty()) builder.ns = text_of(j, "namespace");
+        } else if (kind == "post") {
+          post.reset();
+          builder.add(kind, j, fmt::format("{}:{}", name, line_no));
+          if (post) return std::move(post);
+        }
+      }
+      if (in.bad()) return fail(ErrorKind::Io, "cannot read the manifest", name, std::strerror(errno));
+      return std::optional<Post>();
+    }
+    std::ifstream in;
+    std::string name, line;
+    std::size_t line_no = 0;
+    ReadResult scratch;  // attachment problems were reported by the reading pass
+    ManifestBuilder builder;
+    std::optional<Post> post;
+  };
+
+  std::filesystem::path file_;
+  FileStamp stamp_;
+  ContentCounts counts_;
+  bool attachments_;
+};
+
+// A JSON Lines manifest: every line checked against its kind's schema; posts
+// are counted and left in the file (JsonlPostSource), everything else is
+// held, so memory does not grow with the number of posts.
+Result<ReadResult> read_manifest_jsonl(const std::filesystem::path& file, const json& schema_doc) {
+  auto stamp = stamp_of(file);
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return fail(ErrorKind::Io, "cannot read the manifest", file.string(), std::strerror(errno));
+  ReadResult out;
+  out.set.source_kind = "manifest";
+  ManifestBuilder builder(out, file.parent_path());
+  ContentCounts counts;
+  std::set<std::string> files;
+  builder.on_post = [&](Post&& p) {
+    (p.type == "news" ? counts.news : counts.posts) += 1;
+    counts.comments += static_cast<std::int64_t>(p.comments.size());
+    counts.reactions += static_cast<std::int64_t>(p.reactions.size());
+    if (p.banner) files.insert(p.banner->external_id);
+    for (const auto& a : p.attachments) files.insert(a.external_id);
+  };
+  std::map<std::string, schema::JsonSchemaValidator> validators;
+  for (const char* kind : {"header", "user", "community", "badge", "post", "event", "award"}) {
+    auto v = schema::JsonSchemaValidator::compile(schema_doc, std::string("/$defs/") + kind);
+    if (!v) return std::unexpected(v.error());
+    validators.emplace(kind, std::move(*v));
+  }
+  const auto name = file.string();
+  auto read = for_each_line(in, [&](std::size_t line_no, std::string_view line) -> Result<void> {
+    auto where = fmt::format("{}:{}", name, line_no);
+    json j = json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+      out.problems.push_back({where, "not a JSON object"});
+      return {};
+    }
+    auto kind = text_of(j, "kind");
+    auto v = validators.find(kind);
+    if (v == validators.end()) {
+      out.problems.push_back({where + " /kind", "kind must be header, user, community, badge, post, event or award"});
+      return {};
+    }
+    auto problems = v->second.validate(j);
+    for (const auto& p : problems) out.problems.push_back({where + " " + (p.path.empty() ? "(root)" : p.path), p.message});
+    if (!problems.empty()) return {};
+    if (kind == "header") builder.ns = text_of(j, "namespace").empty() ? builder.ns : text_of(j, "namespace");
+    else builder.add(kind, j, where);
+    return {};
+  });
+  if (!read) return std::unexpected(read.error());
+  if (in.bad()) return fail(ErrorKind::Io, "cannot read the manifest", name, std::strerror(errno));
+  counts.files = static_cast<std::int64_t>(files.size());
+  if (counts.posts + counts.news > 0)
+    out.set.streamed_posts = std::make_shared<JsonlPostSource>(file, stamp, counts, !files.empty());
+  return out;
+}
+
 }  // namespace
 
 Result<ReadResult> read_manifest(const std::filesystem::path& file) {
+  auto schema_doc = import_schema();
+  if (!schema_doc) return std::unexpected(schema_doc.error());
+  auto ext = file.extension().string();
+  if (ext == ".jsonl" || ext == ".ndjson") return read_manifest_jsonl(file, *schema_doc);
   std::ifstream in(file, std::ios::binary);
   if (!in) return fail(ErrorKind::Io, "cannot read the manifest", file.string(), std::strerror(errno));
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto schema_doc = import_schema();
-  if (!schema_doc) return std::unexpected(schema_doc.error());
   ReadResult out;
   out.set.source_kind = "manifest";
   ManifestBuilder builder(out, file.parent_path());
   const auto name = file.string();
-  auto ext = file.extension().string();
-  if (ext == ".jsonl" || ext == ".ndjson") {
-    std::map<std::string, schema::JsonSchemaValidator> validators;
-    for (const char* kind : {"header", "user", "community", "badge", "post", "event", "award"}) {
-      auto v = schema::JsonSchemaValidator::compile(*schema_doc, std::string("/$defs/") + kind);
-      if (!v) return std::unexpected(v.error());
-      validators.emplace(kind, std::move(*v));
-    }
-    std::size_t line_no = 0, start = 0;
-    while (start < text.size()) {
-      auto end = text.find('\n', start);
-      if (end == std::string::npos) end = text.size();
-      std::string_view line(text.data() + start, end - start);
-      start = end + 1;
-      ++line_no;
-      if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-      auto where = fmt::format("{}:{}", name, line_no);
-      json j = json::parse(line, nullptr, false);
-      if (j.is_discarded() || !j.is_object()) {
-        out.problems.push_back({where, "not a JSON object"});
-        continue;
-      }
-      auto kind = text_of(j, "kind");
-      auto v = validators.find(kind);
-      if (v == validators.end()) {
-        out.problems.push_back({where + " /kind", "kind must be header, user, community, badge, post, event or award"});
-        continue;
-      }
-      auto problems = v->second.validate(j);
-      for (const auto& p : problems) out.problems.push_back({where + " " + (p.path.empty() ? "(root)" : p.path), p.message});
-      if (!problems.empty()) continue;
-      if (kind == "header") builder.ns = text_of(j, "namespace").empty() ? builder.ns : text_of(j, "namespace");
-      else builder.add(kind, j, where);
-    }
-    return out;
-  }
   auto doc = schema::parse_yaml(text, name);
   if (!doc) return std::unexpected(doc.error());
   auto validator = schema::JsonSchemaValidator::compile(*schema_doc);

@@ -20,7 +20,33 @@ ContentCounts count_content(const ContentSet& set) {
   }
   for (const auto& e : set.events) c.invitations += static_cast<std::int64_t>(e.invitations.size());
   c.files = static_cast<std::int64_t>(files.size());
+  if (set.streamed_posts) {
+    // The streamed posts' files were counted apart: one shared by a held and
+    // a streamed post counts twice (manifests put all posts in one place).
+    auto s = set.streamed_posts->counts();
+    c.posts += s.posts;
+    c.news += s.news;
+    c.comments += s.comments;
+    c.reactions += s.reactions;
+    c.files += s.files;
+  }
   return c;
+}
+
+Result<void> for_each_post(const ContentSet& set, const std::function<void(const Post&)>& fn) {
+  for (const auto& p : set.posts) fn(p);
+  return set.streamed_posts ? for_each_post(*set.streamed_posts, fn) : Result<void>();
+}
+
+Result<void> for_each_post(const PostSource& source, const std::function<void(const Post&)>& fn) {
+  auto reader = source.open();
+  if (!reader) return std::unexpected(reader.error());
+  for (;;) {
+    auto post = (*reader)->next();
+    if (!post) return std::unexpected(post.error());
+    if (!*post) return {};
+    fn(**post);
+  }
 }
 
 }  // namespace daoctl::content

@@ -10,10 +10,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "core/error.hpp"
 
 namespace daoctl::content {
 
@@ -126,23 +130,56 @@ struct Skipped {
   std::string reason;
 };
 
-struct ContentSet {
-  std::string source_kind;  // manifest|slack|mattermost|wxr
-  std::map<std::string, SourceUser> users;  // by key
-  std::vector<Community> communities;
-  std::vector<Badge> badges;
-  std::vector<Post> posts;
-  std::vector<Event> events;
-  std::vector<Award> awards;
-  std::vector<Skipped> skipped;
-};
-
 // Per-kind totals of a content set, as plan and apply report them.
 struct ContentCounts {
   std::int64_t communities = 0, badges = 0, posts = 0, news = 0, comments = 0, reactions = 0,
                events = 0, invitations = 0, awards = 0, files = 0;
 };
+
+// Posts that are not held in memory but read again from the source, one at a
+// time, whenever they are needed: how a JSON Lines manifest of any size is
+// imported with flat memory (posts are by far the largest part of a set;
+// users, communities, badges, events and awards stay in memory).
+class PostReader {
+ public:
+  virtual ~PostReader() = default;
+  // The next post in source order, nullopt at the end; an error when the
+  // source cannot be read again or changed since it was validated.
+  virtual Result<std::optional<Post>> next() = 0;
+};
+
+class PostSource {
+ public:
+  virtual ~PostSource() = default;
+  // A reader from the first post. Each call reads the source again.
+  virtual Result<std::unique_ptr<PostReader>> open() const = 0;
+  // Counts of the posts (posts, news, comments, reactions, files), known
+  // from the reading pass that validated them.
+  virtual ContentCounts counts() const = 0;
+  // Whether any post has an attachment or a banner (else a pass for files
+  // can be skipped).
+  virtual bool has_attachments() const = 0;
+};
+
+struct ContentSet {
+  std::string source_kind;  // manifest|slack|mattermost|wxr
+  std::map<std::string, SourceUser> users;  // by key
+  std::vector<Community> communities;
+  std::vector<Badge> badges;
+  std::vector<Post> posts;  // the posts held in memory
+  std::shared_ptr<const PostSource> streamed_posts;  // more posts, after `posts`; null = none
+  std::vector<Event> events;
+  std::vector<Award> awards;
+  std::vector<Skipped> skipped;
+};
+
 ContentCounts count_content(const ContentSet& set);
+
+// Calls `fn` for every post of the set: the held ones, then the streamed ones
+// (read again from the source). Stops at the first error of the stream.
+Result<void> for_each_post(const ContentSet& set, const std::function<void(const Post&)>& fn);
+// The streamed posts alone.
+Result<void> for_each_post(const PostSource& source, const std::function<void(const Post&)>& fn);
 
 // Problems a reader found that make a source unfit to import: each names the
 // file, the line and (for JSON) the path inside the document.

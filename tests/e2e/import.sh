@@ -105,4 +105,30 @@ posts:
 YAML
 expect_exit 1 "manifest: schema error" "$DAOCTL_BIN" import validate "$E2E_DIR/m/bad.yaml"
 expect_match "manifest: error names file:line:column and path" "$ERR" 'bad\.yaml:3:[0-9]+: /posts/0/created_at'
+# ---------------------------------------------------------------- JSON Lines manifest (posts streamed from the file)
+printf 'hello' >"$E2E_DIR/m/note.txt"
+{
+  echo '{"kind":"header","version":1,"namespace":"jl"}'
+  echo '{"kind":"user","key":"h","email":"harry@zulip.com"}'
+  echo '{"kind":"community","id":"c","name":"Streamed"}'
+  for i in 1 2 3; do
+    echo "{\"kind\":\"post\",\"id\":\"p$i\",\"author\":\"h\",\"community\":\"c\",\"body\":\"line $i\",\"created_at\":\"2021-0$i-01T00:00:00Z\",\"attachments\":[\"note.txt\"],\"comments\":[{\"id\":\"k$i\",\"author\":\"h\",\"body\":\"c$i\",\"created_at\":\"2021-0$i-02T00:00:00Z\",\"replies\":[{\"id\":\"r$i\",\"author\":\"h\",\"body\":\"r$i\",\"created_at\":\"2021-0$i-03T00:00:00Z\"}]}],\"reactions\":[{\"user\":\"h\",\"kind\":\"like\"}]}"
+  done
+} >"$E2E_DIR/m/content.jsonl"
+check "jsonl: validate" "$DAOCTL_BIN" import validate "$E2E_DIR/m/content.jsonl" -o json
+expect_eq "jsonl: counts without holding the posts" \
+  "$(jq -c '[.[] | select(.kind=="post" or .kind=="comment" or .kind=="reaction" or .kind=="file") | .count]' <<<"$OUT")" '[1,3,6,3]'
+check "jsonl: plan" "$DAOCTL_BIN" import plan "$E2E_DIR/m/content.jsonl" -o json
+expect_eq "jsonl: plan reads the posts again (none exist yet)" "$(jq -c '[.kinds[] | select(.kind=="post") | .existing]' <<<"$OUT")" '[0]'
+check "jsonl: apply" "$DAOCTL_BIN" import apply "$E2E_DIR/m/content.jsonl" -o json
+expect_eq "jsonl: created per kind" "$(jq -c '[.[] | select(.kind!="community") | [.kind, .created]] | sort' <<<"$OUT")" \
+  '[["comment",6],["file",1],["post",3],["reaction",3]]'
+p2=$(api "/api/v1/posts?external_id=manifest:jl:post:p2" | jq '.items[0]')
+expect_eq "jsonl: post with its attachment and timestamp" "$(jq -c '[.body, (.attachments | length), .created_at]' <<<"$p2")" '["line 2",1,"2021-02-01T00:00:00Z"]'
+c2=$(api "/api/v1/posts/$(jq -r .id <<<"$p2")/comments?limit=100")
+expect_eq "jsonl: the reply keeps its parent" "$(jq -r '.items[] | select(.body=="r2") | .parent_id' <<<"$c2")" "$(jq -r '.items[] | select(.body=="c2") | .id' <<<"$c2")"
+check "jsonl: plan after apply" "$DAOCTL_BIN" import plan "$E2E_DIR/m/content.jsonl" -o json
+expect_eq "jsonl: every post exists now" "$(jq -c '[.kinds[] | select(.kind=="post") | .existing]' <<<"$OUT")" '[3]'
+check "jsonl: rerun" "$DAOCTL_BIN" import apply "$E2E_DIR/m/content.jsonl" -o json
+expect_eq "jsonl: rerun creates nothing" "$(jq '[.[].created] | add' <<<"$OUT")" "0"
 finish

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
+#include <unistd.h>
 
 #include "connectors/content/readers.hpp"
 #include "connectors/content/source_tree.hpp"
@@ -142,4 +144,82 @@ TEST_CASE("found by fuzzing: damaged archives and huge numbers are errors, not c
   CHECK(read.error().kind == ErrorKind::Parse);
   CHECK(read.error().message == "the export file is not valid JSON");
   CHECK(read.error().object.ends_with("users.json"));
+}
+
+namespace {
+
+std::filesystem::path write_temp(const std::string& name, const std::string& text) {
+  auto dir = std::filesystem::temp_directory_path() / ("daoctl-content-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto path = dir / name;
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("a JSON Lines manifest keeps its posts in the file and reads them again in order") {
+  auto attachment = write_temp("note.txt", "hello");
+  auto file = write_temp("content.jsonl",
+                         "{\"kind\":\"header\",\"version\":1,\"namespace\":\"t\"}\n"
+                         "{\"kind\":\"user\",\"key\":\"a\",\"email\":\"a@corp.example\"}\n"
+                         "\n"
+                         "{\"kind\":\"post\",\"id\":\"p1\",\"author\":\"a\",\"body\":\"one\",\"created_at\":\"2024-01-01T00:00:00Z\","
+                         "\"comments\":[{\"id\":\"c1\",\"author\":\"a\",\"body\":\"x\",\"created_at\":\"2024-01-01T00:00:00Z\","
+                         "\"replies\":[{\"id\":\"c2\",\"author\":\"a\",\"body\":\"y\",\"created_at\":\"2024-01-01T00:00:00Z\"}]}],"
+                         "\"reactions\":[{\"user\":\"a\",\"kind\":\"like\"}]}\r\n"
+                         "{\"kind\":\"community\",\"id\":\"k\",\"name\":\"K\"}\n"
+                         "{\"kind\":\"post\",\"type\":\"news\",\"id\":\"p2\",\"author\":\"a\",\"title\":\"T\",\"body\":\"two\","
+                         "\"created_at\":\"2024-01-02T00:00:00Z\",\"attachments\":[\"note.txt\"]}\n");
+  auto read = read_manifest(file);
+  REQUIRE(read);
+  CHECK(read->problems.empty());
+  CHECK(read->set.posts.empty());  // not held
+  REQUIRE(read->set.streamed_posts);
+  CHECK(read->set.streamed_posts->has_attachments());
+  auto counts = count_content(read->set);
+  CHECK(counts.posts == 1);
+  CHECK(counts.news == 1);
+  CHECK(counts.comments == 2);
+  CHECK(counts.reactions == 1);
+  CHECK(counts.files == 1);
+  CHECK(counts.communities == 1);
+  std::vector<Post> seen;
+  for (int pass = 0; pass < 2; ++pass) {  // every pass reads the same posts
+    seen.clear();
+    REQUIRE(for_each_post(read->set, [&](const Post& p) { seen.push_back(p); }));
+    REQUIRE(seen.size() == 2);
+    CHECK(seen[0].external_id == derive_external_id("manifest", {"t", "post", "p1"}));
+    CHECK(seen[0].where == file.string() + ":4");
+    REQUIRE(seen[0].comments.size() == 2);
+    CHECK(seen[0].comments[1].parent_external_id == seen[0].comments[0].external_id);
+    CHECK(seen[1].type == "news");
+    CHECK(seen[1].where == file.string() + ":6");
+    REQUIRE(seen[1].attachments.size() == 1);
+    CHECK(seen[1].attachments[0].path == attachment.string());
+  }
+  // A manifest rewritten after it was validated is refused, not sent half-checked.
+  std::ofstream(file, std::ios::app) << "{\"kind\":\"post\",\"id\":\"p3\"}\n";
+  auto again = for_each_post(read->set, [](const Post&) {});
+  REQUIRE_FALSE(again);
+  CHECK(again.error().kind == ErrorKind::Conflict);
+  CHECK(again.error().message == "the manifest changed since it was validated");
+  std::filesystem::remove_all(file.parent_path());
+}
+
+TEST_CASE("problems of a JSON Lines manifest name the file and line and posts with problems are not counted") {
+  auto file = write_temp("bad.jsonl",
+                         "{\"kind\":\"header\",\"version\":1}\n"
+                         "{\"kind\":\"post\",\"id\":\"p1\",\"author\":\"a\",\"body\":\"one\",\"created_at\":\"2024-01-01T00:00:00Z\"}\n"
+                         "not json\n"
+                         "{\"kind\":\"post\",\"id\":\"p2\",\"body\":\"no author\",\"created_at\":\"2024-01-01T00:00:00Z\"}\n"
+                         "{\"kind\":\"planet\"}\n");
+  auto read = read_manifest(file);
+  REQUIRE(read);
+  REQUIRE(read->problems.size() == 3);
+  CHECK(read->problems[0].where == file.string() + ":3");
+  CHECK(read->problems[1].where.starts_with(file.string() + ":4"));
+  CHECK(read->problems[2].where == file.string() + ":5 /kind");
+  CHECK(count_content(read->set).posts == 1);
+  std::filesystem::remove_all(file.parent_path());
 }
