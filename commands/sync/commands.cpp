@@ -85,6 +85,7 @@ int run_sync_apply(const SyncOptions& opts, CommandContext& ctx) {
                          "users, departments or groups were modified after the plan",
                          "make a new plan: daoctl sync plan -f " + opts.job_file + " --out " + opts.plan_in);
     for (const auto& [name, n] : s.plan.source_records) s.sources[name] = {n, 0};
+    load_photo_bytes(s, opts);
   } else {
     s = prepare(opts, ctx, /*read_sources=*/true);
   }
@@ -126,7 +127,7 @@ int run_sync_apply(const SyncOptions& opts, CommandContext& ctx) {
           << "\n"
           << std::flush;
   std::size_t total = s.plan.departments.size() + s.plan.users.size() + s.plan.managers.size() +
-                      s.plan.groups.size();
+                      s.plan.photos.size() + s.plan.groups.size();
   auto progress = make_progress(ctx, "applying", static_cast<std::int64_t>(total));
   sync::ApplyOptions aopts;
   aopts.target = s.job.target == "scim" ? sync::TargetKind::Scim : sync::TargetKind::Platform;
@@ -136,6 +137,11 @@ int run_sync_apply(const SyncOptions& opts, CommandContext& ctx) {
     aopts.revoke_sessions = s.job.dismissal.has_now(deprovision::Step::RevokeSessions);
     aopts.revoke_tokens = s.job.dismissal.has_now(deprovision::Step::RevokeTokens);
   }
+  aopts.photo_bytes = [&s](const std::string& external_id) -> std::optional<std::string_view> {
+    auto it = s.photo_bytes.find(external_id);
+    if (it == s.photo_bytes.end()) return std::nullopt;
+    return std::string_view(it->second);
+  };
   aopts.on_item = [&](const sync::ItemOutcome& item) {
     json line = {{"time", now_rfc3339(ctx)}, {"phase", item.phase}, {"action", item.action},
                  {"object", item.object}, {"id", item.id}, {"ok", item.ok}};

@@ -48,7 +48,62 @@ std::string show(const mapping::Value& v) {
   return mapping::describe(v);
 }
 
+using SourceReads = std::vector<std::future<Result<sources::SourceData>>>;
+
+SourceReads start_source_reads(const Session& s, const SyncOptions& opts) {
+  SourceReads reads;
+  sources::SourceReadOptions ropts;
+  ropts.base_dir = dirname_of(opts.job_file);
+  ropts.now = std::chrono::time_point_cast<std::chrono::seconds>(s.started);
+  ropts.make_transport = [](const std::string& ca_file) {
+    http::TransportOptions t;
+    t.ca_file = ca_file;
+    return platform::make_curl_transport(t);
+  };
+  for (const auto& src : s.job.sources) {
+    auto fields = s.job.fields_of(src.name);
+    reads.push_back(std::async(std::launch::async, [src, fields, ropts] {
+      return sources::read_source(src, fields, ropts);
+    }));
+  }
+  return reads;
+}
+
+// Waits for every read. Throws CommandError (Safety) if one failed.
+sync::SourceRecords finish_source_reads(SourceReads& reads, std::map<std::string, SourceStat>& stats) {
+  sync::SourceRecords records;
+  std::optional<Error> source_failure;
+  for (auto& r : reads) {
+    auto data = r.get();
+    if (!data) {
+      if (!source_failure) source_failure = data.error();
+      continue;
+    }
+    stats[data->name] = {static_cast<long>(data->records.size()),
+                         static_cast<double>(data->elapsed.count()) / 1000.0};
+    records[data->name] = std::move(data->records);
+  }
+  if (source_failure) {
+    // A failed read is never "everyone left": stop before any plan exists.
+    Error e = *source_failure;
+    e.kind = ErrorKind::Safety;
+    e.hint = (e.hint.empty() ? "" : e.hint + "; ") + std::string("nothing was changed");
+    throw CommandError(e);
+  }
+  return records;
+}
+
 }  // namespace
+
+void load_photo_bytes(Session& s, const SyncOptions& opts) {
+  if (s.plan.photos.empty()) return;
+  auto reads = start_source_reads(s, opts);
+  std::map<std::string, SourceStat> stats;
+  auto records = finish_source_reads(reads, stats);
+  auto desired = sync::build_desired(s.job, records);
+  records.clear();
+  s.photo_bytes = sync::take_photo_bytes(s.plan, desired.users);
+}
 
 std::string today_local(std::chrono::system_clock::time_point now) {
   std::time_t tt = std::chrono::system_clock::to_time_t(now);
@@ -115,43 +170,10 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources)
   value_or_throw(s.target->discover());
 
   // Sources are read on their own threads while this one reads the platform.
-  std::vector<std::future<Result<sources::SourceData>>> reads;
-  if (read_sources) {
-    sources::SourceReadOptions ropts;
-    ropts.base_dir = dirname_of(opts.job_file);
-    ropts.now = std::chrono::time_point_cast<std::chrono::seconds>(s.started);
-    ropts.make_transport = [](const std::string& ca_file) {
-      http::TransportOptions t;
-      t.ca_file = ca_file;
-      return platform::make_curl_transport(t);
-    };
-    for (const auto& src : s.job.sources) {
-      auto fields = s.job.fields_of(src.name);
-      reads.push_back(std::async(std::launch::async, [src, fields, ropts] {
-        return sources::read_source(src, fields, ropts);
-      }));
-    }
-  }
+  SourceReads reads;
+  if (read_sources) reads = start_source_reads(s, opts);
   auto state = s.target->read_state();
-  sync::SourceRecords records;
-  std::optional<Error> source_failure;
-  for (auto& r : reads) {
-    auto data = r.get();
-    if (!data) {
-      if (!source_failure) source_failure = data.error();
-      continue;
-    }
-    s.sources[data->name] = {static_cast<long>(data->records.size()),
-                             static_cast<double>(data->elapsed.count()) / 1000.0};
-    records[data->name] = std::move(data->records);
-  }
-  if (source_failure) {
-    // A failed read is never "everyone left": stop before any plan exists.
-    Error e = *source_failure;
-    e.kind = ErrorKind::Safety;
-    e.hint = (e.hint.empty() ? "" : e.hint + "; ") + std::string("nothing was changed");
-    throw CommandError(e);
-  }
+  sync::SourceRecords records = finish_source_reads(reads, s.sources);
   s.state = value_or_throw(std::move(state));
   if (!read_sources) return s;
 
@@ -177,6 +199,7 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources)
   for (const auto& d : desired.users)
     if (!d.dismissed_reason.empty()) s.dismissed[d.external_id] = d.dismissed_reason;
   s.plan = sync::compute_plan(desired.users, s.state, popts);
+  s.photo_bytes = sync::take_photo_bytes(s.plan, desired.users);
   s.plan.warnings.insert(s.plan.warnings.begin(), desired.warnings.begin(), desired.warnings.end());
   s.plan.created_at = rfc3339(s.started);
   for (const auto& [name, st] : s.sources) s.plan.source_records[name] = st.records;
@@ -237,6 +260,15 @@ void render_plan(const sync::SyncPlan& plan, const Session& s, CommandContext& c
           << (m.before_id.empty() ? "(none)" : "id " + m.before_id) << " -> "
           << (m.after_external_id.empty() ? "(none)" : m.after_external_id) << "\n";
   }
+  if (!plan.photos.empty()) {
+    // "photo: (none) -> 3f2a9c1b0d4e… (10342 bytes)": digests, never bytes.
+    auto digest = [](const std::string& sha) { return sha.empty() ? std::string("(none)") : sha.substr(0, 12) + "…"; };
+    out << "\nPhotos:\n";
+    for (const auto& ph : plan.photos)
+      out << "  " << (ph.user_id.empty() ? plus(ph.user_name) : tilde(ph.user_name + " (id " + ph.user_id + ")"))
+          << fmt::format(" photo: {} -> {} ({} bytes)\n", digest(ph.before_sha256), digest(ph.after_sha256),
+                         ph.after_size);
+  }
   if (!plan.groups.empty()) {
     out << "\nGroups:\n";
     for (const auto& g : plan.groups) {
@@ -258,12 +290,12 @@ void render_plan(const sync::SyncPlan& plan, const Session& s, CommandContext& c
       << (plan.has_changes() ? "Plan: " : "No changes. ")
       << fmt::format(
              "{} user(s) to create, {} to update, {} to link, {} to deactivate, {} to reactivate; "
-             "{} department(s) to create, {} to delete; {} manager change(s); {} group change(s); "
-             "{} unchanged.\n",
+             "{} department(s) to create, {} to delete; {} manager change(s); {} photo(s) to upload; "
+             "{} group change(s); {} unchanged.\n",
              plan.count(sync::UserActionKind::Create), plan.count(sync::UserActionKind::Update),
              plan.count(sync::UserActionKind::Link), plan.count(sync::UserActionKind::Deactivate),
-             plan.count(sync::UserActionKind::Reactivate), dc, dd, plan.managers.size(), plan.groups.size(),
-             plan.unchanged_users);
+             plan.count(sync::UserActionKind::Reactivate), dc, dd, plan.managers.size(), plan.photos.size(),
+             plan.groups.size(), plan.unchanged_users);
   out << "Plan hash: " << plan.hash() << "\n";
 }
 
@@ -308,6 +340,7 @@ void write_reports(const SyncOptions& opts, const Session& s, const std::string&
         if (!i.ok) job->error(i.object + " (" + i.action + ")", i.error);
     for (const auto& [kind, n] : summary["plan"]["summary"]["users"].items())
       if (n.is_number_integer()) job->count("users_" + kind, n.get<std::int64_t>());
+    job->count("photos_upload", static_cast<std::int64_t>(s.plan.photos.size()));
     for (const auto& [src, st] : s.sources) job->count("source_records_" + src, st.records);
     if (report) {
       job->count("succeeded", report->succeeded);
@@ -327,6 +360,8 @@ void write_reports(const SyncOptions& opts, const Session& s, const std::string&
          "# TYPE daoctl_sync_changes gauge\n";
     for (const auto& [kind, n] : summary["plan"]["summary"]["users"].items())
       m += fmt::format("daoctl_sync_changes{{job=\"{}\",kind=\"users_{}\"}} {}\n", name, kind, n.get<long>());
+    m += fmt::format("daoctl_sync_changes{{job=\"{}\",kind=\"photos_upload\"}} {}\n", name,
+                     static_cast<long>(s.plan.photos.size()));
     if (report) {
       m += "# HELP daoctl_sync_items_failed Items that failed in the last apply.\n"
            "# TYPE daoctl_sync_items_failed gauge\n";

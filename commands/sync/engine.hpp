@@ -39,6 +39,8 @@ struct Session {
   std::map<std::string, std::string> dismissed;
   // The job's deprovisioning ledger as read at the start of the run.
   deprovision::Ledger ledger;
+  // The bytes of the photos plan.photos uploads (only those), by external id.
+  sync::PhotoBytes photo_bytes;
 
   // plan.hash(), computed once: it serialises the whole plan (10k users:
   // tens of milliseconds), and the journal and the summary both need it.
@@ -64,6 +66,12 @@ sync::JobSpec load_job_file(const std::string& path, const std::string& today,
 // Throws CommandError: Config, Network/Auth for the platform, Safety for a
 // failed source read.
 Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources);
+
+// For `sync apply --plan`: a saved plan names its photos by sha256 only, so
+// the sources are read again for their bytes (apply checks each against the
+// plan). Nothing is read when the plan uploads no photo. Throws CommandError
+// (Safety) when a source cannot be read, before anything is changed.
+void load_photo_bytes(Session& s, const SyncOptions& opts);
 
 // This run's numbers for the guards (previous counts from the job's state).
 sync::GuardInput guard_input(const Session& s, const std::string& allow);

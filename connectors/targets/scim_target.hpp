@@ -32,6 +32,9 @@ class ScimSyncTarget final : public sync::SyncTarget {
   Status delete_department(const std::string& id, const std::string& path) override;
   std::vector<Result<std::string>> create_users(const std::vector<nlohmann::json>& resources) override;
   std::vector<Status> patch_users(const std::vector<sync::UserPatch>& patches) override;
+  // PUT /api/v1/users/{id}/photo (platform only; a plain SCIM service has no
+  // photo API, so every item fails there).
+  std::vector<Status> upload_photos(const std::vector<sync::PhotoUpload>& uploads) override;
   Result<std::string> create_group(const std::string& name, const std::string& external_id) override;
   Status change_group_members(const std::string& group_id, const std::string& group_name,
                               const std::vector<std::string>& add,

@@ -1,5 +1,6 @@
 #include "core/sync/executor.hpp"
 
+#include "core/policy/image.hpp"
 #include "core/sync/values.hpp"
 
 #include <algorithm>
@@ -217,7 +218,44 @@ ApplyReport apply_plan(const SyncPlan& plan, const PlatformState& state, SyncTar
     }
   }
 
-  // 4. Groups.
+  // 4. Photos, once every user has an id; in batches like the users.
+  for (std::size_t start = 0; start < plan.photos.size(); start += options.batch_size) {
+    std::vector<PhotoUpload> uploads;
+    for (std::size_t i = start; i < std::min(plan.photos.size(), start + options.batch_size); ++i) {
+      const PhotoChange& ph = plan.photos[i];
+      std::string object = "photo of user " + ph.user_name;
+      std::string uid = !ph.user_id.empty() ? ph.user_id : (user_id.count(ph.external_id) ? user_id[ph.external_id] : "");
+      if (uid.empty()) {
+        rec.failed("photos", "upload", object, "", "user " + ph.user_name + " does not exist (its creation failed)");
+        continue;
+      }
+      auto bytes = options.photo_bytes ? options.photo_bytes(ph.external_id) : std::nullopt;
+      if (!bytes) {
+        rec.failed("photos", "upload", object, uid, "the photo's bytes were not read in this run (the user is "
+                                                    "no longer in the sources); make a new plan");
+        continue;
+      }
+      if (photo_sha256(*bytes) != ph.after_sha256) {
+        rec.failed("photos", "upload", object, uid,
+                   "the photo in the source changed since the plan was made (sha256 " +
+                       photo_sha256(*bytes).substr(0, 12) + ", planned " + ph.after_sha256.substr(0, 12) +
+                       "); make a new plan");
+        continue;
+      }
+      // The type the bytes are, whatever the source called them: the
+      // platform judges by the magic bytes too and refuses anything but
+      // JPEG and PNG with 415, which fails this item alone.
+      auto format = policy::inspect_image(*bytes).format;
+      uploads.push_back({uid, object, policy::content_type_of(format), *bytes});
+    }
+    auto results = target.upload_photos(uploads);
+    for (std::size_t i = 0; i < uploads.size(); ++i) {
+      if (results[i]) rec.ok("photos", "upload", uploads[i].object, uploads[i].id);
+      else rec.failed("photos", "upload", uploads[i].object, uploads[i].id, results[i].error().describe());
+    }
+  }
+
+  // 5. Groups.
   std::map<std::string, std::string> group_id;  // name -> id
   for (const auto& g : state.groups) group_id[g.display_name] = g.id;
   for (const auto& g : plan.groups) {
@@ -256,7 +294,7 @@ ApplyReport apply_plan(const SyncPlan& plan, const PlatformState& state, SyncTar
     }
   }
 
-  // 5. Departments nobody uses any more, deepest first.
+  // 6. Departments nobody uses any more, deepest first.
   for (const auto& d : plan.departments) {
     if (d.kind != DepartmentAction::Kind::Delete) continue;
     auto st = target.delete_department(d.id, d.path);

@@ -1,12 +1,15 @@
 // Carries out a SyncPlan against a SyncTarget in dependency order:
 // departments (parents first), users (create, then update/link/deactivate/
-// reactivate), managers, groups, and empty departments last. Items fail
+// reactivate), managers, photos (once every user has an id), groups, and
+// empty departments last. Items fail
 // alone: a failed item is reported and whatever depends on it is skipped
 // with the reason, the rest is applied.
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/sync/plan.hpp"
@@ -15,8 +18,8 @@
 namespace daoctl::sync {
 
 struct ItemOutcome {
-  std::string phase;   // departments | users | managers | groups
-  std::string action;  // create | update | link | deactivate | reactivate | delete | set | add_members | remove_members
+  std::string phase;   // departments | users | managers | photos | groups
+  std::string action;  // create | update | link | deactivate | reactivate | delete | set | upload | add_members | remove_members
   std::string object;  // "user ivanov", "department Company/IT", "group admins"
   std::string id;      // the platform id, when known
   bool ok = false;
@@ -30,6 +33,11 @@ struct ApplyOptions {
   // What a Deactivate revokes besides login (deprovision.now).
   bool revoke_sessions = true;
   bool revoke_tokens = true;
+  // The bytes of the desired photo of a user by external id (plan.photos
+  // names only their sha256); nullopt when this run does not have them. The
+  // view must stay valid during apply_plan. Bytes whose sha256 is not the
+  // plan's fail that item (the source changed since the plan was made).
+  std::function<std::optional<std::string_view>(const std::string& external_id)> photo_bytes;
   // Called once per item as soon as its outcome is known (journal, progress).
   std::function<void(const ItemOutcome&)> on_item;
 };

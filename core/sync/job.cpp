@@ -294,6 +294,14 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
     job.mapping.emplace_back(field, std::move(*t));
   }
 
+  // Decision: a photo mapped for a plain SCIM service is an error, not a
+  // warning; RFC 7644 has no photo upload, so the field could only be
+  // dropped silently, every night.
+  if (job.target == "scim" && m.contains("photo"))
+    problems.add("/mapping/photo",
+                 "target scim cannot take photos (a plain SCIM 2.0 service has no photo upload); remove photo "
+                 "from the mapping or use target: platform");
+
   if (root.contains("departments")) {
     job.department_separator = root["departments"].value("separator", "/");
     job.delete_empty_departments = root["departments"].value("delete_empty", false);

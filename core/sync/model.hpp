@@ -35,6 +35,9 @@ struct PlatformUser {
   Fields fields;  // mapped fields present on the platform (department as a path)
   std::string manager_id;
   std::string department_id;
+  // The profile photo's sha256 (lower-case hex, the platform's photoSha256);
+  // "" when the user has none. Photos are compared by digest, never downloaded.
+  std::string photo_sha256;
   std::vector<std::string> group_ids;
 };
 

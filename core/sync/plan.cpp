@@ -89,6 +89,26 @@ const char* group_kind(GroupAction::Kind k) {
 
 }  // namespace
 
+std::string photo_sha256(std::string_view bytes) { return sha256_hex(bytes); }
+
+PhotoBytes take_photo_bytes(const SyncPlan& plan, std::vector<DesiredUser>& desired) {
+  PhotoBytes out;
+  if (plan.photos.empty()) return out;
+  std::unordered_set<std::string> wanted;
+  for (const auto& ph : plan.photos) wanted.insert(ph.external_id);
+  for (auto& d : desired) {
+    if (!wanted.count(d.external_id) || out.count(d.external_id)) continue;
+    auto it = d.fields.find("photo");
+    if (it == d.fields.end()) continue;
+    std::string bytes;
+    if (auto* s = std::get_if<std::string>(&it->second.data)) bytes = std::move(*s);
+    else if (auto* l = std::get_if<mapping::List>(&it->second.data); l && !l->empty()) bytes = std::move(l->front());
+    it->second = mapping::Value();
+    if (!bytes.empty()) out.emplace(d.external_id, std::move(bytes));
+  }
+  return out;
+}
+
 const char* to_string(UserActionKind kind) {
   switch (kind) {
     case UserActionKind::Create: return "create";
@@ -113,7 +133,7 @@ std::string PlatformState::fingerprint() const {
 }
 
 bool SyncPlan::has_changes() const {
-  return !departments.empty() || !users.empty() || !managers.empty() || !groups.empty();
+  return !departments.empty() || !users.empty() || !managers.empty() || !photos.empty() || !groups.empty();
 }
 
 long SyncPlan::count(UserActionKind kind) const {
@@ -135,6 +155,7 @@ json SyncPlan::summary_json() const {
         {"reactivate", count(UserActionKind::Reactivate)}, {"unchanged", unchanged_users},
         {"managed_before", managed_users}}},
       {"managers", {{"set", static_cast<long>(managers.size())}}},
+      {"photos", {{"upload", static_cast<long>(photos.size())}}},
       {"groups", {{"create", gcreate}, {"add", gadd}, {"remove", gremove}}},
       {"warnings", static_cast<long>(warnings.size())},
   };
@@ -172,6 +193,14 @@ json SyncPlan::to_json() const {
   for (const auto& m : managers)
     managers_json.push_back({{"externalId", m.external_id}, {"id", m.user_id}, {"before", m.before_id},
                              {"after_externalId", m.after_external_id}, {"after", m.after_id}});
+  json photos_json = json::array();
+  for (const auto& ph : photos)
+    photos_json.push_back({{"externalId", ph.external_id},
+                           {"userName", ph.user_name},
+                           {"id", ph.user_id},
+                           {"before_sha256", ph.before_sha256.empty() ? json(nullptr) : json(ph.before_sha256)},
+                           {"after_sha256", ph.after_sha256},
+                           {"after_size", ph.after_size}});
   json groups_json = json::array();
   for (const auto& g : groups) {
     groups_json.push_back(
@@ -183,6 +212,7 @@ json SyncPlan::to_json() const {
   j["departments"] = deps;
   j["users"] = users_json;
   j["managers"] = managers_json;
+  j["photos"] = photos_json;
   j["groups"] = groups_json;
   j["warnings"] = warnings_json;
   j["hash"] = hash();
@@ -205,6 +235,8 @@ std::string SyncPlan::hash() const {
   }
   for (const auto& m : managers)
     body.push_back({"manager", m.external_id, m.user_id, m.before_id, m.after_external_id, m.after_id});
+  for (const auto& ph : photos)
+    body.push_back({"photo", ph.external_id, ph.user_id, ph.before_sha256, ph.after_sha256, ph.after_size});
   for (const auto& g : groups) body.push_back({group_kind(g.kind), g.name, g.id, g.members});
   j["body"] = body;
   return "sha256:" + sha256_hex(j.dump());
@@ -241,6 +273,14 @@ Result<SyncPlan> SyncPlan::from_json(const json& doc) {
     for (const auto& m : doc.at("managers"))
       p.managers.push_back({m.at("externalId"), m.at("id"), m.at("before"), m.at("after_externalId"),
                             m.at("after")});
+    // Plans saved before photos were synced have no "photos".
+    if (doc.contains("photos"))
+      for (const auto& ph : doc.at("photos")) {
+        const auto& before = ph.at("before_sha256");
+        p.photos.push_back({ph.at("externalId"), ph.at("id"), ph.at("userName"),
+                            before.is_null() ? std::string() : before.get<std::string>(), ph.at("after_sha256"),
+                            ph.at("after_size").get<long>()});
+      }
     for (const auto& g : doc.at("groups")) {
       GroupAction a;
       std::string kind = g.at("action");
@@ -389,7 +429,8 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
       }
       action.kind = UserActionKind::Create;
       for (const auto& [field, value] : d.fields) {
-        if (field == "manager" || value.is_null()) continue;
+        // The photo is uploaded after the create (plan.photos), never sent in it.
+        if (field == "manager" || field == "photo" || value.is_null()) continue;
         mapping::Value after = field == "department" ? mapping::Value(path_of[&d]) : value;
         action.changes.push_back({field, mapping::Value(), after});
       }
@@ -479,6 +520,30 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
     if (want_ext.empty() && before.empty()) continue;
     if (!want_id.empty() && want_id == before) continue;
     plan.managers.push_back({d.external_id, cur ? cur->id : "", before, want_ext, want_id});
+  }
+
+  // Photos (platform only: a plain SCIM service has no photo API, and a job
+  // mapping photo to one is refused when it is loaded). Compared by sha256
+  // with the platform's photoSha256. A desired photo that is empty or absent
+  // leaves the platform's photo alone: a directory entry without jpegPhoto
+  // does not mean "delete the photo someone uploaded", and sync never deletes
+  // photos. Users skipped above (conflicts) are left alone here too.
+  if (platform) {
+    std::unordered_set<std::string> photo_done;
+    for (const auto& d : desired) {
+      if (!acted_ext.count(d.external_id) || !photo_done.insert(d.external_id).second) continue;
+      auto pit = d.fields.find("photo");
+      if (pit == d.fields.end()) continue;
+      std::string_view bytes;
+      if (const auto* s = pit->second.string()) bytes = *s;
+      else if (const auto* l = pit->second.list(); l && !l->empty()) bytes = l->front();
+      if (bytes.empty()) continue;
+      const PlatformUser* cur = matched.count(d.external_id) ? matched[d.external_id] : nullptr;
+      std::string want = sha256_hex(bytes);
+      if (cur && cur->photo_sha256 == want) continue;
+      plan.photos.push_back({d.external_id, cur ? cur->id : "", d.user_name, cur ? cur->photo_sha256 : "", want,
+                             static_cast<long>(bytes.size())});
+    }
   }
 
   // Group memberships.

@@ -1,6 +1,6 @@
 // The sync plan: the reviewable difference between what the sources want and
 // what the platform has, in the order apply will carry it out (departments,
-// users, managers, group memberships). Pure: computed from a DesiredUser list
+// users, managers, photos, group memberships). Pure: computed from a DesiredUser list
 // and a PlatformState, serialisable to a stable JSON document and back.
 #pragma once
 
@@ -9,6 +9,8 @@
 #include <set>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/error.hpp"
@@ -53,6 +55,23 @@ struct ManagerChange {
   std::string after_id;
 };
 
+// Uploads a user's profile photo (platform target only). The plan names the
+// photo by its sha256 and size and never holds the bytes: apply gets them
+// from the run's desired users (ApplyOptions::photo_bytes) and refuses bytes
+// whose sha256 is not after_sha256. A desired photo that is empty or absent
+// plans nothing: sync never deletes a photo.
+struct PhotoChange {
+  std::string external_id;
+  std::string user_id;        // empty when the user is created by this run
+  std::string user_name;
+  std::string before_sha256;  // "" = the platform has no photo
+  std::string after_sha256;
+  long after_size = 0;        // bytes
+};
+
+// Lower-case hex sha256 of a photo's bytes, as the platform's photoSha256.
+std::string photo_sha256(std::string_view bytes);
+
 struct GroupAction {
   enum class Kind { Create, AddMembers, RemoveMembers } kind = Kind::Create;
   std::string name;
@@ -74,8 +93,11 @@ struct SyncPlan {
   std::vector<DepartmentAction> departments;
   std::vector<UserAction> users;
   std::vector<ManagerChange> managers;
+  std::vector<PhotoChange> photos;
   std::vector<GroupAction> groups;
   std::vector<PlanWarning> warnings;
+  // Users with no attribute, status or link change (a photo change alone
+  // still counts them here; photos are counted in summary.photos).
   long unchanged_users = 0;
   long managed_users = 0;  // accounts of this job on the platform before the run
 
@@ -109,5 +131,11 @@ struct PlanOptions {
 // account, an ambiguous link) become warnings and the user is left alone.
 SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformState& current,
                       const PlanOptions& options);
+
+// The bytes apply uploads for plan.photos, by external id. They are moved
+// out of `desired` (whose photo fields become null), so a run holds each
+// photo once; photos that do not change are not kept at all.
+using PhotoBytes = std::unordered_map<std::string, std::string>;
+PhotoBytes take_photo_bytes(const SyncPlan& plan, std::vector<DesiredUser>& desired);
 
 }  // namespace daoctl::sync

@@ -160,6 +160,8 @@ Status read_user(object user, const std::map<std::string, std::string>& departme
           u.department_id = text_of(a.value());
         } else if (ak == "managedBy") {
           u.managed_by = text_of(a.value());
+        } else if (ak == "photoSha256") {
+          u.photo_sha256 = text_of(a.value());
         }
       }
     }

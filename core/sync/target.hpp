@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.hpp"
@@ -20,6 +21,15 @@ struct UserPatch {
   // Blocking (deprovision `now` steps): also revoke every session / API token.
   bool revoke_sessions = false;
   bool revoke_tokens = false;
+};
+
+// One profile photo to upload; `bytes` stays owned by the caller until
+// upload_photos returns.
+struct PhotoUpload {
+  std::string id;            // platform user id
+  std::string object;        // "photo of user ivanov" for messages
+  std::string content_type;  // image/jpeg | image/png (from the magic bytes)
+  std::string_view bytes;
 };
 
 class SyncTarget {
@@ -40,6 +50,10 @@ class SyncTarget {
   // whose externalId exists already (a rerun after a crash) yields its id.
   virtual std::vector<Result<std::string>> create_users(const std::vector<nlohmann::json>& resources) = 0;
   virtual std::vector<Status> patch_users(const std::vector<UserPatch>& patches) = 0;
+
+  // Uploads run concurrently; one result per item, in input order. A photo
+  // the target refuses (415 not JPEG/PNG, 413 too large) fails alone.
+  virtual std::vector<Status> upload_photos(const std::vector<PhotoUpload>& uploads) = 0;
 
   virtual Result<std::string> create_group(const std::string& name, const std::string& external_id) = 0;
   // Adds and removes members (platform user ids), in as many PATCH requests

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <set>
 
 #include "core/sync/executor.hpp"
@@ -17,6 +18,9 @@ class FakeTarget final : public SyncTarget {
   std::vector<json> created_users;
   std::vector<UserPatch> patches;
   std::set<std::string> fail_departments, fail_users;
+  std::vector<PhotoUpload> photo_uploads;
+  std::map<std::string, std::string> photo_bodies;  // user id -> bytes uploaded
+  std::set<std::string> reject_photos;              // user ids answered 415
   int next_id = 100;
 
   daoctl::Result<PlatformState> read_state() override { return PlatformState{}; }
@@ -49,6 +53,20 @@ class FakeTarget final : public SyncTarget {
       calls.push_back("patch " + p.id + " " + p.object);
       patches.push_back(p);
       out.emplace_back();
+    }
+    return out;
+  }
+  std::vector<daoctl::Status> upload_photos(const std::vector<PhotoUpload>& uploads) override {
+    std::vector<daoctl::Status> out;
+    for (const auto& u : uploads) {
+      calls.push_back("photo " + u.id + " " + u.content_type);
+      photo_uploads.push_back(u);
+      photo_bodies[u.id] = std::string(u.bytes);
+      if (reject_photos.count(u.id))
+        out.push_back(daoctl::fail(daoctl::ErrorKind::Remote, "PUT /api/v1/users/" + u.id + "/photo failed with 415",
+                                   u.object, "the body is not a JPEG or PNG image by its content"));
+      else
+        out.emplace_back();
     }
     return out;
   }
@@ -166,4 +184,82 @@ TEST_CASE("patch operations: fields, removal, department, deactivation") {
   CHECK(ops == expected);
   json scim_ops = patch_operations(a, TargetKind::Scim, "");
   for (const auto& op : scim_ops) CHECK(op["path"].get<std::string>().find("profile") == std::string::npos);
+}
+
+namespace {
+const std::string kJpeg("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00jpeg-one", 20);
+const std::string kPng("\x89PNG\r\n\x1a\npng-two", 15);
+const std::string kGif("GIF89a-three");
+
+PhotoChange photo(std::string ext, std::string name, std::string id, const std::string& bytes) {
+  return {std::move(ext), std::move(id), std::move(name), "", photo_sha256(bytes), static_cast<long>(bytes.size())};
+}
+}  // namespace
+
+TEST_CASE("photos upload after users and managers with the type their bytes are") {
+  SyncPlan plan;
+  plan.users = {create("n1", "newcomer", {{"active", Value(), Value(true)}})};
+  plan.photos = {photo("n1", "newcomer", "", kJpeg), photo("e1", "existing", "7", kPng)};
+  plan.groups = {{GroupAction::Kind::Create, "staff", "", {}}};
+  PhotoBytes bytes = {{"n1", kJpeg}, {"e1", kPng}};
+  FakeTarget target;
+  auto o = opts();
+  o.photo_bytes = [&](const std::string& ext) -> std::optional<std::string_view> {
+    auto it = bytes.find(ext);
+    if (it == bytes.end()) return std::nullopt;
+    return std::string_view(it->second);
+  };
+  std::vector<ItemOutcome> seen;
+  o.on_item = [&](const ItemOutcome& i) { seen.push_back(i); };
+  auto report = apply_plan(plan, PlatformState{}, target, o);
+  CHECK(report.failed == 0);
+  CHECK(report.succeeded == 4);
+  std::vector<std::string> expected = {"create user newcomer", "photo 100 image/jpeg", "photo 7 image/png",
+                                       "create group staff ext=daoctl:nightly:group:staff"};
+  CHECK(target.calls == expected);
+  CHECK(target.photo_bodies["100"] == kJpeg);
+  CHECK(target.photo_bodies["7"] == kPng);
+  REQUIRE(seen.size() == 4);
+  CHECK(seen[1].phase == "photos");
+  CHECK(seen[1].action == "upload");
+  CHECK(seen[1].object == "photo of user newcomer");
+  CHECK(seen[1].id == "100");
+}
+
+TEST_CASE("a rejected or unavailable photo fails alone and the run goes on") {
+  SyncPlan plan;
+  plan.users = {create("gone", "failed-create", {})};
+  plan.photos = {photo("gone", "failed-create", "", kJpeg), photo("g", "gif-user", "5", kGif),
+                 photo("ok", "fine", "6", kJpeg), photo("changed", "edited", "8", kJpeg),
+                 photo("missing", "no-bytes", "9", kJpeg)};
+  plan.groups = {{GroupAction::Kind::Create, "staff", "", {}}};
+  PhotoBytes bytes = {{"gone", kJpeg}, {"g", kGif}, {"ok", kJpeg}, {"changed", kPng}};
+  FakeTarget target;
+  target.fail_users = {"failed-create"};
+  target.reject_photos = {"5"};
+  auto o = opts();
+  o.photo_bytes = [&](const std::string& ext) -> std::optional<std::string_view> {
+    auto it = bytes.find(ext);
+    if (it == bytes.end()) return std::nullopt;
+    return std::string_view(it->second);
+  };
+  auto report = apply_plan(plan, PlatformState{}, target, o);
+  auto find = [&](const std::string& object) -> const ItemOutcome* {
+    for (const auto& i : report.items)
+      if (i.object == object) return &i;
+    return nullptr;
+  };
+  CHECK(report.succeeded == 2);  // "fine" and the group
+  CHECK(report.failed == 5);
+  REQUIRE(find("photo of user failed-create"));
+  CHECK(find("photo of user failed-create")->error == "user failed-create does not exist (its creation failed)");
+  REQUIRE(find("photo of user gif-user"));
+  CHECK_FALSE(find("photo of user gif-user")->ok);
+  CHECK(find("photo of user gif-user")->error.find("415") != std::string::npos);
+  CHECK(find("photo of user fine")->ok);
+  CHECK(find("photo of user edited")->error.find("changed since the plan was made") != std::string::npos);
+  CHECK(find("photo of user no-bytes")->error.find("were not read in this run") != std::string::npos);
+  // The GIF went out as what it is, so the platform's 415 names it.
+  CHECK(target.photo_uploads[0].content_type == "image/gif");
+  CHECK(target.calls.back() == "create group staff ext=daoctl:nightly:group:staff");
 }

@@ -119,3 +119,28 @@ mapping:
   REQUIRE_FALSE(job);
   CHECK(job.error().detail.find("source 'hr' is not joined to 'ad'") != std::string::npos);
 }
+
+TEST_CASE("a photo mapped for a plain SCIM target is refused with its position") {
+  const char* job_text = R"(version: 1
+name: nightly
+target: scim
+sources:
+  ad:
+    type: ldap
+    url: ldap://x
+    base_dn: dc=x
+mapping:
+  externalId: "{ad.entryUUID}"
+  userName: "{ad.uid}"
+  photo: "{ad.thumbnailPhoto}"
+)";
+  auto job = load_job(job_text, "scim.yaml", today_is("2026-11-26"));
+  REQUIRE_FALSE(job);
+  CHECK(job.error().kind == daoctl::ErrorKind::Config);
+  INFO(job.error().detail);
+  CHECK(job.error().detail.find("scim.yaml:12:10: /mapping/photo: target scim cannot take photos") !=
+        std::string::npos);
+  std::string platform_text = job_text;
+  platform_text.replace(platform_text.find("target: scim"), 12, "target: platform");
+  CHECK(load_job(platform_text, "platform.yaml", today_is("2026-11-26")));
+}

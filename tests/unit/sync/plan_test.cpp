@@ -217,3 +217,123 @@ TEST_CASE("the platform fingerprint changes when any object's version changes") 
   CHECK(s.fingerprint() != before);
   CHECK(before.rfind("sha256:", 0) == 0);
 }
+
+namespace {
+const std::string kPhotoA("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00photo-a", 19);
+const std::string kPhotoB("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00photo-b-longer", 26);
+
+PlatformUser with_photo(PlatformUser u, const std::string& bytes) {
+  u.photo_sha256 = photo_sha256(bytes);
+  return u;
+}
+}  // namespace
+
+TEST_CASE("photos are planned by sha256: new and changed ones upload and equal ones do not") {
+  std::vector<DesiredUser> d = {
+      want("g1", "same", {{"photo", Value(kPhotoA)}}),
+      want("g2", "changed", {{"photo", Value(kPhotoB)}}),
+      want("g3", "first-photo", {{"photo", Value(daoctl::mapping::List{kPhotoA, kPhotoB})}}),
+  };
+  PlatformState s;
+  s.users = {with_photo(have("1", "g1", "same"), kPhotoA), with_photo(have("2", "g2", "changed"), kPhotoA),
+             have("3", "g3", "first-photo")};
+  auto plan = compute_plan(d, s, options());
+  CHECK(plan.users.empty());  // a photo is not a user attribute change
+  CHECK(plan.unchanged_users == 3);
+  REQUIRE(plan.photos.size() == 2);
+  CHECK(plan.has_changes());
+  const PhotoChange& changed = plan.photos[0];
+  CHECK(changed.external_id == "g2");
+  CHECK(changed.user_id == "2");
+  CHECK(changed.user_name == "changed");
+  CHECK(changed.before_sha256 == photo_sha256(kPhotoA));
+  CHECK(changed.after_sha256 == photo_sha256(kPhotoB));
+  CHECK(changed.after_size == static_cast<long>(kPhotoB.size()));
+  const PhotoChange& first = plan.photos[1];
+  CHECK(first.external_id == "g3");
+  CHECK(first.before_sha256.empty());
+  CHECK(first.after_sha256 == photo_sha256(kPhotoA));  // the first value of a multi-valued attribute
+  CHECK(plan.summary_json()["photos"]["upload"] == 2);
+  CHECK(photo_sha256("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST_CASE("an empty or absent desired photo leaves the platform photo alone") {
+  std::vector<DesiredUser> d = {want("g1", "absent", {}), want("g2", "empty", {{"photo", Value("")}}),
+                                want("g3", "null", {{"photo", Value()}})};
+  PlatformState s;
+  s.users = {with_photo(have("1", "g1", "absent"), kPhotoA), with_photo(have("2", "g2", "empty"), kPhotoA),
+             have("3", "g3", "null")};
+  auto plan = compute_plan(d, s, options());
+  CHECK_FALSE(plan.has_changes());
+  CHECK(plan.photos.empty());
+}
+
+TEST_CASE("a user created with a photo gets it uploaded after the create and never inside it") {
+  std::vector<DesiredUser> d = {want("g1", "newcomer", {{"photo", Value(kPhotoA)}, {"title", Value("QA")}})};
+  auto plan = compute_plan(d, PlatformState{}, options());
+  REQUIRE(plan.users.size() == 1);
+  CHECK(plan.users[0].kind == UserActionKind::Create);
+  for (const auto& c : plan.users[0].changes) CHECK(c.field != "photo");
+  REQUIRE(plan.photos.size() == 1);
+  CHECK(plan.photos[0].user_id.empty());
+  CHECK(plan.photos[0].external_id == "g1");
+  // Binary bytes never reach the JSON document (dump would throw on them).
+  CHECK_NOTHROW(plan.to_json().dump());
+}
+
+TEST_CASE("a scim target plans no photos and conflicting users get none") {
+  std::vector<DesiredUser> d = {want("g1", "ivanov", {{"photo", Value(kPhotoA)}}),
+                                want("g2", "taken", {{"photo", Value(kPhotoA)}})};
+  PlatformState s;
+  s.users = {have("1", "g1", "ivanov"), have("9", "", "taken", {}, true, "")};
+  auto scim = options();
+  scim.target = TargetKind::Scim;
+  CHECK(compute_plan(d, s, scim).photos.empty());
+  auto plan = compute_plan(d, s, options());
+  REQUIRE(plan.photos.size() == 1);  // "taken" belongs to an unmanaged account
+  CHECK(plan.photos[0].external_id == "g1");
+}
+
+TEST_CASE("photo changes round-trip through plan JSON and are part of the hash") {
+  std::vector<DesiredUser> d = {want("g1", "ivanov", {{"photo", Value(kPhotoB)}}),
+                                want("g2", "new", {{"photo", Value(kPhotoA)}})};
+  PlatformState s;
+  s.users = {with_photo(have("1", "g1", "ivanov"), kPhotoA)};
+  auto plan = compute_plan(d, s, options());
+  REQUIRE(plan.photos.size() == 2);
+  auto j = plan.to_json();
+  REQUIRE(j["photos"].size() == 2);
+  CHECK(j["photos"][0] == nlohmann::json::parse(R"({"externalId": "g1", "userName": "ivanov", "id": "1",
+      "before_sha256": ")" + photo_sha256(kPhotoA) + R"(", "after_sha256": ")" + photo_sha256(kPhotoB) +
+                                                 R"(", "after_size": 26})"));
+  CHECK(j["photos"][1]["before_sha256"].is_null());
+  CHECK(j["summary"]["photos"]["upload"] == 2);
+  auto back = SyncPlan::from_json(j);
+  REQUIRE(back);
+  REQUIRE(back->photos.size() == 2);
+  CHECK(back->photos[0].after_sha256 == plan.photos[0].after_sha256);
+  CHECK(back->photos[1].before_sha256.empty());
+  CHECK(back->hash() == plan.hash());
+  auto edited = j;
+  edited["photos"][0]["after_sha256"] = photo_sha256("something else");
+  CHECK_FALSE(SyncPlan::from_json(edited));
+  auto old_plan = j;  // a plan saved before photos were synced
+  old_plan.erase("photos");
+  old_plan.erase("hash");
+  auto read_old = SyncPlan::from_json(old_plan);
+  REQUIRE(read_old);
+  CHECK(read_old->photos.empty());
+}
+
+TEST_CASE("take_photo_bytes moves out only the planned photos") {
+  std::vector<DesiredUser> d = {want("g1", "changes", {{"photo", Value(kPhotoB)}}),
+                                want("g2", "same", {{"photo", Value(kPhotoA)}})};
+  PlatformState s;
+  s.users = {have("1", "g1", "changes"), with_photo(have("2", "g2", "same"), kPhotoA)};
+  auto plan = compute_plan(d, s, options());
+  auto bytes = take_photo_bytes(plan, d);
+  REQUIRE(bytes.size() == 1);
+  CHECK(bytes.at("g1") == kPhotoB);
+  CHECK(d[0].fields.at("photo").is_null());       // held once, by the map
+  CHECK(d[1].fields.at("photo") == Value(kPhotoA));  // unchanged photos are not kept
+}

@@ -16,7 +16,8 @@ TEST_CASE("a SCIM ListResponse page is read into platform users without a docume
       "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"E1","department":"IT",
         "manager":{"value":"41","displayName":"Boss"}},
       "urn:daoffice:scim:schemas:extension:profile:1.0:User":{"skills":["C++","SQL"],"departmentId":"3",
-        "managedBy":"daoctl:nightly","hireDate":"2020-01-15"},
+        "managedBy":"daoctl:nightly","hireDate":"2020-01-15","photo":"/api/v1/users/42/photo",
+        "photoSha256":"5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"},
       "meta":{"resourceType":"User","version":"W/\"5\""}},
      {"id":"43","userName":"petrov","unknown":{"nested":[1,2,{"x":null}]}}],
     "startIndex":1,"itemsPerPage":2})";
@@ -41,7 +42,10 @@ TEST_CASE("a SCIM ListResponse page is read into platform users without a docume
   CHECK(u.fields.at("employeeNumber") == Value("E1"));
   CHECK(u.fields.at("hireDate") == Value("2020-01-15"));
   CHECK(u.fields.at("active") == Value(false));
+  CHECK(u.photo_sha256 == "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03");
+  CHECK_FALSE(u.fields.count("photo"));  // compared by digest, never as a field
   CHECK(users[1].user_name == "petrov");
+  CHECK(users[1].photo_sha256.empty());
   CHECK(users[1].active);  // absent active means active (RFC 7643 default for the platform)
 }
 
