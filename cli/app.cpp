@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <iostream>
@@ -84,7 +85,37 @@ void add_completion_command(CLI::App& root, commands::CommandContext& ctx) {
   });
 }
 
+// Whether an option name announces a secret (`--token`, `--bind-password`,
+// `--api-key`, `--client-secret`). daoctl itself takes secrets only from the
+// environment, files or commands, but people type them anyway; such values
+// must not come back in a usage error, which ends up in cron mail and CI logs.
+bool names_a_secret(std::string_view arg) {
+  if (!arg.starts_with('-')) return false;
+  std::string lower;
+  for (char c : arg.substr(0, arg.find('='))) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* word : {"token", "password", "passwd", "secret", "key", "credential"})
+    if (lower.find(word) != std::string::npos) return true;
+  return false;
+}
+
 }  // namespace
+
+std::string redact_secret_arguments(std::string text, const std::vector<std::string>& args) {
+  std::vector<std::string> secrets;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (!names_a_secret(args[i])) continue;
+    if (auto eq = args[i].find('='); eq != std::string::npos) secrets.push_back(args[i].substr(eq + 1));
+    else if (i + 1 < args.size()) secrets.push_back(args[i + 1]);
+  }
+  // Longest first, so a secret that contains another is replaced whole.
+  std::sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  for (const auto& secret : secrets) {
+    if (secret.empty()) continue;
+    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 10))
+      text.replace(at, secret.size(), "<redacted>");
+  }
+  return text;
+}
 
 std::unique_ptr<CLI::App> make_app(commands::CommandContext& ctx, const CommandRegistrar& registrar,
                                    const std::string& version) {
@@ -166,7 +197,7 @@ int run(const std::vector<std::string>& args, AppDependencies deps) {
     std::ostringstream err;
     const int code = app ? app->exit(e, out, err) : 2;
     io.out() << out.str();
-    io.err() << err.str();
+    io.err() << redact_secret_arguments(err.str(), args);
     return code == 0 ? exit_code::ok : exit_code::usage;
   } catch (const CommandError& e) {
     io.out().flush();

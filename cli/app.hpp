@@ -35,6 +35,10 @@ int run(const std::vector<std::string>& args, AppDependencies deps);
 
 // The root command with global flags bound to ctx.global and every command
 // registered; exposed so tests can walk the tree.
+// A usage error's text with the values of secret-looking options of `args`
+// (`--token X`, `--password=X`) replaced by <redacted>.
+std::string redact_secret_arguments(std::string text, const std::vector<std::string>& args);
+
 std::unique_ptr<CLI::App> make_app(commands::CommandContext& ctx, const CommandRegistrar& registrar,
                                    const std::string& version);
 

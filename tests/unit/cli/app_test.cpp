@@ -266,3 +266,18 @@ TEST_CASE("doctor: a rejected token fails the auth check and exits 4, token neve
   CHECK_THAT(out, Catch::Contains("ok    api"));
   CHECK_THAT(out + h.io.err_text(), !Catch::Contains("tok-SECRET"));
 }
+
+TEST_CASE("usage errors never echo the value of a secret-looking option") {
+  Harness h;
+  CHECK(h.run({"users", "list", "--token", "SECRETX1", "--bogus"}) == 2);
+  CHECK_THAT(h.io.err_text(), Catch::Contains("--bogus"));
+  CHECK_THAT(h.io.err_text(), !Catch::Contains("SECRETX1"));
+  CHECK_THAT(h.io.err_text(), Catch::Contains("<redacted>"));
+  Harness eq;
+  CHECK(eq.run({"users", "list", "--bind-password=hunter2x", "--api-key", "K3Y"}) == 2);
+  CHECK_THAT(eq.io.err_text(), !Catch::Contains("hunter2x"));
+  CHECK_THAT(eq.io.err_text(), !Catch::Contains("K3Y"));
+  CHECK(cli::redact_secret_arguments("not expected: --token ab abc", {"--token", "abc", "--password", "ab"}) ==
+        "not expected: --token <redacted> <redacted>");
+  CHECK(cli::redact_secret_arguments("keep --concurrency 5", {"--concurrency", "5"}) == "keep --concurrency 5");
+}
