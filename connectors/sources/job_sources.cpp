@@ -40,8 +40,7 @@ Result<text::Encoding> encoding_of(const json& cfg) {
 }
 
 Result<hr::ReadReport> read_ldap(const sync::SourceSpec& s, const std::vector<std::string>& fields,
-                                 const SourceReadOptions& options,
-                                 std::vector<hr::SourceRecord>& out) {
+                                 const SourceReadOptions& options, const hr::RecordSink& out) {
   const json& c = s.config;
   ldap::LdapConnectionOptions conn;
   conn.url = c.at("url").get<std::string>();
@@ -122,9 +121,8 @@ Result<hr::ReadReport> read_ldap(const sync::SourceSpec& s, const std::vector<st
     }
     r.add("disabled", *reason == ldap::DisabledReason::None ? "false" : "true");
     if (*reason != ldap::DisabledReason::None) r.add("disabled_reason", ldap::to_string(*reason));
-    out.push_back(std::move(r));
     ++report.records;
-    return {};
+    return out(std::move(r));
   });
   if (!stats) {
     Error e = stats.error().error;
@@ -169,13 +167,13 @@ Result<SourceData> read_source(const sync::SourceSpec& s, const std::vector<std:
   data.name = s.name;
   auto started = Clock::now();
   const json& c = s.config;
-  auto sink = [&](hr::SourceRecord&& r) -> Status {
+  hr::RecordSink sink = options.on_record ? options.on_record : hr::RecordSink([&](hr::SourceRecord&& r) -> Status {
     data.records.push_back(std::move(r));
     return {};
-  };
+  });
   Result<hr::ReadReport> report = hr::ReadReport{};
   if (s.type == "ldap") {
-    report = read_ldap(s, fields, options, data.records);
+    report = read_ldap(s, fields, options, sink);
   } else if (s.type == "csv") {
     hr::CsvSourceOptions o;
     o.path = resolve_path(options.base_dir, c.at("path").get<std::string>());

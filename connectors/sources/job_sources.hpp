@@ -23,11 +23,14 @@ struct SourceReadOptions {
   std::chrono::sys_seconds now{};
   // Creates the transport for http_json sources.
   std::function<std::unique_ptr<http::Transport>(const std::string& ca_file)> make_transport;
+  // Set: every record goes here, on the reading thread, instead of into
+  // SourceData::records (which stays empty; report.records counts them).
+  hr::RecordSink on_record;
 };
 
 struct SourceData {
   std::string name;
-  std::vector<hr::SourceRecord> records;
+  std::vector<hr::SourceRecord> records;  // empty when SourceReadOptions::on_record took them
   hr::ReadReport report;
   std::chrono::milliseconds elapsed{0};
 };

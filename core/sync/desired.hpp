@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,29 @@ struct DesiredSet {
 // `records` holds every source of the job by name. Never fails: problems of
 // single records become warnings.
 DesiredSet build_desired(const JobSpec& job, const SourceRecords& records);
+
+// build_desired one primary record at a time, so a job can map records as a
+// source delivers them instead of holding them all (a single-source job maps
+// on the reader's thread while the platform is read). The records of joined
+// sources are indexed first and must outlive the builder; primary records
+// need not. Not thread-safe: one thread feeds it, then another may finish().
+class DesiredBuilder {
+ public:
+  explicit DesiredBuilder(const JobSpec& job);
+  ~DesiredBuilder();
+  DesiredBuilder(DesiredBuilder&&) noexcept;
+  DesiredBuilder& operator=(DesiredBuilder&&) noexcept;
+  // Indexes the records of every joined source (before the first add).
+  void index_joins(const SourceRecords& records);
+  // Maps one record of the primary source (a desired user, or a warning).
+  void add(const hr::SourceRecord& record);
+  // Resolves managers; the builder is empty afterwards.
+  DesiredSet finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // Case-insensitive glob match (* and ?), as used by groups.include/exclude.
 bool glob_match(std::string_view pattern, std::string_view text);

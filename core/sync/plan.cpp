@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <optional>
 #include <set>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -121,14 +123,31 @@ const char* to_string(UserActionKind kind) {
 }
 
 std::string PlatformState::fingerprint() const {
-  std::vector<std::string> rows;
-  rows.reserve(users.size() + departments.size() + groups.size());
-  for (const auto& u : users) rows.push_back("u:" + u.id + ":" + u.version);
-  for (const auto& d : departments) rows.push_back("d:" + d.id + ":" + d.version);
-  for (const auto& g : groups) rows.push_back("g:" + g.id + ":" + g.version);
-  std::sort(rows.begin(), rows.end());
+  // The sorted lines "u:<id>:<version>" (and d:, g:), hashed. Written into
+  // one buffer and sorted as views: no string per object.
+  std::string rows;
+  std::vector<std::pair<std::size_t, std::size_t>> spans;  // offset, length
+  spans.reserve(users.size() + departments.size() + groups.size());
+  auto add = [&](char kind, const std::string& id, const std::string& version) {
+    auto at = rows.size();
+    rows += kind;
+    rows += ':';
+    rows += id;
+    rows += ':';
+    rows += version;
+    spans.emplace_back(at, rows.size() - at);
+  };
+  for (const auto& u : users) add('u', u.id, u.version);
+  for (const auto& d : departments) add('d', d.id, d.version);
+  for (const auto& g : groups) add('g', g.id, g.version);
+  auto view = [&](const std::pair<std::size_t, std::size_t>& s) { return std::string_view(rows).substr(s.first, s.second); };
+  std::sort(spans.begin(), spans.end(), [&](const auto& a, const auto& b) { return view(a) < view(b); });
   std::string all;
-  for (const auto& r : rows) all += r + "\n";
+  all.reserve(rows.size() + spans.size());
+  for (const auto& span : spans) {
+    all += view(span);
+    all += '\n';
+  }
   return "sha256:" + sha256_hex(all);
 }
 
@@ -313,7 +332,9 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
 
   // Hash indexes; the name and e-mail ones are only needed when someone is
   // created or linked, so a no-op plan over 100k users never builds them.
-  std::unordered_map<std::string, const PlatformUser*> by_ext, by_id;
+  // Keys are views of strings in `desired` and `current`, which outlive the
+  // plan's computation: no copy of 100k ids per index.
+  std::unordered_map<std::string_view, const PlatformUser*> by_ext, by_id;
   by_ext.reserve(current.users.size());
   by_id.reserve(current.users.size());
   for (const auto& u : current.users) {
@@ -369,12 +390,12 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
   }
 
   // Users.
-  std::unordered_set<std::string> seen_ids, seen_ext;
+  std::unordered_set<std::string_view> seen_ids, seen_ext;
   seen_ids.reserve(desired.size());
   seen_ext.reserve(desired.size());
-  std::unordered_map<std::string, const PlatformUser*> matched;  // external id -> platform user (after link)
+  std::unordered_map<std::string_view, const PlatformUser*> matched;  // external id -> platform user (after link)
   matched.reserve(desired.size());
-  std::unordered_set<std::string> acted_ext;
+  std::unordered_set<std::string_view> acted_ext;
   acted_ext.reserve(desired.size());                     // users the plan creates or may touch
   for (const auto& d : desired) {
     if (!seen_ext.insert(d.external_id).second) {
@@ -385,9 +406,7 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
     }
     const PlatformUser* cur = nullptr;
     if (auto it = by_ext.find(d.external_id); it != by_ext.end()) cur = it->second;
-    UserAction action;
-    action.external_id = d.external_id;
-    action.user_name = d.user_name;
+    UserAction action;  // external_id and user_name are set when it goes into the plan
     if (!cur && (link_by("email") || link_by("userName"))) {
       std::set<const PlatformUser*> candidates;
       if (link_by("userName"))
@@ -435,6 +454,8 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
         action.changes.push_back({field, mapping::Value(), after});
       }
       action.changes.push_back({"active", mapping::Value(), mapping::Value(d.active)});
+      action.external_id = d.external_id;
+      action.user_name = d.user_name;
       plan.users.push_back(std::move(action));
       acted_ext.insert(d.external_id);
       continue;
@@ -443,16 +464,20 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
     matched[d.external_id] = cur;
     acted_ext.insert(d.external_id);
     action.id = cur->id;
-    if (lower(cur->user_name) != lower(d.user_name) || cur->user_name != d.user_name)
+    if (cur->user_name != d.user_name)  // a change of case is a change too
       action.changes.push_back({"userName", mapping::Value(cur->user_name), mapping::Value(d.user_name)});
+    static const mapping::Value kNone;
     for (const auto& [field, value] : d.fields) {
       if (field == "manager" || field == "photo" || field == "active") continue;
-      mapping::Value want = value;
+      // Compared by reference: values are copied only into a change.
+      std::optional<mapping::Value> department;
       if (field == "department") {
-        want = path_of[&d].empty() ? mapping::Value() : mapping::Value(platform ? path_of[&d] : leaf_of(path_of[&d]));
+        const auto& path = path_of[&d];
+        department = path.empty() ? mapping::Value() : mapping::Value(platform ? path : leaf_of(path));
       }
+      const mapping::Value& want = department ? *department : value;
       auto it = cur->fields.find(field);
-      mapping::Value have = it == cur->fields.end() ? mapping::Value() : it->second;
+      const mapping::Value& have = it == cur->fields.end() ? kNone : it->second;
       if (!same_value(field, have, want)) action.changes.push_back({field, have, want});
     }
     if (platform && cur->managed_by != opt.managed_by)
@@ -473,6 +498,8 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
       ++plan.unchanged_users;
       continue;
     }
+    action.external_id = d.external_id;
+    action.user_name = d.user_name;
     plan.users.push_back(std::move(action));
   }
 
@@ -529,7 +556,7 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
   // does not mean "delete the photo someone uploaded", and sync never deletes
   // photos. Users skipped above (conflicts) are left alone here too.
   if (platform) {
-    std::unordered_set<std::string> photo_done;
+    std::unordered_set<std::string_view> photo_done;
     for (const auto& d : desired) {
       if (!acted_ext.count(d.external_id) || !photo_done.insert(d.external_id).second) continue;
       auto pit = d.fields.find("photo");
@@ -558,10 +585,9 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
         }
     std::map<std::string, const PlatformGroup*> group_by_name;
     for (const auto& g : current.groups) group_by_name[lower(g.display_name)] = &g;
-    std::set<std::string> our_ext(acted_ext.begin(), acted_ext.end());
     auto is_ours = [&](const std::string& user_id) {
       auto it = by_id.find(user_id);
-      return it != by_id.end() && (it->second->managed_by == opt.managed_by || our_ext.count(it->second->external_id));
+      return it != by_id.end() && (it->second->managed_by == opt.managed_by || acted_ext.count(it->second->external_id));
     };
     for (const auto& [key, members] : wanted) {
       auto it = group_by_name.find(key);
