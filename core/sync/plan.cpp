@@ -334,12 +334,10 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
   // created or linked, so a no-op plan over 100k users never builds them.
   // Keys are views of strings in `desired` and `current`, which outlive the
   // plan's computation: no copy of 100k ids per index.
-  std::unordered_map<std::string_view, const PlatformUser*> by_ext, by_id;
+  std::unordered_map<std::string_view, const PlatformUser*> by_ext;
   by_ext.reserve(current.users.size());
-  by_id.reserve(current.users.size());
   for (const auto& u : current.users) {
     if (!u.external_id.empty()) by_ext[u.external_id] = &u;
-    by_id[u.id] = &u;
     if (u.managed_by == opt.managed_by) ++plan.managed_users;
   }
   std::unordered_map<std::string, std::vector<const PlatformUser*>> by_name_index, by_email_index;
@@ -390,15 +388,28 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
   }
 
   // Users.
-  std::unordered_set<std::string_view> seen_ids, seen_ext;
-  seen_ids.reserve(desired.size());
-  seen_ext.reserve(desired.size());
-  std::unordered_map<std::string_view, const PlatformUser*> matched;  // external id -> platform user (after link)
-  matched.reserve(desired.size());
-  std::unordered_set<std::string_view> acted_ext;
-  acted_ext.reserve(desired.size());                     // users the plan creates or may touch
+  // One entry per desired external id (the first user with it wins): the
+  // platform user it matched (after linking) and whether the plan creates or
+  // may touch it. One hash table instead of three keeps a no-op plan of 100k
+  // users cheap.
+  struct Seen {
+    const PlatformUser* matched = nullptr;
+    bool acted = false;
+  };
+  std::unordered_map<std::string_view, Seen> seen;
+  seen.reserve(desired.size());
+  auto acted = [&](std::string_view ext) {
+    auto it = seen.find(ext);
+    return it != seen.end() && it->second.acted;
+  };
+  auto matched = [&](std::string_view ext) -> const PlatformUser* {
+    auto it = seen.find(ext);
+    return it == seen.end() ? nullptr : it->second.matched;
+  };
+  std::vector<char> platform_matched(current.users.size(), 0);  // by index in current.users
   for (const auto& d : desired) {
-    if (!seen_ext.insert(d.external_id).second) {
+    auto [slot, fresh] = seen.try_emplace(d.external_id);
+    if (!fresh) {
       plan.warnings.push_back({"user " + d.user_name,
                                "externalId '" + d.external_id + "' appears twice in the sources (" +
                                    d.origin + "); only the first is synced"});
@@ -457,12 +468,11 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
       action.external_id = d.external_id;
       action.user_name = d.user_name;
       plan.users.push_back(std::move(action));
-      acted_ext.insert(d.external_id);
+      slot->second.acted = true;
       continue;
     }
-    seen_ids.insert(cur->id);
-    matched[d.external_id] = cur;
-    acted_ext.insert(d.external_id);
+    platform_matched[static_cast<std::size_t>(cur - current.users.data())] = 1;
+    slot->second = {cur, true};
     action.id = cur->id;
     if (cur->user_name != d.user_name)  // a change of case is a change too
       action.changes.push_back({"userName", mapping::Value(cur->user_name), mapping::Value(d.user_name)});
@@ -505,8 +515,9 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
 
   // Managed accounts the sources no longer have.
   long missing = 0;
-  for (const auto& u : current.users) {
-    if (u.managed_by != opt.managed_by || seen_ids.count(u.id) || !u.active) continue;
+  for (std::size_t i = 0; i < current.users.size(); ++i) {
+    const auto& u = current.users[i];
+    if (u.managed_by != opt.managed_by || platform_matched[i] || !u.active) continue;
     if (opt.deactivate_missing) {
       UserAction a;
       a.kind = UserActionKind::Deactivate;
@@ -528,17 +539,16 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
 
   // Managers: resolved by external id; users skipped above are left alone.
   for (const auto& d : desired) {
-    if (!acted_ext.count(d.external_id)) continue;
     auto mit = d.fields.find("manager");
-    if (mit == d.fields.end()) continue;
+    if (mit == d.fields.end() || !acted(d.external_id)) continue;
     std::string want_ext = first_string(mit->second);
-    const PlatformUser* cur = matched.count(d.external_id) ? matched[d.external_id] : nullptr;
+    const PlatformUser* cur = matched(d.external_id);
     std::string before = cur ? cur->manager_id : "";
     std::string want_id;
     if (!want_ext.empty()) {
       if (auto it = by_ext.find(want_ext); it != by_ext.end()) want_id = it->second->id;
-      else if (auto lt = matched.find(want_ext); lt != matched.end()) want_id = lt->second->id;
-      else if (!acted_ext.count(want_ext)) {
+      else if (const auto* linked = matched(want_ext)) want_id = linked->id;
+      else if (!acted(want_ext)) {
         plan.warnings.push_back({"user " + d.user_name,
                                  "manager '" + want_ext + "' is not an employee this job syncs; manager left unchanged"});
         continue;
@@ -558,14 +568,13 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
   if (platform) {
     std::unordered_set<std::string_view> photo_done;
     for (const auto& d : desired) {
-      if (!acted_ext.count(d.external_id) || !photo_done.insert(d.external_id).second) continue;
       auto pit = d.fields.find("photo");
-      if (pit == d.fields.end()) continue;
+      if (pit == d.fields.end() || !acted(d.external_id) || !photo_done.insert(d.external_id).second) continue;
       std::string_view bytes;
       if (const auto* s = pit->second.string()) bytes = *s;
       else if (const auto* l = pit->second.list(); l && !l->empty()) bytes = l->front();
       if (bytes.empty()) continue;
-      const PlatformUser* cur = matched.count(d.external_id) ? matched[d.external_id] : nullptr;
+      const PlatformUser* cur = matched(d.external_id);
       std::string want = sha256_hex(bytes);
       if (cur && cur->photo_sha256 == want) continue;
       plan.photos.push_back({d.external_id, cur ? cur->id : "", d.user_name, cur ? cur->photo_sha256 : "", want,
@@ -578,16 +587,19 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
     std::map<std::string, std::set<std::string>> wanted;  // group name -> member external ids
     std::map<std::string, std::string> display;           // lower name -> name as written
     for (const auto& d : desired)
-      if (acted_ext.count(d.external_id) || matched.count(d.external_id))
+      if (acted(d.external_id) || matched(d.external_id))
         for (const auto& g : d.groups) {
           wanted[lower(g)].insert(d.external_id);
           display.emplace(lower(g), g);
         }
     std::map<std::string, const PlatformGroup*> group_by_name;
     for (const auto& g : current.groups) group_by_name[lower(g.display_name)] = &g;
+    std::unordered_map<std::string_view, const PlatformUser*> by_id;
+    by_id.reserve(current.users.size());
+    for (const auto& u : current.users) by_id[u.id] = &u;
     auto is_ours = [&](const std::string& user_id) {
       auto it = by_id.find(user_id);
-      return it != by_id.end() && (it->second->managed_by == opt.managed_by || acted_ext.count(it->second->external_id));
+      return it != by_id.end() && (it->second->managed_by == opt.managed_by || acted(it->second->external_id));
     };
     for (const auto& [key, members] : wanted) {
       auto it = group_by_name.find(key);
@@ -602,7 +614,7 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
       }
       std::set<std::string> wanted_ids;
       for (const auto& ext : members) {
-        const PlatformUser* u = matched.count(ext) ? matched[ext] : nullptr;
+        const PlatformUser* u = matched(ext);
         if (u) wanted_ids.insert(u->id);
         if (!u || !current_members.count(u->id)) add.members.push_back(ext);
       }
