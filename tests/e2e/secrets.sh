@@ -138,7 +138,8 @@ chmod 600 "$E2E_DIR/sim.token"
 start_sim --data "$E2E_DIR/slow" --latency 40 --token-file "$E2E_DIR/sim.token"
 "$DAOCTL_BIN" -v sync apply -f "$E2E_DIR/sync.yaml" >"$E2E_DIR/cap/killed.out" 2>"$E2E_DIR/cap/killed.err" &
 pid=$!
-sleep 0.7
+# Wait until it is sending (not a fixed sleep: under ASan start-up is slower).
+wait_for_line "$E2E_DIR/cap/killed.err" '> POST' 30 >/dev/null
 tr '\0' ' ' <"/proc/$pid/cmdline" >"$E2E_DIR/cap/daoctl.cmdline" 2>/dev/null
 tr '\0' ' ' <"/proc/$SIM_PID/cmdline" >"$E2E_DIR/cap/sim.cmdline" 2>/dev/null
 expect_match "the running daoctl's cmdline was read" "$(cat "$E2E_DIR/cap/daoctl.cmdline")" 'sync apply'
@@ -148,7 +149,7 @@ wait "$pid" 2>/dev/null || true
 expect_match "the killed run had started work" "$(cat "$E2E_DIR/cap/killed.err")" '> POST'
 "$DAOCTL_BIN" -v sync apply -f "$E2E_DIR/sync.yaml" >"$E2E_DIR/cap/int.out" 2>"$E2E_DIR/cap/int.err" &
 pid=$!
-sleep 0.7
+wait_for_line "$E2E_DIR/cap/int.err" '> POST' 30 >/dev/null
 kill -INT "$pid"
 wait "$pid"
 expect_eq "an interrupted run exits 130" "$?" "130"
