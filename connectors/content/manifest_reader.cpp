@@ -51,8 +51,16 @@ class ManifestBuilder {
     a.content_type = content_type_for_name(a.name);
     auto full = base_ / path;
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(full, ec))
+    if (!inside_base(path, full)) {
+      // A manifest is data, possibly from someone else: it must not make an
+      // import upload /etc/shadow or ~/.ssh/id_rsa. Attachments live in the
+      // manifest's folder (symbolic links resolved), like archive entries.
+      out_.problems.push_back({where, fmt::format("attachment \"{}\" is outside the manifest's folder {}; "
+                                                  "copy the file next to the manifest", path, base_.string())});
+      a.missing = "outside the manifest's folder";
+    } else if (!std::filesystem::is_regular_file(full, ec)) {
       out_.problems.push_back({where, fmt::format("attachment {} is not a readable file", full.string())});
+    }
     a.path = full.string();
     return a;
   }
@@ -134,6 +142,19 @@ class ManifestBuilder {
       p.comments.push_back(cm);
       add_comments(p, c.value("replies", json::array()), cm.external_id, where);
     }
+  }
+
+  // Whether `relative` (as written) names a file under the manifest's folder,
+  // after resolving "..", and symbolic links of what exists.
+  bool inside_base(const std::string& relative, const std::filesystem::path& full) const {
+    if (relative.empty() || std::filesystem::path(relative).is_absolute()) return false;
+    std::error_code ec;
+    auto base = std::filesystem::weakly_canonical(base_.empty() ? std::filesystem::path(".") : base_, ec);
+    if (ec) return false;
+    auto target = std::filesystem::weakly_canonical(full, ec);
+    if (ec) return false;
+    auto rel = target.lexically_relative(base);
+    return !rel.empty() && *rel.begin() != "..";
   }
 
   ReadResult& out_;

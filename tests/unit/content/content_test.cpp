@@ -223,3 +223,24 @@ TEST_CASE("problems of a JSON Lines manifest name the file and line and posts wi
   CHECK(count_content(read->set).posts == 1);
   std::filesystem::remove_all(file.parent_path());
 }
+
+TEST_CASE("manifest attachments must stay inside the manifest folder") {
+  auto outside = write_temp("secret.txt", "not for upload");
+  auto dir = outside.parent_path() / "m";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "ok.txt") << "fine";
+  std::filesystem::create_symlink(outside, dir / "link.txt");
+  std::ofstream(dir / "content.yaml") << "version: 1\n"
+                                         "users: [{key: a, email: a@corp.example}]\n"
+                                         "posts:\n"
+                                         "  - {id: p1, author: a, body: x, created_at: \"2024-01-01T00:00:00Z\",\n"
+                                         "     attachments: [ok.txt, ../secret.txt, /etc/passwd, link.txt]}\n";
+  auto read = read_manifest(dir / "content.yaml");
+  REQUIRE(read);
+  REQUIRE(read->problems.size() == 3);
+  CHECK_THAT(read->problems[0].message, Catch::Contains("\"../secret.txt\" is outside the manifest's folder"));
+  CHECK_THAT(read->problems[1].message, Catch::Contains("\"/etc/passwd\" is outside"));
+  CHECK_THAT(read->problems[2].message, Catch::Contains("\"link.txt\" is outside"));
+  CHECK_THAT(read->problems[0].where, Catch::Contains("content.yaml:4:"));
+  std::filesystem::remove_all(outside.parent_path());
+}
