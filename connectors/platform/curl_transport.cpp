@@ -168,6 +168,17 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   if (t->request.sink && success) {
     return t->request.sink(data, len) ? len : 0;  // 0 makes curl fail with CURLE_WRITE_ERROR
   }
+  if (t->response.body.empty()) {
+    // One allocation for the whole body when its length is announced (a
+    // 600 KB SCIM page otherwise grows through a dozen reallocations and
+    // copies), plus room for simdjson's padding so parsing needs no copy
+    // either. Capped: the header is the server's word, not a promise.
+    auto cl = t->response.headers.find("content-length");
+    if (cl != t->response.headers.end()) {
+      const unsigned long long announced = std::strtoull(cl->second.c_str(), nullptr, 10);
+      if (announced > len && announced <= (64ull << 20)) t->response.body.reserve(static_cast<size_t>(announced) + 64);
+    }
+  }
   t->response.body.append(data, len);
   return len;
 }
