@@ -97,7 +97,13 @@ TEST_CASE("seeding 10k users takes well under a few seconds") {
   double cpu_seconds = static_cast<double>(std::clock() - cpu_started) / CLOCKS_PER_SEC;
   WARN("seeding 10k users: " << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()
                              << " ms wall, " << cpu_seconds << " s CPU");
+  // ASan + UBSan instrumentation costs 3-5x on this loop; the bound scales
+  // with it so the sanitizer run still catches a real regression.
+#if defined(__SANITIZE_ADDRESS__)
+  CHECK(cpu_seconds < 10.0);
+#else
   CHECK(cpu_seconds < 2.0);
+#endif
   CHECK(elapsed < std::chrono::seconds(30));
 }
 
