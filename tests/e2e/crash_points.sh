@@ -13,37 +13,7 @@ N=150   # employees
 P=40    # posts, each with a comment, a reply and a reaction
 KILLS=12
 
-{
-  echo "id,login,first,last,dept,boss"
-  for ((i = 0; i < N; i++)); do
-    boss=""
-    ((i > 0)) && boss="emp-$(((i - 1) / 6))"
-    printf 'emp-%d,user%03d,Имя%d,Фамилия%d,Company/D%d/T%d,%s\n' "$i" "$i" "$i" "$i" $((i % 6)) $((i % 4)) "$boss"
-  done
-} >"$E2E_DIR/hr.csv"
-cat >"$E2E_DIR/sync.yaml" <<'YAML'
-version: 1
-name: points
-sources:
-  hr: {type: csv, path: hr.csv, key: id}
-mapping:
-  externalId: "{hr.id}"
-  userName: "{hr.login}"
-  name.givenName: "{hr.first}"
-  name.familyName: "{hr.last}"
-  displayName: "{hr.first} {hr.last}"
-  department: "{hr.dept}"
-  manager: "{hr.boss}"
-apply: {concurrency: 4}
-YAML
-{
-  echo '{"kind":"header","version":1,"namespace":"points"}'
-  echo '{"kind":"user","key":"a","email":"author@corp.example"}'
-  echo '{"kind":"community","id":"c","name":"Crash points"}'
-  for ((i = 0; i < P; i++)); do
-    printf '{"kind":"post","id":"p%d","author":"a","community":"c","body":"post %d","created_at":"2021-01-01T00:%02d:00Z","comments":[{"id":"c%d","author":"a","body":"first %d","created_at":"2021-01-02T00:00:00Z","replies":[{"id":"r%d","author":"a","body":"reply %d","created_at":"2021-01-03T00:00:00Z"}]}],"reactions":[{"user":"a","kind":"like"}]}\n' "$i" "$i" "$i" "$i" "$i" "$i" "$i"
-  done
-} >"$E2E_DIR/content.jsonl"
+write_workload points "$N" "$P" 6 6 4
 SYNC=("$DAOCTL_BIN" sync apply -f "$E2E_DIR/sync.yaml")
 IMPORT=("$DAOCTL_BIN" --concurrency 4 import apply "$E2E_DIR/content.jsonl")
 AUTHOR=("$DAOCTL_BIN" users create --user-name author --email author@corp.example --given-name Автор --family-name Постов)
@@ -158,7 +128,7 @@ expect_eq "import: the third run fails nothing" "$(jq '[.[].failed] | add' <<<"$
 check "import: posts" "$DAOCTL_BIN" api GET '/api/v1/posts?limit=1000'
 expect_eq "import: every post exactly once" "$(jq '[.items[].external_id] | unique | length' <<<"$OUT"):$(jq '.items | length' <<<"$OUT")" "$P:$P"
 check "import: communities" "$DAOCTL_BIN" api GET '/api/v1/communities?limit=1000'
-expect_eq "import: one community" "$(jq '[.items[] | select(.name == "Crash points")] | length' <<<"$OUT")" "1"
+expect_eq "import: one community" "$(jq '[.items[] | select(.name == "Workload points")] | length' <<<"$OUT")" "1"
 
 end_state >"$E2E_DIR/crashed.state" || failed "crashed: read the end state"
 if cmp -s "$E2E_DIR/clean.state" "$E2E_DIR/crashed.state"; then

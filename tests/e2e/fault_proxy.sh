@@ -13,37 +13,7 @@ source "$(dirname "$0")/lib_state.sh"
 N=80    # employees
 P=20    # posts, each with a comment, a reply and a reaction
 
-{
-  echo "id,login,first,last,dept,boss"
-  for ((i = 0; i < N; i++)); do
-    boss=""
-    ((i > 0)) && boss="emp-$(((i - 1) / 8))"
-    printf 'emp-%d,user%03d,Имя%d,Фамилия%d,Company/D%d/T%d,%s\n' "$i" "$i" "$i" "$i" $((i % 5)) $((i % 3)) "$boss"
-  done
-} >"$E2E_DIR/hr.csv"
-cat >"$E2E_DIR/sync.yaml" <<'YAML'
-version: 1
-name: faults
-sources:
-  hr: {type: csv, path: hr.csv, key: id}
-mapping:
-  externalId: "{hr.id}"
-  userName: "{hr.login}"
-  name.givenName: "{hr.first}"
-  name.familyName: "{hr.last}"
-  displayName: "{hr.first} {hr.last}"
-  department: "{hr.dept}"
-  manager: "{hr.boss}"
-apply: {concurrency: 4}
-YAML
-{
-  echo '{"kind":"header","version":1,"namespace":"faults"}'
-  echo '{"kind":"user","key":"a","email":"author@corp.example"}'
-  echo '{"kind":"community","id":"c","name":"Fault test"}'
-  for ((i = 0; i < P; i++)); do
-    printf '{"kind":"post","id":"p%d","author":"a","community":"c","body":"post %d","created_at":"2021-01-01T00:%02d:00Z","comments":[{"id":"c%d","author":"a","body":"first %d","created_at":"2021-01-02T00:00:00Z","replies":[{"id":"r%d","author":"a","body":"reply %d","created_at":"2021-01-03T00:00:00Z"}]}],"reactions":[{"user":"a","kind":"like"}]}\n' "$i" "$i" "$i" "$i" "$i" "$i" "$i"
-  done
-} >"$E2E_DIR/content.jsonl"
+write_workload faults "$N" "$P" 8 5 3
 
 # Sync, then import, against $DAOCTL_URL; the author of the posts first.
 # $1 names the run; extra daoctl flags in FLAGS.

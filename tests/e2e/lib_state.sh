@@ -33,3 +33,44 @@ end_state() {
   }
 }
 
+
+# write_workload NAME N P FANOUT DEPTS TEAMS: the shared fixture of the
+# fault and crash tests, in $E2E_DIR: hr.csv with N employees (each managed
+# by employee (i-1)/FANOUT, in Company/D<i%DEPTS>/T<i%TEAMS>), sync.yaml
+# (job NAME, concurrency 4) and content.jsonl (namespace NAME, community
+# "Workload NAME", P posts each with a comment, a reply and a reaction by
+# author@corp.example).
+write_workload() {
+  local name=$1 n=$2 p=$3 fanout=$4 depts=$5 teams=$6 i boss
+  {
+    echo "id,login,first,last,dept,boss"
+    for ((i = 0; i < n; i++)); do
+      boss=""
+      ((i > 0)) && boss="emp-$(((i - 1) / fanout))"
+      printf 'emp-%d,user%03d,Имя%d,Фамилия%d,Company/D%d/T%d,%s\n' "$i" "$i" "$i" "$i" $((i % depts)) $((i % teams)) "$boss"
+    done
+  } >"$E2E_DIR/hr.csv"
+  cat >"$E2E_DIR/sync.yaml" <<YAML
+version: 1
+name: $name
+sources:
+  hr: {type: csv, path: hr.csv, key: id}
+mapping:
+  externalId: "{hr.id}"
+  userName: "{hr.login}"
+  name.givenName: "{hr.first}"
+  name.familyName: "{hr.last}"
+  displayName: "{hr.first} {hr.last}"
+  department: "{hr.dept}"
+  manager: "{hr.boss}"
+apply: {concurrency: 4}
+YAML
+  {
+    echo "{\"kind\":\"header\",\"version\":1,\"namespace\":\"$name\"}"
+    echo '{"kind":"user","key":"a","email":"author@corp.example"}'
+    echo "{\"kind\":\"community\",\"id\":\"c\",\"name\":\"Workload $name\"}"
+    for ((i = 0; i < p; i++)); do
+      printf '{"kind":"post","id":"p%d","author":"a","community":"c","body":"post %d","created_at":"2021-01-01T00:%02d:00Z","comments":[{"id":"c%d","author":"a","body":"first %d","created_at":"2021-01-02T00:00:00Z","replies":[{"id":"r%d","author":"a","body":"reply %d","created_at":"2021-01-03T00:00:00Z"}]}],"reactions":[{"user":"a","kind":"like"}]}\n' "$i" "$i" "$i" "$i" "$i" "$i" "$i"
+    done
+  } >"$E2E_DIR/content.jsonl"
+}
