@@ -395,6 +395,7 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
   struct Seen {
     const PlatformUser* matched = nullptr;
     bool acted = false;
+    bool leaving = false;  // deactivated by this plan: no photo upload
   };
   std::unordered_map<std::string_view, Seen> seen;
   seen.reserve(desired.size());
@@ -500,6 +501,7 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
                                "(an administrator did), so sync leaves it blocked"});
     if (cur->active && !d.active) {
       action.kind = UserActionKind::Deactivate;
+      slot->second.leaving = true;
       action.reason = d.dismissed_reason.empty() ? "disabled in the sources" : d.dismissed_reason;
     } else if (!cur->active && d.active && may_reactivate) {
       action.kind = UserActionKind::Reactivate;
@@ -570,6 +572,9 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
     for (const auto& d : desired) {
       auto pit = d.fields.find("photo");
       if (pit == d.fields.end() || !acted(d.external_id) || !photo_done.insert(d.external_id).second) continue;
+      // A leaver's account is blocked by this very plan: a new photo for it
+      // is work for nobody (and would be undone by a later deletion).
+      if (auto it = seen.find(d.external_id); it != seen.end() && it->second.leaving) continue;
       std::string_view bytes;
       if (const auto* s = pit->second.string()) bytes = *s;
       else if (const auto* l = pit->second.list(); l && !l->empty()) bytes = l->front();

@@ -337,3 +337,15 @@ TEST_CASE("take_photo_bytes moves out only the planned photos") {
   CHECK(d[0].fields.at("photo").is_null());       // held once, by the map
   CHECK(d[1].fields.at("photo") == Value(kPhotoA));  // unchanged photos are not kept
 }
+
+TEST_CASE("a user deactivated by the plan gets no new photo") {
+  std::vector<DesiredUser> d = {want("g1", "leaver", {{"photo", Value(kPhotoB)}}, /*active=*/false),
+                                want("g2", "stayer", {{"photo", Value(kPhotoB)}})};
+  PlatformState s;
+  s.users = {with_photo(have("1", "g1", "leaver"), kPhotoA), with_photo(have("2", "g2", "stayer"), kPhotoA)};
+  auto plan = compute_plan(d, s, options());
+  REQUIRE(plan.users.size() == 1);
+  CHECK(plan.users[0].kind == UserActionKind::Deactivate);
+  REQUIRE(plan.photos.size() == 1);
+  CHECK(plan.photos[0].external_id == "g2");
+}
