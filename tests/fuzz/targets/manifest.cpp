@@ -1,5 +1,7 @@
 // Native import manifests (YAML, or JSON Lines when byte 0 is odd):
-// connectors/content read_manifest, schema-checked against import.schema.json.
+// connectors/content read_manifest, schema-checked against import.schema.json,
+// then every post read again as an import does (a JSON Lines manifest's
+// posts stay in the file and are parsed a second time).
 #include "common.hpp"
 #include "connectors/content/readers.hpp"
 
@@ -10,6 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const char* name = (data[0] & 1) ? "manifest.jsonl" : "manifest.yaml";
   auto path = fuzz::scratch().write(name, fuzz::as_text(data + 1, size - 1));
   auto read = content::read_manifest(path);
-  if (read) (void)content::count_content(read->set);
+  if (!read) return 0;
+  (void)content::count_content(read->set);
+  if (read->problems.empty()) (void)content::for_each_post(read->set, [](const content::Post&) {});
   return 0;
 }
