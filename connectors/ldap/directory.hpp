@@ -80,9 +80,11 @@ struct SearchStats {
 };
 
 // Called once per entry, in server order. The entry is only valid during the
-// call (memory stays bounded by one page). Returning an error abandons the
-// search, which then fails with LdapFailure::Consumer carrying that error.
-using EntryCallback = std::function<Status(const LdapEntry&)>;
+// call (memory stays bounded by one page), and the callee may move values
+// out of it (the sync moves them into its records instead of copying).
+// Returning an error abandons the search, which then fails with
+// LdapFailure::Consumer carrying that error.
+using EntryCallback = std::function<Status(LdapEntry&)>;
 
 class LdapDirectory {
  public:

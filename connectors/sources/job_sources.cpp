@@ -81,26 +81,19 @@ Result<hr::ReadReport> read_ldap(const sync::SourceSpec& s, const std::vector<st
   if (!dir) return std::unexpected(dir.error().error);
   hr::ReadReport report;
   Status entry_failure;
-  auto stats = (*dir)->search(req, [&](const ldap::LdapEntry& e) -> Status {
-    hr::SourceRecord r;
-    r.origin = conn.url + "/" + e.dn;
-    r.add("dn", e.dn);
-    for (const auto& name : wanted) {
-      const auto* values = e.find(name);
-      auto& field = r.field(name);
-      if (!values) continue;
-      for (const auto& v : *values) {
-        if (iequals(name, "objectGUID")) {
-          auto g = ldap::format_object_guid(v);
-          field.values.push_back(g ? *g : v);
-        } else if (iequals(name, "objectSid")) {
-          auto sid = ldap::format_object_sid(v);
-          field.values.push_back(sid ? *sid : v);
-        } else {
-          field.values.push_back(v);
-        }
-      }
-    }
+  // How each wanted attribute's values become text, decided once per search.
+  enum class Decode { Text, Guid, Sid };
+  std::vector<Decode> decode;
+  decode.reserve(wanted.size());
+  for (const auto& name : wanted)
+    decode.push_back(iequals(name, "objectGUID") ? Decode::Guid : iequals(name, "objectSid") ? Decode::Sid : Decode::Text);
+  // Per attribute of the entry: the record field its values were moved into
+  // (-1: still in the entry). The same attribute wanted twice (two spellings
+  // of its name) is copied from there.
+  std::vector<std::ptrdiff_t> taken;
+  auto stats = (*dir)->search(req, [&](ldap::LdapEntry& e) -> Status {
+    // The account state first: its attributes may also be mapped fields,
+    // whose values are moved into the record below.
     Result<ldap::DisabledReason> reason = ldap::DisabledReason::None;
     if (ad) {
       ldap::AdAccountAttributes a;
@@ -118,6 +111,39 @@ Result<hr::ReadReport> read_ldap(const sync::SourceSpec& s, const std::vector<st
       Error err = reason.error();
       err.object = e.dn;
       return std::unexpected(err);  // unreadable lock state: never guess "active"
+    }
+    hr::SourceRecord r;
+    r.origin = conn.url + "/" + e.dn;
+    r.fields.reserve(wanted.size() + 3);
+    r.add("dn", e.dn);
+    taken.assign(e.attributes.size(), -1);
+    for (std::size_t i = 0; i < wanted.size(); ++i) {
+      const auto& name = wanted[i];
+      auto& field = r.field(name);
+      std::size_t at = 0;
+      while (at < e.attributes.size() && !iequals(e.attributes[at].name, name)) ++at;
+      if (at == e.attributes.size()) continue;
+      if (taken[at] >= 0) {
+        field.values = r.fields[static_cast<std::size_t>(taken[at])].values;
+        continue;
+      }
+      auto& values = e.attributes[at].values;
+      if (decode[i] == Decode::Text) {
+        field.values = std::move(values);  // the entry is not used after this call
+        taken[at] = &field - r.fields.data();
+        continue;
+      }
+      for (const auto& v : values) {
+        if (decode[i] == Decode::Guid) {
+          auto g = ldap::format_object_guid(v);
+          field.values.push_back(g ? *g : v);
+        } else if (decode[i] == Decode::Sid) {
+          auto sid = ldap::format_object_sid(v);
+          field.values.push_back(sid ? *sid : v);
+        } else {
+          field.values.push_back(v);
+        }
+      }
     }
     r.add("disabled", *reason == ldap::DisabledReason::None ? "false" : "true");
     if (*reason != ldap::DisabledReason::None) r.add("disabled_reason", ldap::to_string(*reason));
