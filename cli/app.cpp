@@ -147,6 +147,7 @@ std::unique_ptr<CLI::App> make_app(commands::CommandContext& ctx, const CommandR
   app->add_flag("-q,--quiet", g.quiet, "Print only data, no status lines");
   app->add_flag("-v,--verbose", g.verbose, "Trace HTTP requests on stderr (token redacted)");
   app->add_flag("--no-color", g.no_color, "Never print ANSI colour (also NO_COLOR)");
+  app->add_flag("--no-pager", g.no_pager, "Never page long lists on a terminal (also DAOCTL_PAGER=cat)");
   app->add_flag("-y,--yes", g.yes, "Confirm destructive actions without asking");
   app->add_option("--log-format", g.log_format, "Log and error format on stderr")
       ->check(CLI::IsMember({"text", "json"}));
@@ -186,6 +187,7 @@ int run(const std::vector<std::string>& args, AppDependencies deps) {
     // callback, so --no-color is settled before anything is printed.
     app->parse_complete_callback([&ctx] {
       if (ctx.global.no_color) ctx.io().disable_colour();
+      if (ctx.global.no_pager) ctx.io().disable_pager();
       ctx.io().set_log_format(ctx.global.log_format);
     });
     std::vector<std::string> reversed(args.rbegin(), args.rend());

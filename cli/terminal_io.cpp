@@ -142,7 +142,7 @@ std::optional<std::string> TerminalIo::prompt(const std::string& question) {
 }
 
 void TerminalIo::write_paged(const std::string& text) {
-  const std::string pager = stdout_tty_ ? pager_command(env_) : std::string();
+  const std::string pager = stdout_tty_ && pager_ ? pager_command(env_) : std::string();
   long lines = 0;
   for (char c : text) lines += c == '\n';
   if (pager.empty() || lines < terminal_rows(env_)) {

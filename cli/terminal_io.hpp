@@ -52,6 +52,7 @@ class TerminalIo final : public commands::Io {
   bool stderr_is_tty() const override { return stderr_tty_; }
   bool colour() const override { return colour_; }
   void disable_colour() override { colour_ = false; }
+  void disable_pager() override { pager_ = false; }
   std::optional<std::string> prompt(const std::string& question) override;
   void write_paged(const std::string& text) override;
   void set_log_format(const std::string& format) override;
@@ -62,6 +63,7 @@ class TerminalIo final : public commands::Io {
   bool stdin_tty_;
   bool stderr_tty_;
   bool colour_;
+  bool pager_ = true;
   std::unique_ptr<JsonLogBuf> json_buf_;
   std::unique_ptr<std::ostream> json_err_;
 };

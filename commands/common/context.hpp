@@ -32,6 +32,7 @@ struct GlobalOptions {
   bool quiet = false;
   int verbose = 0;
   bool no_color = false;
+  bool no_pager = false;
   bool yes = false;
   bool insecure = false;
   int concurrency = 8;

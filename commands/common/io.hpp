@@ -28,6 +28,8 @@ class Io {
   // Data that may be long (lists): the real Io pipes it through $PAGER when
   // stdout is a terminal and the text is taller than it; otherwise out().
   virtual void write_paged(const std::string& text) { out() << text; }
+  // --no-pager: write_paged writes to out() from now on.
+  virtual void disable_pager() {}
   // --log-format: "json" makes every line on err() one JSON object.
   virtual void set_log_format(const std::string& format) { (void)format; }
 };

@@ -81,6 +81,10 @@ in_pty "DAOCTL_PAGER='$PAGER_CMD' $(q "$D") users list --filter 'userName eq \"n
 expect_no_match "pty: a short list is not paged" "$TTY_OUT" 'PAGED:'
 in_pty "DAOCTL_PAGER=cat $(q "$D") users list"
 expect_no_match "pty + DAOCTL_PAGER=cat: no pager" "$TTY_OUT" 'PAGED:'
+in_pty "DAOCTL_PAGER='$PAGER_CMD' $(q "$D") --no-pager users list"
+expect_eq "pty + --no-pager: users list succeeds" "$TTY_STATUS" "0"
+expect_no_match "pty + --no-pager: not paged" "$TTY_OUT" 'PAGED:'
+expect_match "pty + --no-pager: the rows are printed" "$(grep -c '@corp' <<<"$TTY_OUT")" '^[0-9]{3}$'
 run env DAOCTL_PAGER="$PAGER_CMD" "$D" users list
 expect_eq "pipe: users list succeeds" "$STATUS" "0"
 expect_no_match "pipe: never paged" "$OUT" 'PAGED:'
