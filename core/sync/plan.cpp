@@ -571,10 +571,13 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
     std::unordered_set<std::string_view> photo_done;
     for (const auto& d : desired) {
       auto pit = d.fields.find("photo");
-      if (pit == d.fields.end() || !acted(d.external_id) || !photo_done.insert(d.external_id).second) continue;
+      if (pit == d.fields.end()) continue;
       // A leaver's account is blocked by this very plan: a new photo for it
       // is work for nobody (and would be undone by a later deletion).
-      if (auto it = seen.find(d.external_id); it != seen.end() && it->second.leaving) continue;
+      auto entry = seen.find(d.external_id);
+      if (entry == seen.end() || !entry->second.acted || entry->second.leaving ||
+          !photo_done.insert(d.external_id).second)
+        continue;
       std::string_view bytes;
       if (const auto* s = pit->second.string()) bytes = *s;
       else if (const auto* l = pit->second.list(); l && !l->empty()) bytes = l->front();
