@@ -15,9 +15,41 @@ cd "$(dirname "$0")/.."
 cmake --preset ci >/dev/null
 cmake --build --preset ci
 status=0
-ctest --preset ci "$@" || status=$?
-tests/fuzz/run.sh "${DAOCTL_FUZZ_SECONDS:-5}" || status=$?
-if [ "${DAOCTL_SKIP_ASAN:-0}" != 1 ]; then
-  ./scripts/test-asan.sh || status=$?
+# CI keeps only the end of this output, so every part's result is repeated in
+# a recap at the very end: the failed tests' names, the fuzz targets that did
+# not pass with their first report lines, and each part's exit status.
+recap=()
+failed_tests() {
+  local f="$1/Testing/Temporary/LastTestsFailed.log"
+  if [ -s "$f" ]; then sed 's/^/    failed: /' "$f"; fi
+  return 0
+}
+rc=0
+ctest --preset ci "$@" || rc=$?
+recap+=("tests (build/): exit $rc")
+[ $rc -eq 0 ] || { status=$rc; recap+=("$(failed_tests build)"); }
+
+fuzz_log="$(mktemp "${TMPDIR:-/tmp}/daoctl-fuzz-log.XXXXXX")"
+rc=0
+tests/fuzz/run.sh "${DAOCTL_FUZZ_SECONDS:-5}" 2>&1 | tee "$fuzz_log" || rc=$?
+recap+=("fuzz: exit $rc")
+if [ $rc -ne 0 ]; then
+  status=$rc
+  recap+=("$( (grep -v -E '^fuzz: .* ok +execs' "$fuzz_log" || true) | tail -40 | sed 's/^/    /')")
 fi
+rm -f "$fuzz_log"
+
+if [ "${DAOCTL_SKIP_ASAN:-0}" != 1 ]; then
+  rc=0
+  ./scripts/test-asan.sh || rc=$?
+  recap+=("tests under ASan+UBSan (build-asan/): exit $rc")
+  [ $rc -eq 0 ] || { status=$rc; recap+=("$(failed_tests build-asan)"); }
+else
+  recap+=("tests under ASan+UBSan: skipped (DAOCTL_SKIP_ASAN=1)")
+fi
+
+echo
+echo "== recap =="
+for line in "${recap[@]}"; do [ -n "$line" ] && printf '%s\n' "$line"; done
+echo "== exit $status =="
 exit "$status"

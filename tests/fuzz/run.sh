@@ -102,9 +102,16 @@ for t in "${targets[@]}"; do
       status="CRASH"
       mkdir -p "$BUILD/fuzz-crashes/$t"
       cp "$WORK/$t/artifacts/"* "$BUILD/fuzz-crashes/$t/" 2>/dev/null
-      grep -E 'ERROR:|FUZZ_CHECK|runtime error|SUMMARY|Test unit written' "$log" | head -8 >&2
+      grep -E 'INFO: Seed:|ERROR:|FUZZ_CHECK|runtime error|SUMMARY|Test unit written' "$log" | head -8 >&2
+      [ $rc -ne 0 ] && ! compgen -G "$WORK/$t/artifacts/*" >/dev/null && tail -15 "$log" >&2
       for a in "$WORK/$t/artifacts/"*; do
-        [ -e "$a" ] && echo "  reproduce: $bin $BUILD/fuzz-crashes/$t/$(basename "$a")" >&2
+        [ -e "$a" ] || continue
+        echo "  reproduce: $bin $BUILD/fuzz-crashes/$t/$(basename "$a")" >&2
+        # CI keeps only its log: the input itself, to rebuild the file from it
+        # (base64 -d > crash) on another machine.
+        if [ "$(stat -c %s "$a")" -le 16384 ]; then
+          echo "  input ($(stat -c %s "$a") bytes, base64): $(base64 -w0 "$a")" >&2
+        fi
       done
     fi
   fi
