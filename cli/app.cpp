@@ -208,7 +208,7 @@ int run(const std::vector<std::string>& args, AppDependencies deps) {
   } catch (const std::exception& e) {
     io.out().flush();
     Error internal{ErrorKind::Internal, "internal error", "", e.what(),
-                   "this is a bug in daoctl; please report it with the command line", 0};
+                   "this is a bug in daoctl; please report it with the command line", 0, {}};
     print_error(io, ctx.global.log_format, internal);
     return exit_code::failure;
   }

@@ -61,6 +61,10 @@ struct Error {
   std::string detail;
   std::string hint;
   int http_status = 0;  // 0 when not an HTTP error
+  // A 409 for an external id already taken: the id of the object that holds
+  // it, from the platform's `existing_id` field (empty otherwise). Typed, so
+  // an importer never reads it back out of human text.
+  std::string existing_id;
 
   // "message (object): detail" — the form printed after "daoctl: error: ".
   std::string describe() const;
@@ -88,7 +92,7 @@ class CommandError : public std::runtime_error {
   CommandError(ErrorKind kind, std::string message, std::string object = {},
                std::string detail = {}, std::string hint = {})
       : CommandError(Error{kind, std::move(message), std::move(object), std::move(detail),
-                           std::move(hint), 0}) {}
+                           std::move(hint), 0, {}}) {}
   const Error& error() const noexcept { return error_; }
 
  private:

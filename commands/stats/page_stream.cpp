@@ -47,7 +47,7 @@ using PageConsumer = std::function<Result<std::optional<std::string>>(std::strin
 
 Error not_a_page(const std::string& object) {
   return Error{ErrorKind::Remote, "unexpected answer: not a page of items", object,
-               "expected {\"items\": [...], \"next_cursor\": ...}", {}};
+               "expected {\"items\": [...], \"next_cursor\": ...}", {}, 0, {}};
 }
 
 Status stream_pages(platform::PlatformClient& client, const std::string& path, int limit,

@@ -463,13 +463,7 @@ std::int64_t ImportReport::failed() const {
 }
 
 std::string existing_id_of(const Error& error) {
-  if (error.http_status != 409) return {};
-  static constexpr std::string_view kMarker = "(existing id ";
-  auto at = error.detail.rfind(kMarker);
-  if (at == std::string::npos) return {};
-  auto start = at + kMarker.size();
-  auto end = error.detail.find(')', start);
-  return end == std::string::npos ? std::string() : error.detail.substr(start, end - start);
+  return error.http_status == 409 ? error.existing_id : std::string();
 }
 
 Result<std::vector<PlatformUser>> fetch_platform_users(PlatformClient& client) {

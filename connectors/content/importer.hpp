@@ -70,8 +70,8 @@ Result<ImportPlan> plan_import(platform::PlatformClient& client, const ContentSe
 // cannot be listed, the mapping names nobody); item failures are in the report.
 Result<ImportReport> apply_import(platform::PlatformClient& client, const ContentSet& set, const ImportOptions& options);
 
-// The id a 409 names as existing (the client puts "(existing id N)" into the
-// error detail); empty when there is none.
+// The id a 409 names as existing (Error::existing_id, from the platform's
+// `existing_id` field); empty when there is none.
 std::string existing_id_of(const Error& error);
 
 }  // namespace daoctl::content

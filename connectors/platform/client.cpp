@@ -177,6 +177,14 @@ Error error_from_response(const http::Response& resp, const std::string& object)
   e.detail = detail_from_body(resp);
   e.hint = hint_for_status(resp.status);
   e.http_status = static_cast<int>(resp.status);
+  if (resp.status == 409) {
+    const json doc = json::parse(resp.body, nullptr, /*allow_exceptions=*/false);
+    if (doc.is_object()) {
+      const json id = doc.value("existing_id", json());
+      if (id.is_string()) e.existing_id = id.get<std::string>();
+      else if (id.is_number_integer()) e.existing_id = std::to_string(id.get<std::int64_t>());
+    }
+  }
   return e;
 }
 

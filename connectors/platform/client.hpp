@@ -152,7 +152,8 @@ std::string url_encode_query(std::string_view s);
 
 // Maps an HTTP error response to an Error: kind from status, detail from the
 // problem+json `detail`/`title` or SCIM `detail`/`scimType` (plus 422 field
-// errors and a 409 `existing_id`), object as given, http_status set.
+// errors and a 409 `existing_id`, also kept typed in Error::existing_id),
+// object as given, http_status set.
 // Kinds: 401/403 Auth, 404/410 NotFound, 409/412 Conflict, 400/413/422
 // Validation, everything else (429, 5xx, unexpected 4xx) Remote.
 Error error_from_response(const http::Response& resp, const std::string& object);

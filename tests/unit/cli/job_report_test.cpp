@@ -44,7 +44,7 @@ TEST_CASE("job report: the summary has the shared shape plus the command's own f
   r.error("post p1 (posts.jsonl:3)", "author unknown");
   r.extra["source"] = "export.zip";
   r.extra["status"] = "must not replace the common field";
-  Error failure{ErrorKind::Partial, "1 item failed", "job x", "", "see the report", 0};
+  Error failure{ErrorKind::Partial, "1 item failed", "job x", "", "see the report", 0, {}};
   json s = job_summary(r, at(1'800'000'000), at(1'800'000'012), 12.3456, 3, &failure);
   CHECK(s["command"] == "daoctl import apply");
   CHECK(s["started"] == "2027-01-15T08:00:00Z");

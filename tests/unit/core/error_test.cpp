@@ -24,9 +24,9 @@ TEST_CASE("every error kind maps to the exit code documented in daoctl(1)") {
 }
 
 TEST_CASE("Error::describe names the object and the cause") {
-  daoctl::Error e{ErrorKind::NotFound, "cannot get user", "user jdoe", "no such user", "", 404};
+  daoctl::Error e{ErrorKind::NotFound, "cannot get user", "user jdoe", "no such user", "", 404, {}};
   CHECK(e.describe() == "cannot get user (user jdoe): no such user");
-  daoctl::Error bare{ErrorKind::Internal, "boom", "", "", "", 0};
+  daoctl::Error bare{ErrorKind::Internal, "boom", "", "", "", 0, {}};
   CHECK(bare.describe() == "boom");
 }
 

@@ -71,6 +71,22 @@ TEST_CASE("the detail comes from problem+json, SCIM errors or the raw body", "[p
   }
 }
 
+TEST_CASE("a 409 keeps the existing id typed and never from the text", "[platform][errors]") {
+  const Error text_id = error_from_response(
+      response(409, R"({"title":"Conflict","status":409,"detail":"external id hr-17 exists","existing_id":"311"})"), "x");
+  CHECK(text_id.existing_id == "311");
+  const Error number_id = error_from_response(response(409, R"({"status":409,"existing_id":312})"), "x");
+  CHECK(number_id.existing_id == "312");
+  // A server's own words that look like our marker are not an id.
+  const Error spoof = error_from_response(
+      response(409, R"j({"status":409,"detail":"taken (existing id 999)"})j"), "x");
+  CHECK(spoof.existing_id.empty());
+  CHECK(spoof.detail == "taken (existing id 999)");
+  // Only a 409 names an existing object.
+  const Error not_conflict = error_from_response(response(422, R"({"status":422,"existing_id":"5"})"), "x");
+  CHECK(not_conflict.existing_id.empty());
+}
+
 TEST_CASE("a long non-JSON body is cut to one short line", "[platform][errors]") {
   const Error e = error_from_response(response(500, std::string(500, 'x')), "x");
   CHECK(e.detail == std::string(200, 'x') + "...");
