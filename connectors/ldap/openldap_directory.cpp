@@ -290,6 +290,10 @@ LdapResult<LdapEntry> OpenLdapDirectory::read_entry(LDAPMessage* message, Search
   return entry;
 }
 
+constexpr const char* kRangeHint =
+    "the directory served a large attribute (AD ranged retrieval) inconsistently, so the run stopped "
+    "before any change; run it again, and check the domain controller if it persists";
+
 // AD returns at most MaxValRange values of a large attribute and names the
 // chunk "member;range=0-1499". The rest is read with base searches asking for
 // "member;range=1500-*" until a chunk ends in '*'. A chunk that does not start
@@ -304,6 +308,12 @@ LdapResult<void> OpenLdapDirectory::complete_ranged_attributes(LdapEntry& entry,
     }
     if (!*parsed) continue;
     RangeOption range = std::move(**parsed);
+    // A first chunk that does not start at 0 has lost the values before it.
+    if (range.first != 0) {
+      return ldap_failure(LdapFailure::Incomplete, LDAP_OTHER, "the server skipped values of a large attribute",
+                          fmt::format("ranged attribute {} of \"{}\"", range.attribute, entry.dn),
+                          fmt::format("the first chunk is \"{}\", not from 0", attribute.name), kRangeHint);
+    }
     attribute.name = range.attribute;
     while (range.last) {
       const std::uint64_t next = *range.last + 1;
@@ -337,7 +347,7 @@ LdapResult<void> OpenLdapDirectory::complete_ranged_attributes(LdapEntry& entry,
           std::unique_ptr<BerElement, BerFree> cleanup(raw_chunk_ber);
           return ldap_failure(
               LdapFailure::Incomplete, LDAP_OTHER, "the server skipped values of a large attribute",
-              object, fmt::format("asked for values from {}, got \"{}\"", next, chunk_name));
+              object, fmt::format("asked for values from {}, got \"{}\"", next, chunk_name), kRangeHint);
         }
         if (berval** values = ldap_get_values_len(ld_, chunk_entry, chunk_name.c_str())) {
           for (berval** v = values; *v != nullptr; ++v)
@@ -352,7 +362,7 @@ LdapResult<void> OpenLdapDirectory::complete_ranged_attributes(LdapEntry& entry,
       if (!found) {
         return ldap_failure(
             LdapFailure::Incomplete, LDAP_OTHER, "the server did not return the next range", object,
-            fmt::format("no \"{};range={}-…\" in the reply", range.attribute, next));
+            fmt::format("no \"{};range={}-…\" in the reply", range.attribute, next), kRangeHint);
       }
     }
   }

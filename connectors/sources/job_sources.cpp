@@ -152,7 +152,9 @@ Result<hr::ReadReport> read_ldap(const sync::SourceSpec& s, const std::vector<st
   });
   if (!stats) {
     Error e = stats.error().error;
-    if (stats.error().failure == ldap::LdapFailure::Incomplete)
+    // A generic hint only for errors without their own (a ranged attribute
+    // served inconsistently has nothing to do with page_size).
+    if (stats.error().failure == ldap::LdapFailure::Incomplete && e.hint.empty())
       e.hint = "the directory cut the result short; lower page_size or raise the server's limits";
     return std::unexpected(e);
   }
