@@ -137,10 +137,12 @@ int run_sync_apply(const SyncOptions& opts, CommandContext& ctx) {
     aopts.revoke_sessions = s.job.dismissal.has_now(deprovision::Step::RevokeSessions);
     aopts.revoke_tokens = s.job.dismissal.has_now(deprovision::Step::RevokeTokens);
   }
-  aopts.photo_bytes = [&s](const std::string& external_id) -> std::optional<std::string_view> {
+  aopts.photo_bytes = [&s](const std::string& external_id) -> Result<std::string> {
     auto it = s.photo_bytes.find(external_id);
-    if (it == s.photo_bytes.end()) return std::nullopt;
-    return std::string_view(it->second);
+    if (it == s.photo_bytes.end()) return fail(ErrorKind::NotFound, "no photo bytes in this run");
+    if (!it->second.stored) return it->second.bytes;
+    if (!s.photo_store) return fail(ErrorKind::Internal, "the photo spool is gone", "photo of " + external_id);
+    return s.photo_store->get(*it->second.stored);
   };
   aopts.on_item = [&](const sync::ItemOutcome& item) {
     json line = {{"time", now_rfc3339(ctx)}, {"phase", item.phase}, {"action", item.action},

@@ -7,6 +7,7 @@
 
 #include "commands/common/job_report.hpp"
 #include "connectors/local/files.hpp"
+#include "connectors/local/photo_spool.hpp"
 #include "core/text/date.hpp"
 #include "connectors/sources/job_sources.hpp"
 
@@ -103,12 +104,25 @@ sync::SourceRecords finish_source_reads(SourceReads& reads, std::map<std::string
 
 }  // namespace
 
+// The run's photo spool, when the job maps a photo: desired photos wait for
+// apply on disk rather than in memory (20 KB each; 2 GB for 100k
+// employees). A spool that cannot be made is a warning, not a failure.
+static std::optional<sync::PlanWarning> open_photo_store(Session& s) {
+  if (s.photo_store || s.job.template_for("photo") == nullptr) return std::nullopt;
+  auto spool = local::PhotoSpool::open();
+  if (!spool)
+    return sync::PlanWarning{"photos", spool.error().describe() + "; this run holds photos in memory"};
+  s.photo_store = std::move(*spool);
+  return std::nullopt;
+}
+
 void load_photo_bytes(Session& s, const SyncOptions& opts) {
   if (s.plan.photos.empty()) return;
+  if (auto warning = open_photo_store(s)) s.plan.warnings.push_back(*warning);
   auto reads = start_source_reads(s, opts);
   std::map<std::string, SourceStat> stats;
   auto records = finish_source_reads(reads, stats);
-  auto desired = sync::build_desired(s.job, records);
+  auto desired = sync::build_desired(s.job, records, s.photo_store.get());
   records.clear();
   s.photo_bytes = sync::take_photo_bytes(s.plan, desired.users);
 }
@@ -185,14 +199,20 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources)
   // futures wait for their threads, which still feed the builder.)
   std::unique_ptr<sync::DesiredBuilder> streamed;
   SourceReads reads;
-  if (read_sources && s.job.joins.empty()) streamed = std::make_unique<sync::DesiredBuilder>(s.job);
+  std::optional<sync::PlanWarning> spool_warning;
+  if (read_sources) spool_warning = open_photo_store(s);
+  if (read_sources && s.job.joins.empty()) {
+    streamed = std::make_unique<sync::DesiredBuilder>(s.job);
+    streamed->keep_photos_in(s.photo_store.get());
+  }
   if (read_sources) reads = start_source_reads(s, opts, streamed.get());
   auto state = s.target->read_state();
   sync::SourceRecords records = finish_source_reads(reads, s.sources);
   s.state = value_or_throw(std::move(state));
   if (!read_sources) return s;
 
-  auto desired = streamed ? streamed->finish() : sync::build_desired(s.job, records);
+  auto desired = streamed ? streamed->finish() : sync::build_desired(s.job, records, s.photo_store.get());
+  if (spool_warning) desired.warnings.insert(desired.warnings.begin(), *spool_warning);
   records.clear();
   s.skipped_records = desired.skipped;
   sync::PlanOptions popts;

@@ -39,7 +39,11 @@ struct Session {
   std::map<std::string, std::string> dismissed;
   // The job's deprovisioning ledger as read at the start of the run.
   deprovision::Ledger ledger;
-  // The bytes of the photos plan.photos uploads (only those), by external id.
+  // Where the desired photos' bytes wait for apply (an anonymous file,
+  // connectors/local/photo_spool.hpp); null when the job maps no photo or
+  // the spool could not be made (then they stay in memory, with a warning).
+  std::unique_ptr<sync::PhotoStore> photo_store;
+  // The photos plan.photos uploads (only those), by external id.
   sync::PhotoBytes photo_bytes;
 
   // plan.hash(), computed once: it serialises the whole plan (10k users:

@@ -95,12 +95,40 @@ struct DesiredBuilder::State {
   std::unordered_map<std::string, std::string> ext_by_key;  // primary key -> external id
   std::vector<std::string> manager_raw;                    // per desired user
   JoinedScope scope;
+  PhotoStore* photos = nullptr;  // null: photos stay in fields["photo"]
 };
 
 DesiredBuilder::DesiredBuilder(const JobSpec& job) : state_(std::make_unique<State>(job)) {}
 DesiredBuilder::~DesiredBuilder() = default;
 DesiredBuilder::DesiredBuilder(DesiredBuilder&&) noexcept = default;
 DesiredBuilder& DesiredBuilder::operator=(DesiredBuilder&&) noexcept = default;
+
+void DesiredBuilder::keep_photos_in(PhotoStore* store) { state_->photos = store; }
+
+namespace {
+
+// Moves a non-empty desired photo out of `user.fields` into the store. On a
+// store error the bytes stay where they are and the store is dropped, with
+// one warning: the run goes on, holding photos in memory as before.
+void store_photo(DesiredUser& user, PhotoStore*& store, DesiredSet& out) {
+  auto it = user.fields.find("photo");
+  if (it == user.fields.end()) return;
+  std::string_view bytes;
+  if (const auto* s = it->second.string()) bytes = *s;
+  else if (const auto* l = it->second.list(); l && !l->empty()) bytes = l->front();
+  if (bytes.empty()) return;
+  auto stored = store->put(bytes);
+  if (!stored) {
+    out.warnings.push_back({"photos", "cannot keep photos on disk (" + stored.error().describe() +
+                                          "); the rest of this run holds them in memory"});
+    store = nullptr;
+    return;
+  }
+  user.stored_photo = std::move(*stored);
+  user.fields.erase(it);
+}
+
+}  // namespace
 
 void DesiredBuilder::index_joins(const SourceRecords& records) {
   auto& st = *state_;
@@ -194,6 +222,7 @@ void DesiredBuilder::add(const hr::SourceRecord& rec) {
   // The scope must not point at a record the caller may free next.
   scope.set(job.primary, nullptr);
   if (!user.source_key.empty()) st.ext_by_key.emplace(user.source_key, user.external_id);
+  if (st.photos) store_photo(user, st.photos, out);
   st.manager_raw.push_back(std::move(manager));
   out.users.push_back(std::move(user));
 }
@@ -218,8 +247,9 @@ DesiredSet DesiredBuilder::finish() {
   return result;
 }
 
-DesiredSet build_desired(const JobSpec& job, const SourceRecords& records) {
+DesiredSet build_desired(const JobSpec& job, const SourceRecords& records, PhotoStore* photos) {
   DesiredBuilder builder(job);
+  builder.keep_photos_in(photos);
   builder.index_joins(records);
   if (auto it = records.find(job.primary); it != records.end()) {
     for (const auto& rec : it->second) builder.add(rec);

@@ -11,6 +11,7 @@
 #include "core/hr/record.hpp"
 #include "core/sync/job.hpp"
 #include "core/sync/model.hpp"
+#include "core/sync/photo_store.hpp"
 #include "core/sync/plan.hpp"
 
 namespace daoctl::sync {
@@ -27,8 +28,9 @@ struct DesiredSet {
 };
 
 // `records` holds every source of the job by name. Never fails: problems of
-// single records become warnings.
-DesiredSet build_desired(const JobSpec& job, const SourceRecords& records);
+// single records become warnings. With a `photos` store, every non-empty
+// desired photo moves into it (DesiredUser::stored_photo).
+DesiredSet build_desired(const JobSpec& job, const SourceRecords& records, PhotoStore* photos = nullptr);
 
 // build_desired one primary record at a time, so a job can map records as a
 // source delivers them instead of holding them all (a single-source job maps
@@ -41,6 +43,10 @@ class DesiredBuilder {
   ~DesiredBuilder();
   DesiredBuilder(DesiredBuilder&&) noexcept;
   DesiredBuilder& operator=(DesiredBuilder&&) noexcept;
+  // Moves every non-empty desired photo into `store` as its user is mapped
+  // (before the first add; the store must outlive the builder). When the
+  // store fails, photos stay in memory and one warning says why.
+  void keep_photos_in(PhotoStore* store);
   // Indexes the records of every joined source (before the first add).
   void index_joins(const SourceRecords& records);
   // Maps one record of the primary source (a desired user, or a warning).

@@ -221,6 +221,9 @@ ApplyReport apply_plan(const SyncPlan& plan, const PlatformState& state, SyncTar
   // 4. Photos, once every user has an id; in batches like the users.
   for (std::size_t start = 0; start < plan.photos.size(); start += options.batch_size) {
     std::vector<PhotoUpload> uploads;
+    // The batch's bytes; reserved so the views into them stay put.
+    std::vector<std::string> held;
+    held.reserve(std::min(plan.photos.size() - start, options.batch_size));
     for (std::size_t i = start; i < std::min(plan.photos.size(), start + options.batch_size); ++i) {
       const PhotoChange& ph = plan.photos[i];
       std::string object = "photo of user " + ph.user_name;
@@ -229,10 +232,14 @@ ApplyReport apply_plan(const SyncPlan& plan, const PlatformState& state, SyncTar
         rec.failed("photos", "upload", object, "", "user " + ph.user_name + " does not exist (its creation failed)");
         continue;
       }
-      auto bytes = options.photo_bytes ? options.photo_bytes(ph.external_id) : std::nullopt;
+      auto bytes = options.photo_bytes ? options.photo_bytes(ph.external_id)
+                                       : fail(ErrorKind::NotFound, "no photo bytes in this run");
       if (!bytes) {
-        rec.failed("photos", "upload", object, uid, "the photo's bytes were not read in this run (the user is "
-                                                    "no longer in the sources); make a new plan");
+        rec.failed("photos", "upload", object, uid,
+                   bytes.error().kind == ErrorKind::NotFound
+                       ? "the photo's bytes were not read in this run (the user is no longer in the sources); "
+                         "make a new plan"
+                       : bytes.error().describe());
         continue;
       }
       if (photo_sha256(*bytes) != ph.after_sha256) {
@@ -246,7 +253,8 @@ ApplyReport apply_plan(const SyncPlan& plan, const PlatformState& state, SyncTar
       // platform judges by the magic bytes too and refuses anything but
       // JPEG and PNG with 415, which fails this item alone.
       auto format = policy::inspect_image(*bytes).format;
-      uploads.push_back({uid, object, policy::content_type_of(format), *bytes});
+      held.push_back(std::move(*bytes));
+      uploads.push_back({uid, object, policy::content_type_of(format), held.back()});
     }
     auto results = target.upload_photos(uploads);
     for (std::size_t i = 0; i < uploads.size(); ++i) {

@@ -34,10 +34,12 @@ struct ApplyOptions {
   bool revoke_sessions = true;
   bool revoke_tokens = true;
   // The bytes of the desired photo of a user by external id (plan.photos
-  // names only their sha256); nullopt when this run does not have them. The
-  // view must stay valid during apply_plan. Bytes whose sha256 is not the
-  // plan's fail that item (the source changed since the plan was made).
-  std::function<std::optional<std::string_view>(const std::string& external_id)> photo_bytes;
+  // names only their sha256); an error of kind NotFound when this run did
+  // not read them, any other error when they cannot be read back (both fail
+  // that item alone). Called a batch at a time, so only one batch of photos
+  // is in memory. Bytes whose sha256 is not the plan's fail that item (the
+  // source changed since the plan was made).
+  std::function<Result<std::string>(const std::string& external_id)> photo_bytes;
   // Called once per item as soon as its outcome is known (journal, progress).
   std::function<void(const ItemOutcome&)> on_item;
 };

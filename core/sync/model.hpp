@@ -2,7 +2,9 @@
 // platform as it is (PlatformState), both reduced to the mapped fields.
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +13,13 @@
 namespace daoctl::sync {
 
 using Fields = std::map<std::string, mapping::Value, std::less<>>;
+
+// A desired photo whose bytes live in a PhotoStore (core/sync/photo_store.hpp).
+struct StoredPhoto {
+  std::string sha256;        // lower-case hex, as the platform's photoSha256
+  std::uint64_t offset = 0;  // where the store keeps it
+  std::uint64_t size = 0;
+};
 
 struct DesiredUser {
   std::string external_id;
@@ -23,6 +32,9 @@ struct DesiredUser {
   // Set when a deprovision.dismissed_when rule holds (active is then false):
   // which rule, shown as the reason of the deactivation.
   std::string dismissed_reason;
+  // The desired photo when a PhotoStore holds its bytes; `fields` then has
+  // no "photo". Without a store the bytes stay in fields["photo"].
+  std::optional<StoredPhoto> stored_photo;
 };
 
 struct PlatformUser {

@@ -100,13 +100,18 @@ PhotoBytes take_photo_bytes(const SyncPlan& plan, std::vector<DesiredUser>& desi
   for (const auto& ph : plan.photos) wanted.insert(ph.external_id);
   for (auto& d : desired) {
     if (!wanted.count(d.external_id) || out.count(d.external_id)) continue;
+    if (d.stored_photo) {
+      out.emplace(d.external_id, HeldPhoto{{}, std::move(d.stored_photo)});
+      d.stored_photo.reset();
+      continue;
+    }
     auto it = d.fields.find("photo");
     if (it == d.fields.end()) continue;
     std::string bytes;
     if (auto* s = std::get_if<std::string>(&it->second.data)) bytes = std::move(*s);
     else if (auto* l = std::get_if<mapping::List>(&it->second.data); l && !l->empty()) bytes = std::move(l->front());
     it->second = mapping::Value();
-    if (!bytes.empty()) out.emplace(d.external_id, std::move(bytes));
+    if (!bytes.empty()) out.emplace(d.external_id, HeldPhoto{std::move(bytes), std::nullopt});
   }
   return out;
 }
@@ -570,23 +575,31 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
   if (platform) {
     std::unordered_set<std::string_view> photo_done;
     for (const auto& d : desired) {
-      auto pit = d.fields.find("photo");
-      if (pit == d.fields.end()) continue;
+      // The photo's digest and size: from the store that holds its bytes,
+      // or hashed here when the bytes are still in the fields.
+      std::string want;
+      std::uint64_t size = 0;
+      if (d.stored_photo) {
+        want = d.stored_photo->sha256;
+        size = d.stored_photo->size;
+      } else if (auto pit = d.fields.find("photo"); pit != d.fields.end()) {
+        std::string_view bytes;
+        if (const auto* s = pit->second.string()) bytes = *s;
+        else if (const auto* l = pit->second.list(); l && !l->empty()) bytes = l->front();
+        if (!bytes.empty()) want = sha256_hex(bytes);
+        size = bytes.size();
+      }
+      if (want.empty()) continue;
       // A leaver's account is blocked by this very plan: a new photo for it
       // is work for nobody (and would be undone by a later deletion).
       auto entry = seen.find(d.external_id);
       if (entry == seen.end() || !entry->second.acted || entry->second.leaving ||
           !photo_done.insert(d.external_id).second)
         continue;
-      std::string_view bytes;
-      if (const auto* s = pit->second.string()) bytes = *s;
-      else if (const auto* l = pit->second.list(); l && !l->empty()) bytes = l->front();
-      if (bytes.empty()) continue;
       const PlatformUser* cur = matched(d.external_id);
-      std::string want = sha256_hex(bytes);
       if (cur && cur->photo_sha256 == want) continue;
-      plan.photos.push_back({d.external_id, cur ? cur->id : "", d.user_name, cur ? cur->photo_sha256 : "", want,
-                             static_cast<long>(bytes.size())});
+      plan.photos.push_back({d.external_id, cur ? cur->id : "", d.user_name, cur ? cur->photo_sha256 : "",
+                             std::move(want), static_cast<long>(size)});
     }
   }
 

@@ -132,10 +132,15 @@ struct PlanOptions {
 SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformState& current,
                       const PlanOptions& options);
 
-// The bytes apply uploads for plan.photos, by external id. They are moved
-// out of `desired` (whose photo fields become null), so a run holds each
-// photo once; photos that do not change are not kept at all.
-using PhotoBytes = std::unordered_map<std::string, std::string>;
+// The photos apply uploads for plan.photos, by external id: the bytes, or
+// where a PhotoStore keeps them. They are moved out of `desired` (whose
+// photo fields become null), so a run holds each photo once; photos that do
+// not change are not kept at all.
+struct HeldPhoto {
+  std::string bytes;                 // when no store holds them
+  std::optional<StoredPhoto> stored;  // else read back at upload time
+};
+using PhotoBytes = std::unordered_map<std::string, HeldPhoto>;
 PhotoBytes take_photo_bytes(const SyncPlan& plan, std::vector<DesiredUser>& desired);
 
 }  // namespace daoctl::sync

@@ -1,6 +1,6 @@
 // ldapgen — writes the deterministic test directory of ldif_generator.hpp.
 //
-//   ldapgen [--employees N] [--base-dn DN] [--ppolicy] [--photo-every N] [--out FILE]
+//   ldapgen [--employees N] [--base-dn DN] [--ppolicy] [--photo-every N] [--photo-bytes N] [--out FILE]
 //
 // Writes to stdout unless --out is given. Exit status 2 on bad arguments,
 // 1 when the output cannot be written.
@@ -39,6 +39,11 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "ldapgen: --photo-every: \"%s\" is not a count\n", argv[i]);
         return 2;
       }
+    } else if (arg == "--photo-bytes" && has_value) {
+      if (!parse_count(argv[++i], options.photo_bytes)) {
+        std::fprintf(stderr, "ldapgen: --photo-bytes: \"%s\" is not a count\n", argv[i]);
+        return 2;
+      }
     } else if (arg == "--base-dn" && has_value) {
       options.base_dn = argv[++i];
     } else if (arg == "--out" && has_value) {
@@ -48,7 +53,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "ldapgen: unknown or incomplete argument \"%s\"\n"
-                   "usage: ldapgen [--employees N] [--base-dn DN] [--ppolicy] [--photo-every N] "
+                   "usage: ldapgen [--employees N] [--base-dn DN] [--ppolicy] [--photo-every N] [--photo-bytes N] "
                    "[--out FILE]\n",
                    arg.c_str());
       return 2;

@@ -10,6 +10,7 @@
 // pure function of (options, i).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -27,6 +28,7 @@ struct GeneratorOptions {
   // pwdAccountLockedTime needs the ppolicy overlay in the server config.
   bool ppolicy_locks = false;
   std::size_t photo_every = 10;  // every Nth employee has a jpegPhoto
+  std::size_t photo_bytes = 0;   // pad each photo to about this size (0: ~200 bytes; at most 65 KB)
   std::size_t departments = 20;
 };
 
@@ -88,8 +90,11 @@ inline std::string padded(std::size_t i) {
   return std::string(digits.size() < 6 ? 6 - digits.size() : 0, '0') + digits;
 }
 
-inline std::string photo_for(std::size_t i) {
-  const std::string comment = "employee " + padded(i);
+inline std::string photo_for(std::size_t i, std::size_t bytes = 0) {
+  std::string comment = "employee " + padded(i);
+  // A real directory photo is 5-100 KB: the comment carries the padding.
+  if (bytes > sizeof(kTinyJpeg) + comment.size() + 4)
+    comment.resize(std::min<std::size_t>(bytes - sizeof(kTinyJpeg) - 4, 65533 - 2), '.');
   std::string out(reinterpret_cast<const char*>(kTinyJpeg), 2);
   const std::size_t length = comment.size() + 2;
   out += '\xff';
@@ -205,7 +210,7 @@ inline Employee make_employee(const GeneratorOptions& o, std::size_t i) {
   e.department = department_name(o, d);
   e.title = std::string(kTitles[i % kTitles.size()]);
   if (i > 0) e.manager_dn = make_employee(o, (i - 1) / 8).dn;
-  if (o.photo_every > 0 && i % o.photo_every == 0) e.photo = photo_for(i);
+  if (o.photo_every > 0 && i % o.photo_every == 0) e.photo = photo_for(i, o.photo_bytes);
   if (i % 97 == 3) e.shadow_expire = "19000";  // 2022-01-08: long expired
   if (o.ppolicy_locks && i % 97 == 5) e.pwd_account_locked_time = "000001010000Z";
   if (o.ppolicy_locks && i % 97 == 7) e.pwd_account_locked_time = "20240101000000Z";

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/sync/desired.hpp"
+#include "memory_photo_store.hpp"
 
 using namespace daoctl::sync;
 using daoctl::hr::SourceRecord;
@@ -148,4 +149,50 @@ TEST_CASE("glob patterns match case-insensitively") {
                    "cn=intranet-admins,ou=groups,dc=corp,dc=example"));
   CHECK_FALSE(glob_match("cn=intranet-*", "cn=vpn"));
   CHECK(glob_match("team-?", "TEAM-A"));
+}
+
+TEST_CASE("desired photos move into the store as users are mapped") {
+  JobSpec job = job_from(R"(version: 1
+name: photos
+sources:
+  ad:
+    type: ldap
+    url: ldap://127.0.0.1:1
+    base_dn: dc=corp,dc=example
+mapping:
+  externalId: "{ad.entryUUID}"
+  userName: "{ad.uid}"
+  photo: "{ad.jpegPhoto}"
+)");
+  const std::string jpeg("\xFF\xD8\xFF\xE0 a photo", 13);
+  SourceRecords data;
+  data["ad"] = {record("ldap:1", {{"entryUUID", {"u1"}}, {"uid", {"one"}}, {"jpegPhoto", {jpeg}}}),
+                record("ldap:2", {{"entryUUID", {"u2"}}, {"uid", {"two"}}}),
+                record("ldap:3", {{"entryUUID", {"u3"}}, {"uid", {"three"}}, {"jpegPhoto", {jpeg + "!"}}})};
+  SECTION("kept on the store") {
+    testing::MemoryPhotoStore store;
+    auto set = build_desired(job, data, &store);
+    CHECK(set.warnings.empty());
+    REQUIRE(set.users.size() == 3);
+    REQUIRE(set.users[0].stored_photo);
+    CHECK(set.users[0].fields.count("photo") == 0);  // the bytes are not held twice
+    CHECK(set.users[0].stored_photo->sha256 == photo_sha256(jpeg));
+    CHECK(store.get(*set.users[0].stored_photo).value() == jpeg);
+    CHECK_FALSE(set.users[1].stored_photo);  // no photo, nothing stored
+    REQUIRE(set.users[2].stored_photo);
+    CHECK(store.get(*set.users[2].stored_photo).value() == jpeg + "!");
+    CHECK(store.puts == 2);
+  }
+  SECTION("a failing store leaves the photos in memory with one warning") {
+    testing::MemoryPhotoStore store;
+    store.full = true;
+    auto set = build_desired(job, data, &store);
+    REQUIRE(set.warnings.size() == 1);
+    CHECK(set.warnings[0].message.find("No space left on device") != std::string::npos);
+    CHECK(store.puts == 1);  // dropped after the first failure
+    REQUIRE(set.users.size() == 3);
+    CHECK_FALSE(set.users[0].stored_photo);
+    CHECK(set.users[0].fields.at("photo") == Value(jpeg));
+    CHECK(set.users[2].fields.at("photo") == Value(jpeg + "!"));
+  }
 }

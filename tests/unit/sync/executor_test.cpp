@@ -6,6 +6,9 @@
 #include "core/sync/executor.hpp"
 
 using namespace daoctl::sync;
+using daoctl::ErrorKind;
+using daoctl::fail;
+using daoctl::Result;
 using daoctl::mapping::Value;
 using nlohmann::json;
 
@@ -201,13 +204,13 @@ TEST_CASE("photos upload after users and managers with the type their bytes are"
   plan.users = {create("n1", "newcomer", {{"active", Value(), Value(true)}})};
   plan.photos = {photo("n1", "newcomer", "", kJpeg), photo("e1", "existing", "7", kPng)};
   plan.groups = {{GroupAction::Kind::Create, "staff", "", {}}};
-  PhotoBytes bytes = {{"n1", kJpeg}, {"e1", kPng}};
+  std::map<std::string, std::string> bytes = {{"n1", kJpeg}, {"e1", kPng}};
   FakeTarget target;
   auto o = opts();
-  o.photo_bytes = [&](const std::string& ext) -> std::optional<std::string_view> {
+  o.photo_bytes = [&](const std::string& ext) -> Result<std::string> {
     auto it = bytes.find(ext);
-    if (it == bytes.end()) return std::nullopt;
-    return std::string_view(it->second);
+    if (it == bytes.end()) return fail(ErrorKind::NotFound, "not read");
+    return it->second;
   };
   std::vector<ItemOutcome> seen;
   o.on_item = [&](const ItemOutcome& i) { seen.push_back(i); };
@@ -233,15 +236,15 @@ TEST_CASE("a rejected or unavailable photo fails alone and the run goes on") {
                  photo("ok", "fine", "6", kJpeg), photo("changed", "edited", "8", kJpeg),
                  photo("missing", "no-bytes", "9", kJpeg)};
   plan.groups = {{GroupAction::Kind::Create, "staff", "", {}}};
-  PhotoBytes bytes = {{"gone", kJpeg}, {"g", kGif}, {"ok", kJpeg}, {"changed", kPng}};
+  std::map<std::string, std::string> bytes = {{"gone", kJpeg}, {"g", kGif}, {"ok", kJpeg}, {"changed", kPng}};
   FakeTarget target;
   target.fail_users = {"failed-create"};
   target.reject_photos = {"5"};
   auto o = opts();
-  o.photo_bytes = [&](const std::string& ext) -> std::optional<std::string_view> {
+  o.photo_bytes = [&](const std::string& ext) -> Result<std::string> {
     auto it = bytes.find(ext);
-    if (it == bytes.end()) return std::nullopt;
-    return std::string_view(it->second);
+    if (it == bytes.end()) return fail(ErrorKind::NotFound, "not read");
+    return it->second;
   };
   auto report = apply_plan(plan, PlatformState{}, target, o);
   auto find = [&](const std::string& object) -> const ItemOutcome* {
@@ -262,4 +265,22 @@ TEST_CASE("a rejected or unavailable photo fails alone and the run goes on") {
   // The GIF went out as what it is, so the platform's 415 names it.
   CHECK(target.photo_uploads[0].content_type == "image/gif");
   CHECK(target.calls.back() == "create group staff ext=daoctl:nightly:group:staff");
+}
+
+TEST_CASE("a photo that cannot be read back fails alone with the reason") {
+  SyncPlan plan;
+  plan.photos = {photo("a", "unreadable", "1", kJpeg), photo("b", "fine", "2", kJpeg)};
+  FakeTarget target;
+  auto o = opts();
+  o.photo_bytes = [&](const std::string& ext) -> Result<std::string> {
+    if (ext == "a") return fail(ErrorKind::Io, "cannot read the photo spool", "spool", "Input/output error");
+    return std::string(kJpeg);
+  };
+  auto report = apply_plan(plan, PlatformState{}, target, o);
+  CHECK(report.succeeded == 1);
+  REQUIRE(report.failed == 1);
+  const ItemOutcome& bad = report.items[0].ok ? report.items[1] : report.items[0];
+  CHECK(bad.object == "photo of user unreadable");
+  CHECK(bad.error == "cannot read the photo spool (spool): Input/output error");
+  CHECK(target.photo_bodies["2"] == kJpeg);
 }

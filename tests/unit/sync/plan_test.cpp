@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/sync/plan.hpp"
+#include "memory_photo_store.hpp"
 
 using namespace daoctl::sync;
 using daoctl::mapping::Value;
@@ -333,7 +334,8 @@ TEST_CASE("take_photo_bytes moves out only the planned photos") {
   auto plan = compute_plan(d, s, options());
   auto bytes = take_photo_bytes(plan, d);
   REQUIRE(bytes.size() == 1);
-  CHECK(bytes.at("g1") == kPhotoB);
+  CHECK(bytes.at("g1").bytes == kPhotoB);
+  CHECK_FALSE(bytes.at("g1").stored);
   CHECK(d[0].fields.at("photo").is_null());       // held once, by the map
   CHECK(d[1].fields.at("photo") == Value(kPhotoA));  // unchanged photos are not kept
 }
@@ -348,4 +350,41 @@ TEST_CASE("a user deactivated by the plan gets no new photo") {
   CHECK(plan.users[0].kind == UserActionKind::Deactivate);
   REQUIRE(plan.photos.size() == 1);
   CHECK(plan.photos[0].external_id == "g2");
+}
+
+TEST_CASE("photos kept in a store are planned by their digest and handed over by reference") {
+  testing::MemoryPhotoStore store;
+  auto stored = [&](const std::string& bytes) {
+    auto p = store.put(bytes);
+    REQUIRE(p);
+    return *p;
+  };
+  std::vector<DesiredUser> d = {want("g1", "changes", {}), want("g2", "same", {}), want("g3", "newcomer", {})};
+  d[0].stored_photo = stored(kPhotoB);
+  d[1].stored_photo = stored(kPhotoA);
+  d[2].stored_photo = stored(kPhotoA);
+  PlatformState s;
+  s.users = {with_photo(have("1", "g1", "changes"), kPhotoA), with_photo(have("2", "g2", "same"), kPhotoA)};
+  auto plan = compute_plan(d, s, options());
+  REQUIRE(plan.photos.size() == 2);
+  CHECK(plan.photos[0].external_id == "g1");
+  CHECK(plan.photos[0].after_sha256 == photo_sha256(kPhotoB));
+  CHECK(plan.photos[0].before_sha256 == photo_sha256(kPhotoA));
+  CHECK(plan.photos[0].after_size == static_cast<long>(std::string(kPhotoB).size()));
+  CHECK(plan.photos[1].external_id == "g3");
+  CHECK(plan.photos[1].before_sha256.empty());
+  // The same plan as with the bytes in memory.
+  std::vector<DesiredUser> in_memory = {want("g1", "changes", {{"photo", Value(kPhotoB)}}),
+                                        want("g2", "same", {{"photo", Value(kPhotoA)}}),
+                                        want("g3", "newcomer", {{"photo", Value(kPhotoA)}})};
+  CHECK(compute_plan(in_memory, s, options()).hash() == plan.hash());
+
+  auto held = take_photo_bytes(plan, d);
+  REQUIRE(held.size() == 2);
+  CHECK(held.at("g1").bytes.empty());
+  REQUIRE(held.at("g1").stored);
+  CHECK(store.get(*held.at("g1").stored).value() == kPhotoB);
+  CHECK(store.get(*held.at("g3").stored).value() == kPhotoA);
+  CHECK_FALSE(d[0].stored_photo);  // handed over, held once
+  CHECK(d[1].stored_photo);        // unchanged photos are not kept for apply
 }
