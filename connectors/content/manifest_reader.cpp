@@ -10,6 +10,7 @@
 #include <set>
 #include <nlohmann/json.hpp>
 
+#include "connectors/content/file_stamp.hpp"
 #include "connectors/content/readers.hpp"
 #include "core/content/external_id.hpp"
 #include "core/schema/json_schema_validator.hpp"
@@ -177,21 +178,6 @@ Result<void> for_each_line(std::istream& in, const std::function<Result<void>(st
     if (auto ok = fn(line_no, line); !ok) return ok;
   }
   return {};
-}
-
-// What identifies a file's content cheaply: a rewrite changes one of these.
-struct FileStamp {
-  std::uintmax_t size = 0;
-  std::filesystem::file_time_type modified;
-  bool operator==(const FileStamp&) const = default;
-};
-
-FileStamp stamp_of(const std::filesystem::path& file) {
-  std::error_code ec;
-  FileStamp s;
-  s.size = std::filesystem::file_size(file, ec);
-  s.modified = std::filesystem::last_write_time(file, ec);
-  return s;
 }
 
 // The posts of a validated JSON Lines manifest, read again from the file each

@@ -82,12 +82,7 @@ Result<ReadResult> read_content_source(const std::filesystem::path& source, cons
     if (!tree) return std::unexpected(tree.error());
     return read_slack(**tree);
   }
-  if (kind == "mattermost") {
-    std::ifstream in(source, std::ios::binary);
-    if (!in) return fail(ErrorKind::Io, "cannot read the export", source.string(), std::strerror(errno));
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    return read_mattermost(text, source.string());
-  }
+  if (kind == "mattermost") return read_mattermost_file(source);
   if (kind == "wxr") return read_wxr(source);
   if (kind == "manifest") return read_manifest(source);
   return fail(ErrorKind::Usage, "unknown source format", "--format " + kind, "use slack, mattermost, wxr or manifest");

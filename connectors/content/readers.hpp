@@ -5,6 +5,10 @@
 // a source that cannot be parsed at all is an Error (kind Parse, naming
 // file:line:column). Things deliberately left out (join notices, drafts,
 // direct messages) are listed in ContentSet::skipped with the reason.
+// The line-oriented files (a JSON Lines manifest, a Mattermost export read
+// from its file) are validated in one pass and leave their posts in the file:
+// ContentSet::streamed_posts reads them again when the import needs them, so
+// memory does not grow with the number of posts.
 #pragma once
 
 #include <filesystem>
@@ -31,6 +35,11 @@ Result<std::string> detect_source_kind(const std::filesystem::path& source);
 Result<ReadResult> read_content_source(const std::filesystem::path& source, const std::string& kind = {});
 
 Result<ReadResult> read_slack(const SourceTree& tree);
+// A Mattermost bulk export: read_mattermost_file reads the file a line at a
+// time and leaves the posts in it (streamed_posts, in time order);
+// read_mattermost takes an export already in memory and holds its posts
+// (ContentSet::posts, the same posts in the same order).
+Result<ReadResult> read_mattermost_file(const std::filesystem::path& file);
 Result<ReadResult> read_mattermost(std::string_view jsonl, const std::string& file_name);
 Result<ReadResult> read_wxr(const std::filesystem::path& file);
 Result<ReadResult> read_manifest(const std::filesystem::path& file);
