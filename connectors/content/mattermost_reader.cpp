@@ -81,7 +81,11 @@ Post build_post(const json& body, const std::string& where, const std::string& c
       Comment cm;
       auto reply_user = text_of(reply, "user");
       auto at_it = reply.is_object() ? reply.find("create_at") : reply.end();
-      auto at = at_it != reply.end() && at_it->is_number() ? std::to_string(at_it->get<std::int64_t>()) : std::to_string(i);
+      // A create_at beyond int64 (1e300) has no integer text: the reply's
+      // position names it instead, as for a missing one.
+      auto at = at_it != reply.end() && at_it->is_number() && std::fabs(at_it->get<double>()) < 9e18
+                    ? std::to_string(at_it->get<std::int64_t>())
+                    : std::to_string(i);
       cm.external_id = derive_external_id("mattermost", {"reply", team, channel, user, created, reply_user, at});
       cm.author_key = reply_user;
       cm.body = mattermost_mentions(text_of(reply, "message"), is_user);
@@ -175,7 +179,8 @@ class Scan {
       e.offset = offset;
       e.line = line_no;
       e.channel = channel_of(text_of(body, "team"), text_of(body, "channel"));
-      if (auto t = body.find("create_at"); t != body.end() && t->is_number()) {
+      // A create_at beyond year 9999 is no time (millis_to_rfc3339 gives "").
+      if (auto t = body.find("create_at"); t != body.end() && t->is_number() && !millis_to_rfc3339(*t).empty()) {
         e.has_time = true;
         e.second = std::floor(t->get<double>() / 1000.0);  // as millis_to_rfc3339 rounds
         channels_[e.channel].comments += size_of_array(body, "replies");
@@ -206,7 +211,7 @@ class Scan {
       if (c.community == kNone) {
         set.skipped.push_back({where, fmt::format("channel {}/{} is not in the export", c.team, c.name)});
       } else if (!e.has_time) {
-        out.problems.push_back({where + " /post/create_at", "a post needs create_at (milliseconds)"});
+        out.problems.push_back({where + " /post/create_at", "a post needs create_at (milliseconds since 1970, before year 10000)"});
       } else {
         entries[kept++] = e;
       }

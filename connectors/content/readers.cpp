@@ -10,12 +10,18 @@
 namespace daoctl::content {
 
 std::string unix_to_rfc3339(double seconds) {
+  // RFC 3339 years have four digits: 0001-01-01T00:00:00Z to
+  // 9999-12-31T23:59:59Z. Anything else, NaN and infinity included, is no
+  // time at all (and converting it to time_t would be undefined; found by
+  // fuzz_slack and fuzz_mattermost with a ts of 1.6e116).
+  constexpr double kFirst = -62135596800.0, kAfterLast = 253402300800.0;
+  if (!(seconds >= kFirst && seconds < kAfterLast)) return {};
   auto whole = static_cast<std::time_t>(std::floor(seconds));
   std::tm tm{};
   gmtime_r(&whole, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  // Four-digit years: glibc's %Y writes year 1 as "1".
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                     tm.tm_min, tm.tm_sec);
 }
 
 std::string reaction_kind_for_emoji(std::string_view e) {

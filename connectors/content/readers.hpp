@@ -44,7 +44,8 @@ Result<ReadResult> read_mattermost(std::string_view jsonl, const std::string& fi
 Result<ReadResult> read_wxr(const std::filesystem::path& file);
 Result<ReadResult> read_manifest(const std::filesystem::path& file);
 
-// Seconds since the epoch (with a fraction, as Slack's "ts") -> RFC 3339 UTC.
+// Seconds since the epoch (with a fraction, as Slack's "ts") -> RFC 3339 UTC;
+// "" outside years 1-9999 (and for NaN or infinity).
 std::string unix_to_rfc3339(double seconds);
 // A source emoji name -> the platform's reaction kind (unknown ones -> like).
 std::string reaction_kind_for_emoji(std::string_view emoji);

@@ -21,6 +21,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kNs = "slack";
+constexpr const char* kBadTs = "ts is not a time (seconds since 1970, before year 10000)";
 
 Result<json> parse_json_file(const SourceTree& tree, const std::string& path) {
   auto text = tree.read(path);
@@ -157,10 +158,14 @@ Result<ReadResult> read_slack(const SourceTree& tree) {
           continue;
         }
         Post p;
+        p.created_at = unix_to_rfc3339(std::strtod(ts.c_str(), nullptr));
+        if (p.created_at.empty()) {
+          out.problems.push_back({where + " /ts", kBadTs});
+          continue;
+        }
         p.external_id = derive_external_id(kNs, {"message", channel_id, ts});
         p.author_key = user;
         p.community_external_id = community.external_id;
-        p.created_at = unix_to_rfc3339(std::strtod(ts.c_str(), nullptr));
         p.body = slack_to_markdown(text_of(m, "text"), channel_names);
         p.where = where;
         std::vector<json> files;
@@ -198,10 +203,14 @@ Result<ReadResult> read_slack(const SourceTree& tree) {
       }
       auto ts = text_of(m, "ts");
       Comment c;
+      c.created_at = unix_to_rfc3339(std::strtod(ts.c_str(), nullptr));
+      if (c.created_at.empty()) {
+        out.problems.push_back({where + " /ts", kBadTs});
+        continue;
+      }
       c.external_id = derive_external_id(kNs, {"message", channel_id, ts});
       c.author_key = text_of(m, "user");
       c.body = slack_to_markdown(text_of(m, "text"), channel_names);
-      c.created_at = unix_to_rfc3339(std::strtod(ts.c_str(), nullptr));
       c.where = where;
       if (c.body.empty()) c.body = "(empty message)";
       set.posts[parent->second].comments.push_back(std::move(c));

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <unistd.h>
 
 #include "connectors/content/readers.hpp"
@@ -144,6 +145,46 @@ TEST_CASE("found by fuzzing: damaged archives and huge numbers are errors, not c
   CHECK(read.error().kind == ErrorKind::Parse);
   CHECK(read.error().message == "the export file is not valid JSON");
   CHECK(read.error().object.ends_with("users.json"));
+}
+
+TEST_CASE("found by fuzzing: timestamps beyond year 9999 are problems, not undefined casts") {
+  CHECK(unix_to_rfc3339(0) == "1970-01-01T00:00:00Z");
+  CHECK(unix_to_rfc3339(253402300799.5) == "9999-12-31T23:59:59Z");
+  CHECK(unix_to_rfc3339(-62135596800.0) == "0001-01-01T00:00:00Z");
+  CHECK(unix_to_rfc3339(253402300800.0).empty());
+  CHECK(unix_to_rfc3339(-62135596801.0).empty());
+  CHECK(unix_to_rfc3339(1.6e116).empty());
+  CHECK(unix_to_rfc3339(std::numeric_limits<double>::infinity()).empty());
+  CHECK(unix_to_rfc3339(std::numeric_limits<double>::quiet_NaN()).empty());
+
+  auto zip = write_zip({{"users.json", R"([{"id":"U1","name":"ann"}])"},
+                        {"general/2018-01-20.json",
+                         R"([{"type":"message","user":"U1","text":"ok","ts":"1516406400.000100"},)"
+                         R"({"type":"message","user":"U1","text":"far","ts":"1e116"}])"}});
+  auto tree = open_archive(zip);
+  REQUIRE(tree);
+  auto slack = read_slack(**tree);
+  REQUIRE(slack);
+  REQUIRE(slack->problems.size() == 1);
+  CHECK(slack->problems[0].where.ends_with("general/2018-01-20.json[1] /ts"));
+  CHECK(slack->problems[0].message == "ts is not a time (seconds since 1970, before year 10000)");
+  CHECK(slack->set.posts.size() == 1);
+
+  const std::string export_text =
+      "{\"type\":\"version\",\"version\":1}\n"
+      "{\"type\":\"channel\",\"channel\":{\"team\":\"t\",\"name\":\"c\"}}\n"
+      "{\"type\":\"post\",\"post\":{\"team\":\"t\",\"channel\":\"c\",\"user\":\"u\",\"message\":\"far\","
+      "\"create_at\":1.6e107}}\n"
+      "{\"type\":\"post\",\"post\":{\"team\":\"t\",\"channel\":\"c\",\"user\":\"u\",\"message\":\"ok\","
+      "\"create_at\":1516406400000,\"replies\":[{\"user\":\"u\",\"message\":\"r\",\"create_at\":1e300}]}}\n";
+  auto mm = read_mattermost(export_text, "export.jsonl");
+  REQUIRE(mm);
+  REQUIRE(mm->problems.size() == 1);
+  CHECK(mm->problems[0].where == "export.jsonl:3 /post/create_at");
+  REQUIRE(mm->set.posts.size() == 1);
+  REQUIRE(mm->set.posts[0].comments.size() == 1);
+  // A reply's time beyond any integer: named by its position, dated as its post.
+  CHECK(mm->set.posts[0].comments[0].created_at == "2018-01-20T00:00:00Z");
 }
 
 namespace {
