@@ -25,6 +25,7 @@ failed_tests() {
   return 0
 }
 rc=0
+rm -f build/Testing/Temporary/LastTestsFailed.log build-asan/Testing/Temporary/LastTestsFailed.log  # CTest keeps a stale one
 ctest --preset ci "$@" || rc=$?
 recap+=("tests (build/): exit $rc")
 [ $rc -eq 0 ] || { status=$rc; recap+=("$(failed_tests build)"); }
