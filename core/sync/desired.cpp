@@ -113,9 +113,7 @@ namespace {
 void store_photo(DesiredUser& user, PhotoStore*& store, DesiredSet& out) {
   auto it = user.fields.find("photo");
   if (it == user.fields.end()) return;
-  std::string_view bytes;
-  if (const auto* s = it->second.string()) bytes = *s;
-  else if (const auto* l = it->second.list(); l && !l->empty()) bytes = l->front();
+  const std::string_view bytes = photo_bytes_of(it->second);
   if (bytes.empty()) return;
   auto stored = store->put(bytes);
   if (!stored) {

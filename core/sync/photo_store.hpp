@@ -15,6 +15,14 @@
 
 namespace daoctl::sync {
 
+// The bytes of a mapped photo value: the string, or the first of a list (an
+// attribute such as jpegPhoto may carry several); empty when there is none.
+inline std::string_view photo_bytes_of(const mapping::Value& value) {
+  if (const auto* s = value.string()) return *s;
+  if (const auto* l = value.list(); l && !l->empty()) return l->front();
+  return {};
+}
+
 class PhotoStore {
  public:
   virtual ~PhotoStore() = default;

@@ -1,4 +1,5 @@
 #include "core/sync/plan.hpp"
+#include "core/sync/photo_store.hpp"
 
 #include "core/sync/values.hpp"
 
@@ -583,9 +584,7 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
         want = d.stored_photo->sha256;
         size = d.stored_photo->size;
       } else if (auto pit = d.fields.find("photo"); pit != d.fields.end()) {
-        std::string_view bytes;
-        if (const auto* s = pit->second.string()) bytes = *s;
-        else if (const auto* l = pit->second.list(); l && !l->empty()) bytes = l->front();
+        const std::string_view bytes = photo_bytes_of(pit->second);
         if (!bytes.empty()) want = sha256_hex(bytes);
         size = bytes.size();
       }
