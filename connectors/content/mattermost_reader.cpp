@@ -180,7 +180,8 @@ class Scan {
       e.line = line_no;
       e.channel = channel_of(text_of(body, "team"), text_of(body, "channel"));
       // A create_at beyond year 9999 is no time (millis_to_rfc3339 gives "").
-      if (auto t = body.find("create_at"); t != body.end() && t->is_number() && !millis_to_rfc3339(*t).empty()) {
+      if (auto t = body.find("create_at");
+          t != body.end() && t->is_number() && is_rfc3339_seconds(t->get<double>() / 1000.0)) {
         e.has_time = true;
         e.second = std::floor(t->get<double>() / 1000.0);  // as millis_to_rfc3339 rounds
         channels_[e.channel].comments += size_of_array(body, "replies");

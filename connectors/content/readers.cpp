@@ -9,13 +9,17 @@
 
 namespace daoctl::content {
 
-std::string unix_to_rfc3339(double seconds) {
+bool is_rfc3339_seconds(double seconds) {
   // RFC 3339 years have four digits: 0001-01-01T00:00:00Z to
   // 9999-12-31T23:59:59Z. Anything else, NaN and infinity included, is no
   // time at all (and converting it to time_t would be undefined; found by
   // fuzz_slack and fuzz_mattermost with a ts of 1.6e116).
   constexpr double kFirst = -62135596800.0, kAfterLast = 253402300800.0;
-  if (!(seconds >= kFirst && seconds < kAfterLast)) return {};
+  return seconds >= kFirst && seconds < kAfterLast;
+}
+
+std::string unix_to_rfc3339(double seconds) {
+  if (!is_rfc3339_seconds(seconds)) return {};
   auto whole = static_cast<std::time_t>(std::floor(seconds));
   std::tm tm{};
   gmtime_r(&whole, &tm);

@@ -44,6 +44,8 @@ Result<ReadResult> read_mattermost(std::string_view jsonl, const std::string& fi
 Result<ReadResult> read_wxr(const std::filesystem::path& file);
 Result<ReadResult> read_manifest(const std::filesystem::path& file);
 
+// Whether seconds since the epoch fall in years 1-9999 (RFC 3339's range).
+bool is_rfc3339_seconds(double seconds);
 // Seconds since the epoch (with a fraction, as Slack's "ts") -> RFC 3339 UTC;
 // "" outside years 1-9999 (and for NaN or infinity).
 std::string unix_to_rfc3339(double seconds);
