@@ -17,7 +17,7 @@ PKGS=(
   unzip
   openssl
   systemd
-  samba ldb-tools
+  samba samba-ad-provision ldb-tools
   clang-16 libclang-rt-16-dev
 )
 missing=()

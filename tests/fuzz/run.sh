@@ -35,7 +35,10 @@ DEFAULT_MAX_LEN=4096
 
 t0=$(date +%s)
 launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+# The same cache for every clone of the repository (paths relative to it), as
+# the presets do: a fresh clone on a machine that built before compiles little.
+command -v ccache >/dev/null &&
+  launcher=("-DCMAKE_CXX_COMPILER_LAUNCHER=/usr/bin/env;CCACHE_BASEDIR=$ROOT;CCACHE_NOHASHDIR=true;ccache")
 if [ ! -f "$BUILD/build.ninja" ]; then
   cmake -S "$ROOT" -B "$BUILD" -G Ninja -DDAOCTL_FUZZ=ON -DDAOCTL_BUILD_TESTS=OFF \
     -DCMAKE_BUILD_TYPE= -DCMAKE_CXX_COMPILER="$CXX_BIN" "${launcher[@]}" >"$BUILD.configure.log" 2>&1 ||
