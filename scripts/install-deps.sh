@@ -17,7 +17,7 @@ PKGS=(
   unzip
   openssl
   systemd
-  samba samba-ad-provision ldb-tools
+  samba samba-ad-provision samba-dsdb-modules samba-vfs-modules ldb-tools
   clang-16 libclang-rt-16-dev
 )
 missing=()
