@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstring>
 #include <iostream>
+#include <CLI/CLI.hpp>
 
 #include "cli/terminal_io.hpp"
 #include "commands/common/command_doc.hpp"

@@ -3,7 +3,7 @@
 // turns errors into "daoctl: error: ..." and exit codes.
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "commands/common/cli_fwd.hpp"
 #include <functional>
 #include <memory>
 #include <string>

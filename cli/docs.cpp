@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 #include <vector>
+#include <CLI/CLI.hpp>
 
 namespace daoctl::cli {
 

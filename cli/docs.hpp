@@ -3,7 +3,7 @@
 // command group, and completion scripts for bash, zsh and fish.
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "commands/common/cli_fwd.hpp"
 #include <map>
 #include <string>
 

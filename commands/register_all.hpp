@@ -1,7 +1,7 @@
 // The whole command tree below the root: the one list of command groups.
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "commands/common/cli_fwd.hpp"
 
 #include "commands/common/context.hpp"
 

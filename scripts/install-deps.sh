@@ -7,7 +7,7 @@ set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PKGS=(
-  build-essential cmake ninja-build pkg-config git ccache
+  build-essential cmake ninja-build pkg-config git ccache mold
   libcli11-dev libcurl4-openssl-dev nlohmann-json3-dev libyaml-cpp-dev
   libldap-dev libfmt-dev libsqlite3-dev libssl-dev libarchive-dev
   libcpp-httplib-dev libxlsxwriter-dev libvalijson-dev libsimdjson-dev catch2

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <CLI/CLI.hpp>
 
 #include "cli/app.hpp"
 #include "cli/docs.hpp"

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <CLI/CLI.hpp>
 
 #include "commands/common/command_doc.hpp"
 

@@ -1,7 +1,7 @@
 // daoctl api METHOD PATH: raw authenticated calls, like `gh api`.
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "commands/common/cli_fwd.hpp"
 #include <istream>
 #include <string>
 #include <vector>

@@ -1,3 +1,4 @@
+#include <CLI/CLI.hpp>
 #include "commands/common/command_doc.hpp"
 #include "commands/backup/backup.hpp"
 #include "commands/common/job_report.hpp"

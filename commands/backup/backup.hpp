@@ -5,7 +5,7 @@
 // restore, 6 another run holds the lock, 7 unknown backup).
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "commands/common/cli_fwd.hpp"
 #include <functional>
 #include <optional>
 #include <string>

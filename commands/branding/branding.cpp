@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <CLI/CLI.hpp>
 
 #include "commands/common/command_doc.hpp"
 #include "commands/policy/settings_api.hpp"

@@ -3,7 +3,7 @@
 // by content: format, size, pixel dimensions).
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "commands/common/cli_fwd.hpp"
 #include <string>
 
 #include "commands/common/context.hpp"

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <exception>
 #include <sstream>
+#include <CLI/CLI.hpp>
 
 #include "connectors/local/files.hpp"
 #include "core/text/date.hpp"

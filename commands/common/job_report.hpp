@@ -16,7 +16,7 @@
 // to the run that holds the lock.
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "commands/common/cli_fwd.hpp"
 #include <chrono>
 #include <cstdint>
 #include <functional>

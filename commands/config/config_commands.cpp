@@ -1,3 +1,4 @@
+#include <CLI/CLI.hpp>
 #include "commands/config/config_commands.hpp"
 
 #include "commands/common/command_doc.hpp"

@@ -1,7 +1,7 @@
 // daoctl config: view and edit the config file's contexts.
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "commands/common/cli_fwd.hpp"
 #include <optional>
 #include <string>
 

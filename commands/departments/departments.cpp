@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <CLI/CLI.hpp>
 
 #include "commands/common/command_doc.hpp"
 

@@ -1,7 +1,7 @@
 // daoctl departments: the native department tree (/api/v1/departments).
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "commands/common/cli_fwd.hpp"
 #include <vector>
 
 #include "commands/common/context.hpp"

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <CLI/CLI.hpp>
 
 #include "commands/common/command_doc.hpp"
 #include "commands/common/confirm.hpp"

@@ -5,7 +5,7 @@
 //   deprovision reactivate <who>      undo a block daoctl made (never an administrator's)
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "commands/common/cli_fwd.hpp"
 #include <map>
 #include <set>
 #include <string>

@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <locale>
+#include <CLI/CLI.hpp>
 
 #include "commands/common/command_doc.hpp"
 #include "connectors/hr/http_json_source.hpp"

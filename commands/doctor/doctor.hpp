@@ -5,7 +5,7 @@
 // ok/warn/FAIL/skip, and a failed one what to fix.
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "commands/common/cli_fwd.hpp"
 #include <chrono>
 #include <optional>
 #include <string>

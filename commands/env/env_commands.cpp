@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <sstream>
+#include <CLI/CLI.hpp>
 
 #include "commands/branding/branding.hpp"
 #include "commands/common/command_doc.hpp"

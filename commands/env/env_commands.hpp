@@ -3,7 +3,7 @@
 // layer reads the platform's state, executes plans and writes exports).
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "commands/common/cli_fwd.hpp"
 #include <map>
 #include <string>
 

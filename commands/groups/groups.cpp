@@ -1,3 +1,4 @@
+#include <CLI/CLI.hpp>
 #include "commands/groups/groups.hpp"
 
 #include "commands/common/command_doc.hpp"

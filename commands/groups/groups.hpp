@@ -1,7 +1,7 @@
 // daoctl groups: SCIM groups and their membership.
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "commands/common/cli_fwd.hpp"
 #include <string>
 #include <vector>
 

@@ -3,7 +3,7 @@
 // network; plan adds author mapping and what exists already; apply sends.
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "commands/common/cli_fwd.hpp"
 #include <functional>
 #include <string>
 

@@ -1,3 +1,4 @@
+#include <CLI/CLI.hpp>
 #include "commands/policy/policy.hpp"
 
 #include "commands/common/command_doc.hpp"

@@ -2,7 +2,7 @@
 // keyword-monitoring rules (get/set/diff each, validated before sending).
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "commands/common/cli_fwd.hpp"
 
 #include "commands/common/context.hpp"
 #include "commands/policy/setting_command.hpp"

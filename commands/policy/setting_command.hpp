@@ -5,7 +5,7 @@
 // are the same for every setting.
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "commands/common/cli_fwd.hpp"
 #include <functional>
 #include <map>
 #include <string>

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <CLI/CLI.hpp>
 
 #include "commands/common/command_doc.hpp"
 #include "commands/common/job_report.hpp"

@@ -2,7 +2,7 @@
 // by page from the platform into CSV, JSON, NDJSON, XLSX or Prometheus text.
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "commands/common/cli_fwd.hpp"
 #include <functional>
 #include <optional>
 #include <string>

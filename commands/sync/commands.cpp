@@ -3,6 +3,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <CLI/CLI.hpp>
 
 #include "commands/common/command_doc.hpp"
 #include "commands/common/job_report.hpp"

@@ -5,7 +5,7 @@
 //   sync status -f job.yaml     what the last run did
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "commands/common/cli_fwd.hpp"
 #include <string>
 
 #include "commands/common/context.hpp"

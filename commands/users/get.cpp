@@ -1,3 +1,4 @@
+#include <CLI/CLI.hpp>
 #include "commands/common/command_doc.hpp"
 #include "commands/common/scim_lookup.hpp"
 #include "commands/users/users.hpp"

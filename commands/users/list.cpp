@@ -1,4 +1,5 @@
 #include <simdjson.h>
+#include <CLI/CLI.hpp>
 
 #include "commands/common/command_doc.hpp"
 #include "commands/common/scim_lookup.hpp"

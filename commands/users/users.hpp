@@ -4,7 +4,7 @@
 // throws CommandError on failure.
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "commands/common/cli_fwd.hpp"
 #include <functional>
 #include <optional>
 #include <string>

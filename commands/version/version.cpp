@@ -1,3 +1,4 @@
+#include <CLI/CLI.hpp>
 #include "commands/version/version.hpp"
 
 #include "commands/common/command_doc.hpp"

@@ -1,7 +1,7 @@
 // daoctl version: the client version, and the server's when it is reachable.
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "commands/common/cli_fwd.hpp"
 
 #include "commands/common/context.hpp"
 

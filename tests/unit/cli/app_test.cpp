@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 #include <set>
+#include <CLI/CLI.hpp>
 
 #include "cli/app.hpp"
 #include "commands/common/command_doc.hpp"

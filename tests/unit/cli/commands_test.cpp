@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <CLI/CLI.hpp>
 
 #include "commands/api/api.hpp"
 #include "commands/common/confirm.hpp"
