@@ -94,7 +94,8 @@ std::vector<schema::Problem> ContractCheck::patch_problems(const httplib::Reques
   const auto& ops = body["Operations"];
   for (std::size_t i = 0; i < ops.size(); ++i) {
     const json& op = ops[i];
-    if (!op.is_object() || !op.contains("value") || !op["op"].is_string() || iequals(op["op"].get<std::string>(), "remove"))
+    if (!op.is_object() || !op.contains("value") || !op.contains("op") || !op["op"].is_string() ||
+        iequals(op["op"].get<std::string>(), "remove"))
       continue;
     const std::string where = fmt::format("/Operations/{}/value", i);
     json doc = base;
@@ -157,7 +158,7 @@ bool ContractCheck::reject(const httplib::Request& req, httplib::Response& res) 
 }
 
 void ContractCheck::check_response(const httplib::Request& req, httplib::Response& res) const {
-  if (!check_responses_ || req.method == "HEAD") return;
+  if (!check_responses_ || req.method == "HEAD" || res.status <= 0) return;
   const std::string type = res.get_header_value("Content-Type");
   json body;
   if (!res.body.empty()) {
