@@ -238,6 +238,10 @@ commands::ClientFactory curl_client_factory(std::string user_agent) {
     options.token = s.token;
     options.rate_limit = s.rate_limit;
     options.retry.max_attempts = s.max_attempts;
+    if (s.max_retry_wait) {
+      options.retry.max_delay = *s.max_retry_wait;
+      options.retry.max_retry_after = *s.max_retry_wait;
+    }
     return std::make_unique<platform::PlatformClient>(platform::make_curl_transport(transport),
                                                       std::move(options));
   };

@@ -20,12 +20,24 @@ PKGS=(
   samba samba-ad-provision samba-dsdb-modules samba-vfs-modules ldb-tools
   clang-16 libclang-rt-16-dev
 )
+# Node.js and npm run the third-party SCIM 2.0 test peer (SCIMMY, from npm:
+# tests/tools/scim_server). A node that is already there (any vendor) is kept.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then PKGS+=(nodejs npm); fi
+# The SCIM peer's npm packages go into a cache outside the repository
+# (pinned by its package-lock.json); e2e: scim_third_party installs them
+# too when they are missing, and fails when it cannot.
+install_scim_peer() {
+  local here
+  here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  "$here/tests/tools/scim_server/install.sh" >/dev/null
+}
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PKGS[@]} packages present"
+  install_scim_peer
   exit 0
 fi
 echo "install-deps: installing ${missing[*]}"
@@ -40,3 +52,4 @@ fi
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 if [ "$created_policy" = 1 ]; then $SUDO rm -f "$policy"; fi
+install_scim_peer

@@ -30,12 +30,18 @@ constexpr const char* kUsage = R"(usage:
   daoctl-sim [serve] --data DIR [--listen HOST:PORT] [--token-file F] [--allow-remote]
                      [--latency MS] [--fail-rate P] [--rate-limit N] [--reset-rate P]
                      [--fault-seed S] [--tls-cert F --tls-key F] [--threads N] [--log-requests]
+                     [--check-responses]
   daoctl-sim seed --data DIR --users N [--departments M] [--seed S] [--activity-days D]
   daoctl-sim version
 
 The admin token comes from DAOCTL_SIM_TOKEN or --token-file. --listen defaults to
 127.0.0.1:0 (a free port); the bound address is printed as
 "daoctl-sim: listening on URL" once the socket accepts connections.
+Every JSON request body is checked against the API contract (schemas/openapi.yaml):
+one that breaks it is answered 400 (SCIM invalidValue) or 422 naming the JSON
+pointer and the reason. --check-responses (or DAOCTL_SIM_CHECK_RESPONSES=1), as the
+test suite runs it, also checks every response: one that breaks the contract is
+answered 500 and logged as "daoctl-sim: contract violation: ..." on stderr.
 )";
 
 class UsageError : public std::runtime_error {
@@ -146,7 +152,7 @@ int serve(int argc, char** argv, int first) {
       argc, argv, first,
       {"listen", "data", "token-file", "latency", "fail-rate", "rate-limit", "reset-rate", "fault-seed",
        "tls-cert", "tls-key", "threads"},
-      {"allow-remote", "log-requests"});
+      {"allow-remote", "log-requests", "check-responses"});
   ServerOptions o;
   auto [host, port] = parse_listen(args.get("listen", "127.0.0.1:0"));
   if (!is_loopback(host) && !args.flags.count("allow-remote"))
@@ -166,6 +172,7 @@ int serve(int argc, char** argv, int first) {
   o.tls_key_file = args.get("tls-key");
   o.threads = static_cast<int>(args.integer("threads", 32, 1, 1024));
   o.log_requests = args.flags.count("log-requests") > 0;
+  o.check_responses = args.flags.count("check-responses") > 0;
 
   // Signals are taken synchronously by this thread; the server's threads
   // inherit the blocked mask and never see them.

@@ -159,7 +159,12 @@ bool request_has_body(const httplib::Request& req) {
 Handler RouteTable::gated(Handler handler) {
   return [this, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
     if (gate_ && request_has_body(req) && gate_(req, res)) return;
+    if (contract_ && contract_->reject(req, res)) {
+      contract_->check_response(req, res);
+      return;
+    }
     handler(req, res);
+    if (contract_) contract_->check_response(req, res);
   };
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "sim/api_error.hpp"
+#include "sim/contract_check.hpp"
 #include "sim/store.hpp"
 
 namespace daoctl::sim {
@@ -66,11 +67,15 @@ class RouteTable {
   // next request. The gate returns true when it answered the request itself.
   using Gate = std::function<bool(const httplib::Request&, httplib::Response&)>;
   void set_gate(Gate gate) { gate_ = std::move(gate); }
+  // Request bodies checked against the contract before any handler (and,
+  // if the check says so, responses after it). Must outlive the table.
+  void set_contract_check(const ContractCheck* check) { contract_ = check; }
 
  private:
   Handler idempotent(Handler handler);
   Handler gated(Handler handler);
   Gate gate_;
+  const ContractCheck* contract_ = nullptr;
 
   httplib::Server& server_;
   Store& store_;

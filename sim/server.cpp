@@ -61,6 +61,7 @@ struct Server::Impl {
   std::unique_ptr<httplib::Server> http;
   std::unique_ptr<RouteTable> routes;
   std::unique_ptr<FaultInjector> faults;
+  std::unique_ptr<ContractCheck> contract;
   std::thread serving;
   int port = 0;
   bool running = false;
@@ -188,6 +189,8 @@ void Server::Impl::install() {
               kJson);
   });
   routes = std::make_unique<RouteTable>(*http, *store);
+  contract = std::make_unique<ContractCheck>(options.check_responses || response_checks_from_environment());
+  routes->set_contract_check(contract.get());
   routes->set_gate([this](const httplib::Request& req, httplib::Response& res) { return check_request(req, res); });
   add_scim_routes(*routes, *store);
   add_native_routes(*routes, *store);

@@ -25,6 +25,11 @@ struct ServerOptions {
   std::string tls_key_file;
   int threads = 32;  // request threads; a keep-alive connection holds one
   bool log_requests = false;
+  // Check every response against schemas/openapi.yaml: one that breaks it
+  // becomes a 500 and a "contract violation" line on stderr (the test
+  // suite's setting; also DAOCTL_SIM_CHECK_RESPONSES=1). Request bodies are
+  // always checked.
+  bool check_responses = false;
 };
 
 class Server {

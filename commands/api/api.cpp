@@ -119,12 +119,21 @@ int run_api(const ApiOptions& raw, CommandContext& ctx, std::istream& stdin_stre
   }
   auto response = value_or_throw(client.send(std::move(req)));
   if (response.body.empty()) return exit_code::ok;
-  const json parsed = json::parse(response.body, nullptr, false);
-  if (!parsed.is_discarded()) {
-    output::render_json(ctx.io().out(), parsed);
+  // JSON (by its Content-Type, or untyped text that parses) is pretty-printed;
+  // any other body - a photo, a backup archive, text - is written byte for
+  // byte, with nothing added, so `daoctl api GET ... > file` is the file.
+  const std::string type = lower(response.header("content-type").value_or(""));
+  const std::string media = trim(type.substr(0, type.find(';')));
+  const bool json_type = media == "application/json" || media.ends_with("+json");
+  std::optional<json> parsed;
+  if (json_type || media.empty()) {
+    json doc = json::parse(response.body, nullptr, false);
+    if (!doc.is_discarded()) parsed = std::move(doc);
+  }
+  if (parsed) {
+    output::render_json(ctx.io().out(), *parsed);
   } else {
-    ctx.io().out() << response.body;
-    if (response.body.back() != '\n') ctx.io().out() << '\n';
+    ctx.io().out().write(response.body.data(), static_cast<std::streamsize>(response.body.size()));
   }
   ctx.io().out().flush();
   return exit_code::ok;

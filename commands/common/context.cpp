@@ -47,6 +47,8 @@ ClientSettings CommandContext::client_settings() {
   s.timeout = r.timeout;
   s.concurrency = global.concurrency;
   s.rate_limit = global.rate_limit;
+  if (global.max_attempts) s.max_attempts = *global.max_attempts;
+  s.max_retry_wait = global.max_retry_wait;
   s.verbose = global.verbose > 0;
   return s;
 }

@@ -37,6 +37,10 @@ struct GlobalOptions {
   bool insecure = false;
   int concurrency = 8;
   double rate_limit = 0;
+  // Retries of a request (sync sets them from the job or its flags); unset:
+  // the client's defaults.
+  std::optional<int> max_attempts;
+  std::optional<std::chrono::milliseconds> max_retry_wait;
 };
 
 // Everything needed to build a PlatformClient; token already read.
@@ -49,6 +53,9 @@ struct ClientSettings {
   int concurrency = 8;
   double rate_limit = 0;
   int max_attempts = 5;
+  // The longest wait before one retry (backoff cap and longest Retry-After
+  // honoured); unset: the client's defaults.
+  std::optional<std::chrono::milliseconds> max_retry_wait;
   bool verbose = false;  // trace requests to Io::err (redacted by the transport)
 };
 

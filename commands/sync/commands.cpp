@@ -226,6 +226,13 @@ void register_sync(CLI::App& root, CommandContext& ctx) {
   auto& sync = add_command(root, {"sync", "Sync employees from LDAP and HR sources into the platform",
                                   "daoctl sync plan -f /etc/daoctl/nightly.yaml"});
   sync.require_subcommand(1);
+  auto add_retries = [](CLI::App& cmd, SyncOptions& o) {
+    cmd.add_option("--retries", o.retries, "Tries per request after 429, 5xx and network errors (default: the job's apply.retries.attempts, else 5)")
+        ->check(CLI::Range(1, 100));
+    cmd.add_option("--max-retry-wait", o.max_retry_wait,
+                   "Longest wait in seconds before one retry (default: the job's apply.retries.max_wait)")
+        ->check(CLI::Range(0.001, 3600.0));
+  };
   auto add_common = [](CLI::App& cmd, SyncOptions& o) {
     cmd.add_option("-f,--file", o.job_file, "The sync job file (sync.yaml)")->required();
     cmd.add_option("--state-dir", o.state_dir, "Where locks, journals and last-run state live");
@@ -245,6 +252,7 @@ void register_sync(CLI::App& root, CommandContext& ctx) {
     add_common(cmd, *o);
     cmd.add_option("--out", o->plan_out, "Save the plan (JSON) for a later 'sync apply --plan'");
     cmd.add_flag("--detailed-exitcode", o->detailed_exitcode, "Exit 8 when the plan has changes");
+    add_retries(cmd, *o);
     cmd.add_option("--allow-deprovision", o->allow_deprovision,
                    "Let exactly the plan with this hash past the deactivation thresholds");
     cmd.callback([o, &ctx] { ctx.exit_status = run_sync_plan(*o, ctx); });
@@ -259,6 +267,7 @@ void register_sync(CLI::App& root, CommandContext& ctx) {
                    "Let exactly the plan with this hash past the deactivation thresholds");
     cmd.add_option("--concurrency", o->concurrency, "Requests in flight (default: the job's apply.concurrency)")
         ->check(CLI::Range(1, 64));
+    add_retries(cmd, *o);
     cmd.add_option("--summary-file", o->summary_file,
                    "Write the JSON run summary to this file (atomically, also on failure)");
     cmd.add_option("--metrics-file", o->metrics_file,

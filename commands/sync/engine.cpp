@@ -184,6 +184,10 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources)
   if (!ctx.global.ca_file && p.contains("ca_file")) ctx.global.ca_file = p["ca_file"].get<std::string>();
   ctx.global.concurrency = opts.concurrency > 0 ? opts.concurrency : s.job.concurrency;
   if (ctx.global.rate_limit <= 0) ctx.global.rate_limit = s.job.rate_limit;
+  if (const int attempts = opts.retries > 0 ? opts.retries : s.job.retry_attempts; attempts > 0)
+    ctx.global.max_attempts = attempts;
+  if (const double wait = opts.max_retry_wait > 0 ? opts.max_retry_wait : s.job.retry_max_wait_seconds; wait > 0)
+    ctx.global.max_retry_wait = std::chrono::milliseconds(static_cast<long long>(wait * 1000));
 
   targets::ScimTargetOptions topts;
   topts.kind = s.job.target == "scim" ? sync::TargetKind::Scim : sync::TargetKind::Platform;
@@ -208,7 +212,18 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources)
   if (read_sources) reads = start_source_reads(s, opts, streamed.get());
   auto state = s.target->read_state();
   sync::SourceRecords records = finish_source_reads(reads, s.sources);
-  s.state = value_or_throw(std::move(state));
+  if (!state) {
+    // Reading the target failed after every retry: nothing was planned, so
+    // nothing changed. Say so, and how to retry harder.
+    Error e = state.error();
+    const bool transient = e.http_status == 429 || e.http_status >= 500 || e.kind == ErrorKind::Network;
+    if (transient)
+      e.hint = (e.hint.empty() ? "" : e.hint + "; ") +
+               std::string("nothing was changed; to retry longer raise apply.retries.attempts and "
+                           "apply.retries.max_wait in the job, or pass --retries N --max-retry-wait SECONDS");
+    throw CommandError(e);
+  }
+  s.state = std::move(*state);
   if (!read_sources) return s;
 
   auto desired = streamed ? streamed->finish() : sync::build_desired(s.job, records, s.photo_store.get());
@@ -222,6 +237,7 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources)
   popts.link_by = s.job.link_by;
   popts.department_separator = s.job.department_separator;
   popts.delete_empty_departments = s.job.delete_empty_departments;
+  popts.scim_department_leaf = s.job.scim_department_leaf;
   popts.manage_groups = s.job.groups.has_value();
   if (s.job.deprovision.contains("dismissed_when"))
     for (const auto& rule : s.job.deprovision["dismissed_when"])

@@ -20,6 +20,8 @@ struct SyncOptions {
   bool detailed_exitcode = false;
   std::string allow_deprovision;  // a plan hash
   int concurrency = 0;          // 0: the job's apply.concurrency
+  int retries = 0;              // --retries: tries per request; 0: the job's apply.retries
+  double max_retry_wait = 0;    // --max-retry-wait seconds; 0: the job's apply.retries
   std::string summary_file;     // overrides report.summary_file
   std::string metrics_file;     // overrides report.metrics_file
   std::string results_file;     // overrides report.results_file

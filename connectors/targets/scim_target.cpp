@@ -56,12 +56,44 @@ std::string idempotency_key(std::string_view managed_by, std::string_view object
   return "daoctl-" + hex;
 }
 
+std::string scim_root_for(sync::TargetKind kind, std::string_view base_url) {
+  if (kind == sync::TargetKind::Platform) return "/scim/v2";
+  const auto scheme = base_url.find("://");
+  const auto slash = base_url.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
+  std::string_view path = slash == std::string_view::npos ? std::string_view() : base_url.substr(slash);
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  return path.empty() ? "/scim/v2" : "";
+}
+
 ScimSyncTarget::ScimSyncTarget(platform::PlatformClient& client, ScimTargetOptions options)
-    : client_(client), options_(std::move(options)) {}
+    : client_(client),
+      options_(std::move(options)),
+      root_(scim_root_for(options_.kind, client.options().base_url)) {}
+
+http::Request ScimSyncTarget::scim_request(const std::string& method, const std::string& path,
+                                           const std::string& object, std::optional<json> body) const {
+  const bool has_body = body.has_value();
+  auto req = client_.make_request(method, root_ + path, object, std::move(body));
+  set_header(req, "Accept", "application/scim+json, application/json");
+  if (has_body) set_header(req, "Content-Type", "application/scim+json");
+  return req;
+}
 
 Status ScimSyncTarget::discover() {
-  auto spc = client_.get_json("/scim/v2/ServiceProviderConfig", "SCIM ServiceProviderConfig");
-  if (!spc) return std::unexpected(spc.error());
+  const std::string url = client_.options().base_url + root_ + "/ServiceProviderConfig";
+  auto spc = client_.get_json(root_ + "/ServiceProviderConfig", "SCIM ServiceProviderConfig");
+  if (!spc) {
+    Error e = spc.error();
+    if (e.http_status == 404) {
+      e.message = "no SCIM service at " + url;
+      e.hint = options_.kind == sync::TargetKind::Platform
+                   ? "platform.url is the platform's address; daoctl adds /scim/v2"
+                   : "platform.url of a scim target is the SCIM root as the service documents it (the URL "
+                     "that /Users and /ServiceProviderConfig are under, e.g. https://idp.example/scim/v2); a "
+                     "URL without a path gets /scim/v2";
+    }
+    return std::unexpected(std::move(e));
+  }
   if (spc->contains("patch") && !(*spc)["patch"].value("supported", false))
     return fail(ErrorKind::Config, "the SCIM service does not support PATCH", "ServiceProviderConfig",
                 "patch.supported is false", "daoctl sync needs RFC 7644 PATCH");
@@ -95,11 +127,19 @@ Result<sync::PlatformState> ScimSyncTarget::read_state() {
     });
     if (!st) return std::unexpected(st.error());
   }
-  auto st = client_.scim_list_raw("/scim/v2/Users", "", options_.page_size, [&](std::string& body) {
+  auto st = client_.scim_list_raw(root_ + "/Users", "", options_.page_size, [&](std::string& body) {
     return sync::users_from_scim_page(body, paths, state.users);
   });
   if (!st) return std::unexpected(st.error());
-  st = client_.scim_list("/scim/v2/Groups", "", options_.page_size, [&](const json& resources) {
+  // A plain SCIM service has nowhere to keep managedBy. Its accounts with an
+  // externalId were written by a provisioning client (RFC 7643 section 3.1),
+  // which for a service this job syncs is this job: they count as managed, so
+  // missing_from_sources and the guards work as on the platform. Accounts
+  // without an externalId are never deactivated.
+  if (options_.kind == sync::TargetKind::Scim)
+    for (auto& u : state.users)
+      if (!u.external_id.empty() && u.managed_by.empty()) u.managed_by = options_.managed_by;
+  st = client_.scim_list(root_ + "/Groups", "", options_.page_size, [&](const json& resources) {
     for (const auto& g : resources) {
       sync::PlatformGroup group;
       group.id = g.value("id", "");
@@ -142,7 +182,7 @@ Status ScimSyncTarget::delete_department(const std::string& id, const std::strin
 
 Result<std::string> ScimSyncTarget::find_user_by_external_id(const std::string& external_id) {
   auto found = client_.get_json(
-      "/scim/v2/Users?filter=" + platform::url_encode_query("externalId eq " + scim_quote(external_id)),
+      root_ + "/Users?filter=" + platform::url_encode_query("externalId eq " + scim_quote(external_id)),
       "user with externalId " + external_id);
   if (!found) return std::unexpected(found.error());
   if (found->value("totalResults", 0) < 1) return std::string();
@@ -155,7 +195,7 @@ std::vector<Result<std::string>> ScimSyncTarget::create_users(const std::vector<
   std::vector<std::size_t> conflicts;
   for (std::size_t i = 0; i < resources.size(); ++i) {
     std::string object = "user " + resources[i].value("userName", "");
-    auto req = client_.make_request("POST", "/scim/v2/Users", object, resources[i]);
+    auto req = scim_request("POST", "/Users", object, resources[i]);
     set_header(req, "Idempotency-Key",
                idempotency_key(options_.managed_by, resources[i].value("externalId", ""), resources[i].dump()));
     calls.push_back({std::move(req), [&, i](Result<http::Response> r) {
@@ -181,9 +221,11 @@ std::vector<Status> ScimSyncTarget::patch_users(const std::vector<sync::UserPatc
   std::vector<Status> results(patches.size());
   std::vector<platform::Call> calls;
   for (std::size_t i = 0; i < patches.size(); ++i) {
+    // A PATCH with no operations is never sent (RFC 7644 requires at least
+    // one); a change the target cannot store leaves none.
+    if (patches[i].operations.empty()) continue;
     json body = {{"schemas", {kPatchOp}}, {"Operations", patches[i].operations}};
-    auto req = client_.make_request("PATCH", "/scim/v2/Users/" + url_encode_segment(patches[i].id),
-                                    patches[i].object, body);
+    auto req = scim_request("PATCH", "/Users/" + url_encode_segment(patches[i].id), patches[i].object, body);
     calls.push_back({std::move(req), [&, i](Result<http::Response> r) {
                        if (!r) results[i] = std::unexpected(r.error());
                      }});
@@ -236,13 +278,13 @@ Result<std::string> ScimSyncTarget::create_group(const std::string& name, const 
                {"displayName", name},
                {"externalId", external_id},
                {"members", json::array()}};
-  auto req = client_.make_request("POST", "/scim/v2/Groups", "group " + name, body);
+  auto req = scim_request("POST", "/Groups", "group " + name, body);
   set_header(req, "Idempotency-Key", idempotency_key(options_.managed_by, external_id, body.dump()));
   auto resp = client_.send(std::move(req));
   if (resp) return id_of(*resp, "group " + name);
   if (resp.error().http_status == 409) {
     auto found = client_.get_json(
-        "/scim/v2/Groups?filter=" + platform::url_encode_query("displayName eq " + scim_quote(name)),
+        root_ + "/Groups?filter=" + platform::url_encode_query("displayName eq " + scim_quote(name)),
         "group " + name);
     if (found && found->value("totalResults", 0) > 0) return (*found)["Resources"][0].value("id", "");
   }
@@ -259,8 +301,8 @@ Status ScimSyncTarget::change_group_members(const std::string& group_id, const s
   auto flush = [&]() -> Status {
     if (ops.empty()) return {};
     json body = {{"schemas", {kPatchOp}}, {"Operations", ops}};
-    auto resp = client_.send(client_.make_request("PATCH", "/scim/v2/Groups/" + url_encode_segment(group_id),
-                                                  "group " + group_name, body));
+    auto resp = client_.send(
+        scim_request("PATCH", "/Groups/" + url_encode_segment(group_id), "group " + group_name, body));
     ops = json::array();
     member_ops = 0;
     if (!resp) return std::unexpected(resp.error());

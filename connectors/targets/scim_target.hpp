@@ -18,6 +18,12 @@ struct ScimTargetOptions {
   int max_patch_operations = 1000;
 };
 
+// The SCIM root under the client's base URL. The platform serves SCIM at
+// /scim/v2. A plain SCIM service's URL is used as given when it has a path
+// ("https://idp/tenant/scim", ".../scim/v2", "/scim"), and gets /scim/v2 when
+// it is only a scheme and host: "" or "/scim/v2".
+std::string scim_root_for(sync::TargetKind kind, std::string_view base_url);
+
 class ScimSyncTarget final : public sync::SyncTarget {
  public:
   ScimSyncTarget(platform::PlatformClient& client, ScimTargetOptions options);
@@ -42,8 +48,12 @@ class ScimSyncTarget final : public sync::SyncTarget {
 
  private:
   Result<std::string> find_user_by_external_id(const std::string& external_id);
+  // A request for a SCIM path ("/Users/42") under the root, typed as SCIM.
+  http::Request scim_request(const std::string& method, const std::string& path, const std::string& object,
+                             std::optional<nlohmann::json> body = std::nullopt) const;
   platform::PlatformClient& client_;
   ScimTargetOptions options_;
+  std::string root_;
 };
 
 // A deterministic Idempotency-Key for a write: the same job writing the same

@@ -36,33 +36,77 @@ using nlohmann::json;
 // schema compiled out of a larger document so that "#/..." still resolves.
 constexpr const char* kReferenceRoots[] = {"components", "$defs", "definitions"};
 
-// Removes "format" from every schema position: it is documentation only in our
-// contracts, and valijson would otherwise check a few formats its own way.
-void strip_format(json& schema);
+// RFC 3339 full-date with real month lengths and leap years (Gregorian).
+constexpr const char* kDatePattern =
+    "(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    "|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579]"
+    "[26])00)-02-29)";
+constexpr const char* kTimePattern =
+    "[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:(?:[0-5][0-9]|60)(?:\\.[0-9]+)?(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])";
 
-void strip_format_in_map(json& map) {
-  if (!map.is_object()) return;
-  for (auto& [name, sub] : map.items()) strip_format(sub);
+// The pattern a checked format stands for; null for formats never checked.
+const std::string* format_pattern(std::string_view format) {
+  static const std::string date = std::string("^") + kDatePattern + "$";
+  static const std::string date_time = std::string("^") + kDatePattern + kTimePattern + "$";
+  if (format == "date") return &date;
+  if (format == "date-time") return &date_time;
+  return nullptr;
 }
 
-void strip_format(json& schema) {
+// The key a checked format is kept under: valijson ignores unknown keywords,
+// so messages can still name the format.
+constexpr const char* kFormatKey = "x-daoctl-format";
+
+// Removes "format" from every schema position: it is documentation only in our
+// contracts unless `check` (then date and date-time become a pattern, which the
+// Validator compiles once; valijson's own format check compiles a std::regex
+// for every value it sees).
+void strip_format(json& schema, bool check);
+
+void strip_format_in_map(json& map, bool check) {
+  if (!map.is_object()) return;
+  for (auto& [name, sub] : map.items()) strip_format(sub, check);
+}
+
+void strip_format(json& schema, bool check) {
   if (!schema.is_object()) return;
-  if (auto it = schema.find("format"); it != schema.end() && it->is_string()) schema.erase(it);
+  if (auto it = schema.find("format"); it != schema.end() && it->is_string()) {
+    const std::string format = it->get<std::string>();
+    schema.erase(it);
+    if (const std::string* pattern = check ? format_pattern(format) : nullptr) {
+      schema[kFormatKey] = format;
+      if (!schema.contains("pattern")) {
+        schema["pattern"] = *pattern;
+      } else {
+        if (!schema.contains("allOf") || !schema["allOf"].is_array()) schema["allOf"] = json::array();
+        schema["allOf"].push_back({{"pattern", *pattern}});
+      }
+    }
+  }
   for (const char* key : {"properties", "patternProperties", "$defs", "definitions"})
-    if (auto it = schema.find(key); it != schema.end()) strip_format_in_map(*it);
+    if (auto it = schema.find(key); it != schema.end()) strip_format_in_map(*it, check);
   for (const char* key : {"items", "additionalProperties", "additionalItems", "not", "contains",
                           "propertyNames", "if", "then", "else"})
     if (auto it = schema.find(key); it != schema.end()) {
       if (it->is_array())
-        for (auto& sub : *it) strip_format(sub);
+        for (auto& sub : *it) strip_format(sub, check);
       else
-        strip_format(*it);
+        strip_format(*it, check);
     }
   for (const char* key : {"allOf", "anyOf", "oneOf"})
     if (auto it = schema.find(key); it != schema.end() && it->is_array())
-      for (auto& sub : *it) strip_format(sub);
+      for (auto& sub : *it) strip_format(sub, check);
   if (auto it = schema.find("components"); it != schema.end() && it->is_object())
-    if (auto schemas = it->find("schemas"); schemas != it->end()) strip_format_in_map(*schemas);
+    if (auto schemas = it->find("schemas"); schemas != it->end()) strip_format_in_map(*schemas, check);
+}
+
+// Whether `value` is a valid instance of a checked format (only called for
+// values that failed a pattern, to word the message).
+bool matches_format(const json& value, std::string_view format) {
+  const std::string* pattern = format_pattern(format);
+  if (!pattern || !value.is_string()) return true;
+  static const std::regex date(*format_pattern("date")), date_time(*format_pattern("date-time"));
+  return std::regex_match(value.get_ref<const std::string&>(), format == "date" ? date : date_time);
 }
 
 const json* follow_refs(const json& root, const json* schema) {
@@ -240,6 +284,13 @@ std::string rewrite(const std::string& d, const json* value, const json* subsche
     return v + " is not the required value";
   }
   if (d.starts_with("Failed to match regex specified by 'pattern'")) {
+    if (subschema && value && subschema->contains(kFormatKey) &&
+        !matches_format(*value, (*subschema)[kFormatKey].get<std::string>())) {
+      const std::string format = (*subschema)[kFormatKey].get<std::string>();
+      return v + " is not a valid " + format +
+             (format == "date" ? " (format date: YYYY-MM-DD, a real calendar day)"
+                               : " (format date-time: RFC 3339, e.g. 2024-04-24T09:30:00Z)");
+    }
     if (subschema && subschema->contains("pattern"))
       return v + " does not match the pattern " + (*subschema)["pattern"].get<std::string>();
     return v + " does not match the required pattern";
@@ -269,7 +320,8 @@ std::string format_problem(const Problem& problem, std::string_view file_name,
 }
 
 Result<JsonSchemaValidator> JsonSchemaValidator::compile(const nlohmann::json& document,
-                                                         std::string_view schema_pointer) {
+                                                         std::string_view schema_pointer,
+                                                         CompileOptions options) {
   const std::string object =
       "JSON Schema at " +
       (schema_pointer.empty() ? std::string("#") : "#" + std::string(schema_pointer));
@@ -292,7 +344,7 @@ Result<JsonSchemaValidator> JsonSchemaValidator::compile(const nlohmann::json& d
   if (!schema_pointer.empty() && document.is_object())
     for (const char* key : kReferenceRoots)
       if (document.contains(key) && !schema.contains(key)) schema[key] = document[key];
-  strip_format(schema);
+  strip_format(schema, options.check_formats);
   try {
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
     valijson::adapters::NlohmannJsonAdapter adapter(schema);

@@ -31,6 +31,14 @@ std::string to_string(const Problem& problem);
 std::string format_problem(const Problem& problem, std::string_view file_name,
                            const SourceMap& positions);
 
+struct CompileOptions {
+  // Check "format": "date" (RFC 3339 full-date, a real calendar day) and
+  // "date-time" (RFC 3339 date-time). Off: "format" is an annotation only.
+  // Other formats are never checked. The check is a cached pattern, so it
+  // costs one regex match per value.
+  bool check_formats = false;
+};
+
 // A schema compiled once and applied to many documents. Cheap to copy (the
 // compiled form is shared and immutable); validate() is safe to call from
 // several threads.
@@ -40,10 +48,11 @@ class JsonSchemaValidator {
   // document). References "#/..." are resolved against `document`, so a schema
   // inside an OpenAPI file may use "#/components/schemas/X" and a standalone
   // schema "#/$defs/X" or "#/definitions/X". `format` is an annotation only
-  // and never validated. Errors (kind Validation): the pointer does not exist,
+  // unless `options.check_formats` (then date and date-time are checked). Errors (kind Validation): the pointer does not exist,
   // a $ref does not resolve, a keyword is malformed — naming the pointer.
   static Result<JsonSchemaValidator> compile(const nlohmann::json& document,
-                                             std::string_view schema_pointer = "");
+                                             std::string_view schema_pointer = "",
+                                             CompileOptions options = {});
 
   // All problems of `instance`, in document order of discovery; empty when valid.
   std::vector<Problem> validate(const nlohmann::json& instance) const;

@@ -224,7 +224,9 @@ Result<JsonSchemaValidator> OpenApiContract::validator_for(
   if (it == state_->validators.end())
     it =
         state_->validators
-            .emplace(schema_pointer, JsonSchemaValidator::compile(state_->document, schema_pointer))
+            .emplace(schema_pointer,
+                     JsonSchemaValidator::compile(state_->document, schema_pointer,
+                                                  CompileOptions{.check_formats = true}))
             .first;
   return it->second;
 }
@@ -322,6 +324,55 @@ std::vector<Problem> OpenApiContract::validate_response(std::string_view method,
   }
   for (auto& p : validator->validate(body)) problems.push_back(std::move(p));
   return problems;
+}
+
+std::vector<Problem> OpenApiContract::validate_request(std::string_view method,
+                                                       std::string_view path,
+                                                       std::string_view content_type,
+                                                       const nlohmann::json& body) const {
+  const json& doc = state_->document;
+  auto request_problem = [](std::string message) { return Problem{"(request)", std::move(message)}; };
+  auto match = find_operation(method, path);
+  if (!match) return {};  // not this check's business: the server answers 404/405
+  const Operation& op = *match->operation;
+  const std::string where = op.method + " " + op.path_template;
+  const json& operation = doc.at(json::json_pointer(op.pointer));
+  std::string pointer = op.pointer + "/requestBody";
+  const json* request_body =
+      operation.contains("requestBody") ? follow(doc, &operation["requestBody"], pointer) : nullptr;
+  if (!request_body || !request_body->is_object() || !request_body->contains("content") ||
+      !(*request_body)["content"].is_object()) {
+    if (body.is_null()) return {};
+    return {request_problem(where + ": the contract documents no request body, but one was sent")};
+  }
+  if (body.is_null()) {
+    if (request_body->value("required", false))
+      return {request_problem(where + ": a request body is required")};
+    return {};
+  }
+  const json& content = (*request_body)["content"];
+  const std::string media_type = media_type_of(content_type);
+  std::string media_key;
+  if (content.contains(media_type)) {
+    media_key = media_type;
+  } else if (is_json_media_type(media_type) || media_type.empty()) {
+    for (const auto& [key, ignored] : content.items())
+      if (is_json_media_type(key)) {
+        media_key = key;
+        break;
+      }
+  }
+  if (media_key.empty())
+    return {request_problem(where + ": content type " +
+                            (media_type.empty() ? std::string("(none)") : media_type) +
+                            " is not documented (documented: " + join_keys(content) + ")")};
+  if (!is_json_media_type(media_key) || !content[media_key].is_object() ||
+      !content[media_key].contains("schema"))
+    return {};
+  auto validator =
+      validator_for(pointer_join(pointer_join(pointer + "/content", media_key), "schema"));
+  if (!validator) return {request_problem(where + ": " + validator.error().describe())};
+  return validator->validate(body);
 }
 
 std::vector<Problem> OpenApiContract::lint() const {

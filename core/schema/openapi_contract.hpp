@@ -1,5 +1,6 @@
 // The platform API contract (schemas/openapi.yaml, OpenAPI 3.1) as data:
-// find the documented operation for a request, check a response against it,
+// find the documented operation for a request, check a request body and a
+// response against it,
 // and lint the contract itself.
 #pragma once
 
@@ -66,6 +67,22 @@ class OpenApiContract {
                                          std::string_view content_type, const nlohmann::json& body,
                                          const Headers* headers = nullptr) const;
 
+  // Problems of a request body: the documented request body schema of the
+  // operation for METHOD and `path`, applied to `body` (JSON). Paths of
+  // problems point into the body ("/hireDate"); problems about the request
+  // itself (undocumented operation, no body documented, a body missing where
+  // one is required, an undocumented content type) start with "(request)".
+  // A body of a documented non-JSON media type (photos) is not inspected;
+  // a JSON body sent as another JSON type (application/json to a SCIM
+  // endpoint, RFC 7644 section 3.1) is checked against the documented one.
+  std::vector<Problem> validate_request(std::string_view method, std::string_view path,
+                                        std::string_view content_type,
+                                        const nlohmann::json& body) const;
+
+  // The compiled validator of one schema of the contract, e.g.
+  // "/components/schemas/ScimUser"; compiled once, then shared.
+  Result<JsonSchemaValidator> validator_for(const std::string& schema_pointer) const;
+
   // Checks of the contract itself, paths being JSON pointers into it: every
   // $ref resolves, every operation has a unique operationId and at least one
   // response, every path template parameter is declared as a required path
@@ -87,7 +104,6 @@ class OpenApiContract {
     mutable std::map<std::string, Result<JsonSchemaValidator>> validators;  // by schema pointer
   };
   explicit OpenApiContract(std::shared_ptr<State> state) : state_(std::move(state)) {}
-  Result<JsonSchemaValidator> validator_for(const std::string& schema_pointer) const;
 
   std::shared_ptr<State> state_;
 };

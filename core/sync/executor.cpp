@@ -47,7 +47,11 @@ json patch_operations(const UserAction& action, TargetKind target, const std::st
         ops.push_back({{"op", "remove"}, {"path", ent + ":department"}});
         if (target == TargetKind::Platform) ops.push_back({{"op", "remove"}, {"path", prof + ":departmentId"}});
       } else {
-        ops.push_back({{"op", "replace"}, {"path", ent + ":department"}, {"value", leaf_of(path)}});
+        // The platform keeps the leaf as the department's name (the tree is
+        // departmentId); a SCIM service keeps what the plan says it stores.
+        ops.push_back({{"op", "replace"},
+                       {"path", ent + ":department"},
+                       {"value", target == TargetKind::Platform ? leaf_of(path) : path}});
         if (target == TargetKind::Platform && !department_id.empty())
           ops.push_back({{"op", "replace"}, {"path", prof + ":departmentId"}, {"value", department_id}});
       }
@@ -143,7 +147,9 @@ ApplyReport apply_plan(const SyncPlan& plan, const PlatformState& state, SyncTar
         else d.fields[c.field] = c.after;
       }
       bodies.push_back(scim_resource_for(d, options.target, options.managed_by, *dept,
-                                         dept_path.empty() ? std::string() : leaf_of(dept_path)));
+                                         dept_path.empty() || options.target != TargetKind::Platform
+                                             ? dept_path
+                                             : leaf_of(dept_path)));
       batch.push_back(&a);
     }
     auto results = target.create_users(bodies);

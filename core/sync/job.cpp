@@ -301,10 +301,22 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
     problems.add("/mapping/photo",
                  "target scim cannot take photos (a plain SCIM 2.0 service has no photo upload); remove photo "
                  "from the mapping or use target: platform");
+  // The same for the platform's profile extension: a plain SCIM 2.0 service
+  // stores the core User and the Enterprise extension only, so these fields
+  // would be planned as changes on every run and sent as empty PATCHes.
+  if (job.target == "scim")
+    for (const char* field : {"skills", "location", "birthday", "hireDate"})
+      if (m.contains(field))
+        problems.add(ptr({"mapping", field}),
+                     std::string("target scim cannot store ") + field +
+                         " (a plain SCIM 2.0 service has the core User and the Enterprise extension only; " +
+                         field + " is in the platform's profile extension); remove " + field +
+                         " from the mapping or use target: platform");
 
   if (root.contains("departments")) {
     job.department_separator = root["departments"].value("separator", "/");
     job.delete_empty_departments = root["departments"].value("delete_empty", false);
+    job.scim_department_leaf = root["departments"].value("scim_value", "path") == "leaf";
   }
   if (root.contains("groups")) {
     const json& g = root["groups"];
@@ -344,6 +356,10 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
   if (root.contains("apply")) {
     job.concurrency = root["apply"].value("concurrency", job.concurrency);
     if (root["apply"].contains("rate_limit")) job.rate_limit = parse_rate(root["apply"]["rate_limit"]);
+    if (root["apply"].contains("retries")) {
+      job.retry_attempts = root["apply"]["retries"].value("attempts", 0);
+      job.retry_max_wait_seconds = root["apply"]["retries"].value("max_wait", 0.0);
+    }
   }
   if (root.contains("report")) {
     const json& r = root["report"];

@@ -74,6 +74,8 @@ struct JobSpec {
   std::vector<std::pair<std::string, mapping::Template>> mapping;
   std::string department_separator = "/";
   bool delete_empty_departments = false;
+  // departments.scim_value: leaf (target: scim keeps only the last level).
+  bool scim_department_leaf = false;
   std::optional<GroupSpec> groups;
   std::vector<std::string> link_by;  // "email", "userName"
   nlohmann::json deprovision = nlohmann::json::object();
@@ -85,6 +87,11 @@ struct JobSpec {
   SafetySpec safety;
   int concurrency = 8;
   double rate_limit = 0;  // requests/s, 0 = unlimited
+  // apply.retries: tries per request (first included) and the longest wait
+  // before one retry (backoff cap and longest Retry-After honoured); 0 =
+  // the client's defaults (5 tries, 10 s backoff, 60 s Retry-After).
+  int retry_attempts = 0;
+  double retry_max_wait_seconds = 0;
   ReportSpec report;
   schema::SourceMap positions;
 

@@ -369,6 +369,11 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
     return std::find(opt.link_by.begin(), opt.link_by.end(), what) != opt.link_by.end();
   };
   const bool platform = opt.target == TargetKind::Platform;
+  // What the target keeps of a department path: the platform a department
+  // (compared by path), a SCIM service the text of Enterprise "department".
+  auto stored_department = [&](const std::string& path) {
+    return platform || !opt.scim_department_leaf ? path : leaf_of(path);
+  };
 
   // Departments: every prefix of every desired path must exist.
   std::map<std::string, const PlatformDepartment*> dept_by_path;
@@ -468,7 +473,7 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
       for (const auto& [field, value] : d.fields) {
         // The photo is uploaded after the create (plan.photos), never sent in it.
         if (field == "manager" || field == "photo" || value.is_null()) continue;
-        mapping::Value after = field == "department" ? mapping::Value(path_of[&d]) : value;
+        mapping::Value after = field == "department" ? mapping::Value(stored_department(path_of[&d])) : value;
         action.changes.push_back({field, mapping::Value(), after});
       }
       action.changes.push_back({"active", mapping::Value(), mapping::Value(d.active)});
@@ -490,7 +495,7 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
       std::optional<mapping::Value> department;
       if (field == "department") {
         const auto& path = path_of[&d];
-        department = path.empty() ? mapping::Value() : mapping::Value(platform ? path : leaf_of(path));
+        department = path.empty() ? mapping::Value() : mapping::Value(stored_department(path));
       }
       const mapping::Value& want = department ? *department : value;
       auto it = cur->fields.find(field);

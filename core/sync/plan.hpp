@@ -121,6 +121,10 @@ struct PlanOptions {
   bool delete_empty_departments = false;
   bool deactivate_missing = false;        // missing_from_sources is a dismissal rule
   bool manage_groups = false;
+  // target: scim stores the department as text in the Enterprise extension:
+  // the whole path ("Sales/EMEA") unless the job asks for the leaf
+  // (departments.scim_value: leaf). The plan shows the stored value.
+  bool scim_department_leaf = false;
   // When set: the only blocked accounts sync may reactivate (the ones the
   // deprovisioning ledger says daoctl blocked). Any other blocked account was
   // blocked by an administrator and stays blocked.

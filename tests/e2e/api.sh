@@ -31,6 +31,16 @@ check "--paginate over SCIM" "$DAOCTL_BIN" api GET /scim/v2/Users --paginate
 expect_eq "all users in one array" "$(printf '%s' "$OUT" | jq length)" "1200"
 check "--paginate over a native cursor" "$DAOCTL_BIN" api GET /api/v1/departments --paginate
 expect_match "departments array" "$(printf '%s' "$OUT" | jq -r 'type')" '^array$'
+# A binary body is written byte for byte: no newline added, nothing decoded.
+# The PNG ends in bytes that are not UTF-8 and contains NUL and CR LF.
+UID1=$("$DAOCTL_BIN" api GET '/scim/v2/Users?count=1' | jq -r '.Resources[0].id')
+photo="$DAOCTL_SOURCE_DIR/tests/fixtures/branding/logo.png"
+check "photo upload" curl -fsS -X PUT -H "Authorization: Bearer $DAOCTL_TOKEN" -H 'Content-Type: image/png' \
+  --data-binary "@$photo" "$SIM_URL/api/v1/users/$UID1/photo"
+"$DAOCTL_BIN" api GET "/api/v1/users/$UID1/photo" >"$E2E_DIR/photo.out" 2>"$E2E_DIR/photo.err"
+expect_eq "binary GET exits 0" "$?" "0"
+check "binary body byte for byte" cmp "$photo" "$E2E_DIR/photo.out"
+expect_eq "same size, no newline added" "$(stat -c %s "$E2E_DIR/photo.out")" "$(stat -c %s "$photo")"
 check "DELETE" "$DAOCTL_BIN" api DELETE "/scim/v2/Groups/$GID"
 expect_exit 7 "deleted" "$DAOCTL_BIN" api GET "/scim/v2/Groups/$GID"
 

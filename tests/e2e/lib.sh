@@ -31,6 +31,9 @@ export HOME="$E2E_DIR/home"
 mkdir -p "$XDG_CONFIG_HOME" "$HOME"
 unset DAOCTL_CONTEXT DAOCTL_CONFIG NO_COLOR CLICOLOR_FORCE
 export DAOCTL_SIM_TOKEN="e2e-token-$RANDOM$RANDOM"
+# daoctl-sim checks every response against schemas/openapi.yaml; a violation
+# is a 500 plus a "contract violation" line in its stderr, which finish fails on.
+export DAOCTL_SIM_CHECK_RESPONSES=1
 
 e2e_cleanup() {
   local pid
@@ -123,6 +126,13 @@ expect_no_match() {
 }
 
 finish() {
+  local violations
+  violations=$(cat "$E2E_DIR"/sim.*.log.err 2>/dev/null | grep -F 'contract violation' | head -n 20)
+  if [ -n "$violations" ]; then
+    failed "daoctl-sim answered within its contract (schemas/openapi.yaml)" "$violations"
+  else
+    pass "daoctl-sim answered within its contract"
+  fi
   echo "$E2E_PASSED passed, $E2E_FAILED failed"
   [ "$E2E_FAILED" -eq 0 ] && [ "$E2E_PASSED" -gt 0 ]
 }

@@ -41,6 +41,8 @@ inline ServerOptions test_options(const std::filesystem::path& dir, FaultOptions
   o.data_dir = dir;
   o.admin_token = kToken;
   o.faults = faults;
+  // A response that breaks schemas/openapi.yaml becomes a 500 the test sees.
+  o.check_responses = true;
   return o;
 }
 
