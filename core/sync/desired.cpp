@@ -262,7 +262,7 @@ struct DesiredBuilder::State {
       for (std::size_t k = 0; k < all.size(); ++k) listed += (k ? ", " : "") + all[k]->origin;
     }
     notes.push_back(fmt::format("{} records of {} have {} '{}' ({}); joined {}: {} (duplicates: {})", all.size(),
-                                j.right_source, j.right_key ? "the join key" : j.right_field, key, listed,
+                                j.right_source, j.right_field.empty() ? "the join key" : j.right_field, key, listed,
                                 all[pick]->origin, why, to_string(rule)));
     return all[pick];
   }
@@ -478,11 +478,24 @@ void DesiredBuilder::State::resolve_duplicates() {
   // Records that become the same account (the same externalId: a rehire
   // keeps the personnel number) are one person: the primary source's
   // duplicates: rule picks the record that is synced.
+  // Cheap first pass (this runs on every plan): sort the ids' hashes; only
+  // users whose hash occurs twice are compared by id.
+  std::vector<std::pair<std::size_t, std::size_t>> hashes;  // (hash, index)
+  hashes.reserve(out.users.size());
+  for (std::size_t k = 0; k < out.users.size(); ++k)
+    hashes.emplace_back(std::hash<std::string_view>{}(out.users[k].external_id), k);
+  std::sort(hashes.begin(), hashes.end());
+  std::vector<std::size_t> suspects;
+  for (std::size_t i = 0; i < hashes.size(); ++i)
+    if ((i + 1 < hashes.size() && hashes[i + 1].first == hashes[i].first) ||
+        (i > 0 && hashes[i - 1].first == hashes[i].first))
+      suspects.push_back(hashes[i].second);
+  if (suspects.empty()) return;
+  std::sort(suspects.begin(), suspects.end());  // record order
   std::unordered_map<std::string_view, std::size_t> first_of;
-  first_of.reserve(out.users.size());
   std::vector<std::vector<std::size_t>> groups;  // indexes into out.users, in record order
   std::unordered_map<std::size_t, std::size_t> group_of;
-  for (std::size_t k = 0; k < out.users.size(); ++k) {
+  for (std::size_t k : suspects) {
     auto [it, fresh] = first_of.try_emplace(out.users[k].external_id, k);
     if (fresh) continue;
     auto [g, new_group] = group_of.try_emplace(it->second, groups.size());

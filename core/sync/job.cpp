@@ -392,7 +392,8 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
     }
     // The old form: everything after the dot is the field name, unquoted
     // spaces and dots included (`hr.Табельный номер`).
-    if (auto r = parse_reference(side); r && job.source(r->source)) {
+    if (auto r = side.find_first_of("|()") == std::string_view::npos ? parse_reference(side) : std::nullopt;
+        r && job.source(r->source)) {
       out.source = r->source;
       out.field = r->field;
       return out;

@@ -356,6 +356,13 @@ struct Utf8Decoder::State {
         if (auto st = open_iconv(); !st) return st;
         return decode_iconv(buf, base, out, at_end);
       }
+      // Too few bytes to tell (a small read): wait for up to 4 KiB of them.
+      if (!at_end && buf.size() - n < 4096) {
+        out.append(buf.data(), n);
+        advance_position(pos, pending_cr, buf.substr(0, n));
+        carry.assign(buf.substr(n));
+        return {};
+      }
     }
     out.append(buf.data(), n);
     advance_position(pos, pending_cr, buf.substr(0, n));

@@ -118,7 +118,7 @@ TEST_CASE("an HR key used twice joins the record duplicates: picks, and the warn
                 record("hr.csv:3", {{"tab", {"7"}}, {"last", {"Two"}}})};
   auto set = build_desired(job, data);
   REQUIRE(set.users.size() == 1);
-  CHECK(set.users[0].fields.at("displayName") == Value("Two"));
+  CHECK(set.users[0].fields.at("displayName") == Value("Two "));  // "{hr.last} {hr.first}", no first name
   REQUIRE(set.warnings.size() == 1);
   CHECK(set.warnings[0].object == "user a (ldap:1)");
   CHECK(set.warnings[0].message ==

@@ -210,8 +210,9 @@ TEST_CASE("a rehire: first, last and error are taken literally") {
   CHECK(first.users[0].origin == "zup.csv:2");
   auto last = build_desired(job_from(rule("last")), rehire());
   REQUIRE(last.users.size() == 2);
-  CHECK(last.users[0].origin == "zup.csv:4");
-  CHECK_FALSE(last.users[0].active);
+  CHECK(last.users[0].user_name == "sidorova");  // record order is kept
+  CHECK(last.users[1].origin == "zup.csv:4");
+  CHECK_FALSE(last.users[1].active);
   auto error = build_desired(job_from(rule("error")), rehire());
   REQUIRE(error.errors.size() == 1);
   CHECK(contains(error.errors[0], "zup.csv:2 active, zup.csv:4 inactive"));
