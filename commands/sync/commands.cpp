@@ -11,6 +11,7 @@
 #include "commands/deprovision/deprovision.hpp"
 #include "commands/sync/engine.hpp"
 #include "connectors/local/files.hpp"
+#include "connectors/sources/job_sources.hpp"
 #include "core/text/date.hpp"
 
 namespace daoctl::commands {
@@ -34,6 +35,11 @@ std::string now_rfc3339(CommandContext& ctx) {
 
 int run_sync_validate(const SyncOptions& opts, CommandContext& ctx) {
   auto job = load_job_file(opts.job_file, opts.today.empty() ? today_local(ctx.now()) : opts.today);
+  // Where a CSV export is at hand its header is known: check the columns the job names.
+  for (const auto& src : job.sources) {
+    std::string dir = opts.job_file.find('/') == std::string::npos ? "." : opts.job_file.substr(0, opts.job_file.rfind('/'));
+    value_or_throw(sources::check_csv_header(src, dir));
+  }
   if (ctx.format() == output::Format::Json) {
     json j = {{"valid", true}, {"job", job.name}, {"target", job.target}, {"primary", job.primary}};
     j["sources"] = json::array();

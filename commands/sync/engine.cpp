@@ -229,6 +229,7 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources)
   auto desired = streamed ? streamed->finish() : sync::build_desired(s.job, records, s.photo_store.get());
   if (spool_warning) desired.warnings.insert(desired.warnings.begin(), *spool_warning);
   records.clear();
+  value_or_throw(sync::check_desired(desired, s.job));  // duplicates: error
   s.skipped_records = desired.skipped;
   sync::PlanOptions popts;
   popts.target = topts.kind;
@@ -254,6 +255,7 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources)
   s.plan.warnings.insert(s.plan.warnings.begin(), desired.warnings.begin(), desired.warnings.end());
   s.plan.created_at = rfc3339(s.started);
   for (const auto& [name, st] : s.sources) s.plan.source_records[name] = st.records;
+  for (const auto& j : desired.joins) s.plan.joins.push_back(j.to_json());
   return s;
 }
 
@@ -270,6 +272,10 @@ void render_plan(const sync::SyncPlan& plan, const Session& s, CommandContext& c
   out << "Job " << plan.job << " -> " << plan.target << "\n";
   for (const auto& [name, st] : s.sources)
     out << fmt::format("  source {}: {} records ({:.1f} s)\n", name, st.records, st.seconds);
+  for (const auto& j : plan.joins)  // -o json lists the unmatched records
+    out << fmt::format("  join {}: {} matched, {} without {}, {} {} record(s) without a match\n",
+                       j.value("source", ""), j.value("matched", 0L), j.value("left_unmatched", json::array()).size(),
+                       j.value("source", ""), j.value("right_unmatched", json::array()).size(), j.value("source", ""));
   auto plus = [&](const std::string& t) { return colour(ctx, "32", "+ " + t); };
   auto tilde = [&](const std::string& t) { return colour(ctx, "33", "~ " + t); };
   auto minus = [&](const std::string& t) { return colour(ctx, "31", "- " + t); };
@@ -284,7 +290,9 @@ void render_plan(const sync::SyncPlan& plan, const Session& s, CommandContext& c
     for (const auto& u : plan.users) {
       std::string who = u.user_name + (u.id.empty() ? "" : " (id " + u.id + ")");
       switch (u.kind) {
-        case sync::UserActionKind::Create: out << "  " << plus(who) << "\n"; break;
+        case sync::UserActionKind::Create:
+          out << "  " << plus(who + (u.reason.empty() ? "" : " " + u.reason)) << "\n";
+          break;
         case sync::UserActionKind::Deactivate:
           out << "  " << minus(who + " deactivate: " + u.reason) << "\n";
           break;

@@ -59,7 +59,8 @@ class CsvRecordBuilder {
       }
     }
     names_ = options_.columns;
-    return check_key(text::TextPosition{});
+    if (auto st = check_key(text::TextPosition{}); !st) return st;
+    return announce_columns();
   }
 
   Status on_row(const CsvRow& row) {
@@ -91,7 +92,16 @@ class CsvRecordBuilder {
       }
       names_.push_back(std::move(name));
     }
-    return check_key(row.starts.front());
+    if (auto st = check_key(row.starts.front()); !st) return st;
+    return announce_columns();
+  }
+
+  Status announce_columns() {
+    if (!options_.on_columns) return {};
+    std::vector<std::string> named;
+    for (const auto& n : names_)
+      if (!n.empty()) named.push_back(n);
+    return options_.on_columns(named);
   }
 
   Status check_key(text::TextPosition header_pos) {
@@ -226,6 +236,25 @@ Result<ReadReport> read_csv_file(const CsvSourceOptions& options, const RecordSi
   report.skipped_blank += parser.blank_lines();
   report.complete = true;
   return report;
+}
+
+Result<std::vector<std::string>> read_csv_header(const CsvSourceOptions& options) {
+  std::vector<std::string> columns;
+  bool got = false;
+  // Stops the read at the header: a sentinel error that is not returned.
+  CsvSourceOptions o = options;
+  o.chunk_size = 4096;
+  o.key.clear();
+  o.on_columns = [&](const std::vector<std::string>& names) -> Status {
+    columns = names;
+    got = true;
+    return fail(ErrorKind::Internal, "header read");
+  };
+  auto report = read_csv_file(o, [](SourceRecord&&) -> Status { return {}; });
+  if (got) return columns;
+  if (!report) return std::unexpected(report.error());
+  return fail(ErrorKind::Parse, fmt::format("cannot read {}: the file has no header row", options.path),
+              options.path, "the file is empty", "check the export job that writes it");
 }
 
 }  // namespace daoctl::hr

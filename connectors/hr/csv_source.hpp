@@ -7,6 +7,7 @@
 // (the trailing ";" many exports write) is ignored.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,7 +35,16 @@ struct CsvSourceOptions {
   // When set, this column must exist and every record must have a value in it.
   std::string key;
   size_t chunk_size = 64 * 1024;  // bytes read per read(2)
+  // Called once with the column names (from the header or `columns`), before
+  // the first record; an error stops the read and is returned unchanged. The
+  // sync checks here that every column its job names exists.
+  std::function<Status(const std::vector<std::string>& columns)> on_columns;
 };
+
+// Reads only the header row (or takes `columns`): the column names, without
+// the empty names of trailing delimiters. Errors as read_csv_file; a file with
+// no header row is an error.
+Result<std::vector<std::string>> read_csv_header(const CsvSourceOptions& options);
 
 // Reads the whole file, passing each record to `sink`. Errors: Io (cannot
 // open/read), Parse with "path:line:column" (bad bytes for the encoding, bad

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -38,6 +39,36 @@ bool iequals(std::string_view a, std::string_view b) {
 Result<text::Encoding> encoding_of(const json& cfg) {
   return text::parse_encoding(cfg.value("encoding", "auto"));
 }
+
+// Which of the job's fields a source's records have carried so far, for
+// sources whose records carry only the fields they have (JSON objects, LDAP
+// entries): a field the job names must be on at least one record. Once every
+// field was seen it costs nothing per record.
+class FieldPresence {
+ public:
+  explicit FieldPresence(const sync::SourceSpec& s) : source_(s) {
+    for (const auto& u : s.uses)
+      if (std::find(pending_.begin(), pending_.end(), u.field) == pending_.end()) pending_.push_back(u.field);
+  }
+  void see(const hr::SourceRecord& r) {
+    if (pending_.empty()) return;
+    for (const auto& f : r.fields) {
+      if (std::find(names_.begin(), names_.end(), f.name) == names_.end()) names_.push_back(f.name);
+    }
+    std::erase_if(pending_, [&](const std::string& p) { return r.find(p) != nullptr; });
+  }
+  Status check(std::string_view read) const {
+    if (pending_.empty()) return {};
+    return sync::check_fields(
+        source_, [&](std::string_view f) { return std::find(pending_.begin(), pending_.end(), f) == pending_.end(); },
+        names_, read);
+  }
+
+ private:
+  const sync::SourceSpec& source_;
+  std::vector<std::string> pending_;
+  std::vector<std::string> names_;
+};
 
 Result<hr::ReadReport> read_ldap(const sync::SourceSpec& s, const std::vector<std::string>& fields,
                                  const SourceReadOptions& options, const hr::RecordSink& out) {
@@ -91,6 +122,9 @@ Result<hr::ReadReport> read_ldap(const sync::SourceSpec& s, const std::vector<st
   // (-1: still in the entry). The same attribute wanted twice (two spellings
   // of its name) is copied from there.
   std::vector<std::ptrdiff_t> taken;
+  // Which wanted attributes at least one entry had: an attribute the job
+  // names that no entry has and attributes: does not list is a typo.
+  std::vector<char> seen(wanted.size(), 0);
   auto stats = (*dir)->search(req, [&](ldap::LdapEntry& e) -> Status {
     // The account state first: its attributes may also be mapped fields,
     // whose values are moved into the record below.
@@ -123,6 +157,7 @@ Result<hr::ReadReport> read_ldap(const sync::SourceSpec& s, const std::vector<st
       std::size_t at = 0;
       while (at < e.attributes.size() && !iequals(e.attributes[at].name, name)) ++at;
       if (at == e.attributes.size()) continue;
+      seen[i] = 1;
       if (taken[at] >= 0) {
         field.values = r.fields[static_cast<std::size_t>(taken[at])].values;
         continue;
@@ -160,10 +195,61 @@ Result<hr::ReadReport> read_ldap(const sync::SourceSpec& s, const std::vector<st
   }
   report.pages = stats->pages;
   report.complete = true;
+  // Checked on a complete read only: a directory with no entries at all is
+  // the empty-source guard's to report.
+  if (report.records > 0) {
+    auto known = [&](std::string_view f) {
+      for (const auto& d : s.declared_fields)
+        if (iequals(d, f)) return true;
+      for (const auto& sig : signals)
+        if (iequals(sig, f)) return true;
+      for (std::size_t i = 0; i < wanted.size(); ++i)
+        if (seen[i] && iequals(wanted[i], f)) return true;
+      return false;
+    };
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < wanted.size(); ++i)
+      if (seen[i]) names.push_back(wanted[i]);
+    for (const auto& d : s.declared_fields) names.push_back(d);
+    if (auto st = sync::check_fields(s, known, names,
+                                     fmt::format("every one of the {} entries read", report.records));
+        !st)
+      return std::unexpected(st.error());
+  }
   return report;
 }
 
 }  // namespace
+
+Result<hr::CsvSourceOptions> csv_options(const sync::SourceSpec& s, const std::string& base_dir) {
+  const json& c = s.config;
+  hr::CsvSourceOptions o;
+  o.path = resolve_path(base_dir, c.at("path").get<std::string>());
+  auto enc = encoding_of(c);
+  if (!enc) return std::unexpected(enc.error());
+  o.encoding = *enc;
+  std::string delim = c.value("delimiter", ",");
+  o.delimiter = delim == "\\t" || delim == "\t" ? '\t' : delim.front();
+  o.quote = c.value("quote", "\"").front();
+  o.header = c.value("header", true);
+  o.columns = c.value("columns", std::vector<std::string>{});
+  o.ragged_rows = c.value("ragged", "error") == "tolerate" ? hr::RaggedRows::Tolerate : hr::RaggedRows::Error;
+  o.key = s.key;
+  return o;
+}
+
+Status check_csv_header(const sync::SourceSpec& s, const std::string& base_dir) {
+  if (s.type != "csv") return {};
+  auto o = csv_options(s, base_dir);
+  if (!o) return std::unexpected(o.error());
+  if (!o->columns.empty()) return {};  // load_job checked them
+  if (::access(o->path.c_str(), R_OK) != 0) return {};  // not here: the header is not known
+  auto columns = hr::read_csv_header(*o);
+  if (!columns) return std::unexpected(columns.error());
+  return sync::check_fields(
+      s, [&](std::string_view f) { return std::find(columns->begin(), columns->end(), f) != columns->end(); },
+      *columns, "the header of " + o->path);
+}
 
 Result<std::string> read_secret(const json& config, const std::string& prefix, const std::string& base_dir,
                                 const std::string& object) {
@@ -203,18 +289,14 @@ Result<SourceData> read_source(const sync::SourceSpec& s, const std::vector<std:
   if (s.type == "ldap") {
     report = read_ldap(s, fields, options, sink);
   } else if (s.type == "csv") {
-    hr::CsvSourceOptions o;
-    o.path = resolve_path(options.base_dir, c.at("path").get<std::string>());
-    auto enc = encoding_of(c);
-    if (!enc) return std::unexpected(source_error(s, enc.error()));
-    o.encoding = *enc;
-    std::string delim = c.value("delimiter", ",");
-    o.delimiter = delim == "\\t" || delim == "\t" ? '\t' : delim.front();
-    o.quote = c.value("quote", "\"").front();
-    o.header = c.value("header", true);
-    o.columns = c.value("columns", std::vector<std::string>{});
-    o.ragged_rows = c.value("ragged", "error") == "tolerate" ? hr::RaggedRows::Tolerate : hr::RaggedRows::Error;
-    o.key = s.key;
+    auto csv = csv_options(s, options.base_dir);
+    if (!csv) return std::unexpected(source_error(s, csv.error()));
+    hr::CsvSourceOptions& o = *csv;
+    o.on_columns = [&s, path = o.path](const std::vector<std::string>& columns) -> Status {
+      return sync::check_fields(
+          s, [&](std::string_view f) { return std::find(columns.begin(), columns.end(), f) != columns.end(); },
+          columns, "the header of " + path);
+    };
     report = hr::read_csv_file(o, sink);
   } else if (s.type == "json") {
     hr::JsonSourceOptions o;
@@ -223,7 +305,13 @@ Result<SourceData> read_source(const sync::SourceSpec& s, const std::vector<std:
     o.layout = fmt_name == "jsonl" ? hr::JsonLayout::Lines
                : fmt_name == "json" ? hr::JsonLayout::Document : hr::JsonLayout::Auto;
     o.records_pointer = c.value("records", "");
-    report = hr::read_json_file(o, sink);
+    FieldPresence presence(s);
+    report = hr::read_json_file(o, [&](hr::SourceRecord&& r) -> Status {
+      presence.see(r);
+      return sink(std::move(r));
+    });
+    if (report && report->records > 0)
+      if (auto st = presence.check("every record of " + o.path); !st) return std::unexpected(source_error(s, st.error()));
   } else if (s.type == "http_json") {
     hr::HttpJsonSourceOptions o;
     o.url = c.at("url").get<std::string>();
@@ -254,7 +342,13 @@ Result<SourceData> read_source(const sync::SourceSpec& s, const std::vector<std:
     if (!options.make_transport)
       return fail(ErrorKind::Internal, "no HTTP transport for http_json sources", "source " + s.name);
     auto transport = options.make_transport(resolve_path(options.base_dir, c.value("ca_file", "")));
-    report = hr::read_http_json(*transport, o, sink);
+    FieldPresence presence(s);
+    report = hr::read_http_json(*transport, o, [&](hr::SourceRecord&& r) -> Status {
+      presence.see(r);
+      return sink(std::move(r));
+    });
+    if (report && report->records > 0)
+      if (auto st = presence.check("every record of " + o.url); !st) return std::unexpected(source_error(s, st.error()));
   } else {
     return fail(ErrorKind::Config, "unknown source type " + s.type, "source " + s.name);
   }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "connectors/hr/csv_source.hpp"
 #include "connectors/platform/http.hpp"
 #include "core/error.hpp"
 #include "core/hr/record.hpp"
@@ -40,6 +41,14 @@ struct SourceData {
 // Errors name the source: "cannot read source ad" with the cause.
 Result<SourceData> read_source(const sync::SourceSpec& source, const std::vector<std::string>& fields,
                                const SourceReadOptions& options);
+
+// The options a csv source is read with (paths relative to `base_dir`).
+Result<hr::CsvSourceOptions> csv_options(const sync::SourceSpec& source, const std::string& base_dir);
+
+// For `sync validate` and `doctor --job`: a csv source whose file is here has
+// a known header, so every column the job names must be in it (Config error
+// from sync::check_fields). Ok for other sources and for a file not here.
+Status check_csv_header(const sync::SourceSpec& source, const std::string& base_dir);
 
 // A secret named in a job file: `<prefix>_env`, `<prefix>_file` or
 // `<prefix>_command` of `config`; empty when none is given.

@@ -77,6 +77,8 @@ Result<ProbeResult> probe_file(const sync::SourceSpec& s, const std::string& bas
   if (!in || (st.st_size > 0 && !in.read(&byte, 1)))
     return fail(ErrorKind::Io, "source file not readable", path, std::strerror(errno),
                 "let the user daoctl runs as read it (e.g. chgrp daoctl " + path + "; chmod g+r " + path + ")");
+  // A CSV's header is known here: every column the job names must be in it.
+  if (auto header = check_csv_header(s, base_dir); !header) return std::unexpected(header.error());
   auto age = std::chrono::system_clock::now() - std::chrono::system_clock::from_time_t(st.st_mtime);
   return ProbeResult{true, fmt::format("{} readable, {} bytes, modified {:.1f} h ago", path, st.st_size,
                                        std::chrono::duration<double>(age).count() / 3600)};

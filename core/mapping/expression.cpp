@@ -333,6 +333,15 @@ class Parser {
   }
 
   std::vector<Reference> take_references() { return std::move(references_); }
+  // The uses of every reference, in text order (call before take_references).
+  std::vector<ReferenceUse> uses() const {
+    std::vector<ReferenceUse> out;
+    out.reserve(references_.size());
+    for (std::size_t i = 0; i < references_.size(); ++i)
+      out.push_back({references_[i], offsets_[i],
+                     unicode::count_code_points(text_.substr(0, offsets_[i])) + 1});
+    return out;
+  }
 
  private:
   std::unexpected<ParseError> fail(std::size_t offset, std::string message) const {
@@ -690,6 +699,7 @@ class Parser {
       }
     }
     references_.push_back(Reference{source.text, field.text});
+    offsets_.push_back(source.offset);
     return std::make_shared<const ReferenceNode>(source.text, field.text);
   }
 
@@ -699,6 +709,7 @@ class Parser {
   Token token_;
   bool peeked_ = false;
   std::vector<Reference> references_;
+  std::vector<std::size_t> offsets_;  // of each reference's source name
 };
 
 std::vector<Reference> unique_sorted(std::vector<Reference> references) {
@@ -728,6 +739,8 @@ ParseResult<Expression> Expression::parse(std::string_view text, const CompileOp
   Expression expression;
   expression.root_ = std::move(*root);
   expression.text_ = std::string(text);
+  expression.uses_ = parser.uses();
+  expression.plain_ = dynamic_cast<const ReferenceNode*>(expression.root_.get()) != nullptr;
   expression.references_ = unique_sorted(parser.take_references());
   return expression;
 }
@@ -745,6 +758,7 @@ ParseResult<Template> Template::parse(std::string_view text, const CompileOption
   if (!parts) return std::unexpected(with_column(std::move(parts.error()), text));
   Template result;
   result.text_ = std::string(text);
+  result.uses_ = parser.uses();
   result.references_ = unique_sorted(parser.take_references());
   std::size_t next_expression = 0;
   for (auto& [literal, node] : *parts) {

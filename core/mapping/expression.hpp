@@ -76,6 +76,16 @@ struct Reference {
   friend auto operator<=>(const Reference&, const Reference&) = default;
 };
 
+// Where a text names a reference: the byte offset and the 1-based column (in
+// code points) of its source name inside the parsed text, so a job can say
+// where a field that its source lacks is written. In text order; a field
+// named twice is listed twice.
+struct ReferenceUse {
+  Reference reference;
+  std::size_t offset = 0;
+  std::size_t column = 0;
+};
+
 namespace detail {
 class Node;
 }
@@ -88,12 +98,18 @@ class Expression {
   EvalResult evaluate(const Scope& scope) const;
   const std::string& text() const noexcept { return text_; }
   const std::vector<Reference>& references() const noexcept { return references_; }
+  const std::vector<ReferenceUse>& uses() const noexcept { return uses_; }
+  // The expression is exactly one reference (`hr.x`, no transform): callers
+  // may read the field directly instead of evaluating.
+  const Reference* plain_reference() const noexcept { return plain_ ? &references_.front() : nullptr; }
 
  private:
   friend class Template;
   std::shared_ptr<const detail::Node> root_;
   std::string text_;
   std::vector<Reference> references_;
+  std::vector<ReferenceUse> uses_;
+  bool plain_ = false;
 };
 
 class Template {
@@ -110,6 +126,7 @@ class Template {
   EvalResult evaluate(const Scope& scope) const;
   const std::string& text() const noexcept { return text_; }
   const std::vector<Reference>& references() const noexcept { return references_; }
+  const std::vector<ReferenceUse>& uses() const noexcept { return uses_; }
 
  private:
   struct Part {
@@ -120,6 +137,7 @@ class Template {
   std::vector<Part> parts_;
   std::string text_;
   std::vector<Reference> references_;
+  std::vector<ReferenceUse> uses_;
 };
 
 }  // namespace daoctl::mapping

@@ -5,6 +5,8 @@
 
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,25 @@ namespace daoctl::sync {
 
 using SourceRecords = std::map<std::string, std::vector<hr::SourceRecord>, std::less<>>;
 
+// What one join matched: the plan reports it and safety.min_join_rate
+// checks it. "Left" records are the records the join looked up (the primary
+// source's, joined so far); "right" records are the joined source's.
+struct JoinStats {
+  std::string source;  // the joined source
+  std::string join;    // the join line as written
+  long left = 0;       // left records looked up
+  long right = 0;      // right records with a key
+  long right_keys = 0; // distinct keys among them
+  long matched = 0;    // left records that found a right record
+  std::vector<std::string> left_unmatched;   // "userName (origin)" or the origin
+  std::vector<std::string> right_unmatched;  // origins of right records no left record found
+  // matched / the smaller of left and right_keys: a join that matches most
+  // of its smaller side works; a broken key format matches nearly none.
+  // Empty when a side has no records.
+  std::optional<double> rate() const;
+  nlohmann::json to_json() const;
+};
+
 struct DesiredSet {
   std::vector<DesiredUser> users;
   // Records that could not be mapped (a bad date, no userName, an ambiguous
@@ -25,7 +46,14 @@ struct DesiredSet {
   // because their external id cannot be trusted.
   std::vector<PlanWarning> warnings;
   long skipped = 0;
+  std::vector<JoinStats> joins;  // one per job.joins, in order
+  // Problems that must stop the run (duplicates: error): each names the
+  // records. check_desired turns them into a Safety error.
+  std::vector<std::string> errors;
 };
+
+// A Safety error (exit 5, nothing changed) listing set.errors; ok when none.
+Status check_desired(const DesiredSet& set, const JobSpec& job);
 
 // `records` holds every source of the job by name. Never fails: problems of
 // single records become warnings. With a `photos` store, every non-empty

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace daoctl::sync {
 
 Status check_guards(const JobSpec& job, const SyncPlan& plan, const GuardInput& input) {
@@ -23,6 +25,30 @@ Status check_guards(const JobSpec& job, const SyncPlan& plan, const GuardInput& 
                     "job " + job.name,
                     fmt::format("more than safety.max_source_shrink_percent ({})", *job.safety.max_source_shrink_percent),
                     "nothing was changed; if the shrink is real, raise the limit for one run");
+    }
+  }
+  // A join that matches almost nothing is a broken key format, not a
+  // company without HR records: every HR field would go stale.
+  for (const auto& j : plan.joins) {
+    if (!j.contains("rate")) continue;
+    const std::string source = j.value("source", "");
+    auto own = job.safety.min_join_rate_of.find(source);
+    const double floor = own != job.safety.min_join_rate_of.end() ? own->second : job.safety.min_join_rate;
+    const double rate = j["rate"].get<double>();
+    if (rate < floor) {
+      const long left = j.value("left_records", 0L);
+      const long right = j.value("right_keys", j.value("right_records", 0L));
+      return fail(ErrorKind::Safety,
+                  fmt::format("join '{}' matched {} of {} record(s) ({:.1f}%), less than safety.min_join_rate ({:.0f}%)",
+                              j.value("join", ""), j.value("matched", 0L), std::min(left, right), 100 * rate,
+                              100 * floor),
+                  "job " + job.name,
+                  fmt::format("{} left record(s), {} {} record(s): the two sides' keys rarely agree (leading "
+                              "zeros, spaces, another field?)",
+                              left, right, source),
+                  "nothing was changed; see the unmatched records with -o json, normalise the keys in the join "
+                  "(e.g. hr.key | digits | replace('^0+', '') = ad.employeeID | replace('^0+', '')), or lower "
+                  "safety.min_join_rate");
     }
   }
   long deactivations = plan.count(UserActionKind::Deactivate);

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <set>
 
+#include "core/mapping/transforms.hpp"
+#include "core/mapping/unicode.hpp"
 #include "core/schema/json_schema_validator.hpp"
 #include "schemas/schemas.hpp"
 
@@ -79,7 +82,10 @@ std::optional<std::pair<std::string_view, std::string_view>> split_join(std::str
     } else if (c == '"' || c == '\'') {
       quote = c;
     } else if (c == '=') {
-      return std::pair{text.substr(0, i), text.substr(i + 1)};
+      // A lone '=': not part of ==, <=, >= or != inside a key expression.
+      const bool part_of_operator = (i > 0 && std::string_view("=<>!").find(text[i - 1]) != std::string_view::npos) ||
+                                    (i + 1 < text.size() && text[i + 1] == '=');
+      if (!part_of_operator) return std::pair{text.substr(0, i), text.substr(i + 1)};
     }
   }
   return std::nullopt;
@@ -113,7 +119,104 @@ const schema::JsonSchemaValidator* source_validator(const std::string& type) {
   return it == validators.end() ? nullptr : &it->second;
 }
 
+// "file:line:column" of the text `extra_columns` code points into the scalar
+// at `pointer` (past its opening quote, when it is quoted).
+std::string where_in(const JobSpec& job, std::string_view text, const std::string& pointer, std::size_t extra_columns) {
+  auto pos = job.positions.find(pointer);
+  if (!pos) return job.file;
+  std::size_t line_start = 0;
+  for (int l = 1; l < pos->line && line_start != std::string_view::npos; ++l) {
+    line_start = text.find('\n', line_start);
+    if (line_start != std::string_view::npos) ++line_start;
+  }
+  int quote = 0;
+  if (line_start != std::string_view::npos) {
+    std::size_t at = line_start + static_cast<std::size_t>(pos->column - 1);
+    if (at < text.size() && (text[at] == '"' || text[at] == '\'')) quote = 1;
+  }
+  return fmt::format("{}:{}:{}", job.file, pos->line, pos->column + quote + static_cast<int>(extra_columns));
+}
+
+void add_uses(JobSpec& job, std::string_view text, const std::string& pointer, const std::string& what,
+              const std::vector<mapping::ReferenceUse>& uses, std::size_t extra_columns = 0) {
+  for (const auto& u : uses)
+    for (auto& s : job.sources)
+      if (s.name == u.reference.source)
+        s.uses.push_back({u.reference.field, where_in(job, text, pointer, extra_columns + u.column - 1), what});
+}
+
 }  // namespace
+
+const char* to_string(Duplicates d) {
+  switch (d) {
+    case Duplicates::PreferActive: return "prefer_active";
+    case Duplicates::Last: return "last";
+    case Duplicates::First: return "first";
+    case Duplicates::Error: return "error";
+  }
+  return "?";
+}
+
+std::vector<std::string> nearest_names(std::string_view name, const std::vector<std::string>& names) {
+  const std::string wanted = mapping::unicode::lower(name);
+  const std::size_t limit =
+      std::clamp<std::size_t>(mapping::unicode::count_code_points(name) / 3, 1, 3);
+  std::vector<std::pair<std::size_t, const std::string*>> scored;
+  for (const auto& n : names) {
+    if (n.empty()) continue;
+    std::size_t d = mapping::edit_distance(wanted, mapping::unicode::lower(n));
+    if (d <= limit) scored.emplace_back(d, &n);
+  }
+  std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> out;
+  for (const auto& [d, n] : scored) {
+    if (out.size() == 3) break;
+    if (std::find(out.begin(), out.end(), *n) == out.end()) out.push_back(*n);
+  }
+  return out;
+}
+
+Status check_fields(const SourceSpec& source, const std::function<bool(std::string_view)>& present,
+                    const std::vector<std::string>& names, std::string_view read) {
+  std::vector<std::string> lines;
+  std::vector<std::string> missing;
+  for (const auto& use : source.uses) {
+    if (present(use.field)) continue;
+    if (std::find(missing.begin(), missing.end(), use.field) == missing.end()) missing.push_back(use.field);
+    std::string line = fmt::format("{}: {} names {}.{}, which {} lacks", use.where, use.what, source.name,
+                                   mapping::quote_for_message(use.field), read);
+    auto near = nearest_names(use.field, names);
+    if (!near.empty()) {
+      line += "; nearest: ";
+      for (std::size_t i = 0; i < near.size(); ++i)
+        line += (i ? ", " : "") + mapping::quote_for_message(near[i]);
+    } else {
+      std::string all;
+      std::size_t shown = 0;
+      for (const auto& n : names) {
+        if (n.empty()) continue;
+        if (++shown > 12) {
+          all += ", …";
+          break;
+        }
+        all += (all.empty() ? "" : ", ") + mapping::quote_for_message(n);
+      }
+      line += all.empty() ? "; it has no fields at all" : "; it has " + all;
+    }
+    lines.push_back(std::move(line));
+  }
+  if (lines.empty()) return {};
+  std::string detail;
+  for (const auto& l : lines) detail += (detail.empty() ? "" : "\n") + l;
+  std::string list;
+  for (const auto& m : missing) list += (list.empty() ? "" : ", ") + mapping::quote_for_message(m);
+  std::string hint = "fix the name in the job file (or the export); a field the source lacks is never read as empty";
+  if (source.type == "ldap")
+    hint += "; an attribute some entries legitimately lack belongs in attributes: of source " + source.name;
+  return fail(ErrorKind::Config,
+              fmt::format("source {} has no field {} that the job names", source.name, list),
+              "source " + source.name, detail, hint);
+}
 
 const std::vector<std::string>& mapping_fields() {
   static const std::vector<std::string> fields = {
@@ -147,8 +250,12 @@ std::vector<std::string> JobSpec::fields_of(std::string_view source_name) const 
     for (const auto& r : tmpl.references())
       if (r.source == source_name) add(r.field);
   for (const auto& j : joins) {
-    if (j.left_source == source_name) add(j.left_field);
-    if (j.right_source == source_name) add(j.right_field);
+    for (const auto* key : {&j.left_key, &j.right_key})
+      if (*key)
+        for (const auto& r : (*key)->references())
+          if (r.source == source_name) add(r.field);
+    if (j.left_source == source_name && !j.left_field.empty()) add(j.left_field);
+    if (j.right_source == source_name && !j.right_field.empty()) add(j.right_field);
   }
   if (groups && groups->from.source == source_name) add(groups->from.field);
   for (const auto& rule : dismissal.rules)
@@ -200,6 +307,17 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
     s.config = cfg;
     s.position = job.positions.find(ptr({"sources", name})).value_or(schema::SourcePosition{});
     s.key = cfg.value("key", s.type == "ldap" ? std::string("dn") : std::string());
+    if (s.type == "csv") s.declared_fields = cfg.value("columns", std::vector<std::string>{});
+    if (s.type == "ldap") {
+      s.declared_fields = cfg.value("attributes", std::vector<std::string>{});
+      // Always on an LDAP record: the DN and the account state daoctl computes.
+      for (const char* f : {"dn", "disabled", "disabled_reason"}) s.declared_fields.push_back(f);
+    }
+    std::string dup = cfg.value("duplicates", "prefer_active");
+    s.duplicates = dup == "last" ? Duplicates::Last
+                   : dup == "first" ? Duplicates::First
+                   : dup == "error" ? Duplicates::Error : Duplicates::PreferActive;
+    s.dates = cfg.value("dates", "");
     job.sources.push_back(std::move(s));
   }
   std::stable_sort(job.sources.begin(), job.sources.end(), [](const auto& a, const auto& b) {
@@ -211,45 +329,6 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
 
   job.primary = root.value("primary", job.sources.front().name);
   if (!job.source(job.primary)) problems.add("/primary", "no source named '" + job.primary + "'");
-
-  // Joins: each attaches a new source to one already reachable from primary.
-  std::vector<std::string> joined{job.primary};
-  auto is_joined = [&](const std::string& n) {
-    return std::find(joined.begin(), joined.end(), n) != joined.end();
-  };
-  if (root.contains("join")) {
-    for (std::size_t i = 0; i < root["join"].size(); ++i) {
-      std::string where = "/join/" + std::to_string(i);
-      std::string jtext = root["join"][i].get<std::string>();
-      auto sides = split_join(jtext);
-      auto a = sides ? parse_reference(sides->first) : std::nullopt;
-      auto b = sides ? parse_reference(sides->second) : std::nullopt;
-      if (!a || !b) {
-        problems.add(where, "expected 'source.field = source.field', got '" + jtext + "'");
-        continue;
-      }
-      bool bad = false;
-      for (const auto* r : {&*a, &*b})
-        if (!job.source(r->source)) {
-          problems.add(where, "no source named '" + r->source + "'");
-          bad = true;
-        }
-      if (bad) continue;
-      if (is_joined(b->source) && !is_joined(a->source)) std::swap(a, b);
-      if (!is_joined(a->source) || is_joined(b->source)) {
-        problems.add(where, "a join must attach a new source to '" + job.primary +
-                                "' or to a source joined before it");
-        continue;
-      }
-      job.joins.push_back({a->source, a->field, b->source, b->field, jtext});
-      joined.push_back(b->source);
-    }
-  }
-  for (const auto& s : job.sources)
-    if (!is_joined(s.name))
-      problems.add(ptr({"sources", s.name}),
-                   "source '" + s.name + "' is not joined to '" + job.primary +
-                       "'; add a join such as " + s.name + ".key = " + job.primary + ".key");
 
   // Lookup tables.
   mapping::CompileOptions copts;
@@ -281,6 +360,92 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
         copts.comparison_date_patterns.push_back(p);
     }
 
+  // Joins: each attaches a new source to one already reachable from primary.
+  // A side is a bare reference (`hr.tab_no`) or an expression of one source
+  // that normalises its key (`hr.tab_no | digits | replace('^0+', '')`).
+  std::vector<std::string> joined{job.primary};
+  auto is_joined = [&](const std::string& n) {
+    return std::find(joined.begin(), joined.end(), n) != joined.end();
+  };
+  struct JoinSide {
+    std::string source, field;
+    std::optional<mapping::Expression> key;
+    std::size_t column = 0;  // code points before the side in the join text
+  };
+  auto parse_side = [&](std::string_view side, std::size_t column, const std::string& where,
+                        const std::string& jtext) -> std::optional<JoinSide> {
+    JoinSide out;
+    out.column = column;
+    auto e = mapping::Expression::parse(side, copts);
+    if (e) {
+      std::set<std::string> sources;
+      for (const auto& r : e->references()) sources.insert(r.source);
+      if (sources.size() != 1) {
+        problems.add(where, fmt::format("each side of a join reads one source, '{}' reads {}", trim(side),
+                                        sources.size()));
+        return std::nullopt;
+      }
+      out.source = *sources.begin();
+      if (const auto* plain = e->plain_reference()) out.field = plain->field;
+      out.key = std::move(*e);
+      return out;
+    }
+    // The old form: everything after the dot is the field name, unquoted
+    // spaces and dots included (`hr.Табельный номер`).
+    if (auto r = side.find_first_of("|()") == std::string_view::npos ? parse_reference(side) : std::nullopt;
+        r && job.source(r->source)) {
+      out.source = r->source;
+      out.field = r->field;
+      return out;
+    }
+    problems.add_at(where, column + (e.error().column > 0 ? e.error().column - 1 : 0),
+                    "in join '" + jtext + "': " + e.error().message);
+    return std::nullopt;
+  };
+  if (root.contains("join")) {
+    for (std::size_t i = 0; i < root["join"].size(); ++i) {
+      std::string where = "/join/" + std::to_string(i);
+      std::string jtext = root["join"][i].get<std::string>();
+      auto sides = split_join(jtext);
+      if (!sides) {
+        problems.add(where, "expected 'source.field = source.field', got '" + jtext + "'");
+        continue;
+      }
+      auto a = parse_side(sides->first, 0, where, jtext);
+      auto b = parse_side(sides->second,
+                          mapping::unicode::count_code_points(sides->first) + 1, where, jtext);
+      if (!a || !b) continue;
+      bool bad = false;
+      for (const auto* r : {&*a, &*b})
+        if (!job.source(r->source)) {
+          problems.add(where, "no source named '" + r->source + "'");
+          bad = true;
+        }
+      if (bad) continue;
+      if (is_joined(b->source) && !is_joined(a->source)) std::swap(a, b);
+      if (!is_joined(a->source) || is_joined(b->source)) {
+        problems.add(where, "a join must attach a new source to '" + job.primary +
+                                "' or to a source joined before it");
+        continue;
+      }
+      JoinSpec js{a->source, a->field, b->source, b->field, jtext, std::move(a->key), std::move(b->key)};
+      if (js.left_key) add_uses(job, text, where, "join[" + std::to_string(i) + "]", js.left_key->uses(), a->column);
+      if (js.right_key) add_uses(job, text, where, "join[" + std::to_string(i) + "]", js.right_key->uses(), b->column);
+      for (const auto* side : {&*a, &*b})
+        if (!side->key)
+          for (auto& src : job.sources)
+            if (src.name == side->source)
+              src.uses.push_back({side->field, where_in(job, text, where, side->column), "join[" + std::to_string(i) + "]"});
+      job.joins.push_back(std::move(js));
+      joined.push_back(b->source);
+    }
+  }
+  for (const auto& s : job.sources)
+    if (!is_joined(s.name))
+      problems.add(ptr({"sources", s.name}),
+                   "source '" + s.name + "' is not joined to '" + job.primary +
+                       "'; add a join such as " + s.name + ".key = " + job.primary + ".key");
+
   // Mapping templates, compiled once.
   const json& m = root.at("mapping");
   for (const auto& field : mapping_fields()) {
@@ -291,6 +456,7 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
       problems.add_at(where, t.error().column > 0 ? t.error().column - 1 : 0, t.error().message);
       continue;
     }
+    add_uses(job, text, where, "mapping." + field, t->uses());
     job.mapping.emplace_back(field, std::move(*t));
   }
 
@@ -326,6 +492,8 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
     } else {
       GroupSpec gs;
       gs.from = *from;
+      for (auto& src : job.sources)
+        if (src.name == from->source) src.uses.push_back({from->field, where_in(job, text, "/groups/from", 0), "groups.from"});
       gs.include = g.value("include", std::vector<std::string>{});
       gs.exclude = g.value("exclude", std::vector<std::string>{});
       gs.name_from_cn = g.value("name", "cn") == "cn";
@@ -338,6 +506,18 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
     std::vector<std::string> policy_problems;
     job.dismissal = deprovision::compile_policy(job.deprovision, copts, job.file, job.positions, policy_problems);
     for (const auto& p : policy_problems) problems.add_line(p);
+    if (job.deprovision.contains("dismissed_when") && job.deprovision["dismissed_when"].is_array()) {
+      const json& rules = job.deprovision["dismissed_when"];
+      for (const auto& rule : job.dismissal.rules) {
+        if (!rule.expression) continue;
+        for (std::size_t i = 0; i < rules.size(); ++i)
+          if (rules[i].is_string() && rules[i].get<std::string>() == rule.text) {
+            add_uses(job, text, "/deprovision/dismissed_when/" + std::to_string(i),
+                     "deprovision.dismissed_when[" + std::to_string(i) + "]", rule.expression->uses());
+            break;
+          }
+      }
+    }
   }
   if (root.contains("safety")) {
     const json& s = root["safety"];
@@ -352,6 +532,37 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
       }
     if (s.contains("max_source_shrink_percent"))
       job.safety.max_source_shrink_percent = s["max_source_shrink_percent"].get<double>();
+  }
+  if (root.contains("safety") && root["safety"].contains("min_join_rate")) {
+    const json& r = root["safety"]["min_join_rate"];
+    if (r.is_number()) {
+      job.safety.min_join_rate = r.get<double>();
+    } else {
+      for (const auto& [k, v] : r.items()) {
+        if (!job.source(k)) problems.add(ptr({"safety", "min_join_rate", k}), "no source named '" + k + "'");
+        job.safety.min_join_rate_of[k] = v.get<double>();
+      }
+    }
+  }
+  for (auto& src : job.sources)
+    if (!src.key.empty() && !(src.type == "ldap" && src.key == "dn"))
+      src.uses.insert(src.uses.begin(), {src.key, where_in(job, text, ptr({"sources", src.name, "key"}), 0),
+                                         "sources." + src.name + ".key"});
+  // A CSV with columns: names its fields in the job itself: check them now.
+  for (const auto& src : job.sources) {
+    if (src.type != "csv" || src.declared_fields.empty()) continue;
+    auto missing = check_fields(
+        src,
+        [&](std::string_view f) {
+          return std::find(src.declared_fields.begin(), src.declared_fields.end(), f) != src.declared_fields.end();
+        },
+        src.declared_fields, "its columns:");
+    if (!missing)
+      for (std::size_t b = 0, e; b < missing.error().detail.size(); b = e + 1) {
+        e = missing.error().detail.find('\n', b);
+        if (e == std::string::npos) e = missing.error().detail.size();
+        problems.add_line(missing.error().detail.substr(b, e - b));
+      }
   }
   if (root.contains("apply")) {
     job.concurrency = root["apply"].value("concurrency", job.concurrency);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -21,6 +22,20 @@
 
 namespace daoctl::sync {
 
+// One place a job names a field of a source, for the error that says the
+// source lacks it: "sync.yaml:14:12" and "mapping.active".
+struct FieldUse {
+  std::string field;
+  std::string where;  // file:line:column of the reference
+  std::string what;   // mapping.<field>, join[<i>], sources.<name>.key, groups.from, deprovision.dismissed_when[<i>]
+};
+
+// `duplicates:` of a source: which of several records with the same key is
+// the employee. prefer_active: the active one (not disabled, not dismissed);
+// among several, the latest hireDate, then the later row of the file.
+enum class Duplicates { PreferActive, Last, First, Error };
+const char* to_string(Duplicates d);
+
 // One `sources:` entry. The connector factory interprets `config` (already
 // schema-checked); `position` is where the entry starts, for messages.
 struct SourceSpec {
@@ -31,15 +46,39 @@ struct SourceSpec {
   // The attribute that identifies a record of this source ("dn" for LDAP by
   // default, `key` for files).
   std::string key;
+  // Every place the job names a field of this source, in file order.
+  std::vector<FieldUse> uses;
+  // Fields known to exist before any record is read: a CSV's `columns:`, an
+  // LDAP source's `attributes:` (an attribute listed there may be absent on
+  // every entry; one not listed must be on at least one entry read).
+  std::vector<std::string> declared_fields;
+  Duplicates duplicates = Duplicates::PreferActive;
+  // `dates:` of the source (e.g. dd.MM.yyyy); "" when not given.
+  std::string dates;
 };
+
+// The fields of `source` the job names (source.uses) that `present` says the
+// data lacks, as one Config error: each line names the field, where the job
+// names it and the nearest of `names` by edit distance. `read` says what was
+// looked at ("the header of hr.csv"). Ok when nothing is missing.
+Status check_fields(const SourceSpec& source, const std::function<bool(std::string_view)>& present,
+                    const std::vector<std::string>& names, std::string_view read);
+// Up to three of `names` nearest to `name` (case-insensitive edit distance, at
+// most a third of the name wrong), nearest first.
+std::vector<std::string> nearest_names(std::string_view name, const std::vector<std::string>& names);
 
 // `hr."Табельный номер" = ad.employeeID`: records of `right` are attached to
 // the record of `left` whose `left_field` equals their `right_field`.
 // `left` is the primary source or one joined before.
+// Either side may be an expression that normalises the key:
+// `hr.'Табельный номер' | digits | replace('^0+', '') = ad.employeeID | replace('^0+', '')`;
+// `left_field`/`right_field` are set when a side is a bare reference (read
+// directly), empty when it is an expression (evaluated per record).
 struct JoinSpec {
   std::string left_source, left_field;
   std::string right_source, right_field;
   std::string text;
+  std::optional<mapping::Expression> left_key, right_key;
 };
 
 struct GroupSpec {
@@ -54,6 +93,9 @@ struct SafetySpec {
   double max_deprovisions_percent = 5.0;
   std::map<std::string, long> min_source_records;
   std::optional<double> max_source_shrink_percent;
+  // The least share of records a join must match, of the smaller side (0-1).
+  double min_join_rate = 0.5;
+  std::map<std::string, double> min_join_rate_of;  // per joined source
 };
 
 struct ReportSpec {

@@ -32,6 +32,9 @@ struct DesiredUser {
   // Set when a deprovision.dismissed_when rule holds (active is then false):
   // which rule, shown as the reason of the deactivation.
   std::string dismissed_reason;
+  // Set when mapping.active is false: the template, for the plan to say why
+  // an account is created inactive.
+  std::string inactive_reason;
   // The desired photo when a PhotoStore holds its bytes; `fields` then has
   // no "photo". Without a store the bytes stay in fields["photo"].
   std::optional<StoredPhoto> stored_photo;

@@ -240,6 +240,7 @@ json SyncPlan::to_json() const {
   j["photos"] = photos_json;
   j["groups"] = groups_json;
   j["warnings"] = warnings_json;
+  if (!joins.empty()) j["joins"] = joins;
   j["hash"] = hash();
   return j;
 }
@@ -318,6 +319,7 @@ Result<SyncPlan> SyncPlan::from_json(const json& doc) {
       p.groups.push_back(std::move(a));
     }
     for (const auto& w : doc.at("warnings")) p.warnings.push_back({w.at("object"), w.at("message")});
+    if (doc.contains("joins")) p.joins = doc["joins"];
     p.unchanged_users = doc.at("summary").at("users").at("unchanged");
     p.managed_users = doc.at("summary").at("users").at("managed_before");
     if (doc.contains("hash") && doc["hash"] != p.hash())
@@ -477,6 +479,8 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
         action.changes.push_back({field, mapping::Value(), after});
       }
       action.changes.push_back({"active", mapping::Value(), mapping::Value(d.active)});
+      if (!d.active)
+        action.reason = "created inactive: " + (d.dismissed_reason.empty() ? d.inactive_reason : d.dismissed_reason);
       action.external_id = d.external_id;
       action.user_name = d.user_name;
       plan.users.push_back(std::move(action));

@@ -96,6 +96,9 @@ struct SyncPlan {
   std::vector<PhotoChange> photos;
   std::vector<GroupAction> groups;
   std::vector<PlanWarning> warnings;
+  // What each join matched (sync::JoinStats::to_json, in join order): a
+  // report on the sources, not a change, so not part of the hash.
+  nlohmann::json joins = nlohmann::json::array();
   // Users with no attribute, status or link change (a photo change alone
   // still counts them here; photos are counted in summary.photos).
   long unchanged_users = 0;

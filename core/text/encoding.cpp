@@ -199,6 +199,38 @@ void advance_position(TextPosition& pos, bool& pending_cr, std::string_view text
   }
 }
 
+// Which single-byte Cyrillic encoding `sample` (text that is not UTF-8) is
+// in: Windows-1251 or KOI8-R, the two in which Russian exports come. Both
+// hold the 66 Russian letters in 0xC0-0xFF (and Ё/ё elsewhere) in different
+// orders, and in opposite cases: a byte that is a lower-case letter in one is
+// upper case in the other. Each byte scores the frequency of the letter it
+// is in Russian text, fully for lower case (most of a text), a third for
+// upper case. Nothing when the sample has too few such bytes to tell.
+std::optional<Encoding> guess_cyrillic(std::string_view sample) {
+  // Relative frequency (per mille) of а..я in Russian text.
+  static constexpr std::array<int, 32> kFreq{80, 16, 45, 17, 30, 85, 9, 16, 74, 12, 35, 44, 32, 67, 110, 28,
+                                             47, 55, 63, 26, 3, 10, 5, 14, 7, 4, 1, 19, 17, 3, 6, 20};
+  // KOI8-R order of the letters at 0xC0-0xDF (lower case; 0xE0-0xFF upper):
+  // юабцдефгхийклмнопярстужвьызшэщчъ, as indexes into а..я.
+  static constexpr std::array<int, 32> kKoi{30, 0,  1,  22, 4,  5,  20, 3,  21, 8,  9,  10, 11, 12, 13, 14,
+                                            15, 31, 16, 17, 18, 19, 6,  2,  28, 27, 7,  24, 29, 25, 23, 26};
+  long cp1251 = 0, koi8 = 0, letters = 0, high = 0;
+  for (unsigned char b : sample) {
+    if (b < 0x80) continue;
+    ++high;
+    if (b < 0xC0) continue;
+    ++letters;
+    const int i = b & 0x1F;
+    const bool upper_half = b >= 0xE0;
+    // Windows-1251: 0xC0-0xDF А..Я, 0xE0-0xFF а..я.
+    cp1251 += kFreq[static_cast<std::size_t>(i)] * (upper_half ? 3 : 1);
+    // KOI8-R: 0xC0-0xDF lower case, 0xE0-0xFF upper case.
+    koi8 += kFreq[static_cast<std::size_t>(kKoi[static_cast<std::size_t>(i)])] * (upper_half ? 1 : 3);
+  }
+  if (letters < 4 || letters * 2 < high) return std::nullopt;
+  return cp1251 >= koi8 ? Encoding::Windows1251 : Encoding::Koi8R;
+}
+
 struct Utf8Decoder::State {
   Encoding configured = Encoding::Auto;
   Encoding resolved = Encoding::Auto;
@@ -211,6 +243,10 @@ struct Utf8Decoder::State {
   uint64_t bytes_in = 0;
   TextPosition pos;
   bool pending_cr = false;
+  // Auto without a BOM: true while everything decoded was ASCII, which
+  // every candidate encoding reads the same; the first byte that is not
+  // UTF-8 may then still pick Windows-1251 or KOI8-R.
+  bool ascii_so_far = true;
 
   ~State() {
     if (cd != reinterpret_cast<iconv_t>(-1)) iconv_close(cd);
@@ -309,6 +345,25 @@ struct Utf8Decoder::State {
   Status decode_utf8(std::string_view buf, uint64_t base, std::string& out, bool at_end) {
     SequenceKind kind;
     size_t n = scan_utf8(buf, kind);
+    const bool was_ascii = ascii_so_far;
+    if (ascii_so_far && configured == Encoding::Auto)
+      ascii_so_far = std::all_of(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n),
+                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    if (kind == SequenceKind::Invalid && was_ascii && ascii_so_far && configured == Encoding::Auto) {
+      // Not UTF-8 and nothing but ASCII before: a Russian single-byte export?
+      if (auto guess = guess_cyrillic(buf.substr(n))) {
+        resolved = *guess;
+        if (auto st = open_iconv(); !st) return st;
+        return decode_iconv(buf, base, out, at_end);
+      }
+      // Too few bytes to tell (a small read): wait for up to 4 KiB of them.
+      if (!at_end && buf.size() - n < 4096) {
+        out.append(buf.data(), n);
+        advance_position(pos, pending_cr, buf.substr(0, n));
+        carry.assign(buf.substr(n));
+        return {};
+      }
+    }
     out.append(buf.data(), n);
     advance_position(pos, pending_cr, buf.substr(0, n));
     if (kind == SequenceKind::Valid) return {};

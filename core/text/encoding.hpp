@@ -21,7 +21,8 @@
 namespace daoctl::text {
 
 enum class Encoding {
-  Auto,         // BOM sniffing, then UTF-8 (invalid bytes: error suggesting windows-1251)
+  Auto,         // BOM sniffing, then UTF-8; text that is not UTF-8 after ASCII only is
+                // guessed as Windows-1251 or KOI8-R (Russian letter frequencies)
   Utf8,         // a UTF-8 BOM, if any, is dropped
   Utf16,        // byte order from the BOM, which is required
   Utf16Le,      // a matching BOM, if any, is dropped

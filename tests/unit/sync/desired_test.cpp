@@ -107,7 +107,9 @@ TEST_CASE("records that cannot be mapped are skipped with a warning naming their
   CHECK(set.warnings[0].message == "mapping.externalId is empty; employee not synced");
 }
 
-TEST_CASE("an HR key used twice joins neither record") {
+TEST_CASE("an HR key used twice joins the record duplicates: picks, and the warning names the person") {
+  // Both rows active and undated: prefer_active takes the later one. (It
+  // used to join neither, so a rehire lost every HR field.)
   JobSpec job = job_from(kJob);
   SourceRecords data;
   data["ad"] = {record("ldap:1", {{"dn", {"uid=a,dc=corp,dc=example"}}, {"entryUUID", {"a"}},
@@ -116,9 +118,12 @@ TEST_CASE("an HR key used twice joins neither record") {
                 record("hr.csv:3", {{"tab", {"7"}}, {"last", {"Two"}}})};
   auto set = build_desired(job, data);
   REQUIRE(set.users.size() == 1);
-  CHECK(set.users[0].fields.count("displayName") == 0);
+  CHECK(set.users[0].fields.at("displayName") == Value("Two "));  // "{hr.last} {hr.first}", no first name
   REQUIRE(set.warnings.size() == 1);
-  CHECK(set.warnings[0].message.find("tab = '7'") != std::string::npos);
+  CHECK(set.warnings[0].object == "user a (ldap:1)");
+  CHECK(set.warnings[0].message ==
+        "2 records of hr have tab '7' (hr.csv:2 active, hr.csv:3 active); joined hr.csv:3: the later record "
+        "(duplicates: prefer_active)");
 }
 
 TEST_CASE("group patterns match the DN or the group's name") {
