@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 #include "commands/common/context.hpp"
 
@@ -19,6 +20,7 @@ struct SyncOptions {
   std::string plan_in;          // apply: --plan FILE
   bool detailed_exitcode = false;
   std::string allow_deprovision;  // a plan hash
+  std::vector<std::string> adopt_from;  // --adopt-from JOB: take over that job's accounts
   int concurrency = 0;          // 0: the job's apply.concurrency
   std::string summary_file;     // overrides report.summary_file
   std::string metrics_file;     // overrides report.metrics_file
