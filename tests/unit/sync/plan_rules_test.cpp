@@ -112,7 +112,7 @@ TEST_CASE("collisions: suffix_number gives the first by externalId the value, th
   CHECK(plan.unresolved_collisions() == 0);
 }
 
-TEST_CASE("collisions: an account the job does not manage holds its value; the suffix skips taken ones") {
+TEST_CASE("collisions: an account the job does not manage holds its value, the suffix skips taken ones") {
   std::vector<DesiredUser> d = {want("e1", "admin"), want("e2", "ivanov2")};
   PlatformState s;
   s.users = {have("1", "", "Admin", {}, ""), have("2", "x", "admin2", {}, "daoctl:other")};
