@@ -83,9 +83,11 @@ char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + (
 
 // Case-insensitive (ASCII) hashing and equality for views: the unique-value
 // checks run on every plan and allocate no lower-cased copies.
+// (Not noexcept on purpose: libstdc++ then caches each node's hash instead
+// of hashing every node of a bucket again on each lookup: 2x faster here.)
 struct CiHash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept {
+  std::size_t operator()(std::string_view s) const {
     std::size_t h = 1469598103934665603ull;
     for (char c : s) {
       h ^= static_cast<unsigned char>(ascii_lower(c));
@@ -655,9 +657,14 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
       if (v.empty()) continue;
       if (!first_want.try_emplace(v, i).second) groups.try_emplace(v);
     }
-    for (const auto& u : current.users) {
+    for (std::size_t ui = 0; ui < current.users.size(); ++ui) {
+      const auto& u = current.users[ui];
       auto v = held(u);
       if (v.empty()) continue;
+      // The common case: the account's employee wants the value it has. If
+      // anyone else wants it too, the loop above has its group already.
+      if (const auto ei = entry_of_account[ui]; ei >= 0 && CiEq{}(v, wanted(entries[static_cast<std::size_t>(ei)])))
+        continue;
       auto it = first_want.find(v);
       if (it != first_want.end() && entries[it->second].cur != &u) groups.try_emplace(v);
     }
@@ -908,11 +915,10 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
   {
     std::vector<std::int64_t> next(desired.size(), -1);
     bool any = false;
-    for (std::uint32_t i = 0; i < desired.size(); ++i) {
-      auto mit = desired[i].fields.find("manager");
-      if (mit == desired[i].fields.end()) continue;
-      auto self = seen.find(desired[i].external_id);
-      if (self == seen.end() || self->second.index != i) continue;
+    for (const auto& e : entries) {
+      const auto i = e.slot->index;
+      auto mit = e.d->fields.find("manager");
+      if (mit == e.d->fields.end()) continue;
       auto want = first_view(mit->second);
       if (want.empty()) continue;
       if (auto t = seen.find(want); t != seen.end()) {
@@ -951,13 +957,12 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
   }
 
   // Managers: resolved by external id; users skipped above are left alone.
-  for (std::uint32_t i = 0; i < desired.size(); ++i) {
-    const DesiredUser& d = desired[i];
+  for (const auto& e : entries) {
+    const DesiredUser& d = *e.d;
+    const auto i = e.slot->index;
     auto mit = d.fields.find("manager");
-    if (mit == d.fields.end()) continue;
-    auto self = seen.find(d.external_id);
-    if (self == seen.end() || self->second.index != i || !self->second.acted) continue;
-    Seen& slot = self->second;
+    if (mit == d.fields.end() || !e.slot->acted) continue;
+    Seen& slot = *e.slot;
     if (auto c = cycle_of.find(i); c != cycle_of.end()) {
       plan.warnings.push_back(
           {"user " + std::string(slot.name),
