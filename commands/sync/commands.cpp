@@ -31,6 +31,49 @@ std::string now_rfc3339(CommandContext& ctx) {
   return text::format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(ctx.now()));
 }
 
+// Adopting another job's accounts is explicit and logged, in plan and apply.
+void log_adoptions(const sync::SyncPlan& plan, CommandContext& ctx) {
+  std::map<std::string, long> by_job;
+  for (const auto& u : plan.users)
+    if (!u.adopted_from.empty()) ++by_job[u.adopted_from];
+  for (const auto& [job, n] : by_job)
+    ctx.warn(fmt::format("adopting {} account(s) managed by job {} (--adopt-from {}); that job will leave them alone",
+                         n, job, job));
+}
+
+// One item per employee a collision left out (unique.<field>: error), for
+// the results journal and the summary: nothing was sent for them.
+std::vector<sync::ItemOutcome> collision_items(const sync::SyncPlan& plan) {
+  std::vector<sync::ItemOutcome> items;
+  for (const auto& c : plan.collisions) {
+    std::string others;
+    for (const auto& p : c.parties)
+      if (p.outcome == "keeps" || p.outcome == "holds")
+        others += (others.empty() ? "" : ", ") + (p.user_name.empty() ? "account " + p.id : p.user_name) +
+                  (p.external_id.empty() ? " (id " + p.id + ")" : " (externalId " + p.external_id + ")");
+    for (const auto& p : c.parties)
+      if (p.outcome == "left_out") {
+        std::string with = others;
+        if (with.empty())
+          for (const auto& q : c.parties)
+            if (&q != &p) with += (with.empty() ? "" : ", ") + q.user_name + " (externalId " + q.external_id + ")";
+        items.push_back({"users", p.id.empty() ? "create" : "update", "user " + p.user_name, p.id, false,
+                         c.field + " " + nlohmann::json(c.value).dump() + " collides with " + with +
+                             " (unique." + c.field + ": error); " +
+                             (p.id.empty() ? "not created" : "its " + c.field + " left unchanged") +
+                             "; fix the source or set unique." + c.field + ": suffix_number"});
+      }
+  }
+  return items;
+}
+
+CommandError collisions_error(const sync::SyncPlan& plan, const std::string& where) {
+  return CommandError(ErrorKind::Partial,
+                      fmt::format("{} employee(s) left out by userName/email collisions", plan.unresolved_collisions()),
+                      "job " + plan.job, "unique: error (the default) leaves colliding people out; the rest is planned",
+                      where);
+}
+
 }  // namespace
 
 int run_sync_validate(const SyncOptions& opts, CommandContext& ctx) {
@@ -54,12 +97,16 @@ int run_sync_validate(const SyncOptions& opts, CommandContext& ctx) {
 
 int run_sync_plan(const SyncOptions& opts, CommandContext& ctx) {
   Session s = prepare(opts, ctx, /*read_sources=*/true);
+  log_adoptions(s.plan, ctx);
   if (ctx.format() == output::Format::Json) ctx.io().out() << s.plan.to_json().dump(2) << "\n";
   else render_plan(s.plan, s, ctx);
   if (!opts.plan_out.empty())
     value_or_throw(local::write_file_atomic(opts.plan_out, s.plan.to_json().dump(2) + "\n", 0600));
   // A plan that apply would refuse says so now, with the same exit code.
   value_or_throw(sync::check_guards(s.job, s.plan, guard_input(s, opts.allow_deprovision)));
+  // Colliding people are named in the plan ("collisions"); exit 3 like an
+  // apply whose items partly failed, before anything was sent.
+  if (s.plan.unresolved_collisions() > 0) throw collisions_error(s.plan, "see the Collisions section of the plan");
   if (opts.detailed_exitcode && s.plan.has_changes()) return exit_code::changes_pending;
   return exit_code::ok;
 }
@@ -100,6 +147,7 @@ int run_sync_apply(const SyncOptions& opts, CommandContext& ctx) {
     write_reports(opts, s, "safety_stop", nullptr, ctx);
     throw CommandError(guard.error());
   }
+  log_adoptions(s.plan, ctx);
   if (s.job.dismissal.staging) {
     // deprovision.mode: staging: blocks are planned and reported, never carried out.
     long staged = 0;
@@ -116,10 +164,17 @@ int run_sync_apply(const SyncOptions& opts, CommandContext& ctx) {
                            "(see daoctl deprovision plan -f {})",
                            staged, opts.job_file));
   }
+  auto left_out = collision_items(s.plan);
+  for (const auto& item : left_out) ctx.warn(item.object + " (" + item.action + "): " + item.error);
   if (!s.plan.has_changes()) {
     ctx.info(fmt::format("{}: no changes ({} users unchanged)", s.job.name, s.plan.unchanged_users));
     sync::ApplyReport empty;
-    write_reports(opts, s, "ok", &empty, ctx);
+    for (auto& item : left_out) {
+      ++empty.failed;
+      empty.items.push_back(std::move(item));
+    }
+    write_reports(opts, s, left_out.empty() ? "ok" : "partial", &empty, ctx);
+    if (empty.failed > 0) throw collisions_error(s.plan, "fix the sources, or set unique: in the job");
     return exit_code::ok;
   }
 
@@ -133,6 +188,14 @@ int run_sync_apply(const SyncOptions& opts, CommandContext& ctx) {
                   {"plan", s.plan_hash()}, {"pid", ::getpid()}}.dump()
           << "\n"
           << std::flush;
+  if (long adopted = s.plan.adoptions(); adopted > 0) {
+    json from = json::array();
+    for (const auto& u : s.plan.users)
+      if (!u.adopted_from.empty() && std::find(from.begin(), from.end(), u.adopted_from) == from.end())
+        from.push_back(u.adopted_from);
+    journal << json{{"event", "adopt"}, {"time", now_rfc3339(ctx)}, {"from", from}, {"accounts", adopted}}.dump()
+            << "\n";
+  }
   std::size_t total = s.plan.departments.size() + s.plan.users.size() + s.plan.managers.size() +
                       s.plan.photos.size() + s.plan.groups.size();
   auto progress = make_progress(ctx, "applying", static_cast<std::int64_t>(total));
@@ -161,6 +224,16 @@ int run_sync_apply(const SyncOptions& opts, CommandContext& ctx) {
   };
   auto report = sync::apply_plan(s.plan, s.state, *s.target, aopts);
   progress->finish();
+  // The people collisions left out: nothing was sent for them, and the run
+  // reports each as a failed item (exit 3).
+  for (auto& item : left_out) {
+    json line = {{"time", now_rfc3339(ctx)}, {"phase", item.phase}, {"action", item.action},
+                 {"object", item.object}, {"id", item.id}, {"ok", false}, {"error", item.error}};
+    journal << line.dump() << "\n";
+    ++report.failed;
+    report.items.push_back(std::move(item));
+  }
+  total += left_out.size();
   journal << json{{"event", "finish"}, {"time", now_rfc3339(ctx)}, {"succeeded", report.succeeded},
                   {"failed", report.failed}}.dump()
           << "\n"
@@ -261,6 +334,9 @@ void register_sync(CLI::App& root, CommandContext& ctx) {
     add_retries(cmd, *o);
     cmd.add_option("--allow-deprovision", o->allow_deprovision,
                    "Let exactly the plan with this hash past the deactivation thresholds");
+    cmd.add_option("--adopt-from", o->adopt_from,
+                   "Take over the accounts another job manages (managedBy daoctl:JOB); counted like deactivations")
+        ->type_name("JOB");
     cmd.callback([o, &ctx] { ctx.exit_status = run_sync_plan(*o, ctx); });
   }
   {
@@ -271,6 +347,9 @@ void register_sync(CLI::App& root, CommandContext& ctx) {
     cmd.add_option("--plan", o->plan_in, "Apply this saved plan (refused if the platform changed since)");
     cmd.add_option("--allow-deprovision", o->allow_deprovision,
                    "Let exactly the plan with this hash past the deactivation thresholds");
+    cmd.add_option("--adopt-from", o->adopt_from,
+                   "Take over the accounts another job manages (managedBy daoctl:JOB); counted like deactivations")
+        ->type_name("JOB");
     cmd.add_option("--concurrency", o->concurrency, "Requests in flight (default: the job's apply.concurrency)")
         ->check(CLI::Range(1, 64));
     add_retries(cmd, *o);

@@ -43,10 +43,35 @@ std::string colour(CommandContext& ctx, const char* code, const std::string& tex
   return ctx.io().colour() ? fmt::format("\033[{}m{}\033[0m", code, text) : text;
 }
 
+// A value in the text plan: strings JSON-quoted ("O\"Brien", control
+// characters escaped), so a value with quotes or spaces reads one way only.
 std::string show(const mapping::Value& v) {
   if (v.is_null()) return "(none)";
-  if (const auto* s = v.string()) return mapping::quote_for_message(*s);
-  return mapping::describe(v);
+  if (const auto* b = v.boolean()) return *b ? "true" : "false";
+  json j;
+  mapping::to_json(j, v);
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string quoted(const std::string& s) { return json(s).dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// "ivanov, petrov, … and 12 more": a list of people for one line of text.
+std::string names_line(const std::vector<std::string>& names, const std::vector<std::string>& fallback) {
+  std::string out;
+  const std::size_t shown = std::min<std::size_t>(names.size() > 12 ? 10 : names.size(), names.size());
+  for (std::size_t i = 0; i < shown; ++i)
+    out += (i ? ", " : "") + (names[i].empty() && i < fallback.size() ? fallback[i] : names[i]);
+  if (shown < names.size()) out += fmt::format(", … and {} more (-o json lists all)", names.size() - shown);
+  return out;
+}
+
+std::string outcome_text(const sync::CollisionParty& p) {
+  if (p.outcome == "keeps") return "keeps it";
+  if (p.outcome == "holds") return "holds it (" + p.origin + ")";
+  if (p.outcome == "renamed") return "gets " + quoted(p.new_value);
+  if (p.outcome == "deferred") return "waits: the value is freed by this plan, taken by the next run";
+  if (p.outcome == "left_out") return p.id.empty() ? "left out: not created" : "left out: keeps its current value";
+  return p.outcome;
 }
 
 using SourceReads = std::vector<std::future<Result<sources::SourceData>>>;
@@ -240,6 +265,14 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources)
   popts.delete_empty_departments = s.job.delete_empty_departments;
   popts.scim_department_leaf = s.job.scim_department_leaf;
   popts.manage_groups = s.job.groups.has_value();
+  auto resolution = [&](const char* field) {
+    auto it = s.job.unique.find(field);
+    return it != s.job.unique.end() && it->second == "suffix_number" ? sync::UniqueResolution::SuffixNumber
+                                                                     : sync::UniqueResolution::Error;
+  };
+  popts.unique_user_name = resolution("userName");
+  popts.unique_email = resolution("email");
+  popts.adopt_from.insert(opts.adopt_from.begin(), opts.adopt_from.end());
   if (s.job.deprovision.contains("dismissed_when"))
     for (const auto& rule : s.job.deprovision["dismissed_when"])
       if (rule == "missing_from_sources") popts.deactivate_missing = true;
@@ -289,6 +322,7 @@ void render_plan(const sync::SyncPlan& plan, const Session& s, CommandContext& c
     out << "\nUsers:\n";
     for (const auto& u : plan.users) {
       std::string who = u.user_name + (u.id.empty() ? "" : " (id " + u.id + ")");
+      if (!u.adopted_from.empty() && u.kind != sync::UserActionKind::Update) who += " (adopted from job " + u.adopted_from + ")";
       switch (u.kind) {
         case sync::UserActionKind::Create:
           out << "  " << plus(who + (u.reason.empty() ? "" : " " + u.reason)) << "\n";
@@ -302,7 +336,9 @@ void render_plan(const sync::SyncPlan& plan, const Session& s, CommandContext& c
         case sync::UserActionKind::Link:
           out << "  " << tilde(who + " link: " + u.reason) << "\n";
           break;
-        case sync::UserActionKind::Update: out << "  " << tilde(who) << "\n"; break;
+        case sync::UserActionKind::Update:
+          out << "  " << tilde(u.adopted_from.empty() ? who : who + " adopt: " + u.reason) << "\n";
+          break;
       }
       for (const auto& c : u.changes) {
         if (u.kind == sync::UserActionKind::Create)
@@ -314,10 +350,15 @@ void render_plan(const sync::SyncPlan& plan, const Session& s, CommandContext& c
   }
   if (!plan.managers.empty()) {
     out << "\nManagers:\n";
+    // By userName; an id or externalId only where no name is known.
     for (const auto& m : plan.managers)
-      out << "  " << tilde(m.external_id) << ": "
-          << (m.before_id.empty() ? "(none)" : "id " + m.before_id) << " -> "
-          << (m.after_external_id.empty() ? "(none)" : m.after_external_id) << "\n";
+      out << "  " << tilde(m.user_name.empty() ? m.external_id : m.user_name) << ": "
+          << (m.before_id.empty() ? "(none)" : !m.before_user_name.empty() ? m.before_user_name : "id " + m.before_id)
+          << " -> "
+          << (m.after_external_id.empty()         ? "(none)"
+              : !m.after_user_name.empty() ? m.after_user_name
+                                           : "externalId " + m.after_external_id)
+          << "\n";
   }
   if (!plan.photos.empty()) {
     // "photo: (none) -> 3f2a9c1b0d4e… (10342 bytes)": digests, never bytes.
@@ -333,10 +374,30 @@ void render_plan(const sync::SyncPlan& plan, const Session& s, CommandContext& c
     for (const auto& g : plan.groups) {
       if (g.kind == sync::GroupAction::Kind::Create) out << "  " << plus(g.name) << "\n";
       else if (g.kind == sync::GroupAction::Kind::AddMembers)
-        out << "  " << tilde(g.name) << fmt::format(": +{} member(s)\n", g.members.size());
+        out << "  " << tilde(g.name)
+            << fmt::format(": +{} member(s): {}\n", g.members.size(), names_line(g.member_names, g.members));
       else
-        out << "  " << tilde(g.name) << fmt::format(": -{} member(s)\n", g.members.size());
+        out << "  " << tilde(g.name)
+            << fmt::format(": -{} member(s): {}\n", g.members.size(), names_line(g.member_names, g.members));
     }
+  }
+  if (!plan.collisions.empty()) {
+    out << "\nCollisions (values two people would hold):\n";
+    for (const auto& c : plan.collisions) {
+      out << "  " << colour(ctx, c.unresolved() ? "31" : "33", "!") << " " << c.field << " " << quoted(c.value)
+          << " (unique." << c.field << ": " << c.resolution << "):\n";
+      for (const auto& p : c.parties)
+        out << "      " << (p.user_name.empty() ? "(no userName)" : p.user_name)
+            << (p.external_id.empty() ? "" : " (externalId " + quoted(p.external_id) + ")")
+            << (p.id.empty() ? "" : " (id " + p.id + ")") << ": " << outcome_text(p) << "\n";
+    }
+  }
+  if (!plan.other_jobs.empty()) {
+    std::map<std::string, std::vector<std::string>> by_job;
+    for (const auto& o : plan.other_jobs) by_job[o.job].push_back(o.user_name);
+    out << "\nManaged by other jobs (left alone; adopt with --adopt-from JOB):\n";
+    for (const auto& [job, names] : by_job)
+      out << fmt::format("  managed by job {}: {} account(s): {}\n", job, names.size(), names_line(names, {}));
   }
   if (!plan.warnings.empty()) {
     ctx.io().err() << "\nWarnings:\n";
@@ -355,6 +416,10 @@ void render_plan(const sync::SyncPlan& plan, const Session& s, CommandContext& c
              plan.count(sync::UserActionKind::Link), plan.count(sync::UserActionKind::Deactivate),
              plan.count(sync::UserActionKind::Reactivate), dc, dd, plan.managers.size(), plan.photos.size(),
              plan.groups.size(), plan.unchanged_users);
+  if (!plan.collisions.empty() || !plan.other_jobs.empty() || plan.adoptions() > 0)
+    out << fmt::format("{} collision(s), {} left out; {} account(s) of other jobs left alone; {} to adopt.\n",
+                       plan.collisions.size(), plan.unresolved_collisions(), plan.other_jobs.size(),
+                       plan.adoptions());
   out << "Plan hash: " << plan.hash() << "\n";
 }
 

@@ -7,6 +7,7 @@
 
 #include "commands/common/cli_fwd.hpp"
 #include <string>
+#include <vector>
 
 #include "commands/common/context.hpp"
 
@@ -19,6 +20,7 @@ struct SyncOptions {
   std::string plan_in;          // apply: --plan FILE
   bool detailed_exitcode = false;
   std::string allow_deprovision;  // a plan hash
+  std::vector<std::string> adopt_from;  // --adopt-from JOB: take over that job's accounts
   int concurrency = 0;          // 0: the job's apply.concurrency
   int retries = 0;              // --retries: tries per request; 0: the job's apply.retries
   double max_retry_wait = 0;    // --max-retry-wait seconds; 0: the job's apply.retries

@@ -51,6 +51,17 @@ Status check_guards(const JobSpec& job, const SyncPlan& plan, const GuardInput& 
                   "safety.min_join_rate");
     }
   }
+
+  // Taking accounts over from another job (--adopt-from) counts like
+  // deactivating them: at most safety.max_deprovisions per run unless this
+  // very plan was allowed.
+  if (long adoptions = plan.adoptions();
+      adoptions > job.safety.max_deprovisions && input.allowed_plan_hash != plan.hash())
+    return fail(ErrorKind::Safety,
+                fmt::format("the plan adopts {} accounts managed by other jobs, more than safety.max_deprovisions ({})",
+                            adoptions, job.safety.max_deprovisions),
+                "job " + job.name, "nothing was changed",
+                fmt::format("review the plan and rerun with --allow-deprovision {}", plan.hash()));
   long deactivations = plan.count(UserActionKind::Deactivate);
   if (deactivations == 0 || input.allowed_plan_hash == plan.hash()) return {};
   std::string allow = fmt::format("review the plan and rerun with --allow-deprovision {}", plan.hash());

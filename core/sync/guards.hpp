@@ -24,7 +24,8 @@ struct GuardInput {
 // below its floor, or shrink by more than max_source_shrink_percent since the
 // last successful run. Deactivation rules: at most max_deprovisions and at
 // most max_deprovisions_percent of the managed accounts, unless the plan's
-// hash was allowed explicitly.
+// hash was allowed explicitly. Adoptions (--adopt-from) count like
+// deactivations against safety.max_deprovisions.
 Status check_guards(const JobSpec& job, const SyncPlan& plan, const GuardInput& input);
 
 }  // namespace daoctl::sync

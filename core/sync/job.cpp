@@ -501,6 +501,8 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
     }
   }
   if (root.contains("link")) job.link_by = root["link"].value("by", std::vector<std::string>{});
+  if (root.contains("unique"))
+    for (const auto& [field, how] : root["unique"].items()) job.unique[field] = how.get<std::string>();
   if (root.contains("deprovision")) {
     job.deprovision = root["deprovision"];
     std::vector<std::string> policy_problems;

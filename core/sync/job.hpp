@@ -120,6 +120,9 @@ struct JobSpec {
   bool scim_department_leaf = false;
   std::optional<GroupSpec> groups;
   std::vector<std::string> link_by;  // "email", "userName"
+  // unique: {userName: error|suffix_number, email: …}: how a plan resolves
+  // two people wanting one value (core/sync/plan.hpp, Collision).
+  std::map<std::string, std::string> unique;
   nlohmann::json deprovision = nlohmann::json::object();
   // The compiled `deprovision:` block (rules, steps, grace period).
   deprovision::Policy dismissal;

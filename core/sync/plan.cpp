@@ -77,6 +77,83 @@ std::string sha256_hex(std::string_view data) {
   return hex;
 }
 
+constexpr std::string_view kManagedByPrefix = "daoctl:";
+
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+
+// Case-insensitive (ASCII) hashing and equality for views: the unique-value
+// checks run on every plan and allocate no lower-cased copies.
+// (Not noexcept on purpose: libstdc++ then caches each node's hash instead
+// of hashing every node of a bucket again on each lookup: 2x faster here.)
+struct CiHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const {
+    std::size_t h = 1469598103934665603ull;
+    for (char c : s) {
+      h ^= static_cast<unsigned char>(ascii_lower(c));
+      h *= 1099511628211ull;
+    }
+    return h;
+  }
+};
+struct CiEq {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+    return true;
+  }
+};
+
+// userName order: case-insensitive, then exact (so the order is total).
+bool name_less(std::string_view a, std::string_view b) {
+  const auto n = std::min(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    char x = ascii_lower(a[i]), y = ascii_lower(b[i]);
+    if (x != y) return static_cast<unsigned char>(x) < static_cast<unsigned char>(y);
+  }
+  if (a.size() != b.size()) return a.size() < b.size();
+  return a < b;
+}
+
+std::string_view first_view(const mapping::Value& v) {
+  if (const auto* s = v.string()) return *s;
+  if (const auto* l = v.list()) return l->empty() ? std::string_view() : std::string_view(l->front());
+  return {};
+}
+
+std::string_view email_of(const Fields& fields) {
+  auto it = fields.find("email");
+  return it == fields.end() ? std::string_view() : first_view(it->second);
+}
+
+// JSON-style quoting: "O\"Brien", so a value with quotes reads one way only.
+std::string quote_json(std::string_view s) {
+  return json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// "ivanov", 2 -> "ivanov2"; "ivanov@corp.example", 2 -> "ivanov2@corp.example".
+std::string with_suffix(std::string_view value, long n) {
+  auto at = value.rfind('@');
+  if (at == std::string_view::npos) return std::string(value) + std::to_string(n);
+  return std::string(value.substr(0, at)) + std::to_string(n) + std::string(value.substr(at));
+}
+
+// Whether `have` is with_suffix(value, n) for some n >= 2, ignoring case.
+bool is_suffixed_form(std::string_view have, std::string_view value) {
+  auto split = [](std::string_view v) {
+    auto at = v.rfind('@');
+    return at == std::string_view::npos ? std::pair(v, std::string_view()) : std::pair(v.substr(0, at), v.substr(at));
+  };
+  auto [hl, hd] = split(have);
+  auto [vl, vd] = split(value);
+  if (!CiEq{}(hd, vd) || hl.size() <= vl.size() || !CiEq{}(hl.substr(0, vl.size()), vl)) return false;
+  auto digits = hl.substr(vl.size());
+  if (digits.front() == '0' || digits == "1") return false;
+  return std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 const char* department_kind(DepartmentAction::Kind k) {
   return k == DepartmentAction::Kind::Create ? "create" : "delete";
 }
@@ -165,6 +242,36 @@ long SyncPlan::count(UserActionKind kind) const {
   return std::count_if(users.begin(), users.end(), [&](const auto& a) { return a.kind == kind; });
 }
 
+long SyncPlan::adoptions() const {
+  return std::count_if(users.begin(), users.end(), [](const auto& a) { return !a.adopted_from.empty(); });
+}
+
+bool Collision::unresolved() const {
+  return std::any_of(parties.begin(), parties.end(), [](const auto& p) { return p.outcome == "left_out"; });
+}
+
+long SyncPlan::unresolved_collisions() const {
+  long n = 0;
+  for (const auto& c : collisions)
+    for (const auto& p : c.parties) n += p.outcome == "left_out";
+  return n;
+}
+
+namespace {
+
+json collision_to_json(const Collision& c) {
+  json parties = json::array();
+  for (const auto& p : c.parties) {
+    json o = {{"externalId", p.external_id}, {"userName", p.user_name}, {"id", p.id}, {"origin", p.origin},
+              {"outcome", p.outcome}};
+    if (!p.new_value.empty()) o["new_value"] = p.new_value;
+    parties.push_back(std::move(o));
+  }
+  return {{"field", c.field}, {"value", c.value}, {"resolution", c.resolution}, {"parties", parties}};
+}
+
+}  // namespace
+
 json SyncPlan::summary_json() const {
   long dcreate = 0, ddelete = 0, gcreate = 0, gadd = 0, gremove = 0;
   for (const auto& d : departments) (d.kind == DepartmentAction::Kind::Create ? dcreate : ddelete)++;
@@ -178,7 +285,9 @@ json SyncPlan::summary_json() const {
        {{"create", count(UserActionKind::Create)}, {"update", count(UserActionKind::Update)},
         {"link", count(UserActionKind::Link)}, {"deactivate", count(UserActionKind::Deactivate)},
         {"reactivate", count(UserActionKind::Reactivate)}, {"unchanged", unchanged_users},
-        {"managed_before", managed_users}}},
+        {"managed_before", managed_users}, {"adopt", adoptions()},
+        {"other_jobs", static_cast<long>(other_jobs.size())}}},
+      {"collisions", {{"total", static_cast<long>(collisions.size())}, {"left_out", unresolved_collisions()}}},
       {"managers", {{"set", static_cast<long>(managers.size())}}},
       {"photos", {{"upload", static_cast<long>(photos.size())}}},
       {"groups", {{"create", gcreate}, {"add", gadd}, {"remove", gremove}}},
@@ -207,6 +316,7 @@ json SyncPlan::to_json() const {
     json o = {{"action", to_string(u.kind)}, {"externalId", u.external_id}, {"userName", u.user_name}};
     if (!u.id.empty()) o["id"] = u.id;
     if (!u.reason.empty()) o["reason"] = u.reason;
+    if (!u.adopted_from.empty()) o["adopted_from"] = u.adopted_from;
     json changes = json::array();
     for (const auto& c : u.changes)
       changes.push_back({{"field", c.field}, {"before", value_to_json(c.before)},
@@ -216,8 +326,10 @@ json SyncPlan::to_json() const {
   }
   json managers_json = json::array();
   for (const auto& m : managers)
-    managers_json.push_back({{"externalId", m.external_id}, {"id", m.user_id}, {"before", m.before_id},
-                             {"after_externalId", m.after_external_id}, {"after", m.after_id}});
+    managers_json.push_back({{"externalId", m.external_id}, {"userName", m.user_name}, {"id", m.user_id},
+                             {"before", m.before_id}, {"before_userName", m.before_user_name},
+                             {"after_externalId", m.after_external_id}, {"after", m.after_id},
+                             {"after_userName", m.after_user_name}});
   json photos_json = json::array();
   for (const auto& ph : photos)
     photos_json.push_back({{"externalId", ph.external_id},
@@ -228,8 +340,11 @@ json SyncPlan::to_json() const {
                            {"after_size", ph.after_size}});
   json groups_json = json::array();
   for (const auto& g : groups) {
-    groups_json.push_back(
-        {{"action", group_kind(g.kind)}, {"name", g.name}, {"id", g.id}, {"members", g.members}});
+    groups_json.push_back({{"action", group_kind(g.kind)},
+                           {"name", g.name},
+                           {"id", g.id},
+                           {"members", g.members},
+                           {"member_userNames", g.member_names}});
   }
   json warnings_json = json::array();
   for (const auto& w : warnings) warnings_json.push_back({{"object", w.object}, {"message", w.message}});
@@ -241,6 +356,13 @@ json SyncPlan::to_json() const {
   j["groups"] = groups_json;
   j["warnings"] = warnings_json;
   if (!joins.empty()) j["joins"] = joins;
+  json collisions_json = json::array();
+  for (const auto& c : collisions) collisions_json.push_back(collision_to_json(c));
+  j["collisions"] = collisions_json;
+  json other_json = json::array();
+  for (const auto& o : other_jobs)
+    other_json.push_back({{"externalId", o.external_id}, {"userName", o.user_name}, {"id", o.id}, {"job", o.job}});
+  j["other_jobs"] = other_json;
   j["hash"] = hash();
   return j;
 }
@@ -257,13 +379,22 @@ std::string SyncPlan::hash() const {
     json changes = json::array();
     for (const auto& c : u.changes)
       changes.push_back({c.field, value_to_json(c.before), value_to_json(c.after)});
-    body.push_back({to_string(u.kind), u.id, u.external_id, u.user_name, u.reason, changes});
+    json row = {to_string(u.kind), u.id, u.external_id, u.user_name, u.reason, changes};
+    if (!u.adopted_from.empty()) row.push_back({{"adopted_from", u.adopted_from}});
+    body.push_back(std::move(row));
   }
   for (const auto& m : managers)
     body.push_back({"manager", m.external_id, m.user_id, m.before_id, m.after_external_id, m.after_id});
   for (const auto& ph : photos)
     body.push_back({"photo", ph.external_id, ph.user_id, ph.before_sha256, ph.after_sha256, ph.after_size});
   for (const auto& g : groups) body.push_back({group_kind(g.kind), g.name, g.id, g.members});
+  // Collisions decide who is left out: part of what this plan is. (Only
+  // when there are any, so plans without them keep their hash.)
+  if (!collisions.empty()) {
+    json cj = json::array();
+    for (const auto& c : collisions) cj.push_back(collision_to_json(c));
+    j["collisions"] = cj;
+  }
   j["body"] = body;
   return "sha256:" + sha256_hex(j.dump());
 }
@@ -292,13 +423,15 @@ Result<SyncPlan> SyncPlan::from_json(const json& doc) {
       a.external_id = u.at("externalId");
       a.user_name = u.at("userName");
       a.reason = u.value("reason", "");
+      a.adopted_from = u.value("adopted_from", "");
       for (const auto& c : u.at("changes"))
         a.changes.push_back({c.at("field"), value_from_json(c.at("before")), value_from_json(c.at("after"))});
       p.users.push_back(std::move(a));
     }
     for (const auto& m : doc.at("managers"))
       p.managers.push_back({m.at("externalId"), m.at("id"), m.at("before"), m.at("after_externalId"),
-                            m.at("after")});
+                            m.at("after"), m.value("userName", ""), m.value("before_userName", ""),
+                            m.value("after_userName", "")});
     // Plans saved before photos were synced have no "photos".
     if (doc.contains("photos"))
       for (const auto& ph : doc.at("photos")) {
@@ -316,10 +449,23 @@ Result<SyncPlan> SyncPlan::from_json(const json& doc) {
       a.name = g.at("name");
       a.id = g.at("id");
       a.members = g.at("members").get<std::vector<std::string>>();
+      a.member_names = g.value("member_userNames", std::vector<std::string>{});
       p.groups.push_back(std::move(a));
     }
     for (const auto& w : doc.at("warnings")) p.warnings.push_back({w.at("object"), w.at("message")});
     if (doc.contains("joins")) p.joins = doc["joins"];
+    // Plans saved before collisions and other jobs were checked have neither.
+    if (doc.contains("collisions"))
+      for (const auto& c : doc.at("collisions")) {
+        Collision col{c.at("field"), c.at("value"), c.at("resolution"), {}};
+        for (const auto& q : c.at("parties"))
+          col.parties.push_back({q.at("externalId"), q.at("userName"), q.at("id"), q.at("origin"), q.at("outcome"),
+                                 q.value("new_value", "")});
+        p.collisions.push_back(std::move(col));
+      }
+    if (doc.contains("other_jobs"))
+      for (const auto& o : doc.at("other_jobs"))
+        p.other_jobs.push_back({o.at("externalId"), o.at("userName"), o.at("id"), o.at("job")});
     p.unchanged_users = doc.at("summary").at("users").at("unchanged");
     p.managed_users = doc.at("summary").at("users").at("managed_before");
     if (doc.contains("hash") && doc["hash"] != p.hash())
@@ -402,13 +548,16 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
 
   // Users.
   // One entry per desired external id (the first user with it wins): the
-  // platform user it matched (after linking) and whether the plan creates or
-  // may touch it. One hash table instead of three keeps a no-op plan of 100k
-  // users cheap.
+  // platform user it matched (after linking), whether the plan creates or
+  // may touch it, and the userName the plan gives it. One hash table instead
+  // of three keeps a no-op plan of 100k users cheap.
   struct Seen {
     const PlatformUser* matched = nullptr;
     bool acted = false;
-    bool leaving = false;  // deactivated by this plan: no photo upload
+    bool leaving = false;    // deactivated or created inactive: no photo upload
+    bool unchanged = false;  // counted in unchanged_users
+    std::uint32_t index = 0;  // in `desired`
+    std::string_view name;    // the userName this plan gives it
   };
   std::unordered_map<std::string_view, Seen> seen;
   seen.reserve(desired.size());
@@ -420,8 +569,20 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
     auto it = seen.find(ext);
     return it == seen.end() ? nullptr : it->second.matched;
   };
-  std::vector<char> platform_matched(current.users.size(), 0);  // by index in current.users
-  for (const auto& d : desired) {
+  // 1. Which account each employee is: by externalId, else linked; an
+  // account another daoctl job manages is left alone unless adopted.
+  constexpr std::uint8_t kLink = 1, kSkip = 2, kKeepName = 4, kKeepEmail = 8;
+  struct Entry {
+    const DesiredUser* d = nullptr;
+    const PlatformUser* cur = nullptr;
+    Seen* slot = nullptr;            // element of `seen`: stable across rehashing
+    std::string_view adopted_from;   // a view of cur->managed_by
+    std::uint8_t flags = 0;
+  };
+  std::vector<Entry> entries;
+  entries.reserve(desired.size());
+  for (std::uint32_t i = 0; i < desired.size(); ++i) {
+    const DesiredUser& d = desired[i];
     auto [slot, fresh] = seen.try_emplace(d.external_id);
     if (!fresh) {
       plan.warnings.push_back({"user " + d.user_name,
@@ -429,10 +590,13 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
                                    d.origin + "); only the first is synced"});
       continue;
     }
-    const PlatformUser* cur = nullptr;
-    if (auto it = by_ext.find(d.external_id); it != by_ext.end()) cur = it->second;
-    UserAction action;  // external_id and user_name are set when it goes into the plan
-    if (!cur && (link_by("email") || link_by("userName"))) {
+    slot->second.index = i;
+    slot->second.name = d.user_name;
+    Entry e;
+    e.d = &d;
+    e.slot = &slot->second;
+    if (auto it = by_ext.find(d.external_id); it != by_ext.end()) e.cur = it->second;
+    if (!e.cur && (link_by("email") || link_by("userName"))) {
       std::set<const PlatformUser*> candidates;
       if (link_by("userName"))
         for (auto* u : by_name()[lower(d.user_name)]) candidates.insert(u);
@@ -455,53 +619,222 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
                                        " already has externalId '" + c->external_id + "'"});
           continue;
         }
-        cur = c;
-        action.kind = UserActionKind::Link;
-        action.reason = "matched by " + std::string(link_by("email") ? "email/userName" : "userName");
-        action.changes.push_back({"externalId", mapping::Value(), mapping::Value(d.external_id)});
+        e.cur = c;
+        e.flags |= kLink;
       }
     }
-    if (!cur) {
-      if (auto taken = by_name().find(lower(d.user_name)); taken != by_name().end() && !taken->second.empty()) {
-        const PlatformUser* t = taken->second.front();
-        plan.warnings.push_back(
-            {"user " + d.user_name,
-             "userName is taken by platform account " + t->id +
-                 (t->external_id.empty() ? " (no externalId)" : " (externalId '" + t->external_id + "')") +
-                 " that this job does not manage; not created (add link: {by: [userName]} to adopt it)"});
+    if (e.cur && e.cur->managed_by != opt.managed_by && e.cur->managed_by.starts_with(kManagedByPrefix)) {
+      std::string_view other = std::string_view(e.cur->managed_by).substr(kManagedByPrefix.size());
+      if (!opt.adopt_from.count(other)) {
+        plan.other_jobs.push_back({d.external_id, d.user_name, e.cur->id, std::string(other)});
         continue;
       }
+      e.adopted_from = other;
+    }
+    entries.push_back(e);
+  }
+
+  // 2. Values the target keeps unique (userName, e-mail): every collision
+  // between employees, or with an account no employee of this job maps to,
+  // is found here rather than as 409s at apply. A no-op plan pays one hash
+  // table and one lookup per account and field.
+  std::vector<std::int32_t> entry_of_account(current.users.size(), -1);
+  for (std::size_t i = 0; i < entries.size(); ++i)
+    if (entries[i].cur) entry_of_account[static_cast<std::size_t>(entries[i].cur - current.users.data())] =
+        static_cast<std::int32_t>(i);
+  std::unordered_map<std::uint32_t, std::string> renamed[2];  // entry -> new userName / email
+  for (int f = 0; f < 2; ++f) {
+    const UniqueResolution res = f == 0 ? opt.unique_user_name : opt.unique_email;
+    auto wanted = [&](const Entry& e) -> std::string_view {
+      if (e.flags & kSkip) return {};
+      return f == 0 ? std::string_view(e.d->user_name) : email_of(e.d->fields);
+    };
+    auto held = [&](const PlatformUser& u) -> std::string_view {
+      return f == 0 ? std::string_view(u.user_name) : email_of(u.fields);
+    };
+    std::unordered_map<std::string_view, std::uint32_t, CiHash, CiEq> first_want;
+    first_want.reserve(entries.size());
+    struct Group {
+      std::vector<std::uint32_t> wants;
+      std::vector<const PlatformUser*> holders;
+    };
+    std::unordered_map<std::string_view, Group, CiHash, CiEq> groups;
+    for (std::uint32_t i = 0; i < entries.size(); ++i) {
+      auto v = wanted(entries[i]);
+      if (v.empty()) continue;
+      if (!first_want.try_emplace(v, i).second) groups.try_emplace(v);
+    }
+    for (std::size_t ui = 0; ui < current.users.size(); ++ui) {
+      const auto& u = current.users[ui];
+      auto v = held(u);
+      if (v.empty()) continue;
+      // The common case: the account's employee wants the value it has. If
+      // anyone else wants it too, the loop above has its group already.
+      if (const auto ei = entry_of_account[ui]; ei >= 0 && CiEq{}(v, wanted(entries[static_cast<std::size_t>(ei)])))
+        continue;
+      auto it = first_want.find(v);
+      if (it != first_want.end() && entries[it->second].cur != &u) groups.try_emplace(v);
+    }
+    if (groups.empty()) continue;
+    for (std::uint32_t i = 0; i < entries.size(); ++i)
+      if (auto v = wanted(entries[i]); !v.empty())
+        if (auto g = groups.find(v); g != groups.end()) g->second.wants.push_back(i);
+    for (const auto& u : current.users)
+      if (auto v = held(u); !v.empty())
+        if (auto g = groups.find(v); g != groups.end()) g->second.holders.push_back(&u);
+    std::vector<std::pair<std::string_view, Group*>> ordered;
+    for (auto& [v, g] : groups) ordered.emplace_back(v, &g);
+    std::sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) { return name_less(a.first, b.first); });
+
+    std::unordered_set<std::string_view, CiHash, CiEq> platform_values;  // built on the first suffix
+    std::unordered_set<std::string> given;                              // lower-cased suffixed values
+    auto taken = [&](const std::string& v) {
+      if (platform_values.empty())
+        for (const auto& u : current.users)
+          if (auto h = held(u); !h.empty()) platform_values.insert(h);
+      return first_want.count(v) > 0 || platform_values.count(v) > 0 || given.count(lower(v)) > 0;
+    };
+    auto party_of = [&](std::uint32_t i, const char* outcome) {
+      const Entry& e = entries[i];
+      return CollisionParty{e.d->external_id, e.d->user_name, e.cur ? e.cur->id : "", e.d->origin, outcome, ""};
+    };
+    for (auto& [value, group] : ordered) {
+      Collision c;
+      c.field = f == 0 ? "userName" : "email";
+      c.value = std::string(value);
+      c.resolution = res == UniqueResolution::Error ? "error" : "suffix_number";
+      std::vector<std::uint32_t> keepers, others;
+      std::vector<CollisionParty> holders;
+      bool hard = false, freed = false;
+      for (const PlatformUser* u : group->holders) {
+        const auto ei = entry_of_account[static_cast<std::size_t>(u - current.users.data())];
+        if (ei >= 0 && std::find(group->wants.begin(), group->wants.end(), static_cast<std::uint32_t>(ei)) !=
+                           group->wants.end()) {
+          keepers.push_back(static_cast<std::uint32_t>(ei));
+          continue;
+        }
+        CollisionParty p{u->external_id, u->user_name, u->id, "", "holds", ""};
+        if (ei >= 0 && !(entries[static_cast<std::size_t>(ei)].flags & kSkip)) {
+          freed = true;  // its employee wants another value: it is free after this apply
+          p.origin = "platform account that this plan changes to " +
+                     quote_json(wanted(entries[static_cast<std::size_t>(ei)]));
+        } else {
+          hard = true;
+          p.origin = u->managed_by == opt.managed_by ? "platform account of this job, not synced in this run"
+                     : u->managed_by.empty()
+                         ? (u->external_id.empty() ? "platform account not managed by daoctl, no externalId (link: {by: [" +
+                                                         c.field + "]} adopts it)"
+                                                   : std::string("platform account not managed by daoctl"))
+                                                     : "platform account managed by " + u->managed_by;
+        }
+        holders.push_back(std::move(p));
+      }
+      for (auto w : group->wants)
+        if (std::find(keepers.begin(), keepers.end(), w) == keepers.end()) others.push_back(w);
+      std::sort(others.begin(), others.end(),
+                [&](auto a, auto b) { return entries[a].d->external_id < entries[b].d->external_id; });
+      // The value as its holder has it, else as the first employee (by
+      // externalId) wants it: the same text whatever the record order.
+      c.value = !keepers.empty()           ? std::string(wanted(entries[keepers.front()]))
+                : !group->holders.empty()  ? std::string(held(*group->holders.front()))
+                : !others.empty()          ? std::string(wanted(entries[others.front()]))
+                                           : c.value;
+      for (auto k : keepers) c.parties.push_back(party_of(k, "keeps"));
+      for (auto& h : holders) c.parties.push_back(std::move(h));
+      std::size_t start = 0;
+      if (keepers.empty() && !hard && !freed && res == UniqueResolution::SuffixNumber && !others.empty()) {
+        c.parties.push_back(party_of(others[0], "keeps"));  // the first by externalId keeps the value
+        start = 1;
+      }
+      for (std::size_t i = start; i < others.size(); ++i) {
+        Entry& e = entries[others[i]];
+        const bool deferred = keepers.empty() && !hard && freed;
+        if (deferred || res == UniqueResolution::Error) {
+          if (!e.cur) e.flags |= kSkip;
+          else e.flags |= f == 0 ? kKeepName : kKeepEmail;
+          c.parties.push_back(party_of(others[i], deferred ? "deferred" : "left_out"));
+          if (deferred)
+            plan.warnings.push_back(
+                {"user " + e.d->user_name, c.field + " " + quote_json(value) +
+                                               " is freed by this plan (another account changes it); taken by the next run"});
+          continue;
+        }
+        // suffix_number: an account that already has a suffixed form keeps it.
+        const auto own = wanted(e);  // its own spelling
+        std::string v;
+        if (e.cur) {
+          auto have = held(*e.cur);
+          if (is_suffixed_form(have, own) && !first_want.count(have) && !given.count(lower(std::string(have))))
+            v = std::string(have);
+        }
+        for (long n = 2; v.empty(); ++n)
+          if (auto candidate = with_suffix(own, n); !taken(candidate)) v = std::move(candidate);
+        given.insert(lower(v));
+        auto party = party_of(others[i], "renamed");
+        party.new_value = v;
+        c.parties.push_back(std::move(party));
+        auto& stored = renamed[f][others[i]] = std::move(v);
+        if (f == 0) e.slot->name = stored;
+      }
+      plan.collisions.push_back(std::move(c));
+    }
+  }
+
+  // 3. The actions.
+  std::vector<char> platform_matched(current.users.size(), 0);  // by index in current.users
+  for (std::uint32_t ei = 0; ei < entries.size(); ++ei) {
+    Entry& e = entries[ei];
+    const DesiredUser& d = *e.d;
+    Seen& slot = *e.slot;
+    if (e.flags & kSkip) continue;
+    const PlatformUser* cur = e.cur;
+    auto new_email = renamed[1].find(ei);
+    UserAction action;  // external_id and user_name are set when it goes into the plan
+    if (e.flags & kLink) {
+      action.kind = UserActionKind::Link;
+      action.reason = "matched by " + std::string(link_by("email") ? "email/userName" : "userName");
+      action.changes.push_back({"externalId", mapping::Value(), mapping::Value(d.external_id)});
+    }
+    if (!cur) {
       action.kind = UserActionKind::Create;
       for (const auto& [field, value] : d.fields) {
         // The photo is uploaded after the create (plan.photos), never sent in it.
         if (field == "manager" || field == "photo" || value.is_null()) continue;
-        mapping::Value after = field == "department" ? mapping::Value(stored_department(path_of[&d])) : value;
+        mapping::Value after = field == "department" ? mapping::Value(stored_department(path_of[&d]))
+                               : field == "email" && new_email != renamed[1].end() ? mapping::Value(new_email->second)
+                                                                                   : value;
         action.changes.push_back({field, mapping::Value(), after});
       }
       action.changes.push_back({"active", mapping::Value(), mapping::Value(d.active)});
       if (!d.active)
         action.reason = "created inactive: " + (d.dismissed_reason.empty() ? d.inactive_reason : d.dismissed_reason);
       action.external_id = d.external_id;
-      action.user_name = d.user_name;
+      action.user_name = std::string(slot.name);
       plan.users.push_back(std::move(action));
-      slot->second.acted = true;
+      slot.acted = true;
+      slot.leaving = !d.active;  // created blocked: no photo for it either
       continue;
     }
     platform_matched[static_cast<std::size_t>(cur - current.users.data())] = 1;
-    slot->second = {cur, true};
+    slot.matched = cur;
+    slot.acted = true;
     action.id = cur->id;
-    if (cur->user_name != d.user_name)  // a change of case is a change too
-      action.changes.push_back({"userName", mapping::Value(cur->user_name), mapping::Value(d.user_name)});
+    if (e.flags & kKeepName) slot.name = cur->user_name;
+    if (cur->user_name != slot.name)  // a change of case is a change too
+      action.changes.push_back({"userName", mapping::Value(cur->user_name), mapping::Value(std::string(slot.name))});
     static const mapping::Value kNone;
     for (const auto& [field, value] : d.fields) {
       if (field == "manager" || field == "photo" || field == "active") continue;
+      if (field == "email" && (e.flags & kKeepEmail)) continue;
       // Compared by reference: values are copied only into a change.
-      std::optional<mapping::Value> department;
+      std::optional<mapping::Value> replaced;
       if (field == "department") {
         const auto& path = path_of[&d];
-        department = path.empty() ? mapping::Value() : mapping::Value(stored_department(path));
+        replaced = path.empty() ? mapping::Value() : mapping::Value(stored_department(path));
+      } else if (field == "email" && new_email != renamed[1].end()) {
+        replaced = mapping::Value(new_email->second);
       }
-      const mapping::Value& want = department ? *department : value;
+      const mapping::Value& want = replaced ? *replaced : value;
       auto it = cur->fields.find(field);
       const mapping::Value& have = it == cur->fields.end() ? kNone : it->second;
       if (!same_value(field, have, want)) action.changes.push_back({field, have, want});
@@ -509,6 +842,7 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
     if (platform && cur->managed_by != opt.managed_by)
       action.changes.push_back({"managedBy", cur->managed_by.empty() ? mapping::Value() : mapping::Value(cur->managed_by),
                                 mapping::Value(opt.managed_by)});
+    action.adopted_from = std::string(e.adopted_from);
     const bool may_reactivate = !opt.reactivate_only || opt.reactivate_only->count(cur->id) > 0;
     if (!cur->active && d.active && !may_reactivate)
       plan.warnings.push_back({"user " + d.user_name,
@@ -516,17 +850,20 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
                                "(an administrator did), so sync leaves it blocked"});
     if (cur->active && !d.active) {
       action.kind = UserActionKind::Deactivate;
-      slot->second.leaving = true;
+      slot.leaving = true;
       action.reason = d.dismissed_reason.empty() ? "disabled in the sources" : d.dismissed_reason;
     } else if (!cur->active && d.active && may_reactivate) {
       action.kind = UserActionKind::Reactivate;
       action.reason = "active in the sources";
     } else if (action.kind != UserActionKind::Link && action.changes.empty()) {
       ++plan.unchanged_users;
+      slot.unchanged = true;
       continue;
     }
+    if (!action.adopted_from.empty() && action.reason.empty())
+      action.reason = "adopted from job " + action.adopted_from;
     action.external_id = d.external_id;
-    action.user_name = d.user_name;
+    action.user_name = std::string(slot.name);
     plan.users.push_back(std::move(action));
   }
 
@@ -554,26 +891,119 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
                                          "deprovision.dismissed_when to block them",
                                          missing)});
 
+  // Platform accounts by id, for naming people by userName (built once, only
+  // when a manager or a group changes).
+  std::unordered_map<std::string_view, const PlatformUser*> by_id_index;
+  auto by_id = [&]() -> auto& {
+    if (by_id_index.empty() && !current.users.empty()) {
+      by_id_index.reserve(current.users.size());
+      for (const auto& u : current.users) by_id_index[u.id] = &u;
+    }
+    return by_id_index;
+  };
+  auto name_of_id = [&](const std::string& id) -> std::string {
+    if (id.empty()) return {};
+    auto it = by_id().find(id);
+    return it == by_id().end() ? std::string() : it->second->user_name;
+  };
+  auto name_of_ext = [&](std::string_view ext) -> std::string {
+    if (auto it = seen.find(ext); it != seen.end() && (it->second.acted || it->second.matched))
+      return std::string(it->second.name);
+    if (auto it = by_ext.find(ext); it != by_ext.end()) return it->second->user_name;
+    return {};
+  };
+
+  // Manager cycles (a self-manager is a cycle of one): the links of the
+  // desired users form a graph with one edge per user, walked once. Every
+  // link on a cycle is left out (those users keep their current manager,
+  // with a warning naming the cycle); links that lead into a cycle are kept.
+  // Which link is "wrong" cannot be known, and dropping all of them does
+  // not depend on the order of the source records.
+  std::unordered_map<std::uint32_t, std::uint32_t> cycle_of;  // desired index -> cycles[]
+  std::vector<std::string> cycles;
+  {
+    std::vector<std::int64_t> next(desired.size(), -1);
+    bool any = false;
+    for (const auto& e : entries) {
+      const auto i = e.slot->index;
+      auto mit = e.d->fields.find("manager");
+      if (mit == e.d->fields.end()) continue;
+      auto want = first_view(mit->second);
+      if (want.empty()) continue;
+      if (auto t = seen.find(want); t != seen.end()) {
+        next[i] = t->second.index;
+        any = true;
+      }
+    }
+    if (any) {
+      std::vector<std::uint8_t> state(desired.size(), 0);  // 0 new, 1 on this walk, 2 done
+      std::vector<std::uint32_t> path;
+      for (std::uint32_t i = 0; i < desired.size(); ++i) {
+        if (state[i]) continue;
+        path.clear();
+        std::int64_t v = i;
+        while (v >= 0 && state[static_cast<std::size_t>(v)] == 0) {
+          state[static_cast<std::size_t>(v)] = 1;
+          path.push_back(static_cast<std::uint32_t>(v));
+          v = next[static_cast<std::size_t>(v)];
+        }
+        if (v >= 0 && state[static_cast<std::size_t>(v)] == 1) {
+          std::vector<std::uint32_t> cyc(std::find(path.begin(), path.end(), static_cast<std::uint32_t>(v)), path.end());
+          // Named from the smallest userName, so the text does not depend on record order.
+          std::rotate(cyc.begin(),
+                      std::min_element(cyc.begin(), cyc.end(),
+                                       [&](auto a, auto b) { return name_less(desired[a].user_name, desired[b].user_name); }),
+                      cyc.end());
+          std::string text;
+          for (std::size_t k = 0; k < cyc.size() && k < 10; ++k) text += desired[cyc[k]].user_name + " -> ";
+          text += cyc.size() > 10 ? "… (" + std::to_string(cyc.size()) + " people)" : desired[cyc.front()].user_name;
+          for (auto n : cyc) cycle_of[n] = static_cast<std::uint32_t>(cycles.size());
+          cycles.push_back(std::move(text));
+        }
+        for (auto n : path) state[n] = 2;
+      }
+    }
+  }
+
   // Managers: resolved by external id; users skipped above are left alone.
-  for (const auto& d : desired) {
+  for (const auto& e : entries) {
+    const DesiredUser& d = *e.d;
+    const auto i = e.slot->index;
     auto mit = d.fields.find("manager");
-    if (mit == d.fields.end() || !acted(d.external_id)) continue;
+    if (mit == d.fields.end() || !e.slot->acted) continue;
+    Seen& slot = *e.slot;
+    if (auto c = cycle_of.find(i); c != cycle_of.end()) {
+      plan.warnings.push_back(
+          {"user " + std::string(slot.name),
+           first_string(mit->second) == d.external_id
+               ? std::string("is their own manager in the sources; manager left unchanged")
+               : "manager cycle " + cycles[c->second] + "; this link is left out, manager left unchanged"});
+      continue;
+    }
     std::string want_ext = first_string(mit->second);
-    const PlatformUser* cur = matched(d.external_id);
+    const PlatformUser* cur = slot.matched;
     std::string before = cur ? cur->manager_id : "";
     std::string want_id;
     if (!want_ext.empty()) {
       if (auto it = by_ext.find(want_ext); it != by_ext.end()) want_id = it->second->id;
       else if (const auto* linked = matched(want_ext)) want_id = linked->id;
       else if (!acted(want_ext)) {
-        plan.warnings.push_back({"user " + d.user_name,
+        plan.warnings.push_back({"user " + std::string(slot.name),
                                  "manager '" + want_ext + "' is not an employee this job syncs; manager left unchanged"});
         continue;
       }
     }
     if (want_ext.empty() && before.empty()) continue;
     if (!want_id.empty() && want_id == before) continue;
-    plan.managers.push_back({d.external_id, cur ? cur->id : "", before, want_ext, want_id});
+    ManagerChange m{d.external_id, cur ? cur->id : "", before, want_ext, want_id, std::string(slot.name), "", ""};
+    m.before_user_name = name_of_id(before);
+    m.after_user_name = want_ext.empty() ? std::string() : name_of_ext(want_ext);
+    plan.managers.push_back(std::move(m));
+    // A user whose only change is the manager is not "unchanged".
+    if (slot.unchanged) {
+      slot.unchanged = false;
+      --plan.unchanged_users;
+    }
   }
 
   // Photos (platform only: a plain SCIM service has no photo API, and a job
@@ -606,7 +1036,7 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
         continue;
       const PlatformUser* cur = matched(d.external_id);
       if (cur && cur->photo_sha256 == want) continue;
-      plan.photos.push_back({d.external_id, cur ? cur->id : "", d.user_name, cur ? cur->photo_sha256 : "",
+      plan.photos.push_back({d.external_id, cur ? cur->id : "", std::string(entry->second.name), cur ? cur->photo_sha256 : "",
                              std::move(want), static_cast<long>(size)});
     }
   }
@@ -623,12 +1053,9 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
         }
     std::map<std::string, const PlatformGroup*> group_by_name;
     for (const auto& g : current.groups) group_by_name[lower(g.display_name)] = &g;
-    std::unordered_map<std::string_view, const PlatformUser*> by_id;
-    by_id.reserve(current.users.size());
-    for (const auto& u : current.users) by_id[u.id] = &u;
     auto is_ours = [&](const std::string& user_id) {
-      auto it = by_id.find(user_id);
-      return it != by_id.end() && (it->second->managed_by == opt.managed_by || acted(it->second->external_id));
+      auto it = by_id().find(user_id);
+      return it != by_id().end() && (it->second->managed_by == opt.managed_by || acted(it->second->external_id));
     };
     for (const auto& [key, members] : wanted) {
       auto it = group_by_name.find(key);
@@ -665,6 +1092,37 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
       if (!remove.members.empty()) plan.groups.push_back(remove);
     }
   }
+
+  // Reviewable: people are named by userName and listed in userName order
+  // (apply's order does not depend on it: creates, then the rest).
+  for (auto& g : plan.groups) {
+    if (g.kind == GroupAction::Kind::Create) continue;
+    std::vector<std::pair<std::string, std::string>> people;  // userName, member
+    people.reserve(g.members.size());
+    for (auto& m : g.members)
+      people.emplace_back(g.kind == GroupAction::Kind::AddMembers ? name_of_ext(m) : name_of_id(m), std::move(m));
+    std::sort(people.begin(), people.end(), [](const auto& a, const auto& b) {
+      return name_less(a.first, b.first) || (!name_less(b.first, a.first) && a.second < b.second);
+    });
+    g.members.clear();
+    g.member_names.clear();
+    for (auto& [name, m] : people) {
+      g.member_names.push_back(std::move(name));
+      g.members.push_back(std::move(m));
+    }
+  }
+  auto by_name_then_ext = [](const auto& a, const auto& b) {
+    if (name_less(a.user_name, b.user_name)) return true;
+    if (name_less(b.user_name, a.user_name)) return false;
+    return a.external_id < b.external_id;
+  };
+  std::stable_sort(plan.users.begin(), plan.users.end(), by_name_then_ext);
+  std::stable_sort(plan.managers.begin(), plan.managers.end(), by_name_then_ext);
+  std::stable_sort(plan.photos.begin(), plan.photos.end(), by_name_then_ext);
+  std::stable_sort(plan.other_jobs.begin(), plan.other_jobs.end(), by_name_then_ext);
+  std::stable_sort(plan.collisions.begin(), plan.collisions.end(), [](const Collision& a, const Collision& b) {
+    return a.field != b.field ? a.field < b.field : name_less(a.value, b.value);
+  });
 
   // Departments this job created that nobody will be in any more (deepest first).
   if (platform && opt.delete_empty_departments) {

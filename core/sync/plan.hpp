@@ -35,6 +35,9 @@ struct UserAction {
   std::string user_name;
   std::string reason;                // why (deactivate, link)
   std::vector<FieldChange> changes;  // Create: every field (before null)
+  // Set when this action takes the account over from another daoctl job
+  // (`sync plan --adopt-from JOB`): that job's name. Counted by the guards.
+  std::string adopted_from = {};
 };
 
 struct DepartmentAction {
@@ -53,6 +56,10 @@ struct ManagerChange {
   std::string before_id;           // "" = none
   std::string after_external_id;   // "" = remove the manager
   std::string after_id;
+  // For review: the people by userName ("" = none / unknown).
+  std::string user_name = {};
+  std::string before_user_name = {};
+  std::string after_user_name = {};
 };
 
 // Uploads a user's profile photo (platform target only). The plan names the
@@ -77,12 +84,48 @@ struct GroupAction {
   std::string name;
   std::string id;                    // empty when created by this run
   std::vector<std::string> members;  // Add: external ids; Remove: platform user ids
+  std::vector<std::string> member_names = {};  // the same people by userName, for review
 };
 
 struct PlanWarning {
   std::string object;
   std::string message;
 };
+
+// A value two people would hold although the target keeps it unique
+// (userName, email): found by the plan, before anything is sent.
+struct CollisionParty {
+  std::string external_id;  // "" for a platform account no desired user maps to
+  std::string user_name;    // the desired userName (a platform account: its userName)
+  std::string id;           // platform id, when the person has an account
+  std::string origin;       // the source record, or "platform account (managedBy …)"
+  // holds: a platform account no employee of this job maps to holds the value;
+  // keeps: this employee keeps (or, being first, gets) the value;
+  // renamed: gets new_value (unique.<field>: suffix_number);
+  // left_out: not created, or (an existing account) the field is left unchanged;
+  // deferred: the value is freed by this very plan; taken by the next run.
+  std::string outcome;
+  std::string new_value;
+};
+
+struct Collision {
+  std::string field;       // userName | email
+  std::string value;       // as the sources want it
+  std::string resolution;  // error | suffix_number
+  std::vector<CollisionParty> parties;
+  // A party was left out: apply carries out the rest and exits 3.
+  bool unresolved() const;
+};
+
+// An employee whose account another daoctl job manages: left alone.
+struct ForeignAccount {
+  std::string external_id;
+  std::string user_name;
+  std::string id;
+  std::string job;  // the other job ("daoctl:<job>")
+};
+
+enum class UniqueResolution { Error, SuffixNumber };
 
 struct SyncPlan {
   std::string job;
@@ -99,6 +142,9 @@ struct SyncPlan {
   // What each join matched (sync::JoinStats::to_json, in join order): a
   // report on the sources, not a change, so not part of the hash.
   nlohmann::json joins = nlohmann::json::array();
+
+  std::vector<Collision> collisions;        // sorted by field, value
+  std::vector<ForeignAccount> other_jobs;   // sorted by userName
   // Users with no attribute, status or link change (a photo change alone
   // still counts them here; photos are counted in summary.photos).
   long unchanged_users = 0;
@@ -106,6 +152,8 @@ struct SyncPlan {
 
   bool has_changes() const;
   long count(UserActionKind kind) const;
+  long adoptions() const;               // users with adopted_from
+  long unresolved_collisions() const;   // parties left out
   // "sha256:…" over everything but created_at: names exactly this plan.
   std::string hash() const;
   nlohmann::json to_json() const;
@@ -132,10 +180,17 @@ struct PlanOptions {
   // deprovisioning ledger says daoctl blocked). Any other blocked account was
   // blocked by an administrator and stays blocked.
   std::optional<std::set<std::string>> reactivate_only;
+  // unique: {userName: …, email: …}: how a collision is resolved.
+  UniqueResolution unique_user_name = UniqueResolution::Error;
+  UniqueResolution unique_email = UniqueResolution::Error;
+  // --adopt-from: the other jobs whose accounts this plan takes over. Any
+  // other account managed by another daoctl job is left alone.
+  std::set<std::string, std::less<>> adopt_from;
 };
 
-// Errors never happen here: conflicts (a userName owned by an unmanaged
-// account, an ambiguous link) become warnings and the user is left alone.
+// Errors never happen here: conflicts (an ambiguous link) become warnings,
+// collisions of userName/email become plan.collisions, accounts of other
+// jobs plan.other_jobs, and those users are left alone.
 SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformState& current,
                       const PlanOptions& options);
 

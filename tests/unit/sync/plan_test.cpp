@@ -103,14 +103,18 @@ TEST_CASE("department paths create every missing level, parents first") {
   CHECK(has_path);
 }
 
-TEST_CASE("a userName owned by an unmanaged account is a warning, never a guess") {
+TEST_CASE("a userName owned by an unmanaged account is a collision, never a guess") {
   std::vector<DesiredUser> d = {want("g1", "admin")};
   PlatformState s;
   s.users = {have("1", "", "Admin", {}, true, "")};
   auto plan = compute_plan(d, s, options());
   CHECK(plan.users.empty());
-  REQUIRE(plan.warnings.size() == 1);
-  CHECK(plan.warnings[0].message.find("userName is taken by platform account 1") != std::string::npos);
+  REQUIRE(plan.collisions.size() == 1);
+  REQUIRE(plan.collisions[0].parties.size() == 2);
+  CHECK(plan.collisions[0].parties[0].id == "1");
+  CHECK(plan.collisions[0].parties[0].outcome == "holds");
+  CHECK(plan.collisions[0].parties[0].origin.find("link: {by: [userName]} adopts it") != std::string::npos);
+  CHECK(plan.collisions[0].parties[1].outcome == "left_out");
 }
 
 TEST_CASE("first-time linking by email adopts exactly one match and reports ambiguity") {
