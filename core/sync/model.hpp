@@ -32,6 +32,7 @@ struct DesiredUser {
   // Set when a deprovision.dismissed_when rule holds (active is then false):
   // which rule, shown as the reason of the deactivation.
   std::string dismissed_reason;
+  std::string dismissed_since;  // the dismissal date the source gives (yyyy-MM-dd), if any
   // The desired photo when a PhotoStore holds its bytes; `fields` then has
   // no "photo". Without a store the bytes stay in fields["photo"].
   std::optional<StoredPhoto> stored_photo;

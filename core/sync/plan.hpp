@@ -125,6 +125,12 @@ struct PlanOptions {
   // deprovisioning ledger says daoctl blocked). Any other blocked account was
   // blocked by an administrator and stays blocked.
   std::optional<std::set<std::string>> reactivate_only;
+  // The job has a deprovision pipeline: leavers' group memberships are its
+  // business (then: remove_from_groups), whatever the way of leaving
+  // (missing from the sources, disabled, dismissed). The membership diff
+  // neither removes nor adds a leaver: blocked on the platform and not
+  // reactivated by this plan, deactivated by it, or inactive in the sources.
+  bool leavers_groups_by_pipeline = false;
 };
 
 // Errors never happen here: conflicts (a userName owned by an unmanaged
