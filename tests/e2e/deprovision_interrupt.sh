@@ -58,14 +58,15 @@ ADMIN_BLOCKED=$(id_of u005)
 
 LEAVER_IDS=$(users_json | jq -r '.[] | select(.userName >= "u010" and .userName <= "u039") | .id')
 # Every leaver gets a live session: a block is login disabled AND sessions revoked.
-open_sessions() {
-  local uid n=0
+open_sessions() {  # ten at a time; waits for its own children only (not the sim)
+  local uid pids=()
   for uid in $LEAVER_IDS; do
     "$DAOCTL_BIN" api POST "/api/v1/users/$uid/sessions" -d '{"client":"web"}' >/dev/null &
-    n=$((n + 1))
-    ((n % 10 == 0)) && wait
+    pids+=($!)
+    if ((${#pids[@]} == 10)); then wait "${pids[@]}"; pids=(); fi
   done
-  wait
+  ((${#pids[@]})) && wait "${pids[@]}"
+  return 0
 }
 live_sessions() {
   local uid total=0 k

@@ -50,7 +50,7 @@ check "initial sync" "$DAOCTL_BIN" sync apply -f "$job"
 # 1. Rows 10..19 are missing at plan time (a truncated export) ...
 write_hr "$E2E_DIR/hr.csv" 10 19
 check "plan with rows missing" "$DAOCTL_BIN" sync plan -f "$job" --out "$E2E_DIR/plan.json"
-expect_eq "the plan deactivates the 10" "$(jq '[.users[] | select(.kind == "deactivate")] | length' "$E2E_DIR/plan.json")" "10"
+expect_eq "the plan deactivates the 10" "$(jq '[.users[] | select(.action == "deactivate")] | length' "$E2E_DIR/plan.json")" "10"
 expect_eq "the plan file is 0600" "$(stat -c %a "$E2E_DIR/plan.json")" "600"
 # ... and are back before apply.
 write_hr "$E2E_DIR/hr.csv"
