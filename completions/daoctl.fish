@@ -66,7 +66,7 @@ complete -c daoctl -n '__daoctl_path_under sync plan' -l allow-deprovision -r -d
 complete -c daoctl -n '__daoctl_path_under sync apply' -s f -l file -r -d 'The sync job file (sync.yaml)'
 complete -c daoctl -n '__daoctl_path_under sync apply' -l state-dir -r -d 'Where locks, journals and last-run state live'
 complete -c daoctl -n '__daoctl_path_under sync apply' -l today -r -d 'The date rules compare with (yyyy-MM-dd; default: today)'
-complete -c daoctl -n '__daoctl_path_under sync apply' -l plan -r -d 'Apply this saved plan (refused if the platform changed since)'
+complete -c daoctl -n '__daoctl_path_under sync apply' -l plan -r -d 'Apply this saved plan (refused if the platform changed since, or if the sources read now no longer support a planned deactivation)'
 complete -c daoctl -n '__daoctl_path_under sync apply' -l allow-deprovision -r -d 'Let exactly the plan with this hash past the deactivation thresholds'
 complete -c daoctl -n '__daoctl_path_under sync apply' -l concurrency -r -d 'Requests in flight (default: the job"s apply.concurrency)'
 complete -c daoctl -n '__daoctl_path_under sync apply' -l summary-file -r -d 'Write the JSON run summary to this file (atomically, also on failure)'
