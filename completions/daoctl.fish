@@ -67,7 +67,7 @@ complete -c daoctl -n '__daoctl_path_under sync plan' -l adopt-from -r -d 'Take 
 complete -c daoctl -n '__daoctl_path_under sync apply' -s f -l file -r -d 'The sync job file (sync.yaml)'
 complete -c daoctl -n '__daoctl_path_under sync apply' -l state-dir -r -d 'Where locks, journals and last-run state live'
 complete -c daoctl -n '__daoctl_path_under sync apply' -l today -r -d 'The date rules compare with (yyyy-MM-dd; default: today)'
-complete -c daoctl -n '__daoctl_path_under sync apply' -l plan -r -d 'Apply this saved plan (refused if the platform changed since)'
+complete -c daoctl -n '__daoctl_path_under sync apply' -l plan -r -d 'Apply this saved plan (refused if the platform changed since, or if the sources read now no longer support a planned deactivation)'
 complete -c daoctl -n '__daoctl_path_under sync apply' -l allow-deprovision -r -d 'Let exactly the plan with this hash past the deactivation thresholds'
 complete -c daoctl -n '__daoctl_path_under sync apply' -l adopt-from -r -d 'Take over the accounts another job manages (managedBy daoctl:JOB); counted like deactivations'
 complete -c daoctl -n '__daoctl_path_under sync apply' -l concurrency -r -d 'Requests in flight (default: the job"s apply.concurrency)'

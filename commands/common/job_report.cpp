@@ -2,10 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <pthread.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <cmath>
+#include <csignal>
 #include <exception>
 #include <sstream>
 #include <CLI/CLI.hpp>
+
+#include <thread>
 
 #include "connectors/local/files.hpp"
 #include "core/text/date.hpp"
@@ -172,6 +179,119 @@ void log_event(CommandContext& ctx, const std::string& level, const std::string&
   else ctx.info(text);
 }
 
+namespace {
+
+// Writes the summary and the metrics file of a finished (or interrupted)
+// run. Returns the first write error.
+std::optional<CommandError> write_report_files(const std::string& summary_file, const std::string& metrics_file,
+                                               const JobReport& report, const json& summary, int code,
+                                               std::chrono::system_clock::time_point finished, double duration) {
+  std::optional<CommandError> write_failure;
+  // The summary names people (per-item errors): 0600, like the state dir.
+  if (!summary_file.empty())
+    if (auto st = local::write_file_atomic(summary_file, summary.dump(2) + "\n", 0600); !st)
+      write_failure = CommandError(Error(st.error()));
+  if (!metrics_file.empty()) {
+    const double finished_unix = std::chrono::duration<double>(finished.time_since_epoch()).count();
+    std::optional<double> last_success;
+    if (code == exit_code::ok) {
+      last_success = finished_unix;
+    } else if (auto old = local::read_file(metrics_file)) {
+      last_success =
+          metric_value(*old, "daoctl_" + report.metric_job() + "_last_success_timestamp_seconds", report.labels);
+    }
+    if (auto st = local::write_file_atomic(metrics_file, job_metrics(report, code, finished_unix, duration, last_success));
+        !st && !write_failure)
+      write_failure = CommandError(Error(st.error()));
+  }
+  return write_failure;
+}
+
+// While a job command runs, SIGINT and SIGTERM are taken by this thread
+// instead of the process-wide handler (cli/app.cpp, which _exits at once):
+// it writes the summary (status "interrupted", exit code 130) and the
+// metrics, as a failed run does, then ends the process with 130 - so a
+// monitor never keeps showing the previous run's success. Work already on
+// disk (journals, the deprovisioning ledger and its intents) is what the
+// next run reconciles. The signals are blocked in the calling thread before
+// the body starts, so every thread the body creates inherits the block.
+// What the thread reads of the report (labels, the files) is set before the
+// slow part of a run; the counts are not reported (they are mid-update).
+class InterruptWatcher {
+ public:
+  InterruptWatcher(const JobReportFiles& files, JobReport& report, std::chrono::system_clock::time_point started,
+                   std::chrono::steady_clock::time_point steady_started)
+      : files_(files), report_(report), started_(started), steady_started_(steady_started) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, SIGUSR2);  // "stop watching"
+    if (pthread_sigmask(SIG_BLOCK, &set_, &old_) != 0) return;
+    active_ = true;
+    thread_ = std::thread([this] { watch(); });
+  }
+  ~InterruptWatcher() {
+    if (!active_) return;
+    stopping_ = true;
+    pthread_kill(thread_.native_handle(), SIGUSR2);
+    thread_.join();
+    // A SIGINT/SIGTERM that came in after the thread stopped is still
+    // pending: restoring the mask delivers it to the process-wide handler.
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  InterruptWatcher(const InterruptWatcher&) = delete;
+  InterruptWatcher& operator=(const InterruptWatcher&) = delete;
+
+ private:
+  void watch() {
+    for (;;) {
+      int sig = 0;
+      if (sigwait(&set_, &sig) != 0) continue;
+      if (sig == SIGUSR2) {
+        if (stopping_) return;
+        continue;
+      }
+      interrupted(sig);
+    }
+  }
+
+  [[noreturn]] void interrupted(int sig) {
+    static const char message[] = "\ndaoctl: interrupted\n";
+    [[maybe_unused]] auto n = ::write(STDERR_FILENO, message, sizeof message - 1);
+    try {
+      JobReport snapshot(report_.command(), report_.metric_job());
+      snapshot.labels = report_.labels;
+      const std::string summary_file =
+          !files_.summary_file.empty() ? files_.summary_file : report_.defaults.summary_file;
+      const std::string metrics_file =
+          !files_.metrics_file.empty() ? files_.metrics_file : report_.defaults.metrics_file;
+      const auto finished = std::chrono::system_clock::now();
+      const double duration =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_started_).count();
+      json summary = job_summary(snapshot, started_, finished, duration, exit_code::interrupted, nullptr);
+      summary["errors"].push_back({{"kind", "interrupted"},
+                                   {"message", std::string("interrupted by ") + (sig == SIGINT ? "SIGINT" : "SIGTERM")},
+                                   {"hint", "the next run reconciles what was done and converges"}});
+      write_report_files(summary_file, metrics_file, snapshot, summary, exit_code::interrupted, finished, duration);
+    } catch (...) {
+      // Nothing more can be said: the exit code still tells.
+    }
+    ::_exit(exit_code::interrupted);
+  }
+
+  const JobReportFiles& files_;
+  JobReport& report_;
+  std::chrono::system_clock::time_point started_;
+  std::chrono::steady_clock::time_point steady_started_;
+  sigset_t set_{};
+  sigset_t old_{};
+  bool active_ = false;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace
+
 int run_reported(CommandContext& ctx, const JobReportFiles& files, JobReport& report,
                  const std::function<int(JobReport&)>& body) {
   const auto started = ctx.now();
@@ -186,6 +306,7 @@ int run_reported(CommandContext& ctx, const JobReportFiles& files, JobReport& re
   } scope{ctx, ctx.job_report};
   ctx.job_report = &report;
   try {
+    InterruptWatcher watcher(files, report, started, steady_started);
     code = body(report);
   } catch (const CommandError& e) {
     failure = e;
@@ -207,24 +328,8 @@ int run_reported(CommandContext& ctx, const JobReportFiles& files, JobReport& re
     summary["http"] = {{"requests", st.requests}, {"retries", st.retries}, {"failures", st.failures}};
   }
   std::optional<CommandError> write_failure;
-  if (code != exit_code::locked) {
-    if (!summary_file.empty())
-      if (auto st = local::write_file_atomic(summary_file, summary.dump(2) + "\n"); !st)
-        write_failure = CommandError(Error(st.error()));
-    if (!metrics_file.empty()) {
-      const double finished_unix = std::chrono::duration<double>(finished.time_since_epoch()).count();
-      std::optional<double> last_success;
-      if (code == exit_code::ok) {
-        last_success = finished_unix;
-      } else if (auto old = local::read_file(metrics_file)) {
-        last_success =
-            metric_value(*old, "daoctl_" + report.metric_job() + "_last_success_timestamp_seconds", report.labels);
-      }
-      if (auto st = local::write_file_atomic(metrics_file, job_metrics(report, code, finished_unix, duration, last_success));
-          !st && !write_failure)
-        write_failure = CommandError(Error(st.error()));
-    }
-  }
+  if (code != exit_code::locked)
+    write_failure = write_report_files(summary_file, metrics_file, report, summary, code, finished, duration);
   if (report.on_summary) report.on_summary(summary);
   json fields = {{"command", summary["command"]}, {"status", summary["status"]}, {"exit_code", code},
                  {"duration_seconds", summary["duration_seconds"]}};

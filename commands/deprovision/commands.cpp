@@ -28,10 +28,7 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::string login_name() {
-  const char* u = std::getenv("USER");
-  return u && *u ? u : "unknown";
-}
+std::string login_name() { return deprovision_engine::real_user(); }
 
 // Only the deprovisioning part of a sync plan: blocks and reactivations,
 // without the field updates that ride along in a full sync.
@@ -159,6 +156,7 @@ Session adhoc_session(DeprovisionOptions& o, CommandContext& ctx) {
   s.target = std::make_unique<targets::ScimSyncTarget>(ctx.client(), topts);
   value_or_throw(s.target->discover());
   s.state = value_or_throw(s.target->read_state());
+  s.reconciled = reconcile_intents(s.ledger, s.state);
   return s;
 }
 
@@ -199,6 +197,7 @@ int run_apply(DeprovisionOptions& o, CommandContext& ctx) {
   auto lock = value_or_throw(local::JobLock::acquire(state_dir + "/" + job.name + ".lock", "sync job " + job.name));
   Session s = prepare(o.sync, ctx, /*read_sources=*/true);
   require_policy(s, o.sync.job_file);
+  record_reconciled(s, ctx, o.audit_file);
   s.plan = deprovision_only(s.plan);
   const std::string who = s.job.managed_by();
   if (auto guard = sync::check_guards(s.job, s.plan, guard_input(s, o.sync.allow_deprovision)); !guard) {
@@ -224,10 +223,12 @@ int run_apply(DeprovisionOptions& o, CommandContext& ctx) {
     }
     return exit_code::ok;
   }
-  auto report = sync::apply_plan(s.plan, s.state, *s.target, apply_options(s, ctx));
   deprovision_engine::FinishOptions fo;
   fo.who = who;
   fo.audit_file = o.audit_file;
+  auto aopts = apply_options(s, ctx);
+  aopts.before_deactivate = intent_recorder(s, ctx, fo);
+  auto report = sync::apply_plan(s.plan, s.state, *s.target, aopts);
   long failed = deprovision_engine::finish_deprovisioning(s, report, ctx, fo);
   if (ctx.job_report) {
     ctx.job_report->count("blocked", s.plan.count(sync::UserActionKind::Deactivate) - report.failed);
@@ -248,6 +249,7 @@ int run_apply(DeprovisionOptions& o, CommandContext& ctx) {
 
 int run_user(DeprovisionOptions& o, CommandContext& ctx) {
   Session s = adhoc_session(o, ctx);
+  record_reconciled(s, ctx, o.audit_file);
   const sync::PlatformUser& user = resolve_user(s.state, o.who);
   std::string transfer_id;
   if (!o.transfer_to.empty()) {
@@ -276,13 +278,18 @@ int run_user(DeprovisionOptions& o, CommandContext& ctx) {
   }
   if (auto e = s.ledger.entries.find(user.id); e != s.ledger.entries.end() && !transfer_id.empty())
     e->second.transfer_to = transfer_id;
-  auto report = sync::apply_plan(s.plan, s.state, *s.target, apply_options(s, ctx));
+  // An administrator's block, not the job's: sync never undoes it (only
+  // `deprovision reactivate` does), and the audit log names the person.
   deprovision_engine::FinishOptions fo;
-  fo.who = "daoctl:adhoc (" + login_name() + ")";
+  fo.who = login_name();
+  fo.blocked_by = std::string(kManualPrefix) + login_name();
   fo.audit_file = o.audit_file;
   fo.only_ids = {user.id};
   fo.ignore_grace = o.sync.job_file.empty() || o.immediately;
   if (!transfer_id.empty()) fo.transfer_to[user.id] = transfer_id;
+  auto aopts = apply_options(s, ctx);
+  aopts.before_deactivate = intent_recorder(s, ctx, fo);
+  auto report = sync::apply_plan(s.plan, s.state, *s.target, aopts);
   long failed = deprovision_engine::finish_deprovisioning(s, report, ctx, fo);
   if (failed > 0)
     throw CommandError(ErrorKind::Partial, fmt::format("{} offboarding step(s) failed", failed), "user " + user.user_name,
@@ -309,9 +316,10 @@ int run_user(DeprovisionOptions& o, CommandContext& ctx) {
 
 int run_reactivate(DeprovisionOptions& o, CommandContext& ctx) {
   Session s = adhoc_session(o, ctx);
+  record_reconciled(s, ctx, o.audit_file);
   const sync::PlatformUser& user = resolve_user(s.state, o.who);
   auto e = s.ledger.entries.find(user.id);
-  if (e == s.ledger.entries.end() || !e->second.blocked_by_daoctl())
+  if (e == s.ledger.entries.end() || !e->second.command_may_reactivate())
     throw CommandError(ErrorKind::Safety, "daoctl did not block this account", "user " + user.user_name,
                        e == s.ledger.entries.end() ? "it is not in the ledger of job " + s.job.name
                                                    : "an administrator blocked it",
@@ -333,7 +341,7 @@ int run_reactivate(DeprovisionOptions& o, CommandContext& ctx) {
   s.plan.users.push_back(a);
   auto report = sync::apply_plan(s.plan, s.state, *s.target, apply_options(s, ctx));
   deprovision_engine::FinishOptions fo;
-  fo.who = "daoctl:adhoc (" + login_name() + ")";
+  fo.who = login_name();
   fo.audit_file = o.audit_file;
   fo.only_ids = {user.id};
   if (deprovision_engine::finish_deprovisioning(s, report, ctx, fo) > 0)

@@ -5,6 +5,9 @@
 //   deprovision reactivate <who>      undo a block daoctl made (never an administrator's)
 #pragma once
 
+#include <functional>
+#include <vector>
+
 #include "commands/common/cli_fwd.hpp"
 #include <map>
 #include <set>
@@ -36,7 +39,8 @@ namespace deprovision_engine {
 // blocked already, runs the `then` steps that are due, saves the ledger and
 // writes the audit log. Returns the number of failed steps.
 struct FinishOptions {
-  std::string who;         // the audit log's "who": "daoctl:<job>" or "daoctl:adhoc (<login>)"
+  std::string who;         // the audit log's "who": "daoctl:<job>" or the real user of an ad hoc run
+  std::string blocked_by;  // the ledger's blocked_by for new blocks ("" = the job's managed_by)
   std::string audit_file;  // an extra copy of the audit log
   bool ignore_grace = false;
   std::set<std::string> only_ids;                    // limit the `then` steps to these accounts
@@ -45,11 +49,31 @@ struct FinishOptions {
 long finish_deprovisioning(sync_engine::Session& s, const sync::ApplyReport& report, CommandContext& ctx,
                            const FinishOptions& options);
 
+// The hook sync::ApplyOptions::before_deactivate calls: records each block
+// of the batch as an intent (ledger state "blocking" + an audit line with
+// result "intent") and makes both durable before the batch is sent.
+std::function<Status(const std::vector<const sync::UserAction*>&)> intent_recorder(sync_engine::Session& s,
+                                                                                 CommandContext& ctx,
+                                                                                 const FinishOptions& options);
+
+// Saves and audits what prepare() reconciled (s.reconciled): the intents of
+// an interrupted run, confirmed or dropped. A no-op when there were none.
+void record_reconciled(sync_engine::Session& s, CommandContext& ctx, const std::string& audit_file);
+
+// The person running daoctl: $SUDO_USER under sudo, else the login of the
+// real uid (getpwuid), else $USER, else "uid N".
+std::string real_user();
+
 // The current time as RFC 3339 UTC (the audit log's "when").
 std::string now_text(CommandContext& ctx);
 // Appends one record to <state_dir>/<job>.audit.jsonl and to `extra_file`.
+// Each line is fsynced before this returns (files created 0600).
 void write_audit(CommandContext& ctx, const std::string& state_dir, const std::string& job,
                  const std::string& extra_file, const nlohmann::json& record);
+// Several records, one write and one fsync per file. Returns the first error
+// (the intent recorder refuses to send a block it could not record).
+Status write_audit_lines(const std::string& state_dir, const std::string& job, const std::string& extra_file,
+                         const std::vector<nlohmann::json>& records);
 // The staged steps due for the ledger as it is now (probes communities when needed).
 deprovision::FollowupPlan plan_due_steps(sync_engine::Session& s, CommandContext& ctx, bool ignore_grace,
                                          const std::set<std::string>& only_ids);

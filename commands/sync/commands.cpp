@@ -125,7 +125,13 @@ int run_sync_apply(const SyncOptions& opts, CommandContext& ctx) {
 
   Session s;
   if (!opts.plan_in.empty()) {
-    s = prepare(opts, ctx, /*read_sources=*/false);
+    // The sources are read again even for a saved plan: a deactivation is
+    // carried out only if the sources as they are now still call for it.
+    s = prepare(opts, ctx, /*read_sources=*/true);
+    deprovision_engine::record_reconciled(s, ctx, "");
+    sync::SyncPlan fresh = std::move(s.plan);
+    s.plan = sync::SyncPlan{};
+    s.photo_bytes.clear();
     auto text = value_or_throw(local::read_file(opts.plan_in));
     json doc = json::parse(text, nullptr, false);
     if (doc.is_discarded())
@@ -138,10 +144,28 @@ int run_sync_apply(const SyncOptions& opts, CommandContext& ctx) {
       throw CommandError(ErrorKind::Safety, "the platform changed since the plan was made", opts.plan_in,
                          "users, departments or groups were modified after the plan",
                          "make a new plan: daoctl sync plan -f " + opts.job_file + " --out " + opts.plan_in);
+    if (auto stale = deprovision::stale_deactivations(s.plan, fresh); !stale.empty()) {
+      // Decision (ARCHITECTURE.md): the whole plan is refused, nothing is
+      // carried out. The reviewed plan no longer says what would happen, and
+      // a partial plan is one nobody reviewed.
+      std::string list;
+      for (std::size_t i = 0; i < stale.size() && i < 20; ++i)
+        list += (list.empty() ? "" : "; ") + stale[i].user_name + " (id " + stale[i].id + ", planned: " +
+                stale[i].planned_reason + ")";
+      if (stale.size() > 20) list += fmt::format("; and {} more", stale.size() - 20);
+      write_reports(opts, s, "safety_stop", nullptr, ctx);
+      throw CommandError(ErrorKind::Safety,
+                         fmt::format("the plan is stale: {} planned deactivation(s) no longer hold in the sources "
+                                     "read now; nothing was changed",
+                                     stale.size()),
+                         opts.plan_in, list,
+                         "make a new plan: daoctl sync plan -f " + opts.job_file + " --out " + opts.plan_in);
+    }
     for (const auto& [name, n] : s.plan.source_records) s.sources[name] = {n, 0};
     load_photo_bytes(s, opts);
   } else {
     s = prepare(opts, ctx, /*read_sources=*/true);
+    deprovision_engine::record_reconciled(s, ctx, "");
   }
   if (auto guard = sync::check_guards(s.job, s.plan, guard_input(s, opts.allow_deprovision)); !guard) {
     write_reports(opts, s, "safety_stop", nullptr, ctx);
@@ -182,6 +206,8 @@ int run_sync_apply(const SyncOptions& opts, CommandContext& ctx) {
   // run leaves a record of what was done; the rerun re-plans from the
   // platform's real state and converges.
   std::string journal_path = results_path(opts, s);
+  // It names people and why they were blocked: created 0600.
+  if (auto fd = local::open_private(journal_path, /*truncate=*/true, 0600)) ::close(*fd);
   std::ofstream journal(journal_path, std::ios::trunc);
   if (!journal) ctx.warn("cannot write the results journal " + journal_path);
   journal << json{{"event", "start"}, {"time", now_rfc3339(ctx)}, {"job", s.job.name},
@@ -214,6 +240,9 @@ int run_sync_apply(const SyncOptions& opts, CommandContext& ctx) {
     if (!s.photo_store) return fail(ErrorKind::Internal, "the photo spool is gone", "photo of " + external_id);
     return s.photo_store->get(*it->second.stored);
   };
+  deprovision_engine::FinishOptions fo;
+  fo.who = s.job.managed_by();
+  aopts.before_deactivate = deprovision_engine::intent_recorder(s, ctx, fo);
   aopts.on_item = [&](const sync::ItemOutcome& item) {
     json line = {{"time", now_rfc3339(ctx)}, {"phase", item.phase}, {"action", item.action},
                  {"object", item.object}, {"id", item.id}, {"ok", item.ok}};
@@ -242,8 +271,6 @@ int run_sync_apply(const SyncOptions& opts, CommandContext& ctx) {
   // daoctl's own blocks are ever undone); due staged steps run now.
   if (s.job.dismissal.configured || !s.ledger.entries.empty() || s.plan.count(sync::UserActionKind::Deactivate) > 0 ||
       s.plan.count(sync::UserActionKind::Reactivate) > 0) {
-    deprovision_engine::FinishOptions fo;
-    fo.who = s.job.managed_by();
     report.failed += deprovision_engine::finish_deprovisioning(s, report, ctx, fo);
   }
   std::string result = report.failed > 0 ? "partial" : "ok";
@@ -274,13 +301,30 @@ int run_sync_status(const SyncOptions& opts, CommandContext& ctx) {
     long ok = 0, failed = 0;
     while (std::getline(in, line)) {
       json j = json::parse(line, nullptr, false);
-      if (j.is_discarded()) continue;
+      if (j.is_discarded() || !j.is_object()) continue;
       if (j.value("event", "") == "start") start = j;
       else if (j.value("event", "") == "finish") finish = j;
       else (j.value("ok", false) ? ok : failed)++;
     }
-    status["last_run"] = {{"started_at", start.value("time", "")}, {"plan", start.value("plan", "")},
-                          {"finished", !finish.is_null()}, {"succeeded", ok}, {"failed", failed}};
+    // A run killed before its first line leaves an empty (or torn) journal:
+    // that is an interrupted run too, not a malformed file.
+    const bool started = start.is_object();
+    status["last_run"] = {{"started_at", started ? start.value("time", "") : ""},
+                          {"plan", started ? start.value("plan", "") : ""},
+                          {"started", started},
+                          {"finished", finish.is_object()},
+                          {"succeeded", ok},
+                          {"failed", failed}};
+  }
+  // Blocks an interrupted run announced without an outcome: the next apply
+  // reconciles them against the platform.
+  try {
+    auto ledger = load_ledger(ledger_path(state_dir, job.name));
+    long pending = 0;
+    for (const auto& [id, e] : ledger.entries) pending += e.intent_only() ? 1 : 0;
+    if (pending > 0) status["unconfirmed_blocks"] = pending;
+  } catch (const CommandError& e) {
+    ctx.warn(e.error().describe());
   }
   if (ctx.format() == output::Format::Json) {
     ctx.io().out() << status.dump(2) << "\n";
@@ -294,10 +338,18 @@ int run_sync_status(const SyncOptions& opts, CommandContext& ctx) {
     out << "  last success: never\n";
   if (status.contains("last_run")) {
     const json& r = status["last_run"];
-    out << "  last apply:   started " << r["started_at"].get<std::string>() << ", "
-        << (r["finished"].get<bool>() ? "finished" : "did NOT finish (interrupted; the next run converges)")
-        << fmt::format(", {} succeeded, {} failed\n", r["succeeded"].get<long>(), r["failed"].get<long>());
+    if (!r["started"].get<bool>())
+      out << "  last apply:   did NOT finish: interrupted before it wrote its first journal line "
+             "(the next run converges)\n";
+    else
+      out << "  last apply:   started " << r["started_at"].get<std::string>() << ", "
+          << (r["finished"].get<bool>() ? "finished" : "did NOT finish (interrupted; the next run converges)")
+          << fmt::format(", {} succeeded, {} failed\n", r["succeeded"].get<long>(), r["failed"].get<long>());
   }
+  if (status.contains("unconfirmed_blocks"))
+    out << fmt::format("  deprovision:  {} block(s) sent by an interrupted run without a recorded outcome; "
+                       "the next apply reconciles them with the platform\n",
+                       status["unconfirmed_blocks"].get<long>());
   return exit_code::ok;
 }
 
@@ -344,7 +396,7 @@ void register_sync(CLI::App& root, CommandContext& ctx) {
     auto& cmd = add_command(sync, {"apply", "Carry out the plan: create, update, block, group",
                                    "daoctl sync apply -f nightly.yaml --summary-file /var/lib/daoctl/nightly.json"});
     add_common(cmd, *o);
-    cmd.add_option("--plan", o->plan_in, "Apply this saved plan (refused if the platform changed since)");
+    cmd.add_option("--plan", o->plan_in, "Apply this saved plan (refused if the platform changed since, or if the sources read now no longer support a planned deactivation)");
     cmd.add_option("--allow-deprovision", o->allow_deprovision,
                    "Let exactly the plan with this hash past the deactivation thresholds");
     cmd.add_option("--adopt-from", o->adopt_from,

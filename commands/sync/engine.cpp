@@ -249,6 +249,9 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources)
     throw CommandError(e);
   }
   s.state = std::move(*state);
+  // Blocks an interrupted run announced but never confirmed: settled by the
+  // platform's real state before anything is planned from the ledger.
+  s.reconciled = deprovision::reconcile_intents(s.ledger, s.state);
   if (!read_sources) return s;
 
   auto desired = streamed ? streamed->finish() : sync::build_desired(s.job, records, s.photo_store.get());
@@ -273,6 +276,7 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources)
   popts.unique_user_name = resolution("userName");
   popts.unique_email = resolution("email");
   popts.adopt_from.insert(opts.adopt_from.begin(), opts.adopt_from.end());
+  popts.leavers_groups_by_pipeline = s.job.dismissal.configured;
   if (s.job.deprovision.contains("dismissed_when"))
     for (const auto& rule : s.job.deprovision["dismissed_when"])
       if (rule == "missing_from_sources") popts.deactivate_missing = true;
@@ -280,9 +284,12 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources)
   // Sync reactivates only what daoctl blocked; an administrator's block stays.
   popts.reactivate_only.emplace();
   for (const auto& [id, entry] : s.ledger.entries)
-    if (entry.blocked_by_daoctl()) popts.reactivate_only->insert(id);
+    if (entry.sync_may_reactivate()) popts.reactivate_only->insert(id);
   for (const auto& d : desired.users)
-    if (!d.dismissed_reason.empty()) s.dismissed[d.external_id] = d.dismissed_reason;
+    if (!d.dismissed_reason.empty()) {
+      s.dismissed[d.external_id] = d.dismissed_reason;
+      if (!d.dismissed_since.empty()) s.dismissed_since[d.external_id] = d.dismissed_since;
+    }
   s.plan = sync::compute_plan(desired.users, s.state, popts);
   s.photo_bytes = sync::take_photo_bytes(s.plan, desired.users);
   s.plan.warnings.insert(s.plan.warnings.begin(), desired.warnings.begin(), desired.warnings.end());

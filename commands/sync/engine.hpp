@@ -12,6 +12,7 @@
 #include "commands/sync/sync.hpp"
 #include "connectors/targets/scim_target.hpp"
 #include "core/deprovision/ledger.hpp"
+#include "core/deprovision/pipeline.hpp"
 #include "core/sync/desired.hpp"
 #include "core/sync/executor.hpp"
 #include "core/sync/guards.hpp"
@@ -37,8 +38,13 @@ struct Session {
   std::unique_ptr<targets::ScimSyncTarget> target;
   // Employees a deprovision.dismissed_when rule dismissed: external id -> reason.
   std::map<std::string, std::string> dismissed;
-  // The job's deprovisioning ledger as read at the start of the run.
+  // The dismissal date the sources give for them (external id -> yyyy-MM-dd).
+  std::map<std::string, std::string> dismissed_since;
+  // The job's deprovisioning ledger as read at the start of the run, with
+  // the intents of an interrupted run reconciled against the platform
+  // (`reconciled`; the apply commands save and audit them, plans do not).
   deprovision::Ledger ledger;
+  deprovision::Reconciliation reconciled;
   // Where the desired photos' bytes wait for apply (an anonymous file,
   // connectors/local/photo_spool.hpp); null when the job maps no photo or
   // the spool could not be made (then they stay in memory, with a warning).

@@ -68,6 +68,20 @@ Status make_dirs(const std::string& path) {
   return {};
 }
 
+// fsync(2) on a directory: a file just created or renamed into it survives a
+// crash of the machine, not only of the process.
+static Status sync_dir(const std::string& dir, const std::string& path) {
+  int fd = ::open(dir.empty() ? "/" : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return fail(ErrorKind::Io, "cannot open the directory of", path, errno_text());
+  int rc = ::fsync(fd);
+  int err = rc != 0 ? errno : 0;
+  std::string why = rc != 0 ? errno_text() : "";
+  ::close(fd);
+  // EINVAL: a file system that cannot sync directories (nothing to do).
+  if (rc != 0 && err != EINVAL) return fail(ErrorKind::Io, "cannot flush the directory of", path, why);
+  return {};
+}
+
 Status write_file_atomic(const std::string& path, const std::string& content, int mode) {
   auto slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
@@ -101,7 +115,43 @@ Status write_file_atomic(const std::string& path, const std::string& content, in
     ::unlink(tmp.c_str());
     return fail(ErrorKind::Io, "cannot replace", path, why);
   }
-  return {};
+  return sync_dir(dir, path);
+}
+
+Result<int> open_private(const std::string& path, bool truncate, int mode) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : O_APPEND),
+                  static_cast<mode_t>(mode));
+  if (fd < 0) return fail(ErrorKind::Io, "cannot open for writing", path, errno_text());
+  return fd;
+}
+
+Status append_durable(const std::string& path, const std::string& text, int mode) {
+  struct stat st {};
+  const bool is_new = ::stat(path.c_str(), &st) != 0;
+  auto fd = open_private(path, false, mode);
+  if (!fd) return std::unexpected(fd.error());
+  const char* p = text.data();
+  std::size_t left = text.size();
+  while (left > 0) {
+    ssize_t n = ::write(*fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      std::string why = errno_text();
+      ::close(*fd);
+      return fail(ErrorKind::Io, "cannot append to", path, why);
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  if (::fsync(*fd) != 0) {
+    std::string why = errno_text();
+    ::close(*fd);
+    return fail(ErrorKind::Io, "cannot flush", path, why);
+  }
+  ::close(*fd);
+  if (!is_new) return {};
+  auto slash = path.rfind('/');
+  return sync_dir(slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash)), path);
 }
 
 Result<std::string> read_file(const std::string& path) {

@@ -28,8 +28,20 @@ class JobLock {
 };
 
 // Writes `content` to `path` through a temporary file in the same directory,
-// fsync and rename(2): readers see the old file or the new one, never half.
+// fsync and rename(2): readers see the old file or the new one, never half;
+// the directory is fsynced after the rename, so the new file survives a crash.
 Status write_file_atomic(const std::string& path, const std::string& content, int mode = 0644);
+
+// Appends `text` to `path` (created with `mode` if missing; an existing
+// file's mode is left alone) and fsyncs it - and its directory when the file
+// is new - before returning: when this returns, the text survives a crash of
+// the process or the machine. For the audit log, whose lines must be on disk
+// before the action they announce is sent.
+Status append_durable(const std::string& path, const std::string& text, int mode = 0600);
+
+// Opens `path` for writing, truncated, created with `mode` (0600 for files
+// that name people: results journals, reports). Returns the fd or an Io error.
+Result<int> open_private(const std::string& path, bool truncate, int mode = 0600);
 
 // Creates a directory and its parents (mode 0700 for new ones).
 Status make_dirs(const std::string& path);

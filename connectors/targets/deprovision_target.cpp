@@ -66,6 +66,13 @@ Status PlatformDeprovisionTarget::delete_user(const std::string& id, const std::
   return {};
 }
 
+Status PlatformDeprovisionTarget::revoke(const std::string& id, const std::string& user_name, const std::string& what) {
+  auto resp = client_.send(client_.make_request("DELETE", "/api/v1/users/" + url_encode_segment(id) + "/" + what,
+                                                "user " + user_name + " " + what));
+  if (!resp) return std::unexpected(resp.error());
+  return {};
+}
+
 bool PlatformDeprovisionTarget::communities_supported(std::string& why) {
   auto r = client_.get_json("/api/v1/communities?limit=1", "communities");
   if (!r) {

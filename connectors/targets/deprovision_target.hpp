@@ -30,6 +30,10 @@ class PlatformDeprovisionTarget final : public deprovision::DeprovisionTarget {
                                           const std::string& user_name) override;
   Status delete_user(const std::string& id, const std::string& user_name) override;
 
+  // DELETE /api/v1/users/{id}/sessions or /tokens (`what`): the revocations
+  // of a block whose run was killed between the PATCH and them.
+  Status revoke(const std::string& id, const std::string& user_name, const std::string& what);
+
   // Whether the platform serves /api/v1/communities; `why` says why not.
   bool communities_supported(std::string& why);
 

@@ -19,6 +19,13 @@
 namespace daoctl::deprovision {
 
 inline constexpr const char* kBlockedByAdministrator = "administrator";
+// blocked_by of an administrator's ad hoc offboarding through daoctl
+// (`deprovision user`): "manual:<login>". Sync never undoes it; only
+// `deprovision reactivate` (or the staged pipeline) moves it on.
+inline constexpr const char* kManualPrefix = "manual:";
+// LedgerEntry::state of a block whose intent is on record but whose outcome
+// is not (the run that sent it was killed): reconciled on the next run.
+inline constexpr const char* kIntentState = "blocking";
 
 struct LedgerEntry {
   std::string id;  // platform id
@@ -33,9 +40,17 @@ struct LedgerEntry {
   std::string manager_id;   // the manager when blocked (transfer_content: manager)
   std::string transfer_to;  // a platform id chosen by `deprovision user --transfer-to`
   std::vector<std::string> done;  // the `then` steps carried out
-  std::string state = "blocked";  // blocked | archived
+  std::string state = "blocked";  // blocking (intent, outcome unknown) | blocked | archived
 
   bool blocked_by_daoctl() const { return blocked_by.starts_with("daoctl"); }
+  // An administrator's ad hoc offboarding through daoctl (kManualPrefix).
+  bool manual() const { return blocked_by.starts_with(kManualPrefix); }
+  bool intent_only() const { return state == kIntentState; }
+  // May `sync` reactivate it when the sources list the person as active?
+  // Only the job's own automatic blocks with a recorded outcome.
+  bool sync_may_reactivate() const { return blocked_by_daoctl() && !intent_only(); }
+  // May `deprovision reactivate` undo it? daoctl's blocks, automatic or manual.
+  bool command_may_reactivate() const { return blocked_by_daoctl() || manual(); }
   bool did(std::string_view step) const;
 };
 

@@ -156,6 +156,45 @@ std::vector<StepOutcome> run_followups(const FollowupPlan& plan, Ledger& ledger,
   return outcomes;
 }
 
+Reconciliation reconcile_intents(Ledger& ledger, const sync::PlatformState& state) {
+  Reconciliation out;
+  std::map<std::string, const sync::PlatformUser*> users;
+  for (const auto& u : state.users) users[u.id] = &u;
+  for (auto it = ledger.entries.begin(); it != ledger.entries.end();) {
+    if (!it->second.intent_only()) {
+      ++it;
+      continue;
+    }
+    auto u = users.find(it->first);
+    if (u != users.end() && !u->second->active) {
+      it->second.state = "blocked";
+      out.confirmed.push_back(it->second);
+      ++it;
+    } else {
+      out.dropped.push_back(it->second);
+      it = ledger.entries.erase(it);
+    }
+  }
+  return out;
+}
+
+std::vector<StaleDeactivation> stale_deactivations(const sync::SyncPlan& saved, const sync::SyncPlan& fresh) {
+  std::set<std::string> still;  // ids (or external ids) the fresh plan deactivates too
+  for (const auto& a : fresh.users)
+    if (a.kind == sync::UserActionKind::Deactivate) {
+      if (!a.id.empty()) still.insert("id:" + a.id);
+      if (!a.external_id.empty()) still.insert("ext:" + a.external_id);
+    }
+  std::vector<StaleDeactivation> out;
+  for (const auto& a : saved.users) {
+    if (a.kind != sync::UserActionKind::Deactivate) continue;
+    bool holds = (!a.id.empty() && still.count("id:" + a.id)) ||
+                 (a.id.empty() && !a.external_id.empty() && still.count("ext:" + a.external_id));
+    if (!holds) out.push_back({a.user_name, a.id, a.reason});
+  }
+  return out;
+}
+
 json audit_record(const std::string& who, const std::string& what, const std::string& object, const std::string& id,
                   const std::string& why, const std::string& when, const std::string& result,
                   const std::string& detail) {

@@ -14,6 +14,7 @@
 #include "core/deprovision/ledger.hpp"
 #include "core/deprovision/policy.hpp"
 #include "core/sync/model.hpp"
+#include "core/sync/plan.hpp"
 
 namespace daoctl::deprovision {
 
@@ -85,6 +86,31 @@ struct StepOutcome {
 // deleted accounts removed) and reports each step through `on_step`.
 std::vector<StepOutcome> run_followups(const FollowupPlan& plan, Ledger& ledger, DeprovisionTarget& target,
                                        const std::function<void(const StepOutcome&)>& on_step);
+
+// Blocks whose intent was recorded (state "blocking") by a run that died
+// before it recorded the outcome, checked against the platform as it is now:
+//   - the account is blocked on the platform -> the block is daoctl's: the
+//     entry becomes "blocked" (the grace clock counts from the recorded date);
+//   - the account is active or gone -> the block never happened (or was
+//     undone by hand): the entry is dropped, and the next plan decides again.
+// Pure; the caller saves the ledger and writes the audit lines.
+struct Reconciliation {
+  std::vector<LedgerEntry> confirmed;
+  std::vector<LedgerEntry> dropped;
+  bool empty() const { return confirmed.empty() && dropped.empty(); }
+};
+Reconciliation reconcile_intents(Ledger& ledger, const sync::PlatformState& state);
+
+// `sync apply --plan`: the planned deactivations the sources read now would
+// not make (the person is listed as active again, or no longer dismissed).
+// `fresh` is the plan computed from the sources and platform of this run.
+// Each item: (user name, id, the planned reason).
+struct StaleDeactivation {
+  std::string user_name;
+  std::string id;
+  std::string planned_reason;
+};
+std::vector<StaleDeactivation> stale_deactivations(const sync::SyncPlan& saved, const sync::SyncPlan& fresh);
 
 // One audit line (JSON Lines): who, what, why, when, result.
 nlohmann::json audit_record(const std::string& who, const std::string& what, const std::string& object,

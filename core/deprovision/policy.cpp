@@ -152,6 +152,10 @@ Policy compile_policy(const json& block, const mapping::CompileOptions& options,
     problems.push_back(problem_at(file, positions, "/deprovision/timezone",
                                   "unknown time zone '" + p.timezone + "' (expected an IANA name such as Europe/Moscow)"));
   p.staging = block.value("mode", "active") == "staging";
+  for (const std::string& d : {std::string("yyyy-MM-dd")}) p.date_patterns.push_back(*text::DatePattern::compile(d));
+  for (const auto& d : options.comparison_date_patterns)
+    if (d != "yyyy-MM-dd")
+      if (auto compiled = text::DatePattern::compile(d)) p.date_patterns.push_back(std::move(*compiled));
   return p;
 }
 
@@ -169,6 +173,19 @@ Verdict evaluate(const Policy& policy, const mapping::Scope& scope, std::string_
     v.dismissed = true;
     v.reason = fmt::format("dismissed_when[{}] {}", i, r.text);
     if (r.uses_today) v.reason += fmt::format(" (today = {})", today);
+    // The date the person left, when the rule reads one.
+    for (const auto& ref : r.expression->references()) {
+      if (!v.since.empty()) break;
+      const auto* values = scope.find(ref.source, ref.field);
+      if (!values || values->empty()) continue;
+      for (const auto& pattern : policy.date_patterns) {
+        auto date = pattern.parse_date(values->front());
+        if (!date) continue;
+        std::string iso = date->to_string();
+        if (iso <= today) v.since = iso;
+        break;
+      }
+    }
     // An LDAP lock says which signal fired: name it.
     for (const auto& ref : r.expression->references())
       if (ref.field == "disabled")

@@ -23,6 +23,7 @@
 #include "core/error.hpp"
 #include "core/mapping/expression.hpp"
 #include "core/schema/yaml_json.hpp"
+#include "core/text/date.hpp"
 
 namespace daoctl::deprovision {
 
@@ -64,6 +65,10 @@ struct Policy {
   std::string timezone;    // "" = the host's local zone
   bool staging = false;
 
+  // Date patterns the rules' comparisons accept (the job's `dates:`), used to
+  // read the dismissal date out of the fields a rule reads (Verdict::since).
+  std::vector<text::DatePattern> date_patterns;
+
   bool configured = false;  // the job has a deprovision block at all
   bool missing_from_sources() const;
   bool has_then(Step step) const;
@@ -81,6 +86,10 @@ Policy compile_policy(const nlohmann::json& block, const mapping::CompileOptions
 struct Verdict {
   bool dismissed = false;
   std::string reason;                 // "dismissed_when[0] hr.'Дата увольнения' <= today (today = 2024-05-31)"
+  // The dismissal date from the source (yyyy-MM-dd): the first field the
+  // rule that held reads whose value is a date not after today (ISO or one of
+  // Policy::date_patterns). Empty when the rule reads no date (a lock flag).
+  std::string since;
   std::vector<std::string> problems;  // rules that could not be evaluated (never dismiss)
 };
 

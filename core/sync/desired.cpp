@@ -448,6 +448,7 @@ void DesiredBuilder::add(const hr::SourceRecord& rec) {
     if (verdict.dismissed) {
       user.active = false;
       user.dismissed_reason = verdict.reason;
+      user.dismissed_since = verdict.since;
     }
   }
   if (job.groups) {

@@ -181,6 +181,29 @@ ApplyReport apply_plan(const SyncPlan& plan, const PlatformState& state, SyncTar
       patches.push_back(std::move(p));
       batch.push_back(&a);
     }
+    if (options.before_deactivate) {
+      std::vector<const UserAction*> blocks;
+      for (const auto* a : batch)
+        if (a->kind == UserActionKind::Deactivate) blocks.push_back(a);
+      if (!blocks.empty()) {
+        if (auto st = options.before_deactivate(blocks); !st) {
+          // Not on record, so not sent: a block nobody could account for is worse than a late one.
+          std::string why = "not sent: the intent could not be recorded: " + st.error().describe();
+          std::vector<const UserAction*> kept_batch;
+          std::vector<UserPatch> kept_patches;
+          for (std::size_t i = 0; i < batch.size(); ++i) {
+            if (batch[i]->kind == UserActionKind::Deactivate) {
+              rec.failed("users", to_string(batch[i]->kind), "user " + batch[i]->user_name, batch[i]->id, why);
+              continue;
+            }
+            kept_batch.push_back(batch[i]);
+            kept_patches.push_back(std::move(patches[i]));
+          }
+          batch = std::move(kept_batch);
+          patches = std::move(kept_patches);
+        }
+      }
+    }
     auto results = target.patch_users(patches);
     for (std::size_t i = 0; i < batch.size(); ++i) {
       const UserAction& a = *batch[i];

@@ -40,6 +40,11 @@ struct ApplyOptions {
   // is in memory. Bytes whose sha256 is not the plan's fail that item (the
   // source changed since the plan was made).
   std::function<Result<std::string>(const std::string& external_id)> photo_bytes;
+  // Called with a batch's deactivations before any request of the batch is
+  // sent: the deprovisioning ledger and audit log record the intent durably
+  // there, so a block is on record before a kill can lose it. An error
+  // fails those deactivations without sending them (the rest of the batch goes).
+  std::function<Status(const std::vector<const UserAction*>&)> before_deactivate;
   // Called once per item as soon as its outcome is known (journal, progress).
   std::function<void(const ItemOutcome&)> on_item;
 };

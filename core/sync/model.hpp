@@ -35,6 +35,8 @@ struct DesiredUser {
   // Set when mapping.active is false: the template, for the plan to say why
   // an account is created inactive.
   std::string inactive_reason;
+
+  std::string dismissed_since;  // the dismissal date the source gives (yyyy-MM-dd), if any
   // The desired photo when a PhotoStore holds its bytes; `fields` then has
   // no "photo". Without a store the bytes stay in fields["photo"].
   std::optional<StoredPhoto> stored_photo;

@@ -1045,8 +1045,21 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
   if (opt.manage_groups) {
     std::map<std::string, std::set<std::string>> wanted;  // group name -> member external ids
     std::map<std::string, std::string> display;           // lower name -> name as written
+    // Leavers (PlanOptions::leavers_groups_by_pipeline): platform ids.
+    std::set<std::string> leavers;
+    if (opt.leavers_groups_by_pipeline) {
+      std::set<std::string> back;
+      for (const auto& a : plan.users) {
+        if (a.kind == UserActionKind::Deactivate) leavers.insert(a.id);
+        if (a.kind == UserActionKind::Reactivate) back.insert(a.id);
+      }
+      for (const auto& u : current.users)
+        if (!u.active && !back.count(u.id)) leavers.insert(u.id);
+    }
     for (const auto& d : desired)
-      if (acted(d.external_id) || matched(d.external_id))
+      if ((acted(d.external_id) || matched(d.external_id)) &&
+          !(opt.leavers_groups_by_pipeline &&
+            (!d.active || (matched(d.external_id) && leavers.count(matched(d.external_id)->id)))))
         for (const auto& g : d.groups) {
           wanted[lower(g)].insert(d.external_id);
           display.emplace(lower(g), g);
@@ -1078,7 +1091,7 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
       if (it != group_by_name.end()) {
         GroupAction remove{GroupAction::Kind::RemoveMembers, it->second->display_name, it->second->id, {}};
         for (const auto& m : it->second->member_ids)
-          if (!wanted_ids.count(m) && is_ours(m)) remove.members.push_back(m);
+          if (!wanted_ids.count(m) && is_ours(m) && !leavers.count(m)) remove.members.push_back(m);
         if (!remove.members.empty()) plan.groups.push_back(remove);
       }
     }
@@ -1088,7 +1101,7 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
         continue;
       GroupAction remove{GroupAction::Kind::RemoveMembers, g.display_name, g.id, {}};
       for (const auto& m : g.member_ids)
-        if (is_ours(m)) remove.members.push_back(m);
+        if (is_ours(m) && !leavers.count(m)) remove.members.push_back(m);
       if (!remove.members.empty()) plan.groups.push_back(remove);
     }
   }

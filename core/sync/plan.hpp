@@ -186,6 +186,13 @@ struct PlanOptions {
   // --adopt-from: the other jobs whose accounts this plan takes over. Any
   // other account managed by another daoctl job is left alone.
   std::set<std::string, std::less<>> adopt_from;
+
+  // The job has a deprovision pipeline: leavers' group memberships are its
+  // business (then: remove_from_groups), whatever the way of leaving
+  // (missing from the sources, disabled, dismissed). The membership diff
+  // neither removes nor adds a leaver: blocked on the platform and not
+  // reactivated by this plan, deactivated by it, or inactive in the sources.
+  bool leavers_groups_by_pipeline = false;
 };
 
 // Errors never happen here: conflicts (an ambiguous link) become warnings,

@@ -93,7 +93,9 @@ expect_eq "u004 (blocked by hand, not dismissed) is not in the ledger" \
 expect_eq "audit: 3 ok blocks with who/why/when" \
   "$(jq -s '[.[] | select(.what == "block" and .result == "ok" and .who == "daoctl:e2e-leavers" and (.why | test("dismissed_when")) and (.when | test("Z$")))] | length' "$DAOCTL_STATE_DIR/e2e-leavers.audit.jsonl")" "3"
 expect_eq "the --audit-file copy has the same blocks" \
-  "$(jq -s '[.[] | select(.what == "block")] | length' "$E2E_DIR/audit-copy.jsonl")" "3"
+  "$(jq -s '[.[] | select(.what == "block" and .result == "ok")] | length' "$E2E_DIR/audit-copy.jsonl")" "3"
+expect_eq "each block's intent was recorded before it" \
+  "$(jq -rs '[.[] | select(.what == "block") | .result] | join(",")' "$E2E_DIR/audit-copy.jsonl")" "intent,intent,intent,ok,ok,ok"
 expect_eq "ledger records the grace clock" \
   "$(jq -r '.accounts[] | select(.userName == "u001") | .blocked_at' "$DAOCTL_STATE_DIR/e2e-leavers.deprovision.json")" "2025-03-01"
 

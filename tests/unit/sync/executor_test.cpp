@@ -284,3 +284,57 @@ TEST_CASE("a photo that cannot be read back fails alone with the reason") {
   CHECK(bad.error == "cannot read the photo spool (spool): Input/output error");
   CHECK(target.photo_bodies["2"] == kJpeg);
 }
+
+namespace {
+UserAction change(UserActionKind kind, std::string id, std::string name) {
+  UserAction a;
+  a.kind = kind;
+  a.id = std::move(id);
+  a.external_id = "ext-" + a.id;
+  a.user_name = std::move(name);
+  return a;
+}
+}  // namespace
+
+TEST_CASE("a block's intent is recorded before the batch that carries it is sent") {
+  SyncPlan plan;
+  plan.users = {change(UserActionKind::Update, "1", "stays"), change(UserActionKind::Deactivate, "2", "leaver"),
+                change(UserActionKind::Reactivate, "3", "back"), change(UserActionKind::Deactivate, "4", "leaver2")};
+  plan.users[0].changes = {{"title", Value("a"), Value("b")}};
+  FakeTarget target;
+  auto o = opts();
+  std::vector<std::string> recorded;
+  std::size_t sent_before_record = 0;
+  o.before_deactivate = [&](const std::vector<const UserAction*>& blocks) -> daoctl::Status {
+    sent_before_record = target.calls.size();
+    for (const auto* a : blocks) recorded.push_back(a->id);
+    return {};
+  };
+  auto report = apply_plan(plan, PlatformState{}, target, o);
+  CHECK(report.failed == 0);
+  CHECK(recorded == std::vector<std::string>{"2", "4"});  // only blocks, in plan order
+  CHECK(sent_before_record == 0);                         // nothing of the batch was sent yet
+  CHECK(target.patches.size() == 4);
+}
+
+TEST_CASE("a block whose intent cannot be recorded is not sent; the rest of the batch is") {
+  SyncPlan plan;
+  plan.users = {change(UserActionKind::Deactivate, "2", "leaver"), change(UserActionKind::Reactivate, "3", "back")};
+  FakeTarget target;
+  auto o = opts();
+  o.before_deactivate = [](const std::vector<const UserAction*>&) -> daoctl::Status {
+    return daoctl::fail(daoctl::ErrorKind::Io, "cannot write", "/state/job.deprovision.json", "No space left on device");
+  };
+  auto report = apply_plan(plan, PlatformState{}, target, o);
+  CHECK(report.failed == 1);
+  CHECK(report.succeeded == 1);
+  REQUIRE(target.patches.size() == 1);
+  CHECK(target.patches[0].id == "3");
+  const ItemOutcome* blocked = nullptr;
+  for (const auto& i : report.items)
+    if (i.id == "2") blocked = &i;
+  REQUIRE(blocked);
+  CHECK_FALSE(blocked->ok);
+  CHECK(blocked->error.find("not sent: the intent could not be recorded") == 0);
+  CHECK(blocked->error.find("No space left on device") != std::string::npos);
+}
