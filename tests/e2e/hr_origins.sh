@@ -53,7 +53,7 @@ sources:
     auth_header: X-Api-Key
     auth_value_env: HR_API_KEY
     paging: {style: $1, next: /next}
-$2
+${2:-}
 mapping:
   externalId: "{hr.id}"
   userName: "{hr.login}"

@@ -103,7 +103,7 @@ sources:
     base_dn: "ou=People,$LDAP_BASE_DN"
     filter: "(objectClass=inetOrgPerson)"
     key: uid
-$3
+${3:-}
 mapping:
   externalId: "{dir.uid}"
   userName: "{dir.uid}"
