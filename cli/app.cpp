@@ -159,7 +159,8 @@ std::unique_ptr<CLI::App> make_app(commands::CommandContext& ctx, const CommandR
   app->add_flag("--insecure", g.insecure, "Skip TLS certificate verification (dangerous)");
   app->add_option_function<int>(
          "--timeout", [&g](const int& v) { g.timeout_seconds = v; },
-         "Per-request timeout in seconds")
+         "Seconds a request may take and may go without a byte (default 30; for backup "
+         "downloads and uploads only the latter: see TIMEOUTS in daoctl(1))")
       ->check(CLI::PositiveNumber);
   app->add_option("--concurrency", g.concurrency, "Requests in flight at once")
       ->check(CLI::Range(1, 64));
@@ -227,6 +228,9 @@ commands::ClientFactory curl_client_factory(std::string user_agent) {
     transport.max_in_flight = s.concurrency;
     transport.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(s.timeout);
     transport.connect_timeout = std::min(transport.connect_timeout, transport.request_timeout);
+    // No byte for --timeout seconds ends any transfer, also the long ones
+    // (backup download and upload) whose own total timeout is hours.
+    transport.stall_timeout = transport.request_timeout;
     transport.ca_file = s.ca_file;
     transport.insecure = s.insecure;
     transport.user_agent = user_agent;

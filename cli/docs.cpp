@@ -172,6 +172,15 @@ std::map<std::string, std::string> man_pages(const CLI::App& root, const std::st
             ". See \\fBdaoctl\\-" + roff(sub->get_name()) + "\\fR(1).\n";
   }
   main += kExitStatus;
+  main += ".SH TIMEOUTS\n"
+          "\\fB\\-\\-timeout\\fR \\fIN\\fR (or a context's \\fBtimeout\\fR; default 30) bounds each attempt of a platform\n"
+          "request (connect at most 10 s) and is also the stall limit: a transfer that moves no byte for \\fIN\\fR\n"
+          "seconds fails, and idempotent requests are retried.\n"
+          "\\fBbackup download\\fR, \\fBbackup run\\fR and \\fBbackup verify\\fR \\fIID\\fR download for up to 12 hours per\n"
+          "attempt but resume from the last byte (Range) after a stall, giving up after 5 attempts in a row\n"
+          "that add no byte; \\fBbackup restore\\fR \\fIFILE\\fR uploads for up to 1 hour, with the same stall limit.\n"
+          "HTTP JSON sync sources: 60 s per request and stall, 3 attempts per page. LDAP sources: the job's\n"
+          "\\fBtimeout\\fR per operation (120 s), 10 s to connect.\n";
   main += ".SH ENVIRONMENT\n"
           ".TP\n.B DAOCTL_URL\nPlatform base URL.\n"
           ".TP\n.B DAOCTL_TOKEN\nAPI token (never pass a token on the command line).\n"

@@ -47,7 +47,7 @@ complete -c daoctl -l log-format -r -a 'text json' -d 'Log and error format on s
 complete -c daoctl -l url -r -d 'Platform base URL (env DAOCTL_URL)'
 complete -c daoctl -l ca-file -r -d 'PEM CA bundle to verify the platform with'
 complete -c daoctl -l insecure -r -d 'Skip TLS certificate verification (dangerous)'
-complete -c daoctl -l timeout -r -d 'Per-request timeout in seconds'
+complete -c daoctl -l timeout -r -d 'Seconds a request may take and may go without a byte (default 30; for backup downloads and uploads only the latter: see TIMEOUTS in daoctl(1))'
 complete -c daoctl -l concurrency -r -d 'Requests in flight at once'
 complete -c daoctl -l rate-limit -r -d 'Client-side limit, requests per second (0: none)'
 complete -c daoctl -n '__daoctl_path_is sync' -a validate -d 'Check a job file and report every problem with its position'

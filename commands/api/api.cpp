@@ -8,6 +8,9 @@
 #include <CLI/CLI.hpp>
 
 #include "commands/common/command_doc.hpp"
+#include "connectors/hr/http_json_source.hpp"
+
+#include <fmt/format.h>
 
 namespace daoctl::commands {
 
@@ -64,6 +67,14 @@ ApiOptions normalise_api_options(ApiOptions opts) {
   if (opts.path.empty() || opts.path[0] != '/') opts.path = "/" + opts.path;
   for (const auto& h : opts.headers) {
     const auto colon = h.find(':');
+    // A line break would end the header and start another one (or the body):
+    // refused before anything is sent. Only the name is shown, as the value
+    // may be a secret.
+    if (h.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+      throw CommandError(ErrorKind::Usage, "invalid header: it contains a line break (CR or LF) or NUL",
+                         "-H " + trim(h.substr(0, std::min(colon, h.find_first_of(std::string_view("\r\n\0", 3))))),
+                         "a header is one line; nothing was sent");
+    }
     if (colon == std::string::npos || colon == 0) {
       throw CommandError(ErrorKind::Usage, "invalid header", "-H " + h,
                          "expected 'Name: value'");
@@ -118,6 +129,19 @@ int run_api(const ApiOptions& raw, CommandContext& ctx, std::istream& stdin_stre
     req.headers.push_back({name, trim(h.substr(colon + 1))});
   }
   auto response = value_or_throw(client.send(std::move(req)));
+  if (response.status >= 300 && response.status < 400) {
+    // Redirects are never followed (the token would go with them to
+    // wherever they point): a 3xx is an error that says where it pointed.
+    auto location = response.header("location");
+    auto reason = http::reason_phrase(response.status);
+    throw CommandError(
+        ErrorKind::Remote,
+        fmt::format("{} answered {}{}{}: a redirect, not followed", object, response.status,
+                    reason.empty() ? "" : " ", reason),
+        object, location ? "Location: " + hr::redact_url(*location) : std::string("no Location header"),
+        "daoctl never follows redirects, so the token stays with the configured platform URL; check the "
+        "URL of the context (http vs https, a path prefix) or call the new location yourself");
+  }
   if (response.body.empty()) return exit_code::ok;
   // JSON (by its Content-Type, or untyped text that parses) is pretty-printed;
   // any other body - a photo, a backup archive, text - is written byte for

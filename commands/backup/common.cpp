@@ -258,6 +258,11 @@ DownloadResult download_backup(CommandContext& ctx, const json& backup_json, con
   }
   DownloadResult result;
   result.path = path;
+  // An attempt that ended early is resumed while attempts make progress:
+  // five in a row that add no byte (or twenty in all) end the download.
+  int fruitless = 0;
+  constexpr int kMaxFruitless = 5;
+  constexpr int kMaxAttempts = 20;
   for (int attempt = 1;; ++attempt) {
     Sha256 hash;
     std::uint64_t have = hash_prefix(part, hash);
@@ -281,7 +286,10 @@ DownloadResult download_backup(CommandContext& ctx, const json& backup_json, con
     auto req = ctx.client().make_request("GET", "/api/v1/backups/" + platform::url_encode_segment(id) + "/download",
                                          "backup " + id);
     req.headers.push_back({"Accept", "application/octet-stream"});
+    // A large archive may take hours, but never a silent peer: no byte for
+    // --timeout seconds ends the attempt, and the next resumes with Range.
     req.timeout = std::chrono::hours(12);
+    req.stall_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.resolved().timeout);
     if (have > 0 && have < size) {
       req.headers.push_back({"Range", fmt::format("bytes={}-", have)});
       req.headers.push_back({"If-Range", fmt::format("W/\"{}\"", expected)});
@@ -315,7 +323,9 @@ DownloadResult download_backup(CommandContext& ctx, const json& backup_json, con
                          "free some space; the next run resumes where this one stopped");
     if (!response) {
       auto kind = response.error().kind;
-      if ((kind == ErrorKind::Network || kind == ErrorKind::Remote) && attempt < 5) {
+      fruitless = written > have ? 0 : fruitless + 1;
+      if ((kind == ErrorKind::Network || kind == ErrorKind::Remote) && attempt < kMaxAttempts &&
+          fruitless < kMaxFruitless) {
         ctx.warn(fmt::format("download of backup {} interrupted at byte {} ({}); resuming", id, written,
                              response.error().detail.empty() ? response.error().message : response.error().detail));
         continue;
@@ -332,7 +342,8 @@ DownloadResult download_backup(CommandContext& ctx, const json& backup_json, con
       if (attempt < 5) continue;
       throw CommandError(ErrorKind::Remote, "the server does not resume downloads", "backup " + id);
     }
-    if (written < size && attempt < 5) {
+    fruitless = written > have ? 0 : fruitless + 1;
+    if (written < size && attempt < kMaxAttempts && fruitless < kMaxFruitless) {
       ctx.warn(fmt::format("download of backup {} ended early at byte {} of {}; resuming", id, written, size));
       continue;
     }

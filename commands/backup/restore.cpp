@@ -82,6 +82,7 @@ int run_backup_restore(const BackupRestoreOptions& opts, CommandContext& ctx) {
     req.headers.push_back({"Content-Type", "multipart/form-data; boundary=" + boundary});
     req.body = multipart_body(boundary, data.str(), report.sha256);
     req.timeout = std::chrono::hours(1);
+    req.stall_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.resolved().timeout);
     auto response = value_or_throw(ctx.client().send(std::move(req)));
     job = json::parse(response.body);
   } else {

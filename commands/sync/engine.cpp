@@ -202,6 +202,12 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources)
   s.state_dir = opts.state_dir.empty() ? local::default_state_dir() : opts.state_dir;
   value_or_throw(local::make_dirs(s.state_dir));
   s.ledger = load_ledger(ledger_path(s.state_dir, s.job.name));
+  // Like --insecure: a job that turns certificate checks off says so on every run.
+  for (const auto& src : s.job.sources)
+    if (src.config.is_object() && src.config.value("insecure", false) == true)
+      ctx.warn(fmt::format("source {}: TLS certificate verification is DISABLED (insecure: true): anyone on the "
+                           "network path can read the bind password and the directory; set ca_file instead",
+                           src.name));
 
   const json& p = s.job.platform;
   if (!ctx.global.context && p.contains("context")) ctx.global.context = p["context"].get<std::string>();

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <map>
 #include <set>
+#include <vector>
 
 #include "core/content/markup.hpp"
 
@@ -256,6 +259,60 @@ class Importer {
                 [this, post] { fail_dependants(*post, "its post was not imported"); }};
   }
 
+  // A platform account holds one reaction per post, so when several source
+  // reactions land on the same account (unmapped authors all sent to the
+  // fallback account) only one is sent, chosen by a fixed rule rather than by
+  // which request happens to arrive last: the account's own reaction (its
+  // author is mapped to it, not through the fallback) first, then the
+  // earliest created_at (a reaction without one comes after those with one),
+  // then the smallest source author key, then source order. The others are
+  // reported as skipped, naming the reaction kept. Unresolvable authors pass
+  // through to fail with their own message.
+  std::vector<const Reaction*> reactions_to_send(const Post& p) {
+    struct Candidate {
+      const Reaction* reaction;
+      bool fallback;
+      std::size_t index;
+    };
+    std::map<std::string, std::vector<Candidate>> by_account;
+    std::vector<const Reaction*> out;
+    for (std::size_t i = 0; i < p.reactions.size(); ++i) {
+      const Reaction& r = p.reactions[i];
+      auto resolved = authors_.resolve(r.user_key, set_.users);
+      if (!resolved) {
+        out.push_back(&r);
+        continue;
+      }
+      by_account[resolved->user_id].push_back({&r, resolved->fallback, i});
+    }
+    auto before = [](const Candidate& a, const Candidate& b) {
+      if (a.fallback != b.fallback) return !a.fallback;
+      const std::string& ta = a.reaction->created_at;
+      const std::string& tb = b.reaction->created_at;
+      if (ta.empty() != tb.empty()) return !ta.empty();
+      if (ta != tb) return ta < tb;
+      if (a.reaction->user_key != b.reaction->user_key) return a.reaction->user_key < b.reaction->user_key;
+      return a.index < b.index;
+    };
+    std::vector<Candidate> kept;
+    for (auto& [account, candidates] : by_account) {
+      std::sort(candidates.begin(), candidates.end(), before);
+      kept.push_back(candidates.front());
+      for (std::size_t i = 1; i < candidates.size(); ++i) {
+        const Reaction& r = *candidates[i].reaction;
+        finish({"reaction", p.external_id + " by " + r.user_key, p.where, "skipped", "",
+                fmt::format("{} and {} react as the same platform account ({}); the rule keeps one reaction per "
+                            "account: {}'s {}",
+                            r.user_key, candidates.front().reaction->user_key,
+                            candidates[i].fallback ? "the fallback author" : "a mapping",
+                            candidates.front().reaction->user_key, candidates.front().reaction->kind)});
+      }
+    }
+    std::sort(kept.begin(), kept.end(), [](const Candidate& a, const Candidate& b) { return a.index < b.index; });
+    for (const auto& c : kept) out.push_back(c.reaction);
+    return out;
+  }
+
   // The replies of one post's comments, by the external id they answer.
   struct Thread {
     std::shared_ptr<const Post> post;  // keeps the comments alive
@@ -265,7 +322,8 @@ class Importer {
 
   void post_created(const std::shared_ptr<const Post>& post, const std::string& post_id) {
     const Post& p = *post;
-    for (const auto& r : p.reactions) {
+    for (const Reaction* rp : reactions_to_send(p)) {
+      const Reaction& r = *rp;
       std::string why;
       auto user = user_id(r.user_key, why);
       if (!user) {

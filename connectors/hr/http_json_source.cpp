@@ -127,6 +127,27 @@ Status check_options(const HttpJsonSourceOptions& o) {
     return bad("page-number paging needs page_parameter");
   if (o.paging == HttpPaging::Cursor && o.cursor_parameter.empty())
     return bad("cursor paging needs cursor_parameter");
+  constexpr std::string_view kBreaks("\r\n\0", 3);
+  if (o.auth_header.find_first_of(kBreaks) != std::string::npos ||
+      o.auth_value.find_first_of(kBreaks) != std::string::npos)
+    return bad(fmt::format("the {} header (name or secret value) contains a line break or NUL", o.auth_header));
+  for (const auto& h : o.headers)
+    if (h.name.find_first_of(kBreaks) != std::string::npos || h.value.find_first_of(kBreaks) != std::string::npos)
+      return bad(fmt::format("header {} contains a line break or NUL", h.name));
+  auto first = url_origin(o.url);
+  if (!first) return bad("url: must be an absolute http(s) URL with a host");
+  for (const std::string& allowed : o.allowed_origins) {
+    auto origin = url_origin(allowed);
+    std::string_view rest = allowed;
+    rest.remove_prefix(std::min(rest.size(), rest.find("://") + 3));
+    size_t path = rest.find_first_of("/?#");
+    if (!origin || (path != std::string_view::npos && rest.substr(path) != "/"))
+      return bad(fmt::format("allowed_origins: '{}' is not an origin; write scheme://host[:port], "
+                             "e.g. https://hr2.example.com:8443", redact_url(allowed)));
+    if (first->starts_with("https:") && origin->starts_with("http:"))
+      return bad(fmt::format("allowed_origins: '{}' is plain http while url is https; the {} header "
+                             "would cross the network unencrypted", redact_url(allowed), o.auth_header));
+  }
   for (const std::string* p : {&o.next_pointer, &o.total_pages_pointer, &o.cursor_pointer}) {
     if (p->empty()) continue;
     try {
@@ -209,7 +230,79 @@ Result<http::Response> fetch_page(http::Transport& transport, const HttpJsonSour
   }
 }
 
+// A next link may lead only to the first URL's origin or an allowed one: the
+// auth header goes with every page, so a page must not be able to send it
+// elsewhere (another host, another port, or http after https).
+Status check_next_origin(const HttpJsonSourceOptions& o, const std::string& page, const std::string& next,
+                         uint64_t page_number) {
+  const std::string first = url_origin(o.url).value_or("");
+  const auto target = url_origin(next);
+  if (target && *target == first) return {};
+  if (target) {
+    for (const std::string& allowed : o.allowed_origins)
+      if (url_origin(allowed) == target) return {};
+  }
+  std::string why;
+  if (!target)
+    why = "it is not an http(s) URL";
+  else if (first.starts_with("https:") && target->starts_with("http:"))
+    why = fmt::format("it downgrades {} to plain http", first);
+  else
+    why = fmt::format("its origin {} is not the source's origin {}", *target, first);
+  Error e;
+  e.kind = ErrorKind::Safety;
+  e.message = "HR source's next page link leaves the source's origin";
+  e.object = redact_url(next);
+  e.detail = fmt::format("page {} ({}) links to {}: {}; the {} header is sent only to {}{}", page_number,
+                         redact_url(page), redact_url(next), why, o.auth_header, first,
+                         o.allowed_origins.empty() ? "" : " and allowed_origins");
+  e.hint = target && !(first.starts_with("https:") && target->starts_with("http:"))
+               ? fmt::format("if the HR system really serves its pages from {}, list it under the source's "
+                             "allowed_origins",
+                             *target)
+               : "check the HR system's paging links; nothing was sent to that URL";
+  return std::unexpected(std::move(e));
+}
+
 }  // namespace
+
+std::optional<std::string> url_origin(std::string_view url) {
+  size_t sep = url.find("://");
+  if (sep == std::string_view::npos) return std::nullopt;
+  std::string scheme = lower(url.substr(0, sep));
+  if (scheme != "http" && scheme != "https") return std::nullopt;
+  std::string_view authority = url.substr(sep + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  if (auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
+  std::string_view host;
+  std::string_view port;
+  if (!authority.empty() && authority.front() == '[') {
+    size_t close = authority.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    host = authority.substr(0, close + 1);
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return std::nullopt;
+      port = after.substr(1);
+    }
+  } else {
+    size_t colon = authority.rfind(':');
+    host = authority.substr(0, colon);
+    if (colon != std::string_view::npos) port = authority.substr(colon + 1);
+  }
+  if (host.empty() || host.find_first_of(" \t\r\n%\\") != std::string_view::npos) return std::nullopt;
+  long number = scheme == "https" ? 443 : 80;
+  if (!port.empty()) {
+    if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); }))
+      return std::nullopt;
+    number = std::stol(std::string(port));
+    if (number < 1 || number > 65535) return std::nullopt;
+  }
+  std::string h = lower(host);
+  // "host." and "host" name the same host.
+  if (h.size() > 1 && h.back() == '.') h.pop_back();
+  return fmt::format("{}://{}:{}", scheme, h, number);
+}
 
 std::string redact_url(std::string_view url) {
   std::string out;
@@ -405,6 +498,7 @@ Result<ReadReport> read_http_json(http::Transport& transport, const HttpJsonSour
         break;
     }
     if (next.empty()) break;
+    if (auto st = check_next_origin(o, url, next, report.pages); !st) return std::unexpected(st.error());
     url = std::move(next);
   }
   report.complete = true;

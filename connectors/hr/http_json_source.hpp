@@ -16,10 +16,15 @@
 //
 // The auth header's value is a secret resolved by the caller (env, file or
 // command); it is sent on every request and never appears in an error,
-// origin or trace line written by this code.
+// origin or trace line written by this code. It is sent only to the first
+// URL's origin (scheme, host and port) and to the origins listed in
+// `allowed_origins`: a next link (body or Link header) to any other origin -
+// another host, another port, plain http after https - stops the read with
+// an error naming the link before any request is made to it.
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +55,9 @@ struct HttpJsonSourceOptions {
   std::string auth_header = "Authorization";
   std::string auth_value;  // secret: "Bearer ...", an API key; empty = no auth header
   std::vector<http::Header> headers;  // extra headers, not secret
+  // Origins ("https://host[:port]") besides the first URL's that next links
+  // may lead to. An http origin is refused when the first URL is https.
+  std::vector<std::string> allowed_origins;
 
   int max_pages = 10'000;  // safety bound against runaway paging
   int max_attempts = 3;    // per page, for connection errors and 429/502/503/504
@@ -69,6 +77,11 @@ Result<ReadReport> read_http_json(http::Transport& transport, const HttpJsonSour
 // (token, key, secret, password, signature, auth) and any user:password@
 // replaced by "REDACTED".
 std::string redact_url(std::string_view url);
+
+// The origin of an absolute http(s) URL as "scheme://host:port" (scheme and
+// host lower-case, userinfo dropped, the port always written: 80 and 443 by
+// default), or nullopt for anything else.
+std::optional<std::string> url_origin(std::string_view url);
 
 // RFC 3986 reference resolution of `ref` against `base` (no dot-segment
 // removal beyond what HR APIs need: absolute, //authority, /path, ?query and

@@ -3,15 +3,20 @@
 // One connection per LdapDirectory; not thread-safe (the sync reads a source
 // from one thread). Searches are asynchronous underneath (ldap_search_ext +
 // ldap_result one message at a time), so memory holds one entry, not a page.
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <ldap.h>
 #include <sys/time.h>
 
+#include <chrono>
 #include <cstring>
+#include <optional>
+#include <vector>
 #include <memory>
 #include <utility>
 
 #include "connectors/ldap/directory.hpp"
+#include "connectors/tls/certificate.hpp"
 #include "core/ldap/range_option.hpp"
 
 namespace daoctl::ldap {
@@ -488,6 +493,108 @@ LdapResult<SearchStats> OpenLdapDirectory::search(const SearchRequest& request,
   }
 }
 
+// Why TLS to an LDAP server failed, found by looking at its certificate
+// ourselves: libldap only says "Can't contact LDAP server (-1)". One more
+// connection (with StartTLS first for ldap://), verified against the same CA
+// file and host name. nullopt when the certificate is fine (the failure is
+// something else) or cannot be fetched.
+struct TlsDiagnosis {
+  std::string detail;
+  std::string hint;
+};
+
+std::optional<TlsDiagnosis> diagnose_tls(const LdapConnectionOptions& options, bool ldaps) {
+  std::string_view rest = options.url;
+  rest.remove_prefix(ldaps ? 8 : 7);
+  rest = rest.substr(0, rest.find_first_of("/?"));
+  tls::ProbeOptions probe;
+  probe.port = ldaps ? 636 : 389;
+  if (!rest.empty() && rest.front() == '[') {
+    const auto close = rest.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    probe.host = std::string(rest.substr(1, close - 1));
+    rest.remove_prefix(close + 1);
+    if (rest.starts_with(":")) probe.port = std::atoi(std::string(rest.substr(1)).c_str());
+  } else if (const auto colon = rest.rfind(':'); colon != std::string_view::npos) {
+    probe.host = std::string(rest.substr(0, colon));
+    probe.port = std::atoi(std::string(rest.substr(colon + 1)).c_str());
+  } else {
+    probe.host = std::string(rest);
+  }
+  if (probe.host.empty() || probe.port <= 0) return std::nullopt;
+  probe.ca_file = options.ca_file;
+  probe.ldap_starttls = !ldaps;
+  probe.timeout = std::min<std::chrono::milliseconds>(options.network_timeout, std::chrono::seconds(10));
+  auto cert = tls::probe_certificate(probe);
+  if (!cert) return std::nullopt;
+  const auto now = std::chrono::system_clock::now();
+  const bool expired = cert->not_after.time_since_epoch().count() != 0 && now > cert->not_after;
+  const bool early = cert->not_before.time_since_epoch().count() != 0 && now < cert->not_before;
+  if (cert->verified && cert->host_matches && !expired && !early) return std::nullopt;
+
+  auto day = [](std::chrono::system_clock::time_point t) {
+    return fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", std::chrono::floor<std::chrono::seconds>(t));
+  };
+  std::string names;
+  for (const auto& n : cert->names) names += (names.empty() ? "" : ", ") + n;
+  if (names.empty()) names = cert->subject + " (no subjectAltName)";
+  std::vector<std::string> problems;
+  std::vector<std::string> fixes;
+  if (expired) {
+    problems.push_back("the certificate expired on " + day(cert->not_after));
+    fixes.push_back("renew the server's certificate");
+  } else if (early) {
+    problems.push_back("the certificate is not valid before " + day(cert->not_before) +
+                       " (check this machine's clock)");
+    fixes.push_back("check the clocks of this machine and the server");
+  }
+  if (!cert->chain_trusted && !expired && !early) {
+    problems.push_back(fmt::format("the certificate is not trusted: {} (issuer {}), checked against {}",
+                                   cert->verify_error.empty() ? "unknown reason" : cert->verify_error,
+                                   cert->issuer.empty() ? "unknown" : cert->issuer,
+                                   options.ca_file.empty() ? "the system CA store"
+                                                           : "ca_file " + options.ca_file));
+    fixes.push_back(fmt::format("set the source's ca_file to the PEM certificate of the CA that issued it ({})",
+                                cert->issuer));
+  }
+  if (!cert->host_matches) {
+    problems.push_back(fmt::format("the host name {} is not among the certificate's names ({})", probe.host, names));
+    std::string carried;
+    for (const auto& n : cert->names)
+      if (n.starts_with("DNS:") || n.starts_with("IP:")) {
+        carried = n.substr(n.find(':') + 1);
+        break;
+      }
+    fixes.push_back(carried.empty()
+                        ? "connect with the host name the certificate carries, or reissue it for " + probe.host
+                        : fmt::format("use the host name the certificate carries in the url ({}://{}:{}), or "
+                                      "reissue the certificate for {}",
+                                      ldaps ? "ldaps" : "ldap", carried, probe.port, probe.host));
+  }
+  if (problems.empty()) return std::nullopt;
+  TlsDiagnosis d;
+  for (const auto& p : problems) d.detail += (d.detail.empty() ? "TLS: " : "; ") + p;
+  d.detail += fmt::format(" (certificate subject {}, valid {} to {})", cert->subject, day(cert->not_before),
+                          day(cert->not_after));
+  for (const auto& f : fixes) d.hint += (d.hint.empty() ? "" : "; ") + f;
+  d.hint += "; never insecure: true outside a test";
+  return d;
+}
+
+// A failure to set up TLS named by its cause when the certificate explains it.
+std::unexpected<LdapError> tls_failure_or(std::unexpected<LdapError> failure, const LdapConnectionOptions& options,
+                                          bool ldaps) {
+  LdapError& e = failure.error();
+  if (!(ldaps || options.start_tls) || !options.require_certificate) return failure;
+  if (e.failure != LdapFailure::Network) return failure;
+  auto d = diagnose_tls(options, ldaps);
+  if (!d) return failure;
+  e.error.message = "the LDAP server's TLS certificate was refused";
+  e.error.detail = d->detail + "; libldap said: " + e.error.detail;
+  e.error.hint = d->hint;
+  return failure;
+}
+
 }  // namespace
 
 LdapResult<std::unique_ptr<LdapDirectory>> connect_ldap(const LdapConnectionOptions& options) {
@@ -561,9 +668,10 @@ LdapResult<std::unique_ptr<LdapDirectory>> connect_ldap(const LdapConnectionOpti
     if (rc != LDAP_SUCCESS) {
       const LdapFailure failure =
           classify(rc) == LdapFailure::Other ? LdapFailure::Network : classify(rc);
-      return ldap_failure(
-          failure, rc, "StartTLS failed", object, describe_code(rc, session_diagnostic(ld.get())),
-          "check that the server offers StartTLS and that its certificate matches the CA file");
+      return tls_failure_or(
+          ldap_failure(failure, rc, "StartTLS failed", object, describe_code(rc, session_diagnostic(ld.get())),
+                       "check that the server offers StartTLS and that its certificate matches the CA file"),
+          options, ldaps);
     }
   }
 
@@ -580,8 +688,9 @@ LdapResult<std::unique_ptr<LdapDirectory>> connect_ldap(const LdapConnectionOpti
                           : failure == LdapFailure::Network
                               ? std::string("cannot reach the LDAP server")
                               : fmt::format("LDAP bind as {} failed", who);
-    return ldap_failure(failure, rc, std::move(message), object,
-                        describe_code(rc, session_diagnostic(ld.get())), hint_for(failure));
+    return tls_failure_or(ldap_failure(failure, rc, std::move(message), object,
+                                       describe_code(rc, session_diagnostic(ld.get())), hint_for(failure)),
+                          options, ldaps);
   }
   return std::unique_ptr<LdapDirectory>(new OpenLdapDirectory(ld.release(), options));
 }

@@ -130,6 +130,10 @@ struct Transfer {
   http::Response response;
   long status_from_headers = 0;  // status of the latest status line seen
   Clock::time_point started;
+  std::chrono::milliseconds stall{0};  // the stall limit in force (0: none)
+  Clock::time_point last_byte;         // when a byte last moved either way
+  curl_off_t last_up = 0;              // bytes uploaded at last_byte
+  bool stalled = false;                // aborted by on_progress for silence
   char error_buffer[CURL_ERROR_SIZE] = {};
 };
 
@@ -144,6 +148,7 @@ using QueueKey = std::pair<Clock::time_point, uint64_t>;
 size_t on_header(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const size_t len = size * count;
+  if (t->stall.count() > 0) t->last_byte = Clock::now();
   std::string_view line(data, len);
   if (line.starts_with("HTTP/")) {
     // A new status line (after 100 Continue or a proxy CONNECT): start over.
@@ -164,6 +169,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const size_t len = size * count;
+  if (t->stall.count() > 0) t->last_byte = Clock::now();
   const bool success = t->status_from_headers >= 200 && t->status_from_headers < 300;
   if (t->request.sink && success) {
     return t->request.sink(data, len) ? len : 0;  // 0 makes curl fail with CURLE_WRITE_ERROR
@@ -181,6 +187,22 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   }
   t->response.body.append(data, len);
   return len;
+}
+
+// Ends a transfer (CURLE_ABORTED_BY_CALLBACK, reported as a Timeout) when no
+// byte moved either way for its stall limit; headers and body are noted by
+// on_header/on_body, uploads by ulnow.
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t ulnow) {
+  auto* t = static_cast<Transfer*>(user);
+  const auto now = Clock::now();
+  if (ulnow != t->last_up) {
+    t->last_up = ulnow;
+    t->last_byte = now;
+    return 0;
+  }
+  if (now - t->last_byte < t->stall) return 0;
+  t->stalled = true;
+  return 1;
 }
 
 class CurlTransport final : public http::Transport {
@@ -286,6 +308,25 @@ class CurlTransport final : public http::Transport {
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
     const auto timeout = r.timeout.count() > 0 ? r.timeout : options_.request_timeout;
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+    // The stall limit: a transfer during which no byte moves for that long
+    // fails as a Timeout, so a peer that sends half a body and goes silent
+    // ends it in bounded time whatever the total timeout (hours for a backup
+    // download). on_progress measures the silence (libcurl's own low-speed
+    // check averages over 5 s and would add them); the low-speed option is
+    // set too because it makes libcurl wake the transfer every second, which
+    // is what calls on_progress while nothing arrives. Only needed when the
+    // stall limit is shorter than the total timeout.
+    const auto stall = r.stall_timeout.count() > 0 ? r.stall_timeout : options_.stall_timeout;
+    if (stall.count() > 0 && stall < timeout) {
+      t->stall = stall;
+      t->last_byte = Clock::now();
+      curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &on_progress);
+      curl_easy_setopt(h, CURLOPT_XFERINFODATA, t.get());
+      curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+      curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
+                       static_cast<long>(std::max<long long>(1, (stall.count() + 999) / 1000)));
+    }
     if (!options_.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_file.c_str());
     if (options_.insecure) {
       curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -363,7 +404,14 @@ class CurlTransport final : public http::Transport {
       } else {
         std::string text = curl_easy_strerror(rc);
         if (t->error_buffer[0] != '\0') text += ": " + std::string(t->error_buffer);
-        outcome.error = http::TransportError{classify(rc), std::move(text)};
+        auto code = classify(rc);
+        const bool slow = rc == CURLE_OPERATION_TIMEDOUT && t->stall.count() > 0 &&
+                          std::strstr(t->error_buffer, "too slow") != nullptr;
+        if ((rc == CURLE_ABORTED_BY_CALLBACK && t->stalled) || slow) {
+          code = http::TransportError::Code::Timeout;
+          text = "the transfer stalled: no byte for " + std::to_string((t->stall.count() + 999) / 1000) + " s";
+        }
+        outcome.error = http::TransportError{code, std::move(text)};
       }
       finish(std::move(t), std::move(outcome));
     }

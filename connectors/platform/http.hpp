@@ -35,6 +35,11 @@ struct Request {
   bool idempotent = false;
   // Per-request timeout; 0 = the transport's default.
   std::chrono::milliseconds timeout{0};
+  // The longest time the transfer may go without a byte in either direction
+  // before it fails with TransportError::Code::Timeout ("stalled"); 0 = the
+  // transport's default. Long transfers (backup downloads and uploads) set a
+  // generous `timeout` and rely on this to end a silent peer.
+  std::chrono::milliseconds stall_timeout{0};
   // Optional streaming sink for large bodies (downloads): when set, the body
   // of a 2xx response goes here instead of Response::body (an error status
   // keeps its body in Response::body, so the error can be parsed). Return
@@ -81,6 +86,9 @@ struct TransportOptions {
   int max_in_flight = 8;
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds request_timeout{60'000};
+  // No byte for this long ends a transfer (see Request::stall_timeout);
+  // 0 = no stall limit (request_timeout still applies).
+  std::chrono::milliseconds stall_timeout{60'000};
   std::string ca_file;   // empty = system trust store
   bool insecure = false; // skip TLS verification (cli prints a loud warning)
   std::string user_agent = "daoctl";

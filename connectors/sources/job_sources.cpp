@@ -255,12 +255,18 @@ Result<std::string> read_secret(const json& config, const std::string& prefix, c
                                 const std::string& object) {
   config::TokenSource src;
   src.origin = object;
+  // "bind_password" -> "bind password file is empty", "bind_password_command failed".
+  src.key = prefix;
+  src.what = prefix;
+  std::replace(src.what.begin(), src.what.end(), '_', ' ');
   if (config.contains(prefix + "_env")) {
     std::string var = config[prefix + "_env"].get<std::string>();
     const char* v = std::getenv(var.c_str());
     if (!v || !*v)
       return fail(ErrorKind::Config, "the secret's environment variable is not set", object,
                   prefix + "_env names " + var + ", which is empty or unset");
+    if (auto ok = config::check_secret_text(v, src.what, prefix + "_env " + var + " of " + object); !ok)
+      return std::unexpected(ok.error());
     return std::string(v);
   }
   if (config.contains(prefix + "_file")) {
@@ -336,6 +342,7 @@ Result<SourceData> read_source(const sync::SourceSpec& s, const std::vector<std:
       o.max_pages = p.value("max_pages", o.max_pages);
     }
     o.auth_header = c.value("auth_header", "Authorization");
+    o.allowed_origins = c.value("allowed_origins", std::vector<std::string>{});
     auto secret = read_secret(c, "auth_value", options.base_dir, "source " + s.name);
     if (!secret) return std::unexpected(source_error(s, secret.error()));
     o.auth_value = std::move(*secret);

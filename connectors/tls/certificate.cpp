@@ -5,6 +5,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <arpa/inet.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -92,6 +93,73 @@ Result<int> connect_tcp(const std::string& host, int port, std::chrono::millisec
   return fail(ErrorKind::Network, "cannot connect", host + ":" + service, last_error);
 }
 
+// RFC 4511 4.14.1: messageID 1, ExtendedRequest with the StartTLS OID.
+Status ldap_start_tls(int fd, const std::string& where) {
+  static constexpr std::string_view kOid = "1.3.6.1.4.1.1466.20037";
+  std::string request = "\x30\x1d\x02\x01\x01\x77\x18\x80\x16";
+  request += kOid;
+  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size()))
+    return fail(ErrorKind::Network, "cannot send the StartTLS request", where, std::strerror(errno));
+  // The answer: SEQUENCE { INTEGER 1, [APPLICATION 24] { ENUMERATED resultCode, ... } }.
+  unsigned char buf[4096];
+  std::size_t have = 0;
+  auto need = [&](std::size_t n) -> bool {
+    while (have < n) {
+      if (n > sizeof buf) return false;
+      ssize_t got = ::recv(fd, buf + have, n - have, 0);
+      if (got <= 0) return false;
+      have += static_cast<std::size_t>(got);
+    }
+    return true;
+  };
+  if (!need(2) || buf[0] != 0x30)
+    return fail(ErrorKind::Network, "no LDAP answer to StartTLS", where, "the server closed or sent something else");
+  std::size_t header = 2;
+  std::size_t length = buf[1];
+  if (length & 0x80) {
+    const std::size_t octets = length & 0x7f;
+    if (octets == 0 || octets > 3 || !need(2 + octets))
+      return fail(ErrorKind::Network, "a malformed LDAP answer to StartTLS", where);
+    length = 0;
+    for (std::size_t i = 0; i < octets; ++i) length = (length << 8) | buf[2 + i];
+    header += octets;
+  }
+  if (!need(header + length)) return fail(ErrorKind::Network, "a short LDAP answer to StartTLS", where);
+  const std::string_view message(reinterpret_cast<const char*>(buf) + header, length);
+  const auto result = message.find("\x0a\x01");
+  if (result == std::string_view::npos || result + 2 >= message.size())
+    return fail(ErrorKind::Network, "a malformed LDAP answer to StartTLS", where);
+  const int code = static_cast<unsigned char>(message[result + 2]);
+  if (code != 0)
+    return fail(ErrorKind::Network, "the server refused StartTLS", where, "result code " + std::to_string(code));
+  return {};
+}
+
+std::vector<std::string> alt_names(X509* cert) {
+  std::vector<std::string> out;
+  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  if (names == nullptr) return out;
+  for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
+    const GENERAL_NAME* n = sk_GENERAL_NAME_value(names, i);
+    if (n->type == GEN_DNS) {
+      const auto* s = n->d.dNSName;
+      out.push_back("DNS:" + std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                                          static_cast<std::size_t>(ASN1_STRING_length(s))));
+    } else if (n->type == GEN_IPADD) {
+      const auto* s = n->d.iPAddress;
+      const unsigned char* d = ASN1_STRING_get0_data(s);
+      char text[64] = {};
+      if (ASN1_STRING_length(s) == 4)
+        ::inet_ntop(AF_INET, d, text, sizeof text);
+      else if (ASN1_STRING_length(s) == 16)
+        ::inet_ntop(AF_INET6, d, text, sizeof text);
+      out.push_back("IP:" + std::string(text));
+    }
+  }
+  GENERAL_NAMES_free(names);
+  return out;
+}
+
 }  // namespace
 
 Result<ProbeOptions> probe_options_for_url(const std::string& url) {
@@ -132,6 +200,10 @@ Result<ServerCertificate> probe_certificate(const ProbeOptions& options) {
   auto fd = connect_tcp(options.host, options.port, options.timeout);
   if (!fd) return std::unexpected(fd.error());
   Fd sock{*fd};
+  if (options.ldap_starttls) {
+    if (auto st = ldap_start_tls(sock.fd, options.host + ":" + std::to_string(options.port)); !st)
+      return std::unexpected(st.error());
+  }
   std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), SSL_free);
   SSL_set_fd(ssl.get(), sock.fd);
   SSL_set_tlsext_host_name(ssl.get(), options.host.c_str());
@@ -149,6 +221,16 @@ Result<ServerCertificate> probe_certificate(const ProbeOptions& options) {
   long verify = SSL_get_verify_result(ssl.get());
   out.verified = verify == X509_V_OK;
   if (!out.verified) out.verify_error = X509_verify_cert_error_string(verify);
+  out.names = alt_names(cert);
+  // The host name and the chain, each on its own: OpenSSL reports only the
+  // first problem, and a self-signed certificate for another host has two.
+  in6_addr ip6{};
+  in_addr ip4{};
+  const bool is_ip = ::inet_pton(AF_INET, options.host.c_str(), &ip4) == 1 ||
+                     ::inet_pton(AF_INET6, options.host.c_str(), &ip6) == 1;
+  out.host_matches = is_ip ? X509_check_ip_asc(cert, options.host.c_str(), 0) == 1
+                           : X509_check_host(cert, options.host.c_str(), options.host.size(), 0, nullptr) == 1;
+  out.chain_trusted = out.verified || verify == X509_V_ERR_HOSTNAME_MISMATCH || verify == X509_V_ERR_IP_ADDRESS_MISMATCH;
   SSL_shutdown(ssl.get());
   return out;
 }

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "core/error.hpp"
 
@@ -17,6 +18,11 @@ struct ServerCertificate {
   std::chrono::system_clock::time_point not_after;
   bool verified = false;     // chain and host name check out against the CA bundle
   std::string verify_error;  // OpenSSL's reason when not verified
+  // subjectAltName entries ("DNS:ldap.example.com", "IP:127.0.0.1") and
+  // whether the probed host is among them (or the CN, when there are none).
+  std::vector<std::string> names;
+  bool host_matches = false;
+  bool chain_trusted = false;  // the chain verifies, whatever the host name
 };
 
 struct ProbeOptions {
@@ -24,6 +30,9 @@ struct ProbeOptions {
   int port = 443;
   std::string ca_file;  // empty: the system trust store
   std::chrono::milliseconds timeout{10'000};
+  // Speak LDAP StartTLS (RFC 4511 4.14) on the plain connection before the
+  // handshake, to see the certificate an ldap:// server with StartTLS shows.
+  bool ldap_starttls = false;
 };
 
 // Errors: Network (cannot connect, handshake failed, no certificate), Config

@@ -63,7 +63,17 @@ struct TokenSource {
   Kind kind = Kind::None;
   std::string value;
   std::string origin;  // "DAOCTL_TOKEN", "context prod": for messages, never the secret
+  // What the secret is and its job key prefix, for messages: "bind password
+  // file is empty", "bind_password_command failed".
+  std::string what = "token";
+  std::string key = "token";
 };
+
+// Refuses a secret that would break the header (or LDAP bind) it goes into:
+// a CR, LF or NUL anywhere (a trailing newline of a file or command is
+// trimmed before this check; one in an environment variable is not). The
+// error names `origin`, never the value.
+Status check_secret_text(std::string_view secret, const std::string& what, const std::string& origin);
 
 // Settings given on the command line; unset means "not given".
 struct FlagOverrides {

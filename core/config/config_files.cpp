@@ -111,29 +111,41 @@ Status write_config_file(const std::string& path, const ConfigFile& file) {
   return {};
 }
 
-Result<std::string> read_token(const TokenSource& source) {
+Status check_secret_text(std::string_view secret, const std::string& what, const std::string& origin) {
+  const auto bad = secret.find_first_of(std::string_view("\r\n\0", 3));
+  if (bad == std::string_view::npos) return {};
+  const char* name = secret[bad] == '\r' ? "a carriage return (CR)" : secret[bad] == '\n' ? "a line feed (LF)" : "a NUL byte";
+  return fail(ErrorKind::Config, "the " + what + " contains " + name, origin,
+              "a secret is one line (it goes into a request header or an LDAP bind); nothing was sent",
+              "remove the stray line break (for an environment variable: export it without the newline)");
+}
+
+namespace {
+
+Result<std::string> read_secret_text(const TokenSource& source) {
   switch (source.kind) {
     case TokenSource::Kind::Env:
     case TokenSource::Kind::Inline:
       return source.value;
     case TokenSource::Kind::File: {
-      if (auto ok = check_private_file(source.value, "token file"); !ok) {
+      if (auto ok = check_private_file(source.value, source.what + " file"); !ok) {
         return std::unexpected(ok.error());
       }
-      auto text = read_whole_file(source.value, "token file");
+      auto text = read_whole_file(source.value, source.what + " file");
       if (!text) return std::unexpected(text.error());
       auto token = trim(std::move(*text));
       if (token.empty()) {
-        return fail(ErrorKind::Config, "token file is empty", source.value,
+        return fail(ErrorKind::Config, source.what + " file is empty", source.value,
                     "used by " + source.origin);
       }
       return token;
     }
     case TokenSource::Kind::Command: {
+      const std::string command_key = source.key + "_command";
       std::fflush(nullptr);
       FILE* pipe = ::popen(source.value.c_str(), "r");
       if (pipe == nullptr) {
-        return fail(ErrorKind::Config, "cannot run token_command", source.origin,
+        return fail(ErrorKind::Config, "cannot run " + command_key, source.origin,
                     errno_text(errno));
       }
       std::string out;
@@ -146,17 +158,32 @@ Result<std::string> read_token(const TokenSource& source) {
             status == -1 ? errno_text(errno)
             : WIFEXITED(status) ? "it exited with status " + std::to_string(WEXITSTATUS(status))
                                 : "it was killed by a signal";
-        return fail(ErrorKind::Config, "token_command failed", source.origin, why,
+        return fail(ErrorKind::Config, command_key + " failed", source.origin, why,
                     "run the command by hand to see its error");
       }
       auto token = trim(std::move(out));
       if (token.empty()) {
-        return fail(ErrorKind::Config, "token_command printed no token", source.origin);
+        return fail(ErrorKind::Config, command_key + " printed no " + source.what, source.origin);
       }
       return token;
     }
     case TokenSource::Kind::None:
       break;
+  }
+  return std::string();
+}
+
+}  // namespace
+
+Result<std::string> read_token(const TokenSource& source) {
+  if (source.kind != TokenSource::Kind::None) {
+    auto secret = read_secret_text(source);
+    if (!secret) return secret;
+    std::string where = source.origin;
+    if (source.kind == TokenSource::Kind::File) where = source.value + " (" + source.origin + ")";
+    if (source.kind == TokenSource::Kind::Command) where = source.key + "_command of " + source.origin;
+    if (auto ok = check_secret_text(*secret, source.what, where); !ok) return std::unexpected(ok.error());
+    return secret;
   }
   return fail(ErrorKind::Auth, "no API token configured", "",
               "neither DAOCTL_TOKEN nor a context token_file/token_command is set",

@@ -240,6 +240,48 @@ TEST_CASE("token_command: stdout trimmed is the token; failure names the context
   CHECK(none.error().kind == ErrorKind::Auth);
 }
 
+TEST_CASE("a secret with CR, LF or NUL inside is refused, from every source, without showing it") {
+  TempDir dir;
+  using K = TokenSource::Kind;
+  struct Case {
+    TokenSource source;
+    const char* message;
+  };
+  const Case cases[] = {
+      {{K::Env, "tok-1\r\nX-Injected: 1", "DAOCTL_TOKEN"}, "the token contains a carriage return (CR)"},
+      {{K::Env, "tok-1\n", "DAOCTL_TOKEN"}, "the token contains a line feed (LF)"},
+      {{K::Inline, std::string("tok\0x", 5), "context a"}, "the token contains a NUL byte"},
+      {{K::File, dir.write("two-lines.token", "tok-1\nX-Injected: 1\n", 0600), "context a"},
+       "the token contains a line feed (LF)"},
+      {{K::Command, "printf 'tok-1\\r\\nX-Injected: 1\\n'", "context b"}, "the token contains a carriage return (CR)"},
+  };
+  for (const Case& c : cases) {
+    auto refused = read_token(c.source);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().kind == ErrorKind::Config);
+    CHECK(refused.error().message == c.message);
+    CHECK_THAT(refused.error().describe(), !Catch::Contains("tok-1") && !Catch::Contains("X-Injected"));
+  }
+  // A trailing newline of a file or command is trimmed, not refused.
+  CHECK(read_token({K::File, dir.write("nl.token", "tok-2\r\n", 0600), "context a"}).value() == "tok-2");
+}
+
+TEST_CASE("messages name the secret they are about: a bind password file is not a token file") {
+  TempDir dir;
+  TokenSource bind{TokenSource::Kind::File, dir.write("bind.pw", "pw\n", 0644), "source ldap"};
+  bind.what = "bind password";
+  bind.key = "bind_password";
+  auto refused = read_token(bind);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message == "refusing to use bind password file readable by group or others");
+  TokenSource command{TokenSource::Kind::Command, "exit 4", "source ldap"};
+  command.what = "bind password";
+  command.key = "bind_password";
+  auto failed = read_token(command);
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error().describe() == "bind_password_command failed (source ldap): it exited with status 4");
+}
+
 TEST_CASE("write_config_file writes mode 0600 atomically and creates the directory") {
   TempDir dir;
   const auto path = (dir.path / "sub" / "config.yaml").string();

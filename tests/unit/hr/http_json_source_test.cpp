@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "connectors/hr/http_json_source.hpp"
 #include "fake_http_transport.hpp"
@@ -274,4 +275,116 @@ TEST_CASE("URL helpers", "[http]") {
   CHECK(next_link({R"(<https://a/1>; rel=prev)", R"(<https://a/3>; rel=next; title="x, y")"}) ==
         "https://a/3");
   CHECK(next_link({R"(<https://a/1>; rel="prev")"}).empty());
+}
+
+TEST_CASE("url_origin: scheme, host and port, canonical", "[http]") {
+  CHECK(url_origin("https://HR.Example/api?x=1") == "https://hr.example:443");
+  CHECK(url_origin("https://hr.example:443/") == "https://hr.example:443");
+  CHECK(url_origin("http://hr.example") == "http://hr.example:80");
+  CHECK(url_origin("HTTP://hr.example.:8080#f") == "http://hr.example:8080");
+  CHECK(url_origin("https://user:pw@hr.example:8443/x") == "https://hr.example:8443");
+  CHECK(url_origin("https://hr.example@evil.example/x") == "https://evil.example:443");
+  CHECK(url_origin("https://evil.example#@hr.example/") == "https://evil.example:443");
+  CHECK(url_origin("https://[::1]:8443/x") == "https://[::1]:8443");
+  CHECK(url_origin("https://[::1]/x") == "https://[::1]:443");
+  CHECK_FALSE(url_origin("ftp://hr.example/x"));
+  CHECK_FALSE(url_origin("/relative"));
+  CHECK_FALSE(url_origin("https:///x"));
+  CHECK_FALSE(url_origin("https://hr.example:99999/"));
+  CHECK_FALSE(url_origin("https://hr.example:44x/"));
+  CHECK_FALSE(url_origin("https://hr%2eexample/"));
+}
+
+TEST_CASE("the auth header never follows a next link to another origin", "[http][origin]") {
+  struct Case {
+    const char* name;
+    const char* link;  // in the first page's body
+    const char* why;   // in the error detail
+  };
+  const Case cases[] = {
+      {"another host", "https://collector.example/api/employees?page=2", "origin https://collector.example:443"},
+      {"another port", "https://hr.example:8443/api/employees?page=2", "origin https://hr.example:8443"},
+      {"plain http, same host", "http://hr.example/api/employees?page=2", "downgrades https://hr.example:443"},
+      {"protocol-relative, another host", "//collector.example/page2", "origin https://collector.example:443"},
+      {"userinfo trick", "https://hr.example@collector.example/page2", "origin https://collector.example:443"},
+      {"not http", "ftp://hr.example/page2", "not an http(s) URL"},
+  };
+  for (const Case& c : cases) {
+    DYNAMIC_SECTION(c.name) {
+      FakeHttpTransport t;
+      t.script("https://hr.example/api/employees",
+               {200, fmt::format(R"({{"data":[{{"id":"1"}}],"next":"{}"}})", c.link), {}, {}});
+      auto o = base_options("https://hr.example/api/employees");
+      o.records_pointer = "/data";
+      o.paging = HttpPaging::NextLink;
+      o.next_pointer = "/next";
+      std::vector<SourceRecord> records;
+      auto report = read_http_json(t, o, collect_into(records));
+      REQUIRE_FALSE(report);
+      CHECK(report.error().kind == ErrorKind::Safety);
+      CHECK(report.error().message == "HR source's next page link leaves the source's origin");
+      CHECK(report.error().detail.find(c.why) != std::string::npos);
+      CHECK(report.error().detail.find("page 1 (https://hr.example/api/employees) links to ") != std::string::npos);
+      check_no_secret(report.error());
+      // Only the first page was requested: the link's host got nothing.
+      CHECK(urls_of(t) == std::vector<std::string>{"https://hr.example/api/employees"});
+    }
+  }
+}
+
+TEST_CASE("Link header paging keeps to the origin too; allowed_origins opens one more", "[http][origin]") {
+  auto script = [](FakeHttpTransport& t) {
+    t.script("https://hr.example/v1/people",
+             {200, R"([{"id":"1"}])", {{"link", R"(<https://hr2.example:8443/v1/people?after=1>; rel="next")"}}, {}});
+    t.script("https://hr2.example:8443/v1/people?after=1",
+             {200, R"([{"id":"2"}])", {{"link", R"(<http://hr2.example:8443/v1/people?after=2>; rel="next")"}}, {}});
+  };
+  auto o = base_options("https://hr.example/v1/people");
+  o.paging = HttpPaging::NextLink;
+  SECTION("not listed: refused before the request") {
+    FakeHttpTransport t;
+    script(t);
+    auto report = read_http_json(t, o, [](SourceRecord&&) -> Status { return {}; });
+    REQUIRE_FALSE(report);
+    CHECK(report.error().object == "https://hr2.example:8443/v1/people?after=1");
+    CHECK(report.error().hint.find("allowed_origins") != std::string::npos);
+    CHECK(t.requests.size() == 1);
+  }
+  SECTION("listed: followed with the header, but a later downgrade to http is still refused") {
+    FakeHttpTransport t;
+    script(t);
+    o.allowed_origins = {"HTTPS://hr2.example:8443/"};
+    auto report = read_http_json(t, o, [](SourceRecord&&) -> Status { return {}; });
+    REQUIRE_FALSE(report);
+    CHECK(report.error().detail.find("page 2 ") != std::string::npos);
+    CHECK(report.error().detail.find("links to http://hr2.example:8443/v1/people?after=2: it downgrades") !=
+          std::string::npos);
+    REQUIRE(t.requests.size() == 2);
+    CHECK(auth_of(t.requests[1]) == kSecret);
+  }
+  SECTION("an allowed origin that is not an origin, or http after https, is a config error") {
+    for (const char* bad : {"https://hr2.example/api", "hr2.example", "http://hr2.example"}) {
+      FakeHttpTransport t;
+      o.allowed_origins = {bad};
+      auto report = read_http_json(t, o, [](SourceRecord&&) -> Status { return {}; });
+      REQUIRE_FALSE(report);
+      CHECK(report.error().kind == ErrorKind::Config);
+      CHECK(report.error().detail.find("allowed_origins") != std::string::npos);
+      CHECK(t.requests.empty());
+    }
+  }
+}
+
+TEST_CASE("same origin written differently is followed", "[http][origin]") {
+  FakeHttpTransport t;
+  t.script("https://hr.example/e", {200, R"({"d":[{"id":"1"}],"n":"HTTPS://HR.EXAMPLE:443/e?p=2"})", {}, {}});
+  t.script("HTTPS://HR.EXAMPLE:443/e?p=2", {200, R"({"d":[{"id":"2"}]})", {}, {}});
+  auto o = base_options("https://hr.example/e");
+  o.records_pointer = "/d";
+  o.paging = HttpPaging::NextLink;
+  o.next_pointer = "/n";
+  std::vector<SourceRecord> records;
+  auto report = read_http_json(t, o, collect_into(records));
+  REQUIRE(report);
+  CHECK(ids_of(records) == std::vector<std::string>{"1", "2"});
 }

@@ -171,6 +171,48 @@ TEST_CASE("a request over its timeout is a Timeout, and a Network error from the
   CHECK_THAT(result.error().detail, Catch::Contains("Timeout"));
 }
 
+TEST_CASE("a transfer that goes silent ends at the stall limit, whatever its total timeout", "[platform_live]") {
+  LiveServer server;
+  std::atomic<bool> release{false};
+  const std::string half(64 * 1024, 'x');
+  // Announces 128 KiB, sends 64 KiB, then nothing (connection open) until released.
+  server.routes().Get("/download", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content_provider(2 * half.size(), "application/octet-stream",
+                             [&](size_t offset, size_t, httplib::DataSink& sink) {
+                               if (offset == 0) return sink.write(half.data(), half.size());
+                               for (int i = 0; i < 500 && !release; ++i) std::this_thread::sleep_for(10ms);
+                               return false;
+                             });
+  });
+  server.start();
+
+  http::TransportOptions options;
+  options.stall_timeout = 0ms;  // the request's own limit decides
+  auto transport = platform::make_curl_transport(options);
+  http::Request req;
+  req.url = server.base() + "/download";
+  req.timeout = std::chrono::hours(12);
+  req.stall_timeout = 1s;
+  size_t received = 0;
+  req.sink = [&](const char*, size_t len) {
+    received += len;
+    return true;
+  };
+  std::optional<http::Outcome> outcome;
+  const auto started = std::chrono::steady_clock::now();
+  transport->submit(req, transport->now(), [&](http::Outcome o) { outcome = std::move(o); });
+  transport->run();
+  const auto took = std::chrono::steady_clock::now() - started;
+  release = true;
+  REQUIRE(outcome.has_value());
+  REQUIRE(outcome->error.has_value());
+  CHECK(outcome->error->code == Code::Timeout);
+  CHECK_THAT(outcome->error->message, Catch::Contains("the transfer stalled: no byte for 1 s"));
+  CHECK(received == half.size());
+  CHECK(took >= 900ms);
+  CHECK(took < 4s);
+}
+
 TEST_CASE("a refused connection is a Connect error", "[platform_live]") {
   // A port the kernel just handed out and that was closed again: nothing
   // listens there, so the connect is refused at once.
