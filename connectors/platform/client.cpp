@@ -257,7 +257,7 @@ std::string url_encode_query(std::string_view s) {
 //   answer to a request started after the last decrease);
 // - each second without one raises it again, by `recover` of itself while
 //   below `headroom` x the rate it had when throttled, and by `probe` above
-//   it, a probe that doubles every 2 s without a refusal;
+//   it, a probe that doubles every 3 s without a refusal;
 // - a RateLimit-Policy header ("300;w=1", or q=/w= parameters) with a
 //   window of at most 10 s caps the pace at `headroom` x its quota per
 //   second from the first answer that carries it, so a run that can see the
@@ -266,7 +266,7 @@ std::string url_encode_query(std::string_view s) {
 struct PacingPolicy {
   double decrease = 0.9;
   double recover = 0.5;    // per second, below headroom x the rate at the last throttle
-  double probe = 0.02;     // per second, above it (doubling every 2 s of calm)
+  double probe = 0.02;     // per second, above it (doubling every 3 s of calm)
   double headroom = 0.95;  // share of an advertised RateLimit-Policy used
   double min_rate = 1.0;   // requests per second; the pace never drops below
   std::size_t min_sending = 4;  // no pace starts while fewer were sent in the last second
@@ -431,11 +431,11 @@ struct PlatformClient::Impl {
     if (dt < 0.1) return;
     last_raise = now;
     // Back quickly to just below the rate that was refused, then probe:
-    // slowly at first, doubling every 2 s without a refusal (so a pace set
+    // slowly at first, doubling every 3 s without a refusal (so a pace set
     // low by a passing overload is not stuck there).
     const double knee = policy.headroom * peak;
     const double calm = std::chrono::duration<double>(now - last_decrease).count();
-    const double probe = policy.probe * std::min(std::exp2(calm / 2), 64.0);
+    const double probe = policy.probe * std::min(std::exp2(calm / 3), 64.0);
     set_pace(pace < knee ? std::min(pace * (1 + policy.recover * std::min(dt, 1.0)), knee)
                          : pace * (1 + probe * std::min(dt, 1.0)));
   }
@@ -475,15 +475,22 @@ struct PlatformClient::Impl {
   // there: due retries first, then first attempts; each takes its slot of
   // the pace now. With nothing at the transport (so no completion will call
   // again), the earliest retry is handed over for its due time.
+  // While paced, only attempts whose slot is at most 50 ms away are handed
+  // over: a decrease then applies to all but those few.
+  bool may_admit(Clock::time_point now) const {
+    if (admitted >= kAdmitLimit) return false;
+    return pace <= 0 || admitted == 0 || next_slot <= now + std::chrono::milliseconds(50);
+  }
+
   void pump() {
     const auto now = client.transport_->now();
-    while (!delayed.empty() && delayed.begin()->first <= now && admitted < kAdmitLimit) {
+    while (!delayed.empty() && delayed.begin()->first <= now && may_admit(now)) {
       auto call = std::move(delayed.begin()->second);
       delayed.erase(delayed.begin());
       ++admitted;
       start_attempt(call, now);
     }
-    while (!waiting.empty() && admitted < kAdmitLimit) {
+    while (!waiting.empty() && may_admit(now)) {
       auto call = std::move(waiting.front());
       waiting.pop_front();
       ++admitted;
