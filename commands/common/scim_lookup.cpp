@@ -1,5 +1,4 @@
 #include "commands/common/scim_lookup.hpp"
-#include "commands/common/scim_page_size.hpp"
 
 namespace daoctl::commands {
 
@@ -41,19 +40,6 @@ json find_resource(CommandContext& ctx, const std::string& collection, const std
 }
 
 }  // namespace
-
-int scim_page_size(CommandContext& ctx, int requested) {
-  if (requested > 0) return requested;
-  constexpr int kDefault = 1000;
-  auto spc = ctx.client().get_json("/scim/v2/ServiceProviderConfig", "SCIM ServiceProviderConfig");
-  if (!spc || !spc->is_object()) return kDefault;
-  const auto filter = spc->find("filter");
-  if (filter == spc->end() || !filter->is_object()) return kDefault;
-  const auto max = filter->find("maxResults");
-  if (max == filter->end() || !max->is_number_integer()) return kDefault;
-  const auto value = max->get<long long>();
-  return value > 0 ? static_cast<int>(std::min<long long>(value, 100'000)) : kDefault;
-}
 
 json find_user(CommandContext& ctx, const std::string& ref) {
   const std::string attribute = ref.find('@') != std::string::npos ? "emails.value" : "userName";

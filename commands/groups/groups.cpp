@@ -3,7 +3,6 @@
 #include "commands/common/command_doc.hpp"
 #include "commands/common/confirm.hpp"
 #include "commands/common/scim_lookup.hpp"
-#include "commands/common/scim_page_size.hpp"
 
 namespace daoctl::commands {
 
@@ -17,7 +16,7 @@ std::string group_path(const std::string& id) {
 
 int run_groups_list(const GroupsListOptions& opts, CommandContext& ctx) {
   std::vector<json> groups;
-  value_or_throw(ctx.client().scim_list("/scim/v2/Groups", opts.filter, scim_page_size(ctx, opts.page_size),
+  value_or_throw(ctx.client().scim_list("/scim/v2/Groups", opts.filter, opts.page_size,
                                         [&](const json& page) {
                                           for (const auto& g : page) groups.push_back(g);
                                         }));
@@ -97,11 +96,9 @@ void register_groups(CLI::App& root, CommandContext& ctx) {
   groups.require_subcommand(1);
 
   auto list = std::make_shared<GroupsListOptions>();
-  list->page_size = 0;  // from the command line: the largest page the server allows
   auto& list_cmd = add_command(groups, {"list", "List all groups", "daoctl groups list -o csv"});
   list_cmd.add_option("--filter", list->filter, "SCIM filter, e.g. 'displayName eq \"hr\"'");
-  list_cmd.add_option("--page-size", list->page_size,
-                      "Groups per request (1..1000; default: the largest the server allows)")
+  list_cmd.add_option("--page-size", list->page_size, "Groups per request (1..1000)")
       ->check(CLI::Range(1, 1000));
   list_cmd.callback([list, &ctx] { ctx.exit_status = run_groups_list(*list, ctx); });
 

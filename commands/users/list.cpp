@@ -2,7 +2,6 @@
 
 #include "commands/common/command_doc.hpp"
 #include "commands/common/scim_lookup.hpp"
-#include "commands/common/scim_page_size.hpp"
 #include "commands/users/users.hpp"
 
 namespace daoctl::commands {
@@ -20,7 +19,7 @@ namespace {
 //
 // Cost (issue 17, "reads that scale like curl"): each page's users are
 // spliced into one output buffer that is written with a single write() once
-// it holds 1 MiB (a page of 1000 users), instead of an ostream insertion per
+// it holds 1 MiB (about two pages of 500 users), instead of an ostream insertion per
 // user (286k write() calls for 1M users through stdio's 4 KiB buffer); one
 // simdjson parser is reused for every page.
 int stream_users_json(const UsersListOptions& opts, CommandContext& ctx) {
@@ -39,8 +38,7 @@ int stream_users_json(const UsersListOptions& opts, CommandContext& ctx) {
   auto bad_page = [](const char* why) {
     return fail(ErrorKind::Remote, "cannot read a page of users", "GET /scim/v2/Users", why);
   };
-  const int page_size = scim_page_size(ctx, opts.page_size);
-  auto st = ctx.client().scim_list_raw("/scim/v2/Users", opts.filter, page_size, [&](std::string& body) -> Status {
+  auto st = ctx.client().scim_list_raw("/scim/v2/Users", opts.filter, opts.page_size, [&](std::string& body) -> Status {
     if (!opened) buffer += '[';
     opened = true;
     const std::size_t size = body.size();
@@ -83,7 +81,7 @@ int stream_users_json(const UsersListOptions& opts, CommandContext& ctx) {
 int run_users_list(const UsersListOptions& opts, CommandContext& ctx) {
   if (ctx.format() == output::Format::Json) return stream_users_json(opts, ctx);
   std::vector<json> users;
-  value_or_throw(ctx.client().scim_list("/scim/v2/Users", opts.filter, scim_page_size(ctx, opts.page_size),
+  value_or_throw(ctx.client().scim_list("/scim/v2/Users", opts.filter, opts.page_size,
                                         [&](const json& page) {
                                           for (const auto& u : page) users.push_back(u);
                                         }));
@@ -93,12 +91,10 @@ int run_users_list(const UsersListOptions& opts, CommandContext& ctx) {
 
 void register_users_list(CLI::App& parent, CommandContext& ctx, Runner<UsersListOptions> run) {
   auto opts = std::make_shared<UsersListOptions>();
-  opts->page_size = 0;  // from the command line: the largest page the server allows
   auto& cmd = add_command(parent, {"list", "List all users (every page)",
                                    "daoctl users list --filter 'userName eq \"jdoe\"' -o json"});
   cmd.add_option("--filter", opts->filter, "SCIM filter, e.g. 'active eq false'");
-  cmd.add_option("--page-size", opts->page_size,
-                 "Users per request (1..1000; default: the largest the server allows)")
+  cmd.add_option("--page-size", opts->page_size, "Users per request (1..1000)")
       ->check(CLI::Range(1, 1000));
   cmd.callback([opts, run, &ctx] { ctx.exit_status = run(*opts, ctx); });
 }

@@ -959,7 +959,14 @@ Status PlatformClient::scim_list_raw(const std::string& path, const std::string&
       }
     }});
   }
-  send_all(std::move(calls));
+  // At most about 4000 resources in flight (8 pages of 500, 4 of 1000):
+  // bigger pages go fewer at a time, so memory stays what it was.
+  const std::size_t window = static_cast<std::size_t>(std::max<long long>(2, 4000 / step));
+  std::size_t next_call = 0;
+  send_stream([&]() -> std::optional<Call> {
+    if (next_call >= calls.size()) return std::nullopt;
+    return std::move(calls[next_call++]);
+  }, window);
   if (first_error) return std::unexpected(std::move(*first_error));
   return {};
 }
