@@ -27,7 +27,7 @@ restart_with() { start_sim "$@"; }
 
 # --- SCIM: the case, page 2 of 2 comes back 200 with empty Resources
 restart_with --empty-page 2
-expect_exit 1 "users list -o json fails on an empty page 2" "$D" users list -o json
+expect_exit 1 "users list -o json fails on an empty page 2" "$D" users list -o json --page-size 1000
 expect_match "names the page, its startIndex and the counts" "$ERR" \
   'short page in the listing of /scim/v2/Users.*page 2 \(startIndex 1001\) returned 0 resources where totalResults 2000'
 expect_no_match "the JSON array is left open (not a complete-looking list)" "$OUT" '\]$'
@@ -63,7 +63,7 @@ stop_sim
 # --- a half last page: SCIM's totalResults catches it (a native last page
 # with next_cursor null cannot be checked: docs/PAGING.md)
 restart_with --short-page 2
-expect_exit 1 "users list -o json fails on a half last page" "$D" users list -o json
+expect_exit 1 "users list -o json fails on a half last page" "$D" users list -o json --page-size 1000
 expect_match "last page named" "$ERR" 'page 2 \(startIndex 1001\) returned 500 resources'
 stop_sim
 
