@@ -29,8 +29,8 @@ namespace {
 constexpr const char* kUsage = R"(usage:
   daoctl-sim [serve] --data DIR [--listen HOST:PORT] [--token-file F] [--allow-remote]
                      [--latency MS] [--fail-rate P] [--rate-limit N] [--reset-rate P]
-                     [--fault-seed S] [--tls-cert F --tls-key F] [--threads N] [--log-requests]
-                     [--check-responses]
+                     [--fault-seed S] [--empty-page N] [--short-page N] [--rate-limit-headers]
+                     [--tls-cert F --tls-key F] [--threads N] [--log-requests] [--check-responses]
   daoctl-sim seed --data DIR --users N [--departments M] [--seed S] [--activity-days D]
   daoctl-sim version
 
@@ -151,8 +151,8 @@ int serve(int argc, char** argv, int first) {
   auto args = Arguments::parse(
       argc, argv, first,
       {"listen", "data", "token-file", "latency", "fail-rate", "rate-limit", "reset-rate", "fault-seed",
-       "tls-cert", "tls-key", "threads"},
-      {"allow-remote", "log-requests", "check-responses"});
+       "tls-cert", "tls-key", "threads", "empty-page", "short-page"},
+      {"allow-remote", "log-requests", "check-responses", "rate-limit-headers"});
   ServerOptions o;
   auto [host, port] = parse_listen(args.get("listen", "127.0.0.1:0"));
   if (!is_loopback(host) && !args.flags.count("allow-remote"))
@@ -168,6 +168,9 @@ int serve(int argc, char** argv, int first) {
   o.faults.rate_limit = args.number("rate-limit", 0, 0, 1e9);
   o.faults.reset_rate = args.number("reset-rate", 0, 0, 1);
   o.faults.seed = static_cast<std::uint64_t>(args.integer("fault-seed", 1, 0, INT64_MAX));
+  o.faults.empty_page = args.integer("empty-page", 0, 0, INT64_MAX);
+  o.faults.short_page = args.integer("short-page", 0, 0, INT64_MAX);
+  o.faults.rate_limit_headers = args.flags.count("rate-limit-headers") > 0;
   o.tls_cert_file = args.get("tls-cert");
   o.tls_key_file = args.get("tls-key");
   o.threads = static_cast<int>(args.integer("threads", 32, 1, 1024));

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <httplib.h>
+#include <nlohmann/json.hpp>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -52,6 +53,44 @@ FaultDecision FaultInjector::decide() {
   if (options_.fail_rate > 0 && fail_draw < options_.fail_rate)
     return {kind_draw < 0.5 ? FaultAction::Fail500 : FaultAction::Fail503, 1};
   return {};
+}
+
+bool FaultInjector::page_fault(bool& empty) {
+  if (options_.empty_page <= 0 && options_.short_page <= 0) return false;
+  std::lock_guard lock(mutex_);
+  ++pages_;
+  if (pages_ == options_.empty_page) {
+    empty = true;
+    return true;
+  }
+  if (pages_ == options_.short_page) {
+    empty = false;
+    return true;
+  }
+  return false;
+}
+
+long long FaultInjector::remaining_tokens() {
+  std::lock_guard lock(mutex_);
+  return static_cast<long long>(std::max(tokens_, 0.0));
+}
+
+bool drop_page_items(std::string& body, bool empty) {
+  auto doc = nlohmann::json::parse(body, nullptr, false);
+  if (!doc.is_object()) return false;
+  for (const char* key : {"Resources", "items"}) {
+    auto it = doc.find(key);
+    if (it == doc.end() || !it->is_array()) continue;
+    if (empty) {
+      *it = nlohmann::json::array();
+    } else {
+      auto keep = it->size() / 2;
+      it->erase(it->begin() + static_cast<std::ptrdiff_t>(keep), it->end());
+    }
+    body = doc.dump();
+    return true;
+  }
+  return false;
 }
 
 namespace {

@@ -108,6 +108,10 @@ bool Server::Impl::check_request(const httplib::Request& req, httplib::Response&
       return true;
     case FaultAction::RateLimited:
       res.set_header("Retry-After", std::to_string(fate.retry_after_seconds));
+      if (faults->options().rate_limit_headers) {
+        res.set_header("RateLimit-Remaining", "0");
+        res.set_header("RateLimit-Reset", std::to_string(fate.retry_after_seconds));
+      }
       send_error(req, res, 429,
                  fmt::format("rate limit of {} requests per second exceeded; retry after {} s",
                              faults->options().rate_limit, fate.retry_after_seconds));
@@ -152,6 +156,33 @@ void Server::Impl::install() {
     // reads the clock skew from it).
     res.set_header("Date", http_date_now());
     return before_routing(req, res);
+  });
+  http->set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    const auto& f = faults->options();
+    if (f.rate_limit > 0 && f.rate_limit_headers) {
+      // draft-ietf-httpapi-ratelimit-headers (the -06 fields): the quota per window.
+      const auto limit = std::to_string(static_cast<long long>(f.rate_limit));
+      res.set_header("RateLimit-Policy", limit + ";w=1");
+      res.set_header("RateLimit-Limit", limit);
+      if (!res.has_header("RateLimit-Remaining")) {
+        res.set_header("RateLimit-Remaining", std::to_string(faults->remaining_tokens()));
+        res.set_header("RateLimit-Reset", "1");
+      }
+    }
+    bool empty = false;
+    if (req.method == "GET" && res.status == 200 && res.body.size() > 2 && res.body.front() == '{' &&
+        (res.body.find("\"Resources\"") != std::string::npos || res.body.find("\"items\"") != std::string::npos) &&
+        faults->page_fault(empty)) {
+      auto type = res.get_header_value("Content-Type");
+      if (drop_page_items(res.body, empty)) {
+        res.set_content(res.body, type.c_str());
+        // The route announced the original length already.
+        res.headers.erase("Content-Length");
+        res.set_header("Content-Length", std::to_string(res.body.size()));
+        fmt::print(stderr, "daoctl-sim: injected {} page: {} {}\n", empty ? "an empty" : "a short", req.method,
+                   req.path);
+      }
+    }
   });
   http->set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req,
                                                                   httplib::Response& res) {

@@ -1,5 +1,7 @@
 #include "commands/stats/page_stream.hpp"
 
+#include "connectors/platform/paging.hpp"
+
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -41,9 +43,13 @@ struct FetchedPage {
   std::optional<std::optional<std::string>> predicted;     // what the fetcher went on with
 };
 
-// Parses a page, hands its items out, and returns its next cursor (nullopt:
-// the last page).
-using PageConsumer = std::function<Result<std::optional<std::string>>(std::string& body, const std::string& object)>;
+// Checks a parsed page before its items are handed out: its item count and
+// next cursor (nullopt: the last page), against platform::CursorPaging.
+using PageCheck = std::function<Status(std::size_t items, const std::optional<std::string>& next)>;
+// Parses a page, checks it, hands its items out, and returns its next cursor
+// (nullopt: the last page).
+using PageConsumer = std::function<Result<std::optional<std::string>>(std::string& body, const std::string& object,
+                                                                      const PageCheck& check)>;
 
 Error not_a_page(const std::string& object) {
   return Error{ErrorKind::Remote, "unexpected answer: not a page of items", object,
@@ -68,6 +74,13 @@ Status stream_pages(platform::PlatformClient& client, const std::string& path, i
   std::deque<FetchedPage> queue;  // at most two pages
   bool stop = false;
   bool fetcher_done = false;
+
+  platform::CursorPaging paging(path, limit);
+  auto checker = [&paging](long long number, const std::string& cursor) -> PageCheck {
+    return [&paging, number, &cursor](std::size_t items, const std::optional<std::string>& next) {
+      return paging.check(number, cursor, items, next);
+    };
+  };
 
   std::thread fetcher([&] {
     std::string cursor;
@@ -122,7 +135,7 @@ Status stream_pages(platform::PlatformClient& client, const std::string& path, i
       stop_fetcher();
       return std::unexpected(std::move(page.body.error()));
     }
-    auto parsed = consume(*page.body, object);
+    auto parsed = consume(*page.body, object, checker(number, page.cursor));
     if (!parsed) {
       stop_fetcher();
       return std::unexpected(std::move(parsed.error()));
@@ -146,7 +159,7 @@ Status stream_pages(platform::PlatformClient& client, const std::string& path, i
     for (long long n = number + 1;; ++n) {
       auto body = fetch(cursor, n);
       if (!body) return std::unexpected(std::move(body.error()));
-      auto next = consume(*body, "page " + std::to_string(n) + " of " + path);
+      auto next = consume(*body, "page " + std::to_string(n) + " of " + path, checker(n, cursor));
       if (!next) return std::unexpected(std::move(next.error()));
       if (!*next) return {};
       if (**next == cursor)
@@ -164,7 +177,8 @@ Status stream_pages(platform::PlatformClient& client, const std::string& path, i
 Status stream_cursor_pages(platform::PlatformClient& client, const std::string& path, int limit,
                            const std::function<void(const json& items)>& on_page) {
   return stream_pages(client, path, limit,
-                      [&on_page](std::string& body, const std::string& object) -> Result<std::optional<std::string>> {
+                      [&on_page](std::string& body, const std::string& object,
+                                 const PageCheck& check) -> Result<std::optional<std::string>> {
                         auto doc = json::parse(body, nullptr, false);
                         if (doc.is_discarded() || !doc.is_object() || !doc.contains("items") ||
                             !doc["items"].is_array())
@@ -177,6 +191,7 @@ Status stream_cursor_pages(platform::PlatformClient& client, const std::string& 
                           return fail(ErrorKind::Remote,
                                       "unexpected answer: next_cursor is neither a string nor null", object);
                         body.clear();
+                        if (auto st = check(doc["items"].size(), next_cursor); !st) return std::unexpected(st.error());
                         on_page(doc["items"]);
                         return next_cursor;
                       });
@@ -187,7 +202,7 @@ Status stream_cursor_pages_dom(platform::PlatformClient& client, const std::stri
   simdjson::dom::parser parser;
   return stream_pages(
       client, path, limit,
-      [&](std::string& body, const std::string& object) -> Result<std::optional<std::string>> {
+      [&](std::string& body, const std::string& object, const PageCheck& check) -> Result<std::optional<std::string>> {
         // simdjson reads SIMDJSON_PADDING bytes past the end: pad in place.
         const auto size = body.size();
         body.resize(size + simdjson::SIMDJSON_PADDING);
@@ -205,6 +220,7 @@ Status stream_cursor_pages_dom(platform::PlatformClient& client, const std::stri
             return fail(ErrorKind::Remote, "unexpected answer: next_cursor is neither a string nor null", object);
           if (!text.empty()) next_cursor = std::string(text);
         }
+        if (auto st = check(items.size(), next_cursor); !st) return std::unexpected(st.error());
         on_page(items);
         return next_cursor;
       });

@@ -1,4 +1,5 @@
 #include "connectors/platform/client.hpp"
+#include "connectors/platform/paging.hpp"
 
 #include <simdjson.h>
 
@@ -6,7 +7,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
+#include <deque>
 #include <map>
 
 namespace daoctl::platform {
@@ -247,12 +250,76 @@ std::string url_encode_query(std::string_view s) {
   return out;
 }
 
+// Adaptive pacing (docs/PACING.md). The whole client, not one request, slows
+// down when the platform says it is overloaded:
+// - a 429 or 503 lowers the pace to `decrease` x the rate the platform
+//   accepted over the last second (at most once per second, and only for an
+//   answer to a request started after the last decrease);
+// - each second without one raises it again, by `recover` of itself while
+//   below `headroom` x the rate it had when throttled, and by `probe` above
+//   it, a probe that doubles every 3 s without a refusal;
+// - a RateLimit-Policy header ("300;w=1", or q=/w= parameters) with a
+//   window of at most 10 s caps the pace at `headroom` x its quota per
+//   second from the first answer that carries it, so a run that can see the
+//   limit never meets it.
+// The fixed --rate-limit (ClientOptions::rate_limit) is an upper bound.
+struct PacingPolicy {
+  double decrease = 0.9;
+  double recover = 0.5;    // per second, below headroom x the rate at the last throttle
+  double probe = 0.02;     // per second, above it (doubling every 3 s of calm)
+  double headroom = 0.95;  // share of an advertised RateLimit-Policy used
+  double min_rate = 1.0;   // requests per second; the pace never drops below
+  std::size_t min_sending = 4;  // no pace starts while fewer were sent in the last second
+};
+constexpr PacingPolicy kPacing;
+// Attempts handed to the transport at once; the rest wait in the client so a
+// change of pace applies to them (twice a --concurrency of 32).
+constexpr std::size_t kAdmitLimit = 64;
+
 // One call across its attempts.
 struct CallState {
   http::Request request;
   std::function<void(Result<http::Response>)> done;
   int attempts = 0;
+  Clock::time_point started{};  // when the current attempt may start (its slot)
+  bool admitted = false;        // the current attempt is with the transport
 };
+
+// The quota per second of a RateLimit-Policy header whose windows are at
+// most 10 s (several policies: the tightest), or 0. Reads the -06 draft form
+// "300;w=1, 1000;w=60" and the later one "\"burst\";q=300;w=1".
+double advertised_rate(std::string_view policy) {
+  double best = 0;
+  std::size_t at = 0;
+  while (at <= policy.size()) {
+    auto comma = policy.find(',', at);
+    std::string_view item = policy.substr(at, comma == std::string_view::npos ? std::string_view::npos : comma - at);
+    at = comma == std::string_view::npos ? policy.size() + 1 : comma + 1;
+    double quota = -1, window = 1;
+    std::size_t p = 0;
+    while (p <= item.size()) {
+      auto semi = item.find(';', p);
+      std::string_view part = item.substr(p, semi == std::string_view::npos ? std::string_view::npos : semi - p);
+      p = semi == std::string_view::npos ? item.size() + 1 : semi + 1;
+      while (!part.empty() && std::isspace(static_cast<unsigned char>(part.front()))) part.remove_prefix(1);
+      while (!part.empty() && std::isspace(static_cast<unsigned char>(part.back()))) part.remove_suffix(1);
+      auto number = [](std::string_view v) {
+        if (v.empty() || v.size() > 12 ||
+            !std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+          return -1.0;
+        return static_cast<double>(std::stoll(std::string(v)));
+      };
+      if (part.starts_with("q=")) quota = number(part.substr(2));
+      else if (part.starts_with("w=")) window = number(part.substr(2));
+      else if (quota < 0 && number(part) >= 0) quota = number(part);
+    }
+    if (quota > 0 && window > 0 && window <= 10) {
+      const double rate = quota / window;
+      best = best == 0 ? rate : std::min(best, rate);
+    }
+  }
+  return best;
+}
 
 struct PlatformClient::Impl {
   PlatformClient& client;
@@ -261,7 +328,28 @@ struct PlatformClient::Impl {
   // jitter_seed must never make two runs send the same key, or the server
   // would replay the first run's answer for 24 hours.
   mutable std::mt19937_64 key_rng{random_seed()};
-  Clock::time_point next_slot{};  // rate limit: earliest start of the next attempt
+  Clock::time_point next_slot{};  // pacing: earliest start of the next attempt
+  // Pacing (PacingPolicy): the rate now (0: not paced), the rate when last
+  // throttled, the advertised quota per second, and the answers accepted in
+  // the last second (the measure of what the platform takes).
+  double pace = 0;
+  double peak = 0;
+  double advertised = 0;
+  bool throttled_once = false;
+  Clock::time_point last_decrease{};
+  Clock::time_point last_raise{};
+  std::deque<Clock::time_point> accepted;
+  std::deque<Clock::time_point> starts;  // calls begun (first attempts) in the last second
+  // Admission: attempts wait here until fewer than kAdmitLimit are with
+  // the transport, so a change of pace applies to every attempt not yet
+  // handed over (a batch of 256 given to the transport at once would start
+  // at the old pace).
+  std::deque<std::shared_ptr<CallState>> waiting;
+  // Retries waiting out their backoff or Retry-After, by due time: when due
+  // they go before the waiting first attempts and take a slot like any
+  // attempt, so retries never add load above the pace.
+  std::multimap<Clock::time_point, std::shared_ptr<CallState>> delayed;
+  std::size_t admitted = 0;
   bool running = false;
   // send_stream: the source of further calls, and how many may be unfinished.
   const std::function<std::optional<Call>()>* source = nullptr;
@@ -269,7 +357,9 @@ struct PlatformClient::Impl {
   std::size_t unfinished = 0;
 
   Impl(PlatformClient& owner, uint64_t seed)
-      : client(owner), jitter_rng(seed != 0 ? seed : random_seed()) {}
+      : client(owner), jitter_rng(seed != 0 ? seed : random_seed()) {
+    pace = std::max(0.0, client.options_.rate_limit);
+  }
 
   std::string uuid_v4() const {
     std::uniform_int_distribution<uint64_t> dist;
@@ -285,16 +375,93 @@ struct PlatformClient::Impl {
     return buf;
   }
 
-  // Token bucket of capacity one: attempts start at least 1/rate apart, so
-  // the client never bursts above the limit. When the transport's in-flight
-  // cap already slows us below the rate, reserved slots fall into the past
-  // and cost nothing.
+  // The highest pace allowed: the fixed --rate-limit and headroom x an
+  // advertised quota, whichever is lower (0: no bound).
+  double pace_cap() const {
+    double cap = client.options_.rate_limit > 0 ? client.options_.rate_limit : 0;
+    if (advertised > 0) {
+      const double from_header = kPacing.headroom * advertised;
+      cap = cap > 0 ? std::min(cap, from_header) : from_header;
+    }
+    return cap;
+  }
+
+  void set_pace(double rate) {
+    const double cap = pace_cap();
+    if (cap > 0) rate = std::min(rate, cap);
+    if (rate > 0) rate = std::max(rate, std::min(kPacing.min_rate, cap > 0 ? cap : rate));
+    if (pace <= 0 && rate > 0) next_slot = std::max(next_slot, client.transport_->now());
+    pace = rate;
+  }
+
+  // Token bucket of capacity one: attempts start at least 1/pace apart, so
+  // the client never bursts above it. When the transport's in-flight cap
+  // already slows us below the pace, reserved slots fall into the past and
+  // cost nothing.
   Clock::time_point reserve_slot(Clock::time_point earliest) {
-    const double rate = client.options_.rate_limit;
-    if (rate <= 0) return earliest;
+    if (pace <= 0) return earliest;
     const auto start = std::max(earliest, next_slot);
-    next_slot = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / rate));
+    next_slot = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / pace));
     return start;
+  }
+
+  void forget_old_accepts(Clock::time_point now) {
+    while (!accepted.empty() && accepted.front() <= now - std::chrono::seconds(1)) accepted.pop_front();
+    while (!starts.empty() && starts.front() <= now - std::chrono::seconds(1)) starts.pop_front();
+  }
+
+  // Learns an advertised quota from any answer.
+  void learn_policy(const http::Response& resp) {
+    auto policy = resp.header("ratelimit-policy");
+    if (!policy) return;
+    const double rate = advertised_rate(*policy);
+    if (rate <= 0 || rate == advertised) return;
+    advertised = rate;
+    set_pace(pace > 0 ? std::min(pace, pace_cap()) : pace_cap());
+  }
+
+  // An answer the platform accepted: measured, and the pace recovers.
+  void on_accepted() {
+    const auto now = client.transport_->now();
+    accepted.push_back(now);
+    forget_old_accepts(now);
+    const auto& policy = kPacing;
+    if (!throttled_once || pace <= 0) return;
+    const double dt = std::chrono::duration<double>(now - last_raise).count();
+    if (dt < 0.1) return;
+    last_raise = now;
+    // Back quickly to just below the rate that was refused, then probe:
+    // slowly at first, doubling every 3 s without a refusal (so a pace set
+    // low by a passing overload is not stuck there).
+    const double knee = policy.headroom * peak;
+    const double calm = std::chrono::duration<double>(now - last_decrease).count();
+    const double probe = policy.probe * std::min(std::exp2(calm / 3), 64.0);
+    set_pace(pace < knee ? std::min(pace * (1 + policy.recover * std::min(dt, 1.0)), knee)
+                         : pace * (1 + probe * std::min(dt, 1.0)));
+  }
+
+  // A 429 or 503: the whole client slows down, once per second at most and
+  // only for an answer to an attempt started after the last decrease (the
+  // requests already in flight then carry no news).
+  void on_throttled(Clock::time_point attempt_started) {
+    const auto& policy = kPacing;
+    const auto now = client.transport_->now();
+    if (throttled_once && (attempt_started < last_decrease || now - last_decrease < std::chrono::seconds(1))) return;
+    forget_old_accepts(now);
+    // A client sending a few requests a second is gentle already: their own
+    // backoff is enough, and a pace would only hold a lone retry back.
+    if (pace <= 0 && starts.size() < kPacing.min_sending) return;
+    // From what the platform took in the last second (bounded by the pace,
+    // and by half of it when the client was idle); before any pace, or when
+    // it took nothing, from half of what was sent.
+    const double took = static_cast<double>(accepted.size());
+    const double base = pace > 0 ? std::min(pace, std::max(took, pace / 2))
+                                 : std::max(took, static_cast<double>(starts.size()) / 2);
+    peak = std::max(base, policy.min_rate);
+    throttled_once = true;
+    last_decrease = now;
+    last_raise = now;
+    set_pace(std::max(policy.min_rate, policy.decrease * base));
   }
 
   milliseconds jittered_backoff(int retry) {
@@ -303,11 +470,57 @@ struct PlatformClient::Impl {
     return milliseconds(dist(jitter_rng));
   }
 
+
+  // Hands attempts to the transport while fewer than kAdmitLimit are
+  // there: due retries first, then first attempts; each takes its slot of
+  // the pace now. With nothing at the transport (so no completion will call
+  // again), the earliest retry is handed over for its due time.
+  // While paced, only attempts whose slot is at most 50 ms away are handed
+  // over: a decrease then applies to all but those few.
+  bool may_admit(Clock::time_point now) const {
+    if (admitted >= kAdmitLimit) return false;
+    return pace <= 0 || admitted == 0 || next_slot <= now + std::chrono::milliseconds(50);
+  }
+
+  void pump() {
+    const auto now = client.transport_->now();
+    while (!delayed.empty() && delayed.begin()->first <= now && may_admit(now)) {
+      auto call = std::move(delayed.begin()->second);
+      delayed.erase(delayed.begin());
+      ++admitted;
+      start_attempt(call, now);
+    }
+    while (!waiting.empty() && may_admit(now)) {
+      auto call = std::move(waiting.front());
+      waiting.pop_front();
+      ++admitted;
+      start_attempt(call, now);
+    }
+    if (admitted == 0 && !delayed.empty()) {
+      auto it = delayed.begin();
+      auto call = std::move(it->second);
+      const auto due = it->first;
+      delayed.erase(it);
+      ++admitted;
+      start_attempt(call, due);
+    }
+  }
+
   void start_attempt(const std::shared_ptr<CallState>& call, Clock::time_point earliest) {
     ++call->attempts;
     ++client.stats_.requests;
-    client.transport_->submit(call->request, reserve_slot(earliest),
-                              [this, call](http::Outcome outcome) { on_outcome(call, std::move(outcome)); });
+    call->admitted = true;
+    call->started = reserve_slot(earliest);
+    if (call->attempts == 1) {  // the calls begun, not the retries of one
+      starts.push_back(call->started);
+      if (starts.size() > 100'000) starts.pop_front();
+    }
+    client.transport_->submit(call->request, call->started, [this, call](http::Outcome outcome) {
+      if (call->admitted) --admitted;
+      call->admitted = false;
+      on_outcome(call, std::move(outcome));
+      pump();
+    });
   }
 
   // Starts a call of a send_all/send_stream run; when it is done, asks the
@@ -323,7 +536,9 @@ struct PlatformClient::Impl {
       refill();
     };
     ++unfinished;
-    start_attempt(state, earliest);
+    (void)earliest;
+    waiting.push_back(std::move(state));
+    pump();
   }
 
   void refill() {
@@ -344,7 +559,7 @@ struct PlatformClient::Impl {
   void retry_after(const std::shared_ptr<CallState>& call, milliseconds minimum) {
     ++client.stats_.retries;
     const auto delay = std::max(jittered_backoff(call->attempts), minimum);
-    start_attempt(call, client.transport_->now() + delay);
+    delayed.emplace(client.transport_->now() + delay, call);
   }
 
   void fail(const std::shared_ptr<CallState>& call, Error error) {
@@ -356,17 +571,33 @@ struct PlatformClient::Impl {
     const http::Request& req = call->request;
     if (outcome.response) {
       http::Response& resp = *outcome.response;
+      learn_policy(resp);
       if (resp.status < 400) {
+        on_accepted();
         call->done(std::move(resp));
         return;
       }
+      if (resp.status == 429 || resp.status == 503) on_throttled(call->started);
       if (is_retryable_status(resp.status) && may_retry(*call)) {
         milliseconds minimum{0};
         if (auto value = resp.header("retry-after")) {
           auto wall_now = client.options_.wall_clock ? client.options_.wall_clock()
                                                      : std::chrono::system_clock::now();
           if (auto parsed = parse_retry_after(*value, wall_now)) {
-            minimum = std::min(*parsed, client.options_.retry.max_retry_after);
+            if (*parsed > client.options_.retry.max_retry_after) {
+              // Waiting would stall this call (and a sync's batch) for that
+              // long: it fails now, with its own message, and the others go on.
+              Error e = error_from_response(req, resp);
+              e.message += attempts_suffix(call->attempts);
+              const auto cap_s = client.options_.retry.max_retry_after.count() / 1000;
+              e.detail += (e.detail.empty() ? "" : "; ") + std::string("the platform asked to retry after ") +
+                          std::to_string(parsed->count() / 1000) + " s, longer than the " + std::to_string(cap_s) +
+                          " s daoctl waits for one request, so it was not retried";
+              e.hint = "run the command again later; the other requests were not held back";
+              fail(call, std::move(e));
+              return;
+            }
+            minimum = *parsed;
           }
         }
         retry_after(call, minimum);
@@ -456,6 +687,14 @@ void PlatformClient::send_all(std::vector<Call> calls) {
   } running(impl_->running);
 
   const auto start = transport_->now();
+  struct AdmissionReset {  // a run ended by an exception leaves calls the transport dropped
+    Impl& impl;
+    ~AdmissionReset() {
+      impl.waiting.clear();
+      impl.delayed.clear();
+      impl.admitted = 0;
+    }
+  } reset{*impl_};
   for (auto& call : calls) impl_->start_call(std::move(call), start);
   transport_->run();
 }
@@ -481,6 +720,14 @@ void PlatformClient::send_stream(const std::function<std::optional<Call>()>& nex
       impl.source = nullptr;
     }
   } running(*impl_, next, window);
+  struct AdmissionReset {  // a run ended by an exception leaves calls the transport dropped
+    Impl& impl;
+    ~AdmissionReset() {
+      impl.waiting.clear();
+      impl.delayed.clear();
+      impl.admitted = 0;
+    }
+  } reset{*impl_};
   impl_->refill();
   transport_->run();
 }
@@ -562,7 +809,43 @@ namespace {
 struct ScimPageMeta {
   long long total = 0;
   long long count = 0;
+  bool has_total = false;
 };
+
+std::string plural(long long n, const char* word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+// The pages of a SCIM listing must add up (docs/PAGING.md): page `page`,
+// asked from `start_index`, must hold exactly what totalResults leaves for
+// it, and repeat the first page's totalResults.
+Status check_scim_page(const std::string& path, long long page, long long start_index, long long step,
+                       long long total, const ScimPageMeta& meta) {
+  const std::string object = "page " + std::to_string(page) + " of " + path;
+  const std::string where = "page " + std::to_string(page) + " (startIndex " + std::to_string(start_index) + ")";
+  if (meta.has_total && meta.total != total) {
+    return fail(ErrorKind::Remote, "the listing of " + path + " changed while it was read", object,
+                where + " says totalResults " + std::to_string(meta.total) + ", page 1 said " +
+                    std::to_string(total),
+                "offset paging skips or repeats resources when the collection changes between pages; "
+                "run the command again (after the change, e.g. a running sync, has finished)");
+  }
+  const long long expected = std::min(step, total - start_index + 1);
+  if (meta.count != expected) {
+    const bool short_page = meta.count < expected;
+    return fail(ErrorKind::Remote,
+                std::string(short_page ? "short page" : "oversized page") + " in the listing of " + path, object,
+                where + " returned " + plural(meta.count, "resource") + " where totalResults " +
+                    std::to_string(total) + " and a page size of " + std::to_string(step) + " call for " +
+                    std::to_string(expected) +
+                    (short_page ? "; the listing would be " + std::to_string(expected - meta.count) + " short"
+                                : std::string()),
+                "the platform (or a proxy in between) answered with pages that do not add up; nothing "
+                "was reported as complete; run the command again and report it to the platform if it "
+                "persists");
+  }
+  return {};
+}
 
 Result<ScimPageMeta> scim_page_meta(const http::Request& req, std::string& body) {
   auto bad = [&](const std::string& why) {
@@ -578,7 +861,6 @@ Result<ScimPageMeta> scim_page_meta(const http::Request& req, std::string& body)
   simdjson::ondemand::object root;
   if (auto err = doc.get_object().get(root)) return bad(simdjson::error_message(err));
   ScimPageMeta meta;
-  bool has_total = false;
   for (auto field : root) {
     std::string_view key;
     if (auto err = field.unescaped_key().get(key)) return bad(simdjson::error_message(err));
@@ -586,7 +868,7 @@ Result<ScimPageMeta> scim_page_meta(const http::Request& req, std::string& body)
       int64_t total = 0;
       if (field.value().get_int64().get(total) == simdjson::SUCCESS) {
         meta.total = total;
-        has_total = true;
+        meta.has_total = true;
       }
     } else if (key == "Resources") {
       simdjson::ondemand::array resources;
@@ -596,7 +878,7 @@ Result<ScimPageMeta> scim_page_meta(const http::Request& req, std::string& body)
       meta.count = static_cast<long long>(n);
     }
   }
-  if (!has_total) meta.total = meta.count;
+  if (!meta.has_total) meta.total = meta.count;
   return meta;
 }
 
@@ -621,8 +903,20 @@ Status PlatformClient::scim_list_raw(const std::string& path, const std::string&
   if (!first_meta) return std::unexpected(std::move(first_meta.error()));
   const long long first_count = first_meta->count;
   const long long total = first_meta->total;
+  if (first_count == 0 && total > 0) {
+    return fail(ErrorKind::Remote, "short page in the listing of " + path, "page 1 of " + path,
+                "page 1 (startIndex 1) returned 0 resources where totalResults is " + std::to_string(total),
+                "the platform (or a proxy in between) answered with pages that do not add up; run the "
+                "command again and report it to the platform if it persists");
+  }
+  if (first_count > total) {
+    return fail(ErrorKind::Remote, "oversized page in the listing of " + path, "page 1 of " + path,
+                "page 1 (startIndex 1) returned " + plural(first_count, "resource") +
+                    " where totalResults is " + std::to_string(total),
+                "the platform answered with pages that do not add up; report it to the platform");
+  }
   if (auto st = on_page(first_resp->body); !st) return st;
-  if (first_count == 0 || first_count >= total) return {};
+  if (first_count >= total) return {};
 
   // The server may clamp count (SCIM maxResults); step by what it really gave.
   const long long step = std::min<long long>(page_size, first_count);
@@ -645,19 +939,17 @@ Status PlatformClient::scim_list_raw(const std::string& path, const std::string&
     const long long start_index = first_count + (page - 2) * step + 1;
     http::Request req = page_request(start_index, static_cast<int>(step), page);
     const http::Request described = description_of(req);
-    calls.push_back(Call{std::move(req), [&, page, described](Result<http::Response> resp) {
-      if (page > last_page) return;  // beyond an early end or an error: discarded
+    calls.push_back(Call{std::move(req), [&, page, start_index, described](Result<http::Response> resp) {
+      if (page > last_page) return;  // beyond an error: discarded
       if (!resp) return record_error(page, std::move(resp.error()));
       auto meta = scim_page_meta(described, resp->body);
       if (!meta) return record_error(page, std::move(meta.error()));
+      if (auto st = check_scim_page(path, page, start_index, step, total, *meta); !st)
+        return record_error(page, std::move(st.error()));
       arrived.emplace(page, std::pair{std::move(resp->body), meta->count});
       while (next_to_deliver <= last_page) {
         auto it = arrived.find(next_to_deliver);
         if (it == arrived.end()) break;
-        if (it->second.second == 0) {
-          last_page = next_to_deliver - 1;  // early end: the server had fewer than it said
-          break;
-        }
         if (auto st = on_page(it->second.first); !st) {
           record_error(next_to_deliver, std::move(st.error()));
           break;
@@ -667,7 +959,14 @@ Status PlatformClient::scim_list_raw(const std::string& path, const std::string&
       }
     }});
   }
-  send_all(std::move(calls));
+  // At most about 4000 resources in flight (8 pages of 500, 4 of 1000):
+  // bigger pages go fewer at a time, so memory stays what it was.
+  const std::size_t window = static_cast<std::size_t>(std::max<long long>(2, 4000 / step));
+  std::size_t next_call = 0;
+  send_stream([&]() -> std::optional<Call> {
+    if (next_call >= calls.size()) return std::nullopt;
+    return std::move(calls[next_call++]);
+  }, window);
   if (first_error) return std::unexpected(std::move(*first_error));
   return {};
 }
@@ -690,6 +989,7 @@ Status PlatformClient::scim_list(const std::string& path, const std::string& fil
 Status PlatformClient::cursor_list(const std::string& path, int limit,
                                    const std::function<void(const json& items)>& on_page) {
   limit = std::max(1, limit);
+  CursorPaging checker(path, limit);
   std::string cursor;
   for (long long page = 1;; ++page) {
     std::string query = "limit=" + std::to_string(limit);
@@ -703,22 +1003,64 @@ Status PlatformClient::cursor_list(const std::string& path, int limit,
     if (!doc) return std::unexpected(std::move(doc.error()));
     auto items = array_member(*doc, "items", /*required=*/true, described);
     if (!items) return std::unexpected(std::move(items.error()));
-    on_page(*items);
     auto next = doc->find("next_cursor");
-    if (next == doc->end() || next->is_null() || (next->is_string() && next->get<std::string>().empty())) {
-      return {};
+    std::optional<std::string> next_cursor;
+    if (next != doc->end() && !next->is_null()) {
+      if (!next->is_string()) {
+        return fail(ErrorKind::Remote, "unexpected answer to GET " + path_of(described.url), described.object,
+                    "next_cursor is neither a string nor null");
+      }
+      if (!next->get<std::string>().empty()) next_cursor = next->get<std::string>();
     }
-    if (!next->is_string()) {
-      return fail(ErrorKind::Remote, "unexpected answer to GET " + path_of(described.url), described.object,
-                  "next_cursor is neither a string nor null");
-    }
-    if (next->get<std::string>() == cursor) {
-      return fail(ErrorKind::Remote, "the platform repeated the paging cursor of " + path,
-                  described.object, "next_cursor \"" + cursor + "\" was the cursor just used",
-                  "this is a platform bug; report it with the request above");
-    }
-    cursor = next->get<std::string>();
+    if (auto st = checker.check(page, cursor, items->size(), next_cursor); !st) return st;
+    on_page(*items);
+    if (!next_cursor) return {};
+    cursor = std::move(*next_cursor);
   }
+}
+
+CursorPaging::CursorPaging(std::string path, int limit) : path_(std::move(path)), limit_(std::max(1, limit)) {}
+
+Status CursorPaging::check(long long number, const std::string& cursor, std::size_t items,
+                           const std::optional<std::string>& next) {
+  const std::string object = "page " + std::to_string(number) + " of " + path_;
+  const std::string where = "page " + std::to_string(number) +
+                            (cursor.empty() ? std::string(" (the first)") : " (cursor \"" + cursor + "\")");
+  const auto count = static_cast<long long>(items);
+  const bool has_next = next && !next->empty();
+  auto mismatch = [&](const std::string& detail) {
+    return fail(ErrorKind::Remote, "short page in the listing of " + path_, object, detail,
+                "the platform (or a proxy in between) answered with pages that do not add up; nothing was "
+                "reported as complete; run the command again and report it to the platform if it persists");
+  };
+  if (has_next && *next == cursor) {
+    return fail(ErrorKind::Remote, "the platform repeated the paging cursor of " + path_, object,
+                "next_cursor \"" + cursor + "\" was the cursor just used",
+                "this is a platform bug; report it with the request above");
+  }
+  if (count > limit_) {
+    return fail(ErrorKind::Remote, "oversized page in the listing of " + path_, object,
+                where + " returned " + plural(count, "item") + " for limit=" + std::to_string(limit_),
+                "the platform ignored the page size; report it to the platform");
+  }
+  if (has_next) {
+    if (count == 0) {
+      return mismatch(where + " returned 0 items but names a next cursor; every page but the last is full (" +
+                      plural(items_read_, "item") + " read before it)");
+    }
+    if (page_size_ == 0) {
+      page_size_ = count;
+    } else if (count != page_size_) {
+      return mismatch(where + " returned " + plural(count, "item") + " but names a next cursor; earlier pages held " +
+                      std::to_string(page_size_) + " and every page but the last is full (" +
+                      plural(items_read_, "item") + " read before it)");
+    }
+  } else if (page_size_ > 0 && count > page_size_) {
+    return mismatch(where + " (the last) returned " + plural(count, "item") + ", more than the page size " +
+                    std::to_string(page_size_) + " of the pages before it");
+  }
+  items_read_ += count;
+  return {};
 }
 
 }  // namespace daoctl::platform

@@ -105,9 +105,10 @@ TEST_CASE("scim_list with no results and with a missing Resources member", "[pla
   CHECK(h.fake->requests().size() == 1);
 }
 
-TEST_CASE("scim_list stops at an early empty page instead of looping", "[platform][paging]") {
+TEST_CASE("scim_list fails on an early empty page instead of returning a shorter list", "[platform][paging]") {
   ClientHarness h;
-  // The server claims 5000 users but page 3 is empty (users deleted meanwhile).
+  // The server claims 5000 users but page 3 is empty: the listing is an
+  // error naming the page, never 2000 users and success.
   auto full = scim_users(5000);
   h.fake->respond_with([&](const http::Request& req) {
     if (query_number(req.url, "startIndex") == 2001) {
@@ -117,8 +118,14 @@ TEST_CASE("scim_list stops at an early empty page instead of looping", "[platfor
   });
   std::vector<json> pages;
   auto status = h.client.scim_list("/scim/v2/Users", "", 1000, [&](const json& r) { pages.push_back(r); });
-  REQUIRE(status.has_value());
-  CHECK(ids_of(pages) == iota(1, 2000));  // pages 4 and 5 arrived but are not delivered
+  REQUIRE_FALSE(status.has_value());
+  CHECK(status.error().kind == ErrorKind::Remote);
+  CHECK(status.error().object == "page 3 of /scim/v2/Users");
+  CHECK(status.error().message == "short page in the listing of /scim/v2/Users");
+  CHECK(status.error().detail ==
+        "page 3 (startIndex 2001) returned 0 resources where totalResults 5000 and a page size of 1000 call "
+        "for 1000; the listing would be 1000 short");
+  CHECK(ids_of(pages) == iota(1, 2000));  // pages before it only; 4 and 5 are never delivered
   CHECK(h.fake->requests().size() == 5);
 }
 

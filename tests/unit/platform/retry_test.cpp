@@ -93,11 +93,27 @@ TEST_CASE("Retry-After as an HTTP-date is honoured against the wall clock", "[pl
   CHECK(h.gap(1) == 7000ms);
 }
 
-TEST_CASE("Retry-After is capped by max_retry_after", "[platform][retry]") {
+TEST_CASE("a Retry-After beyond max_retry_after fails the request at once, naming the wait", "[platform][retry]") {
   auto options = test_options();
   options.retry.max_retry_after = 5s;
   ClientHarness h(options);
-  h.fake->next(response(429, "", {{"Retry-After", "3600"}})).next(response(200, "{}"));
+  h.fake->next(response(429, R"({"detail":"quota exhausted"})", {{"Retry-After", "3600"}}));
+  auto result = h.client.send(h.client.make_request("GET", "/api/v1/me", "me"));
+  REQUIRE_FALSE(result.has_value());
+  CHECK(result.error().http_status == 429);
+  CHECK(result.error().message == "GET /api/v1/me failed with 429 Too Many Requests");
+  CHECK(result.error().detail ==
+        "quota exhausted; the platform asked to retry after 3600 s, longer than the 5 s daoctl waits for one "
+        "request, so it was not retried");
+  CHECK(h.fake->requests().size() == 1);
+  CHECK(h.fake->elapsed() < 1s);
+}
+
+TEST_CASE("a Retry-After up to max_retry_after is waited out", "[platform][retry]") {
+  auto options = test_options();
+  options.retry.max_retry_after = 5s;
+  ClientHarness h(options);
+  h.fake->next(response(429, "", {{"Retry-After", "5"}})).next(response(200, "{}"));
   REQUIRE(h.client.send(h.client.make_request("GET", "/api/v1/me", "")));
   CHECK(h.gap(1) == 5000ms);
 }
