@@ -2,16 +2,31 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 
 #include "sim/http_reply.hpp"
+#include "sim/scim.hpp"
 
 namespace daoctl::sim {
 
 using nlohmann::json;
 
 namespace {
+
+// RFC 7643 read-only attributes: a client may send them back (a PUT of the
+// resource it read), and the server SHALL ignore them (RFC 7644 section
+// 3.5.1), so they are not the request's to break the contract with.
+void strip_read_only(json& body) {
+  body.erase("id");
+  body.erase("meta");
+  body.erase("groups");
+  if (auto it = body.find(scim::kProfileSchema); it != body.end() && it->is_object()) {
+    it->erase("photo");
+    it->erase("photoSha256");
+  }
+}
 
 // The contract is immutable: one parse per process, shared by every server
 // (the unit tests start many).
@@ -132,6 +147,7 @@ std::vector<schema::Problem> ContractCheck::request_problems(const httplib::Requ
   if (body.is_discarded()) return {};  // the handler answers invalidSyntax with line and column
   // A body that is not an object is the handler's to refuse (invalidSyntax).
   if (!body.is_object()) return {};
+  if (is_scim_path(req.path)) strip_read_only(body);
   auto problems = contract_.validate_request(req.method, req.path, type, body);
   // Documented leniencies of the sim (as of real SCIM clients): a SCIM
   // resource without "schemas" is read as the endpoint's resource, and
@@ -167,7 +183,12 @@ bool ContractCheck::reject(const httplib::Request& req, httplib::Response& res) 
       const json& operation = contract_.document().at(json::json_pointer(match->operation->pointer));
       if (operation.contains("responses") && operation["responses"].contains("422")) error.status = 422;
     }
-  error.scim_type = "invalidValue";
+  // An operation that is not add/remove/replace is a malformed PATCH request
+  // (invalidSyntax); a value the attribute cannot take is invalidValue.
+  const bool bad_op = std::any_of(problems.begin(), problems.end(), [](const schema::Problem& p) {
+    return p.path.starts_with("/Operations/") && p.path.ends_with("/op");
+  });
+  error.scim_type = bad_op ? "invalidSyntax" : "invalidValue";
   error.detail = fmt::format("request body of {} {} does not match the API contract: {}", req.method, req.path,
                              joined(problems));
   for (const auto& p : problems)
@@ -195,6 +216,13 @@ void ContractCheck::check_response(const httplib::Request& req, httplib::Respons
   }
   schema::Headers headers;
   for (const auto& [name, value] : res.headers) headers[name] = value;
+  // A streamed body (a content provider: backup downloads) has no body yet,
+  // and httplib writes its Content-Length when it sends the headers.
+  if (res.content_provider_) {
+    if (body.is_null()) body = "(bytes)";
+    if (!res.is_chunked_content_provider_ && !res.has_header("Content-Length"))
+      headers["Content-Length"] = std::to_string(res.content_length_);
+  }
   auto problems = contract_.validate_response(req.method, req.path, res.status, type, body, &headers);
   if (problems.empty()) return;
   const std::string text = joined(problems);
