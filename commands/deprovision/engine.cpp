@@ -216,6 +216,7 @@ long finish_deprovisioning(sync_engine::Session& s, const sync::ApplyReport& rep
   // run: daoctl's own block, so the staged steps run for them (their grace
   // period counts from the dismissal date the source gives) and a source
   // that lists them as active again reactivates them.
+  std::vector<sync::PlatformUser> created_blocked;  // added to the state below
   std::map<std::string, const sync::UserAction*> create_by_name;
   for (const auto& a : s.plan.users)
     if (a.kind == sync::UserActionKind::Create) create_by_name["user " + a.user_name] = &a;
@@ -230,6 +231,16 @@ long finish_deprovisioning(sync_engine::Session& s, const sync::ApplyReport& rep
                   since != s.dismissed_since.end() ? since->second : s.today, s.job.managed_by(), "", "", {},
                   "blocked"};
     s.ledger.entries[item.id] = e;
+    // The state was read before this run created the account: without it,
+    // the follow-up pass below would take the new entry for an account
+    // deleted since and forget it in the same run.
+    sync::PlatformUser created;
+    created.id = item.id;
+    created.external_id = c->second->external_id;
+    created.user_name = c->second->user_name;
+    created.managed_by = s.job.managed_by();
+    created.active = false;
+    created_blocked.push_back(std::move(created));
     audit(audit_record(options.who, "block", item.object, item.id, d->second, when, "ok",
                        "created blocked (dismissed before daoctl first saw the account, on " + e.blocked_at +
                            "); the staged steps follow after the grace period"));
@@ -247,6 +258,7 @@ long finish_deprovisioning(sync_engine::Session& s, const sync::ApplyReport& rep
                        "already blocked by an administrator; the staged steps follow after the grace period"));
   }
 
+  for (auto& u : created_blocked) s.state.users.push_back(std::move(u));
   auto due = plan_due_steps(s, ctx, options.ignore_grace, options.only_ids);
   for (const auto& [name, why] : due.held) ctx.warn("user " + name + ": " + why);
   if (!due.actions.empty() || !due.forget.empty()) {

@@ -229,18 +229,18 @@ check "e005 added to a group made by hand" "$DAOCTL_BIN" groups add-member early
 check "early: sync apply again" "$DAOCTL_BIN" sync apply -f "$early" --today 2025-06-10
 expect_eq "the sync leaves e005's membership to the pipeline" "$(members_of early-team)" "e000,e001,e002,e003,e004,e005,e006"
 expect_eq "e005 still blocked, not reactivated" "$(active_of e005)" "false"
-# NOT ASSERTED (fails on the merged tree, see the wt/leave report): the
-# sync apply that creates e005 blocked writes its ledger entry and then drops
-# it in the same run ("warning: user e005: the account no longer exists on
-# the platform; forgotten": the due-steps pass checks the platform state read
-# before the account was created), so the ledger stays empty. Once fixed,
-# this part should assert:
-#   - the ledger holds e005: state blocked, blocked_at 2025-05-11 (the
-#     source's date), blocked_by daoctl:e2e-early, reason dismissed_when[0];
-#   - `deprovision plan --today 2025-06-24` says "e005: in the grace period,
-#     remove_from_groups, archive due on 2025-06-25" (45 days from 2025-05-11,
-#     not from the creation day 2025-06-10);
-#   - `deprovision apply --today 2025-06-25` removes e005 from early-team and
-#     early-club (e001 stays in early-club), the ledger says archived with
-#     done [remove_from_groups, archive], the audit has both steps ok.
+# The sync that created e005 blocked put it in the ledger with the source's
+# date (this once failed: the due-steps pass, looking at the platform state
+# read before the account existed, forgot the new entry in the same run).
+expect_eq "the ledger holds e005: blocked on the source's date, by the job" \
+  "$(jq -r '.accounts[] | select(.userName == "e005") | "\(.state) \(.blocked_at) \(.blocked_by)"' "$eledger")" \
+  "blocked 2025-05-11 daoctl:e2e-early"
+check "deprovision plan the day before the grace period ends" "$DAOCTL_BIN" deprovision plan -f "$early" --today 2025-06-24
+expect_match "...counts 45 days from the dismissal, not from the creation" "$OUT" "e005.*2025-06-25"
+check "deprovision apply when it ends" "$DAOCTL_BIN" deprovision apply -f "$early" --today 2025-06-25
+expect_eq "e005 left its team" "$(members_of early-team)" "e000,e001,e002,e003,e004,e006"
+expect_eq "e005 left the group made by hand; e001 stays" "$(members_of early-club)" "e001"
+expect_eq "the ledger says archived, both steps done" \
+  "$(jq -r '.accounts[] | select(.userName == "e005") | "\(.state) \(.done | join(","))"' "$eledger")" \
+  "archived remove_from_groups,archive"
 finish
