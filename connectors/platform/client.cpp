@@ -1,6 +1,7 @@
 #include "connectors/platform/client.hpp"
 #include "connectors/platform/paging.hpp"
 
+#include <fmt/format.h>
 #include <simdjson.h>
 
 #include <curl/curl.h>
@@ -589,11 +590,13 @@ struct PlatformClient::Impl {
               // long: it fails now, with its own message, and the others go on.
               Error e = error_from_response(req, resp);
               e.message += attempts_suffix(call->attempts);
-              const auto cap_s = client.options_.retry.max_retry_after.count() / 1000;
-              e.detail += (e.detail.empty() ? "" : "; ") + std::string("the platform asked to retry after ") +
-                          std::to_string(parsed->count() / 1000) + " s, longer than the " + std::to_string(cap_s) +
-                          " s daoctl waits for one request, so it was not retried";
-              e.hint = "run the command again later; the other requests were not held back";
+              const double cap_s = static_cast<double>(client.options_.retry.max_retry_after.count()) / 1000;
+              e.detail += (e.detail.empty() ? "" : "; ") +
+                          fmt::format("the platform asked to retry after {:g} s, longer than the {:g} s daoctl "
+                                      "waits for one request, so it was not retried",
+                                      static_cast<double>(parsed->count()) / 1000, cap_s);
+              e.hint = "run the command again later, or raise the longest wait (--max-retry-wait, a job's "
+                       "apply.retries.max_wait); the other requests were not held back";
               fail(call, std::move(e));
               return;
             }

@@ -179,7 +179,7 @@ expect_eq "sends no write" "$(writes "$FAULTY_BASE")" "$before"
 # --- reads that fail past every retry: nothing changes, and the error says how to retry harder
 stop_haproxy
 start_haproxy "$CLEAN_BASE" \
-  "fe:http-request return status 503 hdr Retry-After 30 if { path_beg /tenant/scim/Users }"
+  "fe:http-request return status 503 if { path_beg /tenant/scim/Users }"
 write_hr "$N"
 before=$(writes "$CLEAN_BASE")
 started=$SECONDS
@@ -187,11 +187,23 @@ expect_exit 1 "reads failing past the retries fail the run" \
   sync_cmd "$PROXY_URL/tenant/scim" clean sync apply -f "$E2E_DIR/sync.yaml" --retries 3 --max-retry-wait 0.2
 expect_match "after the attempts asked for" "$ERR" 'after 3 attempts'
 expect_match "saying nothing changed and how to raise the retries" "$ERR" 'nothing was changed.*--retries N --max-retry-wait'
-expect_eq "the longest wait is the one asked for, not Retry-After's 30 s" "$(((SECONDS - started) < 15))" "1"
+expect_eq "the backoff stays within the longest wait asked for" "$(((SECONDS - started) < 15))" "1"
 expect_eq "and nothing was written" "$(writes "$CLEAN_BASE")" "$before"
 sed -i 's/^apply: {concurrency: 4}/apply: {concurrency: 4, retries: {attempts: 2, max_wait: 0.1}}/' "$E2E_DIR/sync.yaml"
 expect_exit 1 "the job's apply.retries is used without flags" \
   sync_cmd "$PROXY_URL/tenant/scim" clean sync plan -f "$E2E_DIR/sync.yaml"
 expect_match "after the job's attempts" "$ERR" 'after 2 attempts'
+# A Retry-After longer than the longest wait is not waited for at all: that
+# request fails at once, naming both, and saying which setting to raise.
+stop_haproxy
+start_haproxy "$CLEAN_BASE" \
+  "fe:http-request return status 503 hdr Retry-After 30 if { path_beg /tenant/scim/Users }"
+started=$SECONDS
+expect_exit 1 "a Retry-After past the longest wait fails the read" \
+  sync_cmd "$PROXY_URL/tenant/scim" clean sync plan -f "$E2E_DIR/sync.yaml" --max-retry-wait 0.2
+expect_match "naming the asked and the allowed wait" "$ERR" 'retry after 30 s, longer than the 0.2 s'
+expect_match "and the setting to raise" "$ERR" 'max-retry-wait'
+expect_eq "without waiting the 30 s" "$(((SECONDS - started) < 15))" "1"
+expect_eq "and nothing was written" "$(writes "$CLEAN_BASE")" "$before"
 
 finish
