@@ -351,17 +351,21 @@ struct Utf8Decoder::State {
                                  [](char c) { return static_cast<unsigned char>(c) < 0x80; });
     if (kind == SequenceKind::Invalid && was_ascii && ascii_so_far && configured == Encoding::Auto) {
       // Not UTF-8 and nothing but ASCII before: a Russian single-byte export?
-      if (auto guess = guess_cyrillic(buf.substr(n))) {
-        resolved = *guess;
-        if (auto st = open_iconv(); !st) return st;
-        return decode_iconv(buf, base, out, at_end);
-      }
-      // Too few bytes to tell (a small read): wait for up to 4 KiB of them.
-      if (!at_end && buf.size() - n < 4096) {
+      // The guess reads the first 4 KiB from the first byte that is not
+      // UTF-8 (all of it, when the input ends sooner), never less: the same
+      // sample however the input was split into reads, so the same answer
+      // (the fuzz target `csv` found a split that guessed otherwise).
+      constexpr std::size_t kSample = 4096;
+      if (!at_end && buf.size() - n < kSample) {
         out.append(buf.data(), n);
         advance_position(pos, pending_cr, buf.substr(0, n));
         carry.assign(buf.substr(n));
         return {};
+      }
+      if (auto guess = guess_cyrillic(buf.substr(n, kSample))) {
+        resolved = *guess;
+        if (auto st = open_iconv(); !st) return st;
+        return decode_iconv(buf, base, out, at_end);
       }
     }
     out.append(buf.data(), n);
