@@ -179,6 +179,8 @@ std::map<std::string, std::string> man_pages(const CLI::App& root, const std::st
           "\\fBbackup download\\fR, \\fBbackup run\\fR and \\fBbackup verify\\fR \\fIID\\fR download for up to 12 hours per\n"
           "attempt but resume from the last byte (Range) after a stall, giving up after 5 attempts in a row\n"
           "that add no byte; \\fBbackup restore\\fR \\fIFILE\\fR uploads for up to 1 hour, with the same stall limit.\n"
+          "Waiting for a server-side job (\\fBbackup create \\-\\-wait\\fR, \\fBbackup run\\fR, \\fBbackup restore\\fR)\n"
+          "ends after \\fB\\-\\-wait\\-timeout\\fR \\fISECONDS\\fR (default 21600, 6 h) with exit 1; the job goes on.\n"
           "HTTP JSON sync sources: 60 s per request and stall, 3 attempts per page. LDAP sources: the job's\n"
           "\\fBtimeout\\fR per operation (120 s), 10 s to connect.\n";
   main += ".SH ENVIRONMENT\n"

@@ -15,6 +15,8 @@
 //
 // A scheduled backup is enabled by DAOCTL_SIM_BACKUP_SCHEDULE: "daily"
 // (00:00 UTC), "daily@HH:MM" (UTC), or "every:SECONDS" (demos and tests).
+// DAOCTL_SIM_BACKUP_SECONDS=N makes every backup job run at least N seconds
+// (progress 0-50 % while it waits), for tests of clients that wait for jobs.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -288,9 +290,38 @@ class BackupService {
     return json{{"title", title}, {"detail", detail}}.dump();
   }
 
+  // DAOCTL_SIM_BACKUP_SECONDS: how long a backup job takes at least (0: as fast as it can).
+  static std::chrono::milliseconds slow_backup_duration() {
+    const char* v = std::getenv("DAOCTL_SIM_BACKUP_SECONDS");
+    if (!v || !*v) return std::chrono::milliseconds(0);
+    auto n = parse_id(v);
+    if (!n) {
+      fmt::print(stderr, "daoctl-sim: DAOCTL_SIM_BACKUP_SECONDS: expected seconds, got {}; ignored\n", v);
+      return std::chrono::milliseconds(0);
+    }
+    return std::chrono::seconds(*n);
+  }
+
+  // Waits out DAOCTL_SIM_BACKUP_SECONDS in steps, reporting progress; ends early when the service stops.
+  void slow_down(const Job& job) {
+    auto total = slow_backup_duration();
+    if (total.count() == 0) return;
+    auto start = std::chrono::steady_clock::now();
+    std::unique_lock lock(schedule_mutex_);
+    while (!stopping_) {
+      auto elapsed = std::chrono::steady_clock::now() - start;
+      if (elapsed >= total) break;
+      lock.unlock();
+      progress(job, 0.5 * std::chrono::duration<double>(elapsed) / std::chrono::duration<double>(total));
+      lock.lock();
+      schedule_cv_.wait_for(lock, std::chrono::milliseconds(100), [this] { return stopping_; });
+    }
+  }
+
   void run_backup(Job job, BackupEntry entry) {
     last_progress_ = -1;
     store_.update_job(job.id, "running", 0.0, std::nullopt, std::nullopt);
+    slow_down(job);
     auto work = backup_dir_ / fmt::format(".work-{}", entry.id);
     std::error_code ec;
     fs::create_directories(work, ec);

@@ -7,6 +7,14 @@ namespace daoctl::commands {
 
 namespace {
 
+void add_wait_timeout_flag(CLI::App& cmd, int& seconds, const char* what) {
+  cmd.add_option("--wait-timeout", seconds,
+                 std::string("Give up waiting for the server's ") + what +
+                     " job after SECONDS (default 21600, 6 h; the job goes on; exit 1)")
+      ->type_name("SECONDS")
+      ->check(CLI::PositiveNumber);
+}
+
 void add_retention_flags(CLI::App& cmd, RetentionFlags& keep) {
   cmd.add_option("--keep-last", keep.keep_last, "Keep the N newest backups (-1: all)");
   cmd.add_option("--keep-hourly", keep.keep_hourly, "Keep the newest backup of each of the last N hours that have one");
@@ -32,6 +40,7 @@ void register_backup(CLI::App& root, CommandContext& ctx) {
         ->check(CLI::IsMember({"db", "files"}));
     cmd.add_option("--note", opts->note, "A note stored with the backup");
     cmd.add_flag("--wait", opts->wait, "Wait for the backup job (a progress bar on a terminal)");
+    add_wait_timeout_flag(cmd, opts->wait_timeout_seconds, "backup");
     auto files = std::make_shared<JobReportFiles>();
     add_job_report_flags(cmd, *files);
     cmd.callback([opts, files, &ctx] {
@@ -86,6 +95,7 @@ void register_backup(CLI::App& root, CommandContext& ctx) {
                                     "daoctl backup restore 12 --confirm 12"});
     cmd.add_option("target", opts->target, "A backup id, or a downloaded archive to upload")->required();
     cmd.add_option("--confirm", opts->confirm, "The backup id, repeated: confirms without a terminal");
+    add_wait_timeout_flag(cmd, opts->wait_timeout_seconds, "restore");
     cmd.callback([opts, &ctx] { ctx.exit_status = run_backup_restore(*opts, ctx); });
   }
   {
@@ -113,6 +123,7 @@ void register_backup(CLI::App& root, CommandContext& ctx) {
     add_retention_flags(cmd, opts->keep);
     cmd.add_flag("--prune-server", opts->prune_server, "Apply the retention rules to server backups too");
     cmd.add_option("--note", opts->note, "Note stored with the backup");
+    add_wait_timeout_flag(cmd, opts->wait_timeout_seconds, "backup");
     auto files = std::make_shared<JobReportFiles>();
     add_job_report_flags(cmd, *files, /*legacy_aliases=*/true);
     cmd.callback([opts, files, &ctx] {

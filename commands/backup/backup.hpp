@@ -2,20 +2,29 @@
 // and retention (restic semantics, core/backup/retention.hpp).
 // One verb per file; register_* declares flags only, run_* does the work and
 // throws CommandError (exit codes: 5 checksum mismatch or unconfirmed
-// restore, 6 another run holds the lock, 7 unknown backup).
+// restore, 6 another run holds the lock, 7 unknown backup, 1 a job that did
+// not finish within --wait-timeout).
 #pragma once
 
 #include "commands/common/cli_fwd.hpp"
+#include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "commands/common/context.hpp"
+#include "connectors/local/backup_archive.hpp"
+#include "connectors/local/resumable_download.hpp"
+#include "connectors/platform/backup_api.hpp"
 #include "core/backup/manifest.hpp"
 #include "core/backup/retention.hpp"
 
 namespace daoctl::commands {
+
+// How long `--wait`, `restore` and `run` wait for a server-side job (6 h).
+inline constexpr int kDefaultWaitTimeoutSeconds = 6 * 3600;
 
 template <class Options>
 using BackupRunner = std::function<int(const Options&, CommandContext&)>;
@@ -24,6 +33,7 @@ struct BackupCreateOptions {
   std::vector<std::string> include = {"db", "files"};
   std::string note;
   bool wait = false;
+  int wait_timeout_seconds = kDefaultWaitTimeoutSeconds;
 };
 int run_backup_create(const BackupCreateOptions& opts, CommandContext& ctx);
 
@@ -54,6 +64,7 @@ int run_backup_verify(const BackupVerifyOptions& opts, CommandContext& ctx);
 struct BackupRestoreOptions {
   std::string target;  // a backup id or a local archive
   std::string confirm;
+  int wait_timeout_seconds = kDefaultWaitTimeoutSeconds;
 };
 int run_backup_restore(const BackupRestoreOptions& opts, CommandContext& ctx);
 
@@ -82,71 +93,52 @@ struct BackupRunOptions {
   RetentionFlags keep;
   bool prune_server = false;
   std::string note = "daoctl backup run";
+  int wait_timeout_seconds = kDefaultWaitTimeoutSeconds;
 };
 int run_backup_run(const BackupRunOptions& opts, CommandContext& ctx);
 
 void register_backup(CLI::App& root, CommandContext& ctx);
 
-// ---- shared by the verbs (commands/backup/common.cpp)
+// ---- shared by the verbs (commands/backup/common.cpp): the glue between the
+// command context (progress on a terminal, status lines, the run report) and
+// the connectors: platform::BackupApi for every remote call, local/ for the
+// resumable download, the archive check and the lock.
 
-// The file name `download --dir` gives a backup: sortable and parseable by
-// `prune --dir`: daoctl-backup-<id>-<YYYYMMDDTHHMMSSZ>.tar.zst.
-std::string local_backup_name(const std::string& id, const std::string& created_at);
-struct LocalBackupName {
-  std::string id;
-  backup::SysSeconds time;
-};
-std::optional<LocalBackupName> parse_local_backup_name(const std::string& file_name);
-
+// The backup API over the context's client.
+platform::BackupApi backup_api(CommandContext& ctx);
 // Table columns of a Backup object.
 const std::vector<output::Column>& backup_columns();
-// GET /api/v1/backups/{id}. NotFound for an unknown id.
-json fetch_backup(CommandContext& ctx, const std::string& id);
-// Every backup (all pages), newest first.
-std::vector<json> list_backups(CommandContext& ctx, const std::string& query = "");
-// Polls the job until it succeeds or fails; a progress bar on a TTY, state
-// changes otherwise. Returns the finished job; throws Remote when it failed.
-json wait_for_job(CommandContext& ctx, const json& job, const std::string& what);
+// GET the backup; NotFound for an unknown id.
+platform::BackupInfo fetch_backup(CommandContext& ctx, const std::string& id);
 
-// Streams backup `id` into `path` (via path.part, resumed when present),
-// verifying its sha256 before the rename. Returns the sha256. A mismatch
-// deletes the temporary file and throws Safety.
-struct DownloadResult {
-  std::string path;
-  std::string sha256;
-  std::uint64_t size = 0;
-  std::uint64_t resumed_from = 0;
-  double seconds = 0;
-};
-DownloadResult download_backup(CommandContext& ctx, const json& backup, const std::string& path);
+// Polls the job until it succeeds or fails, at most `wait_timeout`: a
+// progress bar on a TTY, state changes otherwise. Returns the finished job;
+// throws Remote when it failed or did not finish in time (naming the job, the
+// backup and the last state; the hint names --wait-timeout).
+platform::JobInfo wait_for_job(CommandContext& ctx, const platform::JobInfo& job, const std::string& what,
+                               std::chrono::seconds wait_timeout);
+// The id of the backup a succeeded backup job made (Remote if it names none).
+std::string created_backup_id(const platform::JobInfo& job);
 
-// A local archive checked against its manifest (and its recorded sha256).
-struct ArchiveReport {
-  std::string path;
-  std::string sha256;
-  std::optional<std::string> expected_sha256;  // from NAME.sha256 or the server
-  std::optional<backup::Manifest> manifest;
-  std::vector<backup::MemberProblem> problems;  // archive-level problems use path "(archive)"
-  std::uint64_t size = 0;
-  bool read_data = false;
-  bool ok() const { return problems.empty(); }
-};
-ArchiveReport check_archive(const std::string& path, bool read_data,
-                            std::optional<std::string> expected_sha256 = std::nullopt);
-json archive_report_json(const ArchiveReport& report);
-// Throws Safety naming the first damaged member when the report has problems.
-void throw_if_damaged(const ArchiveReport& report);
+// Streams a ready backup into `path` (via path.part, resumed when present),
+// verifying its sha256 before the rename; counts bytes in the run report.
+// A mismatch deletes the temporary file and throws Safety.
+local::DownloadResult download_backup(CommandContext& ctx, const platform::BackupInfo& backup, const std::string& path);
 
-// An exclusive lock for a repository (the server URL) or a directory. Exit 6
-// when held; a lock file left by a dead process is reported as taken over.
-class BackupLock;
-std::shared_ptr<BackupLock> lock_backups(CommandContext& ctx, const std::string& lock_file,
-                                         const std::string& what);
+// The archive check, throwing Safety naming the first damaged member.
+local::ArchiveReport check_archive(const std::string& path, bool read_data,
+                                   std::optional<std::string> expected_sha256 = std::nullopt);
+void throw_if_damaged(const local::ArchiveReport& report);
+
+// One backup job per directory or server (exit 6 when held); a lock left by
+// a dead process is reported as taken over.
+std::shared_ptr<local::BackupLock> lock_backups(CommandContext& ctx, const std::string& lock_file,
+                                                const std::string& what);
 std::string server_lock_file(CommandContext& ctx);
 
 // Retention applied to the server's ready backups or to a directory of
-// downloaded ones (files named by local_backup_name; other files are left
-// alone). dry_run decides without deleting. Local time zone for periods.
+// downloaded ones (files named by local::local_backup_name; other files are
+// left alone). dry_run decides without deleting. Local time zone for periods.
 struct PruneOutcome {
   std::vector<backup::RetentionDecision> decisions;
   int removed = 0;

@@ -6,24 +6,21 @@
 namespace daoctl::commands {
 
 int run_backup_create(const BackupCreateOptions& opts, CommandContext& ctx) {
-  json body = {{"include", opts.include}};
-  if (!opts.note.empty()) body["note"] = opts.note;
-  auto job = value_or_throw(ctx.client().send_json("POST", "/api/v1/backups", "new backup", body));
+  auto job = value_or_throw(backup_api(ctx).create(opts.include, opts.note));
   if (!opts.wait) {
-    ctx.info(fmt::format("backup job {} is {}; follow it with: daoctl api GET /api/v1/jobs/{}", job.value("id", ""),
-                         job.value("state", ""), job.value("id", "")));
-    ctx.print_item(job, {{"ID", "/id", {}}, {"KIND", "/kind", {}}, {"STATE", "/state", {}}, {"PROGRESS", "/progress", {}}});
+    ctx.info(fmt::format("backup job {} is {}; follow it with: daoctl api GET /api/v1/jobs/{}", job.id, job.state,
+                         job.id));
+    ctx.print_item(job.raw, {{"ID", "/id", {}}, {"KIND", "/kind", {}}, {"STATE", "/state", {}}, {"PROGRESS", "/progress", {}}});
     return exit_code::ok;
   }
-  auto done = wait_for_job(ctx, job, "backup");
-  auto id = done["result"].value("backup_id", "");
+  auto done = wait_for_job(ctx, job, "backup", std::chrono::seconds(opts.wait_timeout_seconds));
+  auto id = created_backup_id(done);
   auto backup_json = fetch_backup(ctx, id);
   if (ctx.job_report) {
     ctx.job_report->extra["backup_id"] = id;
-    if (backup_json.contains("size") && backup_json["size"].is_number_integer())
-      ctx.job_report->count("bytes", backup_json["size"].get<std::int64_t>());
+    if (backup_json.size) ctx.job_report->count("bytes", static_cast<std::int64_t>(*backup_json.size));
   }
-  ctx.print_item(backup_json, backup_columns());
+  ctx.print_item(backup_json.raw, backup_columns());
   return exit_code::ok;
 }
 

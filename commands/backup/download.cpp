@@ -11,14 +11,14 @@ int run_backup_download(const BackupDownloadOptions& opts, CommandContext& ctx) 
   if (!opts.output.empty() && !opts.dir.empty())
     throw CommandError(ErrorKind::Usage, "-O and --dir exclude each other", "backup download",
                        "-O names the file, --dir a directory where the default name is used");
-  auto backup_json = fetch_backup(ctx, opts.id);
+  auto backup_info = fetch_backup(ctx, opts.id);
   std::string path = opts.output;
   if (path.empty()) {
     std::string dir = opts.dir.empty() ? "." : opts.dir;
     value_or_throw(local::make_dirs(dir));
-    path = (std::filesystem::path(dir) / local_backup_name(opts.id, backup_json.value("created_at", ""))).string();
+    path = (std::filesystem::path(dir) / local::local_backup_name(opts.id, backup_info.created_at)).string();
   }
-  auto result = download_backup(ctx, backup_json, path);
+  auto result = download_backup(ctx, backup_info, path);
   double mib = static_cast<double>(result.size) / (1 << 20);
   ctx.info(fmt::format("downloaded backup {} to {} ({:.1f} MiB in {:.2f} s, sha256 verified)", opts.id, result.path,
                        mib, result.seconds));

@@ -13,19 +13,14 @@ const std::vector<output::Column>& backup_columns() {
 }
 
 int run_backup_list(const BackupListOptions& opts, CommandContext& ctx) {
-  std::string query;
-  auto add = [&](const char* name, const std::string& value) {
-    if (value.empty()) return;
-    query += (query.empty() ? "?" : "&") + std::string(name) + "=" + platform::url_encode_query(value);
-  };
-  add("kind", opts.kind);
-  add("state", opts.state);
-  ctx.print_list(list_backups(ctx, query), backup_columns());
+  std::vector<json> rows;
+  for (auto& b : value_or_throw(backup_api(ctx).list(opts.kind, opts.state))) rows.push_back(std::move(b.raw));
+  ctx.print_list(rows, backup_columns());
   return exit_code::ok;
 }
 
 int run_backup_show(const BackupShowOptions& opts, CommandContext& ctx) {
-  ctx.print_item(fetch_backup(ctx, opts.id), backup_columns());
+  ctx.print_item(fetch_backup(ctx, opts.id).raw, backup_columns());
   return exit_code::ok;
 }
 

@@ -36,20 +36,19 @@ backup::UtcOffsetAt local_utc_offset() {
 
 PruneOutcome prune_server(CommandContext& ctx, const backup::RetentionPolicy& policy, bool dry_run) {
   std::vector<backup::Snapshot> snapshots;
-  for (const auto& b : list_backups(ctx, "?state=ready")) {
-    auto t = backup::parse_rfc3339(b.value("created_at", ""));
+  auto api = backup_api(ctx);
+  for (const auto& b : value_or_throw(api.list("", "ready"))) {
+    auto t = backup::parse_rfc3339(b.created_at);
     if (!t)
       throw CommandError(ErrorKind::Remote, "the server listed a backup without a valid created_at",
-                         "backup " + b.value("id", "?"), b.value("created_at", ""));
-    snapshots.push_back({b.value("id", ""), *t});
+                         "backup " + b.id, b.created_at);
+    snapshots.push_back({b.id, *t});
   }
   PruneOutcome outcome{value_or_throw(backup::plan_retention(snapshots, policy, local_utc_offset())), 0};
   if (dry_run) return outcome;
   for (const auto& d : outcome.decisions) {
     if (d.keep) continue;
-    auto r = ctx.client().send_json("DELETE", "/api/v1/backups/" + platform::url_encode_segment(d.snapshot.id),
-                                    "backup " + d.snapshot.id);
-    if (!r && r.error().kind != ErrorKind::NotFound) throw CommandError(std::move(r.error()));
+    value_or_throw(api.remove(d.snapshot.id));
     ++outcome.removed;
   }
   return outcome;
@@ -58,26 +57,18 @@ PruneOutcome prune_server(CommandContext& ctx, const backup::RetentionPolicy& po
 PruneOutcome prune_local_dir(CommandContext& ctx, const std::string& dir, const backup::RetentionPolicy& policy,
                              bool dry_run) {
   std::vector<backup::Snapshot> snapshots;
-  std::map<std::string, fs::path> files;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    auto name = entry.path().filename().string();
-    auto parsed = parse_local_backup_name(name);
-    if (!parsed || !entry.is_regular_file()) continue;
+  std::map<std::string, std::string> files;
+  for (auto& file : value_or_throw(local::list_local_backups(dir))) {
     // The file name is the snapshot's identity: two downloads of one backup id
     // under different names are two entries.
-    snapshots.push_back({name, parsed->time});
-    files[name] = entry.path();
+    snapshots.push_back({file.name, file.time});
+    files[file.name] = std::move(file.path);
   }
-  if (ec) throw CommandError(ErrorKind::Io, "cannot list the backup directory", dir, ec.message());
   PruneOutcome outcome{value_or_throw(backup::plan_retention(snapshots, policy, local_utc_offset())), 0};
   if (dry_run) return outcome;
   for (const auto& d : outcome.decisions) {
     if (d.keep) continue;
-    auto path = files[d.snapshot.id];
-    fs::remove(path, ec);
-    if (ec) throw CommandError(ErrorKind::Io, "cannot remove an old backup", path.string(), ec.message());
-    fs::remove(path.string() + ".sha256", ec);
+    value_or_throw(local::remove_local_backup(files[d.snapshot.id]));
     ++outcome.removed;
   }
   (void)ctx;
@@ -86,12 +77,12 @@ PruneOutcome prune_local_dir(CommandContext& ctx, const std::string& dir, const 
 
 int run_backup_prune(const BackupPruneOptions& opts, CommandContext& ctx) {
   auto policy = opts.keep.policy();
-  std::shared_ptr<BackupLock> lock;
+  std::shared_ptr<local::BackupLock> lock;
   PruneOutcome outcome;
   if (!opts.dir.empty()) {
     if (!fs::is_directory(opts.dir))
       throw CommandError(ErrorKind::NotFound, "no such backup directory", opts.dir);
-    lock = lock_backups(ctx, (fs::path(opts.dir) / ".daoctl-backup.lock").string(), "a backup job on " + opts.dir);
+    lock = lock_backups(ctx, local::backup_dir_lock_file(opts.dir), "a backup job on " + opts.dir);
     outcome = prune_local_dir(ctx, opts.dir, policy, opts.dry_run);
   } else {
     lock = lock_backups(ctx, server_lock_file(ctx), "a backup job on " + hr::redact_url(ctx.client_settings().url));

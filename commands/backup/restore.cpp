@@ -1,9 +1,6 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
-#include <random>
-#include <sstream>
 
 #include "commands/backup/backup.hpp"
 #include "connectors/hr/http_json_source.hpp"
@@ -38,23 +35,9 @@ void confirm_restore(CommandContext& ctx, const BackupRestoreOptions& opts, cons
 }
 
 std::string current_state(CommandContext& ctx) {
-  auto users = ctx.client().get_json("/scim/v2/Users?count=0", "user count");
-  if (!users || !users->contains("totalResults")) return "its current state";
-  return fmt::format("its current {} users, departments, groups, content and files", (*users)["totalResults"].dump());
-}
-
-std::string multipart_body(const std::string& boundary, const std::string& archive, const std::string& confirm) {
-  std::string body;
-  body.reserve(archive.size() + 512);
-  body += "--" + boundary + "\r\n";
-  body += "Content-Disposition: form-data; name=\"archive\"; filename=\"backup.tar.zst\"\r\n";
-  body += "Content-Type: application/octet-stream\r\n\r\n";
-  body += archive;
-  body += "\r\n--" + boundary + "\r\n";
-  body += "Content-Disposition: form-data; name=\"confirm\"\r\n\r\n";
-  body += confirm;
-  body += "\r\n--" + boundary + "--\r\n";
-  return body;
+  auto users = backup_api(ctx).user_count();
+  if (!users) return "its current state";
+  return fmt::format("its current {} users, departments, groups, content and files", *users);
 }
 
 }  // namespace
@@ -62,7 +45,7 @@ std::string multipart_body(const std::string& boundary, const std::string& archi
 int run_backup_restore(const BackupRestoreOptions& opts, CommandContext& ctx) {
   auto url = hr::redact_url(ctx.client_settings().url);  // shown, never with user:password@
   std::error_code ec;
-  json job;
+  platform::JobInfo job;
   std::string id;
   if (fs::is_regular_file(opts.target, ec)) {
     // Verified end to end before a byte is uploaded.
@@ -74,33 +57,23 @@ int run_backup_restore(const BackupRestoreOptions& opts, CommandContext& ctx) {
         opts.target, url, current_state(ctx), id, report.manifest->created_at, report.manifest->members.size(),
         report.size);
     confirm_restore(ctx, opts, id, opts.target);
-    std::ifstream in(opts.target, std::ios::binary);
-    std::stringstream data;
-    data << in.rdbuf();
-    std::string boundary = fmt::format("daoctl-{:016x}", std::random_device{}() * 0x9E3779B97F4A7C15ull);
-    auto req = ctx.client().make_request("POST", "/api/v1/restore", "restore from " + opts.target);
-    req.headers.push_back({"Content-Type", "multipart/form-data; boundary=" + boundary});
-    req.body = multipart_body(boundary, data.str(), report.sha256);
-    req.timeout = std::chrono::hours(1);
-    req.stall_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.resolved().timeout);
-    auto response = value_or_throw(ctx.client().send(std::move(req)));
-    job = json::parse(response.body);
+    job = value_or_throw(backup_api(ctx).restore_upload(
+        opts.target, report.sha256, std::chrono::duration_cast<std::chrono::milliseconds>(ctx.resolved().timeout)));
   } else {
     id = opts.target;
-    auto backup_json = fetch_backup(ctx, id);
-    if (backup_json.value("state", "") != "ready")
+    auto backup_info = fetch_backup(ctx, id);
+    if (backup_info.state != "ready")
       throw CommandError(ErrorKind::Conflict, "the backup cannot be restored", "backup " + id,
-                         "its state is " + backup_json.value("state", "unknown"));
+                         "its state is " + backup_info.state);
     ctx.io().err() << fmt::format("Restoring replaces ALL data on {} ({}) with backup {} of {} ({} bytes).\n", url,
-                                  current_state(ctx), id, backup_json.value("created_at", ""),
-                                  backup_json["size"].dump());
+                                  current_state(ctx), id, backup_info.created_at,
+                                  backup_info.size ? std::to_string(*backup_info.size) : std::string("null"));
     confirm_restore(ctx, opts, id, "backup " + id);
-    job = value_or_throw(ctx.client().send_json("POST", "/api/v1/backups/" + platform::url_encode_segment(id) + "/restore",
-                                                "backup " + id, json{{"confirm", id}}));
+    job = value_or_throw(backup_api(ctx).restore(id));
   }
-  auto done = wait_for_job(ctx, job, "restore");
+  auto done = wait_for_job(ctx, job, "restore", std::chrono::seconds(opts.wait_timeout_seconds));
   ctx.info(fmt::format("restored backup {}; the platform now serves its data", id));
-  ctx.print_item(done, {{"JOB", "/id", {}}, {"STATE", "/state", {}}, {"BACKUP", "/result/backup_id", {}},
+  ctx.print_item(done.raw, {{"JOB", "/id", {}}, {"STATE", "/state", {}}, {"BACKUP", "/result/backup_id", {}},
                         {"CREATED", "/result/backup_created_at", {}}});
   return exit_code::ok;
 }

@@ -47,7 +47,7 @@ int run_backup_run(const BackupRunOptions& opts, CommandContext& ctx) {
     throw CommandError(ErrorKind::Usage, "--prune-server needs a retention rule", "backup run",
                        "without --keep-* every server backup would be removed");
   value_or_throw(local::make_dirs(opts.dir));
-  auto lock = lock_backups(ctx, (fs::path(opts.dir) / ".daoctl-backup.lock").string(), "a backup job on " + opts.dir);
+  auto lock = lock_backups(ctx, local::backup_dir_lock_file(opts.dir), "a backup job on " + opts.dir);
   // Without a running report (a direct call), the fields still get collected.
   JobReport local_report("backup run", "backup");
   JobReport& job = ctx.job_report ? *ctx.job_report : local_report;
@@ -61,14 +61,13 @@ int run_backup_run(const BackupRunOptions& opts, CommandContext& ctx) {
     job.extra_metrics = legacy_metrics(summary, duration);
   };
   try {
-    auto created = value_or_throw(ctx.client().send_json("POST", "/api/v1/backups", "new backup",
-                                                         json{{"include", {"db", "files"}}, {"note", opts.note}}));
-    auto done = wait_for_job(ctx, created, "backup");
-    auto id = done["result"].value("backup_id", "");
+    auto created = value_or_throw(backup_api(ctx).create({"db", "files"}, opts.note));
+    auto done = wait_for_job(ctx, created, "backup", std::chrono::seconds(opts.wait_timeout_seconds));
+    auto id = created_backup_id(done);
     summary["backup_id"] = id;
-    auto backup_json = fetch_backup(ctx, id);
-    auto path = (fs::path(opts.dir) / local_backup_name(id, backup_json.value("created_at", ""))).string();
-    auto download = download_backup(ctx, backup_json, path);
+    auto backup_info = fetch_backup(ctx, id);
+    auto path = (fs::path(opts.dir) / local::local_backup_name(id, backup_info.created_at)).string();
+    auto download = download_backup(ctx, backup_info, path);
     summary["path"] = download.path;
     summary["size"] = download.size;
     summary["sha256"] = download.sha256;

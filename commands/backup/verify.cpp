@@ -11,8 +11,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void print_report(CommandContext& ctx, const ArchiveReport& report) {
-  ctx.print_item(archive_report_json(report), {{"PATH", "/path", {}},
+void print_report(CommandContext& ctx, const local::ArchiveReport& report) {
+  ctx.print_item(local::archive_report_json(report), {{"PATH", "/path", {}},
                                                {"OK", "/ok", {}},
                                                {"BACKUP", "/backup_id", {}},
                                                {"MEMBERS", "/members", {}},
@@ -34,7 +34,7 @@ int run_backup_verify(const BackupVerifyOptions& opts, CommandContext& ctx) {
     return exit_code::ok;
   }
   // A backup id: download into a private temporary directory, verify, delete.
-  auto backup_json = fetch_backup(ctx, opts.target);
+  auto backup_info = fetch_backup(ctx, opts.target);
   auto tmp = fs::temp_directory_path() / fmt::format("daoctl-verify-{}-{}", ::getpid(), opts.target.size());
   fs::create_directories(tmp);
   struct Cleanup {
@@ -44,8 +44,8 @@ int run_backup_verify(const BackupVerifyOptions& opts, CommandContext& ctx) {
       fs::remove_all(dir, e);
     }
   } cleanup{tmp};
-  auto download = download_backup(ctx, backup_json, (tmp / "archive.tar.zst").string());
-  auto report = check_archive(download.path, true, backup_json.value("sha256", ""));
+  auto download = download_backup(ctx, backup_info, (tmp / "archive.tar.zst").string());
+  auto report = check_archive(download.path, true, backup_info.sha256.value_or(""));
   report.path = "backup " + opts.target;
   print_report(ctx, report);
   throw_if_damaged(report);
