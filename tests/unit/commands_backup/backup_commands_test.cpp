@@ -99,11 +99,12 @@ struct Archive {
   std::string listed_sha256;  // what the backup object says
   int stalls_left = 0;
   std::size_t stall_after = 0;
+  bool ignore_range = false;  // a server (or proxy) that always sends everything with 200
 
   http::Outcome serve(const http::Request& req) {
     std::size_t from = 0;
     long status = 200;
-    if (auto range = header_of(req, "Range")) {
+    if (auto range = header_of(req, "Range"); range && !ignore_range) {
       REQUIRE(range->rfind("bytes=", 0) == 0);
       from = std::stoull(range->substr(6));
       REQUIRE(header_of(req, "If-Range") == "W/\"" + listed_sha256 + "\"");
@@ -241,6 +242,44 @@ TEST_CASE("backup download: a partial file of another archive is not resumed") {
   {
     std::ofstream(out.string() + ".part", std::ios::binary) << std::string(50'000, 'x');
     std::ofstream(out.string() + ".part.sha256") << std::string(64, 'a') << "\n";
+  }
+  Harness h;
+  h.serve_backup("12", a);
+  REQUIRE(h.run({"backup", "download", "12", "-O", out.string()}) == 0);
+  auto downloads = h.server->requests_to("GET /api/v1/backups/12/download");
+  REQUIRE(downloads.size() == 1);
+  CHECK_FALSE(header_of(*downloads[0], "Range"));
+  CHECK(read_all(out) == a.bytes);
+}
+
+TEST_CASE("backup download: a server that ignores Range restarts from byte 0, not appends") {
+  TempDir tmp;
+  Archive a{random_bytes(400'000), "", 0, 0};
+  a.listed_sha256 = backup::sha256_hex(a.bytes);
+  a.ignore_range = true;
+  const auto out = tmp.path / "b.tar.zst";
+  {
+    std::ofstream(out.string() + ".part", std::ios::binary) << a.bytes.substr(0, 100'000);
+    std::ofstream(out.string() + ".part.sha256") << a.listed_sha256 << "\n";
+  }
+  Harness h;
+  h.serve_backup("12", a);
+  REQUIRE(h.run({"backup", "download", "12", "-O", out.string()}) == 0);
+  auto downloads = h.server->requests_to("GET /api/v1/backups/12/download");
+  REQUIRE(downloads.size() == 2);
+  CHECK(header_of(*downloads[0], "Range") == "bytes=100000-");
+  CHECK_FALSE(header_of(*downloads[1], "Range"));
+  CHECK(read_all(out) == a.bytes);
+}
+
+TEST_CASE("backup download: a partial file longer than the archive is dropped") {
+  TempDir tmp;
+  Archive a{random_bytes(10'000), "", 0, 0};
+  a.listed_sha256 = backup::sha256_hex(a.bytes);
+  const auto out = tmp.path / "b.tar.zst";
+  {
+    std::ofstream(out.string() + ".part", std::ios::binary) << a.bytes << "trailing garbage";
+    std::ofstream(out.string() + ".part.sha256") << a.listed_sha256 << "\n";
   }
   Harness h;
   h.serve_backup("12", a);
