@@ -244,7 +244,8 @@ Result<JobInfo> BackupApi::wait(const JobInfo& job, const std::string& what, con
                   current.error_detail.empty() ? "no reason given" : current.error_detail);
     auto t = now();
     if (t >= deadline) break;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - t);
+    // Rounded up: a remainder under a millisecond truncated to 0 would poll in a busy loop.
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - t);
     sleep(std::min(interval, left));
     interval = next_poll_interval(interval, std::chrono::duration_cast<std::chrono::milliseconds>(now() - started));
     auto next = this->job(current.id);

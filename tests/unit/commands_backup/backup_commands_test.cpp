@@ -430,11 +430,14 @@ TEST_CASE("backup create --wait-timeout must be a positive number of seconds") {
 
 TEST_CASE("job polling: doubling intervals, at most a tenth of the wait, never past the bound") {
   Harness h;
-  h.server->routes["GET /api/v1/jobs/9"] = [](const http::Request&) {
-    return json_answer(200, {{"id", "9"}, {"state", "running"}, {"progress", 0.5}});
-  };
   std::vector<std::chrono::milliseconds> sleeps;
   auto t = std::chrono::steady_clock::time_point{};
+  // Each poll takes a microsecond of the clock: the deadline then falls
+  // between whole milliseconds, where a truncated wait would be 0 (a busy loop).
+  h.server->routes["GET /api/v1/jobs/9"] = [&](const http::Request&) {
+    t += std::chrono::microseconds(1);
+    return json_answer(200, {{"id", "9"}, {"state", "running"}, {"progress", 0.5}});
+  };
   platform::JobWait wait;
   wait.timeout = std::chrono::hours(6);
   wait.sleep = [&](std::chrono::milliseconds d) {
@@ -452,7 +455,9 @@ TEST_CASE("job polling: doubling intervals, at most a tenth of the wait, never p
   REQUIRE_FALSE(r);
   CHECK(r.error().message == "restore did not finish within 21600 s");
   CHECK(r.error().object == "job 9");
-  CHECK(t == std::chrono::steady_clock::time_point{} + std::chrono::hours(6));
+  CHECK(t >= std::chrono::steady_clock::time_point{} + std::chrono::hours(6));
+  CHECK(t < std::chrono::steady_clock::time_point{} + std::chrono::hours(6) + std::chrono::milliseconds(2));
+  for (auto d : sleeps) CHECK(d > std::chrono::milliseconds(0));
   REQUIRE(sleeps.size() > 5);
   CHECK(sleeps[0] == std::chrono::milliseconds(100));
   CHECK(sleeps[1] == std::chrono::milliseconds(200));
