@@ -467,3 +467,27 @@ TEST_CASE("job polling: doubling intervals, at most a tenth of the wait, never p
   CHECK(sleeps.size() < 2300);
   CHECK(h.server->requests.size() == sleeps.size());
 }
+
+TEST_CASE("backup list: a wrongly typed field in one listed backup fails the listing naming that backup") {
+  Harness h;
+  h.server->routes["GET /api/v1/backups?limit=1000"] = [](const http::Request&) {
+    return json_answer(200, {{"items",
+                              {{{"id", "2"}, {"state", "ready"}, {"size", 10}, {"sha256", std::string(64, 'a')}},
+                               {{"id", "1"}, {"state", "ready"}, {"size", {{"bytes", 10}}}, {"sha256", nullptr}}}},
+                             {"next_cursor", nullptr}});
+  };
+  CHECK(h.run({"backup", "list", "-o", "json"}) == 1);
+  CHECK_THAT(h.io.err_text(), Catch::Contains("field size of backup 1 is an object, expected an integer >= 0"));
+  CHECK(h.io.out_text().empty());  // no shorter list on stdout
+}
+
+TEST_CASE("backup list: backups still being created (null size and sha256) are listed as sent") {
+  Harness h;
+  const json items = {{{"id", "3"}, {"state", "creating"}, {"created_at", "2026-12-01T02:00:00Z"},
+                       {"kind", "manual"}, {"size", nullptr}, {"sha256", nullptr}, {"note", nullptr}}};
+  h.server->routes["GET /api/v1/backups?state=creating&limit=1000"] = [&](const http::Request&) {
+    return json_answer(200, {{"items", items}, {"next_cursor", nullptr}});
+  };
+  REQUIRE(h.run({"backup", "list", "--state", "creating", "-o", "json"}) == 0);
+  CHECK(json::parse(h.io.out_text()) == items);
+}
