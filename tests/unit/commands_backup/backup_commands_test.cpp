@@ -491,3 +491,27 @@ TEST_CASE("backup list: backups still being created (null size and sha256) are l
   REQUIRE(h.run({"backup", "list", "--state", "creating", "-o", "json"}) == 0);
   CHECK(json::parse(h.io.out_text()) == items);
 }
+
+TEST_CASE("backup restore --wait-timeout bounds the wait for the restore job") {
+  Harness h;
+  Archive a{random_bytes(1000), "", 0, 0};
+  a.listed_sha256 = backup::sha256_hex(a.bytes);
+  h.serve_backup("12", a);
+  h.server->routes["GET /scim/v2/Users?count=0"] = [](const http::Request&) {
+    return json_answer(200, {{"totalResults", 1500}, {"Resources", json::array()}});
+  };
+  h.server->routes["POST /api/v1/backups/12/restore"] = [](const http::Request& r) {
+    CHECK(json::parse(r.body) == json{{"confirm", "12"}});
+    return json_answer(202, {{"id", "8"}, {"kind", "restore"}, {"state", "running"}, {"progress", 0.25}});
+  };
+  h.server->routes["GET /api/v1/jobs/8"] = [](const http::Request&) {
+    return json_answer(200, {{"id", "8"}, {"kind", "restore"}, {"state", "running"}, {"progress", 0.5}});
+  };
+  CHECK(h.run({"backup", "restore", "12", "--confirm", "12", "--wait-timeout", "1"}) == 1);
+  CHECK_THAT(h.io.err_text(), Catch::Contains("(its current 1500 users, departments, groups, content and files)"));
+  CHECK_THAT(h.io.err_text(),
+             Catch::Contains("daoctl: error: restore did not finish within 1 s (job 8): its last state was running at 50%"));
+  // Only a backup job asks which backup is being made.
+  CHECK(h.server->requests_to("GET /api/v1/backups?state=creating&limit=1000").empty());
+  CHECK(h.server->unmatched.empty());
+}
