@@ -7,10 +7,10 @@ namespace daoctl::commands {
 
 namespace {
 
-void add_wait_timeout_flag(CLI::App& cmd, int& seconds, const char* what) {
-  cmd.add_option("--wait-timeout", seconds,
-                 std::string("Give up waiting for the server's ") + what +
-                     " job after SECONDS (default 21600, 6 h; the job goes on; exit 1)")
+CLI::Option* add_wait_timeout_flag(CLI::App& cmd, int& seconds, const char* what) {
+  return cmd.add_option("--wait-timeout", seconds,
+                        std::string("Give up waiting for the server's ") + what +
+                            " job after SECONDS (default 21600, 6 h; the job goes on; exit 1)")
       ->type_name("SECONDS")
       ->check(CLI::PositiveNumber);
 }
@@ -39,8 +39,9 @@ void register_backup(CLI::App& root, CommandContext& ctx) {
     cmd.add_option("--include", opts->include, "What to back up: db, files (default both)")
         ->check(CLI::IsMember({"db", "files"}));
     cmd.add_option("--note", opts->note, "A note stored with the backup");
-    cmd.add_flag("--wait", opts->wait, "Wait for the backup job (a progress bar on a terminal)");
-    add_wait_timeout_flag(cmd, opts->wait_timeout_seconds, "backup");
+    auto* wait = cmd.add_flag("--wait", opts->wait, "Wait for the backup job (a progress bar on a terminal)");
+    // Without --wait nothing waits: a bound given anyway is a usage error, not ignored.
+    add_wait_timeout_flag(cmd, opts->wait_timeout_seconds, "backup")->needs(wait);
     auto files = std::make_shared<JobReportFiles>();
     add_job_report_flags(cmd, *files);
     cmd.callback([opts, files, &ctx] {

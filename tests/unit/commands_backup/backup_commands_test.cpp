@@ -425,7 +425,11 @@ TEST_CASE("backup create --wait gives up after --wait-timeout naming the backup,
 TEST_CASE("backup create --wait-timeout must be a positive number of seconds") {
   Harness h;
   CHECK(h.run({"backup", "create", "--wait", "--wait-timeout", "0"}) == 2);
+  Harness without_wait;
+  CHECK(without_wait.run({"backup", "create", "--wait-timeout", "60"}) == 2);
+  CHECK_THAT(without_wait.io.err_text(), Catch::Contains("--wait"));
   CHECK(h.server->requests.empty());
+  CHECK(without_wait.server->requests.empty());
 }
 
 TEST_CASE("job polling: doubling intervals, at most a tenth of the wait, never past the bound") {
