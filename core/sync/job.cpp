@@ -398,8 +398,9 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
       out.field = r->field;
       return out;
     }
-    problems.add_at(where, column + (e.error().column > 0 ? e.error().column - 1 : 0),
-                    "in join '" + jtext + "': " + e.error().message);
+    problems.add_line(fmt::format("{}: {}: in join '{}': {}",
+                                  where_in(job, text, where, column + (e.error().column > 0 ? e.error().column - 1 : 0)),
+                                  where, jtext, e.error().message));
     return std::nullopt;
   };
   if (root.contains("join")) {
@@ -453,7 +454,9 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
     std::string where = ptr({"mapping", field});
     auto t = mapping::Template::parse(m[field].get<std::string>(), copts);
     if (!t) {
-      problems.add_at(where, t.error().column > 0 ? t.error().column - 1 : 0, t.error().message);
+      // file:line:column of the error itself, past the scalar's opening quote.
+      problems.add_line(fmt::format("{}: {}: {}", where_in(job, text, where, t.error().column > 0 ? t.error().column - 1 : 0),
+                                    where, t.error().message));
       continue;
     }
     add_uses(job, text, where, "mapping." + field, t->uses());
@@ -506,7 +509,8 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
   if (root.contains("deprovision")) {
     job.deprovision = root["deprovision"];
     std::vector<std::string> policy_problems;
-    job.dismissal = deprovision::compile_policy(job.deprovision, copts, job.file, job.positions, policy_problems);
+    job.dismissal =
+        deprovision::compile_policy(job.deprovision, copts, job.file, job.positions, policy_problems, text);
     for (const auto& p : policy_problems) problems.add_line(p);
     if (job.deprovision.contains("dismissed_when") && job.deprovision["dismissed_when"].is_array()) {
       const json& rules = job.deprovision["dismissed_when"];
