@@ -112,7 +112,7 @@ sources:
     type: ldap
     url: ldap://127.0.0.1:1
     base_dn: dc=corp
-    attributes: [telephoneNumber]
+    attributes: [telephoneNumber, entryUUID, uid, employeeNumber, memberOf]
   hr:
     type: csv
     path: hr.csv
