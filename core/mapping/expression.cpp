@@ -538,7 +538,23 @@ class Parser {
     return token.kind == TokenKind::Word && token.text == word;
   }
 
+  // Parentheses, calls and `not` nest by recursion: a limit keeps a hostile
+  // or broken job file (thousands of '(') from exhausting the stack.
+  static constexpr int kMaxNesting = 64;
+  struct Nesting {
+    explicit Nesting(int& depth) : depth_(depth) { ++depth_; }
+    ~Nesting() { --depth_; }
+    Nesting(const Nesting&) = delete;
+    Nesting& operator=(const Nesting&) = delete;
+    int& depth_;
+  };
+  std::unexpected<ParseError> too_deep() {
+    return fail(peek().offset, fmt::format("the expression nests deeper than {} levels", kMaxNesting));
+  }
+
   ParseResult<NodePtr> parse_or() {
+    Nesting nesting(depth_);
+    if (depth_ > kMaxNesting) return too_deep();
     auto left = parse_and();
     if (!left) return left;
     while (peek_word("or")) {
@@ -564,6 +580,8 @@ class Parser {
 
   ParseResult<NodePtr> parse_not() {
     if (peek_word("not")) {
+      Nesting nesting(depth_);
+      if (depth_ > kMaxNesting) return too_deep();
       take();
       auto operand = parse_not();
       if (!operand) return operand;
@@ -903,6 +921,7 @@ class Parser {
   bool peeked_ = false;
   std::vector<Reference> references_;
   std::vector<std::size_t> offsets_;  // of each reference's source name
+  int depth_ = 0;                     // of parse_or/parse_not recursion
 };
 
 std::vector<Reference> unique_sorted(std::vector<Reference> references) {

@@ -165,6 +165,27 @@ const ErrorCase errors[] = {
     {"{hr.a or}", 9, "expected a value"},
 };
 
+TEST_CASE("deep nesting is a parse error, not a stack overflow", "[mapping][coalesce][errors]") {
+  const std::string parens = "{" + std::string(100000, '(') + "hr.a" + std::string(100000, ')') + "}";
+  auto t = Template::parse(parens, options());
+  REQUIRE_FALSE(t);
+  CHECK_THAT(t.error().message, Contains("nests deeper than 64 levels"));
+  std::string calls = "{";
+  for (int i = 0; i < 50000; ++i) calls += "if(hr.a, ";
+  auto c = Template::parse(calls, options());
+  REQUIRE_FALSE(c);
+  CHECK_THAT(c.error().message, Contains("nests deeper than 64 levels"));
+  std::string nots = "{";
+  for (int i = 0; i < 50000; ++i) nots += "not ";
+  auto n = Template::parse(nots + "hr.a}", options());
+  REQUIRE_FALSE(n);
+  CHECK_THAT(n.error().message, Contains("nests deeper than 64 levels"));
+  // 20 levels are fine.
+  auto fine = Template::parse("{" + std::string(20, '(') + "hr.Имя or 'x'" + std::string(20, ')') + "}", options());
+  REQUIRE(fine);
+  CHECK(fine->evaluate(row()) == Value{"Юлия"});
+}
+
 TEST_CASE("errors in calls, if() and default() name the column", "[mapping][coalesce][errors]") {
   for (const ErrorCase& c : errors) {
     INFO("template: " << c.text);
