@@ -18,7 +18,7 @@ Error ParseError::to_error(std::string_view object) const {
   e.message = "invalid mapping expression";
   e.object = fmt::format("{}{}column {}", object, object.empty() ? "" : ", ", column);
   e.detail = message;
-  e.hint = "the mapping language is described in docs/MAPPING.md";
+  e.hint = "the mapping language is described in docs/MAPPING.md (installed as /usr/share/doc/daoctl/MAPPING.md)";
   return e;
 }
 
