@@ -47,8 +47,11 @@ Result<text::Encoding> encoding_of(const json& cfg) {
 class FieldPresence {
  public:
   explicit FieldPresence(const sync::SourceSpec& s) : source_(s) {
+    // A field the job declares (fields:) exists even when no record has it.
     for (const auto& u : s.uses)
-      if (std::find(pending_.begin(), pending_.end(), u.field) == pending_.end()) pending_.push_back(u.field);
+      if (std::find(pending_.begin(), pending_.end(), u.field) == pending_.end() &&
+          std::find(s.declared_fields.begin(), s.declared_fields.end(), u.field) == s.declared_fields.end())
+        pending_.push_back(u.field);
   }
   void see(const hr::SourceRecord& r) {
     if (pending_.empty()) return;

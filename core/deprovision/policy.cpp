@@ -84,8 +84,25 @@ bool Policy::missing_from_sources() const {
 bool Policy::has_then(Step step) const { return std::find(then.begin(), then.end(), step) != then.end(); }
 bool Policy::has_now(Step step) const { return std::find(now.begin(), now.end(), step) != now.end(); }
 
+namespace {
+
+// 1 when the scalar at `pos` of `text` starts with a quote, else 0.
+int opening_quote(std::string_view text, const schema::SourcePosition& pos) {
+  std::size_t at = 0;
+  for (int l = 1; l < pos.line; ++l) {
+    at = text.find('\n', at);
+    if (at == std::string_view::npos) return 0;
+    ++at;
+  }
+  at += static_cast<std::size_t>(pos.column > 0 ? pos.column - 1 : 0);
+  return at < text.size() && (text[at] == '"' || text[at] == '\'') ? 1 : 0;
+}
+
+}  // namespace
+
 Policy compile_policy(const json& block, const mapping::CompileOptions& options, const std::string& file,
-                      const schema::SourceMap& positions, std::vector<std::string>& problems) {
+                      const schema::SourceMap& positions, std::vector<std::string>& problems,
+                      std::string_view text) {
   Policy p;
   if (!block.is_object() || block.empty()) return p;
   p.configured = true;
@@ -104,7 +121,8 @@ Policy compile_policy(const json& block, const mapping::CompileOptions& options,
       if (!e) {
         auto pos = positions.find(where);
         problems.push_back(pos ? fmt::format("{}:{}:{}: {}: {}", file, pos->line,
-                                             pos->column + static_cast<int>(e.error().column > 0 ? e.error().column - 1 : 0),
+                                             pos->column + opening_quote(text, *pos) +
+                                                 static_cast<int>(e.error().column > 0 ? e.error().column - 1 : 0),
                                              where, e.error().message)
                                : problem_at(file, positions, where, e.error().message));
         continue;

@@ -78,9 +78,11 @@ struct Policy {
 // Compiles the block (already checked by the job's JSON Schema). `today` is
 // what `today` means in rules. Problems are appended as "file:line:column:
 // pointer: message" lines, like every other problem of the job file.
+// `text` (the file's text, optional) lets a column inside a quoted rule count
+// from past its opening quote.
 Policy compile_policy(const nlohmann::json& block, const mapping::CompileOptions& options,
                       const std::string& file, const schema::SourceMap& positions,
-                      std::vector<std::string>& problems);
+                      std::vector<std::string>& problems, std::string_view text = {});
 
 // The outcome of the rules for one employee's joined record.
 struct Verdict {

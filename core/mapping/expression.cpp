@@ -18,7 +18,7 @@ Error ParseError::to_error(std::string_view object) const {
   e.message = "invalid mapping expression";
   e.object = fmt::format("{}{}column {}", object, object.empty() ? "" : ", ", column);
   e.detail = message;
-  e.hint = "the mapping language is described in core/mapping/LANGUAGE.md";
+  e.hint = "the mapping language is described in docs/MAPPING.md (installed as /usr/share/doc/daoctl/MAPPING.md)";
   return e;
 }
 
@@ -66,11 +66,22 @@ class ReferenceNode final : public Node {
   std::string field_;
 };
 
+// "Empty" for default(): null, "" or an empty list. Unlike the truth rules,
+// "0", "false" and false are values here (a phone extension "0" is kept).
+bool is_empty_value(const Value& v) {
+  const auto* s = v.string();
+  const auto* l = v.list();
+  return v.is_null() || (s && s->empty()) || (l && l->empty());
+}
+
 class PipeNode final : public Node {
  public:
+  // A transform, or `default(expression)`: the expression's value replaces an
+  // empty value (and is evaluated only then).
   struct Step {
     std::unique_ptr<const Transform> transform;
     std::string text;  // "date('dd.MM.yyyy')" as written
+    NodePtr fallback;  // set for default(expression); transform is null then
   };
 
   PipeNode(NodePtr head, std::string head_text, std::vector<Step> steps)
@@ -80,6 +91,13 @@ class PipeNode final : public Node {
     auto value = head_->evaluate(scope);
     if (!value) return value;
     for (const Step& step : steps_) {
+      if (step.fallback) {
+        if (is_empty_value(*value)) {
+          value = step.fallback->evaluate(scope);
+          if (!value) return value;
+        }
+        continue;
+      }
       auto next = step.transform->apply(std::move(*value));
       if (!next) {
         return std::unexpected(
@@ -96,6 +114,44 @@ class PipeNode final : public Node {
   std::vector<Step> steps_;
 };
 
+// `a or b`: the first operand that is true by the truth rules, else the last
+// operand's value. So `hr.email or login(hr.x)` is a value, and the truth of
+// `a or b` is still "a is true or b is true" wherever a truth is wanted
+// (`not`, `and`, `if`, `active`, `dismissed_when`).
+class OrNode final : public Node {
+ public:
+  OrNode(NodePtr left, NodePtr right) : left_(std::move(left)), right_(std::move(right)) {}
+  EvalResult evaluate(const Scope& scope) const override {
+    auto left = left_->evaluate(scope);
+    if (!left || truthy(*left)) return left;
+    return right_->evaluate(scope);
+  }
+
+ private:
+  NodePtr left_;
+  NodePtr right_;
+};
+
+// if(condition, then[, else]): only the branch taken is evaluated; a missing
+// else is null.
+class IfNode final : public Node {
+ public:
+  IfNode(NodePtr condition, NodePtr then, NodePtr otherwise)
+      : condition_(std::move(condition)), then_(std::move(then)), otherwise_(std::move(otherwise)) {}
+  EvalResult evaluate(const Scope& scope) const override {
+    auto condition = condition_->evaluate(scope);
+    if (!condition) return condition;
+    if (truthy(*condition)) return then_->evaluate(scope);
+    if (!otherwise_) return Value{};
+    return otherwise_->evaluate(scope);
+  }
+
+ private:
+  NodePtr condition_;
+  NodePtr then_;
+  NodePtr otherwise_;
+};
+
 class NotNode final : public Node {
  public:
   explicit NotNode(NodePtr operand) : operand_(std::move(operand)) {}
@@ -109,23 +165,20 @@ class NotNode final : public Node {
   NodePtr operand_;
 };
 
-class LogicalNode final : public Node {
+// `a and b`: a boolean (true when both are true); stops at a false `a`.
+class AndNode final : public Node {
  public:
-  LogicalNode(bool is_and, NodePtr left, NodePtr right)
-      : is_and_(is_and), left_(std::move(left)), right_(std::move(right)) {}
+  AndNode(NodePtr left, NodePtr right) : left_(std::move(left)), right_(std::move(right)) {}
   EvalResult evaluate(const Scope& scope) const override {
     auto left = left_->evaluate(scope);
     if (!left) return left;
-    const bool l = truthy(*left);
-    // Short circuit: `and` stops at false, `or` at true.
-    if (l != is_and_) return Value{l};
+    if (!truthy(*left)) return Value{false};
     auto right = right_->evaluate(scope);
     if (!right) return right;
     return Value{truthy(*right)};
   }
 
  private:
-  bool is_and_;
   NodePtr left_;
   NodePtr right_;
 };
@@ -485,14 +538,30 @@ class Parser {
     return token.kind == TokenKind::Word && token.text == word;
   }
 
+  // Parentheses, calls and `not` nest by recursion: a limit keeps a hostile
+  // or broken job file (thousands of '(') from exhausting the stack.
+  static constexpr int kMaxNesting = 64;
+  struct Nesting {
+    explicit Nesting(int& depth) : depth_(depth) { ++depth_; }
+    ~Nesting() { --depth_; }
+    Nesting(const Nesting&) = delete;
+    Nesting& operator=(const Nesting&) = delete;
+    int& depth_;
+  };
+  std::unexpected<ParseError> too_deep() {
+    return fail(peek().offset, fmt::format("the expression nests deeper than {} levels", kMaxNesting));
+  }
+
   ParseResult<NodePtr> parse_or() {
+    Nesting nesting(depth_);
+    if (depth_ > kMaxNesting) return too_deep();
     auto left = parse_and();
     if (!left) return left;
     while (peek_word("or")) {
       take();
       auto right = parse_and();
       if (!right) return right;
-      left = std::make_shared<const LogicalNode>(false, std::move(*left), std::move(*right));
+      left = std::make_shared<const OrNode>(std::move(*left), std::move(*right));
     }
     return left;
   }
@@ -504,13 +573,15 @@ class Parser {
       take();
       auto right = parse_not();
       if (!right) return right;
-      left = std::make_shared<const LogicalNode>(true, std::move(*left), std::move(*right));
+      left = std::make_shared<const AndNode>(std::move(*left), std::move(*right));
     }
     return left;
   }
 
   ParseResult<NodePtr> parse_not() {
     if (peek_word("not")) {
+      Nesting nesting(depth_);
+      if (depth_ > kMaxNesting) return too_deep();
       take();
       auto operand = parse_not();
       if (!operand) return operand;
@@ -568,47 +639,181 @@ class Parser {
     const Token name = take();
     const TransformSpec* spec = find_transform(name.text);
     if (spec == nullptr) return fail(name.offset, unknown_transform_message(name.text));
-    TransformCall call;
-    call.name = spec->name;
-    call.name_offset = name.offset;
+    if (spec->name == "default") {
+      // default(expression): any value, evaluated only when it is needed.
+      if (peek().kind != TokenKind::LParen)
+        return fail(name.offset, "default takes 1 argument, not 0: write default('value') or default(hr.field)");
+      take();
+      auto fallback = parse_or();
+      if (!fallback) return std::unexpected(std::move(fallback.error()));
+      if (peek().kind == TokenKind::Comma) {
+        return fail(peek().offset,
+                    "default takes 1 argument after '|', not more: write value | default(fallback), "
+                    "or default(value, fallback, ...) to try several in turn");
+      }
+      if (peek().kind != TokenKind::RParen) return unexpected_token(peek(), "')'");
+      take();
+      return PipeNode::Step{nullptr, trimmed_slice(name.offset, pos_), std::move(*fallback)};
+    }
+    std::vector<TransformArgument> arguments;
     if (peek().kind == TokenKind::LParen) {
       take();
-      if (peek().kind != TokenKind::RParen) {
-        while (true) {
-          Token argument = take();
-          TransformArgument parsed;
-          parsed.offset = argument.offset;
-          parsed.text = argument.text;
-          if (argument.kind == TokenKind::String) {
-            parsed.kind = TransformArgument::Kind::String;
-          } else if (argument.kind == TokenKind::Word) {
-            parsed.kind = argument.numeric ? TransformArgument::Kind::Number
-                                           : TransformArgument::Kind::Name;
-          } else {
-            return unexpected_token(argument, "an argument (a 'string', a number or a name)");
-          }
-          call.arguments.push_back(std::move(parsed));
-          if (peek().kind == TokenKind::Comma) {
-            take();
-            continue;
-          }
-          if (peek().kind == TokenKind::RParen) break;
-          return unexpected_token(peek(), "',' or ')'");
-        }
-      }
+      auto parsed = parse_literal_arguments();
+      if (!parsed) return std::unexpected(std::move(parsed.error()));
+      arguments = std::move(*parsed);
+    }
+    return make_step(*spec, name, std::move(arguments), false);
+  }
+
+  // The arguments of a transform after its '(' (in the call form, after the
+  // value's ','): 'text', numbers or names, up to and including the ')'.
+  ParseResult<std::vector<TransformArgument>> parse_literal_arguments() {
+    std::vector<TransformArgument> arguments;
+    if (peek().kind == TokenKind::RParen) {
       take();
+      return arguments;
     }
+    while (true) {
+      Token argument = take();
+      TransformArgument parsed;
+      parsed.offset = argument.offset;
+      parsed.text = argument.text;
+      if (argument.kind == TokenKind::String) {
+        parsed.kind = TransformArgument::Kind::String;
+      } else if (argument.kind == TokenKind::Word) {
+        parsed.kind = argument.numeric ? TransformArgument::Kind::Number : TransformArgument::Kind::Name;
+      } else {
+        return unexpected_token(argument, "an argument (a 'string', a number or a name)");
+      }
+      arguments.push_back(std::move(parsed));
+      if (peek().kind == TokenKind::Comma) {
+        take();
+        continue;
+      }
+      if (peek().kind == TokenKind::RParen) {
+        take();
+        return arguments;
+      }
+      return unexpected_token(peek(), "',' or ')'");
+    }
+  }
+
+  // Checks the argument count and compiles the transform. `call_form`: it was
+  // written t(value, args) rather than value | t(args).
+  ParseResult<PipeNode::Step> make_step(const TransformSpec& spec, const Token& name,
+                                        std::vector<TransformArgument> arguments, bool call_form) {
+    TransformCall call;
+    call.name = spec.name;
+    call.name_offset = name.offset;
+    call.arguments = std::move(arguments);
     const std::size_t count = call.arguments.size();
-    if (count < spec->min_arguments || count > spec->max_arguments) {
-      const std::size_t at = count > spec->max_arguments ? call.arguments[spec->max_arguments].offset
-                                                         : name.offset;
-      return fail(at, fmt::format("{} takes {} argument{}, not {}: write {}", spec->name,
-                                  arity_text(*spec), spec->max_arguments == 1 ? "" : "s", count,
-                                  spec->signature));
+    if (count < spec.min_arguments || count > spec.max_arguments) {
+      const std::size_t at = count > spec.max_arguments ? call.arguments[spec.max_arguments].offset
+                                                        : name.offset;
+      return fail(at, fmt::format("{} takes {} argument{}{}, not {}: write {}", spec.name,
+                                  arity_text(spec), spec.max_arguments == 1 ? "" : "s",
+                                  call_form ? " after its value" : "", count,
+                                  call_form ? call_signature(spec) : std::string(spec.signature)));
     }
-    auto transform = spec->make(call, options_);
+    auto transform = spec.make(call, options_);
     if (!transform) return std::unexpected(std::move(transform.error()));
-    return PipeNode::Step{std::move(*transform), trimmed_slice(name.offset, pos_)};
+    return PipeNode::Step{std::move(*transform), trimmed_slice(name.offset, pos_), nullptr};
+  }
+
+  // "replace('regex', 'with')" → "replace(value, 'regex', 'with')", "login" → "login(value)".
+  static std::string call_signature(const TransformSpec& spec) {
+    const std::string_view signature = spec.signature;
+    const auto paren = signature.find('(');
+    if (paren == std::string_view::npos) return fmt::format("{}(value)", signature);
+    return fmt::format("{}(value, {}", signature.substr(0, paren), signature.substr(paren + 1));
+  }
+
+  // Comma-separated expressions up to and including ')', for if() and default().
+  ParseResult<std::vector<std::pair<NodePtr, std::size_t>>> parse_expression_arguments() {
+    std::vector<std::pair<NodePtr, std::size_t>> arguments;
+    while (true) {
+      const std::size_t offset = peek().offset;
+      auto argument = parse_or();
+      if (!argument) return std::unexpected(std::move(argument.error()));
+      arguments.emplace_back(std::move(*argument), offset);
+      if (peek().kind == TokenKind::Comma) {
+        take();
+        continue;
+      }
+      if (peek().kind == TokenKind::RParen) {
+        take();
+        return arguments;
+      }
+      return unexpected_token(peek(), "',' or ')'");
+    }
+  }
+
+  // name( … ) where a value is expected: if(condition, then, else),
+  // default(value, fallback, …), or any transform t(value, args) meaning
+  // value | t(args). The '(' is the next token.
+  ParseResult<NodePtr> parse_call(const Token& name) {
+    if (name.text == "if") {
+      take();
+      auto arguments = parse_expression_arguments();
+      if (!arguments) return std::unexpected(std::move(arguments.error()));
+      auto& a = *arguments;
+      if (a.size() < 2 || a.size() > 3) {
+        return fail(a.size() > 3 ? a[3].second : name.offset,
+                    fmt::format("if takes 2 or 3 arguments (condition, then, else), not {}: write "
+                                "if(condition, then, else)",
+                                a.size()));
+      }
+      return std::make_shared<const IfNode>(std::move(a[0].first), std::move(a[1].first),
+                                            a.size() > 2 ? std::move(a[2].first) : nullptr);
+    }
+    const TransformSpec* spec = find_transform(name.text);
+    if (spec == nullptr) {
+      return fail(name.offset, unknown_transform_message(name.text) +
+                                   "; a call can also be if(condition, then, else)");
+    }
+    take();
+    if (spec->name == "default") {
+      const std::size_t start = peek().offset;
+      auto arguments = parse_expression_arguments();
+      if (!arguments) return std::unexpected(std::move(arguments.error()));
+      auto& a = *arguments;
+      if (a.size() < 2) {
+        return fail(name.offset,
+                    "default takes a value and at least one fallback: write default(hr.x, 'fallback') "
+                    "or hr.x | default('fallback')");
+      }
+      std::vector<PipeNode::Step> steps;
+      for (std::size_t i = 1; i < a.size(); ++i) {
+        const std::size_t end = i + 1 < a.size() ? a[i + 1].second : pos_ - 1;
+        steps.push_back(PipeNode::Step{nullptr, "default(" + trimmed_slice(a[i].second, end) + ")",
+                                       std::move(a[i].first)});
+      }
+      const std::string head_text = trimmed_slice(start, a[1].second);
+      return std::make_shared<const PipeNode>(std::move(a[0].first),
+                                              head_text.substr(0, head_text.size() - 1),
+                                              std::move(steps));
+    }
+    const std::size_t start = peek().offset;
+    auto value = parse_or();
+    if (!value) return value;
+    const std::size_t value_end = pos_;
+    std::vector<TransformArgument> arguments;
+    if (peek().kind == TokenKind::Comma) {
+      take();
+      auto parsed = parse_literal_arguments();
+      if (!parsed) return std::unexpected(std::move(parsed.error()));
+      arguments = std::move(*parsed);
+    } else if (peek().kind == TokenKind::RParen) {
+      take();
+    } else {
+      return unexpected_token(peek(), "',' or ')'");
+    }
+    auto step = make_step(*spec, name, std::move(arguments), true);
+    if (!step) return std::unexpected(std::move(step.error()));
+    std::vector<PipeNode::Step> steps;
+    steps.push_back(std::move(*step));
+    return std::make_shared<const PipeNode>(std::move(*value), trimmed_slice(start, value_end),
+                                            std::move(steps));
   }
 
   static std::string arity_text(const TransformSpec& spec) {
@@ -666,12 +871,18 @@ class Parser {
     }
     if (is_keyword(token.text))
       return fail(token.offset, fmt::format("expected a value before '{}'", token.text));
-    return parse_reference();
+    Token word = take();
+    if (peek().kind == TokenKind::LParen) return parse_call(word);
+    return parse_reference(word);
   }
 
-  ParseResult<NodePtr> parse_reference() {
-    const Token source = take();
+  ParseResult<NodePtr> parse_reference(const Token& source) {
     if (peek().kind != TokenKind::Dot) {
+      if (source.text != "if" && find_transform(source.text) != nullptr) {
+        return fail(source.offset,
+                    fmt::format("'{}' is a transform: write hr.field | {} or {}(hr.field)", source.text,
+                                source.text, source.text));
+      }
       return fail(source.offset,
                   fmt::format("'{}' is not a value: a reference names its source, as in "
                               "hr.{} (text needs quotes: '{}')",
@@ -710,6 +921,7 @@ class Parser {
   bool peeked_ = false;
   std::vector<Reference> references_;
   std::vector<std::size_t> offsets_;  // of each reference's source name
+  int depth_ = 0;                     // of parse_or/parse_not recursion
 };
 
 std::vector<Reference> unique_sorted(std::vector<Reference> references) {

@@ -1,5 +1,5 @@
 // The mapping language: templates and expressions, parsed once and evaluated
-// per record. The full language is described in core/mapping/LANGUAGE.md.
+// per record. The full language is described in docs/MAPPING.md.
 //
 //   template    text with {expression} placeholders; {{ and }} are literal braces
 //   expression  or-chains of and-chains of [not] comparisons of pipes:

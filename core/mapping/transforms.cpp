@@ -391,8 +391,12 @@ constexpr std::array catalogue = {
                   1, make_date},
     TransformSpec{"date_format", "date_format('dd.MM.yyyy')",
                   "format a yyyy-MM-dd date in the pattern", 1, 1, make_date_format},
-    TransformSpec{"default", "default('value')", "the value when null, empty or an empty list",
-                  1, 1, make_default},
+    // The parser builds default(expression) itself (the argument is any
+    // expression, evaluated only when needed); make_default serves callers
+    // that build a call from literal arguments.
+    TransformSpec{"default", "default(expression)",
+                  "the expression's value when the value is null, \"\" or an empty list", 1, 1,
+                  make_default},
     TransformSpec{"replace", "replace('regex', 'with')",
                   "ECMAScript regex replace of every match ($1 for groups)", 1, 2, make_replace},
     TransformSpec{"lookup", "lookup(table)", "replace by the entry of a lookup table", 1, 1,

@@ -308,6 +308,7 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
     s.position = job.positions.find(ptr({"sources", name})).value_or(schema::SourcePosition{});
     s.key = cfg.value("key", s.type == "ldap" ? std::string("dn") : std::string());
     if (s.type == "csv") s.declared_fields = cfg.value("columns", std::vector<std::string>{});
+    if (s.type == "json" || s.type == "http_json") s.declared_fields = cfg.value("fields", std::vector<std::string>{});
     if (s.type == "ldap") {
       s.declared_fields = cfg.value("attributes", std::vector<std::string>{});
       // Always on an LDAP record: the DN and the account state daoctl computes.
@@ -398,8 +399,9 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
       out.field = r->field;
       return out;
     }
-    problems.add_at(where, column + (e.error().column > 0 ? e.error().column - 1 : 0),
-                    "in join '" + jtext + "': " + e.error().message);
+    problems.add_line(fmt::format("{}: {}: in join '{}': {}",
+                                  where_in(job, text, where, column + (e.error().column > 0 ? e.error().column - 1 : 0)),
+                                  where, jtext, e.error().message));
     return std::nullopt;
   };
   if (root.contains("join")) {
@@ -453,7 +455,9 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
     std::string where = ptr({"mapping", field});
     auto t = mapping::Template::parse(m[field].get<std::string>(), copts);
     if (!t) {
-      problems.add_at(where, t.error().column > 0 ? t.error().column - 1 : 0, t.error().message);
+      // file:line:column of the error itself, past the scalar's opening quote.
+      problems.add_line(fmt::format("{}: {}: {}", where_in(job, text, where, t.error().column > 0 ? t.error().column - 1 : 0),
+                                    where, t.error().message));
       continue;
     }
     add_uses(job, text, where, "mapping." + field, t->uses());
@@ -506,7 +510,8 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
   if (root.contains("deprovision")) {
     job.deprovision = root["deprovision"];
     std::vector<std::string> policy_problems;
-    job.dismissal = deprovision::compile_policy(job.deprovision, copts, job.file, job.positions, policy_problems);
+    job.dismissal =
+        deprovision::compile_policy(job.deprovision, copts, job.file, job.positions, policy_problems, text);
     for (const auto& p : policy_problems) problems.add_line(p);
     if (job.deprovision.contains("dismissed_when") && job.deprovision["dismissed_when"].is_array()) {
       const json& rules = job.deprovision["dismissed_when"];
@@ -550,15 +555,34 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
     if (!src.key.empty() && !(src.type == "ldap" && src.key == "dn"))
       src.uses.insert(src.uses.begin(), {src.key, where_in(job, text, ptr({"sources", src.name, "key"}), 0),
                                          "sources." + src.name + ".key"});
-  // A CSV with columns: names its fields in the job itself: check them now.
+  // Sources that declare their fields in the job itself (a CSV's columns:,
+  // an LDAP source's attributes:, a JSON source's fields:) are checked now,
+  // so `validate` finds a misspelt name without reading any data.
   for (const auto& src : job.sources) {
-    if (src.type != "csv" || src.declared_fields.empty()) continue;
+    const bool ldap = src.type == "ldap";
+    const char* read = src.type == "csv" ? "its columns:" : ldap ? "its attributes:" : "its fields:";
+    if (src.type == "csv" ? src.declared_fields.empty()
+        : ldap            ? !src.config.contains("attributes")
+                          : !src.config.contains("fields"))
+      continue;
+    auto same = [ldap](std::string_view a, std::string_view b) {
+      // LDAP attribute names are case-insensitive (RFC 4512); record fields are not.
+      return ldap ? a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+                      return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+                    })
+                  : a == b;
+    };
     auto missing = check_fields(
         src,
         [&](std::string_view f) {
-          return std::find(src.declared_fields.begin(), src.declared_fields.end(), f) != src.declared_fields.end();
+          if (ldap)
+            for (const char* state : {"userAccountControl", "accountExpires", "pwdAccountLockedTime",
+                                      "nsAccountLock", "shadowExpire"})
+              if (same(f, state)) return true;
+          return std::any_of(src.declared_fields.begin(), src.declared_fields.end(),
+                             [&](const std::string& d) { return same(d, f); });
         },
-        src.declared_fields, "its columns:");
+        src.declared_fields, read);
     if (!missing)
       for (std::size_t b = 0, e; b < missing.error().detail.size(); b = e + 1) {
         e = missing.error().detail.find('\n', b);

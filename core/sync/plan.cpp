@@ -2,6 +2,7 @@
 #include "core/sync/photo_store.hpp"
 
 #include "core/sync/values.hpp"
+#include "core/mapping/unicode.hpp"
 
 #include <openssl/evp.h>
 
@@ -81,16 +82,44 @@ constexpr std::string_view kManagedByPrefix = "daoctl:";
 
 char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
 
-// Case-insensitive (ASCII) hashing and equality for views: the unique-value
-// checks run on every plan and allocate no lower-cased copies.
+// When two userNames or e-mails are "the same" for the platform: equal after
+// simple Unicode case folding (one code point to one, mapping::unicode::to_lower:
+// Latin, Latin-1, Latin Extended-A, Cyrillic), so Ёлкин@x is ёлкин@x and ÉMILE
+// is émile, but STRASSE is not straße (full folding would make ß "ss"; the
+// platform's unique index, like SQL lower(), does not). ASCII takes a fast path.
+char32_t next_folded(std::string_view s, std::size_t& i) noexcept {
+  const auto c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) {
+    ++i;
+    return static_cast<unsigned char>(ascii_lower(static_cast<char>(c)));
+  }
+  return mapping::unicode::to_lower(mapping::unicode::decode(s, i));
+}
+
+// The folded form as a string, for the indexes keyed by value.
+std::string fold(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      out.push_back(ascii_lower(s[i++]));
+      continue;
+    }
+    mapping::unicode::append_utf8(out, next_folded(s, i));
+  }
+  return out;
+}
+
+// Case-insensitive (folded, as above) hashing and equality for views: the
+// unique-value checks run on every plan and allocate no folded copies.
 // (Not noexcept on purpose: libstdc++ then caches each node's hash instead
 // of hashing every node of a bucket again on each lookup: 2x faster here.)
 struct CiHash {
   using is_transparent = void;
   std::size_t operator()(std::string_view s) const {
     std::size_t h = 1469598103934665603ull;
-    for (char c : s) {
-      h ^= static_cast<unsigned char>(ascii_lower(c));
+    for (std::size_t i = 0; i < s.size();) {
+      h ^= next_folded(s, i);
       h *= 1099511628211ull;
     }
     return h;
@@ -99,10 +128,10 @@ struct CiHash {
 struct CiEq {
   using is_transparent = void;
   bool operator()(std::string_view a, std::string_view b) const noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-      if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-    return true;
+    std::size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size())
+      if (next_folded(a, i) != next_folded(b, j)) return false;
+    return i == a.size() && j == b.size();
   }
 };
 
@@ -500,9 +529,9 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
     if (name_indexes_built) return;
     name_indexes_built = true;
     for (const auto& u : current.users) {
-      by_name_index[lower(u.user_name)].push_back(&u);
+      by_name_index[fold(u.user_name)].push_back(&u);
       auto it = u.fields.find("email");
-      if (it != u.fields.end()) by_email_index[lower(first_string(it->second))].push_back(&u);
+      if (it != u.fields.end()) by_email_index[fold(first_string(it->second))].push_back(&u);
     }
   };
   auto by_name = [&]() -> auto& {
@@ -599,10 +628,10 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
     if (!e.cur && (link_by("email") || link_by("userName"))) {
       std::set<const PlatformUser*> candidates;
       if (link_by("userName"))
-        for (auto* u : by_name()[lower(d.user_name)]) candidates.insert(u);
+        for (auto* u : by_name()[fold(d.user_name)]) candidates.insert(u);
       auto email = d.fields.find("email");
       if (link_by("email") && email != d.fields.end())
-        for (auto* u : by_email()[lower(first_string(email->second))]) candidates.insert(u);
+        for (auto* u : by_email()[fold(first_string(email->second))]) candidates.insert(u);
       if (candidates.size() > 1) {
         std::string ids;
         for (auto* u : candidates) ids += (ids.empty() ? "" : ", ") + u->id + " (" + u->user_name + ")";
@@ -687,12 +716,12 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
     std::sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) { return name_less(a.first, b.first); });
 
     std::unordered_set<std::string_view, CiHash, CiEq> platform_values;  // built on the first suffix
-    std::unordered_set<std::string> given;                              // lower-cased suffixed values
+    std::unordered_set<std::string> given;                              // folded suffixed values
     auto taken = [&](const std::string& v) {
       if (platform_values.empty())
         for (const auto& u : current.users)
           if (auto h = held(u); !h.empty()) platform_values.insert(h);
-      return first_want.count(v) > 0 || platform_values.count(v) > 0 || given.count(lower(v)) > 0;
+      return first_want.count(v) > 0 || platform_values.count(v) > 0 || given.count(fold(v)) > 0;
     };
     auto party_of = [&](std::uint32_t i, const char* outcome) {
       const Entry& e = entries[i];
@@ -764,12 +793,12 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
         std::string v;
         if (e.cur) {
           auto have = held(*e.cur);
-          if (is_suffixed_form(have, own) && !first_want.count(have) && !given.count(lower(std::string(have))))
+          if (is_suffixed_form(have, own) && !first_want.count(have) && !given.count(fold(have)))
             v = std::string(have);
         }
         for (long n = 2; v.empty(); ++n)
           if (auto candidate = with_suffix(own, n); !taken(candidate)) v = std::move(candidate);
-        given.insert(lower(v));
+        given.insert(fold(v));
         auto party = party_of(others[i], "renamed");
         party.new_value = v;
         c.parties.push_back(std::move(party));

@@ -16,7 +16,7 @@ if v=$("$tmp/root/usr/bin/daoctl" version 2>&1); then ok "the packaged daoctl ru
 for f in usr/bin/daoctl-sim usr/share/man/man1/daoctl.1 usr/share/man/man5/daoctl-sync.yaml.5 \
          usr/share/bash-completion/completions/daoctl usr/share/zsh/vendor-completions/_daoctl \
          usr/share/fish/vendor_completions.d/daoctl.fish usr/share/daoctl/schemas/openapi.yaml \
-         usr/share/doc/daoctl/examples/sync.yaml; do
+         usr/share/doc/daoctl/examples/sync.yaml usr/share/doc/daoctl/MAPPING.md; do
   if [ -e "$tmp/root/$f" ]; then ok "package has /$f"; else bad "package lacks /$f"; fi
 done
 if deps=$(dpkg-deb -f "$deb" Depends 2>&1) && [[ $deps == *libcurl* ]]; then ok "Depends computed: libcurl among them"; else bad "Depends missing libcurl" "$deps"; fi

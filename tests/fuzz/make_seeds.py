@@ -124,6 +124,8 @@ mapping_seeds = {
     "pattern": "dd.MM.yyyy HH:mm:ss Z\nd=01.02.2020 10:11:12 +03:00\nd=31.02.2020 00:00:00 Z",
     "iso": "yyyy-MM-dd'T'HH:mm:ss\nd=2020-01-15T08:00:00\nd=2020-01-15-08:00",
     "bool": "{hr.a | bool} {hr.b | date_format('dd.MM.yyyy', 'yyyy')}\na=yes\nb=01.01.2000",
+    "coalesce": "{hr.email or login(hr.name) | suffix('@x')} {hr.a | default(hr.b | default('n'))}\nemail=\nname=Щукин\na=",
+    "if": "{if(hr.a == '1' or not hr.b, upper(hr.name), default(hr.c, hr.name, 'z'))}\na=0\nb=1\nname=Юлия",
 }
 for k, v in mapping_seeds.items():
     put("mapping", k, v)

@@ -148,8 +148,10 @@ const Case cases[] = {
     {"{not not ad.locked}", true},
     {"{not ad.disabled and not hr.'Дата увольнения'}", false},
     {"{not ad.disabled and not hr.missing}", true},
-    {"{ad.locked or hr.missing}", true},
-    {"{hr.missing or ad.disabled}", false},
+    // `or` yields the first true operand, else the last operand (coalesce_test.cpp).
+    {"{ad.locked or hr.missing}", "1"},
+    {"{hr.missing or ad.disabled}", "FALSE"},
+    {"{(hr.missing or ad.locked) | bool}", true},
     {"{not (ad.locked and ad.disabled)}", true},
     {"{ad.disabled or ad.locked and hr.missing}", false},
     // Comparisons: dates, then numbers, then strings.
