@@ -295,10 +295,25 @@ ApplyReport apply_plan(const SyncPlan& plan, const PlatformState& state, SyncTar
   // 5. Groups.
   std::map<std::string, std::string> group_id;  // name -> id
   for (const auto& g : state.groups) group_id[g.display_name] = g.id;
+  // Renames and links first: a rename may free the name a new group takes.
   for (const auto& g : plan.groups) {
+    if (g.kind != GroupAction::Kind::Rename && g.kind != GroupAction::Kind::Link) continue;
+    const bool rename = g.kind == GroupAction::Kind::Rename;
+    std::string object = "group " + (rename ? g.before_name : g.name);
+    auto st = target.update_group(g.id, object, g.name, g.external_id);
+    if (st) {
+      group_id[g.name] = g.id;
+      rec.ok("groups", rename ? "rename" : "link", object, g.id);
+    } else {
+      rec.failed("groups", rename ? "rename" : "link", object, g.id, st.error().describe());
+    }
+  }
+  for (const auto& g : plan.groups) {
+    if (g.kind == GroupAction::Kind::Rename || g.kind == GroupAction::Kind::Link) continue;
     std::string object = "group " + g.name;
     if (g.kind == GroupAction::Kind::Create) {
-      auto id = target.create_group(g.name, options.managed_by + ":group:" + g.name);
+      auto id = target.create_group(g.name, g.external_id.empty() ? options.managed_by + ":group:" + g.name
+                                                                  : g.external_id);
       if (id) {
         group_id[g.name] = *id;
         rec.ok("groups", "create", object, *id);
