@@ -135,4 +135,18 @@ write_job unused "    groups:
 check "validate of a job with an unused group search" "$DAOCTL_BIN" sync validate -f "$E2E_DIR/unused.yaml"
 expect_match "it warns with the position" "$ERR" 'unused.yaml:[0-9]+:[0-9]+: sources.ldap.groups searches'
 
+# Real data: 389-ds's sample directory (../shared/realdata), whose groups are
+# groupOfUniqueNames with the 389-ds DN spacing ("uid=kvaughan, ou=People,
+# dc=example,dc=com"), loaded into a second slapd.
+realdata="$DAOCTL_SHARED_DIR/realdata/389-ds-base/ldap/ldif/Example.ldif"
+stop_slapd
+start_slapd "$E2E_DIR/slapd-389" "$realdata" "schema-check:off" || exit 1
+printf '%s' "$LDAP_BIND_PASSWORD" >"$E2E_DIR/ldap.pass"
+write_job realdata "    groups:
+      base_dn: \"ou=Groups,$LDAP_BASE_DN\"" ldap.groups
+check "plan on 389-ds's Example.ldif" "$DAOCTL_BIN" sync plan -f "$E2E_DIR/realdata.yaml" -o json
+expect_eq "its groupOfUniqueNames become groups with exactly their members" \
+  "$(jq -r '[.groups[] | select(.action == "add_members") | "\(.name): \(.member_userNames | join(","))"] | sort | join("|")' <<<"$OUT")" \
+  "Accounting Managers: scarter,tmorris|Directory Administrators: hmiller,kvaughan,rdaugherty|HR Managers: cschmith,kvaughan|PD Managers: kwinters,trigden|QA Managers: abergin,jwalker"
+
 finish
