@@ -199,17 +199,17 @@ Result<DirectoryGroups> read_groups(ldap::LdapDirectory& dir, const sync::Source
   }
   g.memberships = graph.memberships(gc.value("nested", true));
   if (g.dn.empty())
-    warnings.push_back(fmt::format("source {}: the group search found no groups under {} with {}; nobody is in any "
-                                   "group from it",
-                                   s.name, req.base_dn, req.filter));
+    warnings.push_back(fmt::format("the group search found no groups under {} with {}; nobody is in any group "
+                                   "from it",
+                                   req.base_dn, req.filter));
   std::unordered_map<std::string_view, std::string_view> dn_of;
   for (std::size_t i = 0; i < g.dn.size(); ++i) dn_of.emplace(g.memberships.groups[i], g.dn[i]);
   for (const auto& cycle : g.memberships.cycles) {
     std::string names;
     for (const auto& key : cycle) names += (names.empty() ? "" : "; ") + std::string(dn_of[key]);
-    warnings.push_back(fmt::format("source {}: groups {} contain each other (a membership cycle); each of their "
-                                   "members is a member of all of them",
-                                   s.name, names));
+    warnings.push_back(fmt::format("groups {} contain each other (a membership cycle); each of their members is a "
+                                   "member of all of them",
+                                   names));
   }
   disambiguate_names(g);
   return g;
