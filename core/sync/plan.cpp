@@ -1117,6 +1117,14 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
     for (const auto& [key, w] : wanted)
       if (!w.external_id.empty())
         if (auto it = group_by_ext.find(w.external_id); it != group_by_ext.end()) claimed.insert(it->second->id);
+    // Platform groups this plan renames: the names they hold now are free
+    // for other groups once apply has renamed them (apply orders the renames
+    // and breaks a swap with a temporary name).
+    std::set<std::string> renamed_away;
+    for (const auto& [key, w] : wanted)
+      if (!w.external_id.empty())
+        if (auto it = group_by_ext.find(w.external_id); it != group_by_ext.end() && it->second->display_name != w.name)
+          renamed_away.insert(it->second->id);
     std::set<std::string> names;  // lower names the wanted groups end up with
     for (auto& [key, w] : wanted) {
       const bool keyed = !w.external_id.empty();
@@ -1146,7 +1154,7 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
                            held_by->display_name, ext.empty() ? "none" : ext, w.external_id)});
           continue;
         }
-      } else if (cur && cur->display_name != w.name && held_by && held_by != cur) {
+      } else if (cur && cur->display_name != w.name && held_by && held_by != cur && !renamed_away.count(held_by->id)) {
         plan.warnings.push_back({"group " + w.name,
                                  fmt::format("not renamed from \"{}\": the platform has another group \"{}\"",
                                              cur->display_name, held_by->display_name)});

@@ -110,6 +110,23 @@ expect_eq "no group was created or left behind" "$(jq length "$E2E_DIR/groups.js
 expect_exit 0 "the plan after applying the renames has no changes" "$DAOCTL_BIN" sync plan -f "$job" --detailed-exitcode
 expect_match "No changes" "$OUT" 'No changes'
 
+# Two groups swap names (the platform keeps names unique: apply moves one
+# aside first).
+rdn() { ldapmodrdn -x -H "$LDAP_URL" -D "$LDAP_ROOT_DN" -w "$LDAP_ROOT_PASSWORD" -r "$1,$LDAP_BASE_DN" "$2" >/dev/null; }
+rdn "cn=Sales-Dev,ou=Sales,ou=Groups" "cn=swap-tmp"
+rdn "cn=employees,ou=Groups" "cn=Sales-Dev"
+rdn "cn=swap-tmp,ou=Sales,ou=Groups" "cn=employees"
+check "plan of a swap" "$DAOCTL_BIN" sync plan -f "$job" -o json
+expect_eq "a swap is two renames" \
+  "$(jq -r '[.groups[] | "\(.action) \(.before // "") -> \(.name)"] | sort | join("|")' <<<"$OUT")" \
+  "rename Sales-Dev -> employees|rename employees -> Sales-Dev"
+check "apply the swap" "$DAOCTL_BIN" sync apply -f "$job"
+memberships >"$E2E_DIR/m3.txt"
+expect_eq "the swapped groups kept their members" "$(grep -E '^(Sales-Dev|employees):' "$E2E_DIR/m3.txt")" \
+"Sales-Dev: alice,carol,dave
+employees: carol"
+expect_exit 0 "no changes after the swap" "$DAOCTL_BIN" sync plan -f "$job" --detailed-exitcode
+
 # Direct membership only, when the job asks for it.
 write_job direct "    groups:
       base_dn: \"ou=Groups,$LDAP_BASE_DN\"

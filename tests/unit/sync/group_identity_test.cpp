@@ -5,7 +5,9 @@
 // name is never touched, and a plan round-trips through JSON.
 #include <catch2/catch.hpp>
 
+#include "core/sync/desired.hpp"
 #include "core/sync/executor.hpp"
+#include "core/sync/job.hpp"
 #include "core/sync/plan.hpp"
 #include "core/sync/target.hpp"
 
@@ -162,4 +164,144 @@ TEST_CASE("a directory group nobody is in any more loses this job's members, by 
   s.groups = {group("g1", "Gone", group_external_id("daoctl:nightly", "uuid-9"), {"1", "2"})};
   auto plan = compute_plan(d, s, options());
   CHECK(actions(plan) == std::vector<std::string>{"remove_members Gone alice"});
+}
+
+TEST_CASE("a group search's ids and names reach the desired users; include/exclude still match DNs and names") {
+  const char* yaml = R"(version: 1
+name: nightly
+sources:
+  dir:
+    type: ldap
+    url: "ldap://x"
+    base_dn: "ou=People,dc=x"
+    groups: {base_dn: "ou=Groups,dc=x", nested: true}
+mapping:
+  externalId: "{dir.uid}"
+  userName: "{dir.uid}"
+groups:
+  from: dir.groups
+  exclude: ["cn=old-*"]
+)";
+  daoctl::sync::LoadOptions lo;
+  lo.today = "2026-12-06";
+  auto job = load_job(yaml, "sync.yaml", lo);
+  REQUIRE(job);
+  CHECK(job->warnings.empty());
+  daoctl::hr::SourceRecord r;
+  r.origin = "ldap://x/uid=a";
+  r.field("uid").values = {"a"};
+  r.field("dn").values = {"uid=a,ou=People,dc=x"};
+  r.field("groups").values = {"cn=Dev,ou=Eng,ou=Groups,dc=x", "cn=Dev,ou=Sales,ou=Groups,dc=x",
+                              "cn=old-team,ou=Groups,dc=x"};
+  r.field(kGroupIdField).values = {"u-1", "u-2", "u-3"};
+  r.field(kGroupNameField).values = {"Dev (Eng)", "Dev (Sales)", "old-team"};
+  SourceRecords data;
+  data["dir"] = {r};
+  auto set = build_desired(*job, data);
+  REQUIRE(set.users.size() == 1);
+  CHECK(set.users[0].groups == std::vector<std::string>{"Dev (Eng)", "Dev (Sales)"});
+  CHECK(set.users[0].group_keys == std::vector<std::string>{"u-1", "u-2"});
+  CHECK(set.warnings.empty());
+
+  // Nobody with any group: the plan is told, since every member would go.
+  data["dir"][0].field("groups").values.clear();
+  data["dir"][0].field(kGroupIdField).values.clear();
+  data["dir"][0].field(kGroupNameField).values.clear();
+  auto none = build_desired(*job, data);
+  REQUIRE(none.warnings.size() == 1);
+  CHECK(none.warnings[0].message.find("none of the 1 employees has a value in dir.groups") != std::string::npos);
+}
+
+TEST_CASE("validate warns about memberOf and about a group search nothing reads") {
+  daoctl::sync::LoadOptions lo;
+  lo.today = "2026-12-06";
+  auto member_of = load_job(R"(version: 1
+name: nightly
+sources:
+  dir: {type: ldap, url: "ldap://x", base_dn: "dc=x"}
+mapping:
+  externalId: "{dir.uid}"
+  userName: "{dir.uid}"
+groups:
+  from: dir.memberOf
+)", "sync.yaml", lo);
+  REQUIRE(member_of);
+  REQUIRE(member_of->warnings.size() == 1);
+  CHECK(member_of->warnings[0].find("sync.yaml:9:9: groups.from reads dir.memberOf: direct memberships only") == 0);
+  auto unused = load_job(R"(version: 1
+name: nightly
+sources:
+  dir:
+    type: ldap
+    url: "ldap://x"
+    base_dn: "dc=x"
+    groups: {base_dn: "ou=Groups,dc=x"}
+mapping:
+  externalId: "{dir.uid}"
+  userName: "{dir.uid}"
+)", "sync.yaml", lo);
+  REQUIRE(unused);
+  REQUIRE(unused->warnings.size() == 1);
+  CHECK(unused->warnings[0].find("sources.dir.groups searches the directory's groups, but no membership is read") !=
+        std::string::npos);
+}
+
+namespace {
+// A target that keeps group names unique, as the platform does (409).
+struct UniqueNames : SyncTarget {
+  std::map<std::string, std::string> name_of;  // id -> name
+  std::vector<std::string> calls;
+  daoctl::Result<PlatformState> read_state() override { return PlatformState{}; }
+  daoctl::Result<std::string> create_department(const std::string&, const std::string&, const std::string&) override {
+    return std::string("d");
+  }
+  daoctl::Status delete_department(const std::string&, const std::string&) override { return {}; }
+  std::vector<daoctl::Result<std::string>> create_users(const std::vector<nlohmann::json>& r) override {
+    return std::vector<daoctl::Result<std::string>>(r.size(), std::string("u"));
+  }
+  std::vector<daoctl::Status> patch_users(const std::vector<UserPatch>& p) override {
+    return std::vector<daoctl::Status>(p.size());
+  }
+  std::vector<daoctl::Status> upload_photos(const std::vector<PhotoUpload>& u) override {
+    return std::vector<daoctl::Status>(u.size());
+  }
+  daoctl::Result<std::string> create_group(const std::string& name, const std::string&) override {
+    for (const auto& [id, n] : name_of)
+      if (n == name) return daoctl::fail(daoctl::ErrorKind::Conflict, "taken", name);
+    name_of["new"] = name;
+    return std::string("new");
+  }
+  daoctl::Status update_group(const std::string& id, const std::string&, const std::string& name,
+                              const std::string&) override {
+    for (const auto& [other, n] : name_of)
+      if (n == name && other != id) return daoctl::fail(daoctl::ErrorKind::Conflict, "taken", name);
+    name_of[id] = name;
+    calls.push_back(id + "=" + name);
+    return {};
+  }
+  daoctl::Status change_group_members(const std::string&, const std::string&, const std::vector<std::string>&,
+                                      const std::vector<std::string>&) override {
+    return {};
+  }
+};
+}  // namespace
+
+TEST_CASE("groups that swap names in the directory swap on the platform") {
+  std::vector<DesiredUser> d = {member("alice", {{"uuid-1", "Blue"}, {"uuid-2", "Red"}, {"uuid-3", "Green"}})};
+  PlatformState s;
+  s.users = {account("1", "alice")};
+  s.groups = {group("g1", "Red", group_external_id("daoctl:nightly", "uuid-1"), {"1"}),
+              group("g2", "Blue", group_external_id("daoctl:nightly", "uuid-2"), {"1"}),
+              group("g3", "Grey", group_external_id("daoctl:nightly", "uuid-3"), {"1"})};
+  auto plan = compute_plan(d, s, options());
+  CHECK(actions(plan) ==
+        std::vector<std::string>{"rename Blue (was Red)", "rename Green (was Grey)", "rename Red (was Blue)"});
+  UniqueNames target;
+  target.name_of = {{"g1", "Red"}, {"g2", "Blue"}, {"g3", "Grey"}};
+  ApplyOptions ao;
+  ao.managed_by = "daoctl:nightly";
+  auto report = apply_plan(plan, s, target, ao);
+  CHECK(report.failed == 0);
+  CHECK(target.name_of == std::map<std::string, std::string>{{"g1", "Blue"}, {"g2", "Red"}, {"g3", "Green"}});
+  CHECK(target.calls.size() == 4);  // one of the swapping pair went aside first
 }
