@@ -1138,10 +1138,12 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
       const PlatformGroup* held_by = holder == group_by_name.end() ? nullptr : holder->second;
       if (!keyed) {
         cur = held_by;
-      } else if (!cur && held_by) {
-        // A group of that name exists: ours from before groups were known by
-        // id, or one nobody owns (no externalId): it becomes this group.
-        // Anything else keeps its name and this group waits.
+      } else if (!cur && held_by && !renamed_away.count(held_by->id)) {
+        // A group of that name exists (and is not renamed away by this plan:
+        // then the name is free when apply creates this one): ours from
+        // before groups were known by id, or one nobody owns (no
+        // externalId): it becomes this group. Anything else keeps its name
+        // and this group waits.
         const std::string& ext = held_by->external_id;
         if (!claimed.count(held_by->id) && (ext.empty() || ext == by_name_prefix + held_by->display_name)) {
           cur = held_by;

@@ -305,3 +305,19 @@ TEST_CASE("groups that swap names in the directory swap on the platform") {
   CHECK(target.name_of == std::map<std::string, std::string>{{"g1", "Blue"}, {"g2", "Red"}, {"g3", "Green"}});
   CHECK(target.calls.size() == 4);  // one of the swapping pair went aside first
 }
+
+TEST_CASE("a new directory group may take the name another group is renamed away from") {
+  std::vector<DesiredUser> d = {member("alice", {{"uuid-1", "Dev (Engineering)"}, {"uuid-2", "Dev"}})};
+  PlatformState s;
+  s.users = {account("1", "alice")};
+  s.groups = {group("g1", "Dev", group_external_id("daoctl:nightly", "uuid-1"), {"1"})};
+  auto plan = compute_plan(d, s, options());
+  CHECK(actions(plan) ==
+        std::vector<std::string>{"add_members Dev alice", "create Dev", "rename Dev (Engineering) (was Dev)"});
+  UniqueNames target;
+  target.name_of = {{"g1", "Dev"}};
+  ApplyOptions ao;
+  ao.managed_by = "daoctl:nightly";
+  CHECK(apply_plan(plan, s, target, ao).failed == 0);
+  CHECK(target.name_of == std::map<std::string, std::string>{{"g1", "Dev (Engineering)"}, {"new", "Dev"}});
+}
