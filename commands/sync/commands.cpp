@@ -78,6 +78,7 @@ CommandError collisions_error(const sync::SyncPlan& plan, const std::string& whe
 
 int run_sync_validate(const SyncOptions& opts, CommandContext& ctx) {
   auto job = load_job_file(opts.job_file, opts.today.empty() ? today_local(ctx.now()) : opts.today);
+  for (const auto& w : job.warnings) ctx.warn(w);
   // Where a CSV export is at hand its header is known: check the columns the job names.
   for (const auto& src : job.sources) {
     std::string dir = opts.job_file.find('/') == std::string::npos ? "." : opts.job_file.substr(0, opts.job_file.rfind('/'));
@@ -285,6 +286,7 @@ int run_sync_apply(const SyncOptions& opts, CommandContext& ctx) {
 
 int run_sync_status(const SyncOptions& opts, CommandContext& ctx) {
   auto job = load_job_file(opts.job_file, opts.today.empty() ? today_local(ctx.now()) : opts.today);
+  for (const auto& w : job.warnings) ctx.warn(w);
   std::string state_dir = opts.state_dir.empty() ? local::default_state_dir() : opts.state_dir;
   json status = {{"job", job.name}};
   if (auto text = local::read_file(state_dir + "/" + job.name + ".state.json")) {

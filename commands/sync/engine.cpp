@@ -104,7 +104,8 @@ SourceReads start_source_reads(const Session& s, const SyncOptions& opts, sync::
 }
 
 // Waits for every read. Throws CommandError (Safety) if one failed.
-sync::SourceRecords finish_source_reads(SourceReads& reads, std::map<std::string, SourceStat>& stats) {
+sync::SourceRecords finish_source_reads(SourceReads& reads, std::map<std::string, SourceStat>& stats,
+                                        std::vector<sync::PlanWarning>* warnings = nullptr) {
   sync::SourceRecords records;
   std::optional<Error> source_failure;
   for (auto& r : reads) {
@@ -116,6 +117,8 @@ sync::SourceRecords finish_source_reads(SourceReads& reads, std::map<std::string
     stats[data->name] = {static_cast<long>(data->report.records),
                          static_cast<double>(data->elapsed.count()) / 1000.0};
     records[data->name] = std::move(data->records);
+    if (warnings)
+      for (auto& w : data->warnings) warnings->push_back({"source " + data->name, std::move(w)});
   }
   if (source_failure) {
     // A failed read is never "everyone left": stop before any plan exists.
@@ -242,7 +245,9 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources)
   }
   if (read_sources) reads = start_source_reads(s, opts, streamed.get());
   auto state = s.target->read_state();
-  sync::SourceRecords records = finish_source_reads(reads, s.sources);
+  std::vector<sync::PlanWarning> source_warnings;
+  for (const auto& w : s.job.warnings) source_warnings.push_back({"job", w});
+  sync::SourceRecords records = finish_source_reads(reads, s.sources, &source_warnings);
   if (!state) {
     // Reading the target failed after every retry: nothing was planned, so
     // nothing changed. Say so, and how to retry harder.
@@ -262,6 +267,7 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources)
 
   auto desired = streamed ? streamed->finish() : sync::build_desired(s.job, records, s.photo_store.get());
   if (spool_warning) desired.warnings.insert(desired.warnings.begin(), *spool_warning);
+  desired.warnings.insert(desired.warnings.begin(), source_warnings.begin(), source_warnings.end());
   records.clear();
   value_or_throw(sync::check_desired(desired, s.job));  // duplicates: error
   s.skipped_records = desired.skipped;
@@ -386,6 +392,11 @@ void render_plan(const sync::SyncPlan& plan, const Session& s, CommandContext& c
     out << "\nGroups:\n";
     for (const auto& g : plan.groups) {
       if (g.kind == sync::GroupAction::Kind::Create) out << "  " << plus(g.name) << "\n";
+      else if (g.kind == sync::GroupAction::Kind::Rename)
+        out << "  " << tilde(quoted(g.before_name)) << " renamed to " << quoted(g.name) << " (same directory group, "
+            << "members kept)\n";
+      else if (g.kind == sync::GroupAction::Kind::Link)
+        out << "  " << tilde(g.name) << ": becomes directory group " << g.external_id << "\n";
       else if (g.kind == sync::GroupAction::Kind::AddMembers)
         out << "  " << tilde(g.name)
             << fmt::format(": +{} member(s): {}\n", g.members.size(), names_line(g.member_names, g.members));

@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
+#include <set>
+#include <unordered_map>
 
 #include "connectors/hr/csv_source.hpp"
 #include "connectors/hr/http_json_source.hpp"
@@ -13,6 +16,8 @@
 #include "core/config/config_files.hpp"
 #include "core/ldap/account_state.hpp"
 #include "core/ldap/ad_binary.hpp"
+#include "core/ldap/dn.hpp"
+#include "core/ldap/group_graph.hpp"
 
 namespace daoctl::sources {
 
@@ -73,8 +78,149 @@ class FieldPresence {
   std::vector<std::string> names_;
 };
 
+// The groups of a group search (sources.<name>.groups) and which of them each
+// member is in. Members are keyed by canonical DN (member, uniqueMember) or,
+// for posixGroup's memberUid, by kUidKey + the folded uid.
+struct DirectoryGroups {
+  std::vector<std::string> dn, id, name;  // per group, in search order
+  ldap::Memberships memberships;
+  bool by_uid = false;  // some group lists memberUid: users are matched by uid too
+};
+
+constexpr std::string_view kUidKey = "\x01uid:";
+
+// uniqueMember may carry an optional uid after the DN ("cn=x,dc=y#'0101'B").
+std::string_view without_unique_id(std::string_view v) {
+  if (v.size() < 4 || v.back() != 'B' || v[v.size() - 2] != '\'') return v;
+  auto hash = v.rfind("#'");
+  if (hash == std::string_view::npos) return v;
+  for (auto ch : v.substr(hash + 2, v.size() - hash - 4))
+    if (ch != '0' && ch != '1') return v;
+  return v.substr(0, hash);
+}
+
+std::string first_rdn_value(const std::string& dn) {
+  auto parsed = ldap::parse_dn(dn);
+  if (!parsed || parsed->empty() || parsed->rdns().front().avas.empty()) return dn;
+  return parsed->rdns().front().avas.front().value;
+}
+
+// Groups with the same name (two `Dev` in different OUs) get the values of
+// their parent RDNs as far up as makes them differ ("Dev (Engineering)",
+// "Dev (Sales)"); the platform keeps group names unique. Decided over every
+// group the search finds, so a name does not depend on who is a member.
+void disambiguate_names(DirectoryGroups& g) {
+  std::unordered_map<std::string, std::vector<std::size_t>> by_name;
+  for (std::size_t i = 0; i < g.name.size(); ++i) by_name[ldap::fold_case(g.name[i])].push_back(i);
+  for (auto& [folded, same] : by_name) {
+    if (same.size() < 2) continue;
+    std::vector<std::vector<std::string>> parents(same.size());
+    std::size_t depth = 0;
+    for (std::size_t k = 0; k < same.size(); ++k) {
+      if (auto dn = ldap::parse_dn(g.dn[same[k]]))
+        for (std::size_t r = 1; r < dn->rdns().size(); ++r)
+          if (!dn->rdns()[r].avas.empty()) parents[k].push_back(dn->rdns()[r].avas.front().value);
+      depth = std::max(depth, parents[k].size());
+    }
+    bool done = false;
+    for (std::size_t level = 1; level <= depth && !done; ++level) {
+      std::vector<std::string> names;
+      std::set<std::string> distinct;
+      for (std::size_t k = 0; k < same.size(); ++k) {
+        std::string path;
+        for (std::size_t r = 0; r < std::min(level, parents[k].size()); ++r) path += (r ? "/" : "") + parents[k][r];
+        names.push_back(g.name[same[k]] + " (" + path + ")");
+        distinct.insert(ldap::fold_case(names.back()));
+      }
+      if (distinct.size() == same.size()) {
+        for (std::size_t k = 0; k < same.size(); ++k) g.name[same[k]] = names[k];
+        done = true;
+      }
+    }
+    if (!done)
+      for (auto i : same) g.name[i] += " (" + g.id[i] + ")";
+  }
+}
+
+Result<DirectoryGroups> read_groups(ldap::LdapDirectory& dir, const sync::SourceSpec& s, bool ad,
+                                    std::vector<std::string>& warnings) {
+  const json& c = s.config;
+  const json& gc = c.at("groups");
+  ldap::SearchRequest req;
+  req.base_dn = gc.value("base_dn", c.at("base_dn").get<std::string>());
+  const std::string scope = gc.value("scope", "sub");
+  req.scope = scope == "base" ? ldap::SearchScope::Base
+              : scope == "one" ? ldap::SearchScope::OneLevel : ldap::SearchScope::Subtree;
+  req.filter = gc.value("filter", ad ? "(objectClass=group)"
+                                     : "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)"
+                                       "(objectClass=posixGroup))");
+  req.page_size = c.value("page_size", 1000u);
+  const std::string id_attr = gc.value("id", ad ? "objectGUID" : "entryUUID");
+  const bool guid = iequals(id_attr, "objectGUID");
+  req.attributes = {"member", "uniqueMember", "memberUid", id_attr};
+  DirectoryGroups g;
+  ldap::GroupGraph graph;
+  std::vector<std::string> members;
+  auto stats = dir.search(req, [&](ldap::LdapEntry& e) -> Status {
+    auto id = e.first(id_attr);
+    if (!id || id->empty())
+      return fail(ErrorKind::Config, fmt::format("group {} has no {}", e.dn, id_attr), "source " + s.name, "",
+                  fmt::format("groups are known by {} so that a renamed group stays the same group; set "
+                              "sources.{}.groups.id to an attribute every group has",
+                              id_attr, s.name));
+    if (guid)
+      if (auto text = ldap::format_object_guid(*id)) id = *text;
+    members.clear();
+    for (const char* attr : {"member", "uniqueMember"})
+      if (const auto* values = e.find(attr))
+        for (const auto& v : *values) members.push_back(ldap::canonical_dn(without_unique_id(v)));
+    if (const auto* values = e.find("memberUid"))
+      for (const auto& v : *values) {
+        members.push_back(std::string(kUidKey) + ldap::fold_case(v));
+        g.by_uid = true;
+      }
+    std::string key = ldap::canonical_dn(e.dn);
+    if (graph.is_group(key))
+      return fail(ErrorKind::Remote, fmt::format("the group search returned {} twice", e.dn), "source " + s.name);
+    graph.add_group(key, members);
+    g.dn.push_back(e.dn);
+    g.id.push_back(std::move(*id));
+    g.name.push_back(first_rdn_value(e.dn));
+    return {};
+  });
+  if (!stats) {
+    Error e = stats.error().error;
+    e.message = "the group search (groups:) failed: " + e.message;
+    return std::unexpected(e);
+  }
+  {
+    std::set<std::string> ids;
+    for (std::size_t i = 0; i < g.id.size(); ++i)
+      if (!ids.insert(g.id[i]).second)
+        return fail(ErrorKind::Remote, fmt::format("two groups have {} {}", id_attr, g.id[i]), "source " + s.name,
+                    "the groups.id attribute must differ between groups");
+  }
+  g.memberships = graph.memberships(gc.value("nested", true));
+  if (g.dn.empty())
+    warnings.push_back(fmt::format("the group search found no groups under {} with {}; nobody is in any group "
+                                   "from it",
+                                   req.base_dn, req.filter));
+  std::unordered_map<std::string_view, std::string_view> dn_of;
+  for (std::size_t i = 0; i < g.dn.size(); ++i) dn_of.emplace(g.memberships.groups[i], g.dn[i]);
+  for (const auto& cycle : g.memberships.cycles) {
+    std::string names;
+    for (const auto& key : cycle) names += (names.empty() ? "" : "; ") + std::string(dn_of[key]);
+    warnings.push_back(fmt::format("groups {} contain each other (a membership cycle); each of their members is a "
+                                   "member of all of them",
+                                   names));
+  }
+  disambiguate_names(g);
+  return g;
+}
+
 Result<hr::ReadReport> read_ldap(const sync::SourceSpec& s, const std::vector<std::string>& fields,
-                                 const SourceReadOptions& options, const hr::RecordSink& out) {
+                                 const SourceReadOptions& options, const hr::RecordSink& out,
+                                 std::vector<std::string>& warnings) {
   const json& c = s.config;
   ldap::LdapConnectionOptions conn;
   conn.url = c.at("url").get<std::string>();
@@ -99,9 +245,11 @@ Result<hr::ReadReport> read_ldap(const sync::SourceSpec& s, const std::vector<st
   std::vector<std::string> signals = ad ? std::vector<std::string>{"userAccountControl", "accountExpires"}
                                         : std::vector<std::string>{"pwdAccountLockedTime", "nsAccountLock",
                                                                    "shadowExpire"};
+  const bool group_search = c.contains("groups");
   std::vector<std::string> wanted;  // the record's field names as the job spells them
   for (const auto& f : fields)
-    if (f != "dn" && f != "disabled" && f != "disabled_reason") wanted.push_back(f);
+    if (f != "dn" && f != "disabled" && f != "disabled_reason" && !(group_search && f == "groups"))
+      wanted.push_back(f);
   if (c.contains("attributes"))
     for (const auto& a : c["attributes"]) {
       std::string name = a.get<std::string>();
@@ -113,6 +261,17 @@ Result<hr::ReadReport> read_ldap(const sync::SourceSpec& s, const std::vector<st
 
   auto dir = ldap::connect_ldap(conn);
   if (!dir) return std::unexpected(dir.error().error);
+  // Groups first: a user's groups go into its record as it is read.
+  std::optional<DirectoryGroups> groups;
+  if (group_search) {
+    auto g = read_groups(**dir, s, ad, warnings);
+    if (!g) return std::unexpected(g.error());
+    groups = std::move(*g);
+    if (groups->by_uid && std::none_of(req.attributes.begin(), req.attributes.end(),
+                                       [](const auto& a) { return iequals(a, "uid"); }))
+      req.attributes.push_back("uid");
+  }
+  std::vector<std::uint32_t> mine;
   hr::ReadReport report;
   Status entry_failure;
   // How each wanted attribute's values become text, decided once per search.
@@ -151,8 +310,30 @@ Result<hr::ReadReport> read_ldap(const sync::SourceSpec& s, const std::vector<st
     }
     hr::SourceRecord r;
     r.origin = conn.url + "/" + e.dn;
-    r.fields.reserve(wanted.size() + 3);
+    r.fields.reserve(wanted.size() + (groups ? 6 : 3));
     r.add("dn", e.dn);
+    if (groups) {
+      // Before the values are moved out below: the uid is read here.
+      const auto& of = groups->memberships.of_member;
+      mine.clear();
+      if (auto it = of.find(ldap::canonical_dn(e.dn)); it != of.end()) mine = it->second;
+      if (groups->by_uid)
+        if (const auto* uids = e.find("uid"))
+          for (const auto& uid : *uids)
+            if (auto it = of.find(std::string(kUidKey) + ldap::fold_case(uid)); it != of.end())
+              mine.insert(mine.end(), it->second.begin(), it->second.end());
+      std::sort(mine.begin(), mine.end());
+      mine.erase(std::unique(mine.begin(), mine.end()), mine.end());
+      std::sort(mine.begin(), mine.end(), [&](auto a, auto b) { return groups->name[a] < groups->name[b]; });
+      auto& dns = r.field("groups").values;
+      auto& ids = r.field(sync::kGroupIdField).values;
+      auto& names = r.field(sync::kGroupNameField).values;
+      for (auto i : mine) {
+        dns.push_back(groups->dn[i]);
+        ids.push_back(groups->id[i]);
+        names.push_back(groups->name[i]);
+      }
+    }
     taken.assign(e.attributes.size(), -1);
     for (std::size_t i = 0; i < wanted.size(); ++i) {
       const auto& name = wanted[i];
@@ -296,7 +477,7 @@ Result<SourceData> read_source(const sync::SourceSpec& s, const std::vector<std:
   });
   Result<hr::ReadReport> report = hr::ReadReport{};
   if (s.type == "ldap") {
-    report = read_ldap(s, fields, options, sink);
+    report = read_ldap(s, fields, options, sink, data.warnings);
   } else if (s.type == "csv") {
     auto csv = csv_options(s, options.base_dir);
     if (!csv) return std::unexpected(source_error(s, csv.error()));

@@ -34,6 +34,9 @@ struct SourceData {
   std::vector<hr::SourceRecord> records;  // empty when SourceReadOptions::on_record took them
   hr::ReadReport report;
   std::chrono::milliseconds elapsed{0};
+  // What the read found odd but not wrong (a membership cycle, a group search
+  // that found no groups), for the plan's warnings.
+  std::vector<std::string> warnings;
 };
 
 // Reads one source, delivering the job's fields (`fields`) per record. LDAP

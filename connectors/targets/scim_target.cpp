@@ -291,6 +291,16 @@ Result<std::string> ScimSyncTarget::create_group(const std::string& name, const 
   return std::unexpected(resp.error());
 }
 
+Status ScimSyncTarget::update_group(const std::string& group_id, const std::string& object, const std::string& name,
+                                    const std::string& external_id) {
+  json ops = json::array({{{"op", "replace"}, {"path", "displayName"}, {"value", name}}});
+  if (!external_id.empty()) ops.push_back({{"op", "replace"}, {"path", "externalId"}, {"value", external_id}});
+  json body = {{"schemas", {kPatchOp}}, {"Operations", ops}};
+  auto resp = client_.send(scim_request("PATCH", "/Groups/" + url_encode_segment(group_id), object, body));
+  if (!resp) return std::unexpected(resp.error());
+  return {};
+}
+
 Status ScimSyncTarget::change_group_members(const std::string& group_id, const std::string& group_name,
                                             const std::vector<std::string>& add,
                                             const std::vector<std::string>& remove) {

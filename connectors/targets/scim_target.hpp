@@ -42,6 +42,8 @@ class ScimSyncTarget final : public sync::SyncTarget {
   // photo API, so every item fails there).
   std::vector<Status> upload_photos(const std::vector<sync::PhotoUpload>& uploads) override;
   Result<std::string> create_group(const std::string& name, const std::string& external_id) override;
+  Status update_group(const std::string& group_id, const std::string& object, const std::string& name,
+                      const std::string& external_id) override;
   Status change_group_members(const std::string& group_id, const std::string& group_name,
                               const std::vector<std::string>& add,
                               const std::vector<std::string>& remove) override;

@@ -6,6 +6,7 @@
 // synced scope).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -22,6 +23,19 @@ struct GroupExpansion {
   std::vector<std::vector<std::string>> cycles;
 };
 
+// Every leaf's groups at once (the sync's question: which groups is this
+// user in?), see GroupGraph::memberships.
+struct Memberships {
+  std::vector<std::string> groups;  // every group, in the order first added
+  // Leaf -> indexes into `groups`, sorted, each once: the groups the leaf is
+  // a direct member of, and with nesting every group containing one of those.
+  std::unordered_map<std::string, std::vector<std::uint32_t>> of_member;
+  // Every set of groups that contain each other (a strongly connected part of
+  // the graph, or a group containing itself), each sorted, sorted. A member of
+  // one is a member of all of them; nothing loops.
+  std::vector<std::vector<std::string>> cycles;
+};
+
 class GroupGraph {
  public:
   // Adds (or extends) a group with its direct members.
@@ -32,8 +46,15 @@ class GroupGraph {
   // Iterative (no recursion), so a deep chain cannot overflow the stack.
   GroupExpansion expand(const std::string& group) const;
 
+  // Which groups each leaf is in: directly only, or (nested) also every group
+  // that contains one of its groups, through any depth and any cycle. Each
+  // group's containers are walked once (upwards, iteratively), so the cost is
+  // the size of the answer, not one expansion per group.
+  Memberships memberships(bool nested) const;
+
  private:
   std::unordered_map<std::string, std::vector<std::string>> direct_;
+  std::vector<std::string> order_;  // groups in the order first added
 };
 
 }  // namespace daoctl::ldap

@@ -164,6 +164,7 @@ struct DesiredBuilder::State {
     std::string first_bad;
   };
   std::vector<DateField> date_fields;
+  long users_in_groups = 0;  // users whose groups.from field has a value
 
   // A date field's value as yyyy-MM-dd; false (and counted) when it is none.
   bool normalise_date(const std::string& field, mapping::Value& value, const std::string& origin) {
@@ -453,17 +454,26 @@ void DesiredBuilder::add(const hr::SourceRecord& rec) {
   }
   if (job.groups) {
     if (const auto* values = scope.find(job.groups->from.source, job.groups->from.field)) {
+      if (!values->empty()) ++st.users_in_groups;
+      // A group search delivers each group's stable id and platform name
+      // beside its DN (kGroupIdField): the group is known by the id.
+      const auto* ids = scope.find(job.groups->from.source, kGroupIdField);
+      const auto* names = scope.find(job.groups->from.source, kGroupNameField);
+      const bool keyed = ids && names && ids->size() == values->size() && names->size() == values->size();
       std::set<std::string> seen;
-      for (const auto& v : *values) {
+      for (std::size_t i = 0; i < values->size(); ++i) {
+        const std::string& v = (*values)[i];
         // Patterns match the value as written (a DN) or the group's name,
         // so both "CN=intranet-*,OU=Groups,..." and "intranet-*" work.
-        std::string name = group_name(*job.groups, v);
+        std::string name = keyed ? (*names)[i] : group_name(*job.groups, v);
         auto matches = [&](const std::string& p) { return glob_match(p, v) || glob_match(p, name); };
         bool included = job.groups->include.empty();
         for (const auto& p : job.groups->include) included |= matches(p);
         for (const auto& p : job.groups->exclude) included &= !matches(p);
         if (!included) continue;
-        if (seen.insert(name).second) user.groups.push_back(name);
+        if (!seen.insert(keyed ? "\x01" + (*ids)[i] : name).second) continue;
+        user.groups.push_back(std::move(name));
+        if (keyed) user.group_keys.push_back((*ids)[i]);
       }
     }
   }
@@ -558,6 +568,24 @@ DesiredSet DesiredBuilder::finish() {
          fmt::format("{} value(s) are not YYYY-MM-DD dates (first: {}); they are not sent. Give the source's "
                      "pattern (dates: 'dd.MM.yyyy' on source {}) or convert in the mapping: | date('dd.MM.yyyy')",
                      d.bad, d.first_bad, sources.empty() ? "?" : sources)});
+  }
+  // A job that maps groups and reads no membership at all would empty every
+  // group it fills: say so (OpenLDAP without the memberof overlay, a group
+  // search below the wrong base).
+  if (st.job.groups && !out.users.empty() && st.users_in_groups == 0) {
+    const auto& from = st.job.groups->from;
+    const auto* src = st.job.source(from.source);
+    std::string hint = from.field == "groups" && src && src->config.contains("groups")
+                           ? "check sources." + from.source + ".groups (base_dn, filter) and that its groups list "
+                             "the users (member, uniqueMember, memberUid)"
+                       : src && src->type == "ldap"
+                           ? "OpenLDAP keeps memberOf only with the memberof overlay; read membership from the "
+                             "groups themselves with sources." + from.source + ".groups (docs/SYNC-SOURCES.md)"
+                           : "check the field";
+    out.warnings.push_back({"groups.from",
+                            fmt::format("none of the {} employees has a value in {}.{}: nobody is in any group, "
+                                        "so members this job added before are removed; {}",
+                                        out.users.size(), from.source, from.field, hint)});
   }
   // Right records no left record found (by key; duplicates count once each).
   for (std::size_t i = 0; i < st.indexes.size() && i < out.joins.size(); ++i)

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace daoctl::sync {
 
@@ -295,10 +296,84 @@ ApplyReport apply_plan(const SyncPlan& plan, const PlatformState& state, SyncTar
   // 5. Groups.
   std::map<std::string, std::string> group_id;  // name -> id
   for (const auto& g : state.groups) group_id[g.display_name] = g.id;
+  // Renames and links first: a rename may free the name a new group takes.
+  // The platform keeps names unique, so a rename into a name another rename
+  // frees waits for it, and a cycle of renames (two groups swapping names)
+  // is broken by moving one aside under a temporary name.
+  auto ascii_lower = [](std::string v) {
+    for (auto& c : v)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return v;
+  };
+  std::map<std::string, std::string> holder;  // lower name -> group id
+  for (const auto& g : state.groups) holder[ascii_lower(g.display_name)] = g.id;
+  std::vector<const GroupAction*> pending;
+  std::set<std::string> moved_aside;
+  for (const auto& g : plan.groups)
+    if (g.kind == GroupAction::Kind::Rename || g.kind == GroupAction::Kind::Link) pending.push_back(&g);
+  auto update = [&](const GroupAction& g, const std::string& name) {
+    const bool rename = g.kind == GroupAction::Kind::Rename;
+    std::string object = "group " + (rename ? g.before_name : g.name);
+    auto st = target.update_group(g.id, object, name, g.external_id);
+    if (!st) {
+      rec.failed("groups", rename ? "rename" : "link", object, g.id, st.error().describe());
+      return false;
+    }
+    for (auto it = holder.begin(); it != holder.end();)
+      it = it->second == g.id ? holder.erase(it) : std::next(it);
+    holder[ascii_lower(name)] = g.id;
+    if (name == g.name) {
+      group_id[g.name] = g.id;
+      rec.ok("groups", rename ? "rename" : "link", object, g.id);
+    }
+    return true;
+  };
+  while (!pending.empty()) {
+    bool progressed = false;
+    for (auto it = pending.begin(); it != pending.end();) {
+      auto h = holder.find(ascii_lower((*it)->name));
+      if (h != holder.end() && h->second != (*it)->id) {
+        ++it;
+        continue;
+      }
+      update(**it, (*it)->name);
+      it = pending.erase(it);
+      progressed = true;
+    }
+    if (progressed) continue;
+    // Stuck. A name held by a group this apply does not rename: that one
+    // fails (the plan said the name was free; the platform changed since).
+    auto is_pending = [&](const std::string& id) {
+      return std::any_of(pending.begin(), pending.end(), [&](const GroupAction* p) { return p->id == id; });
+    };
+    auto foreign = std::find_if(pending.begin(), pending.end(), [&](const GroupAction* p) {
+      return !is_pending(holder.find(ascii_lower(p->name))->second);
+    });
+    if (foreign != pending.end()) {
+      const GroupAction& g = **foreign;
+      rec.failed("groups", g.kind == GroupAction::Kind::Rename ? "rename" : "link",
+                 "group " + (g.before_name.empty() ? g.name : g.before_name), g.id,
+                 "another group is named \"" + g.name + "\" on the platform");
+      pending.erase(foreign);
+      continue;
+    }
+    // Every pending rename waits for another: a cycle (two groups swapping
+    // names). The first moves aside under a temporary name, once.
+    const GroupAction& g = *pending.front();
+    if (!moved_aside.insert(g.id).second) {
+      rec.failed("groups", "rename", "group " + g.before_name, g.id,
+                 "the renames of this plan wait on each other for \"" + g.name + "\"");
+      pending.erase(pending.begin());
+    } else if (!update(g, g.name + " (renaming " + g.id + ")")) {
+      pending.erase(pending.begin());
+    }
+  }
   for (const auto& g : plan.groups) {
+    if (g.kind == GroupAction::Kind::Rename || g.kind == GroupAction::Kind::Link) continue;
     std::string object = "group " + g.name;
     if (g.kind == GroupAction::Kind::Create) {
-      auto id = target.create_group(g.name, options.managed_by + ":group:" + g.name);
+      auto id = target.create_group(g.name, g.external_id.empty() ? options.managed_by + ":group:" + g.name
+                                                                  : g.external_id);
       if (id) {
         group_id[g.name] = *id;
         rec.ok("groups", "create", object, *id);

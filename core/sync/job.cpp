@@ -313,6 +313,9 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
       s.declared_fields = cfg.value("attributes", std::vector<std::string>{});
       // Always on an LDAP record: the DN and the account state daoctl computes.
       for (const char* f : {"dn", "disabled", "disabled_reason"}) s.declared_fields.push_back(f);
+      // A group search (sources.<name>.groups) gives every entry the field
+      // `groups`: its effective groups (connectors/sources, SYNC-SOURCES.md).
+      if (cfg.contains("groups")) s.declared_fields.push_back("groups");
     }
     std::string dup = cfg.value("duplicates", "prefer_active");
     s.duplicates = dup == "last" ? Duplicates::Last
@@ -503,6 +506,27 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
       gs.name_from_cn = g.value("name", "cn") == "cn";
       job.groups = std::move(gs);
     }
+  }
+  // Group membership that cannot be what the job means, said on every
+  // validate and plan: a group search nothing reads, and memberOf read where
+  // the groups themselves could be (direct only, by name, needs an overlay).
+  for (const auto& src : job.sources) {
+    if (src.type != "ldap") continue;
+    const bool searches = src.config.contains("groups");
+    const bool reads_search = job.groups && job.groups->from.source == src.name && job.groups->from.field == "groups";
+    const bool reads_member_of =
+        job.groups && job.groups->from.source == src.name && mapping::unicode::lower(job.groups->from.field) == "memberof";
+    if (searches && !reads_search)
+      job.warnings.push_back(where_in(job, text, ptr({"sources", src.name, "groups"}), 0) + ": sources." +
+                             src.name + ".groups searches the directory's groups, but no membership is read from "
+                             "it; set groups.from: " + src.name + ".groups");
+    if (!searches && reads_member_of)
+      job.warnings.push_back(
+          where_in(job, text, "/groups/from", 0) + ": groups.from reads " + src.name +
+          ".memberOf: direct memberships only (members of a nested group are not members of the groups above "
+          "it), groups known by name (a renamed group becomes a new one), and OpenLDAP keeps memberOf only with "
+          "the memberof overlay; add sources." + src.name +
+          ".groups to read membership from the groups themselves (docs/SYNC-SOURCES.md)");
   }
   if (root.contains("link")) job.link_by = root["link"].value("by", std::vector<std::string>{});
   if (root.contains("unique"))

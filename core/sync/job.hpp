@@ -81,6 +81,13 @@ struct JoinSpec {
   std::optional<mapping::Expression> left_key, right_key;
 };
 
+// An LDAP source with a group search (sources.<name>.groups) gives each
+// record the field `groups` (the DNs of its groups) and, value for value,
+// these two: the group's stable id (entryUUID, objectGUID) and the name its
+// platform group gets. The builder then knows groups by id, not by name.
+inline constexpr std::string_view kGroupIdField = "groups;id";
+inline constexpr std::string_view kGroupNameField = "groups;name";
+
 struct GroupSpec {
   mapping::Reference from;
   std::vector<std::string> include;  // glob patterns, case-insensitive
@@ -139,6 +146,10 @@ struct JobSpec {
   double retry_max_wait_seconds = 0;
   ReportSpec report;
   schema::SourceMap positions;
+  // What the job allows but probably does not mean (e.g. a group search no
+  // `groups.from` reads), each "file:line:column: what"; validate and plan
+  // print them.
+  std::vector<std::string> warnings;
 
   const SourceSpec* source(std::string_view name) const;
   const mapping::Template* template_for(std::string_view field) const;

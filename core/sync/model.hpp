@@ -28,6 +28,9 @@ struct DesiredUser {
   std::string source_key;  // the primary record's key (a canonical DN for LDAP)
   Fields fields;           // every mapped field but externalId/userName
   std::vector<std::string> groups;  // group names, after include/exclude
+  // The directory's stable id of each of `groups`, in the same order, when the
+  // source knows its groups by id (a group search); empty: known by name.
+  std::vector<std::string> group_keys = {};
   bool active = true;
   // Set when a deprovision.dismissed_when rule holds (active is then false):
   // which rule, shown as the reason of the deactivation.

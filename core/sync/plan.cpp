@@ -183,6 +183,14 @@ bool is_suffixed_form(std::string_view have, std::string_view value) {
   return std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+}  // namespace
+
+std::string group_external_id(const std::string& managed_by, const std::string& key) {
+  return managed_by + ":group-id:" + key;
+}
+
+namespace {
+
 const char* department_kind(DepartmentAction::Kind k) {
   return k == DepartmentAction::Kind::Create ? "create" : "delete";
 }
@@ -192,6 +200,8 @@ const char* group_kind(GroupAction::Kind k) {
     case GroupAction::Kind::Create: return "create";
     case GroupAction::Kind::AddMembers: return "add_members";
     case GroupAction::Kind::RemoveMembers: return "remove_members";
+    case GroupAction::Kind::Rename: return "rename";
+    case GroupAction::Kind::Link: return "link";
   }
   return "create";
 }
@@ -304,10 +314,16 @@ json collision_to_json(const Collision& c) {
 json SyncPlan::summary_json() const {
   long dcreate = 0, ddelete = 0, gcreate = 0, gadd = 0, gremove = 0;
   for (const auto& d : departments) (d.kind == DepartmentAction::Kind::Create ? dcreate : ddelete)++;
-  for (const auto& g : groups)
+  long grename = 0, glink = 0;
+  for (const auto& g : groups) {
+    if (g.kind == GroupAction::Kind::Rename || g.kind == GroupAction::Kind::Link) {
+      ++(g.kind == GroupAction::Kind::Rename ? grename : glink);
+      continue;
+    }
     (g.kind == GroupAction::Kind::Create ? gcreate
      : g.kind == GroupAction::Kind::AddMembers ? gadd : gremove) +=
         g.kind == GroupAction::Kind::Create ? 1 : static_cast<long>(g.members.size());
+  }
   return {
       {"departments", {{"create", dcreate}, {"delete", ddelete}}},
       {"users",
@@ -319,7 +335,7 @@ json SyncPlan::summary_json() const {
       {"collisions", {{"total", static_cast<long>(collisions.size())}, {"left_out", unresolved_collisions()}}},
       {"managers", {{"set", static_cast<long>(managers.size())}}},
       {"photos", {{"upload", static_cast<long>(photos.size())}}},
-      {"groups", {{"create", gcreate}, {"add", gadd}, {"remove", gremove}}},
+      {"groups", {{"create", gcreate}, {"add", gadd}, {"remove", gremove}, {"rename", grename}, {"link", glink}}},
       {"warnings", static_cast<long>(warnings.size())},
   };
 }
@@ -374,6 +390,8 @@ json SyncPlan::to_json() const {
                            {"id", g.id},
                            {"members", g.members},
                            {"member_userNames", g.member_names}});
+    if (!g.external_id.empty()) groups_json.back()["externalId"] = g.external_id;
+    if (!g.before_name.empty()) groups_json.back()["before"] = g.before_name;
   }
   json warnings_json = json::array();
   for (const auto& w : warnings) warnings_json.push_back({{"object", w.object}, {"message", w.message}});
@@ -416,7 +434,11 @@ std::string SyncPlan::hash() const {
     body.push_back({"manager", m.external_id, m.user_id, m.before_id, m.after_external_id, m.after_id});
   for (const auto& ph : photos)
     body.push_back({"photo", ph.external_id, ph.user_id, ph.before_sha256, ph.after_sha256, ph.after_size});
-  for (const auto& g : groups) body.push_back({group_kind(g.kind), g.name, g.id, g.members});
+  for (const auto& g : groups) {
+    body.push_back({group_kind(g.kind), g.name, g.id, g.members});
+    // Only groups known by id have these, so other plans keep their hash.
+    if (!g.external_id.empty() || !g.before_name.empty()) body.back().push_back({g.external_id, g.before_name});
+  }
   // Collisions decide who is left out: part of what this plan is. (Only
   // when there are any, so plans without them keep their hash.)
   if (!collisions.empty()) {
@@ -474,7 +496,11 @@ Result<SyncPlan> SyncPlan::from_json(const json& doc) {
       std::string kind = g.at("action");
       a.kind = kind == "create" ? GroupAction::Kind::Create
                : kind == "add_members" ? GroupAction::Kind::AddMembers
+               : kind == "rename" ? GroupAction::Kind::Rename
+               : kind == "link" ? GroupAction::Kind::Link
                                        : GroupAction::Kind::RemoveMembers;
+      a.external_id = g.value("externalId", "");
+      a.before_name = g.value("before", "");
       a.name = g.at("name");
       a.id = g.at("id");
       a.members = g.at("members").get<std::vector<std::string>>();
@@ -1070,10 +1096,15 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
     }
   }
 
-  // Group memberships.
+  // Group memberships. A group is known by its directory id when the source
+  // has a group search (DesiredUser::group_keys), else by its name.
   if (opt.manage_groups) {
-    std::map<std::string, std::set<std::string>> wanted;  // group name -> member external ids
-    std::map<std::string, std::string> display;           // lower name -> name as written
+    struct Wanted {
+      std::string name;
+      std::string external_id;  // groups known by id
+      std::set<std::string> members;  // external ids
+    };
+    std::map<std::string, Wanted> wanted;  // "id:<stable id>" or "name:<lower name>"
     // Leavers (PlanOptions::leavers_groups_by_pipeline): platform ids.
     std::set<std::string> leavers;
     if (opt.leavers_groups_by_pipeline) {
@@ -1089,44 +1120,112 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
       if ((acted(d.external_id) || matched(d.external_id)) &&
           !(opt.leavers_groups_by_pipeline &&
             (!d.active || (matched(d.external_id) && leavers.count(matched(d.external_id)->id)))))
-        for (const auto& g : d.groups) {
-          wanted[lower(g)].insert(d.external_id);
-          display.emplace(lower(g), g);
+        for (std::size_t i = 0; i < d.groups.size(); ++i) {
+          const bool keyed = i < d.group_keys.size();
+          auto& w = wanted[keyed ? "id:" + d.group_keys[i] : "name:" + lower(d.groups[i])];
+          if (w.name.empty()) {
+            w.name = d.groups[i];
+            if (keyed) w.external_id = group_external_id(opt.managed_by, d.group_keys[i]);
+          }
+          w.members.insert(d.external_id);
         }
-    std::map<std::string, const PlatformGroup*> group_by_name;
-    for (const auto& g : current.groups) group_by_name[lower(g.display_name)] = &g;
+    std::map<std::string, const PlatformGroup*> group_by_name, group_by_ext;
+    for (const auto& g : current.groups) {
+      group_by_name[lower(g.display_name)] = &g;
+      if (!g.external_id.empty()) group_by_ext[g.external_id] = &g;
+    }
+    const std::string by_name_prefix = opt.managed_by + ":group:";
+    const std::string by_id_prefix = opt.managed_by + ":group-id:";
     auto is_ours = [&](const std::string& user_id) {
       auto it = by_id().find(user_id);
       return it != by_id().end() && (it->second->managed_by == opt.managed_by || acted(it->second->external_id));
     };
-    for (const auto& [key, members] : wanted) {
-      auto it = group_by_name.find(key);
-      GroupAction add{GroupAction::Kind::AddMembers, display[key], "", {}};
+    // Platform groups a wanted group uses; groups known by id claim theirs
+    // (by externalId) before any group is matched by name.
+    std::set<std::string> claimed;
+    for (const auto& [key, w] : wanted)
+      if (!w.external_id.empty())
+        if (auto it = group_by_ext.find(w.external_id); it != group_by_ext.end()) claimed.insert(it->second->id);
+    // Platform groups this plan renames: the names they hold now are free
+    // for other groups once apply has renamed them (apply orders the renames
+    // and breaks a swap with a temporary name).
+    std::set<std::string> renamed_away;
+    for (const auto& [key, w] : wanted)
+      if (!w.external_id.empty())
+        if (auto it = group_by_ext.find(w.external_id); it != group_by_ext.end() && it->second->display_name != w.name)
+          renamed_away.insert(it->second->id);
+    std::set<std::string> names;  // lower names the wanted groups end up with
+    for (auto& [key, w] : wanted) {
+      const bool keyed = !w.external_id.empty();
+      const PlatformGroup* cur = nullptr;
+      bool link = false;
+      std::string name = w.name;
+      if (keyed) {
+        if (auto it = group_by_ext.find(w.external_id); it != group_by_ext.end()) cur = it->second;
+      }
+      auto holder = group_by_name.find(lower(w.name));
+      const PlatformGroup* held_by = holder == group_by_name.end() ? nullptr : holder->second;
+      if (!keyed) {
+        cur = held_by;
+      } else if (!cur && held_by && !renamed_away.count(held_by->id)) {
+        // A group of that name exists (and is not renamed away by this plan:
+        // then the name is free when apply creates this one): ours from
+        // before groups were known by id, or one nobody owns (no
+        // externalId): it becomes this group. Anything else keeps its name
+        // and this group waits.
+        const std::string& ext = held_by->external_id;
+        if (!claimed.count(held_by->id) && (ext.empty() || ext == by_name_prefix + held_by->display_name)) {
+          cur = held_by;
+          link = true;
+        } else {
+          plan.warnings.push_back(
+              {"group " + w.name,
+               fmt::format("the platform's group \"{}\" (externalId {}) is another group; directory group {} is "
+                           "left out until the name is free",
+                           held_by->display_name, ext.empty() ? "none" : ext, w.external_id)});
+          continue;
+        }
+      } else if (cur && cur->display_name != w.name && held_by && held_by != cur && !renamed_away.count(held_by->id)) {
+        plan.warnings.push_back({"group " + w.name,
+                                 fmt::format("not renamed from \"{}\": the platform has another group \"{}\"",
+                                             cur->display_name, held_by->display_name)});
+        name = cur->display_name;
+      }
+      if (!names.insert(lower(name)).second) {
+        plan.warnings.push_back({"group " + name, "two directory groups want this name; the second is left out"});
+        continue;
+      }
+      GroupAction add{GroupAction::Kind::AddMembers, name, "", {}};
       std::set<std::string> current_members;
-      if (it == group_by_name.end()) {
-        plan.groups.push_back({GroupAction::Kind::Create, display[key], "", {}});
+      if (!cur) {
+        plan.groups.push_back({GroupAction::Kind::Create, name, "", {}, {}, w.external_id});
       } else {
-        add.id = it->second->id;
-        add.name = it->second->display_name;
-        current_members.insert(it->second->member_ids.begin(), it->second->member_ids.end());
+        claimed.insert(cur->id);
+        if (link) plan.groups.push_back({GroupAction::Kind::Link, name, cur->id, {}, {}, w.external_id});
+        else if (keyed && cur->display_name != name)
+          plan.groups.push_back({GroupAction::Kind::Rename, name, cur->id, {}, {}, w.external_id, cur->display_name});
+        add.id = cur->id;
+        if (!keyed) add.name = cur->display_name;
+        current_members.insert(cur->member_ids.begin(), cur->member_ids.end());
       }
       std::set<std::string> wanted_ids;
-      for (const auto& ext : members) {
+      for (const auto& ext : w.members) {
         const PlatformUser* u = matched(ext);
         if (u) wanted_ids.insert(u->id);
         if (!u || !current_members.count(u->id)) add.members.push_back(ext);
       }
       if (!add.members.empty()) plan.groups.push_back(add);
-      if (it != group_by_name.end()) {
-        GroupAction remove{GroupAction::Kind::RemoveMembers, it->second->display_name, it->second->id, {}};
-        for (const auto& m : it->second->member_ids)
+      if (cur) {
+        GroupAction remove{GroupAction::Kind::RemoveMembers, add.name, cur->id, {}};
+        for (const auto& m : cur->member_ids)
           if (!wanted_ids.count(m) && is_ours(m) && !leavers.count(m)) remove.members.push_back(m);
         if (!remove.members.empty()) plan.groups.push_back(remove);
       }
     }
     // Groups this job created earlier that no employee belongs to any more.
     for (const auto& g : current.groups) {
-      if (wanted.count(lower(g.display_name)) || g.external_id != opt.managed_by + ":group:" + g.display_name)
+      if (claimed.count(g.id) ||
+          !(g.external_id == by_name_prefix + g.display_name || g.external_id.starts_with(by_id_prefix)))
         continue;
       GroupAction remove{GroupAction::Kind::RemoveMembers, g.display_name, g.id, {}};
       for (const auto& m : g.member_ids)

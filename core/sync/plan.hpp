@@ -80,12 +80,24 @@ struct PhotoChange {
 std::string photo_sha256(std::string_view bytes);
 
 struct GroupAction {
-  enum class Kind { Create, AddMembers, RemoveMembers } kind = Kind::Create;
-  std::string name;
+  // Rename: a directory group known by its stable id changed its name (the
+  // platform group keeps its members). Link: an existing platform group of
+  // that name (one this job made before it knew groups by id, or one without
+  // an externalId) becomes the directory group's: it gets its externalId.
+  enum class Kind { Create, AddMembers, RemoveMembers, Rename, Link } kind = Kind::Create;
+  std::string name;                  // Rename: the new name
   std::string id;                    // empty when created by this run
   std::vector<std::string> members;  // Add: external ids; Remove: platform user ids
   std::vector<std::string> member_names = {};  // the same people by userName, for review
+  // The group's externalId when it is known by a stable id (Create, Link);
+  // empty: "<managedBy>:group:<name>", a group known by name.
+  std::string external_id = {};
+  std::string before_name = {};  // Rename: the name the platform has
 };
+
+// The externalId of the platform group of a directory group with stable id
+// `key` (entryUUID, objectGUID), for the job with `managed_by`.
+std::string group_external_id(const std::string& managed_by, const std::string& key);
 
 struct PlanWarning {
   std::string object;

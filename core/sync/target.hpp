@@ -56,6 +56,15 @@ class SyncTarget {
   virtual std::vector<Status> upload_photos(const std::vector<PhotoUpload>& uploads) = 0;
 
   virtual Result<std::string> create_group(const std::string& name, const std::string& external_id) = 0;
+  // Sets a group's displayName and externalId (a directory group renamed, or
+  // an existing group linked to a directory group). `object` names it in errors.
+  virtual Status update_group(const std::string& group_id, const std::string& object, const std::string& name,
+                              const std::string& external_id) {
+    (void)group_id;
+    (void)name;
+    (void)external_id;
+    return fail(ErrorKind::Internal, "this target cannot rename groups", object);
+  }
   // Adds and removes members (platform user ids), in as many PATCH requests
   // as the target's limit on operations requires.
   virtual Status change_group_members(const std::string& group_id, const std::string& group_name,

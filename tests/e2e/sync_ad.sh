@@ -5,6 +5,9 @@
 # with 3,000 members and one group the job excludes. Checks validate/plan/apply
 # into daoctl-sim: users, disabled -> inactive, objectGUID as "{…}" externalId,
 # the big group's 3,000 members, and that the DC really serves ranged retrieval.
+# Then nested security groups (Backend ⊂ Dev ⊂ IT-Dept, a cycle, two Dev)
+# read by a group search: effective membership, groups known by objectGUID,
+# the memberOf-made BigGroup linked (not recreated), a rename, No changes.
 source "$(dirname "$0")/lib_samba.sh"
 samba_enter_netns "$@"
 source "$(dirname "$0")/lib.sh"
@@ -124,5 +127,94 @@ expected_ids=$(jq -r --argjson first "$BIG_FIRST" \
 expect_eq "the members are exactly user0060 … user3059" "$member_ids" "$expected_ids"
 
 expect_exit 0 "a rerun plans nothing" "$DAOCTL_BIN" sync plan -f "$job" --detailed-exitcode
+
+# Nested security groups, added live (the DC checks every member DN, so the
+# groups exist before they are nested; a cycle is legal in AD).
+GROUPS_OU="OU=Groups,$SAMBA_BASE_DN"
+ad_modify() { ldapmodify -x -H "$SAMBA_URL" -D "$SAMBA_BIND_DN" -w "$SAMBA_BIND_PASSWORD" >/dev/null; }
+{
+  printf 'dn: %s\nchangetype: add\nobjectClass: organizationalUnit\n\n' "$GROUPS_OU"
+  for ou in Eng Sales; do printf 'dn: OU=%s,%s\nchangetype: add\nobjectClass: organizationalUnit\n\n' "$ou" "$GROUPS_OU"; done
+  for g in "IT-Dept,$GROUPS_OU:g-it" "Dev,OU=Eng,$GROUPS_OU:g-dev-eng" "Backend,OU=Eng,$GROUPS_OU:g-backend" \
+           "Dev,OU=Sales,$GROUPS_OU:g-dev-sales" "Cycle-A,$GROUPS_OU:g-cycle-a" "Cycle-B,$GROUPS_OU:g-cycle-b"; do
+    printf 'dn: CN=%s\nchangetype: add\nobjectClass: group\nsAMAccountName: %s\n\n' "${g%:*}" "${g##*:}"
+  done
+  member() { printf 'dn: CN=%s\nchangetype: modify\nadd: member\nmember: %s\n\n' "$1" "$2"; }
+  member "IT-Dept,$GROUPS_OU" "CN=Dev,OU=Eng,$GROUPS_OU"
+  member "IT-Dept,$GROUPS_OU" "CN=user0001,$STAFF_OU"
+  member "Dev,OU=Eng,$GROUPS_OU" "CN=Backend,OU=Eng,$GROUPS_OU"
+  member "Dev,OU=Eng,$GROUPS_OU" "CN=user0002,$STAFF_OU"
+  member "Backend,OU=Eng,$GROUPS_OU" "CN=user0003,$STAFF_OU"
+  member "Dev,OU=Sales,$GROUPS_OU" "CN=user0004,$STAFF_OU"
+  member "Cycle-A,$GROUPS_OU" "CN=Cycle-B,$GROUPS_OU"
+  member "Cycle-B,$GROUPS_OU" "CN=Cycle-A,$GROUPS_OU"
+  member "Cycle-A,$GROUPS_OU" "CN=user0009,$STAFF_OU"
+} | ad_modify || failed "ldapmodify adds the nested groups"
+user3_member_of=$(ad_search -b "CN=user0003,$STAFF_OU" -s base "(objectClass=*)" memberOf | grep '^memberOf:' | sort)
+expect_eq "AD's own memberOf of a Backend member is direct only (no Dev, no IT-Dept)" "$user3_member_of" \
+"memberOf: CN=Backend,OU=Eng,$GROUPS_OU
+memberOf: CN=Excluded Group,$STAFF_OU"
+
+# The same job, now reading membership from the groups (the whole domain, so
+# BigGroup in OU=Staff is found too).
+cat >"$E2E_DIR/nested.yaml" <<YAML
+version: 1
+name: e2e-ad
+sources:
+  ad:
+    type: ldap
+    flavor: active_directory
+    url: $SAMBA_URL
+    bind_dn: "$SAMBA_BIND_DN"
+    bind_password_env: AD_BIND_PASSWORD
+    base_dn: "$STAFF_OU"
+    page_size: 500
+    groups:
+      base_dn: "$SAMBA_BASE_DN"
+mapping:
+  externalId: "{ad.objectGUID}"
+  userName: "{ad.sAMAccountName}"
+  email: "{ad.mail | first | lower}"
+  name.givenName: "{ad.givenName}"
+  name.familyName: "{ad.sn}"
+  displayName: "{ad.givenName} {ad.sn}"
+  active: "{not ad.disabled}"
+groups:
+  from: ad.groups
+  include: ["CN=Big*", "*,$GROUPS_OU"]
+YAML
+nested="$E2E_DIR/nested.yaml"
+check "validate accepts the AD group search" "$DAOCTL_BIN" sync validate -f "$nested"
+check "plan with the group search" "$DAOCTL_BIN" sync plan -f "$nested" -o json
+expect_eq "BigGroup, made from memberOf, is linked to its objectGUID, not recreated" \
+  "$(jq -r '[.groups[] | select(.name == "BigGroup") | .action] | join(",")' <<<"$OUT")" "link"
+expect_match "the cycle is a warning" "$(jq -r '.warnings[].message' <<<"$OUT")" 'Cycle-A.*Cycle-B.*contain each other'
+check "apply with the group search" "$DAOCTL_BIN" sync apply -f "$nested"
+"$DAOCTL_BIN" users list -o json >"$E2E_DIR/users.json"
+"$DAOCTL_BIN" groups list -o json >"$E2E_DIR/groups.json"
+effective=$(jq -r --slurpfile users "$E2E_DIR/users.json" '
+    ($users[0] | map({(.id): .userName}) | add) as $name
+    | sort_by(.displayName)[] | select(.displayName != "BigGroup")
+    | "\(.displayName): \([.members[]?.value | $name[.]] | sort | join(","))"' "$E2E_DIR/groups.json")
+expect_eq "effective membership through nesting and the cycle" "$effective" \
+"Backend: user0003
+Cycle-A: user0009
+Cycle-B: user0009
+Dev (Eng): user0002,user0003
+Dev (Sales): user0004
+IT-Dept: user0001,user0002,user0003"
+expect_eq "BigGroup kept its $BIG_MEMBERS members" \
+  "$(jq '.[] | select(.displayName == "BigGroup") | .members | length' "$E2E_DIR/groups.json")" "$BIG_MEMBERS"
+expect_eq "groups carry the objectGUID" \
+  "$(jq -r '[.[].externalId | test("^daoctl:e2e-ad:group-id:\\{[0-9a-f-]{36}\\}$")] | all' "$E2E_DIR/groups.json")" "true"
+expect_exit 0 "the next plan has no changes" "$DAOCTL_BIN" sync plan -f "$nested" --detailed-exitcode
+# A rename in AD (modrdn): the same platform group, renamed, members kept.
+ldapmodrdn -x -H "$SAMBA_URL" -D "$SAMBA_BIND_DN" -w "$SAMBA_BIND_PASSWORD" -r \
+  "CN=Backend,OU=Eng,$GROUPS_OU" "CN=Platform" >/dev/null
+check "plan after the AD rename" "$DAOCTL_BIN" sync plan -f "$nested" -o json
+expect_eq "the rename is a rename and nothing else" \
+  "$(jq -r '[.groups[] | "\(.action) \(.before) -> \(.name)"] | join("|")' <<<"$OUT")" "rename Backend -> Platform"
+check "apply the rename" "$DAOCTL_BIN" sync apply -f "$nested"
+expect_exit 0 "then no changes" "$DAOCTL_BIN" sync plan -f "$nested" --detailed-exitcode
 echo "# whole test took $(($(date +%s) - started)) s"
 finish

@@ -113,7 +113,8 @@ TEST_CASE("an HR key used twice joins the record duplicates: picks, and the warn
   JobSpec job = job_from(kJob);
   SourceRecords data;
   data["ad"] = {record("ldap:1", {{"dn", {"uid=a,dc=corp,dc=example"}}, {"entryUUID", {"a"}},
-                                  {"uid", {"a"}}, {"employeeNumber", {"7"}}})};
+                                  {"uid", {"a"}}, {"employeeNumber", {"7"}},
+                                  {"memberOf", {"cn=vpn,ou=groups,dc=corp,dc=example"}}})};
   data["hr"] = {record("hr.csv:2", {{"tab", {"7"}}, {"last", {"One"}}}),
                 record("hr.csv:3", {{"tab", {"7"}}, {"last", {"Two"}}})};
   auto set = build_desired(job, data);
