@@ -813,6 +813,9 @@ struct ScimPageMeta {
   long long total = 0;
   long long count = 0;
   bool has_total = false;
+  // With `locate`: where each resource's JSON text is in the body (offset,
+  // length), found in the same pass that counts them.
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
 };
 
 std::string plural(long long n, const char* word) {
@@ -850,7 +853,7 @@ Status check_scim_page(const std::string& path, long long page, long long start_
   return {};
 }
 
-Result<ScimPageMeta> scim_page_meta(const http::Request& req, std::string& body) {
+Result<ScimPageMeta> scim_page_meta(const http::Request& req, std::string& body, bool locate = false) {
   auto bad = [&](const std::string& why) {
     return fail(ErrorKind::Remote, "cannot read the SCIM list answer of " + req.method + " " + path_of(req.url),
                 req.object, why, "the platform or a proxy in between answered with something that is not a SCIM ListResponse");
@@ -876,6 +879,22 @@ Result<ScimPageMeta> scim_page_meta(const http::Request& req, std::string& body)
     } else if (key == "Resources") {
       simdjson::ondemand::array resources;
       if (field.value().get_array().get(resources)) return bad("the page has no \"Resources\" array");
+      if (locate) {
+        meta.spans.clear();
+        for (auto item : resources) {
+          std::string_view raw;
+          simdjson::ondemand::object object;
+          if (item.get_object().get(object) != simdjson::SUCCESS) return bad("a resource is not an object");
+          if (auto err = object.raw_json().get(raw)) return bad(simdjson::error_message(err));
+          // raw_json() runs up to the next token: the whitespace a server
+          // writes between resources is not the resource's.
+          while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' || raw.back() == '\t'))
+            raw.remove_suffix(1);
+          meta.spans.emplace_back(static_cast<std::size_t>(raw.data() - body.data()), raw.size());
+        }
+        meta.count = static_cast<long long>(meta.spans.size());
+        continue;
+      }
       std::size_t n = 0;
       if (auto err = resources.count_elements().get(n)) return bad(simdjson::error_message(err));
       meta.count = static_cast<long long>(n);
@@ -889,6 +908,24 @@ Result<ScimPageMeta> scim_page_meta(const http::Request& req, std::string& body)
 
 Status PlatformClient::scim_list_raw(const std::string& path, const std::string& filter, int page_size,
                                      const std::function<Status(std::string& body)>& on_page) {
+  return scim_list_pages(path, filter, page_size, /*locate=*/false,
+                         [&](std::string& body, const ResourceSpans&) { return on_page(body); });
+}
+
+Status PlatformClient::scim_list_resources(
+    const std::string& path, const std::string& filter, int page_size,
+    const std::function<Status(std::string_view body, std::span<const std::string_view> resources)>& on_page) {
+  std::vector<std::string_view> views;
+  return scim_list_pages(path, filter, page_size, /*locate=*/true, [&](std::string& body, const ResourceSpans& spans) {
+    views.clear();
+    views.reserve(spans.size());
+    for (const auto& [offset, size] : spans) views.emplace_back(body.data() + offset, size);
+    return on_page(body, views);
+  });
+}
+
+Status PlatformClient::scim_list_pages(const std::string& path, const std::string& filter, int page_size, bool locate,
+                                       const std::function<Status(std::string& body, const ResourceSpans&)>& on_page) {
   page_size = std::max(1, page_size);
   const std::string base = filter.empty() ? path : with_query(path, "filter=" + url_encode_query(filter));
   auto page_request = [&](long long start_index, int count, long long page_number) {
@@ -902,7 +939,7 @@ Status PlatformClient::scim_list_raw(const std::string& path, const std::string&
   const http::Request first_described = description_of(first);
   auto first_resp = send(std::move(first));
   if (!first_resp) return std::unexpected(std::move(first_resp.error()));
-  auto first_meta = scim_page_meta(first_described, first_resp->body);
+  auto first_meta = scim_page_meta(first_described, first_resp->body, locate);
   if (!first_meta) return std::unexpected(std::move(first_meta.error()));
   const long long first_count = first_meta->count;
   const long long total = first_meta->total;
@@ -918,13 +955,13 @@ Status PlatformClient::scim_list_raw(const std::string& path, const std::string&
                     " where totalResults is " + std::to_string(total),
                 "the platform answered with pages that do not add up; report it to the platform");
   }
-  if (auto st = on_page(first_resp->body); !st) return st;
+  if (auto st = on_page(first_resp->body, first_meta->spans); !st) return st;
   if (first_count >= total) return {};
 
   // The server may clamp count (SCIM maxResults); step by what it really gave.
   const long long step = std::min<long long>(page_size, first_count);
   std::vector<Call> calls;
-  std::map<long long, std::pair<std::string, long long>> arrived;  // page -> (body, count), waiting for its turn
+  std::map<long long, std::pair<std::string, ResourceSpans>> arrived;  // page -> (body, spans), waiting for its turn
   long long next_to_deliver = 2;
   long long last_page = 1 + (total - first_count + step - 1) / step;
   std::optional<Error> first_error;
@@ -945,15 +982,15 @@ Status PlatformClient::scim_list_raw(const std::string& path, const std::string&
     calls.push_back(Call{std::move(req), [&, page, start_index, described](Result<http::Response> resp) {
       if (page > last_page) return;  // beyond an error: discarded
       if (!resp) return record_error(page, std::move(resp.error()));
-      auto meta = scim_page_meta(described, resp->body);
+      auto meta = scim_page_meta(described, resp->body, locate);
       if (!meta) return record_error(page, std::move(meta.error()));
       if (auto st = check_scim_page(path, page, start_index, step, total, *meta); !st)
         return record_error(page, std::move(st.error()));
-      arrived.emplace(page, std::pair{std::move(resp->body), meta->count});
+      arrived.emplace(page, std::pair{std::move(resp->body), std::move(meta->spans)});
       while (next_to_deliver <= last_page) {
         auto it = arrived.find(next_to_deliver);
         if (it == arrived.end()) break;
-        if (auto st = on_page(it->second.first); !st) {
+        if (auto st = on_page(it->second.first, it->second.second); !st) {
           record_error(next_to_deliver, std::move(st.error()));
           break;
         }

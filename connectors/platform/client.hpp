@@ -16,6 +16,7 @@
 #include <optional>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -126,6 +127,15 @@ class PlatformClient {
   Status scim_list_raw(const std::string& path, const std::string& filter, int page_size,
                        const std::function<Status(std::string& body)>& on_page);
 
+  // The same paging and checks, with each page's resources located in the
+  // pass that counts them (one parse per page, not two): `on_page` gets the
+  // ListResponse body and the JSON text of each resource, in order (views
+  // into the body, valid during the call). A resource that is not an object
+  // fails the page. The fast path of `users list -o json` (issue 17).
+  Status scim_list_resources(
+      const std::string& path, const std::string& filter, int page_size,
+      const std::function<Status(std::string_view body, std::span<const std::string_view> resources)>& on_page);
+
   // Native cursor paging: GET path (?|&)limit=..&cursor=.. until next_cursor
   // is null/absent/empty; on_page gets each page's items array. A cursor that
   // repeats the previous one is a Remote error (it would loop forever).
@@ -133,10 +143,14 @@ class PlatformClient {
                      const std::function<void(const json& items)>& on_page);
 
   const ClientStats& stats() const { return stats_; }
+  // (offset, size) of each resource of a page in its body.
+  using ResourceSpans = std::vector<std::pair<std::size_t, std::size_t>>;
   const ClientOptions& options() const { return options_; }
   http::Transport& transport() { return *transport_; }
 
  private:
+  Status scim_list_pages(const std::string& path, const std::string& filter, int page_size, bool locate,
+                         const std::function<Status(std::string& body, const ResourceSpans& spans)>& on_page);
   struct Impl;
   std::unique_ptr<http::Transport> transport_;
   ClientOptions options_;
