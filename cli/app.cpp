@@ -167,6 +167,11 @@ std::unique_ptr<CLI::App> make_app(commands::CommandContext& ctx, const CommandR
       ->check(CLI::Range(1, 64));
   app->add_option("--rate-limit", g.rate_limit, "Client-side limit, requests per second (0: none)")
       ->check(CLI::NonNegativeNumber);
+  app->add_option_function<std::string>(
+         "--pacing", [&g](const std::string& v) { g.pacing = v; },
+         "On 429/503: adaptive (slow the whole client to the rate the platform takes) or fixed (only "
+         "--rate-limit and each request's Retry-After); default adaptive, see docs/PACING.md")
+      ->check(CLI::IsMember({"adaptive", "fixed"}));
 
   registrar(*app, ctx);
   add_completion_command(*app, ctx);
@@ -242,6 +247,7 @@ commands::ClientFactory curl_client_factory(std::string user_agent) {
     options.base_url = s.url;
     options.token = s.token;
     options.rate_limit = s.rate_limit;
+    options.pacing = s.pacing;
     options.retry.max_attempts = s.max_attempts;
     if (s.max_retry_wait) {
       options.retry.max_delay = *s.max_retry_wait;

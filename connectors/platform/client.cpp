@@ -269,7 +269,6 @@ struct PacingPolicy {
   double recover = 0.5;    // per second, below headroom x the rate at the last throttle
   double probe = 0.02;     // per second, above it (doubling every 3 s of calm)
   double headroom = 0.95;  // share of an advertised RateLimit-Policy used
-  double min_rate = 1.0;   // requests per second; the pace never drops below
   std::size_t min_sending = 4;  // no pace starts while fewer were sent in the last second
 };
 constexpr PacingPolicy kPacing;
@@ -283,6 +282,7 @@ struct CallState {
   std::function<void(Result<http::Response>)> done;
   int attempts = 0;
   Clock::time_point started{};  // when the current attempt may start (its slot)
+  Clock::time_point ready{};    // when the current attempt could have started (queued, or its retry due)
   bool admitted = false;        // the current attempt is with the transport
 };
 
@@ -387,12 +387,17 @@ struct PlatformClient::Impl {
     return cap;
   }
 
+  double min_rate() const { return std::max(client.options_.pacing.min_rate, 0.001); }
+
   void set_pace(double rate) {
     const double cap = pace_cap();
     if (cap > 0) rate = std::min(rate, cap);
-    if (rate > 0) rate = std::max(rate, std::min(kPacing.min_rate, cap > 0 ? cap : rate));
+    if (rate > 0) rate = std::max(rate, std::min(min_rate(), cap > 0 ? cap : rate));
     if (pace <= 0 && rate > 0) next_slot = std::max(next_slot, client.transport_->now());
     pace = rate;
+    auto& st = client.stats_;
+    st.pace = rate;
+    if (rate > 0 && (st.lowest_pace <= 0 || rate < st.lowest_pace)) st.lowest_pace = rate;
   }
 
   // Token bucket of capacity one: attempts start at least 1/pace apart, so
@@ -413,11 +418,13 @@ struct PlatformClient::Impl {
 
   // Learns an advertised quota from any answer.
   void learn_policy(const http::Response& resp) {
+    if (!client.options_.pacing.adaptive) return;
     auto policy = resp.header("ratelimit-policy");
     if (!policy) return;
     const double rate = advertised_rate(*policy);
     if (rate <= 0 || rate == advertised) return;
     advertised = rate;
+    client.stats_.advertised_rate = rate;
     set_pace(pace > 0 ? std::min(pace, pace_cap()) : pace_cap());
   }
 
@@ -446,6 +453,8 @@ struct PlatformClient::Impl {
   // requests already in flight then carry no news).
   void on_throttled(Clock::time_point attempt_started) {
     const auto& policy = kPacing;
+    ++client.stats_.throttled;
+    if (!client.options_.pacing.adaptive) return;
     const auto now = client.transport_->now();
     if (throttled_once && (attempt_started < last_decrease || now - last_decrease < std::chrono::seconds(1))) return;
     forget_old_accepts(now);
@@ -458,11 +467,12 @@ struct PlatformClient::Impl {
     const double took = static_cast<double>(accepted.size());
     const double base = pace > 0 ? std::min(pace, std::max(took, pace / 2))
                                  : std::max(took, static_cast<double>(starts.size()) / 2);
-    peak = std::max(base, policy.min_rate);
+    peak = std::max(base, min_rate());
     throttled_once = true;
     last_decrease = now;
     last_raise = now;
-    set_pace(std::max(policy.min_rate, policy.decrease * base));
+    ++client.stats_.pace_decreases;
+    set_pace(std::max(min_rate(), policy.decrease * base));
   }
 
   milliseconds jittered_backoff(int retry) {
@@ -512,6 +522,11 @@ struct PlatformClient::Impl {
     ++client.stats_.requests;
     call->admitted = true;
     call->started = reserve_slot(earliest);
+    if (pace > 0) {  // held back for its slot since it was ready
+      const auto ready = std::min(earliest, call->ready);
+      if (call->started > ready)
+        client.stats_.pacing_wait_seconds += std::chrono::duration<double>(call->started - ready).count();
+    }
     if (call->attempts == 1) {  // the calls begun, not the retries of one
       starts.push_back(call->started);
       if (starts.size() > 100'000) starts.pop_front();
@@ -537,7 +552,7 @@ struct PlatformClient::Impl {
       refill();
     };
     ++unfinished;
-    (void)earliest;
+    state->ready = earliest;
     waiting.push_back(std::move(state));
     pump();
   }
@@ -560,7 +575,9 @@ struct PlatformClient::Impl {
   void retry_after(const std::shared_ptr<CallState>& call, milliseconds minimum) {
     ++client.stats_.retries;
     const auto delay = std::max(jittered_backoff(call->attempts), minimum);
-    delayed.emplace(client.transport_->now() + delay, call);
+    client.stats_.retry_wait_seconds += std::chrono::duration<double>(delay).count();
+    call->ready = client.transport_->now() + delay;
+    delayed.emplace(call->ready, call);
   }
 
   void fail(const std::shared_ptr<CallState>& call, Error error) {
@@ -1101,6 +1118,26 @@ Status CursorPaging::check(long long number, const std::string& cursor, std::siz
   }
   items_read_ += count;
   return {};
+}
+
+}  // namespace daoctl::platform
+
+namespace daoctl::platform {
+
+json stats_json(const ClientStats& st, const PacingOptions& pacing) {
+  auto round = [](double v, double per_unit) { return std::round(v * per_unit) / per_unit; };
+  json pace = {{"mode", pacing.adaptive ? "adaptive" : "fixed"},
+               {"rate", round(st.pace, 10)},
+               {"lowest_rate", round(st.lowest_pace, 10)},
+               {"advertised_rate", round(st.advertised_rate, 10)},
+               {"decreases", st.pace_decreases},
+               {"wait_seconds", round(st.pacing_wait_seconds, 1000)}};
+  return {{"requests", st.requests},
+          {"retries", st.retries},
+          {"failures", st.failures},
+          {"throttled", st.throttled},
+          {"retry_wait_seconds", round(st.retry_wait_seconds, 1000)},
+          {"pacing", std::move(pace)}};
 }
 
 }  // namespace daoctl::platform

@@ -35,11 +35,21 @@ struct RetryPolicy {
   std::chrono::milliseconds max_retry_after{60'000};  // longest Retry-After we honour
 };
 
+// Adaptive pacing (docs/PACING.md): on 429/503 the whole client slows down
+// and learns the rate the platform takes. `adaptive = false` keeps only the
+// per-request backoff and Retry-After and the fixed rate_limit (what daoctl
+// did before issue 17). `min_rate` is the floor a pace never drops below.
+struct PacingOptions {
+  bool adaptive = true;
+  double min_rate = 1.0;  // requests per second, > 0
+};
+
 struct ClientOptions {
   std::string base_url;  // "http://127.0.0.1:8080" (no trailing slash needed)
   std::string token;     // bearer token; never logged
   RetryPolicy retry;
   double rate_limit = 0;  // requests per second, 0 = unlimited
+  PacingOptions pacing;
   uint64_t jitter_seed = 0;  // 0 = random seed; tests set it for determinism
   // Wall clock for Retry-After given as an HTTP-date; empty = system_clock.
   // Tests pin it so a date maps to a known delay in the transport's time.
@@ -51,7 +61,22 @@ struct ClientStats {
   uint64_t requests = 0;  // attempts put on the wire
   uint64_t retries = 0;
   uint64_t failures = 0;  // calls that ended in an error
+  uint64_t throttled = 0;  // answers 429 or 503
+  // Pacing: the pace at the end (requests/s; 0 = never paced), the lowest
+  // it went, the quota a RateLimit-Policy stated (0 = none), the decreases.
+  double pace = 0;
+  double lowest_pace = 0;
+  double advertised_rate = 0;
+  uint64_t pace_decreases = 0;
+  // Time waited, summed over requests (so with concurrency it can exceed
+  // the run's wall time): retries waiting out their backoff or Retry-After,
+  // and attempts held back for their slot of the pace.
+  double retry_wait_seconds = 0;
+  double pacing_wait_seconds = 0;
 };
+
+// The "http" block of a run summary: the counters above, rounded.
+json stats_json(const ClientStats& stats, const PacingOptions& pacing);
 
 // One call in a batch: the request and what to do with its final result.
 struct Call {
