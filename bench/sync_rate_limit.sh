@@ -52,6 +52,8 @@ YAML
   printf '%-22s exit %d  %6.2fs vs limit %6.2fs  ratio %5.2fx (goal <= 1.2x)  requests %5d  retried %4d (%5.2f%%, goal <= 5%%)  failed %d  %s\n' \
     "$name" "$status" "$t" "$limit" "$ratio" "$requests" "$retries" "$share" "$failed" \
     "$([ "$ok" = 1 ] && echo PASS || echo MISS)"
+  # What the client says it did (docs/PACING.md, "Reported").
+  jq -r '"  \(.http.throttled) answers 429/503; pace learned \(.http.pacing.rate)/s (lowest \(.http.pacing.lowest_rate)/s, stated \(.http.pacing.advertised_rate)/s, \(.http.pacing.decreases) decreases); waited \(.http.retry_wait_seconds) s for Retry-After, \(.http.pacing.wait_seconds) s for the pace (summed over requests)"' "$s"
 }
 
 echo "== sync apply of $M new users against daoctl-sim --rate-limit $R"

@@ -50,6 +50,7 @@ complete -c daoctl -l insecure -r -d 'Skip TLS certificate verification (dangero
 complete -c daoctl -l timeout -r -d 'Seconds a request may take and may go without a byte (default 30; for backup downloads and uploads only the latter: see TIMEOUTS in daoctl(1))'
 complete -c daoctl -l concurrency -r -d 'Requests in flight at once'
 complete -c daoctl -l rate-limit -r -d 'Client-side limit, requests per second (0: none)'
+complete -c daoctl -l pacing -r -a 'adaptive fixed' -d 'On 429/503: adaptive (slow the whole client to the rate the platform takes) or fixed (only --rate-limit and each request"s Retry-After); default adaptive, see docs/PACING.md'
 complete -c daoctl -n '__daoctl_path_is sync' -a validate -d 'Check a job file and report every problem with its position'
 complete -c daoctl -n '__daoctl_path_is sync' -a plan -d 'Read the sources and the platform and show what would change'
 complete -c daoctl -n '__daoctl_path_is sync' -a apply -d 'Carry out the plan: create, update, block, group'

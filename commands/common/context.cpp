@@ -49,6 +49,8 @@ ClientSettings CommandContext::client_settings() {
   s.rate_limit = global.rate_limit;
   if (global.max_attempts) s.max_attempts = *global.max_attempts;
   s.max_retry_wait = global.max_retry_wait;
+  if (global.pacing) s.pacing.adaptive = *global.pacing != "fixed";
+  if (global.pacing_min_rate) s.pacing.min_rate = *global.pacing_min_rate;
   s.verbose = global.verbose > 0;
   return s;
 }

@@ -41,6 +41,10 @@ struct GlobalOptions {
   // the client's defaults.
   std::optional<int> max_attempts;
   std::optional<std::chrono::milliseconds> max_retry_wait;
+  // --pacing adaptive|fixed (a sync job's apply.pacing.mode when unset);
+  // the floor of a learned pace (apply.pacing.min_rate). docs/PACING.md.
+  std::optional<std::string> pacing;
+  std::optional<double> pacing_min_rate;
 };
 
 // Everything needed to build a PlatformClient; token already read.
@@ -56,6 +60,7 @@ struct ClientSettings {
   // The longest wait before one retry (backoff cap and longest Retry-After
   // honoured); unset: the client's defaults.
   std::optional<std::chrono::milliseconds> max_retry_wait;
+  platform::PacingOptions pacing;
   bool verbose = false;  // trace requests to Io::err (redacted by the transport)
 };
 

@@ -137,6 +137,30 @@ std::string job_metrics(const JobReport& report, int exit_code, double finished_
       out += fmt::format("{}{} {}\n", name, label_text(l), n);
     }
   }
+  // What the platform client did (the summary's "http" block): retries,
+  // throttling and the pace it learned (docs/PACING.md).
+  if (auto http = report.extra.find("http"); http != report.extra.end() && http->is_object()) {
+    auto number = [&](const json& parent, const char* key) -> std::optional<double> {
+      auto it = parent.find(key);
+      if (it == parent.end() || !it->is_number()) return std::nullopt;
+      return it->get<double>();
+    };
+    auto http_gauge = [&](const json& parent, const char* key, const std::string& name, const std::string& help) {
+      if (auto v = number(parent, key)) gauge(name, help, fmt::format("{:g}", *v));
+    };
+    http_gauge(*http, "requests", "_http_requests", "HTTP requests sent to the platform in the last run, retries included.");
+    http_gauge(*http, "retries", "_http_retries", "Requests of the last run that were retries.");
+    http_gauge(*http, "throttled", "_http_throttled", "Answers 429 or 503 in the last run.");
+    http_gauge(*http, "retry_wait_seconds", "_http_retry_wait_seconds",
+               "Seconds retries waited out backoff or Retry-After in the last run, summed over requests.");
+    if (auto pacing = http->find("pacing"); pacing != http->end() && pacing->is_object()) {
+      http_gauge(*pacing, "rate", "_http_pacing_rate",
+                 "The pace learned from 429/503 and RateLimit-Policy at the end of the last run, requests/s (0: not paced).");
+      http_gauge(*pacing, "lowest_rate", "_http_pacing_lowest_rate", "The lowest pace of the last run, requests/s (0: not paced).");
+      http_gauge(*pacing, "wait_seconds", "_http_pacing_wait_seconds",
+                 "Seconds requests were held back for their slot of the pace in the last run, summed over requests.");
+    }
+  }
   out += report.extra_metrics;
   return out;
 }
@@ -324,9 +348,9 @@ int run_reported(CommandContext& ctx, const JobReportFiles& files, JobReport& re
   // What the platform client did, retries included (a run through 429s and
   // resets says so); commands with their own "http" block keep it.
   if (const auto* client = ctx.built_client(); client && !summary.contains("http")) {
-    const auto& st = client->stats();
-    summary["http"] = {{"requests", st.requests}, {"retries", st.retries}, {"failures", st.failures}};
+    summary["http"] = platform::stats_json(client->stats(), client->options().pacing);
   }
+  if (summary.contains("http") && !report.extra.contains("http")) report.extra["http"] = summary["http"];
   std::optional<CommandError> write_failure;
   if (code != exit_code::locked)
     write_failure = write_report_files(summary_file, metrics_file, report, summary, code, finished, duration);

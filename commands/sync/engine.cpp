@@ -222,6 +222,8 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources)
     ctx.global.max_attempts = attempts;
   if (const double wait = opts.max_retry_wait > 0 ? opts.max_retry_wait : s.job.retry_max_wait_seconds; wait > 0)
     ctx.global.max_retry_wait = std::chrono::milliseconds(static_cast<long long>(wait * 1000));
+  if (!ctx.global.pacing && !s.job.pacing_mode.empty()) ctx.global.pacing = s.job.pacing_mode;
+  if (s.job.pacing_min_rate > 0) ctx.global.pacing_min_rate = s.job.pacing_min_rate;
 
   targets::ScimTargetOptions topts;
   topts.kind = s.job.target == "scim" ? sync::TargetKind::Scim : sync::TargetKind::Platform;
@@ -467,8 +469,7 @@ json run_summary(const Session& s, const std::string& result, const sync::ApplyR
       if (!i.ok && errors.size() < 50) errors.push_back({{"object", i.object}, {"action", i.action}, {"error", i.error}});
     j["errors"] = errors;
   }
-  const auto& st = ctx.client().stats();
-  j["http"] = {{"requests", st.requests}, {"retries", st.retries}, {"failures", st.failures}};
+  j["http"] = platform::stats_json(ctx.client().stats(), ctx.client().options().pacing);
   return j;
 }
 

@@ -269,7 +269,6 @@ struct PacingPolicy {
   double recover = 0.5;    // per second, below headroom x the rate at the last throttle
   double probe = 0.02;     // per second, above it (doubling every 3 s of calm)
   double headroom = 0.95;  // share of an advertised RateLimit-Policy used
-  double min_rate = 1.0;   // requests per second; the pace never drops below
   std::size_t min_sending = 4;  // no pace starts while fewer were sent in the last second
 };
 constexpr PacingPolicy kPacing;
@@ -283,6 +282,7 @@ struct CallState {
   std::function<void(Result<http::Response>)> done;
   int attempts = 0;
   Clock::time_point started{};  // when the current attempt may start (its slot)
+  Clock::time_point ready{};    // when the current attempt could have started (queued, or its retry due)
   bool admitted = false;        // the current attempt is with the transport
 };
 
@@ -387,12 +387,17 @@ struct PlatformClient::Impl {
     return cap;
   }
 
+  double min_rate() const { return std::max(client.options_.pacing.min_rate, 0.001); }
+
   void set_pace(double rate) {
     const double cap = pace_cap();
     if (cap > 0) rate = std::min(rate, cap);
-    if (rate > 0) rate = std::max(rate, std::min(kPacing.min_rate, cap > 0 ? cap : rate));
+    if (rate > 0) rate = std::max(rate, std::min(min_rate(), cap > 0 ? cap : rate));
     if (pace <= 0 && rate > 0) next_slot = std::max(next_slot, client.transport_->now());
     pace = rate;
+    auto& st = client.stats_;
+    st.pace = rate;
+    if (rate > 0 && (st.lowest_pace <= 0 || rate < st.lowest_pace)) st.lowest_pace = rate;
   }
 
   // Token bucket of capacity one: attempts start at least 1/pace apart, so
@@ -413,11 +418,13 @@ struct PlatformClient::Impl {
 
   // Learns an advertised quota from any answer.
   void learn_policy(const http::Response& resp) {
+    if (!client.options_.pacing.adaptive) return;
     auto policy = resp.header("ratelimit-policy");
     if (!policy) return;
     const double rate = advertised_rate(*policy);
     if (rate <= 0 || rate == advertised) return;
     advertised = rate;
+    client.stats_.advertised_rate = rate;
     set_pace(pace > 0 ? std::min(pace, pace_cap()) : pace_cap());
   }
 
@@ -446,6 +453,8 @@ struct PlatformClient::Impl {
   // requests already in flight then carry no news).
   void on_throttled(Clock::time_point attempt_started) {
     const auto& policy = kPacing;
+    ++client.stats_.throttled;
+    if (!client.options_.pacing.adaptive) return;
     const auto now = client.transport_->now();
     if (throttled_once && (attempt_started < last_decrease || now - last_decrease < std::chrono::seconds(1))) return;
     forget_old_accepts(now);
@@ -458,11 +467,12 @@ struct PlatformClient::Impl {
     const double took = static_cast<double>(accepted.size());
     const double base = pace > 0 ? std::min(pace, std::max(took, pace / 2))
                                  : std::max(took, static_cast<double>(starts.size()) / 2);
-    peak = std::max(base, policy.min_rate);
+    peak = std::max(base, min_rate());
     throttled_once = true;
     last_decrease = now;
     last_raise = now;
-    set_pace(std::max(policy.min_rate, policy.decrease * base));
+    ++client.stats_.pace_decreases;
+    set_pace(std::max(min_rate(), policy.decrease * base));
   }
 
   milliseconds jittered_backoff(int retry) {
@@ -512,6 +522,11 @@ struct PlatformClient::Impl {
     ++client.stats_.requests;
     call->admitted = true;
     call->started = reserve_slot(earliest);
+    if (pace > 0) {  // held back for its slot since it was ready
+      const auto ready = std::min(earliest, call->ready);
+      if (call->started > ready)
+        client.stats_.pacing_wait_seconds += std::chrono::duration<double>(call->started - ready).count();
+    }
     if (call->attempts == 1) {  // the calls begun, not the retries of one
       starts.push_back(call->started);
       if (starts.size() > 100'000) starts.pop_front();
@@ -537,7 +552,7 @@ struct PlatformClient::Impl {
       refill();
     };
     ++unfinished;
-    (void)earliest;
+    state->ready = earliest;
     waiting.push_back(std::move(state));
     pump();
   }
@@ -560,7 +575,9 @@ struct PlatformClient::Impl {
   void retry_after(const std::shared_ptr<CallState>& call, milliseconds minimum) {
     ++client.stats_.retries;
     const auto delay = std::max(jittered_backoff(call->attempts), minimum);
-    delayed.emplace(client.transport_->now() + delay, call);
+    client.stats_.retry_wait_seconds += std::chrono::duration<double>(delay).count();
+    call->ready = client.transport_->now() + delay;
+    delayed.emplace(call->ready, call);
   }
 
   void fail(const std::shared_ptr<CallState>& call, Error error) {
@@ -813,6 +830,9 @@ struct ScimPageMeta {
   long long total = 0;
   long long count = 0;
   bool has_total = false;
+  // With `locate`: where each resource's JSON text is in the body (offset,
+  // length), found in the same pass that counts them.
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
 };
 
 std::string plural(long long n, const char* word) {
@@ -850,7 +870,7 @@ Status check_scim_page(const std::string& path, long long page, long long start_
   return {};
 }
 
-Result<ScimPageMeta> scim_page_meta(const http::Request& req, std::string& body) {
+Result<ScimPageMeta> scim_page_meta(const http::Request& req, std::string& body, bool locate = false) {
   auto bad = [&](const std::string& why) {
     return fail(ErrorKind::Remote, "cannot read the SCIM list answer of " + req.method + " " + path_of(req.url),
                 req.object, why, "the platform or a proxy in between answered with something that is not a SCIM ListResponse");
@@ -876,6 +896,22 @@ Result<ScimPageMeta> scim_page_meta(const http::Request& req, std::string& body)
     } else if (key == "Resources") {
       simdjson::ondemand::array resources;
       if (field.value().get_array().get(resources)) return bad("the page has no \"Resources\" array");
+      if (locate) {
+        meta.spans.clear();
+        for (auto item : resources) {
+          std::string_view raw;
+          simdjson::ondemand::object object;
+          if (item.get_object().get(object) != simdjson::SUCCESS) return bad("a resource is not an object");
+          if (auto err = object.raw_json().get(raw)) return bad(simdjson::error_message(err));
+          // raw_json() runs up to the next token: the whitespace a server
+          // writes between resources is not the resource's.
+          while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' || raw.back() == '\t'))
+            raw.remove_suffix(1);
+          meta.spans.emplace_back(static_cast<std::size_t>(raw.data() - body.data()), raw.size());
+        }
+        meta.count = static_cast<long long>(meta.spans.size());
+        continue;
+      }
       std::size_t n = 0;
       if (auto err = resources.count_elements().get(n)) return bad(simdjson::error_message(err));
       meta.count = static_cast<long long>(n);
@@ -889,6 +925,24 @@ Result<ScimPageMeta> scim_page_meta(const http::Request& req, std::string& body)
 
 Status PlatformClient::scim_list_raw(const std::string& path, const std::string& filter, int page_size,
                                      const std::function<Status(std::string& body)>& on_page) {
+  return scim_list_pages(path, filter, page_size, /*locate=*/false,
+                         [&](std::string& body, const ResourceSpans&) { return on_page(body); });
+}
+
+Status PlatformClient::scim_list_resources(
+    const std::string& path, const std::string& filter, int page_size,
+    const std::function<Status(std::string_view body, std::span<const std::string_view> resources)>& on_page) {
+  std::vector<std::string_view> views;
+  return scim_list_pages(path, filter, page_size, /*locate=*/true, [&](std::string& body, const ResourceSpans& spans) {
+    views.clear();
+    views.reserve(spans.size());
+    for (const auto& [offset, size] : spans) views.emplace_back(body.data() + offset, size);
+    return on_page(body, views);
+  });
+}
+
+Status PlatformClient::scim_list_pages(const std::string& path, const std::string& filter, int page_size, bool locate,
+                                       const std::function<Status(std::string& body, const ResourceSpans&)>& on_page) {
   page_size = std::max(1, page_size);
   const std::string base = filter.empty() ? path : with_query(path, "filter=" + url_encode_query(filter));
   auto page_request = [&](long long start_index, int count, long long page_number) {
@@ -902,7 +956,7 @@ Status PlatformClient::scim_list_raw(const std::string& path, const std::string&
   const http::Request first_described = description_of(first);
   auto first_resp = send(std::move(first));
   if (!first_resp) return std::unexpected(std::move(first_resp.error()));
-  auto first_meta = scim_page_meta(first_described, first_resp->body);
+  auto first_meta = scim_page_meta(first_described, first_resp->body, locate);
   if (!first_meta) return std::unexpected(std::move(first_meta.error()));
   const long long first_count = first_meta->count;
   const long long total = first_meta->total;
@@ -918,13 +972,13 @@ Status PlatformClient::scim_list_raw(const std::string& path, const std::string&
                     " where totalResults is " + std::to_string(total),
                 "the platform answered with pages that do not add up; report it to the platform");
   }
-  if (auto st = on_page(first_resp->body); !st) return st;
+  if (auto st = on_page(first_resp->body, first_meta->spans); !st) return st;
   if (first_count >= total) return {};
 
   // The server may clamp count (SCIM maxResults); step by what it really gave.
   const long long step = std::min<long long>(page_size, first_count);
   std::vector<Call> calls;
-  std::map<long long, std::pair<std::string, long long>> arrived;  // page -> (body, count), waiting for its turn
+  std::map<long long, std::pair<std::string, ResourceSpans>> arrived;  // page -> (body, spans), waiting for its turn
   long long next_to_deliver = 2;
   long long last_page = 1 + (total - first_count + step - 1) / step;
   std::optional<Error> first_error;
@@ -945,15 +999,15 @@ Status PlatformClient::scim_list_raw(const std::string& path, const std::string&
     calls.push_back(Call{std::move(req), [&, page, start_index, described](Result<http::Response> resp) {
       if (page > last_page) return;  // beyond an error: discarded
       if (!resp) return record_error(page, std::move(resp.error()));
-      auto meta = scim_page_meta(described, resp->body);
+      auto meta = scim_page_meta(described, resp->body, locate);
       if (!meta) return record_error(page, std::move(meta.error()));
       if (auto st = check_scim_page(path, page, start_index, step, total, *meta); !st)
         return record_error(page, std::move(st.error()));
-      arrived.emplace(page, std::pair{std::move(resp->body), meta->count});
+      arrived.emplace(page, std::pair{std::move(resp->body), std::move(meta->spans)});
       while (next_to_deliver <= last_page) {
         auto it = arrived.find(next_to_deliver);
         if (it == arrived.end()) break;
-        if (auto st = on_page(it->second.first); !st) {
+        if (auto st = on_page(it->second.first, it->second.second); !st) {
           record_error(next_to_deliver, std::move(st.error()));
           break;
         }
@@ -1064,6 +1118,26 @@ Status CursorPaging::check(long long number, const std::string& cursor, std::siz
   }
   items_read_ += count;
   return {};
+}
+
+}  // namespace daoctl::platform
+
+namespace daoctl::platform {
+
+json stats_json(const ClientStats& st, const PacingOptions& pacing) {
+  auto round = [](double v, double per_unit) { return std::round(v * per_unit) / per_unit; };
+  json pace = {{"mode", pacing.adaptive ? "adaptive" : "fixed"},
+               {"rate", round(st.pace, 10)},
+               {"lowest_rate", round(st.lowest_pace, 10)},
+               {"advertised_rate", round(st.advertised_rate, 10)},
+               {"decreases", st.pace_decreases},
+               {"wait_seconds", round(st.pacing_wait_seconds, 1000)}};
+  return {{"requests", st.requests},
+          {"retries", st.retries},
+          {"failures", st.failures},
+          {"throttled", st.throttled},
+          {"retry_wait_seconds", round(st.retry_wait_seconds, 1000)},
+          {"pacing", std::move(pace)}};
 }
 
 }  // namespace daoctl::platform

@@ -16,6 +16,7 @@
 #include <optional>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,11 +35,21 @@ struct RetryPolicy {
   std::chrono::milliseconds max_retry_after{60'000};  // longest Retry-After we honour
 };
 
+// Adaptive pacing (docs/PACING.md): on 429/503 the whole client slows down
+// and learns the rate the platform takes. `adaptive = false` keeps only the
+// per-request backoff and Retry-After and the fixed rate_limit (what daoctl
+// did before issue 17). `min_rate` is the floor a pace never drops below.
+struct PacingOptions {
+  bool adaptive = true;
+  double min_rate = 1.0;  // requests per second, > 0
+};
+
 struct ClientOptions {
   std::string base_url;  // "http://127.0.0.1:8080" (no trailing slash needed)
   std::string token;     // bearer token; never logged
   RetryPolicy retry;
   double rate_limit = 0;  // requests per second, 0 = unlimited
+  PacingOptions pacing;
   uint64_t jitter_seed = 0;  // 0 = random seed; tests set it for determinism
   // Wall clock for Retry-After given as an HTTP-date; empty = system_clock.
   // Tests pin it so a date maps to a known delay in the transport's time.
@@ -50,7 +61,22 @@ struct ClientStats {
   uint64_t requests = 0;  // attempts put on the wire
   uint64_t retries = 0;
   uint64_t failures = 0;  // calls that ended in an error
+  uint64_t throttled = 0;  // answers 429 or 503
+  // Pacing: the pace at the end (requests/s; 0 = never paced), the lowest
+  // it went, the quota a RateLimit-Policy stated (0 = none), the decreases.
+  double pace = 0;
+  double lowest_pace = 0;
+  double advertised_rate = 0;
+  uint64_t pace_decreases = 0;
+  // Time waited, summed over requests (so with concurrency it can exceed
+  // the run's wall time): retries waiting out their backoff or Retry-After,
+  // and attempts held back for their slot of the pace.
+  double retry_wait_seconds = 0;
+  double pacing_wait_seconds = 0;
 };
+
+// The "http" block of a run summary: the counters above, rounded.
+json stats_json(const ClientStats& stats, const PacingOptions& pacing);
 
 // One call in a batch: the request and what to do with its final result.
 struct Call {
@@ -126,6 +152,15 @@ class PlatformClient {
   Status scim_list_raw(const std::string& path, const std::string& filter, int page_size,
                        const std::function<Status(std::string& body)>& on_page);
 
+  // The same paging and checks, with each page's resources located in the
+  // pass that counts them (one parse per page, not two): `on_page` gets the
+  // ListResponse body and the JSON text of each resource, in order (views
+  // into the body, valid during the call). A resource that is not an object
+  // fails the page. The fast path of `users list -o json` (issue 17).
+  Status scim_list_resources(
+      const std::string& path, const std::string& filter, int page_size,
+      const std::function<Status(std::string_view body, std::span<const std::string_view> resources)>& on_page);
+
   // Native cursor paging: GET path (?|&)limit=..&cursor=.. until next_cursor
   // is null/absent/empty; on_page gets each page's items array. A cursor that
   // repeats the previous one is a Remote error (it would loop forever).
@@ -133,10 +168,14 @@ class PlatformClient {
                      const std::function<void(const json& items)>& on_page);
 
   const ClientStats& stats() const { return stats_; }
+  // (offset, size) of each resource of a page in its body.
+  using ResourceSpans = std::vector<std::pair<std::size_t, std::size_t>>;
   const ClientOptions& options() const { return options_; }
   http::Transport& transport() { return *transport_; }
 
  private:
+  Status scim_list_pages(const std::string& path, const std::string& filter, int page_size, bool locate,
+                         const std::function<Status(std::string& body, const ResourceSpans& spans)>& on_page);
   struct Impl;
   std::unique_ptr<http::Transport> transport_;
   ClientOptions options_;

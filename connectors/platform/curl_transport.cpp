@@ -182,7 +182,14 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
     auto cl = t->response.headers.find("content-length");
     if (cl != t->response.headers.end()) {
       const unsigned long long announced = std::strtoull(cl->second.c_str(), nullptr, 10);
-      if (announced > len && announced <= (64ull << 20)) t->response.body.reserve(static_cast<size_t>(announced) + 64);
+      // Large ones rounded up to 64 KiB: pages of nearly the same size then
+      // take blocks of one size, which the heap hands back and forth
+      // (main() keeps them) instead of fragmenting as a listing goes on.
+      if (announced > len && announced <= (64ull << 20)) {
+        std::size_t want = static_cast<size_t>(announced) + 64;
+        if (want >= 0x10000) want = (want + 0xFFFF) / 0x10000 * 0x10000;
+        t->response.body.reserve(want);
+      }
     }
   }
   t->response.body.append(data, len);

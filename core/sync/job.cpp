@@ -621,6 +621,10 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
       job.retry_attempts = root["apply"]["retries"].value("attempts", 0);
       job.retry_max_wait_seconds = root["apply"]["retries"].value("max_wait", 0.0);
     }
+    if (root["apply"].contains("pacing")) {
+      job.pacing_mode = root["apply"]["pacing"].value("mode", "");
+      job.pacing_min_rate = root["apply"]["pacing"].value("min_rate", 0.0);
+    }
   }
   if (root.contains("report")) {
     const json& r = root["report"];

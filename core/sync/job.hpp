@@ -144,6 +144,10 @@ struct JobSpec {
   // the client's defaults (5 tries, 10 s backoff, 60 s Retry-After).
   int retry_attempts = 0;
   double retry_max_wait_seconds = 0;
+  // apply.pacing (docs/PACING.md): mode "adaptive" or "fixed" (empty: the
+  // default, adaptive) and the floor of a learned pace (0: default, 1/s).
+  std::string pacing_mode;
+  double pacing_min_rate = 0;
   ReportSpec report;
   schema::SourceMap positions;
   // What the job allows but probably does not mean (e.g. a group search no

@@ -175,5 +175,91 @@ TEST_CASE("a fixed --rate-limit stays an upper bound of the adaptive pace", "[pl
   CHECK(r.seconds >= 1.9);
 }
 
+TEST_CASE("the client reports what pacing did: throttled answers, the learned rate, the time waited",
+          "[platform][pacing]") {
+  ClientHarness h(test_options(), 16);
+  BucketServer server(h.fake, 100);
+  h.fake->respond_with(std::ref(server), [](const http::Request&) { return 5ms; });
+  auto r = run_calls(h, 3000);
+  REQUIRE(r.ok == 3000);
+  const auto& st = h.client.stats();
+  CAPTURE(st.pace, st.lowest_pace, st.pace_decreases, st.retry_wait_seconds, st.pacing_wait_seconds, r.seconds);
+  CHECK(st.throttled == static_cast<uint64_t>(server.refused));
+  CHECK(st.pace_decreases >= 1);
+  // It learned about the bucket's rate, and says so; never below the floor.
+  CHECK(st.pace == Approx(last_rate(h, 200)).epsilon(0.1));
+  CHECK(st.pace > 80);
+  CHECK(st.pace <= 115);
+  CHECK(st.lowest_pace >= 1.0);
+  CHECK(st.lowest_pace <= st.pace);
+  CHECK(st.advertised_rate == 0);
+  // Every retry waited at least its Retry-After (1 s here).
+  CHECK(st.retry_wait_seconds >= static_cast<double>(st.retries));
+  // 3000 calls at ~100/s, 16 at a time: the pace held them back for most
+  // of the run, summed over the calls waiting.
+  CHECK(st.pacing_wait_seconds > r.seconds);
+  const json block = platform::stats_json(st, {});
+  CHECK(block["throttled"] == st.throttled);
+  CHECK(block["pacing"]["mode"] == "adaptive");
+  CHECK(block["pacing"]["rate"].get<double>() == Approx(st.pace).margin(0.05));
+  CHECK(block["pacing"]["decreases"] == st.pace_decreases);
+}
+
+TEST_CASE("a stated RateLimit-Policy is reported as the advertised rate", "[platform][pacing]") {
+  ClientHarness h(test_options(), 16);
+  BucketServer server(h.fake, 100, "100;w=1");
+  h.fake->respond_with(std::ref(server), [](const http::Request&) { return 5ms; });
+  auto r = run_calls(h, 300);
+  REQUIRE(r.ok == 300);
+  CHECK(h.client.stats().advertised_rate == 100);
+  CHECK(h.client.stats().pace == Approx(95));
+  CHECK(h.client.stats().throttled == 0);
+}
+
+TEST_CASE("pacing fixed: no learned pace, each request only waits its own Retry-After", "[platform][pacing]") {
+  auto options = test_options();
+  options.pacing.adaptive = false;
+  ClientHarness h(options, 16);
+  BucketServer server(h.fake, 100, "100;w=1");
+  h.fake->respond_with(std::ref(server), [](const http::Request&) { return 5ms; });
+  auto r = run_calls(h, 600);
+  const auto& st = h.client.stats();
+  CAPTURE(r.ok, r.failed, st.retries, st.throttled);
+  // Without the whole client slowing down, the bucket stays empty and most
+  // calls are refused at least once (what issue 17 measured).
+  CHECK(st.throttled > 300);
+  CHECK(st.pace == 0);
+  CHECK(st.pace_decreases == 0);
+  CHECK(st.advertised_rate == 0);  // the header is not used either
+  CHECK(st.pacing_wait_seconds == 0);
+  CHECK(platform::stats_json(st, options.pacing)["pacing"]["mode"] == "fixed");
+  // The fixed --rate-limit still applies.
+  auto limited = test_options();
+  limited.pacing.adaptive = false;
+  limited.rate_limit = 50;
+  ClientHarness l(limited, 8);
+  l.fake->respond_with([](const http::Request&) { return answer(response(200, "{}")); });
+  CHECK(run_calls(l, 100).ok == 100);
+  CHECK(last_rate(l, 50) == Approx(50).epsilon(0.01));
+}
+
+TEST_CASE("pacing min_rate: a learned pace never drops below the floor", "[platform][pacing]") {
+  // A platform that refuses almost everything: the pace falls, to the floor.
+  for (double floor : {1.0, 40.0}) {
+    CAPTURE(floor);
+    auto options = test_options();
+    options.pacing.min_rate = floor;
+    ClientHarness h(options, 16);
+    BucketServer server(h.fake, 5);
+    h.fake->respond_with(std::ref(server), [](const http::Request&) { return 5ms; });
+    run_calls(h, 400);
+    const auto& st = h.client.stats();
+    CAPTURE(st.lowest_pace, st.pace);
+    CHECK(st.lowest_pace >= floor);
+    if (floor == 1.0) CHECK(st.lowest_pace < 10);
+    else CHECK(st.lowest_pace == Approx(40));
+  }
+}
+
 }  // namespace
 }  // namespace daoctl::test

@@ -65,7 +65,7 @@ FakeTransport::Responder cursor_server(long long total, long long damaged_page, 
   };
 }
 
-enum class Helper { ScimList, ScimListRaw, CursorList };
+enum class Helper { ScimList, ScimListRaw, ScimListResources, CursorList };
 
 struct PagedEndpoint {
   std::string path;     // as in docs/PAGING.md
@@ -78,8 +78,9 @@ struct PagedEndpoint {
 // same platform::CursorPaging as cursor_list; e2e: paging_faults drives it.
 const std::vector<PagedEndpoint>& paged_endpoints() {
   static const std::vector<PagedEndpoint> table = {
-      {"/scim/v2/Users", Helper::ScimListRaw, "users list -o json, sync plan/apply (platform state)"},
-      {"/scim/v2/Users", Helper::ScimList, "users list (table/yaml/csv), users get/update by name, import authors, env, api --paginate"},
+      {"/scim/v2/Users", Helper::ScimListResources, "users list -o json"},
+      {"/scim/v2/Users", Helper::ScimListRaw, "users list -o table/yaml/csv, sync plan/apply (platform state)"},
+      {"/scim/v2/Users", Helper::ScimList, "users get/update by name, import authors, env, api --paginate"},
       {"/scim/v2/Groups", Helper::ScimList, "groups list, groups get by name, sync plan/apply"},
       {"/api/v1/departments", Helper::CursorList, "departments list, sync plan/apply, env"},
       {"/api/v1/posts", Helper::CursorList, "import plan/apply (existing external ids)"},
@@ -97,6 +98,7 @@ const char* helper_name(Helper h) {
   switch (h) {
     case Helper::ScimList: return "scim_list";
     case Helper::ScimListRaw: return "scim_list_raw";
+    case Helper::ScimListResources: return "scim_list_resources";
     case Helper::CursorList: return "cursor_list";
   }
   return "?";
@@ -116,6 +118,13 @@ std::pair<Status, long long> read_all(ClientHarness& h, const PagedEndpoint& e, 
         items += static_cast<long long>(json::parse(body)["Resources"].size());
         return {};
       });
+      break;
+    case Helper::ScimListResources:
+      st = h.client.scim_list_resources(e.path, "", page_size,
+                                        [&](std::string_view, std::span<const std::string_view> resources) -> Status {
+                                          items += static_cast<long long>(resources.size());
+                                          return {};
+                                        });
       break;
     case Helper::CursorList:
       st = h.client.cursor_list(e.path, page_size, [&](const json& r) { items += static_cast<long long>(r.size()); });

@@ -71,6 +71,56 @@ TEST_CASE("scim_list reads 2,500 users in pages of 1000, in order, though pages 
   CHECK(order[1] == sent[2].request.url);  // page 3 did finish first
 }
 
+TEST_CASE("scim_list_resources hands over each resource's own text, in order, from one parse",
+          "[platform][paging]") {
+  // Bodies as another server writes them: whitespace and newlines between
+  // tokens, braces and escaped quotes inside strings, nested objects and
+  // arrays, a resource that is the last member, pages finishing out of order.
+  auto user = [](long long id) {
+    return "{ \"id\" : \"" + std::to_string(id) + "\",\n  \"displayName\": \"a } b \\\" ] {\",\n" +
+           "  \"emails\": [ {\"value\": \"u" + std::to_string(id) + "@x\"} ], \"meta\": {\"v\": [1, {\"w\": []}]} }";
+  };
+  ClientHarness h;
+  h.fake->respond_with(
+      [&](const http::Request& req) {
+        const long long start = query_number(req.url, "startIndex");
+        std::string body = "{\n \"totalResults\" : 5 ,\n \"Resources\" : [\n  ";
+        for (long long id = start; id < start + 2 && id <= 5; ++id) body += (id == start ? "" : " ,\n  ") + user(id);
+        body += "\n ] ,\n \"itemsPerPage\": 2 }\n";
+        return answer(response(200, body, {{"Content-Type", "application/scim+json"}}));
+      },
+      [](const http::Request& req) { return query_number(req.url, "startIndex") == 3 ? 300ms : 10ms; });
+  std::vector<std::string> got;
+  auto st = h.client.scim_list_resources("/scim/v2/Users", "", 2,
+                                         [&](std::string_view body, std::span<const std::string_view> users) -> Status {
+                                           for (auto u : users) {
+                                             CHECK(u.data() >= body.data());
+                                             CHECK(u.data() + u.size() <= body.data() + body.size());
+                                             got.emplace_back(u);
+                                           }
+                                           return {};
+                                         });
+  REQUIRE(st.has_value());
+  REQUIRE(got.size() == 5);
+  for (long long id = 1; id <= 5; ++id) CHECK(got[static_cast<std::size_t>(id - 1)] == user(id));
+}
+
+TEST_CASE("scim_list_resources: a resource that is not an object fails its page", "[platform][paging]") {
+  ClientHarness h;
+  h.fake->next(response(200, R"({"totalResults":3,"Resources":[{"id":"1"},"2",{"id":"3"}]})"));
+  int calls = 0;
+  auto st = h.client.scim_list_resources("/scim/v2/Users", "", 100,
+                                         [&](std::string_view, std::span<const std::string_view>) -> Status {
+                                           ++calls;
+                                           return {};
+                                         });
+  REQUIRE_FALSE(st.has_value());
+  CHECK(st.error().kind == ErrorKind::Remote);
+  CHECK(st.error().detail == "a resource is not an object");
+  CHECK(st.error().object == "page 1 of /scim/v2/Users");
+  CHECK(calls == 0);
+}
+
 TEST_CASE("scim_list encodes the filter and keeps an existing query", "[platform][paging]") {
   ClientHarness h;
   h.fake->on("GET",
