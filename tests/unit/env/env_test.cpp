@@ -155,6 +155,22 @@ policies:
     CHECK(pruned.changes[0].desired ==
           json{{"rules", {{{"pattern", "casino"}, {"action", "hide"}, {"scope", "all"}}}}});
   }
+
+  SECTION("prune keeps a department people are in, and its ancestors, and says so (found by the README doctest)") {
+    state.badges[0]["description"] = "Helps";
+    state.keyword_rules.erase(state.keyword_rules.size() - 1);
+    state.communities.erase(state.communities.end() - 1);
+    state.departments.push_back({{"id", "9"}, {"name", "Sales"}, {"path", "Sales"}, {"member_count", 0}});
+    state.departments.push_back({{"id", "10"}, {"name", "EMEA"}, {"path", "Sales/EMEA"}, {"member_count", 0}});
+    state.departments.push_back(
+        {{"id", "11"}, {"name", "Berlin"}, {"path", "Sales/EMEA/Berlin"}, {"member_count", 12}});
+    state.departments.push_back({{"id", "12"}, {"name", "Empty"}, {"path", "Sales/Empty"}, {"member_count", 0}});
+    auto pruned = plan_env(spec, {}, state, true);
+    CHECK(summary(pruned) == std::vector<std::string>{"delete department Sales/Empty"});
+    REQUIRE(pruned.notes.size() == 1);
+    CHECK(pruned.notes[0] ==
+          "1 department(s) not pruned because people are in them (move them first): Sales/EMEA/Berlin (12)");
+  }
 }
 
 TEST_CASE("plan: images compare by bytes, posts wait for platform support") {
