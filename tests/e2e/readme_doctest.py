@@ -16,6 +16,32 @@ import re
 import shlex
 import sys
 
+if sys.argv[1] == "--man":
+    # Man pages: the one "Example:" of each command (cli/docs.cpp writes it
+    # as .nf/.RS ... .RE), unescaped from roff, each run on a platform of its
+    # own after the setup man_doctest.sh gives it (doc_example LOCATION CMD).
+    import glob
+    import os
+    out = []
+    for page in sorted(glob.glob(os.path.join(sys.argv[2], "*.[0-9]"))):
+        lines = open(page, encoding="utf-8").read().split("\n")
+        for n, line in enumerate(lines):
+            if line != "Example:":
+                continue
+            k = n + 1
+            while k < len(lines) and lines[k] != ".RS":
+                k += 1
+            body = []
+            k += 1
+            while k < len(lines) and lines[k] != ".RE":
+                body.append(lines[k].replace("\\&", "").replace("\\-", "-").replace("\\e", "\\"))
+                k += 1
+            for off, cmd in enumerate(body):
+                loc = "man/%s:%d" % (os.path.basename(page), n + 4 + off)
+                out.append("doc_example %s %s" % (shlex.quote(loc), shlex.quote(cmd)))
+    print("\n".join(out))
+    sys.exit(0)
+
 readme, work = sys.argv[1], sys.argv[2]
 MAP = [
     ("https://intranet.example.com", "$SIM_URL"),
@@ -109,7 +135,7 @@ while i < len(lines):
         for n, cmd, want in cmds:
             shown = cmd.strip()
             out.append("{ %s\n} >\"$E2E_DIR/doc.out\" 2>\"$E2E_DIR/doc.err\" </dev/null; "
-                       "doc_check %d %d $? %s" % (mapped(cmd), n, want, shlex.quote(shown)))
+                       "doc_check README.md:%d %d $? %s" % (mapped(cmd), n, want, shlex.quote(shown)))
         out.append("DOC_BLOCKS_RUN=$((DOC_BLOCKS_RUN + 1))")
         continue
     i += 1
