@@ -173,6 +173,15 @@ policies:
   }
 }
 
+TEST_CASE("plan: a colour spelt #FFF or in capitals is the platform's #ffffff, not a change") {
+  auto spec = load("version: 1\nbranding: {background_color: \"#FFF\", primary_color: \"#0A66C2\"}\n");
+  CHECK(plan_env(spec, {}, empty_platform(), false).empty());
+  auto state = empty_platform();
+  state.branding["accent_color"] = "#F5A623";  // the platform may store capitals too
+  auto other = load("version: 1\nbranding: {accent_color: \"#f5a623\"}\n");
+  CHECK(plan_env(other, {}, state, false).empty());
+}
+
 TEST_CASE("plan: images compare by bytes, posts wait for platform support") {
   auto spec = load(R"(version: 1
 branding: {logo: ./logo.png}
