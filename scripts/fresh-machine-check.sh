@@ -83,6 +83,24 @@ echo "fresh-machine-check: minimal Debian 12 root in $root ($((t1 - t0)) s)"
 cp /etc/apt/sources.list.d/*.sources "$root/etc/apt/sources.list.d/" 2>/dev/null || true
 [ -f /etc/apt/sources.list ] && cp /etc/apt/sources.list "$root/etc/apt/sources.list"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# The network this machine reaches the registries through may re-sign TLS
+# with its own CA (a sandbox's egress proxy, a corporate proxy): the new root
+# trusts what this machine adds to Debian's bundle, and gets its proxy
+# settings, as a machine on the same network would be set up. Without it
+# npm fails with "self-signed certificate in certificate chain" — a fact of
+# the network, not a missing install step.
+extra_ca=()
+for c in /usr/local/share/ca-certificates/*.crt; do [ -f "$c" ] && extra_ca+=("$c"); done
+net_env=()
+if [ ${#extra_ca[@]} -gt 0 ]; then
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cp "${extra_ca[@]}" "$root/usr/local/share/ca-certificates/"
+  cat "${extra_ca[@]}" >"$root/etc/fresh-check-extra-ca.pem"
+  net_env+=(NODE_EXTRA_CA_CERTS=/etc/fresh-check-extra-ca.pem)
+fi
+for v in http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY; do
+  [ -n "${!v:-}" ] && net_env+=("$v=${!v}")
+done
 for m in proc sys dev dev/pts; do
   mkdir -p "$root/$m"
   case $m in
@@ -107,7 +125,7 @@ inside() {  # inside NAME COMMAND: runs COMMAND in the new root, timed
   local name=$1 cmd=$2 start rc=0
   start=$(date +%s)
   chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    LANG=C.UTF-8 CI=true bash -c "cd /work/main && $cmd" >"$root.$name.log" 2>&1 || rc=$?
+    LANG=C.UTF-8 CI=true "${net_env[@]}" bash -c "cd /work/main && $cmd" >"$root.$name.log" 2>&1 || rc=$?
   echo "fresh-machine-check: $name: exit $rc in $(( $(date +%s) - start )) s (log: $root.$name.log)"
   return $rc
 }

@@ -14,7 +14,7 @@ PKGS=(
   slapd ldap-utils curl jq haproxy python3 python3-yaml hyperfine time bc
   clang-format clang-tidy zsh fish bash-completion groff-base man-db
   libexpat1-dev
-  unzip
+  unzip zip
   openssl
   systemd
   samba samba-ad-provision samba-dsdb-modules samba-vfs-modules ldb-tools

@@ -252,11 +252,13 @@ ActivityTotals seed_activity(Store& store, const SeedData& data, const ActivityS
   return totals;
 }
 
-int run_activity_seed(Store& store, const SeedData& data, std::int64_t days, std::uint64_t seed) {
+int run_activity_seed(Store& store, const SeedData& data, std::int64_t days, std::uint64_t seed,
+                      std::int64_t first_day) {
   auto started = std::chrono::steady_clock::now();
   ActivitySeedOptions options;
   options.days = days;
   options.seed = seed;
+  options.first_day = first_day;
   auto t = seed_activity(store, data, options);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   fmt::print(stderr,

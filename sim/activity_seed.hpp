@@ -62,6 +62,8 @@ ActivityTotals seed_activity(Store& store, const SeedData& data, const ActivityS
 // The seed command's hook: seeds, prints the totals on stderr as
 // "daoctl-sim: seeded activity: days=.. rows=.. logins=.. ..." and returns
 // the exit code.
-int run_activity_seed(Store& store, const SeedData& data, std::int64_t days, std::uint64_t seed);
+// first_day: the window's first day (day number); the default keeps 2025-01-01.
+int run_activity_seed(Store& store, const SeedData& data, std::int64_t days, std::uint64_t seed,
+                      std::int64_t first_day = ActivitySeedOptions{}.first_day);
 
 }  // namespace daoctl::sim

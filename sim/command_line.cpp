@@ -13,6 +13,7 @@
 #include <map>
 #include <sstream>
 
+#include "core/stats/period.hpp"
 #include "sim/activity_seed.hpp"
 #include "sim/seed.hpp"
 #include "sim/sim.hpp"
@@ -32,6 +33,7 @@ constexpr const char* kUsage = R"(usage:
                      [--fault-seed S] [--empty-page N] [--short-page N] [--rate-limit-headers]
                      [--tls-cert F --tls-key F] [--threads N] [--log-requests] [--check-responses]
   daoctl-sim seed --data DIR --users N [--departments M] [--seed S] [--activity-days D]
+                  [--activity-until YYYY-MM-DD|today]
   daoctl-sim version
 
 The admin token comes from DAOCTL_SIM_TOKEN or --token-file. --listen defaults to
@@ -42,6 +44,10 @@ one that breaks it is answered 400 (SCIM invalidValue) or 422 naming the JSON
 pointer and the reason. --check-responses (or DAOCTL_SIM_CHECK_RESPONSES=1), as the
 test suite runs it, also checks every response: one that breaks the contract is
 answered 500 and logged as "daoctl-sim: contract violation: ..." on stderr.
+--activity-days D seeds D days of activity, events and audit from 2025-01-01 (the
+same company every time, which the tests count on); --activity-until makes the
+window end on that day instead (`today`: the current UTC day), so that a reader's
+`stats export --since 30d` finds data.
 )";
 
 class UsageError : public std::runtime_error {
@@ -202,8 +208,22 @@ int serve(int argc, char** argv, int first) {
   return exit_code::ok;
 }
 
+// --activity-until: YYYY-MM-DD or `today` (UTC) as a day number.
+std::int64_t activity_until(const std::string& text) {
+  if (text == "today") {
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+    return now.count() / 86400;
+  }
+  int y = 0, m = 0, d = 0;
+  char tail = 0;
+  if (text.size() != 10 || std::sscanf(text.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 ||
+      d < 1 || d > 31)
+    throw UsageError("--activity-until: expected YYYY-MM-DD or today, got \"" + text + "\"");
+  return stats::days_from_civil(y, m, d);
+}
+
 int seed(int argc, char** argv, int first) {
-  auto args = Arguments::parse(argc, argv, first, {"data", "users", "departments", "seed", "activity-days"}, {});
+  auto args = Arguments::parse(argc, argv, first, {"data", "users", "departments", "seed", "activity-days", "activity-until"}, {});
   SeedOptions o;
   std::filesystem::path dir = args.required("data");
   o.users = args.integer("users", -1, 0, 10'000'000);
@@ -226,7 +246,13 @@ int seed(int argc, char** argv, int first) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   fmt::print(stderr, "daoctl-sim: seeded {} users, {} departments, {} groups into {} in {} ms\n",
              data.users.size(), data.departments.size(), data.groups.size(), dir.string(), ms.count());
-  if (args.has("activity-days")) return run_activity_seed(*store, data, args.integer("activity-days", 0, 0, 3660), o.seed);
+  if (args.has("activity-until") && !args.has("activity-days")) throw UsageError("--activity-until needs --activity-days");
+  if (args.has("activity-days")) {
+    auto days = args.integer("activity-days", 0, 0, 3660);
+    std::int64_t first_day = ActivitySeedOptions{}.first_day;
+    if (args.has("activity-until")) first_day = activity_until(args.required("activity-until")) - days + 1;
+    return run_activity_seed(*store, data, days, o.seed, first_day);
+  }
   return exit_code::ok;
 }
 

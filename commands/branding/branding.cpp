@@ -2,11 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
-#include <CLI/CLI.hpp>
 
 #include "commands/common/command_doc.hpp"
 #include "commands/policy/settings_api.hpp"
@@ -91,8 +91,15 @@ const SettingSpec& branding_spec() {
     // Images are uploaded with `branding logo|favicon`, not through the document.
     s.desired = [](const json& current, const json& input) {
       json out = current;
-      for (const auto& [k, v] : input.items())
-        if (k != "logo" && k != "favicon") out[k] = v;
+      // A colour equal to the stored one in another spelling (#FFF, #ffffff)
+      // is no change; a different one is sent as the administrator wrote it.
+      const json same_spelling = policy::canonical_branding(input),
+                 stored = policy::canonical_branding(current);
+      for (const auto& [k, v] : input.items()) {
+        if (k == "logo" || k == "favicon") continue;
+        const bool same = stored.contains(k) && same_spelling[k] == stored[k];
+        if (!same) out[k] = v;
+      }
       return out;
     };
     s.columns = {{"PRIMARY", "/primary_color", {}},

@@ -20,6 +20,15 @@ const std::optional<config::ConfigFile>& CommandContext::config_file() {
 
 const config::ResolvedContext& CommandContext::resolved() {
   if (!resolved_) {
+    // A config file named on purpose (--config, DAOCTL_CONFIG) that is not
+    // there is a mistake to report, not a reason to fall back to defaults:
+    // a typo would otherwise send the command to another platform, or none.
+    // The default path may be absent (environment variables then suffice),
+    // and `config set-context` creates a named file without coming here.
+    if (config::config_path_named(global.config, env_) && !config_file())
+      throw CommandError(ErrorKind::Config, "the config file does not exist", config_path(),
+                         global.config && !global.config->empty() ? "named by --config" : "named by DAOCTL_CONFIG",
+                         "check the path, or create it with: daoctl config set-context NAME --url URL");
     config::FlagOverrides flags;
     flags.context = global.context;
     flags.url = global.url;

@@ -396,7 +396,7 @@ void register_deprovision(CLI::App& root, CommandContext& ctx) {
   {
     auto o = std::make_shared<DeprovisionOptions>();
     auto& cmd = add_command(group, {"user", "Offboard one account now: block, revoke, remove from groups, transfer, archive",
-                                    "daoctl deprovision user ivanov@corp.example --transfer-to petrov --yes"});
+                                    "daoctl deprovision user ivanov.i --transfer-to petrov.p --yes"});
     cmd.add_option("user", o->who, "The account: id, userName or email")->required();
     add_job(cmd, *o, false);
     cmd.add_option("--transfer-to", o->transfer_to, "Give the account's content to this account (id, userName or email)");
@@ -407,7 +407,7 @@ void register_deprovision(CLI::App& root, CommandContext& ctx) {
   {
     auto o = std::make_shared<DeprovisionOptions>();
     auto& cmd = add_command(group, {"reactivate", "Undo a block daoctl made and cancel the pending steps",
-                                    "daoctl deprovision reactivate ivanov -f nightly.yaml"});
+                                    "daoctl deprovision reactivate ivanov.i -f nightly.yaml"});
     cmd.add_option("user", o->who, "The account: id, userName or email")->required();
     add_job(cmd, *o, false);
     cmd.add_option("--reason", o->reason, "Why (recorded in the audit log)");

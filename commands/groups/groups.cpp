@@ -111,7 +111,7 @@ void register_groups(CLI::App& root, CommandContext& ctx) {
 
   auto create = std::make_shared<GroupsCreateOptions>();
   auto& create_cmd =
-      add_command(groups, {"create", "Create a group", "daoctl groups create intranet-admins"});
+      add_command(groups, {"create", "Create a group", "daoctl groups create backend-devs"});
   create_cmd.add_option("name", create->name, "Group displayName (unique)")->required();
   create_cmd.add_option("--external-id", create->external_id, "Id in the source system");
   create_cmd.callback([create, &ctx] { ctx.exit_status = run_groups_create(*create, ctx); });
@@ -127,7 +127,7 @@ void register_groups(CLI::App& root, CommandContext& ctx) {
     opts->add = add;
     auto& cmd = add_command(
         groups, add ? CommandDoc{"add-member", "Add users to a group",
-                                 "daoctl groups add-member intranet-admins ivanov.i 42"}
+                                 "daoctl groups add-member intranet-admins ivanov.i petrov.p"}
                     : CommandDoc{"remove-member", "Remove users from a group",
                                  "daoctl groups remove-member intranet-admins ivanov.i"});
     cmd.add_option("group", opts->group, "Group id or displayName")->required();

@@ -38,8 +38,8 @@ void register_users_create(CLI::App& parent, CommandContext& ctx,
   auto opts = std::make_shared<UsersCreateOptions>();
   auto& cmd = add_command(
       parent, {"create", "Create a user",
-               "daoctl users create --user-name ivanov.i --email ivanov@corp.example "
-               "--given-name Иван --family-name Иванов"});
+               "daoctl users create --user-name sidorov.s --email sidorov@corp.example "
+               "--given-name Сергей --family-name Сидоров"});
   cmd.add_option("--user-name", opts->user_name, "Login name (unique)")->required();
   cmd.add_option("--email", opts->email, "Work e-mail address")->required();
   cmd.add_option("--given-name", opts->given_name, "Given name")->required();

@@ -60,7 +60,8 @@ Result<std::string> detect_source_kind(const std::filesystem::path& source) {
     return fail(ErrorKind::Usage, "cannot tell what kind of export this folder is", source.string(),
                 "a Slack export folder has users.json and channels.json", "pass --format");
   }
-  if (!std::filesystem::exists(source, ec)) return fail(ErrorKind::NotFound, "the import source does not exist", source.string());
+  if (!std::filesystem::exists(source, ec)) return fail(ErrorKind::Usage, "the import source does not exist", source.string(), "",
+                "check the path");
   auto ext = source.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (ext == ".zip") return std::string("slack");
@@ -81,6 +82,9 @@ Result<std::string> detect_source_kind(const std::filesystem::path& source) {
 
 Result<ReadResult> read_content_source(const std::filesystem::path& source, const std::string& kind_flag) {
   std::string kind = kind_flag;
+  std::error_code missing;
+  if (!kind.empty() && !std::filesystem::exists(source, missing))
+    return fail(ErrorKind::Usage, "the import source does not exist", source.string(), "", "check the path");
   if (kind.empty()) {
     auto detected = detect_source_kind(source);
     if (!detected) return std::unexpected(detected.error());

@@ -100,7 +100,7 @@ Result<std::string> safe_entry_name(std::string_view name) {
 Result<std::unique_ptr<SourceTree>> open_folder(const std::filesystem::path& root) {
   std::error_code ec;
   if (!std::filesystem::is_directory(root, ec))
-    return fail(ErrorKind::NotFound, "the source folder does not exist", root.string());
+    return fail(ErrorKind::Usage, "the source folder does not exist", root.string(), "", "check the path");
   std::vector<std::string> files;
   // Symlinks are not followed: a link inside an export could point anywhere.
   for (auto it = std::filesystem::recursive_directory_iterator(root, ec); !ec && it != std::filesystem::end(it);

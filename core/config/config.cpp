@@ -284,4 +284,8 @@ std::string config_path(const std::optional<std::string>& flag, const Env& env) 
   return env_value(env, "HOME").value_or(".") + "/.config/daoctl/config.yaml";
 }
 
+bool config_path_named(const std::optional<std::string>& flag, const Env& env) {
+  return (flag && !flag->empty()) || env_value(env, "DAOCTL_CONFIG").has_value();
+}
+
 }  // namespace daoctl::config

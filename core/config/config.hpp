@@ -105,6 +105,9 @@ Result<ResolvedContext> resolve_context(const FlagOverrides& flags, const Env& e
 // The config file path: --config, else DAOCTL_CONFIG, else
 // $XDG_CONFIG_HOME/daoctl/config.yaml, else $HOME/.config/daoctl/config.yaml.
 std::string config_path(const std::optional<std::string>& flag, const Env& env);
+// Whether config_path comes from --config or DAOCTL_CONFIG (named on purpose,
+// so a missing file is an error) rather than the default location.
+bool config_path_named(const std::optional<std::string>& flag, const Env& env);
 
 // Expands a leading "~/" with HOME from env.
 std::string expand_home(const std::string& path, const Env& env);

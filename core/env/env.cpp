@@ -327,14 +327,19 @@ EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformSta
     }
   }
   if (doc.contains("branding")) {
+    // A colour equal to the platform's in another spelling (#FFF, #ffffff)
+    // is no change; a different one is sent as the file writes it.
     const json& b = doc["branding"];
+    const json wanted_canonical = policy::canonical_branding(b),
+               stored_canonical = policy::canonical_branding(state.branding);
     json desired = state.branding;
     desired.erase("logo_url");
     desired.erase("favicon_url");
     std::vector<std::string> fields;
     for (const char* f : {"primary_color", "accent_color", "background_color", "css"})
       if (b.contains(f)) {
-        desired[f] = b[f];
+        if (!(stored_canonical.contains(f) && wanted_canonical[f] == stored_canonical[f]))
+          desired[f] = b[f];
         fields.emplace_back(f);
       }
     Change c{Action::Update, "branding", "", "", {}, desired};
@@ -514,6 +519,31 @@ EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformSta
     std::vector<const json*> doomed;
     for (const auto& d : state.departments)
       if (!wanted_paths.count(text(d, "path"))) doomed.push_back(&d);
+    // A department that still has members is kept, and so are its ancestors:
+    // the platform refuses to delete it (409), and prune exists to tidy what
+    // the file no longer names, not to move people. The plan says so instead
+    // of failing half-way through an apply over a seeded or lived-in platform.
+    std::set<std::string> kept;
+    std::size_t with_members = 0;
+    std::string named;
+    for (const json* d : doomed) {
+      const auto members = d->contains("member_count") && (*d)["member_count"].is_number_integer()
+                               ? (*d)["member_count"].get<std::int64_t>()
+                               : 0;
+      if (members <= 0) continue;
+      const auto path = text(*d, "path");
+      if (++with_members <= 5)
+        named += fmt::format("{}{} ({})", named.empty() ? "" : ", ", path, members);
+      for (auto cut = path.size(); cut != std::string::npos && cut > 0;
+           cut = path.rfind('/', cut - 1))
+        kept.insert(path.substr(0, cut));
+    }
+    if (with_members > 0)
+      plan.notes.push_back(fmt::format(
+          "{} department(s) not pruned because people are in them (move them first): {}{}",
+          with_members, named,
+          with_members > 5 ? fmt::format(" and {} more", with_members - 5) : ""));
+    std::erase_if(doomed, [&](const json* d) { return kept.count(text(*d, "path")) > 0; });
     std::stable_sort(doomed.begin(), doomed.end(), [](const json* a, const json* b) {
       return depth(text(*a, "path")) > depth(text(*b, "path"));
     });

@@ -210,6 +210,20 @@ std::optional<Rgb> parse_colour(std::string_view text) {
   return Rgb{digits[0] * 16 + digits[1], digits[2] * 16 + digits[3], digits[4] * 16 + digits[5]};
 }
 
+std::string canonical_colour(std::string_view text) {
+  auto rgb = parse_colour(text);
+  if (!rgb) return std::string(text);
+  return fmt::format("#{:02x}{:02x}{:02x}", rgb->r, rgb->g, rgb->b);
+}
+
+nlohmann::json canonical_branding(nlohmann::json branding) {
+  if (!branding.is_object()) return branding;
+  for (const char* field : {"primary_color", "accent_color", "background_color"})
+    if (branding.contains(field) && branding[field].is_string())
+      branding[field] = canonical_colour(branding[field].get<std::string>());
+  return branding;
+}
+
 double relative_luminance(const Rgb& c) {
   auto linear = [](int channel) {
     const double s = channel / 255.0;

@@ -47,6 +47,12 @@ struct Rgb {
 
 // "#rgb" or "#rrggbb" (hex digits in either case); nullopt otherwise.
 std::optional<Rgb> parse_colour(std::string_view text);
+// The one spelling colours are stored and compared in: "#rrggbb", lower case
+// ("#FFF" and "#ffffff" are the same colour, so a diff must not show a change).
+// Text that is not a colour is returned unchanged (the checks report it).
+std::string canonical_colour(std::string_view text);
+// canonical_colour on every colour field of a branding document.
+nlohmann::json canonical_branding(nlohmann::json branding);
 // WCAG 2.x relative luminance, 0 (black) .. 1 (white).
 double relative_luminance(const Rgb& colour);
 // WCAG contrast ratio (L1 + 0.05) / (L2 + 0.05), 1 .. 21, symmetric.

@@ -16,6 +16,10 @@ check "low contrast is a warning" "$DAOCTL_BIN" branding set --accent-color '#FF
 expect_match "the ratio is reported" "$ERR" 'warning: --accent-color: .*1\.83:1, below the WCAG AA minimum of 4\.5:1'
 expect_exit 8 "diff of a colour" "$DAOCTL_BIN" branding diff --accent-color '#333'
 expect_eq "one line" "$OUT" "~ branding: accent_color #FFB000 -> #333"
+expect_exit 0 "the stored colour in other letters is no change" "$DAOCTL_BIN" branding diff --accent-color '#ffb000'
+check "and set sends nothing new" "$DAOCTL_BIN" branding set --accent-color '#ffb000' -o json
+expect_eq "the stored spelling stays" "$("$DAOCTL_BIN" branding get -o json | jq -r .accent_color)" "#FFB000"
+expect_exit 0 "#fff is #FFFFFF" "$DAOCTL_BIN" branding diff --background-color '#fff'
 printf '.header { color: #333; }\n' >"$E2E_DIR/site.css"
 printf 'primary_color: "#0B5FFF"\nlogo: ./logo.png\n' >"$E2E_DIR/branding.yaml"
 expect_exit 2 "branding set -f does not take images" "$DAOCTL_BIN" branding set -f "$E2E_DIR/branding.yaml"

@@ -32,6 +32,15 @@ expect_match "view shows current-context" "$OUT" 'current-context: cmd'
 expect_exit 7 "use-context of an unknown name" "$DAOCTL_BIN" config use-context nope
 expect_exit 2 "--context of an unknown name" "$DAOCTL_BIN" --context nope users list
 expect_match "unknown context lists known ones" "$ERR" 'known contexts: sim, cmd, broken'
+# A config file named on purpose that is not there is an error (a typo must
+# not quietly fall back to the environment or the defaults); set-context creates it.
+expect_exit 2 "--config naming a missing file" "$DAOCTL_BIN" --config "$E2E_DIR/no-such.yaml" users list
+expect_match "names the file and the flag" "$ERR" 'the config file does not exist \(.*no-such\.yaml\): named by --config'
+expect_exit 2 "DAOCTL_CONFIG naming a missing file, even with DAOCTL_URL set" \
+  env DAOCTL_CONFIG="$E2E_DIR/no-such.yaml" DAOCTL_URL="$SIM_URL" DAOCTL_TOKEN="$SIM_TOKEN" "$DAOCTL_BIN" users list
+expect_match "names the variable" "$ERR" 'named by DAOCTL_CONFIG'
+check "set-context creates a file --config names" "$DAOCTL_BIN" --config "$E2E_DIR/new.yaml" config set-context n --url "$SIM_URL" --token-file "$TOKEN_FILE"
+check "which is then used" "$DAOCTL_BIN" --config "$E2E_DIR/new.yaml" api GET /api/v1/me
 
 check "flag beats env beats file: --url wins" env DAOCTL_URL=http://127.0.0.1:1 "$DAOCTL_BIN" --url "$SIM_URL" api GET /api/v1/me
 expect_exit 1 "env URL beats the file" env DAOCTL_URL=http://127.0.0.1:1 "$DAOCTL_BIN" --timeout 2 api GET /api/v1/me

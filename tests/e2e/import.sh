@@ -21,6 +21,11 @@ HARRY=$(mkuser harry.p harry@zulip.com)   # mapped by e-mail
 RON=$(mkuser ron ron@corp.example)        # mapped by userName
 mkuser showell30 steve@corp.example >/dev/null
 
+# A missing local file is a usage error (exit 2), never "not found" (7), which
+# is a platform lookup's answer (found by the man page doctest).
+expect_exit 2 "a missing import file is a usage error" "$DAOCTL_BIN" import validate "$E2E_DIR/no-such-content.yaml"
+expect_match "and names the file" "$ERR" 'no-such-content\.yaml'
+expect_exit 2 "a missing import folder too" "$DAOCTL_BIN" import plan "$E2E_DIR/no-such-dir/" --format slack
 # ---------------------------------------------------------------- Mattermost
 check "mattermost: validate" "$DAOCTL_BIN" import validate "$MM" -o json
 expect_eq "mattermost: validate counts posts" "$(jq -r '.[] | select(.kind=="post") | .count' <<<"$OUT")" "19"

@@ -155,6 +155,31 @@ policies:
     CHECK(pruned.changes[0].desired ==
           json{{"rules", {{{"pattern", "casino"}, {"action", "hide"}, {"scope", "all"}}}}});
   }
+
+  SECTION("prune keeps a department people are in, and its ancestors, and says so (found by the README doctest)") {
+    state.badges[0]["description"] = "Helps";
+    state.keyword_rules.erase(state.keyword_rules.size() - 1);
+    state.communities.erase(state.communities.end() - 1);
+    state.departments.push_back({{"id", "9"}, {"name", "Sales"}, {"path", "Sales"}, {"member_count", 0}});
+    state.departments.push_back({{"id", "10"}, {"name", "EMEA"}, {"path", "Sales/EMEA"}, {"member_count", 0}});
+    state.departments.push_back(
+        {{"id", "11"}, {"name", "Berlin"}, {"path", "Sales/EMEA/Berlin"}, {"member_count", 12}});
+    state.departments.push_back({{"id", "12"}, {"name", "Empty"}, {"path", "Sales/Empty"}, {"member_count", 0}});
+    auto pruned = plan_env(spec, {}, state, true);
+    CHECK(summary(pruned) == std::vector<std::string>{"delete department Sales/Empty"});
+    REQUIRE(pruned.notes.size() == 1);
+    CHECK(pruned.notes[0] ==
+          "1 department(s) not pruned because people are in them (move them first): Sales/EMEA/Berlin (12)");
+  }
+}
+
+TEST_CASE("plan: a colour spelt #FFF or in capitals is the platform's #ffffff, not a change") {
+  auto spec = load("version: 1\nbranding: {background_color: \"#FFF\", primary_color: \"#0A66C2\"}\n");
+  CHECK(plan_env(spec, {}, empty_platform(), false).empty());
+  auto state = empty_platform();
+  state.branding["accent_color"] = "#F5A623";  // the platform may store capitals too
+  auto other = load("version: 1\nbranding: {accent_color: \"#f5a623\"}\n");
+  CHECK(plan_env(other, {}, state, false).empty());
 }
 
 TEST_CASE("plan: images compare by bytes, posts wait for platform support") {

@@ -111,6 +111,15 @@ TEST_CASE("colours parse as #rgb or #rrggbb") {
   }
 }
 
+TEST_CASE("colours have one spelling: #FFF, #fff and #FFFFFF are #ffffff") {
+  CHECK(canonical_colour("#FFF") == "#ffffff");
+  CHECK(canonical_colour("#0B5FFF") == "#0b5fff");
+  CHECK(canonical_colour("#0b5fff") == "#0b5fff");
+  CHECK(canonical_colour("blue") == "blue");  // not a colour: left for the checks to report
+  auto b = canonical_branding(nlohmann::json::parse(R"({"primary_color": "#ABC", "css": "#FFF", "background_color": 7})"));
+  CHECK(b.dump() == R"({"background_color":7,"css":"#FFF","primary_color":"#aabbcc"})");
+}
+
 TEST_CASE("WCAG contrast: luminance and ratios of known pairs") {
   CHECK(relative_luminance({0, 0, 0}) == Approx(0.0));
   CHECK(relative_luminance({255, 255, 255}) == Approx(1.0));
