@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include "sim/sqlite_db.hpp"
-#include "sim/store_internal.hpp"
 #include "sim/text.hpp"
 
 namespace daoctl::sim {

@@ -6,7 +6,6 @@
 #include <chrono>
 
 #include "sim/sqlite_db.hpp"
-#include "sim/store_internal.hpp"
 #include "sim/text.hpp"
 
 namespace daoctl::sim {

@@ -10,7 +10,6 @@
 #include <algorithm>
 
 #include "sim/sqlite_db.hpp"
-#include "sim/store_internal.hpp"
 #include "sim/text.hpp"
 
 namespace daoctl::sim {
