@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <set>
 
+#include "sim/job_wire.hpp"
 #include "sim/routes.hpp"
 #include "sim/sqlite_db.hpp"
 #include "sim/text.hpp"
@@ -33,17 +34,6 @@ ApiError invalid(std::string field, std::string message) {
   e.detail = message;
   e.errors.push_back(FieldError{std::move(field), std::move(message)});
   return e;
-}
-
-json render(const Job& j) {
-  return {{"id", std::to_string(j.id)},
-          {"kind", j.kind},
-          {"state", j.state},
-          {"progress", j.progress},
-          {"error", j.error_json ? json::parse(*j.error_json) : json(nullptr)},
-          {"result", j.result_json ? json::parse(*j.result_json) : json(nullptr)},
-          {"created_at", j.created_at},
-          {"updated_at", j.updated_at}};
 }
 
 bool is_active(const StoredUser& u) {
@@ -117,7 +107,7 @@ void add_transfer_routes(RouteTable& routes, Store& store) {
 
     Job job = store.create_job("transfer");
     res.set_header("Location", fmt::format("/api/v1/jobs/{}", job.id));
-    send_body(res, 202, render(job).dump(), kJson);
+    send_body(res, 202, job_json(job).dump(), kJson);
     try {
       json moved = move_content(store, *from, *to, what);
       store.update_job(job.id, "running", 0.5, std::nullopt, std::nullopt);
