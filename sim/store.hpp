@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -262,6 +263,15 @@ class Store {
   std::optional<Job> find_job(std::int64_t id);
   std::vector<Job> list_jobs(const std::optional<std::string>& kind, std::int64_t after_id,
                              std::int64_t limit);
+
+  // Content ownership (owned_content: one row per post, community, event or
+  // file with its owner's user id; sim/store_ownership.cpp). The table is
+  // created when the transfer routes are installed.
+  void create_owned_content_table();
+  // Gives `from`'s content of each kind to `to` in one transaction; the
+  // number of rows moved per kind, in the order asked.
+  std::vector<std::pair<std::string, std::int64_t>> move_owned_content(
+      std::int64_t from, std::int64_t to, const std::vector<std::string>& kinds);
 
   // Idempotency-Key memory (24 h).
   std::optional<StoredReply> find_reply(const std::string& key, const std::string& method,
