@@ -215,6 +215,9 @@ class Store {
   UserPage list_users(const SqlCondition& condition, std::int64_t start_index, std::int64_t count);
   std::vector<GroupRef> groups_of_user(std::int64_t id);
   std::int64_t user_count();
+  // Whether a user with this id exists, for code that already holds mutex()
+  // (a route group's repository checking references under its lock).
+  bool user_exists_locked(std::int64_t id);
 
   // Profile photos. Setting or deleting one also writes the read-only
   // profile attributes photo (URL) and photoSha256 into the user and moves

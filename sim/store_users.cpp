@@ -215,6 +215,14 @@ std::vector<GroupRef> Store::groups_of_user(std::int64_t id) {
   return out;
 }
 
+bool Store::user_exists_locked(std::int64_t id) {
+  auto& st = db_->cached("SELECT 1 FROM users WHERE id = ?");
+  st.bind(1, id);
+  bool found = st.step();
+  st.reset();
+  return found;
+}
+
 std::int64_t Store::user_count() {
   std::lock_guard lock(mutex_);
   return static_cast<std::int64_t>(user_ids_.size());
