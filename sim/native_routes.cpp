@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "sim/job_wire.hpp"
 #include "sim/routes.hpp"
 #include "sim/text.hpp"
 
@@ -78,17 +79,6 @@ json render_session(const Credential& c) {
 
 json render_token(const Credential& c) {
   return {{"id", std::to_string(c.id)}, {"name", c.label}, {"created_at", c.created_at}};
-}
-
-json render_job(const Job& j) {
-  return {{"id", std::to_string(j.id)},
-          {"kind", j.kind},
-          {"state", j.state},
-          {"progress", j.progress},
-          {"error", j.error_json ? json::parse(*j.error_json) : json(nullptr)},
-          {"result", j.result_json ? json::parse(*j.result_json) : json(nullptr)},
-          {"created_at", j.created_at},
-          {"updated_at", j.updated_at}};
 }
 
 ApiError validation(std::string field, std::string message) {
@@ -305,7 +295,7 @@ void add_native_routes(RouteTable& routes, Store& store) {
     std::optional<std::string> kind;
     if (req.has_param("kind") && !req.get_param_value("kind").empty()) kind = req.get_param_value("kind");
     send_body(res, 200,
-              page_body(store.list_jobs(kind, window->after_id, window->limit + 1), window->limit, render_job),
+              page_body(store.list_jobs(kind, window->after_id, window->limit + 1), window->limit, job_json),
               kJson);
   });
 
@@ -313,7 +303,7 @@ void add_native_routes(RouteTable& routes, Store& store) {
     auto id = parse_id(req.matches[1].str());
     auto job = id ? store.find_job(*id) : std::nullopt;
     if (!job) return send_error(req, res, 404, fmt::format("job {} does not exist", req.matches[1].str()));
-    send_body(res, 200, render_job(*job).dump(), kJson);
+    send_body(res, 200, job_json(*job).dump(), kJson);
   });
 }
 

@@ -8,7 +8,6 @@
 
 #include "core/schema/openapi_contract.hpp"
 #include "sim/http_reply.hpp"
-#include "sim/sqlite_db.hpp"
 #include "sim/text.hpp"
 
 namespace daoctl::sim {
@@ -105,15 +104,9 @@ json text_or_null(const std::optional<std::string>& text) {
 }
 
 std::optional<std::string> first_unknown_user(Store& store, const std::vector<std::string>& ids) {
-  auto& st = store.db().cached("SELECT 1 FROM users WHERE id = ?");
   for (const auto& id : ids) {
     auto numeric = parse_id(id);
-    if (!numeric) return id;
-    st.reset();
-    st.bind(1, *numeric);
-    bool found = st.step();
-    st.reset();
-    if (!found) return id;
+    if (!numeric || !store.user_exists_locked(*numeric)) return id;
   }
   return std::nullopt;
 }

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -214,6 +215,9 @@ class Store {
   UserPage list_users(const SqlCondition& condition, std::int64_t start_index, std::int64_t count);
   std::vector<GroupRef> groups_of_user(std::int64_t id);
   std::int64_t user_count();
+  // Whether a user with this id exists, for code that already holds mutex()
+  // (a route group's repository checking references under its lock).
+  bool user_exists_locked(std::int64_t id);
 
   // Profile photos. Setting or deleting one also writes the read-only
   // profile attributes photo (URL) and photoSha256 into the user and moves
@@ -262,6 +266,15 @@ class Store {
   std::optional<Job> find_job(std::int64_t id);
   std::vector<Job> list_jobs(const std::optional<std::string>& kind, std::int64_t after_id,
                              std::int64_t limit);
+
+  // Content ownership (owned_content: one row per post, community, event or
+  // file with its owner's user id; sim/store_ownership.cpp). The table is
+  // created when the transfer routes are installed.
+  void create_owned_content_table();
+  // Gives `from`'s content of each kind to `to` in one transaction; the
+  // number of rows moved per kind, in the order asked.
+  std::vector<std::pair<std::string, std::int64_t>> move_owned_content(
+      std::int64_t from, std::int64_t to, const std::vector<std::string>& kinds);
 
   // Idempotency-Key memory (24 h).
   std::optional<StoredReply> find_reply(const std::string& key, const std::string& method,

@@ -2,9 +2,10 @@
 // another user as a job (202 + Location, poll GET /api/v1/jobs/{id}).
 //
 // The simulator keeps ownership in its own table, owned_content (one row per
-// post, community, event or file with its owner's user id), created here at
-// start-up. Tests seed it with SQL (sqlite3 DATA/platform.db). The job moves
-// the rows of the requested kinds in one transaction and records
+// post, community, event or file with its owner's user id), created at
+// start-up (Store::create_owned_content_table, sim/store_ownership.cpp).
+// Tests seed it with SQL (sqlite3 DATA/platform.db). The job moves the rows
+// of the requested kinds in one transaction and records
 // {"moved": {"posts": N, ...}} as its result. The 202 answer shows the job as
 // it was created (queued); by the time a client polls it has finished.
 #include <fmt/format.h>
@@ -12,8 +13,9 @@
 #include <algorithm>
 #include <set>
 
+#include "sim/job_wire.hpp"
 #include "sim/routes.hpp"
-#include "sim/sqlite_db.hpp"
+#include "sim/sqlite_db.hpp"  // SqliteFailure
 #include "sim/text.hpp"
 
 namespace daoctl::sim {
@@ -35,17 +37,6 @@ ApiError invalid(std::string field, std::string message) {
   return e;
 }
 
-json render(const Job& j) {
-  return {{"id", std::to_string(j.id)},
-          {"kind", j.kind},
-          {"state", j.state},
-          {"progress", j.progress},
-          {"error", j.error_json ? json::parse(*j.error_json) : json(nullptr)},
-          {"result", j.result_json ? json::parse(*j.result_json) : json(nullptr)},
-          {"created_at", j.created_at},
-          {"updated_at", j.updated_at}};
-}
-
 bool is_active(const StoredUser& u) {
   json body = json::parse(u.body, nullptr, false);
   return body.is_discarded() || body.value("active", true);
@@ -53,35 +44,15 @@ bool is_active(const StoredUser& u) {
 
 // Moves the rows and returns the per-kind counts (every requested kind listed).
 json move_content(Store& store, std::int64_t from, std::int64_t to, const std::vector<std::string>& what) {
-  std::lock_guard lock(store.mutex());
-  Transaction tx(store.db());
   json moved = json::object();
-  for (const auto& kind : what) {
-    store.db()
-        .prepare("UPDATE owned_content SET owner_id = ?1 WHERE owner_id = ?2 AND kind = ?3")
-        .bind(1, to)
-        .bind(2, from)
-        .bind(3, kind)
-        .run();
-    moved[kind] = store.db().changes();
-  }
-  tx.commit();
+  for (const auto& [kind, count] : store.move_owned_content(from, to, what)) moved[kind] = count;
   return moved;
 }
 
 }  // namespace
 
 void add_transfer_routes(RouteTable& routes, Store& store) {
-  {
-    std::lock_guard lock(store.mutex());
-    store.db().exec(
-        "CREATE TABLE IF NOT EXISTS owned_content("
-        " id INTEGER PRIMARY KEY,"
-        " kind TEXT NOT NULL CHECK (kind IN ('posts', 'communities', 'events', 'files')),"
-        " title TEXT NOT NULL DEFAULT '',"
-        " owner_id INTEGER NOT NULL);"
-        "CREATE INDEX IF NOT EXISTS owned_content_owner ON owned_content(owner_id, kind);");
-  }
+  store.create_owned_content_table();
 
   routes.post(R"(/api/v1/users/([^/]+)/transfer)", [&store](const httplib::Request& req, httplib::Response& res) {
     const std::string raw_id = req.matches[1].str();
@@ -117,7 +88,7 @@ void add_transfer_routes(RouteTable& routes, Store& store) {
 
     Job job = store.create_job("transfer");
     res.set_header("Location", fmt::format("/api/v1/jobs/{}", job.id));
-    send_body(res, 202, render(job).dump(), kJson);
+    send_body(res, 202, job_json(job).dump(), kJson);
     try {
       json moved = move_content(store, *from, *to, what);
       store.update_job(job.id, "running", 0.5, std::nullopt, std::nullopt);

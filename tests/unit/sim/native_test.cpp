@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
+#include "sim/sqlite_db.hpp"
 #include "sim_fixture.hpp"
 
 using namespace daoctl::sim::testing;
@@ -166,6 +168,70 @@ TEST_CASE("native POST honours Idempotency-Key") {
   CHECK(other->status == 422);
   CHECK(body_of(other)["type"] == "https://daoffice.example/problems/validation");
   CHECK(body_of(sim.get("/api/v1/departments"))["items"].size() == 1);
+}
+
+TEST_CASE("a job has one wire format: read by id, listed and answered by a transfer") {
+  RunningSim sim;
+  auto failed = sim.store().create_job("backup");
+  auto stored = sim.store().update_job(failed.id, "failed", 0.25,
+                                       R"({"type":"https://daoffice.example/problems/internal","title":"Internal error",)"
+                                       R"("status":500,"detail":"disk \u00e9 full"})",
+                                       R"({"partial":[1,2]})");
+  REQUIRE(stored);
+  // The bytes clients see: members in this order, ids as strings, null for
+  // an absent error or result, and the stored JSON parsed, not quoted.
+  const std::string expected = fmt::format(
+      R"({{"created_at":"{}","error":{{"detail":"disk é full","status":500,"title":"Internal error",)"
+      R"("type":"https://daoffice.example/problems/internal"}},"id":"{}",)"
+      R"("kind":"backup","progress":0.25,"result":{{"partial":[1,2]}},"state":"failed",)"
+      R"("updated_at":"{}"}})",
+      stored->created_at, failed.id, stored->updated_at);
+  auto by_id = sim.get("/api/v1/jobs/" + std::to_string(failed.id));
+  REQUIRE(by_id);
+  CHECK(by_id->body == expected);
+  auto listed = body_of(sim.get("/api/v1/jobs?kind=backup"));
+  REQUIRE(listed["items"].size() == 1);
+  CHECK(listed["items"][0].dump() == expected);
+
+  auto from = sim.post("/scim/v2/Users", user_doc("from.owner"));
+  auto to = sim.post("/scim/v2/Users", user_doc("to.owner"));
+  REQUIRE(from->status == 201);
+  REQUIRE(to->status == 201);
+  auto transfer = sim.post("/api/v1/users/" + body_of(from)["id"].get<std::string>() + "/transfer",
+                           json{{"to_user_id", body_of(to)["id"]}, {"what", {"posts"}}});
+  REQUIRE(transfer->status == 202);
+  auto queued = body_of(transfer);
+  CHECK(transfer->body ==
+        fmt::format(R"({{"created_at":"{0}","error":null,"id":"{1}","kind":"transfer","progress":0.0,)"
+                    R"("result":null,"state":"queued","updated_at":"{0}"}})",
+                    queued["created_at"].get<std::string>(), queued["id"].get<std::string>()));
+}
+
+TEST_CASE("a transfer moves only the asked kinds of the owner's content and counts them") {
+  RunningSim sim;
+  auto from = body_of(sim.post("/scim/v2/Users", user_doc("old.owner")))["id"].get<std::string>();
+  auto to = body_of(sim.post("/scim/v2/Users", user_doc("new.owner")))["id"].get<std::string>();
+  auto other = body_of(sim.post("/scim/v2/Users", user_doc("bystander")))["id"].get<std::string>();
+  {
+    std::lock_guard lock(sim.store().mutex());
+    auto& db = sim.store().db();
+    for (const auto& [kind, owner] : std::vector<std::pair<std::string, std::string>>{
+             {"posts", from}, {"posts", from}, {"files", from}, {"events", from}, {"posts", other}})
+      db.prepare("INSERT INTO owned_content(kind, owner_id) VALUES(?1, ?2)").bind(1, kind).bind(2, static_cast<std::int64_t>(std::stoll(owner))).run();
+  }
+  auto started = sim.post("/api/v1/users/" + from + "/transfer",
+                          json{{"to_user_id", to}, {"what", {"files", "posts", "communities"}}});
+  REQUIRE(started->status == 202);
+  auto job = body_of(sim.get(started->get_header_value("Location")));
+  CHECK(job["state"] == "succeeded");
+  CHECK(job["result"] == json{{"moved", {{"communities", 0}, {"files", 1}, {"posts", 2}}}});
+  std::lock_guard lock(sim.store().mutex());
+  auto st = sim.store().db().prepare("SELECT kind, owner_id FROM owned_content ORDER BY id");
+  std::vector<std::pair<std::string, std::int64_t>> rows;
+  while (st.step()) rows.emplace_back(st.column_text(0), st.column_int64(1));
+  CHECK(rows == std::vector<std::pair<std::string, std::int64_t>>{
+                    {"posts", std::stoll(to)}, {"posts", std::stoll(to)}, {"files", std::stoll(to)},
+                    {"events", std::stoll(from)}, {"posts", std::stoll(other)}});
 }
 
 TEST_CASE("jobs are listed by kind and read by id") {

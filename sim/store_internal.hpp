@@ -1,0 +1,47 @@
+// Helpers shared by the files that implement Store (sim/store*.cpp), one per
+// aggregate. Not for route files: they go through Store's methods.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+#include "sim/api_error.hpp"
+#include "sim/sqlite_db.hpp"
+#include "sim/store.hpp"
+
+namespace daoctl::sim::detail {
+
+inline void bind_condition(Statement& st, const SqlCondition& condition, int first_index) {
+  int index = first_index;
+  for (const auto& p : condition.params) {
+    if (const auto* i = std::get_if<std::int64_t>(&p))
+      st.bind(index++, *i);
+    else
+      st.bind(index++, std::get<std::string>(p));
+  }
+}
+
+inline ApiError precondition_failed(std::string_view what, std::int64_t version) {
+  ApiError e;
+  e.status = 412;
+  e.detail = fmt::format("{} is at version W/\"{}\"; If-Match does not match it", what, version);
+  return e;
+}
+
+// Slice [start-1, start-1+count) of ids, clamped to the vector.
+inline std::pair<std::size_t, std::size_t> page_bounds(std::size_t total, std::int64_t start_index,
+                                                       std::int64_t count) {
+  auto first = static_cast<std::size_t>(std::max<std::int64_t>(start_index, 1) - 1);
+  if (first >= total || count <= 0) return {0, 0};
+  std::size_t last = std::min(total, first + static_cast<std::size_t>(count));
+  return {first, last};
+}
+
+}  // namespace daoctl::sim::detail
