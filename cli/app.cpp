@@ -162,9 +162,12 @@ std::unique_ptr<CLI::App> make_app(commands::CommandContext& ctx, const CommandR
          "Seconds a request may take and may go without a byte (default 30; for backup "
          "downloads and uploads only the latter: see TIMEOUTS in daoctl(1))")
       ->check(CLI::PositiveNumber);
-  app->add_option("--concurrency", g.concurrency, "Requests in flight at once")
+  app->add_option("--concurrency", g.concurrency,
+                  "Requests in flight at once (default 8; wins over a sync job's apply.concurrency)")
       ->check(CLI::Range(1, 64));
-  app->add_option("--rate-limit", g.rate_limit, "Client-side limit, requests per second (0: none)")
+  app->add_option("--rate-limit", g.rate_limit,
+                  "Client-side limit, requests per second (0: none, the default; wins over a sync job's "
+                  "apply.rate_limit)")
       ->check(CLI::NonNegativeNumber);
 
   registrar(*app, ctx);

@@ -35,13 +35,18 @@ struct GlobalOptions {
   bool no_pager = false;
   bool yes = false;
   bool insecure = false;
-  int concurrency = 8;
-  double rate_limit = 0;
+  // Unset: the job file's apply.concurrency / apply.rate_limit for a job
+  // command, else the defaults below (kDefaultConcurrency, no limit). A flag
+  // always wins over the job file.
+  std::optional<int> concurrency;
+  std::optional<double> rate_limit;
   // Retries of a request (sync sets them from the job or its flags); unset:
   // the client's defaults.
   std::optional<int> max_attempts;
   std::optional<std::chrono::milliseconds> max_retry_wait;
 };
+
+inline constexpr int kDefaultConcurrency = 8;
 
 // Everything needed to build a PlatformClient; token already read.
 struct ClientSettings {
@@ -50,7 +55,7 @@ struct ClientSettings {
   std::string ca_file;
   bool insecure = false;
   std::chrono::seconds timeout{30};
-  int concurrency = 8;
+  int concurrency = kDefaultConcurrency;
   double rate_limit = 0;
   int max_attempts = 5;
   // The longest wait before one retry (backoff cap and longest Retry-After

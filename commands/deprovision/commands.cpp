@@ -164,7 +164,7 @@ sync::ApplyOptions apply_options(const Session& s, CommandContext& ctx) {
   sync::ApplyOptions a;
   a.target = s.job.target == "scim" ? sync::TargetKind::Scim : sync::TargetKind::Platform;
   a.managed_by = s.job.managed_by();
-  a.batch_size = static_cast<std::size_t>(std::max(64, ctx.global.concurrency * 32));
+  a.batch_size = static_cast<std::size_t>(std::max(64, ctx.global.concurrency.value_or(kDefaultConcurrency) * 32));
   a.revoke_sessions = s.job.dismissal.has_now(Step::RevokeSessions) || !s.job.dismissal.configured;
   a.revoke_tokens = s.job.dismissal.has_now(Step::RevokeTokens) || !s.job.dismissal.configured;
   return a;

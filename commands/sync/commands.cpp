@@ -228,7 +228,7 @@ int run_sync_apply(const SyncOptions& opts, CommandContext& ctx) {
   sync::ApplyOptions aopts;
   aopts.target = s.job.target == "scim" ? sync::TargetKind::Scim : sync::TargetKind::Platform;
   aopts.managed_by = s.job.managed_by();
-  aopts.batch_size = static_cast<std::size_t>(std::max(64, ctx.global.concurrency * 32));
+  aopts.batch_size = static_cast<std::size_t>(std::max(64, ctx.global.concurrency.value_or(kDefaultConcurrency) * 32));
   if (s.job.dismissal.configured) {
     aopts.revoke_sessions = s.job.dismissal.has_now(deprovision::Step::RevokeSessions);
     aopts.revoke_tokens = s.job.dismissal.has_now(deprovision::Step::RevokeTokens);

@@ -213,8 +213,12 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources)
   if (!ctx.global.context && p.contains("context")) ctx.global.context = p["context"].get<std::string>();
   if (!ctx.global.url && p.contains("url")) ctx.global.url = p["url"].get<std::string>();
   if (!ctx.global.ca_file && p.contains("ca_file")) ctx.global.ca_file = p["ca_file"].get<std::string>();
-  ctx.global.concurrency = opts.concurrency > 0 ? opts.concurrency : s.job.concurrency;
-  if (ctx.global.rate_limit <= 0) ctx.global.rate_limit = s.job.rate_limit;
+  // Flags > the job file > defaults, for every apply setting: `sync apply
+  // --concurrency` (or the global one) and the global --rate-limit (0 too:
+  // no limit) win over apply.concurrency and apply.rate_limit.
+  if (opts.concurrency > 0) ctx.global.concurrency = opts.concurrency;
+  if (!ctx.global.concurrency) ctx.global.concurrency = s.job.concurrency;
+  if (!ctx.global.rate_limit) ctx.global.rate_limit = s.job.rate_limit;
   if (const int attempts = opts.retries > 0 ? opts.retries : s.job.retry_attempts; attempts > 0)
     ctx.global.max_attempts = attempts;
   if (const double wait = opts.max_retry_wait > 0 ? opts.max_retry_wait : s.job.retry_max_wait_seconds; wait > 0)
