@@ -183,6 +183,7 @@ int run(const std::vector<std::string>& args, AppDependencies deps) {
   commands::Io& io = *deps.io;
   commands::CommandContext ctx(io, deps.env, deps.client_factory);
   ctx.client_version = deps.version;
+  ctx.exit_code_of = exit_code_for;
   const CommandRegistrar registrar =
       deps.register_commands ? deps.register_commands : CommandRegistrar(commands::register_all_commands);
   std::unique_ptr<CLI::App> app;

@@ -80,6 +80,10 @@ class CommandContext {
   std::string client_version = "0.0.0";
   // Exit status of the command that ran (set by its callback; errors throw).
   int exit_status = 0;
+  // The one map from an error to the process exit code, given by cli/ (the
+  // only caller of exit_code_for), for a job's run summary, which records the
+  // code the process will end with. Unset: every error is exit 1.
+  std::function<int(ErrorKind)> exit_code_of;
   // The run report of the job command that is running (set by run_reported),
   // for counts and details; nullptr for other commands.
   JobReport* job_report = nullptr;

@@ -6,6 +6,7 @@
 #include <future>
 
 #include "commands/common/job_report.hpp"
+#include "connectors/local/time_zone.hpp"
 #include "connectors/local/files.hpp"
 #include "connectors/local/photo_spool.hpp"
 #include "core/text/date.hpp"
@@ -186,7 +187,7 @@ sync::JobSpec load_job_file(const std::string& path, const std::string& today,
     e.message = "cannot read the job file";
     throw CommandError(e);
   }
-  return value_or_throw(sync::load_job(*text, path, {today, now}));
+  return value_or_throw(sync::load_job(*text, path, {today, now, local::date_in_zone}));
 }
 
 sync::JobSpec load_job_file(const std::string& path, const std::string& today) {

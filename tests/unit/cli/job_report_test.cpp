@@ -82,6 +82,7 @@ TEST_CASE("run_reported: files on success; on failure the error, exit code and t
   TempDir dir;
   FakeIo io;
   CommandContext ctx(io, {}, {});
+  ctx.exit_code_of = exit_code_for;  // as cli::run sets it
   long clock = 1'800'000'000;
   ctx.now = [&] { return at(clock); };
   JobReportFiles files{dir.file("s.json"), dir.file("m.prom")};
