@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "sim/job_wire.hpp"
 #include "sim/routes.hpp"
 #include "sim/text.hpp"
 
@@ -80,16 +81,7 @@ json render_token(const Credential& c) {
   return {{"id", std::to_string(c.id)}, {"name", c.label}, {"created_at", c.created_at}};
 }
 
-json render_job(const Job& j) {
-  return {{"id", std::to_string(j.id)},
-          {"kind", j.kind},
-          {"state", j.state},
-          {"progress", j.progress},
-          {"error", j.error_json ? json::parse(*j.error_json) : json(nullptr)},
-          {"result", j.result_json ? json::parse(*j.result_json) : json(nullptr)},
-          {"created_at", j.created_at},
-          {"updated_at", j.updated_at}};
-}
+json render_job(const Job& j) { return job_wire(j); }
 
 ApiError validation(std::string field, std::string message) {
   ApiError e;

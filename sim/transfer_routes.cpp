@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <set>
 
+#include "sim/job_wire.hpp"
 #include "sim/routes.hpp"
 #include "sim/sqlite_db.hpp"
 #include "sim/text.hpp"
@@ -35,16 +36,7 @@ ApiError invalid(std::string field, std::string message) {
   return e;
 }
 
-json render(const Job& j) {
-  return {{"id", std::to_string(j.id)},
-          {"kind", j.kind},
-          {"state", j.state},
-          {"progress", j.progress},
-          {"error", j.error_json ? json::parse(*j.error_json) : json(nullptr)},
-          {"result", j.result_json ? json::parse(*j.result_json) : json(nullptr)},
-          {"created_at", j.created_at},
-          {"updated_at", j.updated_at}};
-}
+json render(const Job& j) { return job_wire(j); }
 
 bool is_active(const StoredUser& u) {
   json body = json::parse(u.body, nullptr, false);
