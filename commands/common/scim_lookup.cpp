@@ -14,16 +14,26 @@ std::string scim_quote(std::string_view value) {
 
 using platform::JsonKind;
 
+namespace {
+
+// A SCIM multi-valued attribute (RFC 7643 2.4): an array of objects whose
+// "value" is a string.
+void check_multi_valued(const platform::Answer& a, const std::string& pointer) {
+  const json& items = a.array(pointer);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    a.check(pointer + "/" + std::to_string(i), JsonKind::Object);
+    a.check(pointer + "/" + std::to_string(i) + "/value", JsonKind::String);
+  }
+}
+
+}  // namespace
+
 void check_user(const platform::Answer& a) {
   a.required<std::string>("/id");
   for (const char* field : {"/userName", "/displayName", "/externalId"}) a.check(field, JsonKind::String);
   a.check("/active", JsonKind::Boolean);
   a.check("/name", JsonKind::Object);
-  const json& emails = a.array("/emails");
-  for (std::size_t i = 0; i < emails.size(); ++i) {
-    a.check("/emails/" + std::to_string(i), JsonKind::Object);
-    a.check("/emails/" + std::to_string(i) + "/value", JsonKind::String);
-  }
+  check_multi_valued(a, "/emails");
   a.check(std::string("/") + kEnterpriseUser, JsonKind::Object);
   a.check(std::string("/") + kEnterpriseUser + "/department", JsonKind::String);
 }
@@ -32,11 +42,7 @@ void check_group(const platform::Answer& a) {
   a.required<std::string>("/id");
   a.check("/displayName", JsonKind::String);
   a.check("/externalId", JsonKind::String);
-  const json& members = a.array("/members");
-  for (std::size_t i = 0; i < members.size(); ++i) {
-    a.check("/members/" + std::to_string(i), JsonKind::Object);
-    a.check("/members/" + std::to_string(i) + "/value", JsonKind::String);
-  }
+  check_multi_valued(a, "/members");
 }
 
 void check_department(const platform::Answer& a) {

@@ -1,5 +1,7 @@
 #include "connectors/platform/answer.hpp"
 
+#include "core/schema/yaml_json.hpp"
+
 namespace daoctl::platform {
 
 using nlohmann::json;
@@ -43,20 +45,6 @@ std::string describe_value(const json& v) {
   return std::string(kind) + " (" + text + ")";
 }
 
-// One reference token of a JSON pointer, unescaped (RFC 6901: ~1 is /, ~0 is ~).
-std::string unescape(std::string_view token) {
-  std::string out;
-  for (std::size_t i = 0; i < token.size(); ++i) {
-    if (token[i] == '~' && i + 1 < token.size() && (token[i + 1] == '0' || token[i + 1] == '1')) {
-      out += token[i + 1] == '0' ? '~' : '/';
-      ++i;
-    } else {
-      out += token[i];
-    }
-  }
-  return out;
-}
-
 bool is_index(const std::string& token) {
   return !token.empty() && token.size() < 10 &&
          token.find_first_not_of("0123456789") == std::string::npos;
@@ -90,7 +78,7 @@ Result<const json*> Answer::find_kind(std::string_view pointer, JsonKind kind) c
   while (pos < pointer.size() && cur != nullptr && !cur->is_null()) {
     if (pointer[pos] != '/') return std::unexpected(missing(pointer, kind));  // not a pointer: a bug
     const std::size_t end = std::min(pointer.find('/', pos + 1), pointer.size());
-    const std::string token = unescape(pointer.substr(pos + 1, end - pos - 1));
+    const std::string token = schema::unescape_pointer_token(pointer.substr(pos + 1, end - pos - 1));
     const std::string_view parent = pointer.substr(0, pos);
     if (cur->is_object()) {
       auto it = cur->find(token);
