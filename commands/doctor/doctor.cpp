@@ -198,7 +198,8 @@ std::vector<DoctorCheck> run_doctor_checks(const DoctorOptions& opts, CommandCon
   }();
   // Every field read from an answer is type-checked (platform::Answer): a
   // wrong type fails the check it belongs to, naming the field.
-  const platform::Answer health_answer(health ? *health : json(), "platform health");
+  const json health_doc = health ? *health : json();
+  const platform::Answer health_answer(health_doc, "platform health");
   auto health_text = [&health_answer](std::string_view pointer, const char* fallback) {
     return health_answer.get_or<std::string>(pointer, fallback);
   };
@@ -250,7 +251,8 @@ std::vector<DoctorCheck> run_doctor_checks(const DoctorOptions& opts, CommandCon
     add("auth", State::Fail, *token_error, token_hint);
   } else if (health) {
     auto me = probe->get_json("/api/v1/me", "token check (GET /api/v1/me)");
-    const platform::Answer me_answer(me ? *me : json(), "token check (GET /api/v1/me)");
+    const json me_doc = me ? *me : json();
+    const platform::Answer me_answer(me_doc, "token check (GET /api/v1/me)");
     auto scope_list = me_answer.find_kind("/scopes", platform::JsonKind::Array);
     auto subject = me_answer.get_or<std::string>("/subject", "?");
     if (me && (!scope_list || !subject)) {

@@ -86,8 +86,10 @@ int run_groups_membership(const GroupsMembershipOptions& opts, CommandContext& c
   const std::string id = found.required<std::string>("/id");
   const std::string name = found.value("/displayName", opts.group);
   std::vector<std::string> user_ids;
-  for (const auto& ref : opts.users)
-    user_ids.push_back(platform::Answer(find_user(ctx, ref), "user " + ref).required<std::string>("/id"));
+  for (const auto& ref : opts.users) {
+    const json user = find_user(ctx, ref);
+    user_ids.push_back(platform::Answer(user, "user " + ref).required<std::string>("/id"));
+  }
   json last;
   for (const auto& patch : membership_patches(user_ids, opts.add)) {
     last = value_or_throw(ctx.client().send_json(

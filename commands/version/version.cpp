@@ -24,7 +24,8 @@ int run_version(CommandContext& ctx) {
       settings.verbose = ctx.global.verbose > 0;
       auto probe = ctx.probe_client(settings);
       auto health = probe->get_json("/api/v1/health", "platform health at " + hr::redact_url(resolved.url));
-      const platform::Answer answer(health ? *health : json(), "platform health");
+      const json health_doc = health ? *health : json();
+      const platform::Answer answer(health_doc, "platform health");
       auto version = answer.get_or<std::string>("/version", "");
       auto api_version = version ? answer.get_or<std::string>("/api_version", "") : version;
       if (health && health->is_object() && api_version) {
