@@ -158,7 +158,7 @@ struct LoadOptions {
   // Reads `now` in a zone and checks deprovision.timezone (local::date_in_zone;
   // core has no zone database). Unset: the zone is not checked, and a job
   // without `today` is a problem.
-  deprovision::DateInZone date_in_zone;
+  deprovision::DateInZone date_in_zone = nullptr;
 };
 
 // Errors: Config, message "invalid sync job <file>", detail = one problem per
