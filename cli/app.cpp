@@ -163,9 +163,12 @@ std::unique_ptr<CLI::App> make_app(commands::CommandContext& ctx, const CommandR
          "Seconds a request may take and may go without a byte (default 30; for backup "
          "downloads and uploads only the latter: see TIMEOUTS in daoctl(1))")
       ->check(CLI::PositiveNumber);
-  app->add_option("--concurrency", g.concurrency, "Requests in flight at once")
+  app->add_option("--concurrency", g.concurrency,
+                  "Requests in flight at once (default 8; wins over a sync job's apply.concurrency)")
       ->check(CLI::Range(1, 64));
-  app->add_option("--rate-limit", g.rate_limit, "Client-side limit, requests per second (0: none)")
+  app->add_option("--rate-limit", g.rate_limit,
+                  "Client-side limit, requests per second (0: none, the default; wins over a sync job's "
+                  "apply.rate_limit)")
       ->check(CLI::NonNegativeNumber);
   app->add_option_function<std::string>(
          "--pacing", [&g](const std::string& v) { g.pacing = v; },
@@ -186,6 +189,7 @@ int run(const std::vector<std::string>& args, AppDependencies deps) {
   commands::Io& io = *deps.io;
   commands::CommandContext ctx(io, deps.env, deps.client_factory);
   ctx.client_version = deps.version;
+  ctx.exit_code_of = exit_code_for;
   const CommandRegistrar registrar =
       deps.register_commands ? deps.register_commands : CommandRegistrar(commands::register_all_commands);
   std::unique_ptr<CLI::App> app;

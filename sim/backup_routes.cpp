@@ -32,6 +32,7 @@
 #include <thread>
 
 #include "sim/backup_archive.hpp"
+#include "sim/job_wire.hpp"
 #include "sim/routes.hpp"
 #include "sim/sqlite_db.hpp"
 #include "sim/text.hpp"
@@ -46,16 +47,7 @@ namespace {
 constexpr std::int64_t kDefaultLimit = 100;
 constexpr std::int64_t kMaxLimit = 1000;
 
-json render_job(const Job& j) {
-  return {{"id", std::to_string(j.id)},
-          {"kind", j.kind},
-          {"state", j.state},
-          {"progress", j.progress},
-          {"error", j.error_json ? json::parse(*j.error_json) : json(nullptr)},
-          {"result", j.result_json ? json::parse(*j.result_json) : json(nullptr)},
-          {"created_at", j.created_at},
-          {"updated_at", j.updated_at}};
-}
+json render_job(const Job& j) { return job_wire(j); }
 
 struct BackupEntry {
   std::int64_t id = 0;

@@ -1,12 +1,9 @@
 #include "sim/job_wire.hpp"
 
-#include <string>
-
 namespace daoctl::sim {
 
-using nlohmann::json;
-
-json job_json(const Job& j) {
+nlohmann::json job_wire(const Job& j) {
+  using nlohmann::json;
   return {{"id", std::to_string(j.id)},
           {"kind", j.kind},
           {"state", j.state},

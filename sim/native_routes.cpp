@@ -295,7 +295,7 @@ void add_native_routes(RouteTable& routes, Store& store) {
     std::optional<std::string> kind;
     if (req.has_param("kind") && !req.get_param_value("kind").empty()) kind = req.get_param_value("kind");
     send_body(res, 200,
-              page_body(store.list_jobs(kind, window->after_id, window->limit + 1), window->limit, job_json),
+              page_body(store.list_jobs(kind, window->after_id, window->limit + 1), window->limit, job_wire),
               kJson);
   });
 
@@ -303,7 +303,7 @@ void add_native_routes(RouteTable& routes, Store& store) {
     auto id = parse_id(req.matches[1].str());
     auto job = id ? store.find_job(*id) : std::nullopt;
     if (!job) return send_error(req, res, 404, fmt::format("job {} does not exist", req.matches[1].str()));
-    send_body(res, 200, job_json(*job).dump(), kJson);
+    send_body(res, 200, job_wire(*job).dump(), kJson);
   });
 }
 

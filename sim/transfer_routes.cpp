@@ -88,7 +88,7 @@ void add_transfer_routes(RouteTable& routes, Store& store) {
 
     Job job = store.create_job("transfer");
     res.set_header("Location", fmt::format("/api/v1/jobs/{}", job.id));
-    send_body(res, 202, job_json(job).dump(), kJson);
+    send_body(res, 202, job_wire(job).dump(), kJson);
     try {
       json moved = move_content(store, *from, *to, what);
       store.update_job(job.id, "running", 0.5, std::nullopt, std::nullopt);

@@ -54,8 +54,8 @@ ClientSettings CommandContext::client_settings() {
   s.ca_file = r.ca_file;
   s.insecure = r.insecure;
   s.timeout = r.timeout;
-  s.concurrency = global.concurrency;
-  s.rate_limit = global.rate_limit;
+  s.concurrency = global.concurrency.value_or(kDefaultConcurrency);
+  s.rate_limit = global.rate_limit.value_or(0);
   if (global.max_attempts) s.max_attempts = *global.max_attempts;
   s.max_retry_wait = global.max_retry_wait;
   if (global.pacing) s.pacing.adaptive = *global.pacing != "fixed";

@@ -35,8 +35,11 @@ struct GlobalOptions {
   bool no_pager = false;
   bool yes = false;
   bool insecure = false;
-  int concurrency = 8;
-  double rate_limit = 0;
+  // Unset: the job file's apply.concurrency / apply.rate_limit for a job
+  // command, else the defaults below (kDefaultConcurrency, no limit). A flag
+  // always wins over the job file.
+  std::optional<int> concurrency;
+  std::optional<double> rate_limit;
   // Retries of a request (sync sets them from the job or its flags); unset:
   // the client's defaults.
   std::optional<int> max_attempts;
@@ -47,6 +50,8 @@ struct GlobalOptions {
   std::optional<double> pacing_min_rate;
 };
 
+inline constexpr int kDefaultConcurrency = 8;
+
 // Everything needed to build a PlatformClient; token already read.
 struct ClientSettings {
   std::string url;
@@ -54,7 +59,7 @@ struct ClientSettings {
   std::string ca_file;
   bool insecure = false;
   std::chrono::seconds timeout{30};
-  int concurrency = 8;
+  int concurrency = kDefaultConcurrency;
   double rate_limit = 0;
   int max_attempts = 5;
   // The longest wait before one retry (backoff cap and longest Retry-After
@@ -80,6 +85,10 @@ class CommandContext {
   std::string client_version = "0.0.0";
   // Exit status of the command that ran (set by its callback; errors throw).
   int exit_status = 0;
+  // The one map from an error to the process exit code, given by cli/ (the
+  // only caller of exit_code_for), for a job's run summary, which records the
+  // code the process will end with. Unset: every error is exit 1.
+  std::function<int(ErrorKind)> exit_code_of;
   // The run report of the job command that is running (set by run_reported),
   // for counts and details; nullptr for other commands.
   JobReport* job_report = nullptr;

@@ -334,7 +334,7 @@ int run_reported(CommandContext& ctx, const JobReportFiles& files, JobReport& re
     code = body(report);
   } catch (const CommandError& e) {
     failure = e;
-    code = exit_code_for(e.error().kind);
+    code = ctx.exit_code_of ? ctx.exit_code_of(e.error().kind) : exit_code::failure;
   } catch (const std::exception& e) {
     internal = std::current_exception();
     failure = CommandError(ErrorKind::Internal, "internal error", "", e.what());

@@ -12,18 +12,72 @@ std::string scim_quote(std::string_view value) {
   return quoted;
 }
 
+using platform::JsonKind;
+
+namespace {
+
+// A SCIM multi-valued attribute (RFC 7643 2.4): an array of objects whose
+// "value" is a string.
+void check_multi_valued(const platform::Answer& a, const std::string& pointer) {
+  const json& items = a.array(pointer);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    a.check(pointer + "/" + std::to_string(i), JsonKind::Object);
+    a.check(pointer + "/" + std::to_string(i) + "/value", JsonKind::String);
+  }
+}
+
+}  // namespace
+
+void check_user(const platform::Answer& a) {
+  a.required<std::string>("/id");
+  for (const char* field : {"/userName", "/displayName", "/externalId"}) a.check(field, JsonKind::String);
+  a.check("/active", JsonKind::Boolean);
+  a.check("/name", JsonKind::Object);
+  check_multi_valued(a, "/emails");
+  a.check(std::string("/") + kEnterpriseUser, JsonKind::Object);
+  a.check(std::string("/") + kEnterpriseUser + "/department", JsonKind::String);
+}
+
+void check_group(const platform::Answer& a) {
+  a.required<std::string>("/id");
+  a.check("/displayName", JsonKind::String);
+  a.check("/externalId", JsonKind::String);
+  check_multi_valued(a, "/members");
+}
+
+void check_department(const platform::Answer& a) {
+  a.required<std::string>("/id");
+  for (const char* field : {"/name", "/parent_id", "/path", "/external_id"}) a.check(field, JsonKind::String);
+  a.check("/member_count", JsonKind::Integer);
+}
+
+void check_page(const json& items, const std::string& object, const std::string& member,
+                void (*check)(const platform::Answer&)) {
+  const platform::Answer page(items, object, member);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    page.check("/" + std::to_string(i), JsonKind::Object);
+    check(page.element(i, items[i]));
+  }
+}
+
 namespace {
 
 json find_resource(CommandContext& ctx, const std::string& collection, const std::string& kind,
-                   const std::string& ref, const std::string& filter) {
+                   const std::string& ref, const std::string& filter,
+                   void (*check)(const platform::Answer&)) {
   auto& client = ctx.client();
   const std::string object = kind + " " + ref;
   auto by_id = client.get_json("/scim/v2/" + collection + "/" + platform::url_encode_segment(ref),
                                object);
-  if (by_id) return *by_id;
+  if (by_id) {
+    platform::Answer(*by_id, object).check("", JsonKind::Object);
+    check(platform::Answer(*by_id, object));
+    return *by_id;
+  }
   if (by_id.error().kind != ErrorKind::NotFound) throw CommandError(std::move(by_id.error()));
   std::vector<json> found;
   value_or_throw(client.scim_list("/scim/v2/" + collection, filter, 2, [&](const json& page) {
+    check_page(page, object + " (by " + filter + ")", "/Resources", check);
     for (const auto& r : page) found.push_back(r);
   }));
   if (found.empty()) {
@@ -43,11 +97,11 @@ json find_resource(CommandContext& ctx, const std::string& collection, const std
 
 json find_user(CommandContext& ctx, const std::string& ref) {
   const std::string attribute = ref.find('@') != std::string::npos ? "emails.value" : "userName";
-  return find_resource(ctx, "Users", "user", ref, attribute + " eq " + scim_quote(ref));
+  return find_resource(ctx, "Users", "user", ref, attribute + " eq " + scim_quote(ref), check_user);
 }
 
 json find_group(CommandContext& ctx, const std::string& ref) {
-  return find_resource(ctx, "Groups", "group", ref, "displayName eq " + scim_quote(ref));
+  return find_resource(ctx, "Groups", "group", ref, "displayName eq " + scim_quote(ref), check_group);
 }
 
 const std::vector<output::Column>& user_columns() {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "commands/common/context.hpp"
+#include "connectors/platform/answer.hpp"
 
 namespace daoctl::commands {
 
@@ -20,6 +21,18 @@ std::string scim_quote(std::string_view value);
 json find_user(CommandContext& ctx, const std::string& ref);
 // Same for groups: by id, else by displayName.
 json find_group(CommandContext& ctx, const std::string& ref);
+
+// Check the fields daoctl reads or prints of a SCIM user, group, or a
+// department of /api/v1/departments: a wrong type throws a Remote
+// CommandError naming the object and the field (platform::Answer). `answer`
+// is the resource, its `base` the resource's place in the whole answer.
+void check_user(const platform::Answer& answer);
+void check_group(const platform::Answer& answer);
+void check_department(const platform::Answer& answer);
+// Each resource of a page (`items`, at `member` of the page: "/Resources")
+// through `check`; `object` names the page ("page 2 of /scim/v2/Users").
+void check_page(const json& items, const std::string& object, const std::string& member,
+                void (*check)(const platform::Answer&));
 
 const std::vector<output::Column>& user_columns();
 const std::vector<output::Column>& group_columns();

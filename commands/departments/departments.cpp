@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands/common/command_doc.hpp"
+#include "commands/common/scim_lookup.hpp"
 
 namespace daoctl::commands {
 
@@ -32,7 +33,9 @@ const std::vector<output::Column>& department_columns() {
 
 std::vector<json> fetch_departments(CommandContext& ctx) {
   std::vector<json> departments;
+  long long page = 0;
   value_or_throw(ctx.client().cursor_list("/api/v1/departments", 1000, [&](const json& items) {
+    check_page(items, "page " + std::to_string(++page) + " of /api/v1/departments", "/items", check_department);
     for (const auto& d : items) departments.push_back(d);
   }));
   return departments;
@@ -65,7 +68,7 @@ json department_forest(const std::vector<json>& departments) {
       if (!visited.insert(id).second) continue;
       level.push_back({{"id", id},
                        {"name", text_field(*d, "name")},
-                       {"member_count", d->value("member_count", 0)},
+                       {"member_count", platform::Answer(*d, "department " + id).value("/member_count", 0L)},
                        {"children", build(id)}});
     }
     return level;

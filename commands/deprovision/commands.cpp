@@ -164,7 +164,7 @@ sync::ApplyOptions apply_options(const Session& s, CommandContext& ctx) {
   sync::ApplyOptions a;
   a.target = s.job.target == "scim" ? sync::TargetKind::Scim : sync::TargetKind::Platform;
   a.managed_by = s.job.managed_by();
-  a.batch_size = static_cast<std::size_t>(std::max(64, ctx.global.concurrency * 32));
+  a.batch_size = static_cast<std::size_t>(std::max(64, ctx.global.concurrency.value_or(kDefaultConcurrency) * 32));
   a.revoke_sessions = s.job.dismissal.has_now(Step::RevokeSessions) || !s.job.dismissal.configured;
   a.revoke_tokens = s.job.dismissal.has_now(Step::RevokeTokens) || !s.job.dismissal.configured;
   return a;
@@ -240,7 +240,7 @@ int run_apply(DeprovisionOptions& o, CommandContext& ctx) {
   ctx.info(fmt::format("{}: {} blocked, {} reactivated, {} failed; audit log {}", s.job.name,
                        s.plan.count(sync::UserActionKind::Deactivate) - report.failed,
                        s.plan.count(sync::UserActionKind::Reactivate), failed,
-                       s.state_dir + "/" + s.job.name + ".audit.jsonl"));
+                       deprovision_engine::audit_path(s.state_dir, s.job.name)));
   if (failed > 0)
     throw CommandError(ErrorKind::Partial, fmt::format("{} deprovisioning step(s) failed", failed), "job " + s.job.name,
                        "", "see the audit log; the next run retries them");
@@ -293,7 +293,7 @@ int run_user(DeprovisionOptions& o, CommandContext& ctx) {
   long failed = deprovision_engine::finish_deprovisioning(s, report, ctx, fo);
   if (failed > 0)
     throw CommandError(ErrorKind::Partial, fmt::format("{} offboarding step(s) failed", failed), "user " + user.user_name,
-                       "", "see the audit log " + s.state_dir + "/" + s.job.name + ".audit.jsonl");
+                       "", "see the audit log " + deprovision_engine::audit_path(s.state_dir, s.job.name));
   auto e = s.ledger.entries.find(user.id);
   json out = {{"id", user.id}, {"userName", user.user_name}, {"reason", reason}};
   if (e != s.ledger.entries.end()) {

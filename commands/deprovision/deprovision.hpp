@@ -34,6 +34,10 @@ void register_deprovision(CLI::App& root, CommandContext& ctx);
 
 namespace deprovision_engine {
 
+// The job's audit log: <state dir>/<job>.audit.jsonl (written and named in
+// messages from here only).
+std::string audit_path(const std::string& state_dir, const std::string& job);
+
 // After a sync or deprovision apply: records the blocks and reactivations it
 // carried out in the ledger, adopts dismissed accounts an administrator had
 // blocked already, runs the `then` steps that are due, saves the ledger and

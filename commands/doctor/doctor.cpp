@@ -1,4 +1,5 @@
 #include "commands/doctor/doctor.hpp"
+#include "connectors/platform/answer.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -195,13 +196,22 @@ std::vector<DoctorCheck> run_doctor_checks(const DoctorOptions& opts, CommandCon
     if (body.is_discarded()) return json();
     return body;
   }();
+  // Every field read from an answer is type-checked (platform::Answer): a
+  // wrong type fails the check it belongs to, naming the field.
+  const json health_doc = health ? *health : json();
+  const platform::Answer health_answer(health_doc, "platform health");
+  auto health_text = [&health_answer](std::string_view pointer, const char* fallback) {
+    return health_answer.get_or<std::string>(pointer, fallback);
+  };
   if (!health || !health->is_object()) {
     add("reachable", State::Fail,
         health ? "health reply is not a JSON object" : health.error().describe(),
         "check the URL, proxy and firewall; try: curl " + hr::redact_url(resolved->url) + "/api/v1/health");
+  } else if (auto version = health_text("/version", "?"), status = health_text("/status", "?"); !version || !status) {
+    add("reachable", State::Fail, (!version ? version : status).error().describe(),
+        "the platform's health answer does not follow its API contract");
   } else {
-    add("reachable", State::Ok,
-        "server " + health->value("version", "?") + " status " + health->value("status", "?"));
+    add("reachable", State::Ok, "server " + *version + " status " + *status);
   }
 
   if (https) {
@@ -241,14 +251,20 @@ std::vector<DoctorCheck> run_doctor_checks(const DoctorOptions& opts, CommandCon
     add("auth", State::Fail, *token_error, token_hint);
   } else if (health) {
     auto me = probe->get_json("/api/v1/me", "token check (GET /api/v1/me)");
-    if (me) {
+    const json me_doc = me ? *me : json();
+    const platform::Answer me_answer(me_doc, "token check (GET /api/v1/me)");
+    auto scope_list = me_answer.find_kind("/scopes", platform::JsonKind::Array);
+    auto subject = me_answer.get_or<std::string>("/subject", "?");
+    if (me && (!scope_list || !subject)) {
+      add("auth", State::Fail, (!scope_list ? scope_list.error() : subject.error()).describe(),
+          "the platform's /api/v1/me answer does not follow its API contract");
+    } else if (me) {
       std::string scopes;
-      for (const auto& s : me->value("scopes", json::array())) {
+      for (const auto& s : *scope_list ? **scope_list : json::array()) {
         if (!scopes.empty()) scopes += ",";
         scopes += s.is_string() ? s.get<std::string>() : s.dump();
       }
-      add("auth", State::Ok,
-          "token accepted for " + me->value("subject", "?") + " (scopes: " + scopes + ")");
+      add("auth", State::Ok, "token accepted for " + *subject + " (scopes: " + scopes + ")");
     } else if (me.error().kind == ErrorKind::Auth) {
       add("auth", State::Fail,
           me.error().http_status == 403 ? "token lacks the admin scope (403)"
@@ -268,7 +284,7 @@ std::vector<DoctorCheck> run_doctor_checks(const DoctorOptions& opts, CommandCon
     std::string clock_source = "Date header";
     if (date_header) server_time = parse_http_date(*date_header);
     if (!server_time) {
-      server_time = parse_rfc3339(health->value("time", ""));
+      server_time = parse_rfc3339(health_text("/time", "").value_or(""));
       clock_source = "health time";
     }
     if (!server_time) {
@@ -286,8 +302,12 @@ std::vector<DoctorCheck> run_doctor_checks(const DoctorOptions& opts, CommandCon
         add("clock", State::Ok, "skew " + std::to_string(skew) + " s (" + clock_source + ")");
       }
     }
-    const std::string api = health->value("api_version", "");
-    if (api == "1") {
+    const auto api_read = health_text("/api_version", "");
+    const std::string api = api_read.value_or("");
+    if (!api_read) {
+      add("api", State::Fail, api_read.error().describe(),
+          "the platform's health answer does not follow its API contract");
+    } else if (api == "1") {
       add("api", State::Ok, "api version 1");
     } else {
       add("api", State::Fail, "server speaks api version '" + api + "', daoctl speaks 1",

@@ -1,4 +1,5 @@
 #include "commands/env/env_commands.hpp"
+#include "commands/common/scim_lookup.hpp"
 
 #include <fmt/format.h>
 
@@ -24,12 +25,31 @@ namespace {
 
 constexpr const char* kProfileExtension = "urn:daoffice:scim:schemas:extension:profile:1.0:User";
 
-std::vector<json> list_all(CommandContext& ctx, const std::string& path) {
+// Every item is type-checked by `check` (platform::Answer) as it arrives.
+std::vector<json> list_all(CommandContext& ctx, const std::string& path,
+                           void (*check)(const platform::Answer&)) {
   std::vector<json> items;
+  long long number = 0;
   value_or_throw(ctx.client().cursor_list(path, 1000, [&](const json& page) {
+    check_page(page, "page " + std::to_string(++number) + " of " + path, "/items", check);
     for (const auto& item : page) items.push_back(item);
   }));
   return items;
+}
+
+// A community or badge: what plan_env and the applier read of it.
+void check_catalogue_item(const platform::Answer& a) {
+  a.required<std::string>("/id");
+  for (const char* field : {"/external_id", "/name", "/description", "/visibility", "/icon_file_id"})
+    a.check(field, platform::JsonKind::String);
+  a.check("/owners", platform::JsonKind::Array);
+  a.check("/members", platform::JsonKind::Array);
+  a.check("/member_count", platform::JsonKind::Integer);
+}
+
+// The id of an object the platform just created.
+std::string created_id(const json& answer, const std::string& object) {
+  return platform::Answer(answer, object).required<std::string>("/id");
 }
 
 struct LoadedEnv {
@@ -89,11 +109,16 @@ class EnvApplier {
         images_(images),
         users_(state.users, seed_users_of(spec)),
         etags_(std::move(etags)) {
-    for (const auto& d : state.departments)
-      department_ids_[d.value("path", "")] = d.value("id", "");
-    for (const auto& c : state.communities)
-      if (c.contains("external_id") && c["external_id"].is_string())
-        community_ids_[c["external_id"].get<std::string>()] = c.value("id", "");
+    // Checked when read (fetch_platform_state): id a string, path and
+    // external_id strings or absent.
+    for (const auto& d : state.departments) {
+      const platform::Answer a(d, "department");
+      department_ids_[a.value("/path", "")] = a.value("/id", "");
+    }
+    for (const auto& c : state.communities) {
+      const platform::Answer a(c, "community");
+      if (auto key = a.value("/external_id", ""); !key.empty()) community_ids_[key] = a.value("/id", "");
+    }
   }
 
   void apply(const env::Change& c) {
@@ -167,7 +192,7 @@ class EnvApplier {
       body["parent_id"] = department_id(c.desired["parent_path"].get<std::string>(), object);
     auto created =
         value_or_throw(ctx_.client().send_json("POST", "/api/v1/departments", object, body));
-    department_ids_[c.key] = created.value("id", "");
+    department_ids_[c.key] = created_id(created, object);
   }
 
   void user(const env::Change& c) {
@@ -189,7 +214,7 @@ class EnvApplier {
         doc[kProfileExtension] = {
             {"departmentId", department_id(u["department"].get<std::string>(), object)}};
       auto created = value_or_throw(ctx_.client().send_json("POST", "/scim/v2/Users", object, doc));
-      users_.add(created.value("id", ""), c.key);
+      users_.add(created_id(created, object), c.key);
       return;
     }
     json ops = json::array();
@@ -264,14 +289,14 @@ class EnvApplier {
     auto created = client.send_json("POST", collection, object, body);
     std::string id;
     if (created) {
-      id = created->value("id", "");
+      id = created_id(*created, object);
     } else if (created.error().http_status == 409) {
       // Created by an earlier run that died before it could tell: converge.
       auto existing = value_or_throw(client.get_json(
           collection + "?external_id=" + platform::url_encode_query(c.key), object));
-      if (!existing.contains("items") || existing["items"].empty())
-        throw CommandError(std::move(created.error()));
-      id = existing["items"][0].value("id", "");
+      const platform::Answer found(existing, object);
+      if (found.array("/items").empty()) throw CommandError(std::move(created.error()));
+      id = found.required<std::string>("/items/0/id");
       body.erase("external_id");
       value_or_throw(
           client.send_json("PATCH", collection + "/" + url_encode_segment(id), object, body));
@@ -306,18 +331,23 @@ env::PlatformState fetch_platform_state(CommandContext& ctx, bool with_posts,
   };
   state.password_policy = read("password-policy");
   state.registration = read("registration");
-  state.keyword_rules = read("keyword-rules").value("rules", json::array());
+  {
+    const json rules = read("keyword-rules");
+    state.keyword_rules = platform::Answer(rules, "keyword-rules").array("/rules");
+  }
   state.branding = read("branding");
-  if (state.branding.value("logo_url", json(nullptr)).is_string())
-    state.logo = get_branding_image(ctx, "logo");
-  if (state.branding.value("favicon_url", json(nullptr)).is_string())
+  const platform::Answer branding(state.branding, "branding");
+  if (value_or_throw(branding.find<std::string>("/logo_url"))) state.logo = get_branding_image(ctx, "logo");
+  if (value_or_throw(branding.find<std::string>("/favicon_url")))
     state.favicon = get_branding_image(ctx, "favicon");
-  state.departments = list_all(ctx, "/api/v1/departments");
+  state.departments = list_all(ctx, "/api/v1/departments", check_department);
+  long long page_number = 0;
   value_or_throw(ctx.client().scim_list("/scim/v2/Users", "", 1000, [&](const json& page) {
+    check_page(page, "page " + std::to_string(++page_number) + " of /scim/v2/Users", "/Resources", check_user);
     for (const auto& u : page) state.users.push_back(u);
   }));
-  state.communities = list_all(ctx, "/api/v1/communities");
-  state.badges = list_all(ctx, "/api/v1/badges");
+  state.communities = list_all(ctx, "/api/v1/communities", check_catalogue_item);
+  state.badges = list_all(ctx, "/api/v1/badges", check_catalogue_item);
   state.posts_supported = false;
   if (with_posts) {
     std::vector<json> posts;

@@ -17,8 +17,12 @@ std::string group_path(const std::string& id) {
 
 int run_groups_list(const GroupsListOptions& opts, CommandContext& ctx) {
   std::vector<json> groups;
+  long long page_number = 0;
   value_or_throw(ctx.client().scim_list("/scim/v2/Groups", opts.filter, opts.page_size,
                                         [&](const json& page) {
+                                          check_page(page, "page " + std::to_string(++page_number) +
+                                                               " of /scim/v2/Groups",
+                                                     "/Resources", check_group);
                                           for (const auto& g : page) groups.push_back(g);
                                         }));
   ctx.print_list(groups, group_columns());
@@ -37,6 +41,7 @@ int run_groups_create(const GroupsCreateOptions& opts, CommandContext& ctx) {
   if (!opts.external_id.empty()) body["externalId"] = opts.external_id;
   auto created = value_or_throw(
       ctx.client().send_json("POST", "/scim/v2/Groups", "group " + opts.name, body));
+  check_group(platform::Answer(created, "group " + opts.name));
   ctx.info("created group " + opts.name + " (id " + created.value("id", "?") + ")");
   ctx.print_item(created, group_columns());
   return exit_code::ok;
@@ -44,8 +49,9 @@ int run_groups_create(const GroupsCreateOptions& opts, CommandContext& ctx) {
 
 int run_groups_delete(const GroupsDeleteOptions& opts, CommandContext& ctx) {
   const json group = find_group(ctx, opts.ref);
-  const std::string id = group.value("id", opts.ref);
-  const std::string name = group.value("displayName", opts.ref);
+  const platform::Answer found(group, "group " + opts.ref);
+  const std::string id = found.required<std::string>("/id");
+  const std::string name = found.value("/displayName", opts.ref);
   confirm_by_typing(ctx, "delete group " + name, "group " + name, name);
   auto& client = ctx.client();
   value_or_throw(client.send(client.make_request("DELETE", group_path(id), "group " + name)));
@@ -76,10 +82,14 @@ std::vector<json> membership_patches(const std::vector<std::string>& user_ids, b
 
 int run_groups_membership(const GroupsMembershipOptions& opts, CommandContext& ctx) {
   const json group = find_group(ctx, opts.group);
-  const std::string id = group.value("id", opts.group);
-  const std::string name = group.value("displayName", opts.group);
+  const platform::Answer found(group, "group " + opts.group);
+  const std::string id = found.required<std::string>("/id");
+  const std::string name = found.value("/displayName", opts.group);
   std::vector<std::string> user_ids;
-  for (const auto& ref : opts.users) user_ids.push_back(find_user(ctx, ref).value("id", ref));
+  for (const auto& ref : opts.users) {
+    const json user = find_user(ctx, ref);
+    user_ids.push_back(platform::Answer(user, "user " + ref).required<std::string>("/id"));
+  }
   json last;
   for (const auto& patch : membership_patches(user_ids, opts.add)) {
     last = value_or_throw(ctx.client().send_json(
@@ -87,7 +97,10 @@ int run_groups_membership(const GroupsMembershipOptions& opts, CommandContext& c
   }
   ctx.info(std::string(opts.add ? "added " : "removed ") + std::to_string(user_ids.size()) +
            " member(s) " + (opts.add ? "to" : "from") + " group " + name);
-  if (last.is_object() && !last.empty()) ctx.print_item(last, group_columns());
+  if (last.is_object() && !last.empty()) {
+    check_group(platform::Answer(last, "group " + name));
+    ctx.print_item(last, group_columns());
+  }
   return exit_code::ok;
 }
 

@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 #include "commands/policy/policy.hpp"
+#include "connectors/platform/answer.hpp"
 
 #include "commands/common/command_doc.hpp"
 
@@ -130,11 +131,17 @@ const SettingSpec& keyword_rules_spec() {
       return doc.is_object() && doc.contains("rules") ? doc["rules"] : doc;
     };
     s.normalise = [](const json& current) {
+      // The platform's answer: every field type-checked (platform::Answer).
+      const platform::Answer answer(current, "keyword-rules settings");
+      const json& listed = answer.array("/rules");
       json rules = json::array();
-      for (const auto& r : current.value("rules", json::array()))
-        rules.push_back({{"pattern", r.value("pattern", "")},
-                         {"action", r.value("action", "")},
-                         {"scope", r.value("scope", "all")}});
+      for (std::size_t i = 0; i < listed.size(); ++i) {
+        const platform::Answer r = answer.at("/rules/" + std::to_string(i), listed[i]);
+        r.check("", platform::JsonKind::Object);
+        rules.push_back({{"pattern", r.value("/pattern", "")},
+                         {"action", r.value("/action", "")},
+                         {"scope", r.value("/scope", "all")}});
+      }
       return json{{"rules", rules}};
     };
     s.desired = [](const json&, const json& input) {

@@ -13,6 +13,7 @@
 #include "commands/stats/page_stream.hpp"
 #include "commands/stats/sinks.hpp"
 #include "commands/stats/stats.hpp"
+#include "connectors/platform/answer.hpp"
 
 namespace daoctl::commands {
 
@@ -31,29 +32,61 @@ Status copy_to(std::ostream& out, const std::string& path) {
   return {};
 }
 
+// The kind a column's value has in the contract (ActivityRow, EventStats,
+// AuditEntry); nullopt: any JSON (audit details). Null or absent is an
+// empty cell; any other kind is a remote error naming the field.
+std::optional<platform::JsonKind> column_kind(const stats::ReportColumn& column) {
+  switch (column.type) {
+    case stats::CellType::Text:
+    case stats::CellType::Timestamp:
+      return platform::JsonKind::String;
+    case stats::CellType::Integer:
+      return platform::JsonKind::Integer;
+    case stats::CellType::Json:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// Row `index` of a page, checked against its columns (platform::Answer).
+void check_row(const json& row, const std::vector<stats::ReportColumn>& columns, const std::string& page,
+               std::size_t index) {
+  const platform::Answer answer(row, page, "/items/" + std::to_string(index));
+  answer.check("", platform::JsonKind::Object);
+  for (const auto& column : columns)
+    if (auto kind = column_kind(column)) answer.check("/" + column.key, *kind);
+}
+
 // One cell of a DOM row, as stats::cell_text would give it for the same
 // value: strings verbatim, missing/null empty, integers in Integer columns
 // bare; anything unusual (fractions, booleans, objects) goes through
 // nlohmann so the text is exactly that of the JSON path.
-stats::CellView dom_cell(simdjson::dom::object item, const stats::ReportColumn& column, std::string& scratch) {
+// A value of another kind than the column's (column_kind) gives nullopt.
+std::optional<stats::CellView> dom_cell(simdjson::dom::object item, const stats::ReportColumn& column,
+                                        std::string& scratch) {
   simdjson::dom::element value;
-  if (item[column.key].get(value) != simdjson::SUCCESS) return {};
+  if (item[column.key].get(value) != simdjson::SUCCESS) return stats::CellView{};
+  const auto kind = column_kind(column);
   switch (value.type()) {
-    case simdjson::dom::element_type::NULL_VALUE: return {};
+    case simdjson::dom::element_type::NULL_VALUE: return stats::CellView{};
     case simdjson::dom::element_type::STRING: {
+      if (kind && *kind != platform::JsonKind::String) return std::nullopt;
       std::string_view text;
-      if (value.get_string().get(text) != simdjson::SUCCESS) return {};
-      return {text, false};
+      if (value.get_string().get(text) != simdjson::SUCCESS) return stats::CellView{};
+      return stats::CellView{text, false};
     }
     case simdjson::dom::element_type::INT64:
+      if (kind && *kind != platform::JsonKind::Integer) return std::nullopt;
       scratch = std::to_string(value.get_int64().value_unsafe());
-      return {scratch, column.type == stats::CellType::Integer};
+      return stats::CellView{scratch, column.type == stats::CellType::Integer};
     case simdjson::dom::element_type::UINT64:
+      if (kind && *kind != platform::JsonKind::Integer) return std::nullopt;
       scratch = std::to_string(value.get_uint64().value_unsafe());
-      return {scratch, column.type == stats::CellType::Integer};
+      return stats::CellView{scratch, column.type == stats::CellType::Integer};
     default:
+      if (kind) return std::nullopt;
       scratch = json::parse(simdjson::to_string(value)).dump();
-      return {scratch, false};
+      return stats::CellView{scratch, false};
   }
 }
 
@@ -191,28 +224,36 @@ int run_stats_export(const StatsExportOptions& opts, CommandContext& ctx) {
     if (writer->takes_cells()) {
       std::vector<stats::CellView> cells(columns.size());
       std::vector<std::string> scratch(columns.size());
+      long long page = 0;
       value_or_throw(stream_cursor_pages_dom(client, path, opts.page_size, [&](simdjson::dom::array items) {
+        const std::string object = "page " + std::to_string(++page) + " of " + path;
+        std::size_t next_index = 0;
         for (auto element : items) {
+          const std::size_t index = next_index++;
           simdjson::dom::object item;
-          if (element.get_object().get(item) != simdjson::SUCCESS) {
-            // Not an object: the same (empty) row the JSON path would give.
-            for (auto& cell : cells) cell = {};
-            writer->row_cells(cells);
-            ++rows;
-            continue;
-          }
+          // A row of the wrong shape: checked again through nlohmann, which
+          // names the field (rare, so the fast path stays simdjson).
+          auto wrong_row = [&] { check_row(json::parse(simdjson::to_string(element)), columns, object, index); };
+          if (element.get_object().get(item) != simdjson::SUCCESS) wrong_row();
           if (kind == stats::ReportKind::Audit && audit_end) {
             std::string_view at;
             if (item["at"].get_string().get(at) == simdjson::SUCCESS && at >= *audit_end) continue;
           }
-          for (std::size_t c = 0; c < columns.size(); ++c) cells[c] = dom_cell(item, columns[c], scratch[c]);
+          for (std::size_t c = 0; c < columns.size(); ++c) {
+            auto cell = dom_cell(item, columns[c], scratch[c]);
+            if (!cell) wrong_row();
+            cells[c] = cell.value_or(stats::CellView{});
+          }
           writer->row_cells(cells);
           ++rows;
         }
         progress->update(rows);
       }));
     } else {
+      long long page = 0;
       value_or_throw(stream_cursor_pages(client, path, opts.page_size, [&](const json& items) {
+        const std::string object = "page " + std::to_string(++page) + " of " + path;
+        for (std::size_t i = 0; i < items.size(); ++i) check_row(items[i], columns, object, i);
         for (const auto& item : items) {
           if (kind == stats::ReportKind::Audit && audit_end) {
             auto at = item.find("at");

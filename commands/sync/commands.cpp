@@ -21,10 +21,13 @@ using namespace sync_engine;
 
 namespace {
 
-std::string results_path(const SyncOptions& opts, const Session& s) {
+// The results journal of a job: --results-file, else the job's
+// report.results_file, else <state dir>/<job>.results.jsonl. `apply` writes
+// it and `status` reads it, so both take it from here.
+std::string results_path(const SyncOptions& opts, const sync::JobSpec& job, const std::string& state_dir) {
   if (!opts.results_file.empty()) return opts.results_file;
-  if (!s.job.report.results_file.empty()) return s.job.report.results_file;
-  return s.state_dir + "/" + s.job.name + ".results.jsonl";
+  if (!job.report.results_file.empty()) return job.report.results_file;
+  return state_dir + "/" + job.name + ".results.jsonl";
 }
 
 std::string now_rfc3339(CommandContext& ctx) {
@@ -206,7 +209,7 @@ int run_sync_apply(const SyncOptions& opts, CommandContext& ctx) {
   // The journal: one JSON line per item as it completes, so an interrupted
   // run leaves a record of what was done; the rerun re-plans from the
   // platform's real state and converges.
-  std::string journal_path = results_path(opts, s);
+  std::string journal_path = results_path(opts, s.job, s.state_dir);
   // It names people and why they were blocked: created 0600.
   if (auto fd = local::open_private(journal_path, /*truncate=*/true, 0600)) ::close(*fd);
   std::ofstream journal(journal_path, std::ios::trunc);
@@ -229,7 +232,7 @@ int run_sync_apply(const SyncOptions& opts, CommandContext& ctx) {
   sync::ApplyOptions aopts;
   aopts.target = s.job.target == "scim" ? sync::TargetKind::Scim : sync::TargetKind::Platform;
   aopts.managed_by = s.job.managed_by();
-  aopts.batch_size = static_cast<std::size_t>(std::max(64, ctx.global.concurrency * 32));
+  aopts.batch_size = static_cast<std::size_t>(std::max(64, ctx.global.concurrency.value_or(kDefaultConcurrency) * 32));
   if (s.job.dismissal.configured) {
     aopts.revoke_sessions = s.job.dismissal.has_now(deprovision::Step::RevokeSessions);
     aopts.revoke_tokens = s.job.dismissal.has_now(deprovision::Step::RevokeTokens);
@@ -293,9 +296,7 @@ int run_sync_status(const SyncOptions& opts, CommandContext& ctx) {
     json st = json::parse(*text, nullptr, false);
     if (!st.is_discarded()) status["last_success"] = st;
   }
-  std::string journal = !opts.results_file.empty() ? opts.results_file
-                        : !job.report.results_file.empty() ? job.report.results_file
-                                                           : state_dir + "/" + job.name + ".results.jsonl";
+  const std::string journal = results_path(opts, job, state_dir);
   if (auto text = local::read_file(journal)) {
     std::istringstream in(*text);
     std::string line;

@@ -6,6 +6,7 @@
 #include <future>
 
 #include "commands/common/job_report.hpp"
+#include "connectors/local/time_zone.hpp"
 #include "connectors/local/files.hpp"
 #include "connectors/local/photo_spool.hpp"
 #include "core/text/date.hpp"
@@ -189,7 +190,7 @@ sync::JobSpec load_job_file(const std::string& path, const std::string& today,
     e.message = "cannot read the job file";
     throw CommandError(e);
   }
-  return value_or_throw(sync::load_job(*text, path, {today, now}));
+  return value_or_throw(sync::load_job(*text, path, {today, now, local::date_in_zone}));
 }
 
 sync::JobSpec load_job_file(const std::string& path, const std::string& today) {
@@ -216,8 +217,12 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources)
   if (!ctx.global.context && p.contains("context")) ctx.global.context = p["context"].get<std::string>();
   if (!ctx.global.url && p.contains("url")) ctx.global.url = p["url"].get<std::string>();
   if (!ctx.global.ca_file && p.contains("ca_file")) ctx.global.ca_file = p["ca_file"].get<std::string>();
-  ctx.global.concurrency = opts.concurrency > 0 ? opts.concurrency : s.job.concurrency;
-  if (ctx.global.rate_limit <= 0) ctx.global.rate_limit = s.job.rate_limit;
+  // Flags > the job file > defaults, for every apply setting: `sync apply
+  // --concurrency` (or the global one) and the global --rate-limit (0 too:
+  // no limit) win over apply.concurrency and apply.rate_limit.
+  if (opts.concurrency > 0) ctx.global.concurrency = opts.concurrency;
+  if (!ctx.global.concurrency) ctx.global.concurrency = s.job.concurrency;
+  if (!ctx.global.rate_limit) ctx.global.rate_limit = s.job.rate_limit;
   if (const int attempts = opts.retries > 0 ? opts.retries : s.job.retry_attempts; attempts > 0)
     ctx.global.max_attempts = attempts;
   if (const double wait = opts.max_retry_wait > 0 ? opts.max_retry_wait : s.job.retry_max_wait_seconds; wait > 0)

@@ -7,8 +7,9 @@ namespace daoctl::commands {
 
 int run_users_set_active(const UsersActivationOptions& opts, CommandContext& ctx) {
   const json user = find_user(ctx, opts.ref);
-  const std::string id = user.value("id", opts.ref);
-  const std::string name = user.value("userName", opts.ref);
+  const platform::Answer found(user, "user " + opts.ref);
+  const std::string id = found.required<std::string>("/id");
+  const std::string name = found.value("/userName", opts.ref);
   const std::string object = "user " + name;
   auto& client = ctx.client();
   const json body = {
@@ -28,12 +29,13 @@ int run_users_set_active(const UsersActivationOptions& opts, CommandContext& ctx
           client.send_json("DELETE",
                            "/api/v1/users/" + platform::url_encode_segment(id) + "/" + what,
                            std::string(what) + " of " + object));
-      const int n = reply.is_object() ? reply.value("revoked", 0) : 0;
+      const int n = reply.is_object() ? platform::Answer(reply, std::string(what) + " of " + object).value("/revoked", 0) : 0;
       (std::string_view(what) == "sessions" ? revoked_sessions : revoked_tokens) = n;
     }
     ctx.info("deactivated user " + name + "; revoked " + std::to_string(revoked_sessions) +
              " session(s) and " + std::to_string(revoked_tokens) + " token(s)");
   }
+  if (!updated.is_null()) check_user(platform::Answer(updated, object));
   ctx.print_item(updated, user_columns());
   return exit_code::ok;
 }

@@ -28,6 +28,7 @@ int run_users_create(const UsersCreateOptions& opts, CommandContext& ctx) {
   auto created = value_or_throw(ctx.client().send_json("POST", "/scim/v2/Users",
                                                        "user " + opts.user_name,
                                                        user_create_body(opts)));
+  check_user(platform::Answer(created, "user " + opts.user_name));
   ctx.info("created user " + opts.user_name + " (id " + created.value("id", "?") + ")");
   ctx.print_item(created, user_columns());
   return exit_code::ok;

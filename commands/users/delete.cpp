@@ -8,8 +8,9 @@ namespace daoctl::commands {
 
 int run_users_delete(const UsersDeleteOptions& opts, CommandContext& ctx) {
   const json user = find_user(ctx, opts.ref);
-  const std::string id = user.value("id", opts.ref);
-  const std::string name = user.value("userName", opts.ref);
+  const platform::Answer found(user, "user " + opts.ref);
+  const std::string id = found.required<std::string>("/id");
+  const std::string name = found.value("/userName", opts.ref);
   confirm_by_typing(ctx, "delete user " + name, "user " + name, name);
   auto& client = ctx.client();
   value_or_throw(client.send(client.make_request(

@@ -34,11 +34,13 @@ json user_patch_body(const std::vector<std::string>& assignments) {
 int run_users_update(const UsersUpdateOptions& opts, CommandContext& ctx) {
   const json body = user_patch_body(opts.assignments);
   const json user = find_user(ctx, opts.ref);
-  const std::string id = user.value("id", opts.ref);
+  const platform::Answer found(user, "user " + opts.ref);
+  const std::string id = found.required<std::string>("/id");
+  const std::string object = "user " + found.value("/userName", opts.ref);
   auto updated = value_or_throw(ctx.client().send_json(
-      "PATCH", "/scim/v2/Users/" + platform::url_encode_segment(id),
-      "user " + user.value("userName", opts.ref), body));
-  ctx.info("updated user " + updated.value("userName", opts.ref));
+      "PATCH", "/scim/v2/Users/" + platform::url_encode_segment(id), object, body));
+  if (!updated.is_null()) check_user(platform::Answer(updated, object));
+  ctx.info("updated " + object);
   ctx.print_item(updated, user_columns());
   return exit_code::ok;
 }

@@ -3,6 +3,7 @@
 
 #include "commands/common/command_doc.hpp"
 #include "connectors/hr/http_json_source.hpp"
+#include "connectors/platform/answer.hpp"
 
 namespace daoctl::commands {
 
@@ -23,16 +24,21 @@ int run_version(CommandContext& ctx) {
       settings.verbose = ctx.global.verbose > 0;
       auto probe = ctx.probe_client(settings);
       auto health = probe->get_json("/api/v1/health", "platform health at " + hr::redact_url(resolved.url));
-      if (health && health->is_object()) {
+      const json health_doc = health ? *health : json();
+      const platform::Answer answer(health_doc, "platform health");
+      auto version = answer.get_or<std::string>("/version", "");
+      auto api_version = version ? answer.get_or<std::string>("/api_version", "") : version;
+      if (health && health->is_object() && api_version) {
         server = {{"status", "reachable"},
                   {"url", hr::redact_url(resolved.url)},
-                  {"version", health->value("version", "")},
-                  {"api_version", health->value("api_version", "")}};
+                  {"version", *version},
+                  {"api_version", *api_version}};
       } else {
         server = {{"status", "unreachable"},
                   {"url", hr::redact_url(resolved.url)},
-                  {"reason", health ? "health reply is not a JSON object"
-                                    : health.error().describe()}};
+                  {"reason", !health                ? health.error().describe()
+                             : !health->is_object() ? std::string("health reply is not a JSON object")
+                                                    : api_version.error().describe()}};
       }
     }
   } catch (const CommandError& e) {

@@ -1,5 +1,7 @@
 #include "connectors/targets/deprovision_target.hpp"
 
+#include "connectors/platform/answer.hpp"
+
 #include <fmt/format.h>
 #include <strings.h>
 
@@ -39,12 +41,25 @@ Result<json> PlatformDeprovisionTarget::transfer_content(const std::string& from
   auto waited = std::chrono::milliseconds(0);
   auto interval = polling_.first_interval;
   while (true) {
-    std::string state = job.value("state", "");
-    if (state == "succeeded") return job.value("result", json::object());
+    const platform::Answer answer(job, "job " + job_id + " (" + object + ")");
+    auto read = [&answer](std::string_view pointer) -> Result<std::string> {
+      return answer.get_or<std::string>(pointer, "");
+    };
+    auto state_read = read("/state");
+    if (!state_read) return std::unexpected(state_read.error());
+    const std::string state = *state_read;
+    if (state == "succeeded") {
+      auto result = answer.find_kind("/result", platform::JsonKind::Object);
+      if (!result) return std::unexpected(result.error());
+      return *result ? **result : json::object();
+    }
     if (state == "failed") {
-      std::string why = job.contains("error") && job["error"].is_object()
-                            ? job["error"].value("title", "") + ": " + job["error"].value("detail", "")
-                            : "no error given";
+      auto title = read("/error/title");
+      auto detail = read("/error/detail");
+      if (!title) return std::unexpected(title.error());
+      if (!detail) return std::unexpected(detail.error());
+      std::string why = job.contains("error") && job["error"].is_object() ? *title + ": " + *detail
+                                                                           : "no error given";
       return fail(ErrorKind::Remote, "the transfer job " + job_id + " failed", object, why);
     }
     if (waited >= polling_.timeout)

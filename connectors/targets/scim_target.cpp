@@ -5,11 +5,13 @@
 
 #include <fmt/format.h>
 
+#include "connectors/platform/answer.hpp"
 #include "core/sync/scim_mapping.hpp"
 
 namespace daoctl::targets {
 
 using nlohmann::json;
+using platform::Answer;
 using platform::url_encode_segment;
 
 namespace {
@@ -94,38 +96,54 @@ Status ScimSyncTarget::discover() {
     }
     return std::unexpected(std::move(e));
   }
-  if (spc->contains("patch") && !(*spc)["patch"].value("supported", false))
+  const Answer config(*spc, "SCIM ServiceProviderConfig");
+  auto patch = config.find<bool>("/patch/supported");
+  if (!patch) return std::unexpected(patch.error());
+  if (spc->is_object() && spc->contains("patch") && !patch->value_or(false))
     return fail(ErrorKind::Config, "the SCIM service does not support PATCH", "ServiceProviderConfig",
                 "patch.supported is false", "daoctl sync needs RFC 7644 PATCH");
-  if (spc->contains("filter")) {
-    int max_results = (*spc)["filter"].value("maxResults", options_.page_size);
-    if (max_results > 0) options_.page_size = std::min(options_.page_size, max_results);
-  }
-  if (spc->contains("urn:daoffice:scim:config:1.0"))
-    options_.max_patch_operations =
-        (*spc)["urn:daoffice:scim:config:1.0"].value("maxPatchOperations", options_.max_patch_operations);
+  auto max_results = config.get_or<int>("/filter/maxResults", options_.page_size);
+  if (!max_results) return std::unexpected(max_results.error());
+  if (*max_results > 0) options_.page_size = std::min(options_.page_size, *max_results);
+  auto max_ops = config.get_or<int>("/urn:daoffice:scim:config:1.0/maxPatchOperations", options_.max_patch_operations);
+  if (!max_ops) return std::unexpected(max_ops.error());
+  options_.max_patch_operations = *max_ops;
   return {};
 }
 
 Result<sync::PlatformState> ScimSyncTarget::read_state() {
   sync::PlatformState state;
   std::map<std::string, std::string> paths;
+  // The first wrongly typed field of a page (platform::Answer); the pages
+  // after it are read but not used.
+  std::optional<Error> bad;
+  auto text = [&bad](const Answer& a, std::string_view pointer) {
+    auto v = a.get_or<std::string>(pointer, "");
+    if (!v && !bad) bad = v.error();
+    return v ? *v : std::string();
+  };
+  long long page = 0;
   if (options_.kind == sync::TargetKind::Platform) {
     auto st = client_.cursor_list("/api/v1/departments", 1000, [&](const json& items) {
-      for (const auto& d : items) {
+      const std::string object = "page " + std::to_string(++page) + " of /api/v1/departments";
+      for (std::size_t i = 0; i < items.size() && !bad; ++i) {
+        const Answer d(items[i], object, "/items/" + std::to_string(i));
         sync::PlatformDepartment dep;
-        dep.id = d.value("id", "");
-        dep.name = d.value("name", "");
-        dep.parent_id = d.contains("parent_id") && d["parent_id"].is_string() ? d["parent_id"].get<std::string>() : "";
-        dep.path = d.value("path", "");
-        dep.external_id = d.contains("external_id") && d["external_id"].is_string() ? d["external_id"].get<std::string>() : "";
-        dep.version = d.value("updated_at", "");
-        dep.member_count = d.value("member_count", 0L);
+        dep.id = text(d, "/id");
+        dep.name = text(d, "/name");
+        dep.parent_id = text(d, "/parent_id");
+        dep.path = text(d, "/path");
+        dep.external_id = text(d, "/external_id");
+        dep.version = text(d, "/updated_at");
+        auto members = d.get_or<long>("/member_count", 0L);
+        if (!members && !bad) bad = members.error();
+        dep.member_count = members.value_or(0);
         paths[dep.id] = dep.path;
         state.departments.push_back(std::move(dep));
       }
     });
     if (!st) return std::unexpected(st.error());
+    if (bad) return std::unexpected(*bad);
   }
   auto st = client_.scim_list_raw(root_ + "/Users", "", options_.page_size, [&](std::string& body) {
     return sync::users_from_scim_page(body, paths, state.users);
@@ -139,19 +157,26 @@ Result<sync::PlatformState> ScimSyncTarget::read_state() {
   if (options_.kind == sync::TargetKind::Scim)
     for (auto& u : state.users)
       if (!u.external_id.empty() && u.managed_by.empty()) u.managed_by = options_.managed_by;
+  page = 0;
   st = client_.scim_list(root_ + "/Groups", "", options_.page_size, [&](const json& resources) {
-    for (const auto& g : resources) {
+    const std::string object = "page " + std::to_string(++page) + " of " + root_ + "/Groups";
+    for (std::size_t i = 0; i < resources.size() && !bad; ++i) {
+      const Answer g(resources[i], object, "/Resources/" + std::to_string(i));
       sync::PlatformGroup group;
-      group.id = g.value("id", "");
-      group.display_name = g.value("displayName", "");
-      group.external_id = g.value("externalId", "");
-      if (g.contains("meta")) group.version = g["meta"].value("version", "");
-      if (g.contains("members"))
-        for (const auto& m : g["members"]) group.member_ids.push_back(m.value("value", ""));
+      group.id = text(g, "/id");
+      group.display_name = text(g, "/displayName");
+      group.external_id = text(g, "/externalId");
+      group.version = text(g, "/meta/version");
+      auto members = g.find_kind("/members", platform::JsonKind::Array);
+      if (!members && !bad) bad = members.error();
+      if (members && *members)
+        for (std::size_t m = 0; m < (*members)->size(); ++m)
+          group.member_ids.push_back(text(g, "/members/" + std::to_string(m) + "/value"));
       state.groups.push_back(std::move(group));
     }
   });
   if (!st) return std::unexpected(st.error());
+  if (bad) return std::unexpected(*bad);
   return state;
 }
 
@@ -167,8 +192,11 @@ Result<std::string> ScimSyncTarget::create_department(const std::string& name, c
   if (resp.error().http_status == 409) {
     auto found = client_.get_json("/api/v1/departments?external_id=" + platform::url_encode_query(external_id),
                                   object);
-    if (found && found->contains("items") && !(*found)["items"].empty())
-      return (*found)["items"][0].value("id", "");
+    if (found) {
+      auto id = Answer(*found, object).get_or<std::string>("/items/0/id", "");
+      if (!id) return std::unexpected(id.error());
+      if (!id->empty()) return *id;
+    }
   }
   return std::unexpected(resp.error());
 }
@@ -185,8 +213,11 @@ Result<std::string> ScimSyncTarget::find_user_by_external_id(const std::string& 
       root_ + "/Users?filter=" + platform::url_encode_query("externalId eq " + scim_quote(external_id)),
       "user with externalId " + external_id);
   if (!found) return std::unexpected(found.error());
-  if (found->value("totalResults", 0) < 1) return std::string();
-  return (*found)["Resources"][0].value("id", "");
+  const Answer answer(*found, "user with externalId " + external_id);
+  auto total = answer.get_or<long long>("/totalResults", 0);
+  if (!total) return std::unexpected(total.error());
+  if (*total < 1) return std::string();
+  return answer.get<std::string>("/Resources/0/id");
 }
 
 std::vector<Result<std::string>> ScimSyncTarget::create_users(const std::vector<json>& resources) {
@@ -286,7 +317,12 @@ Result<std::string> ScimSyncTarget::create_group(const std::string& name, const 
     auto found = client_.get_json(
         root_ + "/Groups?filter=" + platform::url_encode_query("displayName eq " + scim_quote(name)),
         "group " + name);
-    if (found && found->value("totalResults", 0) > 0) return (*found)["Resources"][0].value("id", "");
+    if (found) {
+      const Answer answer(*found, "group " + name);
+      auto total = answer.get_or<long long>("/totalResults", 0);
+      if (!total) return std::unexpected(total.error());
+      if (*total > 0) return answer.get<std::string>("/Resources/0/id");
+    }
   }
   return std::unexpected(resp.error());
 }

@@ -3,10 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <ctime>
-#include <filesystem>
-#include <mutex>
 
 #include "core/schema/json_schema_validator.hpp"
 
@@ -165,10 +161,8 @@ Policy compile_policy(const json& block, const mapping::CompileOptions& options,
       p.then.push_back(step);
     }
   }
+  // Checked by load_job with the caller's zone database (sync::LoadOptions).
   p.timezone = block.value("timezone", "");
-  if (!p.timezone.empty() && !date_in_zone(std::chrono::system_clock::now(), p.timezone))
-    problems.push_back(problem_at(file, positions, "/deprovision/timezone",
-                                  "unknown time zone '" + p.timezone + "' (expected an IANA name such as Europe/Moscow)"));
   p.staging = block.value("mode", "active") == "staging";
   for (const std::string& d : {std::string("yyyy-MM-dd")}) p.date_patterns.push_back(*text::DatePattern::compile(d));
   for (const auto& d : options.comparison_date_patterns)
@@ -212,33 +206,6 @@ Verdict evaluate(const Policy& policy, const mapping::Scope& scope, std::string_
     return v;
   }
   return v;
-}
-
-Result<std::string> date_in_zone(std::chrono::system_clock::time_point now, const std::string& zone) {
-  if (!zone.empty()) {
-    // tzset() accepts any string and silently falls back to UTC, so the zone
-    // must exist in the system's database.
-    bool safe = zone.find("..") == std::string::npos && zone.front() != '/';
-    if (!safe || !std::filesystem::is_regular_file("/usr/share/zoneinfo/" + zone))
-      return fail(ErrorKind::Config, "unknown time zone", zone,
-                  "not found in /usr/share/zoneinfo", "use an IANA name such as Europe/Moscow");
-  }
-  // libstdc++ 12 has no std::chrono::zoned_time: switch TZ under a lock.
-  static std::mutex tz_mutex;
-  std::lock_guard lock(tz_mutex);
-  const char* old = std::getenv("TZ");
-  std::optional<std::string> saved = old ? std::optional<std::string>(old) : std::nullopt;
-  if (!zone.empty()) ::setenv("TZ", zone.c_str(), 1);
-  ::tzset();
-  std::time_t tt = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  localtime_r(&tt, &tm);
-  if (!zone.empty()) {
-    if (saved) ::setenv("TZ", saved->c_str(), 1);
-    else ::unsetenv("TZ");
-    ::tzset();
-  }
-  return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
 std::optional<long> days_between(std::string_view from, std::string_view to) {

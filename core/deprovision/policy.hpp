@@ -15,6 +15,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -101,8 +102,11 @@ struct Verdict {
 Verdict evaluate(const Policy& policy, const mapping::Scope& scope, std::string_view today);
 
 // The calendar date (yyyy-MM-dd) at `now` in the IANA zone `zone` ("" = the
-// host's zone). Errors: Config for a zone the system does not know.
-Result<std::string> date_in_zone(std::chrono::system_clock::time_point now, const std::string& zone);
+// host's zone); a Config error for a zone the system does not know. core
+// reads no clock and no zone database: the caller passes one
+// (connectors/local: local::date_in_zone) through sync::LoadOptions.
+using DateInZone =
+    std::function<Result<std::string>(std::chrono::system_clock::time_point now, const std::string& zone)>;
 
 // Days from `from` to `to` (both yyyy-MM-dd); nullopt if either is malformed.
 std::optional<long> days_between(std::string_view from, std::string_view to);

@@ -337,11 +337,17 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
   // Lookup tables.
   mapping::CompileOptions copts;
   job.today = options.today;
+  const std::string zone = root.contains("deprovision") ? root["deprovision"].value("timezone", "") : "";
   if (job.today.empty() && options.now) {
-    std::string zone = root.contains("deprovision") ? root["deprovision"].value("timezone", "") : "";
-    auto date = deprovision::date_in_zone(*options.now, zone);
+    auto date = options.date_in_zone ? options.date_in_zone(*options.now, zone)
+                                     : Result<std::string>(fail(ErrorKind::Internal, "no zone reader given to load_job"));
     if (date) job.today = *date;
-    else problems.add("/deprovision/timezone", date.error().describe());
+    else problems.add("/deprovision/timezone", "unknown time zone '" + zone +
+                                                   "' (expected an IANA name such as Europe/Moscow): " +
+                                                   date.error().describe());
+  } else if (!zone.empty() && options.date_in_zone &&
+             !options.date_in_zone(options.now.value_or(std::chrono::system_clock::time_point{}), zone)) {
+    problems.add("/deprovision/timezone", "unknown time zone '" + zone + "' (expected an IANA name such as Europe/Moscow)");
   }
   copts.today = job.today;
   copts.known_sources = source_names;

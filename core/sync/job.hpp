@@ -170,6 +170,10 @@ struct LoadOptions {
   std::string today;  // yyyy-MM-dd, for `today` in expressions
   // When `today` is empty: the clock, read in the job's deprovision.timezone.
   std::optional<std::chrono::system_clock::time_point> now;
+  // Reads `now` in a zone and checks deprovision.timezone (local::date_in_zone;
+  // core has no zone database). Unset: the zone is not checked, and a job
+  // without `today` is a problem.
+  deprovision::DateInZone date_in_zone = nullptr;
 };
 
 // Errors: Config, message "invalid sync job <file>", detail = one problem per

@@ -82,6 +82,7 @@ TEST_CASE("run_reported: files on success; on failure the error, exit code and t
   TempDir dir;
   FakeIo io;
   CommandContext ctx(io, {}, {});
+  ctx.exit_code_of = exit_code_for;  // as cli::run sets it
   long clock = 1'800'000'000;
   ctx.now = [&] { return at(clock); };
   JobReportFiles files{dir.file("s.json"), dir.file("m.prom")};
@@ -123,6 +124,7 @@ TEST_CASE("run_reported: a locked run leaves the holder's files alone") {
   TempDir dir;
   FakeIo io;
   CommandContext ctx(io, {}, {});
+  ctx.exit_code_of = exit_code_for;  // as cli::run sets it
   JobReportFiles files{dir.file("s.json"), dir.file("m.prom")};
   JobReport r("sync apply", "sync");
   CHECK_THROWS_AS(run_reported(ctx, files, r,
@@ -135,6 +137,7 @@ TEST_CASE("run_reported: a locked run leaves the holder's files alone") {
 TEST_CASE("run_reported: --log-format json logs one finished event with fields") {
   FakeIo io;
   CommandContext ctx(io, {}, {});
+  ctx.exit_code_of = exit_code_for;  // as cli::run sets it
   ctx.global.log_format = "json";
   JobReport r("stats export", "stats_export");
   CHECK(run_reported(ctx, {}, r, [](JobReport& rep) {

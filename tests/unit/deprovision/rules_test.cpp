@@ -2,6 +2,9 @@
 
 #include "core/sync/desired.hpp"
 #include "core/sync/job.hpp"
+#include "connectors/local/time_zone.hpp"
+
+#include <cstdlib>
 
 using namespace daoctl;
 using namespace daoctl::sync;
@@ -129,7 +132,7 @@ TEST_CASE("a deprovision block with mistakes names every problem with file:line:
   timezone: Mars/Olympus
   mode: staging
 )"),
-                      "sync.yaml", {"2024-05-31", std::nullopt});
+                      "sync.yaml", {"2024-05-31", std::nullopt, local::date_in_zone});
   REQUIRE_FALSE(job);
   const std::string& detail = job.error().detail;
   INFO(detail);
@@ -153,12 +156,27 @@ TEST_CASE("staging mode is read from deprovision.mode") {
 TEST_CASE("today is the injected clock read in deprovision.timezone") {
   // 2024-05-31 22:30 UTC is already June 1st in Moscow (UTC+3).
   auto now = std::chrono::sys_days{std::chrono::year{2024} / 5 / 31} + std::chrono::hours{22} + std::chrono::minutes{30};
-  CHECK(deprovision::date_in_zone(now, "Europe/Moscow").value() == "2024-06-01");
-  CHECK(deprovision::date_in_zone(now, "UTC").value() == "2024-05-31");
-  CHECK_FALSE(deprovision::date_in_zone(now, "../etc/passwd"));
-  auto job = load_job(job_text(kRules), "sync.yaml", {"", now});
+  CHECK(local::date_in_zone(now, "Europe/Moscow").value() == "2024-06-01");
+  CHECK(local::date_in_zone(now, "UTC").value() == "2024-05-31");
+  CHECK_FALSE(local::date_in_zone(now, "../etc/passwd"));
+  auto job = load_job(job_text(kRules), "sync.yaml", {"", now, local::date_in_zone});
   REQUIRE(job);
   CHECK(job->today == "2024-06-01");
+  // core reads no zone database itself: the zone is whatever the caller's
+  // reader says (here a fake that knows one zone), and TZ is never touched.
+  const char* tz_before = std::getenv("TZ");
+  const std::string tz_saved = tz_before ? tz_before : "<unset>";
+  auto fake = [](std::chrono::system_clock::time_point, const std::string& zone) -> Result<std::string> {
+    if (zone == "Europe/Moscow") return std::string("2030-01-01");
+    return fail(ErrorKind::Config, "unknown time zone", zone);
+  };
+  auto faked = load_job(job_text(kRules), "sync.yaml", {"", now, fake});
+  REQUIRE(faked);
+  CHECK(faked->today == "2030-01-01");
+  const char* tz_after = std::getenv("TZ");
+  CHECK((tz_after ? tz_after : "<unset>") == tz_saved);
+  auto no_reader = load_job(job_text(kRules), "sync.yaml", {"", now, nullptr});
+  CHECK_FALSE(no_reader);
 }
 
 TEST_CASE("date arithmetic for grace periods crosses months and leap days") {

@@ -8,6 +8,8 @@
 #include "sim/store.hpp"
 #include "sim_fixture.hpp"
 
+#include "../timing_scale.hpp"
+
 using namespace daoctl::sim;
 using namespace daoctl::sim::testing;
 using nlohmann::json;
@@ -99,11 +101,7 @@ TEST_CASE("seeding 10k users takes well under a few seconds") {
                              << " ms wall, " << cpu_seconds << " s CPU");
   // ASan + UBSan instrumentation costs 3-5x on this loop; the bound scales
   // with it so the sanitizer run still catches a real regression.
-#if defined(__SANITIZE_ADDRESS__)
-  CHECK(cpu_seconds < 10.0);
-#else
-  CHECK(cpu_seconds < 2.0);
-#endif
+  CHECK(cpu_seconds < 2.0 * daoctl::testing::kTimingScale);
   CHECK(elapsed < std::chrono::seconds(30));
 }
 
