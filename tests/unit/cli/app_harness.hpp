@@ -25,7 +25,7 @@ struct AppHarness {
       std::make_shared<std::vector<commands::ClientSettings>>();
   config::Env env = {{"DAOCTL_URL", "http://platform.test"},
                      {"DAOCTL_TOKEN", "tok-SECRET"},
-                     {"DAOCTL_CONFIG", "/nonexistent/daoctl.yaml"}};
+                     {"XDG_CONFIG_HOME", "/nonexistent"}};
 
   int run(std::vector<std::string> args) {
     cli::AppDependencies deps;

@@ -19,7 +19,7 @@ struct Harness {
       std::make_shared<testing::RecordedTransport::Shared>();
   config::Env env = {{"DAOCTL_URL", "http://platform.test"},
                      {"DAOCTL_TOKEN", "tok-SECRET"},
-                     {"DAOCTL_CONFIG", "/nonexistent/daoctl.yaml"}};
+                     {"XDG_CONFIG_HOME", "/nonexistent"}};
   cli::CommandRegistrar registrar;
 
   explicit Harness(bool tty = false) : io(tty) {}

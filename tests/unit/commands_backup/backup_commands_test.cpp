@@ -177,7 +177,7 @@ struct Harness {
   std::shared_ptr<Server> server = std::make_shared<Server>();
   config::Env env = {{"DAOCTL_URL", "http://platform.test"},
                      {"DAOCTL_TOKEN", "tok-SECRET"},
-                     {"DAOCTL_CONFIG", "/nonexistent/daoctl.yaml"}};
+                     {"XDG_CONFIG_HOME", "/nonexistent"}};
 
   int run(std::vector<std::string> args) {
     cli::AppDependencies deps;
