@@ -310,7 +310,13 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
     if (s.type == "csv") s.declared_fields = cfg.value("columns", std::vector<std::string>{});
     if (s.type == "json" || s.type == "http_json") s.declared_fields = cfg.value("fields", std::vector<std::string>{});
     if (s.type == "ldap") {
+      // attributes: are what the search asks for beyond the names the job
+      // uses (memberOf and other operational attributes) and may be absent on
+      // every entry; fields:, when given, is the complete list of names the
+      // job uses, checked when the job loads. Two keys, so that the meaning of
+      // attributes: every existing job relies on stays as it was.
       s.declared_fields = cfg.value("attributes", std::vector<std::string>{});
+      for (const auto& f : cfg.value("fields", std::vector<std::string>{})) s.declared_fields.push_back(f);
       // Always on an LDAP record: the DN and the account state daoctl computes.
       for (const char* f : {"dn", "disabled", "disabled_reason"}) s.declared_fields.push_back(f);
       // A group search (sources.<name>.groups) gives every entry the field
@@ -590,11 +596,8 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
   // so `validate` finds a misspelt name without reading any data.
   for (const auto& src : job.sources) {
     const bool ldap = src.type == "ldap";
-    const char* read = src.type == "csv" ? "its columns:" : ldap ? "its attributes:" : "its fields:";
-    if (src.type == "csv" ? src.declared_fields.empty()
-        : ldap            ? !src.config.contains("attributes")
-                          : !src.config.contains("fields"))
-      continue;
+    const char* read = src.type == "csv" ? "its columns:" : "its fields:";
+    if (src.type == "csv" ? src.declared_fields.empty() : !src.config.contains("fields")) continue;
     auto same = [ldap](std::string_view a, std::string_view b) {
       // LDAP attribute names are case-insensitive (RFC 4512); record fields are not.
       return ldap ? a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {

@@ -1,6 +1,7 @@
 // `sync validate` knows a source's fields without reading data when the job
-// declares them: CSV columns:, an LDAP source's attributes:, a JSON source's
-// fields:. A name the job uses that is not declared is an error naming the
+// declares them: CSV columns:, an LDAP or JSON source's fields: (an LDAP
+// source's attributes: keeps its meaning: extra attributes to ask for, which
+// need not be all the job names). A name the job uses that is not declared is an error naming the
 // field, where the job names it (file:line:column) and the nearest names.
 // Also: mapping parse errors point at the column of the error in the file.
 #include <catch2/catch.hpp>
@@ -27,7 +28,7 @@ sources:
     url: ldap://127.0.0.1:1
     base_dn: dc=corp
     key: entryUUID
-    attributes: [entryUUID, uid, mail, telephoneNumber, memberOf, manager]
+    fields: [entryUUID, uid, mail, telephoneNumber, memberOf, manager]
 mapping:
   externalId: "{ad.entryUUID}"
   userName: "{ad.uid}"
@@ -40,22 +41,22 @@ groups:
 
 }  // namespace
 
-TEST_CASE("an LDAP source's attributes: are the names its expressions may use") {
+TEST_CASE("an LDAP source's fields: are the names its expressions may use") {
   auto job = load(kLdapJob);
   REQUIRE_FALSE(job);
   INFO(job.error().detail);
   // `{ad.mial or ad.Mail}`: the scalar's quote is column 10, `{` 11, ad 12.
   CHECK(contains(job.error().detail,
-                 "sync.yaml:13:12: mapping.email names ad.'mial', which its attributes: lacks; nearest: 'mail'"));
+                 "sync.yaml:13:12: mapping.email names ad.'mial', which its fields: lacks; nearest: 'mail'"));
   // Attribute names are case-insensitive in LDAP: ad.Mail is mail.
   CHECK_FALSE(contains(job.error().detail, "'Mail'"));
   // disabled, dn and the account state are always there.
   CHECK_FALSE(contains(job.error().detail, "'disabled'"));
 }
 
-TEST_CASE("an LDAP source without attributes: is checked on the entries read, not at load") {
+TEST_CASE("an LDAP source with attributes: but no fields: is checked on the entries read, not at load") {
   std::string yaml = kLdapJob;
-  yaml.replace(yaml.find("    attributes:"), yaml.find("mapping:") - yaml.find("    attributes:"), "");
+  yaml.replace(yaml.find("    fields:"), yaml.find("mapping:") - yaml.find("    fields:"), "    attributes: [memberOf]\n");
   auto job = load(yaml);
   INFO((job ? std::string() : job.error().detail));
   REQUIRE(job);
