@@ -26,7 +26,7 @@ export DAOCTL_STATE_DIR="$work/state"
 sim_pid=$!
 url=""
 for _ in $(seq 1 200); do
-  url=$(grep -Eo 'https?://127\.0\.0\.1:[0-9]+' "$work/sim.out" | head -n1 || true)
+  url=$(grep -m1 -Eo 'https?://127\.0\.0\.1:[0-9]+' "$work/sim.out" || true)
   [ -n "$url" ] && break
   sleep 0.05
 done
@@ -47,7 +47,10 @@ echo "==> run summary: $(jq -c '{result, plan: .plan.summary.users, applied}' "$
 echo "==> daoctl departments tree"
 "$daoctl" departments tree
 echo "==> daoctl users list (first 10 rows)"
-"$daoctl" users list -o table | head -n 11
+# sed reads to the end; `head` would exit after 11 lines, and daoctl, still
+# writing, would die of SIGPIPE, which pipefail turns into a failed set-up
+# (it did, on a loaded fresh machine: exit 141).
+"$daoctl" users list -o table | sed -n '1,11p'
 echo "==> a second plan finds nothing to do"
 "$daoctl" sync plan -f "$job" --detailed-exitcode --no-color | tail -n 2
 echo "==> demo finished; stopping daoctl-sim"
