@@ -145,8 +145,8 @@ USER=mallory LOGNAME=mallory check "ad hoc offboarding" "$DAOCTL_BIN" deprovisio
 REAL_USER=$(id -un)
 expect_eq "audit: who is the effective user, not \$USER" \
   "$(jq -rs '[.[] | select(.what == "block" and (.who | test("mallory")))] | length' "$DAOCTL_STATE_DIR"/*.audit.jsonl)" "0"
-expect_match "audit: ad hoc block names $REAL_USER" \
-  "$(jq -c 'select(.what == "block")' "$DAOCTL_STATE_DIR"/*.audit.jsonl | tail -n1)" "\"who\":\"[^\"]*$REAL_USER"
+expect_eq "audit: the ad hoc block names $REAL_USER" \
+  "$(jq -rs '[.[] | select(.what == "block" and .result == "ok" and .object == "user u010")][0].who' "$DAOCTL_STATE_DIR"/*.audit.jsonl)" "$REAL_USER"
 expect_eq "ad hoc: blocked and archived" "$(jq -r .state <<<"$OUT")" "archived"
 expect_eq "ad hoc: content moved to u011" \
   "$(sqlite3 "$E2E_DIR/sim/platform.db" "SELECT count(*) FROM owned_content WHERE owner_id = $(id_of u011)")" "1"
