@@ -13,6 +13,7 @@
 
 #include "cli/terminal_io.hpp"
 #include "commands/common/command_doc.hpp"
+#include "commands/common/output_formats.hpp"
 #include "commands/register_all.hpp"
 
 extern char** environ;
@@ -144,8 +145,9 @@ std::unique_ptr<CLI::App> make_app(commands::CommandContext& ctx, const CommandR
                                         "Config context to use (env DAOCTL_CONTEXT)");
   app->add_option_function<std::string>("--config", set_string(g.config),
                                         "Config file (env DAOCTL_CONFIG)");
-  app->add_option("-o,--output", g.output, "Output format")
-      ->check(CLI::IsMember({"table", "json", "yaml", "csv"}));
+  // Each command declares the formats it prints (commands/common/output_formats.cpp);
+  // they are checked once the command is known.
+  app->add_option("-o,--output", g.output, "Output format: table, json, yaml, csv, or a command's own (see its help)");
   app->add_flag("-q,--quiet", g.quiet, "Print only data, no status lines");
   app->add_flag("-v,--verbose", g.verbose, "Trace HTTP requests on stderr (token redacted)");
   app->add_flag("--no-color", g.no_color, "Never print ANSI colour (also NO_COLOR)");
@@ -197,10 +199,11 @@ int run(const std::vector<std::string>& args, AppDependencies deps) {
     app = make_app(ctx, registrar, deps.version);
     // The root's parse-complete hook runs before the selected command's
     // callback, so --no-color is settled before anything is printed.
-    app->parse_complete_callback([&ctx] {
+    app->parse_complete_callback([&ctx, root = app.get()] {
       if (ctx.global.no_color) ctx.io().disable_colour();
       if (ctx.global.no_pager) ctx.io().disable_pager();
       ctx.io().set_log_format(ctx.global.log_format);
+      commands::check_output_format(*root, ctx.global.output);
     });
     std::vector<std::string> reversed(args.rbegin(), args.rend());
     app->parse(reversed);

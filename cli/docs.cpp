@@ -8,6 +8,8 @@
 #include <vector>
 #include <CLI/CLI.hpp>
 
+#include "commands/common/output_formats.hpp"
+
 namespace daoctl::cli {
 
 namespace {
@@ -97,6 +99,12 @@ void command_section(const CLI::App& app, const std::string& path, std::string& 
     for (const auto* o : opts) out += option_entry(*o);
     out += ".RE\n";
   }
+  if (subcommands(app).empty()) {
+    // path is "daoctl users list": the formats are declared by the path below the root.
+    const auto& formats = commands::output_formats(path.substr(path.find(' ') + 1));
+    out += formats.empty() ? std::string(".PP\nPrints no data on standard output; \\fB\\-o\\fR is refused.\n")
+                           : ".PP\nOutput formats (\\fB\\-o\\fR): " + roff(fmt::format("{}", fmt::join(formats, ", "))) + ".\n";
+  }
   if (auto ex = example_of(app); !ex.empty()) out += ".PP\nExample:\n.PP\n.nf\n.RS\n" + roff(ex) + "\n.RE\n.fi\n";
   for (const auto* sub : subcommands(app)) command_section(*sub, path + " " + sub->get_name(), out);
 }
@@ -138,6 +146,42 @@ changes pending (\fBplan \-\-detailed\-exitcode\fR, \fBdiff\fR)
 .TP
 .B 130
 interrupted
+)";
+
+// Every variable daoctl reads (tests/docs/check_docs.sh checks the sources
+// read no DAOCTL_* variable missing here).
+const char* kEnvironment = R"(.SH ENVIRONMENT
+.TP
+.B DAOCTL_URL
+Platform base URL (a \fB\-\-url\fR flag wins).
+.TP
+.B DAOCTL_TOKEN
+API token (never pass a token on the command line).
+.TP
+.B DAOCTL_CONTEXT
+Configuration context to use (a \fB\-\-context\fR flag wins).
+.TP
+.B DAOCTL_CONFIG
+Configuration file; it must exist (exit 2 otherwise).
+.TP
+.B DAOCTL_STATE_DIR
+Where job locks, journals, ledgers, audit logs and last\-run state live.
+.TP
+.B DAOCTL_PAGER
+Pager for long lists on a terminal (\fBcat\fR: none); before \fBPAGER\fR.
+.TP
+.B PAGER
+Pager when \fBDAOCTL_PAGER\fR is unset; else \fBless \-FRX\fR. \fB\-\-no\-pager\fR turns paging off.
+.TP
+.B NO_COLOR
+Never print colour. \fBCLICOLOR_FORCE\fR forces it; \fBTERM=dumb\fR disables it.
+.TP
+.B XDG_CONFIG_HOME
+The configuration file is \fI$XDG_CONFIG_HOME/daoctl/config.yaml\fR (else under \fI$HOME/.config\fR).
+.TP
+.B SUDO_USER
+Under sudo as root, the person named in audit records; otherwise the effective user's login
+(\fBUSER\fR and \fBLOGNAME\fR are never trusted for that).
 )";
 
 // Every command path (space separated, below the root) with its node.
@@ -183,13 +227,7 @@ std::map<std::string, std::string> man_pages(const CLI::App& root, const std::st
           "ends after \\fB\\-\\-wait\\-timeout\\fR \\fISECONDS\\fR (default 21600, 6 h) with exit 1; the job goes on.\n"
           "HTTP JSON sync sources: 60 s per request and stall, 3 attempts per page. LDAP sources: the job's\n"
           "\\fBtimeout\\fR per operation (120 s), 10 s to connect.\n";
-  main += ".SH ENVIRONMENT\n"
-          ".TP\n.B DAOCTL_URL\nPlatform base URL.\n"
-          ".TP\n.B DAOCTL_TOKEN\nAPI token (never pass a token on the command line).\n"
-          ".TP\n.B DAOCTL_CONTEXT\nConfiguration context to use.\n"
-          ".TP\n.B DAOCTL_CONFIG\nConfiguration file.\n"
-          ".TP\n.B DAOCTL_STATE_DIR\nWhere job locks, journals and last\\-run state live.\n"
-          ".TP\n.B NO_COLOR\nNever print colour. \\fBCLICOLOR_FORCE\\fR forces it; \\fBTERM=dumb\\fR disables it.\n";
+  main += kEnvironment;
   main += ".SH FILES\n.TP\n.I $XDG_CONFIG_HOME/daoctl/config.yaml\n"
           "Contexts (URL, token source, CA file); see \\fBdaoctl\\-config\\fR(5). A file holding a secret must be\n"
           "readable by its owner only.\n";
@@ -217,6 +255,7 @@ std::map<std::string, std::string> man_pages(const CLI::App& root, const std::st
     p += ".SH COMMANDS\n";
     command_section(*sub, "daoctl " + sub->get_name(), p);
     p += kExitStatus;
+    p += kEnvironment;
     p += ".SH SEE ALSO\n\\fBdaoctl\\fR(1)\n";
     pages[name + ".1"] = p;
   }
@@ -224,7 +263,7 @@ std::map<std::string, std::string> man_pages(const CLI::App& root, const std::st
 }
 
 std::string bash_completion(const CLI::App& root) {
-  std::string subs_case, flags_case, choices_case;
+  std::string subs_case, flags_case, choices_case, formats_case;
   std::vector<std::string> global_flags;
   for (const auto* o : options_of(root))
     for (const auto& n : flag_names(*o)) global_flags.push_back(n);
@@ -239,6 +278,8 @@ std::string bash_completion(const CLI::App& root) {
         if (!o->nonpositional())
           for (const auto& choice : choices_of(*o)) names.push_back(choice);
     if (!names.empty()) subs_case += fmt::format("    \"{}\") echo \"{}\" ;;\n", key, words(names));
+    if (subcommands(app).empty() && !path.empty())
+      formats_case += fmt::format("    \"{}\") echo \"{}\" ;;\n", key, words(commands::output_formats(path)));
     std::vector<std::string> flags;
     for (const auto* o : options_of(app)) {
       for (const auto& n : flag_names(*o)) flags.push_back(n);
@@ -267,6 +308,11 @@ _daoctl_choices() {{
 {}    *) return 1 ;;
   esac
 }}
+_daoctl_formats() {{
+  case "$1" in
+{}    *) echo "{}" ;;
+  esac
+}}
 _daoctl_contexts() {{
   daoctl config get-contexts -o json 2>/dev/null | grep -o '"name": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/'
 }}
@@ -281,7 +327,8 @@ _daoctl() {{
   done
   case "$prev" in
     --context) mapfile -t COMPREPLY < <(compgen -W "$(_daoctl_contexts)" -- "$cur"); return 0 ;;
-    -f|--file|--config|--ca-file|--out|--plan|-O|--summary-file|--metrics-file|--results-file|--state-dir|--dir)
+    -o|--output) mapfile -t COMPREPLY < <(compgen -W "$(_daoctl_formats "$path")" -- "$cur"); return 0 ;;
+    -f|--file|--config|--ca-file|--out|--plan|-O|--output-file|--summary-file|--metrics-file|--results-file|--state-dir|--dir)
       mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return 0 ;;
   esac
   local choices
@@ -297,7 +344,7 @@ _daoctl() {{
 }}
 complete -F _daoctl daoctl
 )BASH",
-                     subs_case, flags_case, choices_case);
+                     subs_case, flags_case, choices_case, formats_case, words(commands::default_output_formats()));
 }
 
 std::string zsh_completion(const CLI::App& root) {
@@ -351,6 +398,9 @@ std::string fish_completion(const CLI::App& root) {
       std::string cond = path.empty() ? "" : fmt::format(" -n '__daoctl_path_under {}'", path);
       out += fmt::format("complete -c daoctl{}{}{} -d '{}'\n", cond, spec, values, desc);
     }
+    if (subcommands(app).empty() && !path.empty())
+      out += fmt::format("complete -c daoctl -n '__daoctl_path_is {}' -s o -l output -r -a '{}' -d 'Output format'\n", path,
+                         words(commands::output_formats(path)));
   });
   out += "complete -c daoctl -l context -r -a '(daoctl config get-contexts -o json 2>/dev/null | string match -r -g \"\\\"name\\\": *\\\"([^\\\"]*)\\\"\")'\n";
   return out;

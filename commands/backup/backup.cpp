@@ -69,7 +69,7 @@ void register_backup(CLI::App& root, CommandContext& ctx) {
     auto& cmd = add_command(group, {"download", "Download a backup (resumable, sha256-verified)",
                                     "daoctl backup download 12 --dir /var/backups/daoffice"});
     cmd.add_option("id", opts->id, "Backup id")->required();
-    cmd.add_option("-O,--output", opts->output, "Write to this file");
+    cmd.add_option("-O,--output-file", opts->output, "Write to this file");
     cmd.add_option("--dir", opts->dir, "Write into this directory under the default name");
     auto files = std::make_shared<JobReportFiles>();
     add_job_report_flags(cmd, *files);
@@ -129,8 +129,12 @@ void register_backup(CLI::App& root, CommandContext& ctx) {
     add_job_report_flags(cmd, *files, /*legacy_aliases=*/true);
     cmd.callback([opts, files, &ctx] {
       JobReport report("backup run", "backup");
-      // The summary also goes to stdout, as it always has.
-      report.on_summary = [&ctx](const json& summary) { ctx.io().out() << summary.dump() << "\n"; };
+      // The summary also goes to stdout: with -o json as the run summary
+      // (one line), else as sentences for the person reading cron mail.
+      report.on_summary = [&ctx](const json& summary) {
+        if (ctx.format() == output::Format::Json) ctx.io().out() << summary.dump() << "\n";
+        else ctx.io().out() << backup_run_text(summary);
+      };
       ctx.exit_status = run_reported(ctx, *files, report, [&](JobReport&) { return run_backup_run(*opts, ctx); });
     });
   }

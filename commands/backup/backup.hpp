@@ -143,7 +143,14 @@ struct PruneOutcome {
   std::vector<backup::RetentionDecision> decisions;
   int removed = 0;
 };
-PruneOutcome prune_server(CommandContext& ctx, const backup::RetentionPolicy& policy, bool dry_run);
+// What `backup run` prints on stdout without -o json: its summary in
+// sentences (empty when the run failed: the error says why).
+std::string backup_run_text(const nlohmann::json& summary);
+
+// `ask`: confirm (commands/common/confirm.hpp) before removing anything;
+// `backup run --prune-server` does not ask: the flag in the job is the consent.
+PruneOutcome prune_server(CommandContext& ctx, const backup::RetentionPolicy& policy, bool dry_run,
+                          bool ask = false);
 PruneOutcome prune_local_dir(CommandContext& ctx, const std::string& dir, const backup::RetentionPolicy& policy,
                              bool dry_run);
 backup::UtcOffsetAt local_utc_offset();

@@ -5,6 +5,7 @@
 
 #include "commands/backup/backup.hpp"
 #include "connectors/hr/http_json_source.hpp"
+#include "commands/common/confirm.hpp"
 #include "commands/common/job_report.hpp"
 
 namespace daoctl::commands {
@@ -34,7 +35,7 @@ backup::UtcOffsetAt local_utc_offset() {
   };
 }
 
-PruneOutcome prune_server(CommandContext& ctx, const backup::RetentionPolicy& policy, bool dry_run) {
+PruneOutcome prune_server(CommandContext& ctx, const backup::RetentionPolicy& policy, bool dry_run, bool ask) {
   std::vector<backup::Snapshot> snapshots;
   auto api = backup_api(ctx);
   for (const auto& b : value_or_throw(api.list("", "ready"))) {
@@ -46,6 +47,16 @@ PruneOutcome prune_server(CommandContext& ctx, const backup::RetentionPolicy& po
   }
   PruneOutcome outcome{value_or_throw(backup::plan_retention(snapshots, policy, local_utc_offset())), 0};
   if (dry_run) return outcome;
+  std::vector<std::string> doomed;
+  for (const auto& d : outcome.decisions)
+    if (!d.keep) doomed.push_back(d.snapshot.id);
+  if (ask && !doomed.empty())
+    confirm_by_typing(ctx, fmt::format("remove {} server backup(s)", doomed.size()), "server backups", "yes",
+                      fmt::format("Pruning removes {} of {} backups on {} for good (ids {}); {} kept by {}. "
+                                  "--dry-run shows the list with the rule that keeps each.",
+                                  doomed.size(), outcome.decisions.size(),
+                                  hr::redact_url(ctx.client_settings().url), fmt::join(doomed, ", "),
+                                  outcome.decisions.size() - doomed.size(), policy.describe()));
   for (const auto& d : outcome.decisions) {
     if (d.keep) continue;
     value_or_throw(api.remove(d.snapshot.id));
@@ -86,7 +97,7 @@ int run_backup_prune(const BackupPruneOptions& opts, CommandContext& ctx) {
     outcome = prune_local_dir(ctx, opts.dir, policy, opts.dry_run);
   } else {
     lock = lock_backups(ctx, server_lock_file(ctx), "a backup job on " + hr::redact_url(ctx.client_settings().url));
-    outcome = prune_server(ctx, policy, opts.dry_run);
+    outcome = prune_server(ctx, policy, opts.dry_run, /*ask=*/true);
   }
   std::vector<json> rows;
   for (const auto& d : outcome.decisions)

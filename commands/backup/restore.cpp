@@ -11,8 +11,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A restore needs both --yes and the id typed back, or --confirm ID: one
-// reflex (--yes in a script) is not enough to replace every byte of data.
+// The grammar of every destructive command (commands/common/confirm.hpp):
+// --yes does not ask; on a terminal the backup id is typed back; without a
+// terminal and without --yes it is refused. --confirm ID is the stricter form
+// for scripts: it proceeds only if ID is the backup about to be restored.
 void confirm_restore(CommandContext& ctx, const BackupRestoreOptions& opts, const std::string& id,
                      const std::string& object) {
   if (!opts.confirm.empty()) {
@@ -21,17 +23,15 @@ void confirm_restore(CommandContext& ctx, const BackupRestoreOptions& opts, cons
                          fmt::format("--confirm {} does not match the backup id {}", opts.confirm, id));
     return;
   }
-  if (!ctx.global.yes)
+  if (ctx.global.yes) return;
+  if (!ctx.io().stdin_is_tty())
     throw CommandError(ErrorKind::Safety, "refusing to restore without confirmation", object,
-                       "a restore replaces all data on the platform",
-                       fmt::format("pass --yes and type the backup id, or --confirm {}", id));
+                       "not running on a terminal, so nobody can type the id",
+                       fmt::format("pass --confirm {} (or --yes)", id));
   auto answer = ctx.io().prompt(fmt::format("To replace all data with backup {}, type {} and press Enter: ", id, id));
-  if (!answer)
-    throw CommandError(ErrorKind::Safety, "refusing to restore without confirmation", object,
-                       "not running on a terminal, so nobody can type the id", fmt::format("pass --confirm {}", id));
-  if (*answer != id)
+  if (!answer || *answer != id)
     throw CommandError(ErrorKind::Safety, "not confirmed; nothing was changed", object,
-                       fmt::format("typed \"{}\", expected {}", *answer, id));
+                       fmt::format("typed \"{}\", expected {}", answer.value_or(""), id));
 }
 
 std::string current_state(CommandContext& ctx) {

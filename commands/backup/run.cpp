@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "commands/backup/backup.hpp"
+#include "core/output/progress.hpp"
 #include "commands/common/job_report.hpp"
 #include "connectors/local/files.hpp"
 
@@ -40,6 +41,27 @@ std::string legacy_metrics(const json& summary, double duration) {
 }
 
 }  // namespace
+
+std::string backup_run_text(const json& summary) {
+  if (summary.value("status", "") != "ok" || !summary.contains("backup_id")) return {};
+  auto number = [&](const char* key) -> std::int64_t {
+    const auto it = summary.find(key);
+    return it != summary.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
+  };
+  std::string digest = summary.value("sha256", "");
+  if (digest.size() > 12) digest = digest.substr(0, 12) + "\u2026";
+  std::string text = fmt::format(
+      "Backup {} made, downloaded to {} ({}, sha256 {}) and verified ({} members) in {:.1f} s.\n",
+      summary["backup_id"].is_string() ? summary["backup_id"].get<std::string>() : summary["backup_id"].dump(),
+      summary.value("path", "?"), output::format_amount(number("size"), output::ProgressUnit::Bytes), digest,
+      number("verified_members"), summary.value("duration_seconds", 0.0));
+  if (summary.contains("kept"))
+    text += fmt::format("Local copies in {}: {} kept, {} removed by the retention rules.\n", summary.value("dir", "?"),
+                        number("kept"), number("removed"));
+  if (summary.contains("server_removed"))
+    text += fmt::format("Server backups: {} removed by the retention rules.\n", number("server_removed"));
+  return text;
+}
 
 int run_backup_run(const BackupRunOptions& opts, CommandContext& ctx) {
   auto policy = opts.keep.policy();  // a bad --keep-within fails before anything starts

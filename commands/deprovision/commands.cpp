@@ -306,11 +306,16 @@ int run_user(DeprovisionOptions& o, CommandContext& ctx) {
     out["state"] = "deleted";
   }
   if (ctx.format() == output::Format::Json) ctx.io().out() << out.dump(2) << "\n";
-  else
-    ctx.io().out() << fmt::format("user {} (id {}): {}{}\n", user.user_name, user.id, out["state"].get<std::string>(),
-                                  out.contains("done") && !out["done"].empty()
-                                      ? "; done: " + out["done"].dump()
-                                      : (out.contains("then_due") ? "; staged steps due " + out["then_due"].get<std::string>() : ""));
+  else {
+    // A sentence for the person at the terminal; -o json has the fields.
+    std::vector<std::string> done;
+    if (out.contains("done") && out["done"].is_array())
+      for (const auto& d : out["done"]) done.push_back(d.is_string() ? d.get<std::string>() : d.dump());
+    std::string text = fmt::format("Offboarded {} (id {}): now {}", user.user_name, user.id, out["state"].get<std::string>());
+    if (!done.empty()) text += fmt::format("; done: {}", fmt::join(done, ", "));
+    else if (out.contains("then_due")) text += "; the staged steps are due " + out["then_due"].get<std::string>();
+    ctx.io().out() << text << ".\n";
+  }
   return exit_code::ok;
 }
 

@@ -64,8 +64,9 @@ std::function<Status(const std::vector<const sync::UserAction*>&)> intent_record
 // an interrupted run, confirmed or dropped. A no-op when there were none.
 void record_reconciled(sync_engine::Session& s, CommandContext& ctx, const std::string& audit_file);
 
-// The person running daoctl: $SUDO_USER under sudo, else the login of the
-// real uid (getpwuid), else $USER, else "uid N".
+// The person running daoctl: $SUDO_USER when running as root under sudo,
+// else the login of the effective uid (getpwuid(geteuid())), else "uid N".
+// Never $USER or $LOGNAME, which anyone can set.
 std::string real_user();
 
 // The current time as RFC 3339 UTC (the audit log's "when").

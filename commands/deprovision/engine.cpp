@@ -60,11 +60,15 @@ void save_ledger(const sync_engine::Session& s) {
 }
 
 std::string real_user() {
+  // The audit trail's "who" must not be whatever the caller put in $USER
+  // (`USER=someone-else daoctl deprovision user ...`). The effective uid is
+  // what the kernel acts as; only when that is root under sudo is the person
+  // sudo's SUDO_USER (root could write any name anyway).
+  const uid_t euid = ::geteuid();
   const char* sudo = std::getenv("SUDO_USER");
-  if (sudo && *sudo && ::getuid() == 0) return sudo;
-  if (const passwd* pw = ::getpwuid(::getuid()); pw && pw->pw_name && *pw->pw_name) return pw->pw_name;
-  if (const char* u = std::getenv("USER"); u && *u) return u;
-  return "uid " + std::to_string(::getuid());
+  if (sudo && *sudo && euid == 0) return sudo;
+  if (const passwd* pw = ::getpwuid(euid); pw && pw->pw_name && *pw->pw_name) return pw->pw_name;
+  return "uid " + std::to_string(euid);
 }
 
 std::function<Status(const std::vector<const sync::UserAction*>&)> intent_recorder(sync_engine::Session& s,

@@ -481,11 +481,16 @@ void register_env(CLI::App& root, CommandContext& ctx) {
   auto export_opts = std::make_shared<ExportEnvOptions>();
   auto& exp =
       add_command(root, {"export-env", "Write the platform's environment as a file apply accepts",
-                         "daoctl export-env -o env.yaml"});
-  exp.add_option("-o,--output-file", export_opts->output,
-                 "Where to write env.yaml (- for stdout); images go beside it")
-      ->required();
-  exp.callback([&ctx, export_opts] { ctx.exit_status = run_export_env(*export_opts, ctx); });
+                         "daoctl export-env -O env.yaml"});
+  exp.add_option("-O,--output-file", export_opts->output,
+                 "Where to write env.yaml (- for stdout); images go beside it");
+  exp.callback([&ctx, export_opts] {
+    // Checked here, not by CLI11, so that `-o env.yaml` gets the -o/-O hint first.
+    if (export_opts->output.empty())
+      throw CommandError(ErrorKind::Usage, "export-env needs -O FILE", "daoctl export-env", "",
+                         "daoctl export-env -O env.yaml (or -O - for stdout)");
+    ctx.exit_status = run_export_env(*export_opts, ctx);
+  });
 }
 
 void register_environment_commands(CLI::App& root, CommandContext& ctx) {

@@ -1,3 +1,6 @@
+#include <fmt/format.h>
+
+#include <set>
 #include <CLI/CLI.hpp>
 #include "commands/groups/groups.hpp"
 
@@ -52,7 +55,16 @@ int run_groups_delete(const GroupsDeleteOptions& opts, CommandContext& ctx) {
   const platform::Answer found(group, "group " + opts.ref);
   const std::string id = found.required<std::string>("/id");
   const std::string name = found.value("/displayName", opts.ref);
-  confirm_by_typing(ctx, "delete group " + name, "group " + name, name);
+  const std::string members = group.contains("members") && group["members"].is_array()
+                                  ? ", " + std::to_string(group["members"].size()) + " member(s)"
+                                  : std::string();
+  if (opts.dry_run) {
+    ctx.io().err() << "dry run: would delete group " << name << " (id " << id << members << "); nothing was changed\n";
+    return exit_code::ok;
+  }
+  confirm_by_typing(ctx, "delete group " + name, "group " + name, name,
+                    "Deleting removes group " + name + " (id " + id + members +
+                        ") for good; the members' accounts stay.");
   auto& client = ctx.client();
   value_or_throw(client.send(client.make_request("DELETE", group_path(id), "group " + name)));
   ctx.info("deleted group " + name + " (id " + id + ")");
@@ -85,22 +97,71 @@ int run_groups_membership(const GroupsMembershipOptions& opts, CommandContext& c
   const platform::Answer found(group, "group " + opts.group);
   const std::string id = found.required<std::string>("/id");
   const std::string name = found.value("/displayName", opts.group);
-  std::vector<std::string> user_ids;
+  // Who is a member now, when the server says (a SCIM group may leave members out).
+  const bool known = group.contains("members") && group["members"].is_array();
+  std::set<std::string> before;
+  if (known)
+    for (const auto& m : group["members"])
+      if (m.is_object() && m.contains("value") && m["value"].is_string()) before.insert(m["value"].get<std::string>());
+  std::vector<std::string> change_ids, change_names, unchanged_names;
+  std::set<std::string> seen;
   for (const auto& ref : opts.users) {
     const json user = find_user(ctx, ref);
-    user_ids.push_back(platform::Answer(user, "user " + ref).required<std::string>("/id"));
+    const platform::Answer u(user, "user " + ref);
+    const std::string uid = u.required<std::string>("/id");
+    const std::string uname = u.value("/userName", ref);
+    if (!seen.insert(uid).second) continue;  // named twice
+    const bool member = before.count(uid) != 0;
+    if (known && member == opts.add) {
+      unchanged_names.push_back(uname);
+      continue;
+    }
+    change_ids.push_back(uid);
+    change_names.push_back(uname);
   }
-  json last;
-  for (const auto& patch : membership_patches(user_ids, opts.add)) {
-    last = value_or_throw(ctx.client().send_json(
+  if (opts.dry_run) {
+    if (!change_names.empty())
+      ctx.io().err() << fmt::format("dry run: would {} {} member(s) {} group {}: {}{}\n", opts.add ? "add" : "remove",
+                                    change_names.size(), opts.add ? "to" : "from", name, fmt::join(change_names, ", "),
+                                    known ? "" : " (the server did not list the members: some may be no-ops)");
+    for (const auto& u : unchanged_names)
+      ctx.io().err() << fmt::format("dry run: {} {} a member of group {}\n", u, opts.add ? "is already" : "is not", name);
+    ctx.io().err() << "dry run: nothing was changed\n";
+    ctx.print_item(group, group_columns());
+    return exit_code::ok;
+  }
+  json last = group;
+  for (const auto& patch : membership_patches(change_ids, opts.add)) {
+    json answer = value_or_throw(ctx.client().send_json(
         "PATCH", group_path(id), "members of group " + name, patch));
+    if (answer.is_object() && !answer.empty()) last = std::move(answer);
   }
-  ctx.info(std::string(opts.add ? "added " : "removed ") + std::to_string(user_ids.size()) +
-           " member(s) " + (opts.add ? "to" : "from") + " group " + name);
-  if (last.is_object() && !last.empty()) {
-    check_group(platform::Answer(last, "group " + name));
-    ctx.print_item(last, group_columns());
+  if (last.is_object() && !last.empty() && !change_ids.empty()) check_group(platform::Answer(last, "group " + name));
+  // What really changed: when the server answers with the members, trust that
+  // over what was asked (a remove of someone who was not a member changes nothing).
+  if (!known && last.contains("members") && last["members"].is_array()) {
+    std::set<std::string> after;
+    for (const auto& m : last["members"])
+      if (m.is_object() && m.contains("value") && m["value"].is_string()) after.insert(m["value"].get<std::string>());
+    std::vector<std::string> ids, names;
+    for (std::size_t i = 0; i < change_ids.size(); ++i) {
+      if ((after.count(change_ids[i]) != 0) == opts.add) {
+        ids.push_back(change_ids[i]);
+        names.push_back(change_names[i]);
+      } else {
+        unchanged_names.push_back(change_names[i]);
+      }
+    }
+    change_ids = std::move(ids);
+    change_names = std::move(names);
   }
+  if (!change_names.empty())
+    ctx.info(fmt::format("{} {} member(s) {} group {}: {}", opts.add ? "added" : "removed", change_names.size(),
+                         opts.add ? "to" : "from", name, fmt::join(change_names, ", ")));
+  for (const auto& u : unchanged_names)
+    ctx.info(fmt::format("{} {} a member of group {}; {}", u, opts.add ? "is already" : "was not",
+                         name, opts.add ? "not added again" : "nothing to remove"));
+  if (last.is_object() && !last.empty()) ctx.print_item(last, group_columns());
   return exit_code::ok;
 }
 
@@ -133,6 +194,7 @@ void register_groups(CLI::App& root, CommandContext& ctx) {
   auto& del_cmd = add_command(groups, {"delete", "Delete a group",
                                        "daoctl groups delete intranet-admins --yes"});
   del_cmd.add_option("group", del->ref, "Group id or displayName")->required();
+  del_cmd.add_flag("--dry-run", del->dry_run, "Only say which group would be deleted");
   del_cmd.callback([del, &ctx] { ctx.exit_status = run_groups_delete(*del, ctx); });
 
   for (const bool add : {true, false}) {
@@ -145,6 +207,7 @@ void register_groups(CLI::App& root, CommandContext& ctx) {
                                  "daoctl groups remove-member intranet-admins ivanov.i"});
     cmd.add_option("group", opts->group, "Group id or displayName")->required();
     cmd.add_option("users", opts->users, "User ids, userNames or e-mails")->required();
+    cmd.add_flag("--dry-run", opts->dry_run, add ? "Only say whom it would add" : "Only say whom it would remove");
     cmd.callback([opts, &ctx] { ctx.exit_status = run_groups_membership(*opts, ctx); });
   }
 }

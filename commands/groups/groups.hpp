@@ -29,6 +29,7 @@ int run_groups_create(const GroupsCreateOptions& opts, CommandContext& ctx);
 
 struct GroupsDeleteOptions {
   std::string ref;
+  bool dry_run = false;  // say what would be deleted, change nothing
 };
 int run_groups_delete(const GroupsDeleteOptions& opts, CommandContext& ctx);
 
@@ -36,6 +37,7 @@ struct GroupsMembershipOptions {
   std::string group;
   std::vector<std::string> users;  // ids, userNames or e-mails
   bool add = true;
+  bool dry_run = false;  // say whom it would add or remove, change nothing
 };
 // The PATCH bodies that add or remove `user_ids`, each with at most
 // `max_operations` member operations (the platform's maxPatchOperations):

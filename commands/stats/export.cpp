@@ -103,7 +103,7 @@ Result<std::string> stats_export_format(const StatsExportOptions& opts) {
                                                                : "csv";
   }
   if (format != "csv" && format != "json" && format != "ndjson" && format != "xlsx" && format != "prometheus")
-    return fail(ErrorKind::Usage, "unknown export format", "--format " + format,
+    return fail(ErrorKind::Usage, "unknown export format", "-o " + format,
                 "accepted formats are csv, json, ndjson, xlsx, prometheus");
   return format;
 }
@@ -125,7 +125,15 @@ std::string stats_report_path(const stats::ReportScope& scope, const std::string
   return {};
 }
 
-int run_stats_export(const StatsExportOptions& opts, CommandContext& ctx) {
+int run_stats_export(const StatsExportOptions& given, CommandContext& ctx) {
+  // -o/--output is the format, as for every command; --format is its older name.
+  StatsExportOptions opts = given;
+  if (!ctx.global.output.empty()) {
+    if (!opts.format.empty() && opts.format != ctx.global.output)
+      throw CommandError(ErrorKind::Usage, "-o and --format name different formats",
+                         "-o " + ctx.global.output + " --format " + opts.format, "", "give only -o");
+    opts.format = ctx.global.output;
+  }
   auto format = value_or_throw(stats_export_format(opts));
   if (opts.reports.empty())
     throw CommandError(ErrorKind::Usage, "no report named", "daoctl stats export",
@@ -140,8 +148,8 @@ int run_stats_export(const StatsExportOptions& opts, CommandContext& ctx) {
     kinds.push_back(*kind);
   }
   if (kinds.size() > 1 && format != "xlsx" && format != "prometheus")
-    throw CommandError(ErrorKind::Usage, "several reports need --format xlsx or prometheus",
-                       fmt::format("--format {}", format),
+    throw CommandError(ErrorKind::Usage, "several reports need -o xlsx or -o prometheus",
+                       fmt::format("-o {}", format),
                        "a CSV, JSON or NDJSON export holds one report; run one export per report");
   auto granularity = stats::parse_granularity(opts.granularity);
   if (!granularity)
@@ -292,7 +300,7 @@ void register_stats_export(CLI::App& parent, CommandContext& ctx,
   auto opts = std::make_shared<StatsExportOptions>();
   auto& cmd = add_command(parent, {"export", "Export activity, event RSVPs or the audit log (streamed)",
                                    "daoctl stats export activity --since 30d --group-by department -O activity.csv"});
-  cmd.add_option("report", opts->reports, "activity, events or audit (several with --format xlsx|prometheus)")
+  cmd.add_option("report", opts->reports, "activity, events or audit (several with -o xlsx|prometheus)")
       ->required();
   cmd.add_option("--from", opts->from, "Start (inclusive): a date 2026-11-01 or an RFC 3339 time");
   cmd.add_option("--to", opts->to, "End (exclusive): a date or an RFC 3339 time; default now");
@@ -301,7 +309,7 @@ void register_stats_export(CLI::App& parent, CommandContext& ctx,
       ->check(CLI::IsMember({"day", "week", "month"}));
   cmd.add_option("--group-by", opts->group_by, "Activity overall, per department or per user")
       ->check(CLI::IsMember({"none", "department", "user"}));
-  cmd.add_option("--format", opts->format, "csv, json, ndjson, xlsx or prometheus (default: from -O, else csv)");
+  cmd.add_option("--format", opts->format, "The older name of -o: csv, json, ndjson, xlsx or prometheus (default: from -O, else csv)");
   cmd.add_option("-O,--output-file", opts->output_path, "Write to FILE atomically instead of stdout");
   cmd.add_flag("--excel", opts->excel, "CSV: start with a UTF-8 byte order mark for Excel");
   cmd.add_option("--action", opts->action, "Audit log: only this action, e.g. user.block");
@@ -316,7 +324,7 @@ void register_stats_export(CLI::App& parent, CommandContext& ctx,
 
 void register_stats(CLI::App& root, CommandContext& ctx) {
   auto& group = add_command(root, {"stats", "Statistics: activity, engagement, events and the audit log",
-                                   "daoctl stats export activity --since 7d --format xlsx -O week.xlsx"});
+                                   "daoctl stats export activity --since 7d -o xlsx -O week.xlsx"});
   group.require_subcommand(1);
   register_stats_export(group, ctx);
 }

@@ -11,6 +11,13 @@ int run_users_set_active(const UsersActivationOptions& opts, CommandContext& ctx
   const std::string id = found.required<std::string>("/id");
   const std::string name = found.value("/userName", opts.ref);
   const std::string object = "user " + name;
+  if (opts.dry_run) {
+    ctx.io().err() << "dry run: would " << (opts.active ? "reactivate user " : "deactivate user ") << name << " (id "
+                   << id << ")" << (opts.active ? "" : " and revoke its sessions and tokens")
+                   << "; nothing was changed\n";
+    ctx.print_item(user, user_columns());
+    return exit_code::ok;
+  }
   auto& client = ctx.client();
   const json body = {
       {"schemas", json::array({kPatchOp})},
@@ -46,6 +53,7 @@ void register_users_deactivate(CLI::App& parent, CommandContext& ctx,
   auto& cmd = add_command(parent, {"deactivate", "Block login and revoke sessions and tokens",
                                    "daoctl users deactivate ivanov.i"});
   cmd.add_option("user", opts->ref, "User id, userName or e-mail")->required();
+  cmd.add_flag("--dry-run", opts->dry_run, "Only say what would change");
   cmd.callback([opts, run, &ctx] {
     opts->active = false;
     ctx.exit_status = run(*opts, ctx);
@@ -58,6 +66,7 @@ void register_users_reactivate(CLI::App& parent, CommandContext& ctx,
   auto& cmd = add_command(parent, {"reactivate", "Allow a deactivated user to log in again",
                                    "daoctl users reactivate ivanov.i"});
   cmd.add_option("user", opts->ref, "User id, userName or e-mail")->required();
+  cmd.add_flag("--dry-run", opts->dry_run, "Only say what would change");
   cmd.callback([opts, run, &ctx] {
     opts->active = true;
     ctx.exit_status = run(*opts, ctx);

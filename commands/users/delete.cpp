@@ -11,7 +11,15 @@ int run_users_delete(const UsersDeleteOptions& opts, CommandContext& ctx) {
   const platform::Answer found(user, "user " + opts.ref);
   const std::string id = found.required<std::string>("/id");
   const std::string name = found.value("/userName", opts.ref);
-  confirm_by_typing(ctx, "delete user " + name, "user " + name, name);
+  if (opts.dry_run) {
+    ctx.io().err() << "dry run: would delete user " << name << " (id " << id << "); nothing was changed\n";
+    return exit_code::ok;
+  }
+  confirm_by_typing(ctx, "delete user " + name, "user " + name, name,
+                    "Deleting removes user " + name + " (id " + id +
+                        ") from the platform for good: the account and its group memberships go, its content "
+                        "stays, shown as a former employee. To only block the login, use `daoctl users "
+                        "deactivate`.");
   auto& client = ctx.client();
   value_or_throw(client.send(client.make_request(
       "DELETE", "/scim/v2/Users/" + platform::url_encode_segment(id), "user " + name)));
@@ -24,6 +32,7 @@ void register_users_delete(CLI::App& parent, CommandContext& ctx, Runner<UsersDe
   auto& cmd = add_command(parent, {"delete", "Delete a user (content stays, shown as former)",
                                    "daoctl users delete ivanov.i --yes"});
   cmd.add_option("user", opts->ref, "User id, userName or e-mail")->required();
+  cmd.add_flag("--dry-run", opts->dry_run, "Only say which account would be deleted");
   cmd.callback([opts, run, &ctx] { ctx.exit_status = run(*opts, ctx); });
 }
 

@@ -62,6 +62,7 @@ void register_users_update(CLI::App& parent, CommandContext& ctx,
 
 struct UsersActivationOptions {
   std::string ref;
+  bool dry_run = false;
   bool active = false;  // deactivate: false (and revoke sessions/tokens); reactivate: true
 };
 int run_users_set_active(const UsersActivationOptions& opts, CommandContext& ctx);
@@ -72,6 +73,7 @@ void register_users_reactivate(CLI::App& parent, CommandContext& ctx,
 
 struct UsersDeleteOptions {
   std::string ref;
+  bool dry_run = false;
 };
 int run_users_delete(const UsersDeleteOptions& opts, CommandContext& ctx);
 void register_users_delete(CLI::App& parent, CommandContext& ctx,

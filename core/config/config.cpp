@@ -289,3 +289,252 @@ bool config_path_named(const std::optional<std::string>& flag, const Env& env) {
 }
 
 }  // namespace daoctl::config
+
+// ---------------------------------------------------------------------------
+// Line-preserving edit (config set-context / use-context keep the comments).
+
+namespace daoctl::config {
+
+namespace {
+
+// One change to the original lines.
+struct LineEdit {
+  enum class Kind { Replace, InsertAfter, Delete } kind;
+  std::size_t line = 0;
+  std::size_t begin = 0, end = 0;  // Replace: the value's columns on `line`
+  std::string text;                // Replace: the new value; InsertAfter: the new lines
+};
+
+std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    auto nl = text.find('\n', at);
+    if (nl == std::string_view::npos) nl = text.size();
+    lines.emplace_back(text.substr(at, nl - at));
+    at = nl + 1;
+  }
+  return lines;
+}
+
+// A scalar as YAML writes it (quoted only when it must be).
+std::string yaml_scalar(const std::string& value) {
+  YAML::Emitter em;
+  em << value;
+  return em.c_str();
+}
+
+// The columns [begin, end) of a one-line scalar that starts at `col`; nullopt
+// for anything this editor does not rewrite safely (block scalars, flow
+// collections, an unterminated quote).
+std::optional<std::pair<std::size_t, std::size_t>> scalar_span(const std::string& line, std::size_t col) {
+  if (col >= line.size()) return std::nullopt;
+  const char c = line[col];
+  if (c == '|' || c == '>' || c == '[' || c == '{' || c == '&' || c == '*' || c == '!') return std::nullopt;
+  if (c == '"' || c == '\'') {
+    for (std::size_t i = col + 1; i < line.size(); ++i) {
+      if (c == '"' && line[i] == '\\') {
+        ++i;
+        continue;
+      }
+      if (line[i] == c) {
+        if (c == '\'' && i + 1 < line.size() && line[i + 1] == '\'') {
+          ++i;
+          continue;
+        }
+        return std::pair{col, i + 1};
+      }
+    }
+    return std::nullopt;
+  }
+  std::size_t end = line.find(" #", col);
+  if (end == std::string::npos) end = line.size();
+  while (end > col && (line[end - 1] == ' ' || line[end - 1] == '\t')) --end;
+  return std::pair{col, end};
+}
+
+std::size_t indent_of(const std::string& line) {
+  const auto at = line.find_first_not_of(' ');
+  return at == std::string::npos ? line.size() : at;
+}
+
+bool blank_or_comment(const std::string& line) {
+  const auto at = line.find_first_not_of(" \t");
+  return at == std::string::npos || line[at] == '#';
+}
+
+// The scalar keys of a context in file order, with their text in `c`.
+std::vector<std::pair<std::string, std::string>> context_fields(const ContextEntry& c) {
+  std::vector<std::pair<std::string, std::string>> f = {
+      {"url", c.url}, {"token_file", c.token_file}, {"token_command", c.token_command},
+      {"token", c.token}, {"ca_file", c.ca_file}};
+  f.emplace_back("insecure", c.insecure ? (*c.insecure ? "true" : "false") : "");
+  f.emplace_back("timeout", c.timeout_seconds ? std::to_string(*c.timeout_seconds) : "");
+  return f;
+}
+
+std::string new_context_lines(const ContextEntry& c, std::size_t dash_col) {
+  const std::string pad(dash_col, ' ');
+  std::string out = pad + "- name: " + yaml_scalar(c.name) + "\n";
+  for (const auto& [key, value] : context_fields(c))
+    if (!value.empty()) out += pad + "  " + key + ": " + (key == "insecure" || key == "timeout" ? value : yaml_scalar(value)) + "\n";
+  return out;
+}
+
+// The edits, or nullopt when the layout is one this editor does not handle.
+std::optional<std::vector<LineEdit>> plan_edits(const std::vector<std::string>& lines, const YAML::Node& root,
+                                                 const ConfigFile& before, const ConfigFile& after) {
+  std::vector<LineEdit> edits;
+  if (!root.IsMap()) return std::nullopt;
+  auto replace_value = [&](const YAML::Node& value, const std::string& text) -> bool {
+    const auto mark = value.Mark();
+    if (mark.line < 0 || static_cast<std::size_t>(mark.line) >= lines.size()) return false;
+    const auto span = scalar_span(lines[static_cast<std::size_t>(mark.line)], static_cast<std::size_t>(mark.column));
+    if (!span) return false;
+    edits.push_back({LineEdit::Kind::Replace, static_cast<std::size_t>(mark.line), span->first, span->second, text});
+    return true;
+  };
+  // A key whose value is on its own line and continues on none after.
+  auto one_line = [&](const YAML::Node& key, const YAML::Node& value) {
+    if (key.Mark().line != value.Mark().line) return false;
+    const auto l = static_cast<std::size_t>(key.Mark().line);
+    return l + 1 >= lines.size() || blank_or_comment(lines[l + 1]) ||
+           indent_of(lines[l + 1]) <= static_cast<std::size_t>(key.Mark().column);
+  };
+
+  // current-context
+  if (before.current_context != after.current_context) {
+    bool found = false;
+    for (const auto& kv : root) {
+      if (kv.first.as<std::string>() != "current-context") continue;
+      found = true;
+      if (!one_line(kv.first, kv.second)) return std::nullopt;
+      if (after.current_context.empty()) {
+        edits.push_back({LineEdit::Kind::Delete, static_cast<std::size_t>(kv.first.Mark().line), 0, 0, {}});
+      } else if (!replace_value(kv.second, yaml_scalar(after.current_context))) {
+        return std::nullopt;
+      }
+    }
+    if (!found) {
+      // Before the first key, after any leading comments.
+      const auto first = root.begin()->first.Mark().line;
+      if (first <= 0) edits.push_back({LineEdit::Kind::InsertAfter, static_cast<std::size_t>(-1), 0, 0,
+                                       "current-context: " + yaml_scalar(after.current_context) + "\n"});
+      else edits.push_back({LineEdit::Kind::InsertAfter, static_cast<std::size_t>(first - 1), 0, 0,
+                            "current-context: " + yaml_scalar(after.current_context) + "\n"});
+    }
+  }
+
+  const YAML::Node contexts = root["contexts"];
+  if (!contexts || !contexts.IsSequence()) return std::nullopt;
+  if (contexts.size() != before.contexts.size()) return std::nullopt;
+  std::optional<std::size_t> dash_col;
+  std::size_t last_line = 0;
+  for (std::size_t i = 0; i < contexts.size(); ++i) {
+    const YAML::Node node = contexts[i];
+    if (!node.IsMap() || node.size() == 0) return std::nullopt;
+    const auto key_col = static_cast<std::size_t>(node.begin()->first.Mark().column);
+    const auto first_line = static_cast<std::size_t>(node.begin()->first.Mark().line);
+    if (key_col < 2 || lines[first_line].compare(key_col - 2, 2, "- ") != 0) return std::nullopt;
+    if (!dash_col) dash_col = key_col - 2;
+    // The context's last line: its last key's value line.
+    std::size_t end_line = first_line;
+    for (const auto& kv : node) {
+      if (static_cast<std::size_t>(kv.first.Mark().column) != key_col) return std::nullopt;
+      if (!one_line(kv.first, kv.second)) return std::nullopt;
+      end_line = std::max(end_line, static_cast<std::size_t>(kv.second.Mark().line));
+    }
+    last_line = std::max(last_line, end_line);
+    const ContextEntry& old_entry = before.contexts[i];
+    const ContextEntry* new_entry = after.find(old_entry.name);
+    if (new_entry == nullptr) return std::nullopt;  // removed: not something set-context does
+    const auto old_fields = context_fields(old_entry);
+    const auto new_fields = context_fields(*new_entry);
+    std::string inserted;
+    for (std::size_t f = 0; f < old_fields.size(); ++f) {
+      const auto& [key, old_value] = old_fields[f];
+      const auto& new_value = new_fields[f].second;
+      if (old_value == new_value) continue;
+      const bool plain = key == "insecure" || key == "timeout";
+      const std::string text = plain ? new_value : yaml_scalar(new_value);
+      if (old_value.empty()) {
+        inserted += std::string(key_col, ' ') + key + ": " + text + "\n";
+        continue;
+      }
+      for (const auto& kv : node) {
+        if (kv.first.as<std::string>() != key) continue;
+        if (new_value.empty()) {
+          edits.push_back({LineEdit::Kind::Delete, static_cast<std::size_t>(kv.first.Mark().line), 0, 0, {}});
+        } else if (!replace_value(kv.second, text)) {
+          return std::nullopt;
+        }
+      }
+    }
+    if (!inserted.empty()) edits.push_back({LineEdit::Kind::InsertAfter, end_line, 0, 0, inserted});
+  }
+  std::string appended;
+  for (const auto& c : after.contexts)
+    if (before.find(c.name) == nullptr) appended += new_context_lines(c, dash_col.value_or(2));
+  if (!appended.empty()) {
+    if (!dash_col) return std::nullopt;  // `contexts: []`: nothing to line up with
+    edits.push_back({LineEdit::Kind::InsertAfter, last_line, 0, 0, appended});
+  }
+  return edits;
+}
+
+}  // namespace
+
+std::string update_config_text(std::string_view original, const ConfigFile& after, bool* kept) {
+  if (kept != nullptr) *kept = false;
+  auto before = parse_config(original, "config");
+  if (!before) return serialize_config(after);
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(original));
+  } catch (const YAML::Exception&) {
+    return serialize_config(after);
+  }
+  const auto lines = split_lines(original);
+  std::optional<std::vector<LineEdit>> edits;
+  try {
+    edits = plan_edits(lines, root, *before, after);
+  } catch (const YAML::Exception&) {
+    edits.reset();
+  }
+  if (!edits) return serialize_config(after);
+  // Bottom-up, so earlier line numbers stay valid; on one line, insertions
+  // after it come before its replacement or deletion.
+  std::stable_sort(edits->begin(), edits->end(), [](const LineEdit& a, const LineEdit& b) {
+    const auto key = [](const LineEdit& e) {
+      return e.line == static_cast<std::size_t>(-1) ? -1.0
+                                                    : static_cast<double>(e.line) + (e.kind == LineEdit::Kind::InsertAfter ? 0.5 : 0.0);
+    };
+    return key(a) > key(b);
+  });
+  std::vector<std::string> out = lines;
+  for (const auto& e : *edits) {
+    switch (e.kind) {
+      case LineEdit::Kind::Replace:
+        out[e.line].replace(e.begin, e.end - e.begin, e.text);
+        break;
+      case LineEdit::Kind::Delete:
+        out.erase(out.begin() + static_cast<std::ptrdiff_t>(e.line));
+        break;
+      case LineEdit::Kind::InsertAfter: {
+        auto added = split_lines(e.text);
+        const auto at = e.line == static_cast<std::size_t>(-1) ? 0 : e.line + 1;
+        out.insert(out.begin() + static_cast<std::ptrdiff_t>(at), added.begin(), added.end());
+        break;
+      }
+    }
+  }
+  std::string text;
+  for (const auto& l : out) text += l + "\n";
+  // The edit must mean exactly what a rewrite would; if not, rewrite.
+  auto check = parse_config(text, "config");
+  if (!check || serialize_config(*check) != serialize_config(after)) return serialize_config(after);
+  if (kept != nullptr) *kept = true;
+  return text;
+}
+
+}  // namespace daoctl::config

@@ -56,6 +56,14 @@ Result<ConfigFile> parse_config(std::string_view text, const std::string& path);
 // `redact_secrets`, an inline token is written as "REDACTED".
 std::string serialize_config(const ConfigFile& file, bool redact_secrets = false);
 
+// The text of `original` (a config file) edited line by line so that it
+// parses to `after`: comments, blank lines, key order and quoting of the
+// lines not changed stay as they were (config set-context, use-context).
+// Layouts the editor does not handle (flow style, block scalars, anchors)
+// and any edit that would not read back as `after` give serialize_config
+// instead; `kept` (optional) says which happened.
+std::string update_config_text(std::string_view original, const ConfigFile& after, bool* kept = nullptr);
+
 // Where the token comes from. `value` is the token itself (Env, Inline), a
 // path (File) or a shell command (Command).
 struct TokenSource {

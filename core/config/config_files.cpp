@@ -89,7 +89,15 @@ Status write_config_file(const std::string& path, const ConfigFile& file) {
   if (fd < 0) {
     return fail(ErrorKind::Io, "cannot write config file", path, errno_text(errno));
   }
-  const std::string text = serialize_config(file);
+  // An existing file is edited line by line, so its comments stay.
+  std::string text;
+  if (std::ifstream existing(path, std::ios::binary); existing) {
+    std::ostringstream original;
+    original << existing.rdbuf();
+    text = update_config_text(original.str(), file);
+  } else {
+    text = serialize_config(file);
+  }
   std::size_t written = 0;
   int write_errno = 0;
   while (written < text.size()) {

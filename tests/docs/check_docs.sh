@@ -42,6 +42,27 @@ expect_completion "flag of a subcommand" --detailed-exitcode daoctl sync plan --
 expect_completion "global flag after a command" --output daoctl users list --out
 expect_completion "flag choices" yaml daoctl users list -o y
 expect_completion "completion shells" fish daoctl completion f
+# -o offers each command's own formats (commands/common/output_formats.cpp).
+expect_completion "stats export formats" ndjson daoctl stats export -o n
+expect_completion "api prints json" json daoctl api -o j
+if complete_bash daoctl doctor -o c | grep -qx csv; then bad "bash: doctor -o offers csv, which it does not print"; else ok "bash: doctor -o offers no csv"; fi
+if complete_bash daoctl api -o y | grep -qx yaml; then bad "bash: api -o offers yaml"; else ok "bash: api -o offers no yaml"; fi
+
+# Man pages: ENVIRONMENT names every DAOCTL_* variable the code reads, every
+# page carries EXIT STATUS with the README's codes.
+env_section=$(sed -n '/^\.SH ENVIRONMENT/,/^\.SH /p' "$src/man/daoctl.1")
+for var in $(grep -rhoE '"DAOCTL_[A-Z_]+"' "$src"/cli "$src"/commands "$src"/core "$src"/connectors | tr -d '"' | sort -u); do
+  if grep -qx "\.B $var" <<<"$env_section"; then ok "daoctl(1) ENVIRONMENT names $var"; else bad "daoctl(1) ENVIRONMENT lacks $var (cli/docs.cpp kEnvironment)"; fi
+done
+for page in "$src"/man/daoctl*.1; do
+  for section in "EXIT STATUS" "ENVIRONMENT"; do
+    if grep -q "^\.SH $section" "$page"; then ok "$(basename "$page") has $section"; else bad "$(basename "$page") lacks $section"; fi
+  done
+done
+exit_section=$(sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' "$src/man/daoctl.1")
+for code in $(grep -oE '^\| [0-9]+ \|' "$src/README.md" | tr -dc '0-9\n'); do
+  if grep -qx "\.B $code" <<<"$exit_section"; then ok "EXIT STATUS has README's exit code $code"; else bad "EXIT STATUS lacks exit code $code from README.md"; fi
+done
 
 if zsh -fc "autoload -U compinit && compinit -u -D; source '$src/completions/_daoctl'; (( \$+functions[_daoctl] ))" 2>"$tmp/zsh.err"; then
   ok "zsh: the script loads and defines _daoctl"

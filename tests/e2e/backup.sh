@@ -75,7 +75,7 @@ expect_eq "the temporary file was deleted" "$(ls "$DL" | grep -c '^x\.tar\.zst')
 # Restore into a fresh sim from the downloaded file.
 start_sim --data "$E2E_DIR/sim2"
 expect_exit 5 "restore without confirmation is refused" "$DAOCTL_BIN" backup restore "$FILE"
-expect_exit 5 "restore --yes without a terminal to type the id is refused" "$DAOCTL_BIN" backup restore "$FILE" --yes
+expect_match "...and says how to confirm off a terminal" "$ERR" "pass --confirm $ID \\(or --yes\\)"
 expect_exit 5 "restore with the wrong --confirm is refused" "$DAOCTL_BIN" backup restore "$FILE" --confirm 12345
 expect_exit 5 "restore of a corrupted archive is refused before upload" \
   "$DAOCTL_BIN" backup restore "$BAD" --confirm "$ID"
@@ -96,7 +96,8 @@ if cmp -s "$SIM1/files/attachment.bin" "$E2E_DIR/sim2/files/attachment.bin"; the
 export DAOCTL_URL=$SIM1_URL
 check "delete a user" "$DAOCTL_BIN" users delete 1 --yes
 expect_exit 7 "the user is gone" "$DAOCTL_BIN" users get 1
-check "restore by id" "$DAOCTL_BIN" backup restore "$ID" --confirm "$ID"
+# --yes means "don't ask", as for every destructive command.
+check "restore by id with --yes" "$DAOCTL_BIN" backup restore "$ID" --yes
 check "the deleted user is back" "$DAOCTL_BIN" users get 1 -o json
 
 # Locks: a held lock exits 6; a lock file of a dead process is taken over.
@@ -122,6 +123,10 @@ for i in 1 2 3; do
     --summary "$E2E_DIR/summary.json" --metrics "$E2E_DIR/backup.prom"
   sleep 1.1  # distinct created_at seconds, so file names differ
 done
+expect_match "backup run says what it did in sentences" "$OUT" \
+  "^Backup [^ ]+ made, downloaded to $LOCAL/[^ ]+ \\([0-9.]+ (B|KiB|MiB)[^)]*\\) and verified \\([0-9]+ members\\)"
+expect_match "...and what the retention removed" "$OUT" "Local copies in $LOCAL: 2 kept, 1 removed"
+expect_no_match "...not raw JSON" "$OUT" '^\{'
 expect_eq "retention kept two archives" "$(ls "$LOCAL"/*.tar.zst | wc -l)" "2"
 expect_eq "the summary says success" "$(jq -r .success "$E2E_DIR/summary.json")" "true"
 expect_eq "the summary says what was removed" "$(jq -r .removed "$E2E_DIR/summary.json")" "1"
@@ -131,7 +136,13 @@ expect_match "metrics have the size" "$(cat "$E2E_DIR/backup.prom")" 'daoctl_bac
 check "prune the server (dry run)" "$DAOCTL_BIN" backup prune --keep-last 1 --keep-within 1h --dry-run -o json
 expect_match "the dry run names the rule that keeps the newest" "$OUT" '"reasons": ?"last snapshot, within 1h"'
 expect_exit 2 "prune without a rule is a usage error" "$DAOCTL_BIN" backup prune --dry-run
-check "prune the server" "$DAOCTL_BIN" backup prune --keep-last 1
+check "server backups before the prune" "$DAOCTL_BIN" backup list --state ready -o json
+BEFORE=$(printf '%s' "$OUT" | jq length)
+expect_exit 5 "prune on the server off a terminal needs --yes" "$DAOCTL_BIN" backup prune --keep-last 1 </dev/null
+expect_match "...and says so" "$ERR" "refusing to remove $((BEFORE - 1)) server backup\\(s\\) without confirmation"
+check "nothing was pruned" "$DAOCTL_BIN" backup list --state ready -o json
+expect_eq "...all server backups are still there" "$(printf '%s' "$OUT" | jq length)" "$BEFORE"
+check "prune the server" "$DAOCTL_BIN" backup prune --keep-last 1 --yes
 check "list after prune" "$DAOCTL_BIN" backup list --state ready -o json
 expect_eq "one ready backup left on the server" "$(printf '%s' "$OUT" | jq length)" "1"
 

@@ -68,6 +68,49 @@ check "view redacts the inline token" "$DAOCTL_BIN" config view
 expect_match "REDACTED" "$OUT" 'token: REDACTED'
 expect_no_match "no token in view" "$OUT" "$SIM_TOKEN"
 
+chmod 640 "$CFG"
+expect_exit 2 "inline token in a group-readable (0640) config refused" "$DAOCTL_BIN" users list
+expect_match "the message gives the chmod" "$ERR" "chmod 600 $CFG"
+chmod 600 "$CFG"
+
+# What README.md says is checked: a config file naming only a token_file may
+# be readable by others (it holds no secret); the token file may not.
+cat >"$CFG" <<YAML
+current-context: sim
+contexts:
+  - name: sim
+    url: $SIM_URL
+    token_file: $TOKEN_FILE
+YAML
+chmod 644 "$CFG"
+check "a readable config naming a private token file is used" "$DAOCTL_BIN" api GET /api/v1/me
+
+# set-context and use-context edit the file line by line: comments stay.
+cat >"$CFG" <<YAML
+# daoctl contexts: hand-kept notes survive daoctl's edits
+current-context: sim   # the default
+
+contexts:
+  # the simulator
+  - name: sim
+    url: $SIM_URL   # started by the test
+    token_file: $TOKEN_FILE
+# trailing note
+YAML
+chmod 600 "$CFG"
+ORIGINAL=$(cat "$CFG")
+check "set-context on a commented file" "$DAOCTL_BIN" config set-context sim --timeout 45
+check "set-context adds a context" "$DAOCTL_BIN" config set-context other --url "$SIM_URL" --token-file "$TOKEN_FILE"
+check "use-context" "$DAOCTL_BIN" config use-context other
+for comment in "# daoctl contexts: hand-kept notes survive daoctl's edits" "# the default" "# the simulator" \
+  "# started by the test" "# trailing note"; do
+  expect_match "comment kept: $comment" "$(cat "$CFG")" "$comment"
+done
+expect_match "the changed value is in place, its comment after it" "$(cat "$CFG")" "current-context: other   # the default"
+expect_match "the new key sits in its context" "$(cat "$CFG")" "token_file: $TOKEN_FILE"$'\n'"    timeout: 45"
+expect_eq "only the edited lines differ" "$(diff <(printf '%s\n' "$ORIGINAL") "$CFG" | grep -c '^[<>]')" "6"
+check "the edited file works" "$DAOCTL_BIN" api GET /api/v1/me
+
 printf 'contexts:\n  - name: x\n    url: [oops\n' >"$CFG"
 expect_exit 2 "YAML error exits 2" "$DAOCTL_BIN" config view
 expect_match "YAML error names file:line:column" "$ERR" "$CFG:[0-9]+:[0-9]+"

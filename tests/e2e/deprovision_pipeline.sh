@@ -141,7 +141,12 @@ expect_exit 0 "sync plan sees no changes" "$DAOCTL_BIN" sync plan -f "$job" --to
 expect_exit 5 "ad hoc offboarding without --yes is refused" "$DAOCTL_BIN" deprovision user u010@corp.example
 expect_eq "...and changed nothing" "$(users_json | jq -r '.[] | select(.userName == "u010") | .active')" "true"
 sqlite3 "$E2E_DIR/sim/platform.db" "INSERT INTO owned_content(kind, title, owner_id) VALUES ('events','e',$(id_of u010))"
-check "ad hoc offboarding" "$DAOCTL_BIN" deprovision user u010@corp.example --transfer-to u011 --yes -o json
+USER=mallory LOGNAME=mallory check "ad hoc offboarding" "$DAOCTL_BIN" deprovision user u010@corp.example --transfer-to u011 --yes -o json
+REAL_USER=$(id -un)
+expect_eq "audit: who is the effective user, not \$USER" \
+  "$(jq -rs '[.[] | select(.what == "block" and (.who | test("mallory")))] | length' "$DAOCTL_STATE_DIR"/*.audit.jsonl)" "0"
+expect_eq "audit: the ad hoc block names $REAL_USER" \
+  "$(jq -rs '[.[] | select(.what == "block" and .result == "ok" and .object == "user u010")][0].who' "$DAOCTL_STATE_DIR"/*.audit.jsonl)" "$REAL_USER"
 expect_eq "ad hoc: blocked and archived" "$(jq -r .state <<<"$OUT")" "archived"
 expect_eq "ad hoc: content moved to u011" \
   "$(sqlite3 "$E2E_DIR/sim/platform.db" "SELECT count(*) FROM owned_content WHERE owner_id = $(id_of u011)")" "1"

@@ -84,6 +84,8 @@ if [ "$(id -u)" = 0 ]; then me=alice; else me=$(id -un); fi
 check "deprovision user u030 -f job" env SUDO_USER=alice USER=spoofed \
   "$DAOCTL_BIN" deprovision user u030 -f "$job" --reason "left for a competitor" --yes
 expect_eq "u030 blocked" "$(active_of u030)" "false"
+expect_match "deprovision user says what it did in a sentence" "$OUT" '^Offboarded u030 \(id [^)]+\): now [a-z_]+(; done: [a-z_, ]+|; the staged steps are due [0-9-]+)?\.$'
+expect_no_match "...not raw JSON" "$OUT" '[][{}"]'
 expect_eq "the ledger says an administrator ($me) blocked it" \
   "$(jq -r '.accounts[] | select(.userName == "u030") | .blocked_by' "$DAOCTL_STATE_DIR/e2e-saved.deprovision.json")" "manual:$me"
 expect_eq "the audit line names the real user, not the job or \$USER" \

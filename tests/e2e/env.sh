@@ -89,7 +89,7 @@ check "badges after prune" "$DAOCTL_BIN" api GET /api/v1/badges
 expect_eq "the extra badge is gone" "$(printf '%s' "$OUT" | jq -c '[.items[].external_id] | sort')" '["helper","mentor"]'
 
 # Export, apply to a fresh platform, diff: no changes.
-check "export-env" "$DAOCTL_BIN" export-env -o "$E2E_DIR/export/env.yaml"
+check "export-env" "$DAOCTL_BIN" export-env -O "$E2E_DIR/export/env.yaml"
 expect_match "export names the logo file" "$(cat "$E2E_DIR/export/env.yaml")" 'logo: \./env\.logo\.svg'
 expect_exit 0 "the export diffs clean against its source" "$DAOCTL_BIN" diff -f "$E2E_DIR/export/env.yaml"
 stop_sim

@@ -149,10 +149,10 @@ shape "$R/bd.json" "backup download" not_found 7
 check "backup prune with a report" "$D" backup prune --dir "$E2E_DIR/bk" --keep-last 1 --summary-file "$R/bp.json" --metrics-file "$R/bp.prom"
 shape "$R/bp.json" "backup prune" ok 0
 expect_eq "backup prune: counts kept" "$(jq .counts.kept "$R/bp.json")" "1"
-check "backup run with --summary-file/--metrics-file" "$D" backup run --dir "$E2E_DIR/bk" --keep-last 2 \
+check "backup run with --summary-file/--metrics-file" "$D" -o json backup run --dir "$E2E_DIR/bk" --keep-last 2 \
   --summary-file "$R/br.json" --metrics-file "$R/br.prom"
 shape "$R/br.json" "backup run" ok 0
-expect_eq "backup run: the summary still goes to stdout" "$(jq -r .status <<<"$OUT")" "ok"
+expect_eq "backup run -o json: the summary goes to stdout" "$(jq -r .status <<<"$OUT")" "ok"
 expect_eq "backup run: its own fields stay" "$(jq -r '.success' "$R/br.json")" "true"
 M=$(cat "$R/br.prom")
 expect_match "backup run metrics: last run success" "$M" '^daoctl_backup_last_run_success 1$'

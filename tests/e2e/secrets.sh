@@ -74,7 +74,7 @@ capture sync-v "$DAOCTL_BIN" -v sync apply -f "$E2E_DIR/sync.yaml" \
 expect_eq "verbose sync apply succeeds" "$STATUS" "0"
 expect_match "the trace shows the Authorization header, redacted" "$ERR" 'Authorization: Bearer \*\*\*'
 expect_eq "summary: every employee created" "$(jq .plan.summary.users.create "$E2E_DIR/summary.json")" "$N"
-capture sync-json "$DAOCTL_BIN" -v --log-format json sync apply -f "$E2E_DIR/sync.yaml" -o json
+capture sync-json "$DAOCTL_BIN" -v --log-format json sync apply -f "$E2E_DIR/sync.yaml"
 expect_eq "JSON-logged rerun succeeds" "$STATUS" "0"
 capture plan-json "$DAOCTL_BIN" -v --log-format json sync plan -f "$E2E_DIR/sync.yaml" -o json
 no_secret "no secret in sync traces, logs, plan, summary, metrics, journal or state" \

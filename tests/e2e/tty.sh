@@ -119,4 +119,37 @@ PY
 )
 expect_eq "every command's --help has an example" "$missing" ""
 
+# --- backup list: sizes in KiB/MiB and a 12-digit digest on a terminal; exact
+# values through a pipe and in -o json.
+in_pty "$(q "$D") --no-pager backup list"
+expect_eq "pty: backup list succeeds" "$TTY_STATUS" "0"
+expect_match "pty: backup list shows a human size and a short digest" "$TTY_OUT" \
+  "$BACKUP_ID .* [0-9.]+ (B|KiB|MiB|GiB) +[0-9a-f]{12}…"
+run "$D" backup list
+expect_match "pipe: backup list keeps the exact size and the full digest" "$OUT" " [0-9]+ +[0-9a-f]{64}"
+run "$D" backup list -o json
+expect_match "json: the full digest" "$(jq -r '.[0].sha256' <<<"$OUT")" '^[0-9a-f]{64}$'
+
+# --- confirmation on a terminal: it says what will happen and asks for the
+# name; a wrong answer changes nothing; --yes never asks.
+in_pty_typing() {  # in_pty_typing ANSWER COMMAND-LINE
+  TTY_OUT=$( { sleep 1; printf '%s\n' "$1"; sleep 2; } | LINES=30 TERM=xterm script -qfec "$2" /dev/null 2>&1)
+  TTY_STATUS=$?
+}
+run "$D" groups create tty-doomed
+in_pty_typing "tty-doomd" "$(q "$D") groups delete tty-doomed"
+expect_eq "pty: a mistyped name is a safety stop" "$TTY_STATUS" "5"
+expect_match "pty: the prompt says what deleting does" "$TTY_OUT" "Deleting removes group tty-doomed \\(id [0-9]+"
+expect_match "pty: and asks for the name" "$TTY_OUT" "To delete group tty-doomed, type tty-doomed and press Enter"
+run "$D" groups get tty-doomed
+expect_eq "pty: the group is still there" "$STATUS" "0"
+in_pty_typing "tty-doomed" "$(q "$D") groups delete tty-doomed"
+expect_eq "pty: the typed name deletes" "$TTY_STATUS" "0"
+run "$D" groups get tty-doomed
+expect_eq "pty: the group is gone" "$STATUS" "7"
+run "$D" groups create tty-doomed-2
+in_pty "$(q "$D") groups delete tty-doomed-2 --yes"
+expect_eq "pty: --yes deletes without asking" "$TTY_STATUS" "0"
+expect_no_match "pty: --yes prints no question" "$TTY_OUT" "type tty-doomed-2"
+
 finish

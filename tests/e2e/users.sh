@@ -36,6 +36,11 @@ check "update" "$DAOCTL_BIN" users update "$ID" --set title=Lead --set name.give
 expect_eq "update replaced title" "$(printf '%s' "$OUT" | jq -r .title)" "Lead"
 expect_eq "update replaced givenName" "$(printf '%s' "$OUT" | jq -r .name.givenName)" "Анна-Мария"
 
+check "deactivate --dry-run" "$DAOCTL_BIN" users deactivate e2e.kuznetsova --dry-run -o json
+expect_eq "the dry run shows the account as it is" "$(printf '%s' "$OUT" | jq -r .active)" "true"
+expect_match "...and says what it would do" "$ERR" "dry run: would deactivate user e2e.kuznetsova \\(id [^)]+\\) and revoke"
+check "still active after the dry run" "$DAOCTL_BIN" users get e2e.kuznetsova -o json
+expect_eq "active" "$(printf '%s' "$OUT" | jq -r .active)" "true"
 check "deactivate" "$DAOCTL_BIN" users deactivate e2e.kuznetsova -o json
 expect_eq "deactivated" "$(printf '%s' "$OUT" | jq -r .active)" "false"
 expect_match "deactivate revokes sessions" "$ERR" 'revoked [0-9]+ session'
@@ -44,6 +49,10 @@ expect_eq "reactivated" "$(printf '%s' "$OUT" | jq -r .active)" "true"
 
 expect_exit 5 "delete without --yes off a terminal is a safety stop" "$DAOCTL_BIN" users delete "$ID" </dev/null
 expect_match "safety stop says to pass --yes" "$ERR" 'pass --yes'
+check "delete --dry-run" "$DAOCTL_BIN" users delete "$ID" --dry-run </dev/null
+expect_match "the dry run names the account" "$ERR" "dry run: would delete user e2e.kuznetsova \\(id $ID\\)"
+check "still there after the dry run" "$DAOCTL_BIN" users get "$ID"
+expect_exit 2 "delete prints no data: -o json is a usage error" "$DAOCTL_BIN" users delete "$ID" --yes -o json
 check "delete" "$DAOCTL_BIN" users delete "$ID" --yes
 expect_exit 7 "get after delete is not found" "$DAOCTL_BIN" users get "$ID"
 expect_match "not found names the user" "$ERR" "^daoctl: error: .*user $ID"

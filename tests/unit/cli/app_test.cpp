@@ -1,10 +1,16 @@
 #include <catch2/catch.hpp>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <set>
 #include <CLI/CLI.hpp>
 
 #include "cli/app.hpp"
 #include "commands/common/command_doc.hpp"
 #include "commands/common/fake_io.hpp"
+#include "commands/common/output_formats.hpp"
+#include "commands/deprovision/deprovision.hpp"
 #include "commands/register_all.hpp"
 #include "recorded_transport.hpp"
 
@@ -281,4 +287,97 @@ TEST_CASE("usage errors never echo the value of a secret-looking option") {
   CHECK(cli::redact_secret_arguments("not expected: --token ab abc", {"--token", "abc", "--password", "ab"}) ==
         "not expected: --token <redacted> <redacted>");
   CHECK(cli::redact_secret_arguments("keep --concurrency 5", {"--concurrency", "5"}) == "keep --concurrency 5");
+}
+
+// --- issue 19: one grammar for -o, -O and confirmations -------------------
+
+TEST_CASE("every command path in the -o table is a command of the tree") {
+  FakeIo io;
+  commands::CommandContext ctx(io, {}, {});
+  auto app = cli::make_app(ctx, commands::register_all_commands, "1");
+  std::set<std::string> leaves;
+  std::function<void(const commands::CommandNode&)> walk = [&](const commands::CommandNode& n) {
+    if (n.children.empty()) leaves.insert(n.path.substr(n.path.find(' ') + 1));
+    for (const auto& child : n.children) walk(child);
+  };
+  walk(commands::command_tree(*app));
+  for (const auto& path : commands::declared_output_format_paths()) {
+    INFO(path);
+    CHECK(leaves.count(path) == 1);
+  }
+}
+
+TEST_CASE("a format a command does not print is exit 2 naming the ones it does, before any request") {
+  struct Case {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {{"api", "GET", "/api/v1/departments", "-o", "yaml"}, "it prints json"},
+      {{"-o", "csv", "doctor"}, "it prints table, json, yaml"},
+      {{"users", "list", "-o", "xml"}, "it prints table, json, yaml, csv"},
+      {{"stats", "export", "activity", "-o", "table"}, "it prints csv, json, ndjson, xlsx, prometheus"},
+      {{"departments", "tree", "-o", "csv"}, "it prints table, json, yaml"},
+      {{"sync", "apply", "-f", "job.yaml", "-o", "json"}, "it prints table"},
+      {{"users", "delete", "1", "--yes", "-o", "json"}, "prints no data, so it takes no -o/--output"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.args[0] + " " + c.args[1]);
+    Harness h;
+    CHECK(h.run(c.args) == 2);
+    CHECK_THAT(h.io.err_text(), Catch::Contains(c.says));
+    CHECK(h.http->requests.empty());
+  }
+}
+
+TEST_CASE("-o is never a file: export-env -o env.yaml says to use -O") {
+  Harness h;
+  CHECK(h.run({"export-env", "-o", "env.yaml"}) == 2);
+  CHECK_THAT(h.io.err_text(), Catch::Contains("cannot print env.yaml"));
+  CHECK_THAT(h.io.err_text(), Catch::Contains("use -O/--output-file FILE"));
+  CHECK(h.http->requests.empty());
+}
+
+TEST_CASE("stats export: -o is the format, --format its older name, and they must agree") {
+  Harness h;
+  CHECK(h.run({"stats", "export", "activity", "-o", "json", "--format", "csv"}) == 2);
+  CHECK_THAT(h.io.err_text(), Catch::Contains("-o and --format name different formats"));
+}
+
+TEST_CASE("users delete on a terminal says what will happen, then asks for the name") {
+  Harness h(/*tty=*/true);
+  h.stub("GET /scim/v2/Users/1", 200, user_json("1", "ivanov.i"));
+  h.stub("DELETE /scim/v2/Users/1", 204, "");
+  h.io.answers = {"petrov.p"};
+  CHECK(h.run({"users", "delete", "1"}) == 5);
+  for (const auto& req : h.http->requests) CHECK(req.method == "GET");
+  CHECK_THAT(h.io.err_text(), Catch::Contains("Deleting removes user ivanov.i (id 1) from the platform for good"));
+  CHECK_THAT(h.io.err_text(), Catch::Contains("To delete user ivanov.i, type ivanov.i and press Enter"));
+
+  Harness yes(/*tty=*/true);
+  yes.stub("GET /scim/v2/Users/1", 200, user_json("1", "ivanov.i"));
+  yes.stub("DELETE /scim/v2/Users/1", 204, "");
+  yes.io.answers = {"ivanov.i"};
+  CHECK(yes.run({"users", "delete", "1"}) == 0);
+  CHECK(yes.http->requests.back().method == "DELETE");
+}
+
+TEST_CASE("--yes does not ask, on a terminal too") {
+  Harness h(/*tty=*/true);
+  h.stub("GET /scim/v2/Users/1", 200, user_json("1", "ivanov.i"));
+  h.stub("DELETE /scim/v2/Users/1", 204, "");
+  CHECK(h.run({"users", "delete", "1", "--yes"}) == 0);
+  CHECK_THAT(h.io.err_text(), !Catch::Contains("type ivanov.i"));
+  CHECK(h.http->requests.back().method == "DELETE");
+}
+
+TEST_CASE("the audit trail's who is the effective user, never $USER") {
+  const char* old = std::getenv("USER");
+  const std::string saved = old ? old : "";
+  ::setenv("USER", "mallory-not-me", 1);
+  const std::string who = commands::deprovision_engine::real_user();
+  if (old) ::setenv("USER", saved.c_str(), 1);
+  else ::unsetenv("USER");
+  CHECK(who != "mallory-not-me");
+  if (const passwd* pw = ::getpwuid(::geteuid()); pw && std::getenv("SUDO_USER") == nullptr) CHECK(who == pw->pw_name);
 }
