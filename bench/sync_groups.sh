@@ -60,10 +60,14 @@ baseline() {
     -E pr=1000/noprompt "(objectClass=groupOfNames)" member entryUUID >/dev/null
   curl -sf -H "Authorization: Bearer $DAOCTL_TOKEN" "${urls[@]}" "$SIM_URL/scim/v2/Groups" >/dev/null
 }
-base=$(best_of 3 baseline)
-with=$(best_of 3 plan groups.yaml)
+servers="$SLAPD_PID ${BENCH_PIDS[-1]}"
+read -r base base_cpu base_srv < <(cpu_best_of 3 "$servers" baseline)
+read -r with with_cpu with_srv < <(cpu_best_of 3 "$servers" plan groups.yaml)
 without=$(best_of 3 plan plain.yaml)
 report "no-op plan with groups ($N)" "$with" "$base" '<=' 1.5
 report "groups vs. no groups" "$with" "$without" '<=' 1.5
+printf 'CPU seconds (best of 3)      ours %.2fs + servers %.2fs  baseline %.2fs + servers %.2fs  ratio %.2fx alone, %.2fx with the servers\n' \
+  "$with_cpu" "$with_srv" "$base_cpu" "$base_srv" "$(echo "$with_cpu / $base_cpu" | bc -l)" \
+  "$(echo "($with_cpu + $with_srv) / ($base_cpu + $base_srv)" | bc -l)"
 echo "peak memory of the plan with groups: $(peak_rss_mb "$DAOCTL" -q sync plan -f "$BENCH_DIR/groups.yaml") MiB"
 echo "peak memory of the plan without:     $(peak_rss_mb "$DAOCTL" -q sync plan -f "$BENCH_DIR/plain.yaml") MiB"

@@ -249,6 +249,10 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources)
   if (read_sources && s.job.joins.empty()) {
     streamed = std::make_unique<sync::DesiredBuilder>(s.job);
     streamed->keep_photos_in(s.photo_store.get());
+    // Sized by the last successful run's count of the primary source (with a
+    // little room to grow), so the desired list is allocated once.
+    if (auto prev = previous_counts(s); prev[s.job.primary] > 0)
+      streamed->reserve(static_cast<std::size_t>(std::min<long>(prev[s.job.primary], 10'000'000)) * 65 / 64 + 16);
   }
   if (read_sources) reads = start_source_reads(s, opts, streamed.get());
   auto state = s.target->read_state();

@@ -154,7 +154,13 @@ struct DesiredBuilder::State {
         if (std::find(d.sources.begin(), d.sources.end(), r.source) == d.sources.end()) d.sources.push_back(r.source);
       date_fields.push_back(std::move(d));
     }
+    // The most fields a desired user holds: each mapped field but the four
+    // kept beside them, and the manager that finish() adds.
+    for (const auto& [field, tmpl] : job.mapping)
+      if (field != "externalId" && field != "userName" && field != "active" && field != "manager") ++field_count;
+    if (maps_manager) ++field_count;
   }
+  std::size_t field_count = 0;
 
   struct DateField {
     std::string field;
@@ -304,6 +310,11 @@ DesiredBuilder& DesiredBuilder::operator=(DesiredBuilder&&) noexcept = default;
 
 void DesiredBuilder::keep_photos_in(PhotoStore* store) { state_->photos = store; }
 
+void DesiredBuilder::reserve(std::size_t n) {
+  state_->out.users.reserve(n);
+  state_->manager_raw.reserve(n);
+}
+
 namespace {
 
 // Moves a non-empty desired photo out of `user.fields` into the store. On a
@@ -404,6 +415,7 @@ void DesiredBuilder::add(const hr::SourceRecord& rec) {
   }
 
   DesiredUser user;
+  user.fields.reserve(st.field_count);  // one allocation of the exact size per user
   user.origin = rec.origin;
   // The key only serves manager references: skip canonicalising 100k DNs
   // when no manager is mapped.
@@ -618,6 +630,7 @@ DesiredSet build_desired(const JobSpec& job, const SourceRecords& records, Photo
   builder.keep_photos_in(photos);
   builder.index_joins(records);
   if (auto it = records.find(job.primary); it != records.end()) {
+    builder.reserve(it->second.size());
     for (const auto& rec : it->second) builder.add(rec);
   }
   return builder.finish();

@@ -57,6 +57,7 @@ void put(Fields& f, std::string_view field, std::string_view text) {
 // One user object of a ListResponse. Unknown attributes are skipped.
 Status read_user(object user, const std::map<std::string, std::string>& department_paths, PlatformUser& u) {
   Fields& f = u.fields;
+  f.reserve(8);  // room for the usual fields at once, trimmed to what was read at the end
   for (auto field : user) {
     std::string_view key;
     if (field.unescaped_key().get(key)) return fail(ErrorKind::Remote, "malformed SCIM user", "", "bad key");
@@ -171,6 +172,7 @@ Status read_user(object user, const std::map<std::string, std::string>& departme
     auto it = department_paths.find(u.department_id);
     if (it != department_paths.end()) f["department"] = it->second;
   }
+  f.shrink_to_fit();
   return {};
 }
 
@@ -190,6 +192,14 @@ Status users_from_scim_page(std::string& body, const std::map<std::string, std::
   for (auto field : root) {
     std::string_view key;
     if (auto err = field.unescaped_key().get(key)) return bad(simdjson::error_message(err));
+    // The first page's totalResults sizes the list once: a vector doubling
+    // to 100k users held the old and the new array at once.
+    if (key == "totalResults" && out.empty()) {
+      int64_t total = 0;
+      if (field.value().get_int64().get(total) == simdjson::SUCCESS && total > 0)
+        out.reserve(static_cast<std::size_t>(std::min<int64_t>(total, 10'000'000)));
+      continue;
+    }
     if (key != "Resources") continue;
     simdjson::ondemand::array resources;
     if (field.value().get_array().get(resources)) return bad("\"Resources\" is not an array");
