@@ -7,6 +7,7 @@
 
 #include "connectors/local/files.hpp"
 #include "core/deprovision/pipeline.hpp"
+#include "core/text/ascii.hpp"
 
 namespace daoctl::commands::deprovision_verbs {
 
@@ -15,11 +16,6 @@ using namespace sync_engine;
 using namespace daoctl::deprovision;
 
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 std::string steps_text(const std::vector<Step>& steps) {
   std::string out;
@@ -111,8 +107,8 @@ const sync::PlatformUser& resolve_user(const sync::PlatformState& state, const s
   const sync::PlatformUser* found = nullptr;
   for (const auto& u : state.users) {
     auto email = u.fields.find("email");
-    bool match = u.id == who || lower(u.user_name) == lower(who) ||
-                 (email != u.fields.end() && email->second.string() && lower(*email->second.string()) == lower(who));
+    bool match = u.id == who || text::lower_ascii(u.user_name) == text::lower_ascii(who) ||
+                 (email != u.fields.end() && email->second.string() && text::lower_ascii(*email->second.string()) == text::lower_ascii(who));
     if (!match) continue;
     if (found && found != &u)
       throw CommandError(ErrorKind::Usage, "several accounts match", "user " + who, "", "name the account by its id");

@@ -1,7 +1,6 @@
 // daoctl export-env -o env.yaml: the platform's environment as a file apply accepts.
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <filesystem>
 #include <sstream>
 #include <CLI/CLI.hpp>
@@ -10,6 +9,7 @@
 #include "commands/env/env_commands.hpp"
 #include "connectors/local/files.hpp"
 #include "core/policy/image.hpp"
+#include "core/text/ascii.hpp"
 
 namespace daoctl::commands {
 
@@ -26,9 +26,7 @@ int run_export_env(const ExportEnvOptions& opts, CommandContext& ctx) {
                                   std::tuple{"favicon", &state.favicon, &favicon_path}}) {
     if (!*bytes) continue;
     const auto format = policy::inspect_image(**bytes).format;
-    std::string ext = policy::to_string(format);
-    std::transform(ext.begin(), ext.end(), ext.begin(),
-                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    const std::string ext = text::lower_ascii(policy::to_string(format));
     const std::string name = fmt::format("{}.{}.{}", stem, slot, ext);
     value_or_throw(local::write_file_atomic((dir / name).string(), **bytes));
     *rel = "./" + name;

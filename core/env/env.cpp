@@ -7,17 +7,12 @@
 
 #include "core/policy/policy.hpp"
 #include "core/schema/json_schema_validator.hpp"
+#include "core/text/ascii.hpp"
 #include "schemas/schemas.hpp"
 
 namespace daoctl::env {
 
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 std::string text(const json& object, const char* key, std::string fallback = {}) {
   if (!object.is_object() || !object.contains(key) || !object[key].is_string()) return fallback;
@@ -141,7 +136,7 @@ Result<EnvSpec> load_env(std::string_view text_in, std::string_view file_name) {
       std::set<std::string> names;
       const json& users = doc["seed"]["users"];
       for (std::size_t i = 0; i < users.size(); ++i) {
-        if (!names.insert(lower(users[i]["userName"].get<std::string>())).second) {
+        if (!names.insert(text::lower_ascii(users[i]["userName"].get<std::string>())).second) {
           auto pointer = fmt::format("/seed/users/{}/userName", i);
           problems.push_back(fmt::format("{}: {}: userName {} is listed twice", spec.where(pointer),
                                          pointer, users[i]["userName"].dump()));
@@ -202,26 +197,26 @@ UserIndex::UserIndex(const std::vector<json>& scim_users, const json& seed_users
     if (name.empty()) continue;
     add(text(u, "id"), name);
     if (u.contains("emails") && u["emails"].is_array())
-      for (const auto& e : u["emails"]) by_ref_.emplace(lower(text(e, "value")), name);
+      for (const auto& e : u["emails"]) by_ref_.emplace(text::lower_ascii(text(e, "value")), name);
   }
   if (seed_users.is_array())
     for (const auto& u : seed_users) {
       const auto name = text(u, "userName");
-      by_ref_.emplace(lower(name), name);
-      by_ref_.emplace(lower(text(u, "email")), name);
+      by_ref_.emplace(text::lower_ascii(name), name);
+      by_ref_.emplace(text::lower_ascii(text(u, "email")), name);
     }
 }
 
 void UserIndex::add(const std::string& id, const std::string& user_name) {
-  by_ref_[lower(user_name)] = user_name;
+  by_ref_[text::lower_ascii(user_name)] = user_name;
   if (!id.empty()) {
     by_id_[id] = user_name;
-    id_by_name_[lower(user_name)] = id;
+    id_by_name_[text::lower_ascii(user_name)] = id;
   }
 }
 
 std::string UserIndex::canonical(const std::string& ref) const {
-  auto it = by_ref_.find(lower(ref));
+  auto it = by_ref_.find(text::lower_ascii(ref));
   return it == by_ref_.end() ? ref : it->second;
 }
 
@@ -231,7 +226,7 @@ std::string UserIndex::name_of_id(const std::string& id) const {
 }
 
 std::optional<std::string> UserIndex::id_of(const std::string& user_name) const {
-  auto it = id_by_name_.find(lower(user_name));
+  auto it = id_by_name_.find(text::lower_ascii(user_name));
   if (it == id_by_name_.end()) return std::nullopt;
   return it->second;
 }
@@ -392,12 +387,12 @@ EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformSta
 
   // ---------------------------------------------------------------- seed users
   std::map<std::string, const json*> users_by_name;
-  for (const auto& u : state.users) users_by_name[lower(text(u, "userName"))] = &u;
+  for (const auto& u : state.users) users_by_name[text::lower_ascii(text(u, "userName"))] = &u;
   for (const auto& u : seed_users) {
     const auto name = u["userName"].get<std::string>();
     json desired = u;
     if (!desired.contains("displayName")) desired["displayName"] = name;
-    auto it = users_by_name.find(lower(name));
+    auto it = users_by_name.find(text::lower_ascii(name));
     if (it == users_by_name.end()) {
       Change c{Action::Create, "user", name, "", {}, desired};
       for (const auto& [k, v] : desired.items()) c.fields.push_back({k, nullptr, v});
