@@ -15,6 +15,7 @@
 #include "commands/common/command_doc.hpp"
 #include "commands/common/output_formats.hpp"
 #include "commands/register_all.hpp"
+#include "core/text/ascii.hpp"
 
 extern char** environ;
 
@@ -94,8 +95,7 @@ void add_completion_command(CLI::App& root, commands::CommandContext& ctx) {
 // must not come back in a usage error, which ends up in cron mail and CI logs.
 bool names_a_secret(std::string_view arg) {
   if (!arg.starts_with('-')) return false;
-  std::string lower;
-  for (char c : arg.substr(0, arg.find('='))) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lower = text::lower_ascii(arg.substr(0, arg.find('=')));
   for (const char* word : {"token", "password", "passwd", "secret", "key", "credential"})
     if (lower.find(word) != std::string::npos) return true;
   return false;

@@ -6,10 +6,13 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "core/text/ascii.hpp"
 #include "sim/http_reply.hpp"
 #include "sim/scim.hpp"
 
 namespace daoctl::sim {
+
+using text::iequals;
 
 using nlohmann::json;
 
@@ -43,8 +46,7 @@ const schema::OpenApiContract& embedded_contract() {
 std::string media_type(const std::string& content_type) {
   std::string type = content_type.substr(0, content_type.find(';'));
   while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.pop_back();
-  for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return type;
+  return text::lower_ascii(type);
 }
 
 bool is_json(const std::string& type) { return type == "application/json" || type.ends_with("+json"); }
@@ -53,12 +55,6 @@ std::string joined(const std::vector<schema::Problem>& problems) {
   std::string out;
   for (const auto& p : problems) out += (out.empty() ? "" : "; ") + schema::to_string(p);
   return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 // The attribute steps of a SCIM PATCH path: "name.givenName" -> [name,

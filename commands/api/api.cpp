@@ -9,18 +9,13 @@
 
 #include "commands/common/command_doc.hpp"
 #include "connectors/hr/http_json_source.hpp"
+#include "core/text/ascii.hpp"
 
 #include <fmt/format.h>
 
 namespace daoctl::commands {
 
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 std::string trim(const std::string& s) {
   const auto first = s.find_first_not_of(" \t");
@@ -79,7 +74,7 @@ ApiOptions normalise_api_options(ApiOptions opts) {
       throw CommandError(ErrorKind::Usage, "invalid header", "-H " + h,
                          "expected 'Name: value'");
     }
-    if (lower(trim(h.substr(0, colon))) == "authorization") {
+    if (text::lower_ascii(trim(h.substr(0, colon))) == "authorization") {
       throw CommandError(ErrorKind::Usage, "refusing an Authorization header", "-H",
                          "tokens are never passed on the command line",
                          "set DAOCTL_TOKEN or a context token_file");
@@ -125,7 +120,7 @@ int run_api(const ApiOptions& raw, CommandContext& ctx, std::istream& stdin_stre
     const auto colon = h.find(':');
     const std::string name = trim(h.substr(0, colon));
     std::erase_if(req.headers,
-                  [&](const http::Header& existing) { return lower(existing.name) == lower(name); });
+                  [&](const http::Header& existing) { return text::iequals(existing.name, name); });
     req.headers.push_back({name, trim(h.substr(colon + 1))});
   }
   auto response = value_or_throw(client.send(std::move(req)));
@@ -146,7 +141,7 @@ int run_api(const ApiOptions& raw, CommandContext& ctx, std::istream& stdin_stre
   // JSON (by its Content-Type, or untyped text that parses) is pretty-printed;
   // any other body - a photo, a backup archive, text - is written byte for
   // byte, with nothing added, so `daoctl api GET ... > file` is the file.
-  const std::string type = lower(response.header("content-type").value_or(""));
+  const std::string type = text::lower_ascii(response.header("content-type").value_or(""));
   const std::string media = trim(type.substr(0, type.find(';')));
   const bool json_type = media == "application/json" || media.ends_with("+json");
   std::optional<json> parsed;

@@ -93,11 +93,11 @@ const SettingSpec& branding_spec() {
       json out = current;
       // A colour equal to the stored one in another spelling (#FFF, #ffffff)
       // is no change; a different one is sent as the administrator wrote it.
-      const json same_spelling = policy::canonical_branding(input),
-                 stored = policy::canonical_branding(current);
+      const json wanted_canonical = policy::canonical_branding(input),
+                 stored_canonical = policy::canonical_branding(current);
       for (const auto& [k, v] : input.items()) {
         if (k == "logo" || k == "favicon") continue;
-        const bool same = stored.contains(k) && same_spelling[k] == stored[k];
+        const bool same = stored_canonical.contains(k) && wanted_canonical[k] == stored_canonical[k];
         if (!same) out[k] = v;
       }
       return out;

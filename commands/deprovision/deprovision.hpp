@@ -20,15 +20,57 @@
 
 namespace daoctl::commands {
 
-struct DeprovisionOptions {
-  SyncOptions sync;        // -f, --state-dir, --today, --allow-deprovision
-  bool staging = false;    // plan and report, never act
-  std::string audit_file;  // an extra copy of the audit log
-  std::string who;         // user: id, userName or email
-  std::string transfer_to; // user: id, userName or email of the new content owner
-  std::string reason;      // user: recorded in the ledger and the audit log
-  bool immediately = false;  // user -f: run the `then` steps now instead of after the grace period
+// One verb per file (plan.cpp, apply.cpp, user.cpp, reactivate.cpp), each
+// with its own Options; deprovision.cpp only registers them. `run` holds
+// what the sync engine reads (-f, --state-dir, --today); user and reactivate
+// work without -f, on an ad hoc policy and ledger.
+template <class Options>
+using DeprovisionRunner = std::function<int(const Options&, CommandContext&)>;
+
+struct DeprovisionPlanOptions {
+  SyncOptions run;
+  std::string audit_file;  // accepted as on every verb; plan writes no audit line
+  bool staging = false;    // say that this is a staging run
+  bool detailed_exitcode = false;
+  std::string allow_deprovision;  // a plan hash
 };
+int run_deprovision_plan(const DeprovisionPlanOptions& opts, CommandContext& ctx);
+void register_deprovision_plan(CLI::App& group, CommandContext& ctx,
+                               DeprovisionRunner<DeprovisionPlanOptions> run = run_deprovision_plan);
+
+struct DeprovisionApplyOptions {
+  SyncOptions run;
+  std::string audit_file;  // an extra copy of the audit log
+  bool staging = false;    // plan and report, never act
+  std::string allow_deprovision;  // a plan hash
+  std::string summary_file;
+  std::string metrics_file;
+};
+int run_deprovision_apply(const DeprovisionApplyOptions& opts, CommandContext& ctx);
+void register_deprovision_apply(CLI::App& group, CommandContext& ctx,
+                                DeprovisionRunner<DeprovisionApplyOptions> run = run_deprovision_apply);
+
+struct DeprovisionUserOptions {
+  SyncOptions run;            // -f optional: the job's policy and ledger, else ad hoc
+  std::string audit_file;     // an extra copy of the audit log
+  std::string who;            // id, userName or email
+  std::string transfer_to;    // id, userName or email of the new content owner
+  std::string reason;         // recorded in the ledger and the audit log
+  bool immediately = false;   // -f: run the `then` steps now instead of after the grace period
+};
+int run_deprovision_user(const DeprovisionUserOptions& opts, CommandContext& ctx);
+void register_deprovision_user(CLI::App& group, CommandContext& ctx,
+                               DeprovisionRunner<DeprovisionUserOptions> run = run_deprovision_user);
+
+struct DeprovisionReactivateOptions {
+  SyncOptions run;          // -f optional, as for user
+  std::string audit_file;   // an extra copy of the audit log
+  std::string who;          // id, userName or email
+  std::string reason;       // recorded in the audit log
+};
+int run_deprovision_reactivate(const DeprovisionReactivateOptions& opts, CommandContext& ctx);
+void register_deprovision_reactivate(CLI::App& group, CommandContext& ctx,
+                                     DeprovisionRunner<DeprovisionReactivateOptions> run = run_deprovision_reactivate);
 
 void register_deprovision(CLI::App& root, CommandContext& ctx);
 

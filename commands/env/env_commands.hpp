@@ -1,9 +1,12 @@
 // daoctl diff -f env.yaml, daoctl apply -f env.yaml, daoctl export-env -o env.yaml:
 // declarative environments (core/env holds the file model and the plan; this
 // layer reads the platform's state, executes plans and writes exports).
+// One verb per file: diff.cpp, apply.cpp, export.cpp; env_commands.cpp only
+// registers them.
 #pragma once
 
 #include "commands/common/cli_fwd.hpp"
+#include <functional>
 #include <map>
 #include <string>
 
@@ -13,10 +16,18 @@
 
 namespace daoctl::commands {
 
-struct EnvOptions {
+template <class Options>
+using EnvRunner = std::function<int(const Options&, CommandContext&)>;
+
+struct EnvDiffOptions {
   std::string file;
   bool prune = false;
-  JobReportFiles report_files;  // apply: --summary-file, --metrics-file
+};
+
+struct EnvApplyOptions {
+  std::string file;
+  bool prune = false;
+  JobReportFiles report_files;  // --summary-file, --metrics-file
 };
 
 struct ExportEnvOptions {
@@ -31,11 +42,14 @@ env::PlatformState fetch_platform_state(CommandContext& ctx, bool with_posts,
                                         std::map<std::string, std::string>* etags = nullptr);
 
 // Exit 8 when the platform differs from the file, 0 when not.
-int run_env_diff(const EnvOptions& opts, CommandContext& ctx);
+int run_env_diff(const EnvDiffOptions& opts, CommandContext& ctx);
+void register_env_diff(CLI::App& root, CommandContext& ctx, EnvRunner<EnvDiffOptions> run = run_env_diff);
 // Makes the platform match the file, in dependency order; deletions (--prune)
 // need --yes when not on a terminal. A second run changes nothing.
-int run_env_apply(const EnvOptions& opts, CommandContext& ctx);
+int run_env_apply(const EnvApplyOptions& opts, CommandContext& ctx);
+void register_env_apply(CLI::App& root, CommandContext& ctx, EnvRunner<EnvApplyOptions> run = run_env_apply);
 int run_export_env(const ExportEnvOptions& opts, CommandContext& ctx);
+void register_export_env(CLI::App& root, CommandContext& ctx, EnvRunner<ExportEnvOptions> run = run_export_env);
 
 void register_env(CLI::App& root, CommandContext& ctx);
 

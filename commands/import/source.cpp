@@ -3,15 +3,29 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <CLI/CLI.hpp>
 
 namespace daoctl::commands::import_source {
 
-content::ReadResult load(const ImportOptions& opts, CommandContext& ctx) {
-  auto read = value_or_throw(content::read_content_source(opts.source, opts.format));
+void add_source_flags(CLI::App& cmd, ImportSourceFlags& src) {
+  cmd.add_option("SRC", src.source, "Manifest (.yaml/.jsonl), Slack export (.zip or folder), Mattermost .jsonl, WordPress .xml")
+      ->required();
+  cmd.add_option("--format", src.format, "Source format instead of detecting it")
+      ->check(CLI::IsMember({"manifest", "slack", "mattermost", "wxr"}));
+}
+
+void add_author_flags(CLI::App& cmd, ImportAuthorFlags& authors) {
+  cmd.add_option("--authors", authors.authors_file, "YAML map of source user (key, e-mail or name) -> platform user");
+  cmd.add_option("--fallback-author", authors.fallback_author,
+                 "Platform user (id, userName or e-mail) for authors that map to nobody");
+}
+
+content::ReadResult load(const ImportSourceFlags& src, CommandContext& ctx) {
+  auto read = value_or_throw(content::read_content_source(src.source, src.format));
   if (!read.problems.empty()) {
     for (const auto& p : read.problems) ctx.io().err() << p.where << ": " << p.message << "\n";
     throw CommandError(ErrorKind::Validation, fmt::format("the import source has {} problem(s)", read.problems.size()),
-                       opts.source, "each is listed above with its file, line and path",
+                       src.source, "each is listed above with its file, line and path",
                        "correct the source and run `daoctl import validate` again");
   }
   if (!read.set.skipped.empty())
@@ -21,20 +35,22 @@ content::ReadResult load(const ImportOptions& opts, CommandContext& ctx) {
   return read;
 }
 
-content::ImportOptions connector_options(const ImportOptions& opts, const content::ContentSet& set) {
+content::ImportOptions connector_options(const ImportSourceFlags& src, const ImportAuthorFlags& authors, int batch,
+                                         const content::ContentSet& set) {
   content::ImportOptions o;
-  if (!opts.authors_file.empty()) {
-    std::ifstream in(opts.authors_file);
-    if (!in) throw CommandError(ErrorKind::Config, "cannot read the author mapping", opts.authors_file, std::strerror(errno));
+  if (!authors.authors_file.empty()) {
+    std::ifstream in(authors.authors_file);
+    if (!in)
+      throw CommandError(ErrorKind::Config, "cannot read the author mapping", authors.authors_file, std::strerror(errno));
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    o.author_mapping = value_or_throw(content::parse_author_mapping(text, opts.authors_file));
+    o.author_mapping = value_or_throw(content::parse_author_mapping(text, authors.authors_file));
   }
-  o.fallback_author = opts.fallback_author;
-  o.batch_size = static_cast<std::size_t>(std::max(1, opts.batch));
+  o.fallback_author = authors.fallback_author;
+  o.batch_size = static_cast<std::size_t>(std::max(1, batch));
   // Slack attachments are paths inside the export (folder or zip); manifest
   // attachments are files next to the manifest.
   auto tree = std::make_shared<std::unique_ptr<content::SourceTree>>();
-  auto source = opts.source;
+  auto source = src.source;
   auto kind = set.source_kind;
   o.read_attachment = [tree, source, kind](const content::Attachment& a) -> Result<std::string> {
     if (kind != "slack") {

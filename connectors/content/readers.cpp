@@ -1,5 +1,7 @@
 #include "connectors/content/readers.hpp"
 
+#include "core/text/ascii.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -41,8 +43,7 @@ std::string reaction_kind_for_emoji(std::string_view e) {
 
 std::string content_type_for_name(std::string_view name) {
   auto dot = name.rfind('.');
-  std::string ext = dot == std::string_view::npos ? "" : std::string(name.substr(dot + 1));
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string ext = dot == std::string_view::npos ? "" : text::lower_ascii(name.substr(dot + 1));
   static const std::pair<std::string_view, std::string_view> table[] = {
       {"png", "image/png"}, {"jpg", "image/jpeg"}, {"jpeg", "image/jpeg"}, {"gif", "image/gif"},
       {"svg", "image/svg+xml"}, {"pdf", "application/pdf"}, {"txt", "text/plain"}, {"md", "text/markdown"},
@@ -62,8 +63,7 @@ Result<std::string> detect_source_kind(const std::filesystem::path& source) {
   }
   if (!std::filesystem::exists(source, ec)) return fail(ErrorKind::Usage, "the import source does not exist", source.string(), "",
                 "check the path");
-  auto ext = source.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const auto ext = text::lower_ascii(source.extension().string());
   if (ext == ".zip") return std::string("slack");
   if (ext == ".xml" || ext == ".wxr") return std::string("wxr");
   if (ext == ".jsonl" || ext == ".json" || ext == ".ndjson") {

@@ -1,5 +1,7 @@
 #include "connectors/hr/http_json_source.hpp"
 
+#include "core/text/ascii.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -13,17 +15,10 @@ using nlohmann::json;
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string r(s);
-  std::transform(r.begin(), r.end(), r.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return r;
-}
-
 bool looks_secret(std::string_view name) {
   static constexpr std::array<std::string_view, 8> kWords{
       "token", "key", "secret", "password", "passwd", "sig", "auth", "credential"};
-  std::string n = lower(name);
+  std::string n = text::lower_ascii(name);
   return std::any_of(kWords.begin(), kWords.end(),
                      [&](std::string_view w) { return n.find(w) != std::string::npos; });
 }
@@ -269,7 +264,7 @@ Status check_next_origin(const HttpJsonSourceOptions& o, const std::string& page
 std::optional<std::string> url_origin(std::string_view url) {
   size_t sep = url.find("://");
   if (sep == std::string_view::npos) return std::nullopt;
-  std::string scheme = lower(url.substr(0, sep));
+  std::string scheme = text::lower_ascii(url.substr(0, sep));
   if (scheme != "http" && scheme != "https") return std::nullopt;
   std::string_view authority = url.substr(sep + 3);
   authority = authority.substr(0, authority.find_first_of("/?#"));
@@ -298,7 +293,7 @@ std::optional<std::string> url_origin(std::string_view url) {
     number = std::stol(std::string(port));
     if (number < 1 || number > 65535) return std::nullopt;
   }
-  std::string h = lower(host);
+  std::string h = text::lower_ascii(host);
   // "host." and "host" name the same host.
   if (h.size() > 1 && h.back() == '.') h.pop_back();
   return fmt::format("{}://{}:{}", scheme, h, number);
@@ -386,7 +381,7 @@ std::string next_link(const std::vector<std::string>& values) {
         if (v[i] == '"') quoted = !quoted;
         if (v[i] == ',' && !quoted) break;
       }
-      std::string params = lower(v.substr(close + 1, i - close - 1));
+      std::string params = text::lower_ascii(v.substr(close + 1, i - close - 1));
       size_t rel = params.find("rel=");
       if (rel != std::string::npos) {
         std::string_view rv = std::string_view(params).substr(rel + 4);

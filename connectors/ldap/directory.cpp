@@ -1,19 +1,10 @@
 #include "connectors/ldap/directory.hpp"
 
+#include "core/text/ascii.hpp"
+
 namespace daoctl::ldap {
 
-namespace {
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-}  // namespace
+using text::iequals;
 
 const std::vector<std::string>* LdapEntry::find(std::string_view name) const {
   for (const auto& attribute : attributes) {

@@ -18,8 +18,11 @@
 #include "connectors/ldap/directory.hpp"
 #include "connectors/tls/certificate.hpp"
 #include "core/ldap/range_option.hpp"
+#include "core/text/ascii.hpp"
 
 namespace daoctl::ldap {
+
+using text::iequals;
 
 namespace {
 
@@ -203,17 +206,6 @@ class AttributeList {
  private:
   std::vector<char*> pointers_;
 };
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 class OpenLdapDirectory final : public LdapDirectory {
  public:

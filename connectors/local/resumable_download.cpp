@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "connectors/local/fd.hpp"
 #include "connectors/local/files.hpp"
 #include "core/backup/manifest.hpp"
 
@@ -27,20 +28,6 @@ using backup::Sha256;
 namespace {
 
 std::string errno_text() { return std::strerror(errno); }
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 // Hashes the bytes of an existing partial download; returns how many.
 std::uint64_t hash_prefix(const std::string& path, Sha256& hash) {

@@ -1,5 +1,6 @@
 #include "connectors/platform/client.hpp"
 #include "connectors/platform/paging.hpp"
+#include "core/text/ascii.hpp"
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -28,11 +29,7 @@ bool is_retryable_status(long status) {
 
 bool has_header(const http::Request& req, std::string_view name) {
   return std::any_of(req.headers.begin(), req.headers.end(), [&](const http::Header& h) {
-    return h.name.size() == name.size() &&
-           std::equal(h.name.begin(), h.name.end(), name.begin(), [](char a, char b) {
-             return std::tolower(static_cast<unsigned char>(a)) ==
-                    std::tolower(static_cast<unsigned char>(b));
-           });
+    return text::iequals(h.name, name);
   });
 }
 

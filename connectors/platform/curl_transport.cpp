@@ -15,6 +15,7 @@
 
 #include "connectors/platform/client.hpp"
 #include "connectors/platform/http.hpp"
+#include "core/text/ascii.hpp"
 
 namespace daoctl::platform {
 
@@ -58,13 +59,6 @@ struct SlistDeleter {
   void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
 };
 using HeaderList = std::unique_ptr<curl_slist, SlistDeleter>;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -161,7 +155,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   }
   auto colon = line.find(':');
   if (colon == std::string_view::npos) return len;  // the blank line ending the headers
-  t->response.headers.emplace(lower(trim(line.substr(0, colon))),
+  t->response.headers.emplace(text::lower_ascii(trim(line.substr(0, colon))),
                               std::string(trim(line.substr(colon + 1))));
   return len;
 }

@@ -1,5 +1,7 @@
 #include "connectors/platform/http.hpp"
 
+#include "core/text/ascii.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -7,17 +9,10 @@ namespace daoctl::http {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 }  // namespace
 
 std::optional<std::string> Response::header(std::string_view name) const {
-  auto it = headers.find(lower(name));
+  auto it = headers.find(text::lower_ascii(name));
   if (it == headers.end()) return std::nullopt;
   return it->second;
 }
@@ -63,7 +58,7 @@ std::string_view reason_phrase(long status) noexcept {
 }
 
 std::string redact_header_value(std::string_view name, std::string_view value) {
-  const std::string key = lower(name);
+  const std::string key = text::lower_ascii(name);
   if (key == "authorization" || key == "proxy-authorization") {
     // Keep the scheme so a trace still shows which kind of credential went out.
     auto space = value.find(' ');

@@ -18,8 +18,11 @@
 #include "core/ldap/ad_binary.hpp"
 #include "core/ldap/dn.hpp"
 #include "core/ldap/group_graph.hpp"
+#include "core/text/ascii.hpp"
 
 namespace daoctl::sources {
+
+using text::iequals;
 
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
@@ -35,10 +38,6 @@ Error source_error(const sync::SourceSpec& s, Error cause) {
   Error e = std::move(cause);
   e.message = fmt::format("cannot read source {} ({}): {}", s.name, s.type, e.message);
   return e;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
 Result<text::Encoding> encoding_of(const json& cfg) {

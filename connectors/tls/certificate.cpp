@@ -15,6 +15,8 @@
 #include <fcntl.h>
 #include <memory>
 
+#include "connectors/local/fd.hpp"
+
 namespace daoctl::tls {
 
 namespace {
@@ -43,13 +45,6 @@ std::chrono::system_clock::time_point asn1_time(const ASN1_TIME* t) {
   if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return {};
   return std::chrono::system_clock::from_time_t(::timegm(&tm));
 }
-
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 
 // A connected, blocking socket, or an error text.
 Result<int> connect_tcp(const std::string& host, int port, std::chrono::milliseconds timeout) {
@@ -199,13 +194,13 @@ Result<ServerCertificate> probe_certificate(const ProbeOptions& options) {
   }
   auto fd = connect_tcp(options.host, options.port, options.timeout);
   if (!fd) return std::unexpected(fd.error());
-  Fd sock{*fd};
+  const local::Fd sock(*fd);
   if (options.ldap_starttls) {
-    if (auto st = ldap_start_tls(sock.fd, options.host + ":" + std::to_string(options.port)); !st)
+    if (auto st = ldap_start_tls(sock.get(), options.host + ":" + std::to_string(options.port)); !st)
       return std::unexpected(st.error());
   }
   std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), SSL_free);
-  SSL_set_fd(ssl.get(), sock.fd);
+  SSL_set_fd(ssl.get(), sock.get());
   SSL_set_tlsext_host_name(ssl.get(), options.host.c_str());
   SSL_set1_host(ssl.get(), options.host.c_str());
   const std::string where = options.host + ":" + std::to_string(options.port);

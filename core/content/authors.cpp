@@ -3,22 +3,17 @@
 #include <algorithm>
 
 #include "core/schema/yaml_json.hpp"
+#include "core/text/ascii.hpp"
 
 namespace daoctl::content {
 
 namespace {
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); });
-  return s;
-}
-
 }  // namespace
 
 const PlatformUser* AuthorDirectory::find_platform(const std::string& ref) const {
   for (const auto* index : {&by_id_, &by_user_name_, &by_email_}) {
-    auto it = index->find(index == &by_id_ ? ref : lower(ref));
+    auto it = index->find(index == &by_id_ ? ref : text::lower_ascii(ref));
     if (it != index->end()) return &users_[it->second];
   }
   return nullptr;
@@ -32,9 +27,9 @@ Result<AuthorDirectory> AuthorDirectory::build(std::vector<PlatformUser> users,
   for (std::size_t i = 0; i < d.users_.size(); ++i) {
     const auto& u = d.users_[i];
     d.by_id_.emplace(u.id, i);
-    if (!u.user_name.empty()) d.by_user_name_.emplace(lower(u.user_name), i);
+    if (!u.user_name.empty()) d.by_user_name_.emplace(text::lower_ascii(u.user_name), i);
     if (!u.external_id.empty()) d.by_external_id_.emplace(u.external_id, i);
-    for (const auto& e : u.emails) d.by_email_.emplace(lower(e), i);
+    for (const auto& e : u.emails) d.by_email_.emplace(text::lower_ascii(e), i);
   }
   for (const auto& [source, target] : mapping) {
     const auto* user = d.find_platform(target);
@@ -42,7 +37,7 @@ Result<AuthorDirectory> AuthorDirectory::build(std::vector<PlatformUser> users,
       return fail(ErrorKind::Config, "the author mapping names an unknown platform user", "mapping of " + source,
                   "\"" + target + "\" is no platform user id, userName or e-mail",
                   "create the user first or correct the mapping file");
-    d.mapping_.emplace(lower(source), user);
+    d.mapping_.emplace(text::lower_ascii(source), user);
   }
   if (!fallback.empty()) {
     d.fallback_ = d.find_platform(fallback);
@@ -65,12 +60,12 @@ std::optional<AuthorResolution> AuthorDirectory::resolve(const std::string& key,
   std::optional<AuthorResolution> found;
   for (const auto& ref : {source.key, source.email, source.user_name}) {
     if (ref.empty() || found) continue;
-    if (auto it = mapping_.find(lower(ref)); it != mapping_.end()) found = make(it->second, "mapping");
+    if (auto it = mapping_.find(text::lower_ascii(ref)); it != mapping_.end()) found = make(it->second, "mapping");
   }
   if (!found && !source.email.empty())
-    if (auto it = by_email_.find(lower(source.email)); it != by_email_.end()) found = make(&users_[it->second], "email");
+    if (auto it = by_email_.find(text::lower_ascii(source.email)); it != by_email_.end()) found = make(&users_[it->second], "email");
   if (!found && !source.user_name.empty())
-    if (auto it = by_user_name_.find(lower(source.user_name)); it != by_user_name_.end())
+    if (auto it = by_user_name_.find(text::lower_ascii(source.user_name)); it != by_user_name_.end())
       found = make(&users_[it->second], "userName");
   if (!found) {
     const auto& ext = source.external_id.empty() ? source.key : source.external_id;

@@ -7,17 +7,12 @@
 
 #include "core/policy/policy.hpp"
 #include "core/schema/json_schema_validator.hpp"
+#include "core/text/ascii.hpp"
 #include "schemas/schemas.hpp"
 
 namespace daoctl::env {
 
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 std::string text(const json& object, const char* key, std::string fallback = {}) {
   if (!object.is_object() || !object.contains(key) || !object[key].is_string()) return fallback;
@@ -141,7 +136,7 @@ Result<EnvSpec> load_env(std::string_view text_in, std::string_view file_name) {
       std::set<std::string> names;
       const json& users = doc["seed"]["users"];
       for (std::size_t i = 0; i < users.size(); ++i) {
-        if (!names.insert(lower(users[i]["userName"].get<std::string>())).second) {
+        if (!names.insert(text::lower_ascii(users[i]["userName"].get<std::string>())).second) {
           auto pointer = fmt::format("/seed/users/{}/userName", i);
           problems.push_back(fmt::format("{}: {}: userName {} is listed twice", spec.where(pointer),
                                          pointer, users[i]["userName"].dump()));
@@ -202,26 +197,26 @@ UserIndex::UserIndex(const std::vector<json>& scim_users, const json& seed_users
     if (name.empty()) continue;
     add(text(u, "id"), name);
     if (u.contains("emails") && u["emails"].is_array())
-      for (const auto& e : u["emails"]) by_ref_.emplace(lower(text(e, "value")), name);
+      for (const auto& e : u["emails"]) by_ref_.emplace(text::lower_ascii(text(e, "value")), name);
   }
   if (seed_users.is_array())
     for (const auto& u : seed_users) {
       const auto name = text(u, "userName");
-      by_ref_.emplace(lower(name), name);
-      by_ref_.emplace(lower(text(u, "email")), name);
+      by_ref_.emplace(text::lower_ascii(name), name);
+      by_ref_.emplace(text::lower_ascii(text(u, "email")), name);
     }
 }
 
 void UserIndex::add(const std::string& id, const std::string& user_name) {
-  by_ref_[lower(user_name)] = user_name;
+  by_ref_[text::lower_ascii(user_name)] = user_name;
   if (!id.empty()) {
     by_id_[id] = user_name;
-    id_by_name_[lower(user_name)] = id;
+    id_by_name_[text::lower_ascii(user_name)] = id;
   }
 }
 
 std::string UserIndex::canonical(const std::string& ref) const {
-  auto it = by_ref_.find(lower(ref));
+  auto it = by_ref_.find(text::lower_ascii(ref));
   return it == by_ref_.end() ? ref : it->second;
 }
 
@@ -231,7 +226,7 @@ std::string UserIndex::name_of_id(const std::string& id) const {
 }
 
 std::optional<std::string> UserIndex::id_of(const std::string& user_name) const {
-  auto it = id_by_name_.find(lower(user_name));
+  auto it = id_by_name_.find(text::lower_ascii(user_name));
   if (it == id_by_name_.end()) return std::nullopt;
   return it->second;
 }
@@ -277,27 +272,27 @@ std::string image_summary(const std::optional<std::string>& bytes) {
   return bytes ? fmt::format("{} bytes", bytes->size()) : std::string();
 }
 
-}  // namespace
+// What every phase of plan_env reads.
+struct PlanInput {
+  const json& doc;
+  const EnvImages& images;
+  const PlatformState& state;
+  bool prune;
+  const json& seed_users;
+  const UserIndex& users;
+};
 
-EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformState& state,
-                 bool prune) {
-  EnvPlan plan;
-  const json& doc = spec.doc;
-  const json no_users = json::array();
-  const json& seed_users =
-      doc.contains("seed") && doc["seed"].contains("users") ? doc["seed"]["users"] : no_users;
-  const UserIndex users(state.users, seed_users);
-
-  // ---------------------------------------------------------------- settings
-  if (doc.contains("policies")) {
-    const json& p = doc["policies"];
+// Settings documents: password policy, registration, keyword rules.
+void plan_policies(const PlanInput& in, EnvPlan& plan) {
+  if (in.doc.contains("policies")) {
+    const json& p = in.doc["policies"];
     if (p.contains("password")) {
-      json desired = state.password_policy;
+      json desired = in.state.password_policy;
       for (const auto& [k, v] : p["password"].items()) desired[k] = v;
       Change c{Action::Update, "password_policy", "", "", {}, desired};
       std::vector<std::string> fields;
       for (const auto& [k, v] : p["password"].items()) fields.push_back(k);
-      compare(state.password_policy, desired, fields, c.fields);
+      compare(in.state.password_policy, desired, fields, c.fields);
       if (!c.fields.empty()) plan.changes.push_back(std::move(c));
     }
     if (p.contains("registration")) {
@@ -305,15 +300,15 @@ EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformSta
           {"mode", p["registration"]["mode"]},
           {"allowed_domains", p["registration"].value("allowed_domains", json::array())}};
       Change c{Action::Update, "registration", "", "", {}, desired};
-      compare(state.registration, desired, {"mode", "allowed_domains"}, c.fields);
+      compare(in.state.registration, desired, {"mode", "allowed_domains"}, c.fields);
       if (!c.fields.empty()) plan.changes.push_back(std::move(c));
     }
     if (p.contains("keywords")) {
       json current = json::array();
-      for (const auto& r : state.keyword_rules) current.push_back(normalised_rule(r));
+      for (const auto& r : in.state.keyword_rules) current.push_back(normalised_rule(r));
       json wanted = json::array();
       for (const auto& r : p["keywords"]) wanted.push_back(normalised_rule(r));
-      json desired = prune ? json::array() : current;
+      json desired = in.prune ? json::array() : current;
       for (const auto& r : wanted)
         if (std::find(desired.begin(), desired.end(), r) == desired.end()) desired.push_back(r);
       Change c{Action::Update, "keyword_rules", "", "", {}, json{{"rules", desired}}};
@@ -326,13 +321,17 @@ EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformSta
       if (!c.fields.empty()) plan.changes.push_back(std::move(c));
     }
   }
-  if (doc.contains("branding")) {
+}
+
+// Branding colours and CSS, and the logo and favicon images.
+void plan_branding(const PlanInput& in, EnvPlan& plan) {
+  if (in.doc.contains("branding")) {
     // A colour equal to the platform's in another spelling (#FFF, #ffffff)
     // is no change; a different one is sent as the file writes it.
-    const json& b = doc["branding"];
+    const json& b = in.doc["branding"];
     const json wanted_canonical = policy::canonical_branding(b),
-               stored_canonical = policy::canonical_branding(state.branding);
-    json desired = state.branding;
+               stored_canonical = policy::canonical_branding(in.state.branding);
+    json desired = in.state.branding;
     desired.erase("logo_url");
     desired.erase("favicon_url");
     std::vector<std::string> fields;
@@ -343,11 +342,11 @@ EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformSta
         fields.emplace_back(f);
       }
     Change c{Action::Update, "branding", "", "", {}, desired};
-    compare(state.branding, desired, fields, c.fields);
+    compare(in.state.branding, desired, fields, c.fields);
     if (!c.fields.empty()) plan.changes.push_back(std::move(c));
     for (const auto& [slot, wanted, current] :
-         {std::tuple{"logo", &images.logo, &state.logo},
-          std::tuple{"favicon", &images.favicon, &state.favicon}}) {
+         {std::tuple{"logo", &in.images.logo, &in.state.logo},
+          std::tuple{"favicon", &in.images.favicon, &in.state.favicon}}) {
       if (!b.contains(slot) || !*wanted || *wanted == *current) continue;
       plan.changes.push_back(Change{
           Action::Update,
@@ -359,21 +358,24 @@ EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformSta
           json{{"path", b[slot]}}});
     }
   }
+}
 
-  // ---------------------------------------------------------------- departments
-  std::map<std::string, const json*> departments_by_path;
-  std::map<std::string, std::string> path_of_department_id;
-  for (const auto& d : state.departments) {
-    departments_by_path[text(d, "path")] = &d;
-    path_of_department_id[text(d, "id")] = text(d, "path");
-  }
-  std::set<std::string> wanted_paths;
+// Every department path the file names, with its ancestors.
+std::set<std::string> wanted_paths(const json& doc) {
+  std::set<std::string> paths;
   if (doc.contains("departments"))
     for (const auto& d : doc["departments"])
-      for (const auto& p : with_ancestors(d["path"].get<std::string>())) wanted_paths.insert(p);
+      for (const auto& p : with_ancestors(d["path"].get<std::string>())) paths.insert(p);
+  return paths;
+}
+
+// Departments to create, parents first.
+void plan_departments(const PlanInput& in, EnvPlan& plan) {
+  std::map<std::string, const json*> departments_by_path;
+  for (const auto& d : in.state.departments) departments_by_path[text(d, "path")] = &d;
   {
     std::vector<std::string> to_create;
-    for (const auto& p : wanted_paths)
+    for (const auto& p : wanted_paths(in.doc))
       if (!departments_by_path.count(p)) to_create.push_back(p);
     std::stable_sort(to_create.begin(), to_create.end(),
                      [](const auto& a, const auto& b) { return depth(a) < depth(b); });
@@ -389,15 +391,19 @@ EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformSta
       plan.changes.push_back(std::move(c));
     }
   }
+}
 
-  // ---------------------------------------------------------------- seed users
+// Seed users to create or update (matched by userName, case-insensitively).
+void plan_seed_users(const PlanInput& in, EnvPlan& plan) {
+  std::map<std::string, std::string> path_of_department_id;
+  for (const auto& d : in.state.departments) path_of_department_id[text(d, "id")] = text(d, "path");
   std::map<std::string, const json*> users_by_name;
-  for (const auto& u : state.users) users_by_name[lower(text(u, "userName"))] = &u;
-  for (const auto& u : seed_users) {
+  for (const auto& u : in.state.users) users_by_name[text::lower_ascii(text(u, "userName"))] = &u;
+  for (const auto& u : in.seed_users) {
     const auto name = u["userName"].get<std::string>();
     json desired = u;
     if (!desired.contains("displayName")) desired["displayName"] = name;
-    auto it = users_by_name.find(lower(name));
+    auto it = users_by_name.find(text::lower_ascii(name));
     if (it == users_by_name.end()) {
       Change c{Action::Create, "user", name, "", {}, desired};
       for (const auto& [k, v] : desired.items()) c.fields.push_back({k, nullptr, v});
@@ -421,75 +427,72 @@ EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformSta
             {"email", "displayName", "givenName", "familyName", "title", "department"}, c.fields);
     if (!c.fields.empty()) plan.changes.push_back(std::move(c));
   }
+}
 
-  // ---------------------------------------------------------------- communities, badges
+// Communities or badges to create or update (matched by external_id); with
+// prune, the deletions, returned so they can go last.
+std::vector<Change> plan_catalogue(const PlanInput& in, EnvPlan& plan, const char* kind, const char* section,
+                                   const std::vector<json>& current_items, const std::vector<std::string>& fields) {
+  if (!in.doc.contains(section)) return std::vector<Change>{};
+  std::map<std::string, const json*> by_external;
+  for (const auto& item : current_items)
+    if (item.contains("external_id") && item["external_id"].is_string())
+      by_external[text(item, "external_id")] = &item;
+  std::set<std::string> named;
+  std::vector<Change> deletions;
+  for (const auto& item : in.doc[section]) {
+    const auto key = item["external_id"].get<std::string>();
+    named.insert(key);
+    json desired = item;
+    for (const char* refs : {"owners", "members"})
+      if (desired.contains(refs)) desired[refs] = sorted_names(item[refs], in.users, false);
+    auto it = by_external.find(key);
+    if (it == by_external.end()) {
+      Change c{Action::Create, kind, key, "", {}, desired};
+      for (const auto& f : fields)
+        if (desired.contains(f)) c.fields.push_back({f, nullptr, desired[f]});
+      plan.changes.push_back(std::move(c));
+      continue;
+    }
+    json current = *it->second;
+    for (const char* refs : {"owners", "members"})
+      if (current.contains(refs)) current[refs] = sorted_names(current[refs], in.users, true);
+    Change c{Action::Update, kind, key, text(current, "id"), {}, desired};
+    compare(current, desired, fields, c.fields);
+    if (!c.fields.empty()) plan.changes.push_back(std::move(c));
+  }
+  if (in.prune)
+    for (const auto& item : current_items) {
+      const auto key = text(item, "external_id");
+      if (!key.empty() && named.count(key)) continue;
+      deletions.push_back(Change{Action::Delete,
+                                 kind,
+                                 key.empty() ? "id:" + text(item, "id") : key,
+                                 text(item, "id"),
+                                 {{"name", item.value("name", json(nullptr)), nullptr}},
+                                 json(nullptr)});
+    }
+  return deletions;
+}
+
+// Seed posts to create or update, when the platform has posts.
+void plan_seed_posts(const PlanInput& in, EnvPlan& plan) {
   std::map<std::string, std::string> community_external_of_id;
-  for (const auto& c : state.communities)
+  for (const auto& c : in.state.communities)
     if (c.contains("external_id") && c["external_id"].is_string())
       community_external_of_id[text(c, "id")] = text(c, "external_id");
-
-  auto plan_catalogue = [&](const char* kind, const char* section,
-                            const std::vector<json>& current_items,
-                            const std::vector<std::string>& fields) {
-    if (!doc.contains(section)) return std::vector<Change>{};
-    std::map<std::string, const json*> by_external;
-    for (const auto& item : current_items)
-      if (item.contains("external_id") && item["external_id"].is_string())
-        by_external[text(item, "external_id")] = &item;
-    std::set<std::string> named;
-    std::vector<Change> deletions;
-    for (const auto& item : doc[section]) {
-      const auto key = item["external_id"].get<std::string>();
-      named.insert(key);
-      json desired = item;
-      for (const char* refs : {"owners", "members"})
-        if (desired.contains(refs)) desired[refs] = sorted_names(item[refs], users, false);
-      auto it = by_external.find(key);
-      if (it == by_external.end()) {
-        Change c{Action::Create, kind, key, "", {}, desired};
-        for (const auto& f : fields)
-          if (desired.contains(f)) c.fields.push_back({f, nullptr, desired[f]});
-        plan.changes.push_back(std::move(c));
-        continue;
-      }
-      json current = *it->second;
-      for (const char* refs : {"owners", "members"})
-        if (current.contains(refs)) current[refs] = sorted_names(current[refs], users, true);
-      Change c{Action::Update, kind, key, text(current, "id"), {}, desired};
-      compare(current, desired, fields, c.fields);
-      if (!c.fields.empty()) plan.changes.push_back(std::move(c));
-    }
-    if (prune)
-      for (const auto& item : current_items) {
-        const auto key = text(item, "external_id");
-        if (!key.empty() && named.count(key)) continue;
-        deletions.push_back(Change{Action::Delete,
-                                   kind,
-                                   key.empty() ? "id:" + text(item, "id") : key,
-                                   text(item, "id"),
-                                   {{"name", item.value("name", json(nullptr)), nullptr}},
-                                   json(nullptr)});
-      }
-    return deletions;
-  };
-  auto community_deletions =
-      plan_catalogue("community", "communities", state.communities,
-                     {"name", "description", "visibility", "owners", "members"});
-  auto badge_deletions = plan_catalogue("badge", "badges", state.badges, {"name", "description"});
-
-  // ---------------------------------------------------------------- seed posts
-  if (doc.contains("seed") && doc["seed"].contains("posts") && !doc["seed"]["posts"].empty()) {
-    if (!state.posts_supported) {
+  if (in.doc.contains("seed") && in.doc["seed"].contains("posts") && !in.doc["seed"]["posts"].empty()) {
+    if (!in.state.posts_supported) {
       plan.notes.push_back("the platform has no /api/v1/posts: the file's seed posts are skipped");
     } else {
       std::map<std::string, const json*> by_external;
-      for (const auto& p : state.posts)
+      for (const auto& p : in.state.posts)
         if (p.contains("external_id") && p["external_id"].is_string())
           by_external[text(p, "external_id")] = &p;
-      for (const auto& post : doc["seed"]["posts"]) {
+      for (const auto& post : in.doc["seed"]["posts"]) {
         const auto key = post["external_id"].get<std::string>();
         json desired = post;
-        desired["author"] = users.canonical(post["author"].get<std::string>());
+        desired["author"] = in.users.canonical(post["author"].get<std::string>());
         const std::vector<std::string> fields = {"type",   "title",  "body",
                                                  "pinned", "author", "community"};
         auto it = by_external.find(key);
@@ -502,7 +505,7 @@ EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformSta
         }
         const json& cur = *it->second;
         json current = cur;
-        current["author"] = users.name_of_id(text(cur, "author_id"));
+        current["author"] = in.users.name_of_id(text(cur, "author_id"));
         if (cur.contains("community_id") && cur["community_id"].is_string())
           current["community"] = community_external_of_id[text(cur, "community_id")];
         Change c{Action::Update, "post", key, text(cur, "id"), {}, desired};
@@ -511,14 +514,16 @@ EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformSta
       }
     }
   }
+}
 
-  // ---------------------------------------------------------------- deletions, dependants first
-  for (auto& c : badge_deletions) plan.changes.push_back(std::move(c));
-  for (auto& c : community_deletions) plan.changes.push_back(std::move(c));
-  if (prune && doc.contains("departments")) {
+// With prune: departments the file does not name, deepest first, except
+// those with members and their ancestors.
+void plan_department_deletions(const PlanInput& in, EnvPlan& plan) {
+  const std::set<std::string> wanted = wanted_paths(in.doc);
+  if (in.prune && in.doc.contains("departments")) {
     std::vector<const json*> doomed;
-    for (const auto& d : state.departments)
-      if (!wanted_paths.count(text(d, "path"))) doomed.push_back(&d);
+    for (const auto& d : in.state.departments)
+      if (!wanted.count(text(d, "path"))) doomed.push_back(&d);
     // A department that still has members is kept, and so are its ancestors:
     // the platform refuses to delete it (409), and prune exists to tidy what
     // the file no longer names, not to move people. The plan says so instead
@@ -555,6 +560,32 @@ EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformSta
                                     {{"path", text(*d, "path"), nullptr}},
                                     json(nullptr)});
   }
+}
+
+}  // namespace
+
+EnvPlan plan_env(const EnvSpec& spec, const EnvImages& images, const PlatformState& state,
+                 bool prune) {
+  EnvPlan plan;
+  const json& doc = spec.doc;
+  const json no_users = json::array();
+  const json& seed_users =
+      doc.contains("seed") && doc["seed"].contains("users") ? doc["seed"]["users"] : no_users;
+  const UserIndex users(state.users, seed_users);
+  const PlanInput in{doc, images, state, prune, seed_users, users};
+  // Dependencies first: settings, departments, users, then what names users
+  // (communities, badges, posts); deletions last, dependants first.
+  plan_policies(in, plan);
+  plan_branding(in, plan);
+  plan_departments(in, plan);
+  plan_seed_users(in, plan);
+  auto community_deletions = plan_catalogue(in, plan, "community", "communities", state.communities,
+                                            {"name", "description", "visibility", "owners", "members"});
+  auto badge_deletions = plan_catalogue(in, plan, "badge", "badges", state.badges, {"name", "description"});
+  plan_seed_posts(in, plan);
+  for (auto& c : badge_deletions) plan.changes.push_back(std::move(c));
+  for (auto& c : community_deletions) plan.changes.push_back(std::move(c));
+  plan_department_deletions(in, plan);
   return plan;
 }
 

@@ -1,5 +1,7 @@
 #include "core/policy/image.hpp"
 
+#include "core/text/ascii.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -168,9 +170,7 @@ ImageFormat format_of_content_type(std::string_view content_type) {
   auto semicolon = content_type.find(';');
   auto type = content_type.substr(0, semicolon);
   while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
-  std::string lower(type);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string lower = text::lower_ascii(type);
   if (lower == "image/png") return ImageFormat::Png;
   if (lower == "image/jpeg") return ImageFormat::Jpeg;
   if (lower == "image/gif") return ImageFormat::Gif;

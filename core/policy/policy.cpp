@@ -1,5 +1,7 @@
 #include "core/policy/policy.hpp"
 
+#include "core/text/ascii.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -135,12 +137,6 @@ bool is_domain(const std::string& d) {
   return d.size() <= 253 && std::regex_match(d, pattern);
 }
 
-std::string ascii_lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 }  // namespace
 
 Findings check_registration(const json& settings) {
@@ -174,7 +170,7 @@ Findings check_registration(const json& settings) {
                 fmt::format("{} is not a domain name like corp.example", domains[i].dump()));
           continue;
         }
-        if (!seen.insert(ascii_lower(domains[i].get<std::string>())).second)
+        if (!seen.insert(text::lower_ascii(domains[i].get<std::string>())).second)
           error(out, field, fmt::format("domain {} is listed twice", domains[i].dump()));
       }
       if (domains.size() > 1000) error(out, "allowed_domains", "at most 1000 allowed_domains");
@@ -267,7 +263,7 @@ Findings check_branding(const json& branding) {
       const auto text = css.get<std::string>();
       if (text.size() > 65536)
         error(out, "css", fmt::format("css is {} bytes; at most 65536 are accepted", text.size()));
-      if (ascii_lower(text).find("</style") != std::string::npos)
+      if (text::lower_ascii(text).find("</style") != std::string::npos)
         error(out, "css",
               "css contains \"</style\", which would end the platform's style element early");
     }

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <set>
 
+#include "core/text/ascii.hpp"
 #include "schemas/schemas.hpp"
 
 namespace daoctl::schema {
@@ -14,12 +15,6 @@ using nlohmann::json;
 
 constexpr const char* kMethods[] = {"get",   "put",  "post",    "delete",
                                     "patch", "head", "options", "trace"};
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::ranges::transform(out, out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 std::string upper(std::string_view s) {
   std::string out(s);
@@ -96,7 +91,7 @@ std::string media_type_of(std::string_view content_type) {
     type.remove_suffix(1);
   while (!type.empty() && std::isspace(static_cast<unsigned char>(type.front())))
     type.remove_prefix(1);
-  return lower(type);
+  return text::lower_ascii(type);
 }
 
 bool is_json_media_type(std::string_view type) {

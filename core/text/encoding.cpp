@@ -1,5 +1,7 @@
 #include "core/text/encoding.hpp"
 
+#include "core/text/ascii.hpp"
+
 #include <iconv.h>
 
 #include <algorithm>
@@ -124,13 +126,6 @@ size_t scan_utf8(std::string_view bytes, SequenceKind& kind) {
   }
   kind = SequenceKind::Valid;
   return n;
-}
-
-std::string lower_ascii(std::string_view s) {
-  std::string r(s);
-  std::transform(r.begin(), r.end(), r.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return r;
 }
 
 std::string hex_bytes(std::string_view bytes, size_t max) {

@@ -11,11 +11,6 @@ SLACK="$RD/zulip/zerver/tests/fixtures/slack_fixtures/test_slack_importer"
 WXR="$RD/wordpress-importer/phpunit/data"
 
 api() { curl -sf -H "Authorization: Bearer $DAOCTL_SIM_TOKEN" "$SIM_URL$1"; }
-mkuser() {
-  curl -sf -H "Authorization: Bearer $DAOCTL_SIM_TOKEN" -H 'Content-Type: application/scim+json' \
-    -d "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"$1\",\"emails\":[{\"value\":\"$2\",\"primary\":true}]}" \
-    "$SIM_URL/scim/v2/Users" | jq -r .id
-}
 ADMIN=$(mkuser import-admin admin@corp.example)
 HARRY=$(mkuser harry.p harry@zulip.com)   # mapped by e-mail
 RON=$(mkuser ron ron@corp.example)        # mapped by userName

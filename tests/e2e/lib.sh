@@ -76,6 +76,22 @@ stop_sim() {
   wait "$SIM_PID" 2>/dev/null
 }
 
+# The simulator's API for setting up a test (after start_sim):
+# api_post PATH BODY [CONTENT-TYPE] prints the answer (fails on an HTTP error);
+# mkuser USERNAME [EMAIL] [DISPLAYNAME] creates a SCIM user and prints its id
+# (EMAIL defaults to USERNAME@corp.example).
+api_post() {
+  curl -sf -H "Authorization: Bearer $DAOCTL_SIM_TOKEN" -H "Content-Type: ${3:-application/scim+json}" \
+    -d "$2" "$SIM_URL$1"
+}
+mkuser() {
+  local body
+  body=$(jq -nc --arg name "$1" --arg email "${2:-$1@corp.example}" --arg display "${3:-}" \
+    '{schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: $name,
+      emails: [{value: $email, primary: true}]} + (if $display == "" then {} else {displayName: $display} end)')
+  api_post /scim/v2/Users "$body" | jq -r .id
+}
+
 pass() { E2E_PASSED=$((E2E_PASSED + 1)); echo "ok   - $1"; }
 failed() {
   E2E_FAILED=$((E2E_FAILED + 1))

@@ -10,13 +10,6 @@ mkdir -p "$W/etc/daoctl" "$W/var/lib/daoctl" "$W/var/lib/node_exporter/textfile"
 export DAOCTL_STATE_DIR="$W/var/lib/daoctl/state"
 start_sim
 
-api_post() {
-  curl -sf -H "Authorization: Bearer $DAOCTL_SIM_TOKEN" -H "Content-Type: ${3:-application/scim+json}" \
-    -d "$2" "$SIM_URL$1"
-}
-mkuser() {
-  api_post /scim/v2/Users "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"$1\",\"displayName\":\"$2\",\"emails\":[{\"value\":\"$1@corp.example\",\"primary\":true}]}" >/dev/null
-}
 # ---------------------------------------------------------------- the reader's files
 install -m 600 /dev/null "$W/etc/daoctl/prod.token"
 printf '%s\n' "$DAOCTL_SIM_TOKEN" >"$W/etc/daoctl/prod.token"
@@ -68,9 +61,9 @@ YAML
 } >"$W/export.jsonl"
 # The people the examples name, on whichever platform data the simulator serves.
 make_people() {
-  mkuser ivanov.i "Иван Иванов"
-  mkuser petrov.p "Пётр Петров"
-  mkuser admin "Administrator"
+  mkuser ivanov.i "" "Иван Иванов" >/dev/null
+  mkuser petrov.p "" "Пётр Петров" >/dev/null
+  mkuser admin "" "Administrator" >/dev/null
   api_post /scim/v2/Groups '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"intranet-admins"}' >/dev/null
 }
 make_people

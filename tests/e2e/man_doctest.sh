@@ -59,7 +59,7 @@ make_template() {  # make_template NAME [COMMANDS]
   stop_sim
   start_sim --data "$dir"
   make_people
-  mkuser jdoe "John Doe"
+  mkuser jdoe "" "John Doe" >/dev/null
   if [ "$1" = backups ]; then
     for ((i = 0; i < 12; i++)); do "$DAOCTL_BIN" -q backup create --wait >/dev/null || return; done
   fi

@@ -1,13 +1,21 @@
 #include <catch2/catch.hpp>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <filesystem>
+#include <string>
 
 #include "commands/api/api.hpp"
 #include "commands/common/confirm.hpp"
 #include "commands/common/fake_io.hpp"
 #include "commands/common/scim_lookup.hpp"
 #include "commands/departments/departments.hpp"
+#include "commands/deprovision/deprovision.hpp"
 #include "commands/doctor/doctor.hpp"
+#include "commands/env/env_commands.hpp"
 #include "commands/groups/groups.hpp"
+#include "commands/import/import.hpp"
+#include "commands/sync/sync.hpp"
 #include "commands/users/users.hpp"
 
 using namespace daoctl;
@@ -42,6 +50,68 @@ TEST_CASE("argv -> UsersListOptions") {
   CHECK(parse_options<UsersListOptions>(register_users_list, {"list"}).page_size == 500);
   CHECK_THROWS_AS(parse_options<UsersListOptions>(register_users_list, {"list", "--page-size", "0"}),
                   CLI::ValidationError);
+}
+
+TEST_CASE("each sync, deprovision, import and env verb has its own Options, with only its flags") {
+  // sync apply's callback writes the run summary even for a captured run.
+  const auto summary = (std::filesystem::temp_directory_path() /
+                        ("daoctl-verb-options-" + std::to_string(::getpid()) + ".json"))
+                           .string();
+  auto apply = parse_options<SyncApplyOptions>(
+      register_sync_apply, {"apply", "-f", "nightly.yaml", "--state-dir", "/s", "--today", "2025-03-01", "--plan",
+                            "p.json", "--adopt-from", "old", "--adopt-from", "older", "--concurrency", "4",
+                            "--retries", "3", "--max-retry-wait", "2.5", "--summary-file", summary,
+                            "--results-file", "r.jsonl"});
+  CHECK(apply.run.job_file == "nightly.yaml");
+  CHECK(apply.run.state_dir == "/s");
+  CHECK(apply.run.today == "2025-03-01");
+  CHECK(apply.run.adopt_from == std::vector<std::string>{"old", "older"});
+  CHECK(apply.run.concurrency == 4);
+  CHECK(apply.run.retries == 3);
+  CHECK(apply.run.max_retry_wait == 2.5);
+  CHECK(apply.plan_in == "p.json");
+  CHECK(apply.summary_file == summary);
+  std::filesystem::remove(summary);
+  CHECK(apply.metrics_file.empty());
+  CHECK(apply.results_file == "r.jsonl");
+  // A flag of another verb is an error, not silently ignored.
+  CHECK_THROWS_AS(parse_options<SyncStatusOptions>(register_sync_status, {"status", "-f", "j.yaml", "--plan", "p"}),
+                  CLI::ExtrasError);
+  CHECK_THROWS_AS(parse_options<SyncPlanOptions>(register_sync_plan, {"plan", "-f", "j.yaml", "--concurrency", "2"}),
+                  CLI::ExtrasError);
+  CHECK_THROWS_AS(parse_options<SyncValidateOptions>(register_sync_validate, {"validate"}), CLI::RequiredError);
+
+  // deprovision user works without a job file; plan needs one.
+  auto user = parse_options<DeprovisionUserOptions>(
+      register_deprovision_user, {"user", "Иванов.И@corp.example", "--transfer-to", "petrov.p", "--immediately"});
+  CHECK(user.who == "Иванов.И@corp.example");
+  CHECK(user.transfer_to == "petrov.p");
+  CHECK(user.immediately);
+  CHECK(user.run.job_file.empty());
+  CHECK_THROWS_AS(parse_options<DeprovisionPlanOptions>(register_deprovision_plan, {"plan"}), CLI::RequiredError);
+  CHECK_THROWS_AS(parse_options<DeprovisionReactivateOptions>(register_deprovision_reactivate,
+                                                              {"reactivate", "x", "--transfer-to", "y"}),
+                  CLI::ExtrasError);
+
+  auto import = parse_options<ImportApplyOptions>(
+      register_import_apply, {"apply", "export.zip", "--format", "slack", "--authors", "a.yaml", "--fallback-author",
+                              "admin", "--batch", "20", "--report", "r.jsonl"});
+  CHECK(import.src.source == "export.zip");
+  CHECK(import.src.format == "slack");
+  CHECK(import.authors.authors_file == "a.yaml");
+  CHECK(import.authors.fallback_author == "admin");
+  CHECK(import.batch == 20);
+  CHECK(import.report_file == "r.jsonl");
+  CHECK(parse_options<ImportApplyOptions>(register_import_apply, {"apply", "x.jsonl"}).batch == kImportDefaultBatch);
+  CHECK_THROWS_AS(parse_options<ImportValidateOptions>(register_import_validate, {"validate", "x", "--authors", "a"}),
+                  CLI::ExtrasError);
+
+  auto diff = parse_options<EnvDiffOptions>(register_env_diff, {"diff", "-f", "env.yaml", "--prune"});
+  CHECK(diff.file == "env.yaml");
+  CHECK(diff.prune);
+  CHECK(parse_options<ExportEnvOptions>(register_export_env, {"export-env", "-o", "-"}).output == "-");
+  CHECK_THROWS_AS(parse_options<EnvDiffOptions>(register_env_diff, {"diff", "-f", "e", "--summary-file", "s"}),
+                  CLI::ExtrasError);
 }
 
 TEST_CASE("argv -> UsersCreateOptions, --inactive and the create body") {

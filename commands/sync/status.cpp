@@ -1,0 +1,96 @@
+// daoctl sync status: when the job last succeeded and what its last run did.
+#include <fmt/format.h>
+
+#include <sstream>
+#include <CLI/CLI.hpp>
+
+#include "commands/common/command_doc.hpp"
+#include "commands/sync/engine.hpp"
+#include "commands/sync/verbs.hpp"
+#include "connectors/local/files.hpp"
+
+namespace daoctl::commands {
+
+using nlohmann::json;
+using namespace sync_engine;
+using namespace sync_verbs;
+
+int run_sync_status(const SyncStatusOptions& opts, CommandContext& ctx) {
+  auto job = load_job_file(opts.run.job_file, opts.run.today.empty() ? today_local(ctx.now()) : opts.run.today);
+  for (const auto& w : job.warnings) ctx.warn(w);
+  std::string state_dir = opts.run.state_dir.empty() ? local::default_state_dir() : opts.run.state_dir;
+  json status = {{"job", job.name}};
+  if (auto text = local::read_file(state_dir + "/" + job.name + ".state.json")) {
+    json st = json::parse(*text, nullptr, false);
+    if (!st.is_discarded()) status["last_success"] = st;
+  }
+  const std::string journal = results_path(opts.results_file, job, state_dir);
+  if (auto text = local::read_file(journal)) {
+    std::istringstream in(*text);
+    std::string line;
+    json start, finish;
+    long ok = 0, failed = 0;
+    while (std::getline(in, line)) {
+      json j = json::parse(line, nullptr, false);
+      if (j.is_discarded() || !j.is_object()) continue;
+      if (j.value("event", "") == "start") start = j;
+      else if (j.value("event", "") == "finish") finish = j;
+      else (j.value("ok", false) ? ok : failed)++;
+    }
+    // A run killed before its first line leaves an empty (or torn) journal:
+    // that is an interrupted run too, not a malformed file.
+    const bool started = start.is_object();
+    status["last_run"] = {{"started_at", started ? start.value("time", "") : ""},
+                          {"plan", started ? start.value("plan", "") : ""},
+                          {"started", started},
+                          {"finished", finish.is_object()},
+                          {"succeeded", ok},
+                          {"failed", failed}};
+  }
+  // Blocks an interrupted run announced without an outcome: the next apply
+  // reconciles them against the platform.
+  try {
+    auto ledger = load_ledger(ledger_path(state_dir, job.name));
+    long pending = 0;
+    for (const auto& [id, e] : ledger.entries) pending += e.intent_only() ? 1 : 0;
+    if (pending > 0) status["unconfirmed_blocks"] = pending;
+  } catch (const CommandError& e) {
+    ctx.warn(e.error().describe());
+  }
+  if (ctx.format() == output::Format::Json) {
+    ctx.io().out() << status.dump(2) << "\n";
+    return exit_code::ok;
+  }
+  auto& out = ctx.io().out();
+  out << "Job " << job.name << "\n";
+  if (status.contains("last_success"))
+    out << "  last success: " << status["last_success"].value("last_success", "") << "\n";
+  else
+    out << "  last success: never\n";
+  if (status.contains("last_run")) {
+    const json& r = status["last_run"];
+    if (!r["started"].get<bool>())
+      out << "  last apply:   did NOT finish: interrupted before it wrote its first journal line "
+             "(the next run converges)\n";
+    else
+      out << "  last apply:   started " << r["started_at"].get<std::string>() << ", "
+          << (r["finished"].get<bool>() ? "finished" : "did NOT finish (interrupted; the next run converges)")
+          << fmt::format(", {} succeeded, {} failed\n", r["succeeded"].get<long>(), r["failed"].get<long>());
+  }
+  if (status.contains("unconfirmed_blocks"))
+    out << fmt::format("  deprovision:  {} block(s) sent by an interrupted run without a recorded outcome; "
+                       "the next apply reconciles them with the platform\n",
+                       status["unconfirmed_blocks"].get<long>());
+  return exit_code::ok;
+}
+
+void register_sync_status(CLI::App& group, CommandContext& ctx, SyncRunner<SyncStatusOptions> run) {
+  auto o = std::make_shared<SyncStatusOptions>();
+  auto& cmd = add_command(group, {"status", "Show when the job last succeeded and what its last run did",
+                                 "daoctl sync status -f nightly.yaml -o json"});
+  add_job_flags(cmd, o->run);
+  cmd.add_option("--results-file", o->results_file, "The results journal to read");
+  cmd.callback([o, run, &ctx] { ctx.exit_status = run(*o, ctx); });
+}
+
+}  // namespace daoctl::commands
