@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/terminal_io.hpp"
+#include "cli/usage_help.hpp"
 #include "commands/common/command_doc.hpp"
 #include "commands/register_all.hpp"
 
@@ -211,7 +212,11 @@ int run(const std::vector<std::string>& args, AppDependencies deps) {
     std::ostringstream err;
     const int code = app ? app->exit(e, out, err) : 2;
     io.out() << out.str();
-    io.err() << redact_secret_arguments(err.str(), args);
+    // An unknown command or flag, or a group without its command, gets
+    // "did you mean" and the nearest help instead of CLI11's bare message.
+    std::optional<std::string> better;
+    if (code != 0 && app) better = diagnose_usage(*app, args);
+    io.err() << redact_secret_arguments(better ? *better : err.str(), args);
     return code == 0 ? exit_code::ok : exit_code::usage;
   } catch (const CommandError& e) {
     io.out().flush();
