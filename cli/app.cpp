@@ -10,6 +10,7 @@
 #include <cstring>
 #include <iostream>
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include "cli/terminal_io.hpp"
 #include "cli/usage_help.hpp"
@@ -161,8 +162,13 @@ std::unique_ptr<CLI::App> make_app(commands::CommandContext& ctx, const CommandR
   app->add_flag("--insecure", g.insecure, "Skip TLS certificate verification (dangerous)");
   app->add_option_function<int>(
          "--timeout", [&g](const int& v) { g.timeout_seconds = v; },
-         "Seconds a request may take and may go without a byte (default 30; for backup "
-         "downloads and uploads only the latter: see TIMEOUTS in daoctl(1))")
+         "Seconds the whole command may take, retries included (default 60 for interactive commands, "
+         "none for jobs: sync, deprovision, import, backup, stats export, apply; see TIMEOUTS in daoctl(1))")
+      ->check(CLI::PositiveNumber);
+  app->add_option_function<int>(
+         "--attempt-timeout", [&g](const int& v) { g.attempt_timeout_seconds = v; },
+         "Seconds one attempt of a request may wait for its answer, and a transfer may go without a "
+         "byte, before it is retried (default 30)")
       ->check(CLI::PositiveNumber);
   app->add_option("--concurrency", g.concurrency,
                   "Requests in flight at once (default 8; wins over a sync job's apply.concurrency)")
@@ -253,6 +259,11 @@ commands::ClientFactory curl_client_factory(std::string user_agent) {
       transport.trace = [&io](const std::string& line) { io.err() << line << '\n'; };
     }
     platform::ClientOptions options;
+    options.deadline = s.deadline;
+    options.attempt_timeout = transport.request_timeout;
+    if (s.total_timeout.count() > 0) options.deadline_name = fmt::format("--timeout {} s", s.total_timeout.count());
+    if (s.retry_notices)
+      options.on_retry = [&io](const std::string& line) { io.err() << "daoctl: " << line << '\n'; };
     options.base_url = s.url;
     options.token = s.token;
     options.rate_limit = s.rate_limit;
