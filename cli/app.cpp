@@ -15,6 +15,7 @@
 #include "cli/terminal_io.hpp"
 #include "cli/usage_help.hpp"
 #include "commands/common/command_doc.hpp"
+#include "commands/common/interrupt_cleanup.hpp"
 #include "commands/register_all.hpp"
 
 extern char** environ;
@@ -37,6 +38,8 @@ config::Env process_env() {
 // sees an aborted request like any dropped connection. Only async-signal-safe
 // calls here, hence write(2) and _exit(2).
 extern "C" void on_interrupt(int) {
+  // Temporary files (an export's file before its rename) go first.
+  commands::remove_registered_files();
   static const char message[] = "\ndaoctl: interrupted\n";
   [[maybe_unused]] auto n = ::write(STDERR_FILENO, message, sizeof message - 1);
   ::_exit(exit_code::interrupted);
