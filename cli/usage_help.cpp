@@ -94,7 +94,8 @@ std::optional<std::string> diagnose_usage(const CLI::App& root, const std::vecto
     current = next;
   }
   if (is_group(current) && current->get_require_subcommand_min() > 0) {
-    return current->help() + "\ndaoctl: error: '" + path_of(current) + "' needs a command (listed above)\n";
+    const std::string parent = current->get_parent() ? path_of(current->get_parent()) : std::string();
+    return current->help(parent) + "\ndaoctl: error: '" + path_of(current) + "' needs a command (listed above)\n";
   }
   return std::nullopt;
 }

@@ -646,6 +646,8 @@ struct PlatformClient::Impl {
       case Code::Timeout:
         if (call.request.timeout.count() > 0)
           return fmt::format("no answer from {} in {}", host, seconds_text(call.request.timeout));
+        if (client.options_.attempt_timeout.count() > 0)
+          return fmt::format("no answer from {} in {}", host, seconds_text(client.options_.attempt_timeout));
         return fmt::format("no answer from {} in time", host);
       case Code::Connect:
         return fmt::format("cannot connect to {}", host);
