@@ -10,9 +10,12 @@
 #include <cstring>
 #include <iostream>
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include "cli/terminal_io.hpp"
+#include "cli/usage_help.hpp"
 #include "commands/common/command_doc.hpp"
+#include "commands/common/interrupt_cleanup.hpp"
 #include "commands/common/output_formats.hpp"
 #include "commands/register_all.hpp"
 #include "core/text/ascii.hpp"
@@ -37,6 +40,8 @@ config::Env process_env() {
 // sees an aborted request like any dropped connection. Only async-signal-safe
 // calls here, hence write(2) and _exit(2).
 extern "C" void on_interrupt(int) {
+  // Temporary files (an export's file before its rename) go first.
+  commands::remove_registered_files();
   static const char message[] = "\ndaoctl: interrupted\n";
   [[maybe_unused]] auto n = ::write(STDERR_FILENO, message, sizeof message - 1);
   ::_exit(exit_code::interrupted);
@@ -162,8 +167,13 @@ std::unique_ptr<CLI::App> make_app(commands::CommandContext& ctx, const CommandR
   app->add_flag("--insecure", g.insecure, "Skip TLS certificate verification (dangerous)");
   app->add_option_function<int>(
          "--timeout", [&g](const int& v) { g.timeout_seconds = v; },
-         "Seconds a request may take and may go without a byte (default 30; for backup "
-         "downloads and uploads only the latter: see TIMEOUTS in daoctl(1))")
+         "Seconds the whole command may take, retries included (default 60 for interactive commands, "
+         "none for jobs: sync, deprovision, import, backup, stats export, apply; see TIMEOUTS in daoctl(1))")
+      ->check(CLI::PositiveNumber);
+  app->add_option_function<int>(
+         "--attempt-timeout", [&g](const int& v) { g.attempt_timeout_seconds = v; },
+         "Seconds one attempt of a request may wait for its answer, and a transfer may go without a "
+         "byte, before it is retried (default 30)")
       ->check(CLI::PositiveNumber);
   app->add_option("--concurrency", g.concurrency,
                   "Requests in flight at once (default 8; wins over a sync job's apply.concurrency)")
@@ -214,7 +224,11 @@ int run(const std::vector<std::string>& args, AppDependencies deps) {
     std::ostringstream err;
     const int code = app ? app->exit(e, out, err) : 2;
     io.out() << out.str();
-    io.err() << redact_secret_arguments(err.str(), args);
+    // An unknown command or flag, or a group without its command, gets
+    // "did you mean" and the nearest help instead of CLI11's bare message.
+    std::optional<std::string> better;
+    if (code != 0 && app) better = diagnose_usage(*app, args);
+    io.err() << redact_secret_arguments(better ? *better : err.str(), args);
     return code == 0 ? exit_code::ok : exit_code::usage;
   } catch (const CommandError& e) {
     io.out().flush();
@@ -251,6 +265,11 @@ commands::ClientFactory curl_client_factory(std::string user_agent) {
       transport.trace = [&io](const std::string& line) { io.err() << line << '\n'; };
     }
     platform::ClientOptions options;
+    options.deadline = s.deadline;
+    options.attempt_timeout = transport.request_timeout;
+    if (s.total_timeout.count() > 0) options.deadline_name = fmt::format("--timeout {} s", s.total_timeout.count());
+    if (s.retry_notices)
+      options.on_retry = [&io](const std::string& line) { io.err() << "daoctl: " << line << '\n'; };
     options.base_url = s.url;
     options.token = s.token;
     options.rate_limit = s.rate_limit;

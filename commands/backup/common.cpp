@@ -52,7 +52,7 @@ local::DownloadResult download_backup(CommandContext& ctx, const platform::Backu
                        "its state is " + (b.state.empty() ? std::string("unknown") : b.state),
                        "wait for the backup job, or pick a backup in state ready");
   auto api = backup_api(ctx);
-  auto stall = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.resolved().timeout);
+  auto stall = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.attempt_timeout());
   std::unique_ptr<output::Progress> progress;
   local::DownloadObserver observer;
   observer.info = [&](const std::string& line) { ctx.info(line); };

@@ -58,7 +58,7 @@ int run_backup_restore(const BackupRestoreOptions& opts, CommandContext& ctx) {
         report.size);
     confirm_restore(ctx, opts, id, opts.target);
     job = value_or_throw(backup_api(ctx).restore_upload(
-        opts.target, report.sha256, std::chrono::duration_cast<std::chrono::milliseconds>(ctx.resolved().timeout)));
+        opts.target, report.sha256, std::chrono::duration_cast<std::chrono::milliseconds>(ctx.attempt_timeout())));
   } else {
     id = opts.target;
     auto backup_info = fetch_backup(ctx, id);

@@ -40,6 +40,11 @@ const config::ResolvedContext& CommandContext::resolved() {
   return *resolved_;
 }
 
+std::chrono::seconds CommandContext::attempt_timeout() const {
+  return global.attempt_timeout_seconds ? std::chrono::seconds(*global.attempt_timeout_seconds)
+                                        : kDefaultAttemptTimeout;
+}
+
 ClientSettings CommandContext::client_settings() {
   const auto& r = resolved();
   if (r.url.empty()) {
@@ -53,7 +58,19 @@ ClientSettings CommandContext::client_settings() {
   s.token = value_or_throw(config::read_token(r.token));
   s.ca_file = r.ca_file;
   s.insecure = r.insecure;
-  s.timeout = r.timeout;
+  s.timeout = attempt_timeout();
+  // --timeout bounds the whole command; a person at a terminal waits less
+  // than a cron job, which has no overall limit unless one is asked for.
+  std::optional<std::chrono::seconds> total;
+  if (r.timeout_explicit) total = r.timeout;
+  else if (job_report == nullptr) total = kInteractiveTimeout;
+  if (total) {
+    s.total_timeout = *total;
+    s.deadline = started + *total;
+    s.timeout = std::min(s.timeout, *total);
+  }
+  s.retry_notices = global.verbose > 0 ||
+                    (io_.stderr_is_tty() && !global.quiet && global.log_format != "json");
   s.concurrency = global.concurrency.value_or(kDefaultConcurrency);
   s.rate_limit = global.rate_limit.value_or(0);
   if (global.max_attempts) s.max_attempts = *global.max_attempts;

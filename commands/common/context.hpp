@@ -26,7 +26,8 @@ struct GlobalOptions {
   std::optional<std::string> config;
   std::optional<std::string> url;
   std::optional<std::string> ca_file;
-  std::optional<int> timeout_seconds;
+  std::optional<int> timeout_seconds;         // --timeout: the whole command
+  std::optional<int> attempt_timeout_seconds;  // --attempt-timeout: one attempt, and the stall limit
   std::string output;  // empty: table
   std::string log_format = "text";
   bool quiet = false;
@@ -51,6 +52,12 @@ struct GlobalOptions {
 };
 
 inline constexpr int kDefaultConcurrency = 8;
+// The default whole-command limit of interactive commands (those that write
+// no run report: users, groups, api, config, doctor...). Job commands (sync,
+// deprovision, import, backup, stats export, apply) have none by default:
+// each request still gives up after its attempts.
+inline constexpr std::chrono::seconds kInteractiveTimeout{60};
+inline constexpr std::chrono::seconds kDefaultAttemptTimeout{30};
 
 // Everything needed to build a PlatformClient; token already read.
 struct ClientSettings {
@@ -58,7 +65,16 @@ struct ClientSettings {
   std::string token;
   std::string ca_file;
   bool insecure = false;
+  // One attempt of a request, and the longest a transfer may go without a
+  // byte (--attempt-timeout; default 30 s, never above the whole limit).
   std::chrono::seconds timeout{30};
+  // The whole command's limit (--timeout, a context's timeout; default
+  // kInteractiveTimeout for commands without a run report, none for jobs),
+  // as a point in steady_clock time counted from the command's start.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  std::chrono::seconds total_timeout{0};  // the same as a length, for messages (0: none)
+  // Print one line per retry on stderr (a terminal, not --quiet).
+  bool retry_notices = false;
   int concurrency = kDefaultConcurrency;
   double rate_limit = 0;
   int max_attempts = 5;
@@ -95,6 +111,10 @@ class CommandContext {
   std::function<std::chrono::system_clock::time_point()> now = [] {
     return std::chrono::system_clock::now();
   };
+  // When the command started (steady clock): --timeout counts from here.
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  // One attempt's limit and the stall limit of transfers (--attempt-timeout).
+  std::chrono::seconds attempt_timeout() const;
 
   // The config file path in effect (--config > DAOCTL_CONFIG > XDG > HOME).
   std::string config_path() const;

@@ -1,5 +1,7 @@
 #include "commands/common/job_report.hpp"
 
+#include "commands/common/interrupt_cleanup.hpp"
+
 #include <fmt/format.h>
 
 #include <pthread.h>
@@ -280,6 +282,8 @@ class InterruptWatcher {
   }
 
   [[noreturn]] void interrupted(int sig) {
+    // Temporary files (an export's file before its rename) go first.
+    remove_registered_files();
     static const char message[] = "\ndaoctl: interrupted\n";
     [[maybe_unused]] auto n = ::write(STDERR_FILENO, message, sizeof message - 1);
     try {

@@ -151,7 +151,7 @@ void register_config(CLI::App& root, CommandContext& ctx) {
   set_cmd.add_option("--ca-file", set->ca_file, "PEM bundle to verify the server with");
   set_cmd.add_option("--insecure-skip-verify", set->insecure,
                      "true to skip TLS verification for this context");
-  set_cmd.add_option("--timeout", set->timeout_seconds, "Request timeout in seconds")
+  set_cmd.add_option("--timeout", set->timeout_seconds, "Time limit of a whole command in seconds (as --timeout)")
       ->check(CLI::PositiveNumber);
   set_cmd.add_flag("--use", set->use, "Also make it the current context");
   set_cmd.callback([set, &ctx] { ctx.exit_status = run_config_set_context(*set, ctx); });

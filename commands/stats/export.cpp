@@ -169,6 +169,7 @@ int run_stats_export(const StatsExportOptions& given, CommandContext& ctx) {
   std::unique_ptr<AtomicOutputFile> file;
   std::string xlsx_path;
   std::string xlsx_temp_dir;
+  InterruptCleanup xlsx_interrupt_cleanup[2];  // the workbook for stdout, then its directory
   if (format == "xlsx") {
     if (!opts.output_path.empty()) {
       file = value_or_throw(AtomicOutputFile::create(opts.output_path));
@@ -181,6 +182,8 @@ int run_stats_export(const StatsExportOptions& given, CommandContext& ctx) {
                            std::strerror(errno));
       xlsx_temp_dir = pattern;
       xlsx_path = pattern + "/export.xlsx";
+      xlsx_interrupt_cleanup[0] = InterruptCleanup(xlsx_path);
+      xlsx_interrupt_cleanup[1] = InterruptCleanup(xlsx_temp_dir, true);
     }
   } else if (!opts.output_path.empty()) {
     file = value_or_throw(AtomicOutputFile::create(opts.output_path));

@@ -14,7 +14,7 @@ namespace daoctl::commands {
 // ------------------------------------------------------------ AtomicOutputFile
 
 AtomicOutputFile::AtomicOutputFile(std::string path, std::string temp_path)
-    : path_(std::move(path)), temp_path_(std::move(temp_path)), buffer_(1 << 16) {
+    : path_(std::move(path)), temp_path_(std::move(temp_path)), buffer_(1 << 16), on_interrupt_(temp_path_) {
   stream_.rdbuf()->pubsetbuf(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
   stream_.open(temp_path_, std::ios::binary | std::ios::trunc);
 }
@@ -56,6 +56,7 @@ Status AtomicOutputFile::commit() {
   if (::rename(temp_path_.c_str(), path_.c_str()) != 0)
     return fail(ErrorKind::Io, "cannot move the finished output into place", path_, std::strerror(errno));
   committed_ = true;
+  on_interrupt_.release();
   return {};
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "commands/common/interrupt_cleanup.hpp"
 #include "core/error.hpp"
 #include "core/stats/report.hpp"
 
@@ -19,7 +20,8 @@ namespace daoctl::commands {
 // A file written under a temporary name in the target's directory and
 // renamed over the target by commit() after fsync: a reader, or an
 // interrupted export, never sees a half file under the final name. Without
-// commit() the destructor removes the temporary file.
+// commit() the destructor removes the temporary file, and an interrupt
+// (Ctrl-C, SIGTERM: cli's handler) removes it too.
 class AtomicOutputFile {
  public:
   // Errors: Io naming the directory (cannot create the temporary file).
@@ -40,6 +42,7 @@ class AtomicOutputFile {
   std::ofstream stream_;
   std::vector<char> buffer_;
   bool committed_ = false;
+  InterruptCleanup on_interrupt_;
 };
 
 // One XLSX workbook, one worksheet per report, typed cells: integers as

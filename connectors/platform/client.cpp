@@ -159,6 +159,23 @@ std::string hint_for_transport(http::TransportError::Code code) {
   return {};
 }
 
+// "4 s", "0.3 s", "1.5 s": whole seconds from 10 s on.
+std::string seconds_text(milliseconds d) {
+  const double s = static_cast<double>(d.count()) / 1000;
+  if (s >= 10 || d.count() % 1000 == 0) return fmt::format("{} s", static_cast<long long>(s + 0.5));
+  return fmt::format("{:.1f} s", s);
+}
+
+// "host:port" of an absolute URL (user info dropped), for notices.
+std::string host_of(const std::string& url) {
+  auto start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  auto end = url.find_first_of("/?#", start);
+  std::string authority = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  if (auto at = authority.rfind('@'); at != std::string::npos) authority.erase(0, at + 1);
+  return authority;
+}
+
 std::string attempts_suffix(int attempts) {
   return attempts > 1 ? " after " + std::to_string(attempts) + " attempts" : std::string();
 }
@@ -278,6 +295,7 @@ struct CallState {
   http::Request request;
   std::function<void(Result<http::Response>)> done;
   int attempts = 0;
+  milliseconds own_timeout{0};  // the request's own timeout, before a deadline cuts it
   Clock::time_point started{};  // when the current attempt may start (its slot)
   Clock::time_point ready{};    // when the current attempt could have started (queued, or its retry due)
   bool admitted = false;        // the current attempt is with the transport
@@ -519,6 +537,7 @@ struct PlatformClient::Impl {
     ++client.stats_.requests;
     call->admitted = true;
     call->started = reserve_slot(earliest);
+    cut_to_deadline(*call);
     if (pace > 0) {  // held back for its slot since it was ready
       const auto ready = std::min(earliest, call->ready);
       if (call->started > ready)
@@ -543,6 +562,7 @@ struct PlatformClient::Impl {
     state->request = std::move(call.request);
     state->request.idempotent = state->request.idempotent || method_is_idempotent(state->request.method) ||
                                 has_header(state->request, "Idempotency-Key");
+    state->own_timeout = state->request.timeout;
     state->done = [this, done = std::move(call.done)](Result<http::Response> result) {
       --unfinished;
       done(std::move(result));
@@ -569,12 +589,70 @@ struct PlatformClient::Impl {
     return call.request.idempotent && call.attempts < client.options_.retry.max_attempts;
   }
 
-  void retry_after(const std::shared_ptr<CallState>& call, milliseconds minimum) {
-    ++client.stats_.retries;
+  // An attempt ends by the deadline: its timeout (its own, else the
+  // transport's) is cut to the time left, at least 1 ms.
+  void cut_to_deadline(CallState& call) const {
+    const auto& o = client.options_;
+    call.request.timeout = call.own_timeout;
+    if (!o.deadline) return;
+    const milliseconds limit = call.own_timeout.count() > 0 ? call.own_timeout : o.attempt_timeout;
+    if (limit.count() <= 0) return;
+    const auto left = std::max(milliseconds(1), std::chrono::duration_cast<milliseconds>(*o.deadline - call.started));
+    call.request.timeout = std::min(limit, left);
+  }
+
+  // Schedules the next attempt, or returns false when it would start after
+  // the deadline (the caller fails the call). `cause` ("no answer from h in
+  // 30 s"), when not empty, is told to on_retry with the retry's delay.
+  bool retry_after(const std::shared_ptr<CallState>& call, milliseconds minimum, const std::string& cause = {}) {
     const auto delay = std::max(jittered_backoff(call->attempts), minimum);
+    const auto due = client.transport_->now() + delay;
+    if (client.options_.deadline && due >= *client.options_.deadline) return false;
+    ++client.stats_.retries;
     client.stats_.retry_wait_seconds += std::chrono::duration<double>(delay).count();
-    call->ready = client.transport_->now() + delay;
+    if (!cause.empty() && client.options_.on_retry)
+      client.options_.on_retry(fmt::format("{}, retry {}/{} in {}", cause, call->attempts + 1,
+                                           client.options_.retry.max_attempts, seconds_text(delay)));
+    call->ready = due;
     delayed.emplace(call->ready, call);
+    return true;
+  }
+
+  // Appended to the error of a call whose retry the deadline prevented.
+  void note_deadline(Error& e, int attempts) const {
+    const auto& o = client.options_;
+    e.detail += (e.detail.empty() ? "" : "; ") +
+                fmt::format("the command's time limit ({}) ran out before attempt {} of {}", o.deadline_name,
+                            attempts + 1, o.retry.max_attempts);
+    e.hint = "the platform is slow or does not answer: check it (daoctl doctor), or allow more time with " +
+             o.deadline_name.substr(0, o.deadline_name.find(' '));
+  }
+
+  // What went wrong with an attempt, for a retry notice; "" for throttling
+  // (429/503), which pacing handles and reports.
+  std::string retry_cause(const CallState& call, const http::Outcome& outcome) const {
+    const std::string host = host_of(call.request.url);
+    if (outcome.response) {
+      const long status = outcome.response->status;
+      if (status == 429 || status == 503) return "";
+      return fmt::format("{} answered {}", host, status_text(status));
+    }
+    using Code = http::TransportError::Code;
+    const auto code = outcome.error ? outcome.error->code : Code::Other;
+    switch (code) {
+      case Code::Timeout:
+        if (call.request.timeout.count() > 0)
+          return fmt::format("no answer from {} in {}", host, seconds_text(call.request.timeout));
+        if (client.options_.attempt_timeout.count() > 0)
+          return fmt::format("no answer from {} in {}", host, seconds_text(client.options_.attempt_timeout));
+        return fmt::format("no answer from {} in time", host);
+      case Code::Connect:
+        return fmt::format("cannot connect to {}", host);
+      case Code::Reset:
+        return fmt::format("{} closed the connection", host);
+      default:
+        return fmt::format("request to {} failed", host);
+    }
   }
 
   void fail(const std::shared_ptr<CallState>& call, Error error) {
@@ -617,7 +695,12 @@ struct PlatformClient::Impl {
             minimum = *parsed;
           }
         }
-        retry_after(call, minimum);
+        const std::string cause = retry_cause(*call, outcome);
+        if (retry_after(call, minimum, cause)) return;
+        Error e = error_from_response(req, resp);
+        e.message += attempts_suffix(call->attempts);
+        note_deadline(e, call->attempts);
+        fail(call, std::move(e));
         return;
       }
       Error e = error_from_response(req, resp);
@@ -634,9 +717,10 @@ struct PlatformClient::Impl {
     const bool retryable = req.sink ? err.code == Code::Connect
                                     : err.code == Code::Connect || err.code == Code::Timeout ||
                                           err.code == Code::Reset;
+    bool out_of_time = false;
     if (retryable && may_retry(*call)) {
-      retry_after(call, milliseconds(0));
-      return;
+      if (retry_after(call, milliseconds(0), retry_cause(*call, outcome))) return;
+      out_of_time = true;
     }
     Error e;
     e.kind = err.code == Code::Aborted ? ErrorKind::Io : ErrorKind::Network;
@@ -644,6 +728,7 @@ struct PlatformClient::Impl {
     e.object = req.object.empty() ? req.method + " " + path_of(req.url) : req.object;
     e.detail = err.message;
     e.hint = hint_for_transport(err.code);
+    if (out_of_time) note_deadline(e, call->attempts);
     fail(call, std::move(e));
   }
 };

@@ -54,6 +54,22 @@ struct ClientOptions {
   // Wall clock for Retry-After given as an HTTP-date; empty = system_clock.
   // Tests pin it so a date maps to a known delay in the transport's time.
   std::function<std::chrono::system_clock::time_point()> wall_clock;
+  // The whole command's time limit (--timeout), in the transport's time:
+  // every attempt is cut to end by it (also a long transfer's), and a retry
+  // that would start after it is not made: the call fails with the cause of
+  // its last attempt and says the limit ran out. Unset: no overall limit
+  // (each request still ends after retry.max_attempts).
+  std::optional<http::Clock::time_point> deadline;
+  // What one attempt of an ordinary request may take (the transport's
+  // request timeout): needed to cut it to the deadline, and named in notices.
+  // 0 = unknown (then only requests with their own timeout are cut).
+  std::chrono::milliseconds attempt_timeout{0};
+  // How the limit is called in messages ("--timeout 60 s").
+  std::string deadline_name = "--timeout";
+  // Told one line per retry after a failure a person waits for (no answer,
+  // refused or closed connection, 500/502/504; not 429/503, which pacing
+  // reports): "no answer from host:8080 in 30 s, retry 2/5 in 4 s".
+  std::function<void(const std::string& line)> on_retry;
 };
 
 // Counters for summaries and metrics.

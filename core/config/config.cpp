@@ -263,8 +263,10 @@ Result<ResolvedContext> resolve_context(const FlagOverrides& flags, const Env& e
   r.insecure = flags.insecure || (ctx && ctx->insecure.value_or(false));
   if (flags.timeout_seconds) {
     r.timeout = std::chrono::seconds(*flags.timeout_seconds);
+    r.timeout_explicit = true;
   } else if (ctx && ctx->timeout_seconds) {
     r.timeout = std::chrono::seconds(*ctx->timeout_seconds);
+    r.timeout_explicit = true;
   } else {
     r.timeout = kDefaultTimeout;
   }

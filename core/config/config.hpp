@@ -100,6 +100,8 @@ struct ResolvedContext {
   std::string ca_file;
   bool insecure = false;
   std::chrono::seconds timeout{30};
+  // Whether --timeout or the context set `timeout` (else it is the default).
+  bool timeout_explicit = false;
 };
 
 inline constexpr std::chrono::seconds kDefaultTimeout{30};

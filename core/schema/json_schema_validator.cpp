@@ -1,5 +1,7 @@
 #include "core/schema/json_schema_validator.hpp"
 
+#include "core/text/suggest.hpp"
+
 #include <stdexcept>
 #ifndef VALIJSON_USE_EXCEPTIONS
 #define VALIJSON_USE_EXCEPTIONS 1
@@ -314,6 +316,10 @@ std::string to_string(const Problem& problem) {
 std::string format_problem(const Problem& problem, std::string_view file_name,
                            const SourceMap& positions) {
   std::string out(file_name);
+  if (problem.at_key) {
+    if (auto key = positions.find_key(problem.path))
+      return out + ":" + std::to_string(key->line) + ":" + std::to_string(key->column) + ": " + problem.message;
+  }
   if (auto pos = positions.find(problem.path))
     out += ":" + std::to_string(pos->line) + ":" + std::to_string(pos->column);
   return out + ": " + to_string(problem);
@@ -409,9 +415,21 @@ std::vector<Problem> JsonSchemaValidator::validate(const nlohmann::json& instanc
           if (!(*subschema)["properties"].contains(name)) names.push_back(name);
       }
       if (names.empty()) names.push_back(m[1].str());
+      // The keys the file may have there, for "did you mean".
+      std::vector<std::string> known;
+      if (subschema && subschema->contains("properties") && (*subschema)["properties"].is_object())
+        for (const auto& [key, ignored] : (*subschema)["properties"].items()) known.push_back(key);
       for (const auto& name : names) {
-        Problem extra{path + "/" + escape_pointer_token(name),
-                      "property \"" + name + "\" is not allowed (additionalProperties is false)"};
+        std::string message = "unknown key '" + name + "'";
+        if (auto near = text::suggestions(name, known); !near.empty()) {
+          near.resize(std::min<std::size_t>(near.size(), 3));
+          message += " (did you mean " + text::quoted_alternatives(near) + "?)";
+        } else if (!known.empty() && known.size() <= 12) {
+          std::string list;
+          for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+          message += " (expected one of " + list + ")";
+        }
+        Problem extra{path + "/" + escape_pointer_token(name), std::move(message), true};
         if (seen.emplace(extra.path, extra.message).second) problems.push_back(std::move(extra));
       }
       continue;

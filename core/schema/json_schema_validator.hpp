@@ -18,6 +18,9 @@ namespace daoctl::schema {
 struct Problem {
   std::string path;
   std::string message;
+  // The problem is the member's key itself (an unknown key): it is reported
+  // where the key is written, without the pointer, in the file's words.
+  bool at_key = false;
   friend bool operator==(const Problem&, const Problem&) = default;
 };
 
@@ -28,6 +31,8 @@ std::string to_string(const Problem& problem);
 // "config.yaml:12:5: /policies/password/min_length: 4 is less than the minimum 8".
 // The position is the node's own, or its nearest ancestor's when the node does
 // not exist (a missing property); without any position just "config.yaml: ...".
+// A problem at_key is "job.yaml:3:1: unknown key 'mappings' (did you mean
+// 'mapping'?)" at the key's own line and column.
 std::string format_problem(const Problem& problem, std::string_view file_name,
                            const SourceMap& positions);
 

@@ -23,6 +23,16 @@ std::optional<SourcePosition> SourceMap::find_exact(std::string_view pointer) co
   return it->second;
 }
 
+void SourceMap::record_key(std::string pointer, SourcePosition position) {
+  keys_.insert_or_assign(std::move(pointer), position);
+}
+
+std::optional<SourcePosition> SourceMap::find_key(std::string_view pointer) const {
+  auto it = keys_.find(pointer);
+  if (it == keys_.end()) return std::nullopt;
+  return it->second;
+}
+
 std::optional<SourcePosition> SourceMap::find(std::string_view pointer) const {
   for (;;) {
     if (auto found = find_exact(pointer)) return found;
@@ -221,7 +231,10 @@ class Converter {
           if (object.contains(name))
             return fail(ErrorKind::Parse, "cannot convert YAML to JSON",
                         where(source_name_, key.Mark()), "duplicate key \"" + name + "\"");
-          auto value = convert(entry.second, pointer + "/" + escape_pointer_token(name));
+          const std::string member = pointer + "/" + escape_pointer_token(name);
+          if (const YAML::Mark km = key.Mark(); !km.is_null())
+            positions_.record_key(member, {km.line + 1, km.column + 1});
+          auto value = convert(entry.second, member);
           if (!value) return value;
           object[name] = std::move(*value);
         }

@@ -32,10 +32,15 @@ class SourceMap {
   std::optional<SourcePosition> find(std::string_view pointer) const;
   // Only the exact pointer, no ancestor fallback.
   std::optional<SourcePosition> find_exact(std::string_view pointer) const;
+  // Where the key of the object member at `pointer` is written ("mappings:"
+  // in a YAML block, not its value, which may start on the next line).
+  void record_key(std::string pointer, SourcePosition position);
+  std::optional<SourcePosition> find_key(std::string_view pointer) const;
   std::size_t size() const noexcept { return positions_.size(); }
 
  private:
   std::map<std::string, SourcePosition, std::less<>> positions_;
+  std::map<std::string, SourcePosition, std::less<>> keys_;
 };
 
 struct YamlDocument {

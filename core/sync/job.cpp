@@ -23,6 +23,7 @@ class Problems {
   void add(const std::string& pointer, const std::string& message) {
     lines_.push_back(schema::format_problem({pointer, message}, file_, positions_));
   }
+  void add(const schema::Problem& problem) { lines_.push_back(schema::format_problem(problem, file_, positions_)); }
   void add_at(const std::string& pointer, std::size_t extra_columns, const std::string& message) {
     auto pos = positions_.find(pointer);
     if (!pos) return add(pointer, message);
@@ -281,7 +282,7 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
 
   static const auto validator = schema::JsonSchemaValidator::compile(job_schema());
   if (!validator) return std::unexpected(validator.error());
-  for (const auto& p : validator->validate(root)) problems.add(p.path, p.message);
+  for (const auto& p : validator->validate(root)) problems.add(p);
   // Each source against the definition of its type: a schema-level if/then
   // would report the properties of every other type as "not allowed" too.
   if (root.contains("sources") && root["sources"].is_object())
@@ -289,7 +290,10 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
       if (!cfg.is_object() || !cfg.contains("type") || !cfg["type"].is_string()) continue;
       const auto* v = source_validator(cfg["type"].get<std::string>());
       if (!v) continue;
-      for (const auto& p : v->validate(cfg)) problems.add(ptr({"sources", name}) + p.path, p.message);
+      for (auto p : v->validate(cfg)) {
+        p.path = ptr({"sources", name}) + p.path;
+        problems.add(p);
+      }
     }
   if (!problems.empty())
     return fail(ErrorKind::Config, fmt::format("invalid sync job {}", file_name), job.file,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # backup_stall: no transfer hangs. A proxy (tests/tools/http_peer) in front of
 # daoctl-sim sends the full Content-Length and half of a backup's body, then
-# goes silent with the connection open. `backup download --timeout 5` gives
+# goes silent with the connection open. `backup download --attempt-timeout 5` gives
 # that attempt up after 5 s without a byte, resumes with Range from where it
 # was and verifies the sha256; a proxy that stalls every attempt ends the
 # command in bounded time with an error naming the stall; `backup run`
@@ -37,7 +37,7 @@ DL="$E2E_DIR/dl"
 mkdir -p "$DL"
 T0=$(date +%s)
 check "download through a half-body stall" env DAOCTL_URL="$PROXY_URL" timeout 120 \
-  "$DAOCTL_BIN" --timeout 5 backup download "$ID" --dir "$DL" -o json
+  "$DAOCTL_BIN" --attempt-timeout 5 backup download "$ID" --dir "$DL" -o json
 T=$(($(date +%s) - T0))
 expect_match "it took the stall limit, not hours (${T}s)" "$T" '^([5-9]|1[0-9]|2[0-9])$'
 expect_match "the stall was named" "$ERR" "interrupted at byte [0-9]+ .*stalled.*resuming"
@@ -57,7 +57,7 @@ DL2="$E2E_DIR/dl2"
 mkdir -p "$DL2"
 T0=$(date +%s)
 expect_exit 1 "a peer that stalls every attempt ends the download" env DAOCTL_URL="$PROXY_URL" timeout 300 \
-  "$DAOCTL_BIN" --timeout 2 backup download "$ID" --dir "$DL2"
+  "$DAOCTL_BIN" --attempt-timeout 2 backup download "$ID" --dir "$DL2"
 T=$(($(date +%s) - T0))
 expect_match "in bounded time: at most 20 attempts of about 3 s (${T}s)" "$T" '^([0-9]|[1-8][0-9])$'
 expect_match "the error says the transfer stalled" "$ERR" "stalled"
@@ -70,10 +70,10 @@ stop_proxy
 start_proxy "$E2E_DIR/p3.log" --stall-path /download --stall-count 1
 RUN="$E2E_DIR/run"
 check "backup run through a stall" env DAOCTL_URL="$PROXY_URL" timeout 120 \
-  "$DAOCTL_BIN" --timeout 5 backup run --dir "$RUN" --keep-last 5
+  "$DAOCTL_BIN" --attempt-timeout 5 backup run --dir "$RUN" --keep-last 5
 expect_eq "the run succeeded" "$(jq -r .success <<<"$OUT")" "true"
 check "the next backup run takes the lock" env DAOCTL_URL="$PROXY_URL" timeout 120 \
-  "$DAOCTL_BIN" --timeout 5 backup run --dir "$RUN" --keep-last 5
+  "$DAOCTL_BIN" --attempt-timeout 5 backup run --dir "$RUN" --keep-last 5
 expect_eq "two verified archives" "$(ls "$RUN" | grep -c '\.tar\.zst$')" "2"
 stop_proxy
 finish

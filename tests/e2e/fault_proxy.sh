@@ -73,7 +73,7 @@ stop_sim
 #    haproxy) meets: a burst of three 429s every 40 requests, a 503 every
 #    17th, a connection closed unanswered every 23rd, a 1 s tarpit stall
 #    (then 500) every 37th, and every 29th answer dropped after the sim did
-#    the work (the client's --timeout ends the wait; the retry must not
+#    the work (the client's --attempt-timeout ends the wait; the retry must not
 #    duplicate what the first attempt created).
 start_sim --data "$E2E_DIR/proxied"
 SIM_DIRECT=$SIM_URL
@@ -84,7 +84,7 @@ start_haproxy "$SIM_URL" \
   "fe:http-request tarpit if { var(txn.n),mod(37) eq 13 }" \
   "be:http-response silent-drop if { var(txn.n),mod(29) eq 11 }"
 export DAOCTL_URL=$PROXY_URL
-FLAGS=(--timeout 2)
+FLAGS=(--attempt-timeout 2)
 workload proxy
 summary="$E2E_DIR/proxy.summary.json"
 expect_eq "proxy: sync result ok" "$(jq -r .result "$summary")" "ok"

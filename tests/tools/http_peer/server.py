@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A small HTTP(S) test peer for daoctl's e2e tests (standard library only).
 
-Two modes, both printing "listening on http(s)://127.0.0.1:PORT" once ready:
+Three modes, all printing "listening on http(s)://127.0.0.1:PORT" once ready:
 
   serve  --routes FILE  answers each request from a JSON table
          {"/path?query": {"status": 200, "body": "...", "headers": {...}}}
@@ -16,6 +16,9 @@ Two modes, both printing "listening on http(s)://127.0.0.1:PORT" once ready:
          Range header are stalled only with --stall-ranges. --record logs
          each request ({"method", "path", "range", "status", "length"}) and
          each stall ({"stalled": path, "range", "sent", "of"}).
+
+  silent  reads each request, records it (--record) and never answers, with
+         the connection open: a platform that accepts and hangs.
 
 With --tls-cert/--tls-key the listener speaks HTTPS.
 """
@@ -38,7 +41,7 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["serve", "proxy"])
+    ap.add_argument("mode", choices=["serve", "proxy", "silent"])
     ap.add_argument("--listen", default="127.0.0.1:0")
     ap.add_argument("--tls-cert")
     ap.add_argument("--tls-key")
@@ -139,7 +142,12 @@ def main():
 
         def handle_any(self):
             try:
-                if args.mode == "serve":
+                if args.mode == "silent":
+                    self.body_in()
+                    record({"method": self.command, "path": self.path, "silent": True})
+                    while True:
+                        time.sleep(3600)
+                elif args.mode == "serve":
                     self.serve()
                 else:
                     self.proxy()

@@ -277,9 +277,10 @@ TEST_CASE("doctor: a rejected token fails the auth check and exits 4, token neve
 TEST_CASE("usage errors never echo the value of a secret-looking option") {
   Harness h;
   CHECK(h.run({"users", "list", "--token", "SECRETX1", "--bogus"}) == 2);
-  CHECK_THAT(h.io.err_text(), Catch::Contains("--bogus"));
+  // The first unknown flag is named (issue 19: "unknown flag ... did you
+  // mean"), never its value.
+  CHECK_THAT(h.io.err_text(), Catch::Contains("unknown flag '--token'"));
   CHECK_THAT(h.io.err_text(), !Catch::Contains("SECRETX1"));
-  CHECK_THAT(h.io.err_text(), Catch::Contains("<redacted>"));
   Harness eq;
   CHECK(eq.run({"users", "list", "--bind-password=hunter2x", "--api-key", "K3Y"}) == 2);
   CHECK_THAT(eq.io.err_text(), !Catch::Contains("hunter2x"));

@@ -1,0 +1,36 @@
+// Temporary files that an interrupt (Ctrl-C, SIGTERM) must not leave behind.
+// cli/'s signal handler ends the process at once with _exit(130), so no
+// destructor runs; it calls remove_registered_files(), which unlinks every
+// registered path with async-signal-safe calls only. A file is registered
+// while it is a temporary (an atomic output file before its rename).
+#pragma once
+
+#include <string>
+
+namespace daoctl::commands {
+
+// Registers `path` (a file, or with `directory` an empty-at-the-end directory
+// removed after the files) until the returned handle is destroyed or released.
+// Up to 16 paths at once (more are not registered: the file is then only
+// removed by its owner's destructor); paths up to 4095 bytes.
+class InterruptCleanup {
+ public:
+  InterruptCleanup() = default;
+  explicit InterruptCleanup(const std::string& path, bool directory = false);
+  ~InterruptCleanup() { release(); }
+  InterruptCleanup(InterruptCleanup&& other) noexcept : slot_(other.slot_) { other.slot_ = -1; }
+  InterruptCleanup& operator=(InterruptCleanup&& other) noexcept;
+  InterruptCleanup(const InterruptCleanup&) = delete;
+  InterruptCleanup& operator=(const InterruptCleanup&) = delete;
+  // The file is no longer temporary (renamed into place): forget it.
+  void release();
+
+ private:
+  int slot_ = -1;
+};
+
+// Called from the signal handler: unlink(2) each registered file, then
+// rmdir(2) each registered directory. Async-signal-safe.
+void remove_registered_files() noexcept;
+
+}  // namespace daoctl::commands

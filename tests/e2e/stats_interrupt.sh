@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Interrupted writes leave nothing (issue 19): Ctrl-C (SIGINT) or SIGTERM
+# while `stats export -O FILE` is writing removes its temporary file
+# (.FILE.tmp-XXXXXX beside the target) and leaves any earlier FILE as it was;
+# an XLSX workbook to stdout removes its private temporary directory too.
+# The platform is a peer that never answers, so the export is surely
+# mid-way (file created, no byte yet) when the signal comes; and then a real
+# daoctl-sim with a large export, interrupted while rows are being written.
+source "$(dirname "$0")/lib.sh"
+
+PEER="$DAOCTL_SOURCE_DIR/tests/tools/http_peer/server.py"
+python3 "$PEER" silent >"$E2E_DIR/silent.log" 2>"$E2E_DIR/silent.err" &
+E2E_PIDS+=("$!")
+SILENT=$(wait_for_line "$E2E_DIR/silent.log" 'http://127\.0\.0\.1:[0-9]+' 20) || {
+  failed "the silent peer starts" "$(cat "$E2E_DIR/silent.err")"; finish; exit 1; }
+D=$DAOCTL_BIN
+export TMPDIR="$E2E_DIR/tmp"
+mkdir -p "$TMPDIR"
+
+# interrupt SIGNAL NAME DIR GLOB ARGS...: starts daoctl ARGS in the
+# background, waits until a file matching GLOB exists in DIR, sends SIGNAL,
+# and checks exit 130 and that nothing matching GLOB is left.
+interrupt() {
+  local sig=$1 name=$2 dir=$3 glob=$4 i pid status
+  shift 4
+  "$D" "$@" >"$E2E_DIR/int.out" 2>"$E2E_DIR/int.err" &
+  pid=$!
+  for ((i = 0; i < 200; i++)); do
+    compgen -G "$dir/$glob" >/dev/null && break
+    sleep 0.05
+  done
+  if ! compgen -G "$dir/$glob" >/dev/null; then
+    failed "$name: the temporary file appeared" "$(cat "$E2E_DIR/int.err")"
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    return
+  fi
+  kill "-$sig" "$pid"
+  wait "$pid"
+  status=$?
+  expect_eq "$name: exit 130" "$status" "130"
+  expect_eq "$name: no temporary file left" "$(compgen -G "$dir/$glob" | wc -l)" "0"
+}
+
+OUTDIR="$E2E_DIR/out"
+mkdir -p "$OUTDIR"
+echo "yesterday's report" >"$OUTDIR/report.csv"
+export DAOCTL_URL=$SILENT DAOCTL_TOKEN=t0ken
+interrupt INT "SIGINT during -O report.csv" "$OUTDIR" '.report.csv.tmp-*' \
+  stats export activity --from 2026-11-01 --to 2026-11-02 -O "$OUTDIR/report.csv"
+expect_eq "SIGINT: the earlier report.csv is untouched" "$(cat "$OUTDIR/report.csv")" "yesterday's report"
+interrupt TERM "SIGTERM during -O report.json" "$OUTDIR" '.report.json.tmp-*' \
+  stats export activity --from 2026-11-01 --to 2026-11-02 -O "$OUTDIR/report.json"
+expect_eq "SIGTERM: no report.json appeared" "$(ls "$OUTDIR")" "report.csv"
+interrupt INT "SIGINT during -O book.xlsx" "$OUTDIR" '.book.xlsx.tmp-*' \
+  stats export activity events --format xlsx --from 2026-11-01 --to 2026-11-02 -O "$OUTDIR/book.xlsx"
+interrupt INT "SIGINT during an XLSX workbook to stdout" "$TMPDIR" 'daoctl-xlsx-*' \
+  stats export activity --format xlsx --from 2026-11-01 --to 2026-11-02
+expect_eq "the temporary directory is empty at the end" "$(ls -A "$TMPDIR" | wc -l)" "0"
+
+# A real export, interrupted while its rows are being written.
+"$DAOCTL_SIM_BIN" seed --data "$E2E_DIR/sim" --users 500 --departments 10 --activity-days 60 \
+  >/dev/null 2>"$E2E_DIR/seed.err" || failed "seed" "$(cat "$E2E_DIR/seed.err")"
+start_sim
+"$D" --rate-limit 20 stats export activity --group-by user --from 2025-01-01 --to 2025-03-01 --page-size 50 -O "$OUTDIR/big.csv" \
+  >/dev/null 2>"$E2E_DIR/big.err" &
+PID=$!
+for ((i = 0; i < 400; i++)); do
+  F=$(compgen -G "$OUTDIR/.big.csv.tmp-*" | head -n1)
+  [ -n "$F" ] && [ -s "$F" ] && break
+  sleep 0.05
+done
+if [ -n "${F:-}" ] && [ -s "$F" ]; then
+  pass "a real export has written rows to its temporary file"
+  kill -INT "$PID"
+  wait "$PID"
+  expect_eq "real export: SIGINT exits 130" "$?" "130"
+  expect_eq "real export: neither the temporary nor the target file is left" \
+    "$(ls -A "$OUTDIR" | grep -c big)" "0"
+else
+  failed "a real export has written rows to its temporary file" "$(cat "$E2E_DIR/big.err")"
+  kill "$PID" 2>/dev/null
+  wait "$PID" 2>/dev/null
+fi
+finish

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Waiting is visible and bounded (issue 19). A platform that accepts the
+# connection and never answers (tests/tools/http_peer silent): on a terminal
+# each retry prints one line ("no answer from HOST in N s, retry 2/5 in ...");
+# through a pipe there is none; --timeout bounds the whole command, retries
+# included (before, it bounded each attempt: 5 attempts of 7 s were 35 s);
+# a job command without --timeout gets all its attempts.
+source "$(dirname "$0")/lib.sh"
+command -v script >/dev/null || { failed "util-linux script(1) is installed (scripts/install-deps.sh)"; finish; exit 1; }
+
+PEER="$DAOCTL_SOURCE_DIR/tests/tools/http_peer/server.py"
+python3 "$PEER" silent --record "$E2E_DIR/silent.rec" >"$E2E_DIR/silent.log" 2>"$E2E_DIR/silent.err" &
+E2E_PIDS+=("$!")
+SILENT=$(wait_for_line "$E2E_DIR/silent.log" 'http://127\.0\.0\.1:[0-9]+' 20) || {
+  failed "the silent peer starts" "$(cat "$E2E_DIR/silent.err")"; finish; exit 1; }
+HOSTPORT=${SILENT#http://}
+export DAOCTL_URL=$SILENT DAOCTL_TOKEN=t0ken
+D=$DAOCTL_BIN
+q() { printf '%q' "$1"; }
+in_pty() {
+  TTY_OUT=$(TERM=xterm script -qfec "$1" /dev/null </dev/null 2>&1)
+  TTY_STATUS=$?
+}
+
+# --- a terminal: one line per retry, and the whole command ends by --timeout.
+T0=$(date +%s.%N)
+in_pty "$(q "$D") --attempt-timeout 2 --timeout 7 users list"
+T1=$(date +%s.%N)
+expect_eq "pty: a silent platform is a failure (exit 1)" "$TTY_STATUS" "1"
+expect_match "pty: each retry is told in one line" "$TTY_OUT" \
+  "daoctl: no answer from $HOSTPORT in 2 s, retry 2/5 in [0-9.]+ s"
+expect_match "pty: the next retry too" "$TTY_OUT" "daoctl: no answer from $HOSTPORT in 2 s, retry 3/5 in [0-9.]+ s"
+expect_no_match "pty: no retry is started past the limit" "$TTY_OUT" "retry 5/5"
+expect_match "pty: the error says the command's time limit ran out" "$TTY_OUT" \
+  "time limit \\(--timeout 7 s\\) ran out before attempt [0-9] of 5"
+ELAPSED=$(awk -v a="$T0" -v b="$T1" 'BEGIN { printf "%.1f", b - a }')
+expect_eq "pty: --timeout 7 bounds the whole command, not each attempt ($ELAPSED s)" \
+  "$(awk -v e="$ELAPSED" 'BEGIN { print (e >= 6 && e < 9.5) ? 1 : 0 }')" "1"
+
+# --- a pipe: no retry lines, the same bound.
+T0=$(date +%s.%N)
+expect_exit 1 "pipe: a silent platform is exit 1" "$D" --attempt-timeout 2 --timeout 5 users list
+T1=$(date +%s.%N)
+expect_no_match "pipe: no retry lines off a terminal" "$ERR" 'retry [0-9]/'
+expect_match "pipe: the error names the request and the limit" "$ERR" \
+  "GET /scim/v2/Users.* failed after [0-9] attempts.*--timeout 5 s"
+expect_eq "pipe: --timeout 5 ends the command in time" "$(awk -v a="$T0" -v b="$T1" 'BEGIN { print (b - a < 7.5) ? 1 : 0 }')" "1"
+# -v tells retries through a pipe too.
+run "$D" -v --attempt-timeout 1 --timeout 3 users list
+expect_match "pipe -v: retries are told" "$ERR" "no answer from $HOSTPORT in 1 s, retry 2/5"
+
+# --- an interactive command's default limit is 60 s; each attempt 30 s. A
+# job command (stats export) has no overall limit by default: all 5 attempts.
+expect_exit 1 "job: stats export against a silent platform fails" \
+  "$D" --attempt-timeout 1 stats export activity --from 2026-11-01 --to 2026-11-02 -O "$E2E_DIR/a.csv"
+expect_match "job: every attempt was made" "$ERR" "failed after 5 attempts"
+expect_no_match "job: no time limit was applied" "$ERR" "time limit"
+expect_eq "job: no output file, no temporary file" "$(ls -A "$E2E_DIR" | grep -c 'a\.csv')" "0"
+
+# --- the limit counts from the command's start over several requests: the
+# peer saw no request start after the limit.
+rm -f "$E2E_DIR/silent.rec"
+run "$D" --attempt-timeout 1 --timeout 4 users list
+expect_match "the peer saw the attempts" "$(wc -l <"$E2E_DIR/silent.rec")" '^[2-4]$'
+finish
