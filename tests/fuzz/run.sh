@@ -8,7 +8,8 @@
 #
 # Environment: DAOCTL_FUZZ_BUILD_DIR (default <repo>/build-fuzz),
 # DAOCTL_FUZZ_CXX (default clang++-16), DAOCTL_FUZZ_JOBS (build jobs, default 2),
-# DAOCTL_FUZZ_KEEP=1 keeps the work dir (grown corpora, logs).
+# DAOCTL_FUZZ_KEEP=1 keeps the work dir (grown corpora, logs),
+# DAOCTL_FUZZ_BUILD_ONLY=1 stops after the build (bench/build.sh times the two apart).
 # Crashes found are copied to <build>/fuzz-crashes/<target>/; see README.md.
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -59,6 +60,7 @@ if ! nice -n 5 cmake --build "$BUILD" -j "$JOBS" --target "${build_targets[@]}" 
 fi
 t1=$(date +%s)
 echo "fuzz: built ${#targets[@]} targets in $((t1 - t0)) s; $SECONDS_PER_TARGET s each"
+[ "${DAOCTL_FUZZ_BUILD_ONLY:-0}" = 1 ] && exit 0
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/daoctl-fuzz.XXXXXX")"
 [ "${DAOCTL_FUZZ_KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
