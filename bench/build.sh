@@ -2,6 +2,7 @@
 # Build-time benchmark (issue: set-up <= 6 min, one command's .cpp rebuilt <= 30 s).
 #
 #   bench/build.sh [--full] [--rev REV]
+#   bench/build.sh --test-command [--rev REV]
 #
 # Clones REV (default HEAD) into a temporary folder and, with ccache disabled
 # (a new user's first build), measures with the ci preset:
@@ -9,15 +10,24 @@
 #   2. with --full, the rest of the default target (every test executable);
 #   3. touching one command's .cpp (commands/backup/download.cpp) and
 #      rebuilding what the set-up builds, and with --full everything.
+# With --test-command it measures instead each part of scripts/test.sh (the
+# README's test command) from that fresh clone, ccache disabled, apt left out
+# (install-deps.sh is timed by scripts/fresh-machine-check.sh): the plain
+# build (every target), the plain tests, the fuzz build, the fuzz run
+# (DAOCTL_FUZZ_SECONDS, default 5, per target), the sanitized build and the
+# sanitized tests, then the sum. Parts that fail are reported and the rest
+# still run, as in scripts/test.sh.
 # Prints wall and CPU (user+sys) seconds per step. Run it on a quiet machine:
 # wall times on 2 cores shared with other work are not comparable; CPU seconds
 # mostly are. Compare two revisions by running it with --rev for each.
 set -euo pipefail
 full=0
+testcmd=0
 rev=HEAD
 while [ $# -gt 0 ]; do
   case "$1" in
     --full) full=1 ;;
+    --test-command) testcmd=1 ;;
     --rev) rev=$2; shift ;;
     *) echo "bench/build.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -34,14 +44,48 @@ export CCACHE_DISABLE=1
 
 step() {  # step NAME COMMAND...: runs it, prints wall and CPU seconds
   local name=$1; shift
-  local t
-  t=$({ /usr/bin/time -f '%e %U %S' "$@" >"$work/$name.log" 2>&1; } 2>&1 | tail -1) ||
+  # time -o: the command's own stderr goes to its log, not into the numbers.
+  /usr/bin/time -o "$work/time" -f '%e %U %S' "$@" >"$work/$name.log" 2>&1 ||
     { tail -30 "$work/$name.log" >&2; echo "bench/build.sh: $name failed" >&2; exit 1; }
-  read -r wall user sys <<<"$t"
+  read -r wall user sys < <(tail -1 "$work/time")
   printf '%-28s wall %7.1f s   cpu %7.1f s\n' "$name" "$wall" "$(echo "$user + $sys" | bc)"
 }
 
 echo "bench/build.sh: $(git rev-parse --short HEAD), $(nproc) cores, ccache disabled"
+if [ "$testcmd" = 1 ]; then
+  # The parts of scripts/test.sh, in its order, with its commands. CPU seconds
+  # count every process the part waited for (compilers, tests, the peers they
+  # start); "cpu/2" is the wall the part needs at least on 2 idle cores when
+  # CPU-bound (builds are; tests also wait on sleeps, timeouts and peers).
+  total_wall=0 total_cpu=0 failed_parts=()
+  part() {  # part NAME COMMAND...: like step, but a failure is noted, not fatal
+    local name=$1; shift
+    local rc=0
+    /usr/bin/time -o "$work/time" -f '%e %U %S' "$@" >"$work/$name.log" 2>&1 || rc=$?
+    read -r wall user sys < <(tail -1 "$work/time")
+    cpu=$(echo "$user + $sys" | bc)
+    total_wall=$(echo "$total_wall + $wall" | bc)
+    total_cpu=$(echo "$total_cpu + $cpu" | bc)
+    printf '%-22s wall %7.1f s   cpu %7.1f s   cpu/2 %7.1f s%s\n' "$name" "$wall" "$cpu" \
+      "$(echo "$cpu / 2" | bc -l)" "$([ $rc -eq 0 ] || echo "   FAILED (exit $rc, log kept)")"
+    if [ $rc -ne 0 ]; then failed_parts+=("$name"); trap - EXIT; fi
+  }
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:abort_on_error=1}
+  part "plain build" sh -c 'cmake --preset ci >/dev/null && cmake --build --preset ci'
+  part "plain tests" ctest --preset ci
+  part "fuzz build" env DAOCTL_FUZZ_BUILD_ONLY=1 tests/fuzz/run.sh "${DAOCTL_FUZZ_SECONDS:-5}"
+  part "fuzz run" tests/fuzz/run.sh "${DAOCTL_FUZZ_SECONDS:-5}"
+  part "sanitized build" sh -c 'cmake --preset asan >/dev/null && cmake --build --preset asan'
+  part "sanitized tests" ctest --preset asan
+  printf '%-22s wall %7.1f s   cpu %7.1f s   cpu/2 %7.1f s\n' "test command" "$total_wall" "$total_cpu" \
+    "$(echo "$total_cpu / 2" | bc -l)"
+  if [ ${#failed_parts[@]} -gt 0 ]; then
+    echo "bench/build.sh: failed: ${failed_parts[*]}; logs in $work" >&2
+    exit 1
+  fi
+  exit 0
+fi
 step configure cmake --preset ci
 step "set-up build (2 binaries)" cmake --build build --target daoctl daoctl-sim
 if [ "$full" = 1 ]; then

@@ -8,7 +8,9 @@
 #
 # Environment: DAOCTL_FUZZ_BUILD_DIR (default <repo>/build-fuzz),
 # DAOCTL_FUZZ_CXX (default clang++-16), DAOCTL_FUZZ_JOBS (build jobs, default 2),
-# DAOCTL_FUZZ_KEEP=1 keeps the work dir (grown corpora, logs).
+# DAOCTL_FUZZ_KEEP=1 keeps the work dir (grown corpora, logs),
+# DAOCTL_FUZZ_BUILD_ONLY=1 stops after the build (bench/build.sh times the two apart),
+# DAOCTL_FUZZ_PARALLEL (targets fuzzed at once, default 2).
 # Crashes found are copied to <build>/fuzz-crashes/<target>/; see README.md.
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -59,6 +61,7 @@ if ! nice -n 5 cmake --build "$BUILD" -j "$JOBS" --target "${build_targets[@]}" 
 fi
 t1=$(date +%s)
 echo "fuzz: built ${#targets[@]} targets in $((t1 - t0)) s; $SECONDS_PER_TARGET s each"
+[ "${DAOCTL_FUZZ_BUILD_ONLY:-0}" = 1 ] && exit 0
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/daoctl-fuzz.XXXXXX")"
 [ "${DAOCTL_FUZZ_KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
@@ -68,9 +71,10 @@ for s in llvm-symbolizer-16 llvm-symbolizer llvm-symbolizer-14; do
 done
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
-passed=0
-failed=0
-for t in "${targets[@]}"; do
+# One target: replays its regressions, fuzzes it, prints its result line on
+# stdout and any report on stderr; succeeds when the target passed.
+fuzz_one() {
+  local t=$1 bin max_len log status regress f execs cov ft corp rc last a
   bin="$BUILD/tests/fuzz/fuzz_$t"
   max_len="${MAX_LEN[$t]:-$DEFAULT_MAX_LEN}"
   mkdir -p "$WORK/$t/corpus" "$WORK/$t/artifacts"
@@ -120,7 +124,27 @@ for t in "${targets[@]}"; do
   fi
   printf 'fuzz: %-16s %-10s execs %-9s cov %-6s ft %-6s corpus %-5s regressions %s\n' \
     "$t" "$status" "${execs:-0}" "${cov:-0}" "${ft:-0}" "${corp:-0}" "${#regress[@]}"
-  if [ "$status" = ok ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  [ "$status" = ok ]
+}
+
+# Targets run DAOCTL_FUZZ_PARALLEL at a time (default 2, one per core: each
+# libFuzzer process is single-threaded, so one at a time left a core idle);
+# each still gets its full time. Results are printed in target order.
+PARALLEL="${DAOCTL_FUZZ_PARALLEL:-2}"
+passed=0
+failed=0
+running=0
+for t in "${targets[@]}"; do
+  mkdir -p "$WORK/$t"
+  (fuzz_one "$t" >"$WORK/$t/line" 2>"$WORK/$t/report"; echo $? >"$WORK/$t/rc") &
+  running=$((running + 1))
+  if [ "$running" -ge "$PARALLEL" ]; then wait -n; running=$((running - 1)); fi
+done
+wait
+for t in "${targets[@]}"; do
+  cat "$WORK/$t/report" >&2
+  cat "$WORK/$t/line"
+  if [ "$(cat "$WORK/$t/rc" 2>/dev/null)" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 done
 echo "fuzz: $(($(date +%s) - t0)) s in all"
 echo "fuzz: $passed passed, $failed failed"

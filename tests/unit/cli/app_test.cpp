@@ -229,7 +229,7 @@ TEST_CASE("users list fetches every SCIM page and prints a table or a JSON array
   }
 }
 
-TEST_CASE("users get falls back from id to a userName filter; unknown is exit 7") {
+TEST_CASE("users get falls back from id to a userName filter, unknown is exit 7") {
   Harness h;
   h.stub("GET /scim/v2/Users/ivanov.i", 404,
          R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"404","detail":"no user"})");

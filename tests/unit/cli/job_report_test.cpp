@@ -78,7 +78,7 @@ TEST_CASE("job report: metrics are gauges with labels, counts by kind, escaped l
   CHECK_FALSE(metric_value(m, "daoctl_sync_last_success_timestamp_seconds", {}));
 }
 
-TEST_CASE("run_reported: files on success; on failure the error, exit code and the previous last success") {
+TEST_CASE("run_reported: files on success, on failure the error, exit code and the previous last success") {
   TempDir dir;
   FakeIo io;
   CommandContext ctx(io, {}, {});

@@ -46,7 +46,7 @@ TEST_CASE("log format json: the stream buffer emits whole lines only") {
   CHECK(out[2]["message"] == "unterminated");
 }
 
-TEST_CASE("pager: DAOCTL_PAGER over PAGER over less; cat or empty mean none") {
+TEST_CASE("pager: DAOCTL_PAGER over PAGER over less, cat or empty mean none") {
   CHECK(cli::pager_command({}) == "less");
   CHECK(cli::pager_command({{"PAGER", "most"}}) == "most");
   CHECK(cli::pager_command({{"PAGER", "most"}, {"DAOCTL_PAGER", "less -S"}}) == "less -S");

@@ -206,7 +206,7 @@ TEST_CASE("a config file with an inline token readable by others is refused") {
   CHECK_FALSE(missing->has_value());
 }
 
-TEST_CASE("token files must be private; their content is trimmed") {
+TEST_CASE("token files must be private, their content is trimmed") {
   TempDir dir;
   const auto group_readable = dir.write("g.token", "tok\n", 0640);
   auto refused = read_token({TokenSource::Kind::File, group_readable, "context a"});
@@ -224,7 +224,7 @@ TEST_CASE("token files must be private; their content is trimmed") {
   CHECK(absent.error().kind == ErrorKind::Config);
 }
 
-TEST_CASE("token_command: stdout trimmed is the token; failure names the context only") {
+TEST_CASE("token_command: stdout trimmed is the token, failure names the context only") {
   CHECK(read_token({TokenSource::Kind::Command, "printf '  abc-1 \\n'", "context a"}).value() ==
         "abc-1");
   auto failed = read_token({TokenSource::Kind::Command, "echo leaked-secret; exit 3", "context prod"});

@@ -182,7 +182,7 @@ TEST_CASE("delete removes the account and its ledger entry") {
   CHECK(l.entries.empty());
 }
 
-TEST_CASE("sync reactivates only accounts daoctl blocked; an administrator's block stays") {
+TEST_CASE("sync reactivates only accounts daoctl blocked, an administrator's block stays") {
   sync::DesiredUser back;
   back.external_id = "ext-2";
   back.user_name = "back";

@@ -46,7 +46,7 @@ TEST_CASE("1C:ZUP export in Windows-1251, semicolon-separated, dd.MM.yyyy dates"
         "2023-12-31");
 }
 
-TEST_CASE("the same 1C export read as UTF-8 fails where it is not UTF-8; auto reads it", "[csv]") {
+TEST_CASE("the same 1C export read as UTF-8 fails where it is not UTF-8, auto reads it", "[csv]") {
   CsvSourceOptions o;
   o.path = fixture("zup_1c_windows1251.csv");
   o.delimiter = ';';

@@ -332,7 +332,7 @@ TEST_CASE("the auth header never follows a next link to another origin", "[http]
   }
 }
 
-TEST_CASE("Link header paging keeps to the origin too; allowed_origins opens one more", "[http][origin]") {
+TEST_CASE("Link header paging keeps to the origin too, allowed_origins opens one more", "[http][origin]") {
   auto script = [](FakeHttpTransport& t) {
     t.script("https://hr.example/v1/people",
              {200, R"([{"id":"1"}])", {{"link", R"(<https://hr2.example:8443/v1/people?after=1>; rel="next")"}}, {}});

@@ -191,7 +191,7 @@ TEST_CASE("paged search returns every one of 5,000 entries with page size 500", 
   CHECK(seen.size() == kEmployees);
 }
 
-TEST_CASE("against AD-like size limits, unpaged and oversized pages fail; paging reads all",
+TEST_CASE("against AD-like size limits, unpaged and oversized pages fail, paging reads all",
           "[live][paging]") {
   auto options = generated_options();
   options.ppolicy_locks = false;  // this server runs without the ppolicy overlay

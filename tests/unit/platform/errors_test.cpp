@@ -92,7 +92,7 @@ TEST_CASE("a long non-JSON body is cut to one short line", "[platform][errors]")
   CHECK(e.detail == std::string(200, 'x') + "...");
 }
 
-TEST_CASE("the message names method, path and status; auth errors carry hints", "[platform][errors]") {
+TEST_CASE("the message names method, path and status, auth errors carry hints", "[platform][errors]") {
   ClientHarness h;
   h.fake->next(response(404, R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"404","detail":"User 42 not found"})"))
       .next(response(401, R"({"title":"Unauthorized","status":401,"detail":"invalid token"})"))

@@ -287,7 +287,7 @@ TEST_CASE("bodies, methods and headers go out and come back intact", "[platform_
   CHECK((*del)["body"] == "");
 }
 
-TEST_CASE("a sink receives a 2xx body; an error body stays in the response", "[platform_live]") {
+TEST_CASE("a sink receives a 2xx body, an error body stays in the response", "[platform_live]") {
   LiveServer server;
   const std::string big(3 << 20, 'b');
   server.routes().Get("/api/v1/backups/1/download", [&](const httplib::Request&, httplib::Response& res) {

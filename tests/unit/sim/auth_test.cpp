@@ -51,7 +51,7 @@ TEST_CASE("native paths without a token answer 401 problem details") {
   CHECK(unknown->status == 401);
 }
 
-TEST_CASE("me names the admin token; unknown paths are 404 in the area's error shape") {
+TEST_CASE("me names the admin token, unknown paths are 404 in the area's error shape") {
   RunningSim sim;
   auto me = body_of(sim.get("/api/v1/me"));
   CHECK(me["subject"] == "admin");

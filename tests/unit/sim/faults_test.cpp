@@ -9,7 +9,7 @@
 using namespace daoctl::sim::testing;
 using daoctl::sim::FaultOptions;
 
-TEST_CASE("option --fail-rate 1 answers every request 500 or 503 with Retry-After; health is exempt") {
+TEST_CASE("option --fail-rate 1 answers every request 500 or 503 with Retry-After, health is exempt") {
   FaultOptions faults;
   faults.fail_rate = 1.0;
   RunningSim sim(faults);

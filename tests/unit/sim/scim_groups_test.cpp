@@ -122,7 +122,7 @@ TEST_CASE("more than 1000 member operations in one PATCH is 400 tooMany") {
   CHECK(ok->status == 200);
 }
 
-TEST_CASE("SCIM group PUT replaces members and honours If-Match; DELETE is 204") {
+TEST_CASE("SCIM group PUT replaces members and honours If-Match, DELETE is 204") {
   RunningSim sim;
   auto a = new_user(sim, "a.user");
   auto b = new_user(sim, "b.user");

@@ -115,7 +115,7 @@ TEST_CASE("userName is unique case-insensitively and externalId exactly: 409 uni
   CHECK(other_case_external->status == 201);
 }
 
-TEST_CASE("SCIM user filters: eq on userName, externalId, emails, id, active; and") {
+TEST_CASE("SCIM user filters: eq on userName, externalId, emails, id, active, and") {
   RunningSim sim;
   auto a = create_user(sim, "smith.john", "x-1");
   auto b = create_user(sim, "smith.jane", "x-2");
@@ -282,7 +282,7 @@ TEST_CASE("SCIM user PATCH: paths, extension URNs, value filters, no-path replac
   CHECK(empty->status == 400);
 }
 
-TEST_CASE("If-Match: a stale ETag is 412 for PUT, PATCH and DELETE; the current one passes") {
+TEST_CASE("If-Match: a stale ETag is 412 for PUT, PATCH and DELETE, the current one passes") {
   RunningSim sim;
   auto created = sim.post("/scim/v2/Users", user_doc("etag.user"));
   auto id = body_of(created)["id"].get<std::string>();

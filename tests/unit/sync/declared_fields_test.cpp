@@ -98,7 +98,7 @@ mapping:
   CHECK(job.error().detail.find("names hr.") == job.error().detail.rfind("names hr."));
 }
 
-TEST_CASE("a JSON source without fields: loads; its records are checked at plan time") {
+TEST_CASE("a JSON source without fields: loads, its records are checked at plan time") {
   const char* yaml = R"(version: 1
 name: hrjson
 sources:

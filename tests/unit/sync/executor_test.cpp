@@ -317,7 +317,7 @@ TEST_CASE("a block's intent is recorded before the batch that carries it is sent
   CHECK(target.patches.size() == 4);
 }
 
-TEST_CASE("a block whose intent cannot be recorded is not sent; the rest of the batch is") {
+TEST_CASE("a block whose intent cannot be recorded is not sent, the rest of the batch is") {
   SyncPlan plan;
   plan.users = {change(UserActionKind::Deactivate, "2", "leaver"), change(UserActionKind::Reactivate, "3", "back")};
   FakeTarget target;

@@ -166,7 +166,7 @@ TEST_CASE("a directory group nobody is in any more loses this job's members, by 
   CHECK(actions(plan) == std::vector<std::string>{"remove_members Gone alice"});
 }
 
-TEST_CASE("a group search's ids and names reach the desired users; include/exclude still match DNs and names") {
+TEST_CASE("a group search's ids and names reach the desired users, include/exclude still match DNs and names") {
   const char* yaml = R"(version: 1
 name: nightly
 sources:

@@ -362,7 +362,7 @@ TEST_CASE("a join rate below safety.min_join_rate stops the run") {
   CHECK(check_guards(fixed, ok_plan, in));
 }
 
-TEST_CASE("dates: converts mapped dates to YYYY-MM-DD; a value that is no date is not sent, with one warning") {
+TEST_CASE("dates: converts mapped dates to YYYY-MM-DD, a value that is no date is not sent, with one warning") {
   JobSpec job = job_from(kHrJob);
   SourceRecords data;
   data["hr"] = {
