@@ -72,7 +72,7 @@ stop_proxy
 start_proxy "$E2E_DIR/p3.log" --stall-path /download --stall-count 1
 RUN="$E2E_DIR/run"
 check "backup run through a stall" env DAOCTL_URL="$PROXY_URL" timeout 120 \
-  "$DAOCTL_BIN" --attempt-timeout 5 backup run --dir "$RUN" --keep-last 5
+  "$DAOCTL_BIN" --attempt-timeout 5 backup run --dir "$RUN" --keep-last 5 -o json
 expect_eq "the run succeeded" "$(jq -r .success <<<"$OUT")" "true"
 check "the next backup run takes the lock" env DAOCTL_URL="$PROXY_URL" timeout 120 \
   "$DAOCTL_BIN" --attempt-timeout 5 backup run --dir "$RUN" --keep-last 5

@@ -50,7 +50,7 @@ expect_match "noticed within about a second of the job's 6 s (${T} ms)" "$T" '^(
 # backup run has the same bound; its report says why and the lock is free again.
 RUNDIR="$E2E_DIR/run"
 expect_exit 1 "backup run --wait-timeout 1 gives up" timeout 60 \
-  "$DAOCTL_BIN" backup run --dir "$RUNDIR" --wait-timeout 1 --keep-last 3
+  "$DAOCTL_BIN" backup run --dir "$RUNDIR" --wait-timeout 1 --keep-last 3 -o json
 expect_eq "the run summary says it failed" "$(jq -r .success <<<"$OUT")" "false"
 expect_match "the summary names the job" "$(jq -r .error <<<"$OUT")" 'did not finish within 1 s \(backup [0-9]+, job [0-9]+\)'
 for _ in $(seq 1 80); do
@@ -59,6 +59,6 @@ for _ in $(seq 1 80); do
   sleep 0.25
 done
 check "the next backup run takes the lock and completes" timeout 60 \
-  "$DAOCTL_BIN" backup run --dir "$RUNDIR" --wait-timeout 60 --keep-last 3
+  "$DAOCTL_BIN" backup run --dir "$RUNDIR" --wait-timeout 60 --keep-last 3 -o json
 expect_eq "it succeeded" "$(jq -r .success <<<"$OUT")" "true"
 finish
