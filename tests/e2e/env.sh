@@ -107,8 +107,8 @@ branding:
   colour_scheme: dark
 YAML
 expect_exit 2 "an unknown key is a config error" "$DAOCTL_BIN" apply -f "$E2E_DIR/env/bad-key.yaml"
-expect_match "the unknown key is named with line and column" "$ERR" 'bad-key\.yaml:[0-9]+:[0-9]+: /branding.*colour_scheme'
-expect_match "the position is the unknown key's line" "$ERR" 'bad-key\.yaml:4:[0-9]+: /branding/colour_scheme'
+expect_match "the unknown key is named with line and column, in the file's words" "$ERR" "bad-key\.yaml:[0-9]+:[0-9]+: unknown key 'colour_scheme'"
+expect_match "the position is the unknown key's own line and column" "$ERR" "bad-key\.yaml:4:3: unknown key 'colour_scheme' \(expected one of [a-z_, ]*primary_color"
 cat >"$E2E_DIR/env/bad-values.yaml" <<'YAML'
 version: 1
 policies:

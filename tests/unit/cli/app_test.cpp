@@ -331,7 +331,7 @@ TEST_CASE("a format a command does not print is exit 2 naming the ones it does, 
   }
 }
 
-TEST_CASE("-o is never a file: export-env -o env.yaml says to use -O") {
+TEST_CASE("export-env: -o is never a file, -o env.yaml says to use -O") {
   Harness h;
   CHECK(h.run({"export-env", "-o", "env.yaml"}) == 2);
   CHECK_THAT(h.io.err_text(), Catch::Contains("cannot print env.yaml"));
@@ -363,7 +363,7 @@ TEST_CASE("users delete on a terminal says what will happen, then asks for the n
   CHECK(yes.http->requests.back().method == "DELETE");
 }
 
-TEST_CASE("--yes does not ask, on a terminal too") {
+TEST_CASE("confirmations: --yes does not ask, on a terminal too") {
   Harness h(/*tty=*/true);
   h.stub("GET /scim/v2/Users/1", 200, user_json("1", "ivanov.i"));
   h.stub("DELETE /scim/v2/Users/1", 204, "");

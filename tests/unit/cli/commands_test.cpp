@@ -109,7 +109,7 @@ TEST_CASE("each sync, deprovision, import and env verb has its own Options, with
   auto diff = parse_options<EnvDiffOptions>(register_env_diff, {"diff", "-f", "env.yaml", "--prune"});
   CHECK(diff.file == "env.yaml");
   CHECK(diff.prune);
-  CHECK(parse_options<ExportEnvOptions>(register_export_env, {"export-env", "-o", "-"}).output == "-");
+  CHECK(parse_options<ExportEnvOptions>(register_export_env, {"export-env", "-O", "-"}).output == "-");
   CHECK_THROWS_AS(parse_options<EnvDiffOptions>(register_env_diff, {"diff", "-f", "e", "--summary-file", "s"}),
                   CLI::ExtrasError);
 }

@@ -36,7 +36,7 @@ TEST_CASE("an interactive command has a 60 s limit in all, each attempt 30 s") {
   CHECK(*s.deadline > std::chrono::steady_clock::now() + 50s);
 }
 
-TEST_CASE("--timeout is the whole command's limit; --attempt-timeout one attempt's") {
+TEST_CASE("timeouts: --timeout is the whole command's limit, --attempt-timeout one attempt's") {
   const auto longer = settings_of({"--timeout", "300", "users", "list"});
   CHECK(limit_of(longer) == 300s);
   CHECK(longer.timeout == 30s);

@@ -36,7 +36,7 @@ TEST_CASE("progress: a line with total shows done/total, percent, bar, rate and 
         "exporting activity  12345  4115/s");
 }
 
-TEST_CASE("progress: redrawn in place with \\r, throttled, padded over a longer line, ended once") {
+TEST_CASE("progress: redrawn in place with a carriage return, throttled, padded over a longer line, ended once") {
   std::ostringstream out;
   const auto t0 = Clock::time_point{} + 1h;
   {

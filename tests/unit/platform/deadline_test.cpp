@@ -89,7 +89,7 @@ TEST_CASE("a long transfer's own timeout is cut to the limit too", "[platform][d
   CHECK(s.fake->elapsed() <= 40s);
 }
 
-TEST_CASE("throttling is not a retry notice; a refused connection and a 502 are", "[platform][deadline]") {
+TEST_CASE("throttling is not a retry notice, a refused connection and a 502 are", "[platform][deadline]") {
   auto transport = std::make_unique<FakeTransport>();
   FakeTransport* fake = transport.get();
   std::vector<std::string> notices;
