@@ -291,7 +291,8 @@ json scim_resource_for(const DesiredUser& u, TargetKind target, const std::strin
   r["userName"] = u.user_name;
   r["active"] = u.active;
   json ent = json::object(), prof = json::object();
-  for (const auto& [field, value] : u.fields) {
+  for (const auto& [name, value] : u.fields) {
+    const std::string& field = name;
     auto c = canonical(value);
     if (c.empty() && field != "skills") continue;
     if (field == "email") r["emails"] = scim_value_of(field, value);
