@@ -6,6 +6,8 @@
 
 #include <simdjson.h>
 
+#include "core/sync/page_parser.hpp"
+
 namespace daoctl::sync {
 
 using nlohmann::json;
@@ -185,7 +187,7 @@ Status users_from_scim_page(std::string& body, const std::map<std::string, std::
   };
   const std::size_t size = body.size();
   body.reserve(size + simdjson::SIMDJSON_PADDING);
-  thread_local simdjson::ondemand::parser parser;
+  auto& parser = page_parser();
   auto doc = parser.iterate(body.data(), size, body.capacity());
   object root;
   if (auto err = doc.get_object().get(root)) return bad(simdjson::error_message(err));
