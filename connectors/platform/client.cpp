@@ -1,6 +1,7 @@
 #include "connectors/platform/client.hpp"
 #include "connectors/platform/paging.hpp"
 #include "core/text/ascii.hpp"
+#include "core/sync/page_parser.hpp"
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -960,7 +961,7 @@ Result<ScimPageMeta> scim_page_meta(const http::Request& req, std::string& body,
   if (body.empty()) return bad("empty body");
   const std::size_t size = body.size();
   body.reserve(size + simdjson::SIMDJSON_PADDING);
-  thread_local simdjson::ondemand::parser parser;
+  auto& parser = sync::page_parser();  // shared with the user reader (core/sync/page_parser.hpp)
   auto doc = parser.iterate(body.data(), size, body.capacity());
   if (doc.error()) return bad(simdjson::error_message(doc.error()));
   simdjson::ondemand::object root;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <compare>
 #include <cstdint>
 #include <initializer_list>
 #include <stdexcept>
@@ -18,6 +19,40 @@
 
 namespace daoctl::sync {
 
+// A field's name, interned: every user's "email" points at one shared copy of
+// "email" instead of holding its own 32-byte std::string, which was a third
+// of each Fields entry (two users, a dozen fields each, per employee). Reads
+// like a const std::string; names compare by text, and equal texts are the
+// same pointer. The table only grows (a job maps a few dozen names).
+class FieldName {
+ public:
+  FieldName(std::string_view name) : name_(&intern(name)) {}       // NOLINT(google-explicit-constructor)
+  FieldName(const char* name) : FieldName(std::string_view(name)) {}  // NOLINT(google-explicit-constructor)
+  FieldName(const std::string& name) : FieldName(std::string_view(name)) {}  // NOLINT(google-explicit-constructor)
+
+  const std::string& str() const noexcept { return *name_; }
+  operator const std::string&() const noexcept { return *name_; }  // NOLINT(google-explicit-constructor)
+  operator std::string_view() const noexcept { return *name_; }    // NOLINT(google-explicit-constructor)
+  const char* c_str() const noexcept { return name_->c_str(); }
+  std::size_t size() const noexcept { return name_->size(); }
+  bool empty() const noexcept { return name_->empty(); }
+
+  friend bool operator==(const FieldName& a, const FieldName& b) noexcept { return a.name_ == b.name_; }
+  friend bool operator==(const FieldName& a, std::string_view b) noexcept { return *a.name_ == b; }
+  friend bool operator==(const FieldName& a, const std::string& b) noexcept { return *a.name_ == b; }
+  friend bool operator==(const FieldName& a, const char* b) noexcept { return *a.name_ == b; }
+  friend std::strong_ordering operator<=>(const FieldName& a, const FieldName& b) noexcept {
+    return std::string_view(*a.name_) <=> std::string_view(*b.name_);
+  }
+  friend std::strong_ordering operator<=>(const FieldName& a, std::string_view b) noexcept {
+    return std::string_view(*a.name_) <=> b;
+  }
+
+ private:
+  static const std::string& intern(std::string_view name);  // thread-safe; core/sync/plan.cpp
+  const std::string* name_;
+};
+
 // The mapped fields of one user: a handful of (name, value) pairs kept
 // sorted by name in one vector, with the subset of std::map's interface the
 // sync uses (iteration in name order, find, at, [], count, erase, emplace).
@@ -26,9 +61,9 @@ namespace daoctl::sync {
 // no-op plan's memory at 100k employees.
 class Fields {
  public:
-  using key_type = std::string;
+  using key_type = FieldName;
   using mapped_type = mapping::Value;
-  using value_type = std::pair<std::string, mapping::Value>;
+  using value_type = std::pair<FieldName, mapping::Value>;
   using iterator = std::vector<value_type>::iterator;
   using const_iterator = std::vector<value_type>::const_iterator;
 
@@ -82,7 +117,11 @@ class Fields {
   std::pair<iterator, bool> emplace(std::string_view name, V&& value) {
     return try_emplace(name, std::forward<V>(value));
   }
-  std::pair<iterator, bool> insert(value_type v) { return try_emplace(v.first, std::move(v.second)); }
+  std::pair<iterator, bool> insert(value_type v) {
+    auto it = lower(v.first);
+    if (it != items_.end() && it->first == v.first) return {it, false};
+    return {items_.insert(it, std::move(v)), true};
+  }
   template <class V>
   std::pair<iterator, bool> insert_or_assign(std::string_view name, V&& value) {
     auto r = try_emplace(name);

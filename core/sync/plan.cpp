@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -242,6 +243,21 @@ const char* to_string(UserActionKind kind) {
     case UserActionKind::Reactivate: return "reactivate";
   }
   return "update";
+}
+
+const std::string& FieldName::intern(std::string_view name) {
+  // Each thread remembers the names it has seen (a job has a few dozen), so
+  // the shared table and its lock are met once per name and thread, not once
+  // per field of every user.
+  thread_local std::vector<const std::string*> seen;
+  for (const std::string* s : seen)
+    if (*s == name) return *s;
+  static std::mutex lock;
+  static std::unordered_set<std::string> names;  // nodes: stable addresses
+  std::lock_guard guard(lock);
+  auto it = names.emplace(name).first;
+  seen.push_back(&*it);
+  return *it;
 }
 
 std::string PlatformState::fingerprint() const {

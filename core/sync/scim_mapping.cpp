@@ -6,6 +6,8 @@
 
 #include <simdjson.h>
 
+#include "core/sync/page_parser.hpp"
+
 namespace daoctl::sync {
 
 using nlohmann::json;
@@ -185,7 +187,7 @@ Status users_from_scim_page(std::string& body, const std::map<std::string, std::
   };
   const std::size_t size = body.size();
   body.reserve(size + simdjson::SIMDJSON_PADDING);
-  thread_local simdjson::ondemand::parser parser;
+  auto& parser = page_parser();
   auto doc = parser.iterate(body.data(), size, body.capacity());
   object root;
   if (auto err = doc.get_object().get(root)) return bad(simdjson::error_message(err));
@@ -291,7 +293,8 @@ json scim_resource_for(const DesiredUser& u, TargetKind target, const std::strin
   r["userName"] = u.user_name;
   r["active"] = u.active;
   json ent = json::object(), prof = json::object();
-  for (const auto& [field, value] : u.fields) {
+  for (const auto& [name, value] : u.fields) {
+    const std::string& field = name;
     auto c = canonical(value);
     if (c.empty() && field != "skills") continue;
     if (field == "email") r["emails"] = scim_value_of(field, value);

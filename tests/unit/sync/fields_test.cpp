@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/sync/model.hpp"
@@ -82,4 +83,33 @@ TEST_CASE("Fields: reserve and shrink_to_fit change no content", "[sync][fields]
   CHECK(names(f) == std::vector<std::string>{"a", "b"});
   CHECK(*f.at("a").boolean() == false);
   CHECK(f.at("b").list()->size() == 2);
+}
+
+TEST_CASE("Field names are interned: one copy per text, shared by users and threads", "[sync][fields]") {
+  using daoctl::sync::FieldName;
+  // Built from different buffers, on different threads: the same text is the
+  // same stored name; different texts stay apart, also by prefix.
+  std::string a = "name.givenName", b = std::string("name.") + "givenName";
+  const std::string* from_thread = nullptr;
+  std::thread t([&] { from_thread = &FieldName(std::string_view("name.givenName")).str(); });
+  t.join();
+  CHECK(&FieldName(a).str() == &FieldName(b).str());
+  CHECK(&FieldName(a).str() == from_thread);
+  CHECK(FieldName("name.given") != FieldName(a));
+  CHECK(FieldName("name.given") < FieldName(a));  // ordered by text, not by address
+  CHECK(FieldName("") == std::string_view(""));
+
+  Fields f, g;
+  f["email"] = Value("a@b.c");
+  g["email"] = Value("a@b.c");
+  CHECK(&f.begin()->first.str() == &g.begin()->first.str());
+  CHECK(f == g);
+  g["title"] = Value("x");
+  CHECK(f != g);
+  // insert keeps first-wins and name order, with the pair's own name
+  Fields h{{"title", Value("t")}, {"active", Value(true)}, {"title", Value("ignored")}};
+  CHECK(h.insert({FieldName("email"), Value("e")}).second);
+  CHECK_FALSE(h.insert({FieldName("title"), Value("u")}).second);
+  CHECK(names(h) == std::vector<std::string>{"active", "email", "title"});
+  CHECK(*h.at("title").string() == "t");
 }
