@@ -1,5 +1,7 @@
 # bash completion for daoctl. Generated from the command tree by daoctl-gendocs: do not edit.
 # Install: copy to /usr/share/bash-completion/completions/daoctl, or: source <(daoctl completion bash)
+# Commands, flags, choices and formats are listed here; contexts, job files,
+# backup ids, user and group names come from the hidden `daoctl __complete`.
 _daoctl_subcommands() {
   case "$1" in
     "daoctl") echo "sync stats deprovision backup import policy branding diff apply export-env users groups departments api config doctor version completion" ;;
@@ -40,7 +42,7 @@ _daoctl_flags() {
     "daoctl backup create") echo "--include --note --wait --wait-timeout --summary-file --metrics-file --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl backup list") echo "--kind --state --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl backup show") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
-    "daoctl backup download") echo "-O --output --dir --summary-file --metrics-file --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
+    "daoctl backup download") echo "-O --output-file --dir --summary-file --metrics-file --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl backup verify") echo "--read-data --deep --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl backup restore") echo "--confirm --wait-timeout --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl backup prune") echo "--keep-last --keep-hourly --keep-daily --keep-weekly --keep-monthly --keep-yearly --keep-within --dir --dry-run --summary-file --metrics-file --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
@@ -70,22 +72,22 @@ _daoctl_flags() {
     "daoctl branding favicon") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl diff") echo "-f --file --prune --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl apply") echo "-f --file --prune --summary-file --metrics-file --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
-    "daoctl export-env") echo "-o --output-file --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
+    "daoctl export-env") echo "-O --output-file --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl users") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl users list") echo "--filter --page-size --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl users get") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl users create") echo "--user-name --email --given-name --family-name --display-name --title --external-id --department-id --active --inactive --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl users update") echo "--set --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
-    "daoctl users deactivate") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
-    "daoctl users reactivate") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
-    "daoctl users delete") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
+    "daoctl users deactivate") echo "--dry-run --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
+    "daoctl users reactivate") echo "--dry-run --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
+    "daoctl users delete") echo "--dry-run --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl groups") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl groups list") echo "--filter --page-size --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl groups get") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl groups create") echo "--external-id --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
-    "daoctl groups delete") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
-    "daoctl groups add-member") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
-    "daoctl groups remove-member") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
+    "daoctl groups delete") echo "--dry-run --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
+    "daoctl groups add-member") echo "--dry-run --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
+    "daoctl groups remove-member") echo "--dry-run --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl departments") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl departments list") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl departments tree") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
@@ -103,8 +105,6 @@ _daoctl_flags() {
 }
 _daoctl_choices() {
   case "$1" in
-    -o) echo "table json yaml csv" ;;
-    --output) echo "table json yaml csv" ;;
     --log-format) echo "text json" ;;
     --pacing) echo "adaptive fixed" ;;
     --granularity) echo "day week month" ;;
@@ -116,31 +116,148 @@ _daoctl_choices() {
     *) return 1 ;;
   esac
 }
-_daoctl_contexts() {
-  daoctl config get-contexts -o json 2>/dev/null | grep -o '"name": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/'
+_daoctl_formats() {
+  case "$1" in
+    "daoctl sync validate") echo "table json" ;;
+    "daoctl sync plan") echo "table json" ;;
+    "daoctl sync apply") echo "table" ;;
+    "daoctl sync status") echo "table json" ;;
+    "daoctl stats export") echo "csv json ndjson xlsx prometheus" ;;
+    "daoctl deprovision plan") echo "table json" ;;
+    "daoctl deprovision apply") echo "table" ;;
+    "daoctl deprovision user") echo "table json" ;;
+    "daoctl deprovision reactivate") echo "table json" ;;
+    "daoctl backup create") echo "table json yaml csv" ;;
+    "daoctl backup list") echo "table json yaml csv" ;;
+    "daoctl backup show") echo "table json yaml csv" ;;
+    "daoctl backup download") echo "table json yaml csv" ;;
+    "daoctl backup verify") echo "table json yaml csv" ;;
+    "daoctl backup restore") echo "table json yaml csv" ;;
+    "daoctl backup prune") echo "table json yaml csv" ;;
+    "daoctl backup run") echo "table json" ;;
+    "daoctl import validate") echo "table json yaml csv" ;;
+    "daoctl import plan") echo "table json yaml csv" ;;
+    "daoctl import apply") echo "table json yaml csv" ;;
+    "daoctl policy password get") echo "table json yaml csv" ;;
+    "daoctl policy password set") echo "table json yaml" ;;
+    "daoctl policy password diff") echo "table json" ;;
+    "daoctl policy registration get") echo "table json yaml csv" ;;
+    "daoctl policy registration set") echo "table json yaml" ;;
+    "daoctl policy registration diff") echo "table json" ;;
+    "daoctl policy keywords get") echo "table json yaml csv" ;;
+    "daoctl policy keywords set") echo "table json yaml" ;;
+    "daoctl policy keywords diff") echo "table json" ;;
+    "daoctl branding get") echo "table json yaml csv" ;;
+    "daoctl branding set") echo "table json yaml" ;;
+    "daoctl branding diff") echo "table json" ;;
+    "daoctl branding logo") echo "table json yaml csv" ;;
+    "daoctl branding favicon") echo "table json yaml csv" ;;
+    "daoctl diff") echo "table json" ;;
+    "daoctl apply") echo "table json" ;;
+    "daoctl export-env") echo "yaml" ;;
+    "daoctl users list") echo "table json yaml csv" ;;
+    "daoctl users get") echo "table json yaml csv" ;;
+    "daoctl users create") echo "table json yaml csv" ;;
+    "daoctl users update") echo "table json yaml csv" ;;
+    "daoctl users deactivate") echo "table json yaml csv" ;;
+    "daoctl users reactivate") echo "table json yaml csv" ;;
+    "daoctl users delete") echo "" ;;
+    "daoctl groups list") echo "table json yaml csv" ;;
+    "daoctl groups get") echo "table json yaml csv" ;;
+    "daoctl groups create") echo "table json yaml csv" ;;
+    "daoctl groups delete") echo "" ;;
+    "daoctl groups add-member") echo "table json yaml csv" ;;
+    "daoctl groups remove-member") echo "table json yaml csv" ;;
+    "daoctl departments list") echo "table json yaml csv" ;;
+    "daoctl departments tree") echo "table json yaml" ;;
+    "daoctl api") echo "json" ;;
+    "daoctl config view") echo "table yaml json" ;;
+    "daoctl config get-contexts") echo "table json yaml csv" ;;
+    "daoctl config set-context") echo "" ;;
+    "daoctl config use-context") echo "" ;;
+    "daoctl doctor") echo "table json yaml" ;;
+    "daoctl version") echo "table json yaml" ;;
+    "daoctl completion") echo "" ;;
+    *) echo "table json yaml csv" ;;
+  esac
 }
-_daoctl() {
+_daoctl_dynamic_path() {
+  case "$1" in
+    "daoctl deprovision user"|"daoctl deprovision reactivate"|"daoctl backup show"|"daoctl backup download"|"daoctl backup verify"|"daoctl backup restore"|"daoctl users get"|"daoctl users update"|"daoctl users deactivate"|"daoctl users reactivate"|"daoctl users delete"|"daoctl groups get"|"daoctl groups delete"|"daoctl groups add-member"|"daoctl groups remove-member"|"daoctl config set-context"|"daoctl config use-context") return 0 ;;
+  esac
+  return 1
+}
+_daoctl_reply() {  # COMPREPLY from stdin, one value a line (no mapfile: zsh runs this too)
+  local line
+  COMPREPLY=()
+  while IFS= read -r line; do
+    [ -n "$line" ] && COMPREPLY+=("$line")
+  done
+}
+# Asks `daoctl __complete WORDS...` (values, then a directive line ":N"; 4: no
+# file names). It never prints errors and gives up on the platform within ~2 s.
+_daoctl_dynamic() {
+  local out last directive
+  out=$("${COMP_WORDS[0]}" __complete "${COMP_WORDS[@]:1:$COMP_CWORD}" 2>/dev/null) || out=":0"
+  last=${out##*$'\n'}
+  directive=${last#:}
+  case $out in
+    *$'\n'*) out=${out%$'\n'*} ;;
+    *) out="" ;;
+  esac
+  _daoctl_reply <<<"$(printf '%s\n' "$out" | cut -f1)"
+  case $directive in
+    *[!0-9]*|"") directive=0 ;;
+  esac
+  if [ ${#COMPREPLY[@]} -eq 0 ] && [ $((directive & 4)) -eq 0 ]; then
+    _daoctl_reply <<<"$(compgen -f -- "$cur")"
+  fi
+}
+_daoctl_complete() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-  local path="daoctl" i w subs
+  # Not "path": zsh ties that name to PATH.
+  local cmdpath="daoctl" i w subs
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=${COMP_WORDS[i]}
     [[ $w == -* ]] && continue
-    subs=" $(_daoctl_subcommands "$path") "
-    [[ $subs == *" $w "* ]] && path="$path $w"
+    subs=" $(_daoctl_subcommands "$cmdpath") "
+    [[ $subs == *" $w "* ]] && cmdpath="$cmdpath $w"
   done
   case "$prev" in
-    --context) mapfile -t COMPREPLY < <(compgen -W "$(_daoctl_contexts)" -- "$cur"); return 0 ;;
-    -f|--file|--config|--ca-file|--out|--plan|-O|--summary-file|--metrics-file|--results-file|--state-dir|--dir)
-      mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return 0 ;;
+    --context|--dir|--fallback-author|--file|--state-dir|--transfer-to|-f) _daoctl_dynamic; return 0 ;;
+    -o|--output) _daoctl_reply <<<"$(compgen -W "$(_daoctl_formats "$cmdpath")" -- "$cur")"; return 0 ;;
+    --config|--ca-file|--out|--plan|-O|--output-file|--summary-file|--metrics-file|--results-file)
+      _daoctl_reply <<<"$(compgen -f -- "$cur")"; return 0 ;;
   esac
   local choices
   if choices=$(_daoctl_choices "$prev"); then
-    mapfile -t COMPREPLY < <(compgen -W "$choices" -- "$cur"); return 0
+    _daoctl_reply <<<"$(compgen -W "$choices" -- "$cur")"; return 0
   fi
   if [[ $cur == -* ]]; then
-    mapfile -t COMPREPLY < <(compgen -W "$(_daoctl_flags "$path")" -- "$cur")
+    _daoctl_reply <<<"$(compgen -W "$(_daoctl_flags "$cmdpath")" -- "$cur")"
+  elif _daoctl_dynamic_path "$cmdpath"; then
+    _daoctl_dynamic
   else
-    mapfile -t COMPREPLY < <(compgen -W "$(_daoctl_subcommands "$path")" -- "$cur")
+    _daoctl_reply <<<"$(compgen -W "$(_daoctl_subcommands "$cmdpath")" -- "$cur")"
+  fi
+  return 0
+}
+_daoctl() {
+  _daoctl_complete
+  # A directory is a step on the way: no space after it.
+  if [ -n "${ZSH_VERSION:-}" ]; then
+    # zsh's bashcompinit registers this with -o nospace and adds a space
+    # after values that end in one: every value but a directory.
+    local spaced=() v
+    for v in "${COMPREPLY[@]}"; do
+      case $v in
+        */) spaced+=("$v") ;;
+        *) spaced+=("$v ") ;;
+      esac
+    done
+    COMPREPLY=("${spaced[@]}")
+  elif [ ${#COMPREPLY[@]} -eq 1 ] && [[ ${COMPREPLY[0]} == */ ]]; then
+    compopt -o nospace 2>/dev/null
   fi
   return 0
 }
