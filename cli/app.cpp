@@ -1,6 +1,7 @@
 #include "cli/app.hpp"
 
 #include "cli/docs.hpp"
+#include "cli/complete.hpp"
 
 #include <malloc.h>
 #include <unistd.h>
@@ -207,6 +208,11 @@ int run(const std::vector<std::string>& args, AppDependencies deps) {
   std::unique_ptr<CLI::App> app;
   try {
     app = make_app(ctx, registrar, deps.version);
+    // The hidden `daoctl __complete WORDS...` of the completion scripts
+    // (cli/complete.hpp): never parsed as a command line, so it has no help,
+    // no man page and no usage errors.
+    if (!args.empty() && args[0] == "__complete")
+      return run_complete(*app, ctx, std::vector<std::string>(args.begin() + 1, args.end()));
     // The root's parse-complete hook runs before the selected command's
     // callback, so --no-color is settled before anything is printed.
     app->parse_complete_callback([&ctx, root = app.get()] {
@@ -271,6 +277,7 @@ commands::ClientFactory curl_client_factory(std::string user_agent) {
     if (s.retry_notices)
       options.on_retry = [&io](const std::string& line) { io.err() << "daoctl: " << line << '\n'; };
     options.base_url = s.url;
+    options.detect_non_platform = true;
     options.token = s.token;
     options.rate_limit = s.rate_limit;
     options.pacing = s.pacing;

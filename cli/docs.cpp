@@ -2,12 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 #include <set>
 #include <sstream>
 #include <vector>
 #include <CLI/CLI.hpp>
 
+#include "cli/complete.hpp"
 #include "commands/common/output_formats.hpp"
 
 namespace daoctl::cli {
@@ -124,7 +126,9 @@ success
 failure
 .TP
 .B 2
-usage or configuration error
+usage or configuration error; also a URL that is not a daoctl platform API
+(another web server's HTML 404, a wrong base path) and a malformed
+\fB\-\-filter\fR
 .TP
 .B 3
 partial failure: some items failed, the rest were applied (per\-item report written)
@@ -139,7 +143,7 @@ safety stop: a guard refused (threshold, empty or failed source, checksum mismat
 locked: another run holds the job's lock
 .TP
 .B 7
-not found
+not found: the platform has no such object
 .TP
 .B 8
 changes pending (\fBplan \-\-detailed\-exitcode\fR, \fBdiff\fR)
@@ -235,6 +239,14 @@ std::map<std::string, std::string> man_pages(const CLI::App& root, const std::st
           "ends after \\fB\\-\\-wait\\-timeout\\fR \\fISECONDS\\fR (default 21600, 6 h) with exit 1; the job goes on.\n"
           "HTTP JSON sync sources: 60 s per request and stall, 3 attempts per page. LDAP sources: the job's\n"
           "\\fBtimeout\\fR per operation (120 s), 10 s to connect.\n";
+  main += ".SH SHELL COMPLETION\n"
+          "\\fBdaoctl completion\\fR \\fIbash\\fR|\\fIzsh\\fR|\\fIfish\\fR prints a script that completes commands, flags,\n"
+          "choices and each command's \\fB\\-o\\fR formats, and asks the hidden \\fBdaoctl __complete\\fR \\fIWORDS\\fR...\n"
+          "for the rest: contexts (\\fB\\-\\-context\\fR, \\fBconfig use\\-context\\fR), job files and directories for\n"
+          "\\fB\\-f\\fR (no space after a directory), backup ids, user and group names. Names come from the\n"
+          "platform in one attempt of at most about 1.5 s and are cached for a minute in\n"
+          "\\fI$DAOCTL_STATE_DIR/cache/\\fR (mode 0600, never the token); a failure gives no candidates and\n"
+          "prints nothing.\n";
   main += kEnvironment;
   main += ".SH FILES\n.TP\n.I $XDG_CONFIG_HOME/daoctl/config.yaml\n"
           "Contexts (URL, token source, CA file); see \\fBdaoctl\\-config\\fR(5). A file holding a secret must be\n"
@@ -270,12 +282,27 @@ std::map<std::string, std::string> man_pages(const CLI::App& root, const std::st
   return pages;
 }
 
-std::string bash_completion(const CLI::App& root) {
+namespace {
+
+// The bash functions, shared by the bash and the zsh script.
+std::string bash_functions(const CLI::App& root) {
   std::string subs_case, flags_case, choices_case, formats_case;
   std::vector<std::string> global_flags;
   for (const auto* o : options_of(root))
     for (const auto& n : flag_names(*o)) global_flags.push_back(n);
   std::set<std::string> seen_choice_flags;
+  // Values only the binary knows: asked from `daoctl __complete` (cli/complete.hpp).
+  std::set<std::string> dynamic_flags;
+  std::vector<std::string> dynamic_paths;
+  walk(root, "", [&](const std::string& path, const CLI::App& app) {
+    for (const auto* o : options_of(app)) {
+      if (o->nonpositional() && dynamic_flag(*o, &app == &root))
+        for (const auto& n : flag_names(*o)) dynamic_flags.insert(n);
+      if (!o->nonpositional() && subcommands(app).empty() && dynamic_positional(*o, path))
+        if (dynamic_paths.empty() || dynamic_paths.back() != "\"daoctl " + path + "\"")
+          dynamic_paths.push_back("\"daoctl " + path + "\"");
+    }
+  });
   walk(root, "", [&](const std::string& path, const CLI::App& app) {
     std::vector<std::string> names;
     for (const auto* s : subcommands(app)) names.push_back(s->get_name());
@@ -299,8 +326,15 @@ std::string bash_completion(const CLI::App& root) {
     if (!path.empty()) flags.insert(flags.end(), global_flags.begin(), global_flags.end());
     flags_case += fmt::format("    \"{}\") echo \"{}\" ;;\n", key, words(flags));
   });
+  // File flags daoctl does not complete itself: the shell's own file names.
+  std::vector<std::string> file_flags;
+  for (const char* f : {"-f", "--file", "--config", "--ca-file", "--out", "--plan", "-O", "--output-file",
+                        "--summary-file", "--metrics-file", "--results-file", "--state-dir", "--dir"})
+    if (!dynamic_flags.contains(f)) file_flags.push_back(f);
   return fmt::format(R"BASH(# bash completion for daoctl. Generated from the command tree by daoctl-gendocs: do not edit.
 # Install: copy to /usr/share/bash-completion/completions/daoctl, or: source <(daoctl completion bash)
+# Commands, flags, choices and formats are listed here; contexts, job files,
+# backup ids, user and group names come from the hidden `daoctl __complete`.
 _daoctl_subcommands() {{
   case "$1" in
 {}    *) echo "" ;;
@@ -321,46 +355,102 @@ _daoctl_formats() {{
 {}    *) echo "{}" ;;
   esac
 }}
-_daoctl_contexts() {{
-  daoctl config get-contexts -o json 2>/dev/null | grep -o '"name": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/'
+_daoctl_dynamic_path() {{
+  case "$1" in
+    {}) return 0 ;;
+  esac
+  return 1
 }}
-_daoctl() {{
+_daoctl_reply() {{  # COMPREPLY from stdin, one value a line (no mapfile: zsh runs this too)
+  local line
+  COMPREPLY=()
+  while IFS= read -r line; do
+    [ -n "$line" ] && COMPREPLY+=("$line")
+  done
+}}
+# Asks `daoctl __complete WORDS...` (values, then a directive line ":N"; 4: no
+# file names). It never prints errors and gives up on the platform within ~2 s.
+_daoctl_dynamic() {{
+  local out last directive
+  out=$("${{COMP_WORDS[0]}}" __complete "${{COMP_WORDS[@]:1:$COMP_CWORD}}" 2>/dev/null) || out=":0"
+  last=${{out##*$'\n'}}
+  directive=${{last#:}}
+  case $out in
+    *$'\n'*) out=${{out%$'\n'*}} ;;
+    *) out="" ;;
+  esac
+  _daoctl_reply <<<"$(printf '%s\n' "$out" | cut -f1)"
+  case $directive in
+    *[!0-9]*|"") directive=0 ;;
+  esac
+  if [ ${{#COMPREPLY[@]}} -eq 0 ] && [ $((directive & 4)) -eq 0 ]; then
+    _daoctl_reply <<<"$(compgen -f -- "$cur")"
+  fi
+}}
+_daoctl_complete() {{
   local cur=${{COMP_WORDS[COMP_CWORD]}} prev=${{COMP_WORDS[COMP_CWORD-1]}}
-  local path="daoctl" i w subs
+  # Not "path": zsh ties that name to PATH.
+  local cmdpath="daoctl" i w subs
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=${{COMP_WORDS[i]}}
     [[ $w == -* ]] && continue
-    subs=" $(_daoctl_subcommands "$path") "
-    [[ $subs == *" $w "* ]] && path="$path $w"
+    subs=" $(_daoctl_subcommands "$cmdpath") "
+    [[ $subs == *" $w "* ]] && cmdpath="$cmdpath $w"
   done
   case "$prev" in
-    --context) mapfile -t COMPREPLY < <(compgen -W "$(_daoctl_contexts)" -- "$cur"); return 0 ;;
-    -o|--output) mapfile -t COMPREPLY < <(compgen -W "$(_daoctl_formats "$path")" -- "$cur"); return 0 ;;
-    -f|--file|--config|--ca-file|--out|--plan|-O|--output-file|--summary-file|--metrics-file|--results-file|--state-dir|--dir)
-      mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return 0 ;;
+    {}) _daoctl_dynamic; return 0 ;;
+    -o|--output) _daoctl_reply <<<"$(compgen -W "$(_daoctl_formats "$cmdpath")" -- "$cur")"; return 0 ;;
+    {})
+      _daoctl_reply <<<"$(compgen -f -- "$cur")"; return 0 ;;
   esac
   local choices
   if choices=$(_daoctl_choices "$prev"); then
-    mapfile -t COMPREPLY < <(compgen -W "$choices" -- "$cur"); return 0
+    _daoctl_reply <<<"$(compgen -W "$choices" -- "$cur")"; return 0
   fi
   if [[ $cur == -* ]]; then
-    mapfile -t COMPREPLY < <(compgen -W "$(_daoctl_flags "$path")" -- "$cur")
+    _daoctl_reply <<<"$(compgen -W "$(_daoctl_flags "$cmdpath")" -- "$cur")"
+  elif _daoctl_dynamic_path "$cmdpath"; then
+    _daoctl_dynamic
   else
-    mapfile -t COMPREPLY < <(compgen -W "$(_daoctl_subcommands "$path")" -- "$cur")
+    _daoctl_reply <<<"$(compgen -W "$(_daoctl_subcommands "$cmdpath")" -- "$cur")"
   fi
   return 0
 }}
-complete -F _daoctl daoctl
+_daoctl() {{
+  _daoctl_complete
+  # A directory is a step on the way: no space after it.
+  if [ -n "${{ZSH_VERSION:-}}" ]; then
+    # zsh's bashcompinit registers this with -o nospace and adds a space
+    # after values that end in one: every value but a directory.
+    local spaced=() v
+    for v in "${{COMPREPLY[@]}}"; do
+      case $v in
+        */) spaced+=("$v") ;;
+        *) spaced+=("$v ") ;;
+      esac
+    done
+    COMPREPLY=("${{spaced[@]}}")
+  elif [ ${{#COMPREPLY[@]}} -eq 1 ] && [[ ${{COMPREPLY[0]}} == */ ]]; then
+    compopt -o nospace 2>/dev/null
+  fi
+  return 0
+}}
 )BASH",
-                     subs_case, flags_case, choices_case, formats_case, words(commands::default_output_formats()));
+                     subs_case, flags_case, choices_case, formats_case, words(commands::default_output_formats()),
+                     dynamic_paths.empty() ? std::string("\"\"") : fmt::format("{}", fmt::join(dynamic_paths, "|")),
+                     fmt::format("{}", fmt::join(dynamic_flags, "|")), fmt::format("{}", fmt::join(file_flags, "|")));
 }
+
+}  // namespace
+
+std::string bash_completion(const CLI::App& root) { return bash_functions(root) + "complete -F _daoctl daoctl\n"; }
 
 std::string zsh_completion(const CLI::App& root) {
   // zsh runs the bash completion through bashcompinit: one generated source
   // of truth for both shells.
   return "#compdef daoctl\n# zsh completion for daoctl. Generated by daoctl-gendocs: do not edit.\n"
          "autoload -U +X bashcompinit && bashcompinit\n" +
-         bash_completion(root);
+         bash_functions(root) + "complete -o nospace -F _daoctl daoctl\n";
 }
 
 std::string fish_completion(const CLI::App& root) {
@@ -382,6 +472,10 @@ std::string fish_completion(const CLI::App& root) {
       "    set -l p (__daoctl_path)\n"
       "    string match -q -- \"$argv*\" \"$p\"\n"
       "end\n"
+      "function __daoctl_dynamic --description 'values only the binary knows (daoctl __complete)'\n"
+      "    set -l words (commandline -opc)\n"
+      "    $words[1] __complete $words[2..-1] (commandline -ct) 2>/dev/null | string match -v -r '^:[0-9]+$'\n"
+      "end\n"
       "complete -c daoctl -f\n";
   std::vector<std::string> global_flags;
   walk(root, "", [&](const std::string& path, const CLI::App& app) {
@@ -401,7 +495,8 @@ std::string fish_completion(const CLI::App& root) {
         if (c == '\'') c = '"';
       auto choices = choices_of(*o);
       std::string values;
-      if (!choices.empty()) values = " -r -a '" + words(choices) + "'";
+      if (dynamic_flag(*o, path.empty())) values = " -x -a '(__daoctl_dynamic)'";
+      else if (!choices.empty()) values = " -r -a '" + words(choices) + "'";
       else if (o->get_type_size() != 0) values = " -r";
       std::string cond = path.empty() ? "" : fmt::format(" -n '__daoctl_path_under {}'", path);
       out += fmt::format("complete -c daoctl{}{}{} -d '{}'\n", cond, spec, values, desc);
@@ -409,8 +504,13 @@ std::string fish_completion(const CLI::App& root) {
     if (subcommands(app).empty() && !path.empty())
       out += fmt::format("complete -c daoctl -n '__daoctl_path_is {}' -s o -l output -r -a '{}' -d 'Output format'\n", path,
                          words(commands::output_formats(path)));
+    if (subcommands(app).empty() && !path.empty()) {
+      const auto opts = options_of(app);
+      if (std::any_of(opts.begin(), opts.end(),
+                      [&](const CLI::Option* o) { return !o->nonpositional() && dynamic_positional(*o, path); }))
+        out += fmt::format("complete -c daoctl -n '__daoctl_path_under {}' -a '(__daoctl_dynamic)'\n", path);
+    }
   });
-  out += "complete -c daoctl -l context -r -a '(daoctl config get-contexts -o json 2>/dev/null | string match -r -g \"\\\"name\\\": *\\\"([^\\\"]*)\\\"\")'\n";
   return out;
 }
 

@@ -1,5 +1,7 @@
 # bash completion for daoctl. Generated from the command tree by daoctl-gendocs: do not edit.
 # Install: copy to /usr/share/bash-completion/completions/daoctl, or: source <(daoctl completion bash)
+# Commands, flags, choices and formats are listed here; contexts, job files,
+# backup ids, user and group names come from the hidden `daoctl __complete`.
 _daoctl_subcommands() {
   case "$1" in
     "daoctl") echo "sync stats deprovision backup import policy branding diff apply export-env users groups departments api config doctor version completion" ;;
@@ -179,32 +181,83 @@ _daoctl_formats() {
     *) echo "table json yaml csv" ;;
   esac
 }
-_daoctl_contexts() {
-  daoctl config get-contexts -o json 2>/dev/null | grep -o '"name": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/'
+_daoctl_dynamic_path() {
+  case "$1" in
+    "daoctl deprovision user"|"daoctl deprovision reactivate"|"daoctl backup show"|"daoctl backup download"|"daoctl backup verify"|"daoctl backup restore"|"daoctl users get"|"daoctl users update"|"daoctl users deactivate"|"daoctl users reactivate"|"daoctl users delete"|"daoctl groups get"|"daoctl groups delete"|"daoctl groups add-member"|"daoctl groups remove-member"|"daoctl config set-context"|"daoctl config use-context") return 0 ;;
+  esac
+  return 1
 }
-_daoctl() {
+_daoctl_reply() {  # COMPREPLY from stdin, one value a line (no mapfile: zsh runs this too)
+  local line
+  COMPREPLY=()
+  while IFS= read -r line; do
+    [ -n "$line" ] && COMPREPLY+=("$line")
+  done
+}
+# Asks `daoctl __complete WORDS...` (values, then a directive line ":N"; 4: no
+# file names). It never prints errors and gives up on the platform within ~2 s.
+_daoctl_dynamic() {
+  local out last directive
+  out=$("${COMP_WORDS[0]}" __complete "${COMP_WORDS[@]:1:$COMP_CWORD}" 2>/dev/null) || out=":0"
+  last=${out##*$'\n'}
+  directive=${last#:}
+  case $out in
+    *$'\n'*) out=${out%$'\n'*} ;;
+    *) out="" ;;
+  esac
+  _daoctl_reply <<<"$(printf '%s\n' "$out" | cut -f1)"
+  case $directive in
+    *[!0-9]*|"") directive=0 ;;
+  esac
+  if [ ${#COMPREPLY[@]} -eq 0 ] && [ $((directive & 4)) -eq 0 ]; then
+    _daoctl_reply <<<"$(compgen -f -- "$cur")"
+  fi
+}
+_daoctl_complete() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-  local path="daoctl" i w subs
+  # Not "path": zsh ties that name to PATH.
+  local cmdpath="daoctl" i w subs
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=${COMP_WORDS[i]}
     [[ $w == -* ]] && continue
-    subs=" $(_daoctl_subcommands "$path") "
-    [[ $subs == *" $w "* ]] && path="$path $w"
+    subs=" $(_daoctl_subcommands "$cmdpath") "
+    [[ $subs == *" $w "* ]] && cmdpath="$cmdpath $w"
   done
   case "$prev" in
-    --context) mapfile -t COMPREPLY < <(compgen -W "$(_daoctl_contexts)" -- "$cur"); return 0 ;;
-    -o|--output) mapfile -t COMPREPLY < <(compgen -W "$(_daoctl_formats "$path")" -- "$cur"); return 0 ;;
-    -f|--file|--config|--ca-file|--out|--plan|-O|--output-file|--summary-file|--metrics-file|--results-file|--state-dir|--dir)
-      mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return 0 ;;
+    --context|--dir|--fallback-author|--file|--state-dir|--transfer-to|-f) _daoctl_dynamic; return 0 ;;
+    -o|--output) _daoctl_reply <<<"$(compgen -W "$(_daoctl_formats "$cmdpath")" -- "$cur")"; return 0 ;;
+    --config|--ca-file|--out|--plan|-O|--output-file|--summary-file|--metrics-file|--results-file)
+      _daoctl_reply <<<"$(compgen -f -- "$cur")"; return 0 ;;
   esac
   local choices
   if choices=$(_daoctl_choices "$prev"); then
-    mapfile -t COMPREPLY < <(compgen -W "$choices" -- "$cur"); return 0
+    _daoctl_reply <<<"$(compgen -W "$choices" -- "$cur")"; return 0
   fi
   if [[ $cur == -* ]]; then
-    mapfile -t COMPREPLY < <(compgen -W "$(_daoctl_flags "$path")" -- "$cur")
+    _daoctl_reply <<<"$(compgen -W "$(_daoctl_flags "$cmdpath")" -- "$cur")"
+  elif _daoctl_dynamic_path "$cmdpath"; then
+    _daoctl_dynamic
   else
-    mapfile -t COMPREPLY < <(compgen -W "$(_daoctl_subcommands "$path")" -- "$cur")
+    _daoctl_reply <<<"$(compgen -W "$(_daoctl_subcommands "$cmdpath")" -- "$cur")"
+  fi
+  return 0
+}
+_daoctl() {
+  _daoctl_complete
+  # A directory is a step on the way: no space after it.
+  if [ -n "${ZSH_VERSION:-}" ]; then
+    # zsh's bashcompinit registers this with -o nospace and adds a space
+    # after values that end in one: every value but a directory.
+    local spaced=() v
+    for v in "${COMPREPLY[@]}"; do
+      case $v in
+        */) spaced+=("$v") ;;
+        *) spaced+=("$v ") ;;
+      esac
+    done
+    COMPREPLY=("${spaced[@]}")
+  elif [ ${#COMPREPLY[@]} -eq 1 ] && [[ ${COMPREPLY[0]} == */ ]]; then
+    compopt -o nospace 2>/dev/null
   fi
   return 0
 }

@@ -1,5 +1,6 @@
 #include "connectors/platform/client.hpp"
 #include "connectors/platform/paging.hpp"
+#include "connectors/platform/scim_filter.hpp"
 #include "core/text/ascii.hpp"
 #include "core/sync/page_parser.hpp"
 
@@ -186,7 +187,59 @@ uint64_t random_seed() {
   return (static_cast<uint64_t>(device()) << 32) ^ device();
 }
 
+// A body that is JSON by its content type: application/json, problem+json,
+// scim+json. An HTML or plain-text 404 is what a web server, a reverse proxy
+// or a login portal answers for a path it does not serve, never the platform.
+bool json_content_type(const std::optional<std::string>& content_type) {
+  if (!content_type) return false;
+  std::string type = content_type->substr(0, content_type->find(';'));
+  for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return type.find("json") != std::string::npos;
+}
+
+std::string content_type_text(const http::Response& resp) {
+  auto type = resp.header("content-type");
+  if (!type || type->empty()) return resp.body.empty() ? "an empty body" : "no content type";
+  return type->substr(0, type->find(';'));
+}
+
+// The base URL without user info, for messages.
+std::string shown_base(const std::string& base_url) {
+  std::string url = base_url;
+  auto scheme = url.find("://");
+  auto start = scheme == std::string::npos ? 0 : scheme + 3;
+  auto at = url.find('@', start);
+  auto slash = url.find('/', start);
+  if (at != std::string::npos && (slash == std::string::npos || at < slash)) url.erase(start, at + 1 - start);
+  return url;
+}
+
 }  // namespace
+
+// Why exit 2 (ErrorKind::Config) and not 7: the README's exit-code table
+// gives 7 to "not found", the answer of a lookup of a real object on the
+// platform, and scripts act on it ("no such user: create it"). A URL that is
+// not the platform's API (another web server's HTML 404, a wrong base path
+// such as http://host/wrong/) found no object at all; the mistake is the
+// configured URL, which is row 2, "usage or configuration error", and its
+// fix is local (--url, DAOCTL_URL or the context's url). Exit 1 would hide
+// that the fix is local.
+Error not_a_platform_error(const http::Request& req, const http::Response& resp, const std::string& base_url,
+                           const std::string& also) {
+  Error e;
+  e.kind = ErrorKind::Config;
+  e.message = shown_base(base_url) + " does not look like a daoctl platform API";
+  e.detail = req.method + " " + path_of(req.url) + " answered " + status_text(resp.status) + " with " +
+             content_type_text(resp) + also;
+  e.hint = "check --url / the context's url: it is the platform's base URL, under which /api/v1 and "
+           "/scim/v2 are served (daoctl config view shows it)";
+  e.http_status = static_cast<int>(resp.status);
+  return e;
+}
+
+bool looks_like_other_server(const http::Response& resp) {
+  return (resp.status == 404 || resp.status == 405) && !json_content_type(resp.header("content-type"));
+}
 
 Error error_from_response(const http::Response& resp, const std::string& object) {
   Error e;
@@ -196,6 +249,15 @@ Error error_from_response(const http::Response& resp, const std::string& object)
   e.detail = detail_from_body(resp);
   e.hint = hint_for_status(resp.status);
   e.http_status = static_cast<int>(resp.status);
+  if (resp.status == 400) {
+    // A filter the platform refuses came from the user (--filter): a usage
+    // error like a filter refused locally (scim_filter.hpp).
+    const json doc = json::parse(resp.body, nullptr, /*allow_exceptions=*/false);
+    if (doc.is_object() && doc.value("scimType", json()) == "invalidFilter") {
+      e.kind = ErrorKind::Usage;
+      e.hint = "fix the --filter expression; the platform names what it does not accept";
+    }
+  }
   if (resp.status == 409) {
     const json doc = json::parse(resp.body, nullptr, /*allow_exceptions=*/false);
     if (doc.is_object()) {
@@ -368,6 +430,10 @@ struct PlatformClient::Impl {
   std::multimap<Clock::time_point, std::shared_ptr<CallState>> delayed;
   std::size_t admitted = 0;
   bool running = false;
+  // Whether the base URL answered as a platform (on_missing), once known.
+  enum class Verdict { Unknown, Platform, NotPlatform };
+  Verdict platform_verdict = Verdict::Unknown;
+  std::string not_platform_also;
   // send_stream: the source of further calls, and how many may be unfinished.
   const std::function<std::optional<Call>()>* source = nullptr;
   std::size_t window = 0;
@@ -656,6 +722,72 @@ struct PlatformClient::Impl {
     }
   }
 
+  // A 404 (or 405) that may come from something else than the platform:
+  // an HTML or text page is another web server (a reverse proxy's default
+  // site, a wrong port); a JSON 404 under /api/v1 or /scim/v2 is confirmed
+  // once per client by GET /scim/v2/ServiceProviderConfig, which every
+  // daoctl platform serves: if that is missing too (a wrong base path such
+  // as http://host/wrong/), the URL is not a platform API, otherwise the
+  // 404 is a real "not found" (exit 7).
+  void on_missing(const std::shared_ptr<CallState>& call, const http::Response& resp) {
+    const http::Request& req = call->request;
+    const std::string& base = client.options_.base_url;
+    auto plain = [&] {
+      Error e = error_from_response(req, resp);
+      e.message += attempts_suffix(call->attempts);
+      fail(call, std::move(e));
+    };
+    if (looks_like_other_server(resp)) {
+      platform_verdict = Verdict::NotPlatform;
+      fail(call, not_a_platform_error(req, resp, base, ""));
+      return;
+    }
+    if (resp.status != 404 || platform_verdict == Verdict::Platform) return plain();
+    std::string_view path(req.url);
+    std::string_view base_path(base);
+    while (!base_path.empty() && base_path.back() == '/') base_path.remove_suffix(1);
+    if (!path.starts_with(base_path)) return plain();
+    path.remove_prefix(base_path.size());
+    constexpr std::string_view probe_path = "/scim/v2/ServiceProviderConfig";
+    if (!(path.starts_with("/api/v1/") || path.starts_with("/scim/v2/")) || path.starts_with(probe_path))
+      return plain();
+    if (platform_verdict == Verdict::NotPlatform) {
+      fail(call, not_a_platform_error(req, resp, base, not_platform_also));
+      return;
+    }
+    http::Request probe = client.make_request("GET", std::string(probe_path), "SCIM ServiceProviderConfig");
+    http::Response missed = resp;
+    start_call(Call{std::move(probe),
+                    [this, call, missed, probe_path](Result<http::Response> answer) {
+                      const http::Request& original = call->request;
+                      const std::string& base_url = client.options_.base_url;
+                      const std::string probe_shown =
+                          "GET " + path_of(client.options_.base_url + std::string(probe_path));
+                      std::string also;
+                      if (answer) {
+                        if (json_content_type(answer->header("content-type"))) {
+                          platform_verdict = Verdict::Platform;
+                        } else {
+                          also = "; " + probe_shown + " answered " + status_text(answer->status) + " with " +
+                                 content_type_text(*answer);
+                        }
+                      } else if (answer.error().http_status == 404 || answer.error().http_status == 405) {
+                        also = "; " + probe_shown + " answered " + std::to_string(answer.error().http_status) +
+                               " too";
+                      }
+                      if (also.empty()) {
+                        Error e = error_from_response(original, missed);
+                        e.message += attempts_suffix(call->attempts);
+                        fail(call, std::move(e));
+                        return;
+                      }
+                      platform_verdict = Verdict::NotPlatform;
+                      not_platform_also = also;
+                      fail(call, not_a_platform_error(original, missed, base_url, also));
+                    }},
+               client.transport_->now());
+  }
+
   void fail(const std::shared_ptr<CallState>& call, Error error) {
     ++client.stats_.failures;
     call->done(std::unexpected(std::move(error)));
@@ -702,6 +834,10 @@ struct PlatformClient::Impl {
         e.message += attempts_suffix(call->attempts);
         note_deadline(e, call->attempts);
         fail(call, std::move(e));
+        return;
+      }
+      if ((resp.status == 404 || resp.status == 405) && client.options_.detect_non_platform) {
+        on_missing(call, resp);
         return;
       }
       Error e = error_from_response(req, resp);
@@ -1027,6 +1163,8 @@ Status PlatformClient::scim_list_resources(
 Status PlatformClient::scim_list_pages(const std::string& path, const std::string& filter, int page_size, bool locate,
                                        const std::function<Status(std::string& body, const ResourceSpans&)>& on_page) {
   page_size = std::max(1, page_size);
+  // A malformed filter is exit 2 before any request (scim_filter.hpp).
+  if (auto checked = check_scim_filter(filter); !checked) return checked;
   const std::string base = filter.empty() ? path : with_query(path, "filter=" + url_encode_query(filter));
   auto page_request = [&](long long start_index, int count, long long page_number) {
     return make_request("GET",

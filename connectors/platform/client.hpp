@@ -70,6 +70,11 @@ struct ClientOptions {
   // refused or closed connection, 500/502/504; not 429/503, which pacing
   // reports): "no answer from host:8080 in 30 s, retry 2/5 in 4 s".
   std::function<void(const std::string& line)> on_retry;
+  // A 404/405 that is not the platform's (an HTML page; a JSON 404 while
+  // /scim/v2/ServiceProviderConfig is missing too) is a Config error (exit
+  // 2) "... does not look like a daoctl platform API" instead of NotFound.
+  // Set for the daoctl platform's client (cli/app.cpp), not for fakes.
+  bool detect_non_platform = false;
 };
 
 // Counters for summaries and metrics.
@@ -214,6 +219,13 @@ std::string url_encode_query(std::string_view s);
 Error error_from_response(const http::Response& resp, const std::string& object);
 // The same, with the message naming the request: "GET /api/v1/me failed with 401 Unauthorized".
 Error error_from_response(const http::Request& req, const http::Response& resp);
+
+// "<base_url> does not look like a daoctl platform API": `req` answered
+// `resp` (a 404 or 405); `also` adds what the confirming request got.
+Error not_a_platform_error(const http::Request& req, const http::Response& resp, const std::string& base_url,
+                           const std::string& also);
+// A 404 or 405 whose body is not JSON (HTML, text, empty): not the platform.
+bool looks_like_other_server(const http::Response& resp);
 
 // The upper bound of the backoff before retry number `retry` (1 = the first
 // retry): min(max_delay, base_delay * 2^(retry-1)). The actual delay is drawn

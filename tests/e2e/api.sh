@@ -22,7 +22,11 @@ check "extra header" "$DAOCTL_BIN" api GET "/scim/v2/Groups/$GID" -H 'Accept: ap
 
 expect_exit 7 "404 -> exit 7" "$DAOCTL_BIN" api GET /scim/v2/Users/999999999
 expect_match "404 names the request" "$ERR" 'GET /scim/v2/Users/999999999'
-expect_exit 1 "400 invalid filter -> exit 1" "$DAOCTL_BIN" api GET '/scim/v2/Users?filter=nickName%20sw%20%22a%22'
+# A filter the platform refuses (400 scimType invalidFilter) came from the
+# user: exit 2 like a malformed --filter (issue 19), with the platform's reason.
+expect_exit 2 "400 invalid filter -> exit 2" "$DAOCTL_BIN" api GET '/scim/v2/Users?filter=nickName%20sw%20%22a%22'
+expect_match "400 invalid filter: the platform's reason" "$ERR" 'invalidFilter'
+expect_match "400 invalid filter: fix the filter" "$ERR" 'hint: fix the --filter expression'
 expect_exit 2 "invalid JSON body is a usage error" "$DAOCTL_BIN" api POST /scim/v2/Groups --data '{nope'
 expect_exit 2 "a full URL is refused" "$DAOCTL_BIN" api GET http://evil.example/x
 expect_exit 2 "an Authorization header is refused" "$DAOCTL_BIN" api GET /api/v1/me -H 'Authorization: Bearer x'

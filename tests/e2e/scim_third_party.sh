@@ -120,7 +120,9 @@ CLEAN_BASE=$SCIM_BASE
 CLEAN_URL=$SCIM_URL
 expect_match "the service is mounted under a tenant path" "$CLEAN_URL" '/tenant/scim$'
 
-expect_exit 7 "discovery at a wrong URL is not found" sync_cmd "$CLEAN_BASE/nothing/here" clean sync plan -f "$E2E_DIR/sync.yaml"
+# A URL with no SCIM service behind it is a configuration error (exit 2,
+# issue 19: a URL that is not the service is not "not found", 7).
+expect_exit 2 "discovery at a wrong URL is a configuration error" sync_cmd "$CLEAN_BASE/nothing/here" clean sync plan -f "$E2E_DIR/sync.yaml"
 expect_match "the 404 names the URL tried" "$ERR" "no SCIM service at $CLEAN_BASE/nothing/here/ServiceProviderConfig"
 
 expect_exit 8 "plan against the URL as given" sync_cmd "$CLEAN_URL" clean sync plan -f "$E2E_DIR/sync.yaml" --detailed-exitcode

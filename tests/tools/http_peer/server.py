@@ -5,7 +5,9 @@ Three modes, all printing "listening on http(s)://127.0.0.1:PORT" once ready:
 
   serve  --routes FILE  answers each request from a JSON table
          {"/path?query": {"status": 200, "body": "...", "headers": {...}}}
-         (unlisted paths: 404) and, with --record FILE, appends one JSON line
+         (unlisted paths: 404 with a small JSON body, or what --unlisted
+         gives: a JSON route {"status":..,"body":..,"headers":{..}}, e.g.
+         a web server's HTML 404 page) and, with --record FILE, appends one JSON line
          per request (method, path, headers) - a header recorder: a listener
          that must receive nothing can prove it did.
   proxy  --upstream URL  forwards every request to an http upstream
@@ -47,6 +49,7 @@ def main():
     ap.add_argument("--tls-key")
     ap.add_argument("--record")
     ap.add_argument("--routes")
+    ap.add_argument("--unlisted")
     ap.add_argument("--upstream")
     ap.add_argument("--stall-path", default="")
     ap.add_argument("--stall-fraction", type=float, default=0.5)
@@ -93,6 +96,8 @@ def main():
             record({"method": self.command, "path": self.path,
                     "headers": {k.lower(): v for k, v in self.headers.items()}})
             route = load_routes().get(self.path)
+            if route is None and args.unlisted:
+                route = json.loads(args.unlisted)
             if route is None:
                 self.answer(404, b'{"error":"not found"}', {"Content-Type": "application/json"})
                 return
