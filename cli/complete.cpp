@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "cli/docs.hpp"
 #include "commands/common/output_formats.hpp"
 
 namespace daoctl::cli {
@@ -15,18 +16,6 @@ namespace daoctl::cli {
 namespace {
 
 bool starts_with(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
-
-// "TEXT:{table,json,yaml,csv}" -> {table, json, yaml, csv} (as docs.cpp reads it).
-std::vector<std::string> choices_of(const CLI::Option& o) {
-  std::string type = o.get_type_name();
-  auto open = type.find('{'), close = type.find('}');
-  std::vector<std::string> out;
-  if (open == std::string::npos || close == std::string::npos || close < open) return out;
-  std::stringstream ss(type.substr(open + 1, close - open - 1));
-  std::string item;
-  while (std::getline(ss, item, ',')) out.push_back(item);
-  return out;
-}
 
 // The option called `name` ("-f", "--file") on `app` or, since global flags
 // may follow the command, on one of its parents; `global`: found on the root.

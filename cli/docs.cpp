@@ -14,6 +14,18 @@
 
 namespace daoctl::cli {
 
+// Declared in docs.hpp. "TEXT:{table,json,yaml,csv}" -> {table, json, yaml, csv}
+std::vector<std::string> choices_of(const CLI::Option& o) {
+  std::string type = o.get_type_name();
+  auto open = type.find('{'), close = type.find('}');
+  std::vector<std::string> out;
+  if (open == std::string::npos || close == std::string::npos || close < open) return out;
+  std::stringstream ss(type.substr(open + 1, close - open - 1));
+  std::string item;
+  while (std::getline(ss, item, ',')) out.push_back(item);
+  return out;
+}
+
 namespace {
 
 constexpr std::string_view kExamplePrefix = "Example:\n  ";
@@ -34,18 +46,6 @@ std::vector<const CLI::Option*> options_of(const CLI::App& app) {
   std::vector<const CLI::Option*> out;
   for (const CLI::Option* o : app.get_options([](const CLI::Option* opt) { return opt->get_name() != "--help"; }))
     out.push_back(o);
-  return out;
-}
-
-// "TEXT:{table,json,yaml,csv}" -> {table, json, yaml, csv}
-std::vector<std::string> choices_of(const CLI::Option& o) {
-  std::string type = o.get_type_name();
-  auto open = type.find('{'), close = type.find('}');
-  std::vector<std::string> out;
-  if (open == std::string::npos || close == std::string::npos || close < open) return out;
-  std::stringstream ss(type.substr(open + 1, close - open - 1));
-  std::string item;
-  while (std::getline(ss, item, ',')) out.push_back(item);
   return out;
 }
 

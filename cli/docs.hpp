@@ -4,8 +4,13 @@
 #pragma once
 
 #include "commands/common/cli_fwd.hpp"
+
+namespace CLI {
+class Option;
+}  // namespace CLI
 #include <map>
 #include <string>
+#include <vector>
 
 namespace daoctl::cli {
 
@@ -20,5 +25,10 @@ std::map<std::string, std::string> man_pages(const CLI::App& root, const std::st
 std::string bash_completion(const CLI::App& root);
 std::string zsh_completion(const CLI::App& root);
 std::string fish_completion(const CLI::App& root);
+
+// The fixed choices of an option, read from its type name
+// ("TEXT:{table,json,yaml,csv}" -> table, json, yaml, csv); empty if none.
+// The completion scripts and `daoctl __complete` offer the same list.
+std::vector<std::string> choices_of(const CLI::Option& o);
 
 }  // namespace daoctl::cli
