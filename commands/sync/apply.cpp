@@ -67,6 +67,22 @@ int run_sync_apply(const SyncApplyOptions& opts, CommandContext& ctx) {
   auto lock = value_or_throw(local::JobLock::acquire(state_dir + "/" + job.name + ".lock", "sync job " + job.name));
 
   Session s;
+  if (opts.incremental && !opts.plan_in.empty())
+    throw CommandError(ErrorKind::Usage, "--incremental and --plan do not go together", "sync apply", "",
+                       "a saved plan is applied as planned; --incremental plans the directory's changes itself");
+  // --incremental: the state that lets the next run read only what changed
+  // is saved once this run has applied everything (incremental.hpp).
+  std::optional<sync_incremental::Run> inc;
+  if (opts.incremental) inc.emplace();
+  auto save_cursor = [&](bool applied) {
+    if (!inc) return;
+    if (auto st = sync_incremental::save(*inc, ctx.now(), applied); !st)
+      throw CommandError(st.error());
+    ctx.info(inc->scoped ? fmt::format("{}: incremental: {} changed and {} deleted entr(ies) of source {} applied",
+                                       s.job.name, inc->changed, inc->deleted, inc->source)
+                         : fmt::format("{}: incremental: full run ({}); cookie saved for the next run", s.job.name,
+                                       inc->full_reason));
+  };
   if (!opts.plan_in.empty()) {
     // The sources are read again even for a saved plan: a deactivation is
     // carried out only if the sources as they are now still call for it.
@@ -107,13 +123,48 @@ int run_sync_apply(const SyncApplyOptions& opts, CommandContext& ctx) {
     for (const auto& [name, n] : s.plan.source_records) s.sources[name] = {n, 0};
     load_photo_bytes(s, opts.run);
   } else {
-    s = prepare(opts.run, ctx, /*read_sources=*/true);
+    s = prepare(opts.run, ctx, /*read_sources=*/true, inc ? &*inc : nullptr);
     deprovision_engine::record_reconciled(s, ctx, "");
   }
-  if (auto guard = sync::check_guards(s.job, s.plan, guard_input(s, opts.allow_deprovision)); !guard) {
+  // A change set's deactivations are one batch under the stream guards
+  // (safety.window, a vanished OU): a batch they hold waits for
+  // --allow-deprovision <batch hash> while the rest of the plan goes on.
+  std::optional<Error> held;
+  long batch_deactivations = 0;
+  if (s.scoped) {
+    sync::StreamGuardInput sg;
+    sg.recent_deactivations =
+        sync_incremental::recent_deactivations(s.state_dir, s.job.name, s.job.safety.window_seconds, ctx.now());
+    sg.managed = inc->cursor.employees;
+    sg.vanished = inc->vanished;
+    sg.allowed_hash = opts.allow_deprovision;
+    if (auto st = sync::check_stream_guards(s.job, s.plan, sg); !st) {
+      held = st.error();
+      ctx.warn(held->message + "; " + held->detail);
+    }
+    sync::SyncPlan rest = s.plan;  // the other rules see the plan without the batch
+    std::erase_if(rest.users, [](const auto& a) { return a.kind == sync::UserActionKind::Deactivate; });
+    if (auto guard = sync::check_guards(s.job, rest, guard_input(s, opts.allow_deprovision)); !guard) {
+      write_reports(opts.run, s, "safety_stop", nullptr, ctx);
+      throw CommandError(guard.error());
+    }
+    if (held) s.plan = std::move(rest);
+    batch_deactivations = s.plan.count(sync::UserActionKind::Deactivate);
+  } else if (auto guard = sync::check_guards(s.job, s.plan, guard_input(s, opts.allow_deprovision)); !guard) {
     write_reports(opts.run, s, "safety_stop", nullptr, ctx);
     throw CommandError(guard.error());
   }
+  // After the apply: a held batch ends the run with exit 5 and the cookie
+  // where it was (the same change set, and batch, comes back next run).
+  auto finish_incremental = [&](bool applied) {
+    if (inc && s.scoped)
+      if (auto st = sync_incremental::record_deactivations(s.state_dir, s.job.name, s.job.safety.window_seconds,
+                                                           ctx.now(), batch_deactivations);
+          !st)
+        ctx.warn("cannot record the deactivation window: " + st.error().describe());
+    if (held) throw CommandError(*held);
+    save_cursor(applied);
+  };
   log_adoptions(s.plan, ctx);
   if (s.job.dismissal.staging) {
     // deprovision.mode: staging: blocks are planned and reported, never carried out.
@@ -142,6 +193,7 @@ int run_sync_apply(const SyncApplyOptions& opts, CommandContext& ctx) {
     }
     write_reports(opts.run, s, left_out.empty() ? "ok" : "partial", &empty, ctx);
     if (empty.failed > 0) throw collisions_error(s.plan, "fix the sources, or set unique: in the job");
+    finish_incremental(false);
     return exit_code::ok;
   }
 
@@ -222,7 +274,11 @@ int run_sync_apply(const SyncApplyOptions& opts, CommandContext& ctx) {
                        report.failed, journal_path));
   if (report.failed > 0)
     throw CommandError(ErrorKind::Partial, fmt::format("{} of {} changes failed", report.failed, total),
-                       "job " + s.job.name, "", "see " + journal_path + " for each failed item");
+                       "job " + s.job.name, "",
+                       "see " + journal_path + " for each failed item" +
+                           (inc ? "; the cookie was not advanced: the next --incremental run reads these changes again"
+                                : ""));
+  finish_incremental(true);
   return exit_code::ok;
 }
 
@@ -245,6 +301,9 @@ void register_sync_apply(CLI::App& group, CommandContext& ctx, SyncRunner<SyncAp
   cmd.add_option("--metrics-file", o->metrics_file,
                  "Write Prometheus textfile metrics to this file (atomically, also on failure)");
   cmd.add_option("--results-file", o->results_file, "Write the per-item results (JSON Lines) here");
+  cmd.add_flag("--incremental", o->incremental,
+               "Apply only the directory's changes since the last run (RFC 4533 cookie in the state directory); "
+               "without a cookie, or with a stale one, a full run that saves one");
   cmd.callback([o, run, &ctx] {
     JobReport report("sync apply", "sync");
     ctx.exit_status = run_reported(ctx, {o->summary_file, o->metrics_file}, report,

@@ -79,7 +79,8 @@ using SourceReads = std::vector<std::future<Result<sources::SourceData>>>;
 
 // `streamed`, when set, maps the primary source's records as they arrive
 // (on the reading thread) instead of holding them for build_desired.
-SourceReads start_source_reads(const Session& s, const SyncOptions& opts, sync::DesiredBuilder* streamed = nullptr) {
+SourceReads start_source_reads(const Session& s, const SyncOptions& opts, sync::DesiredBuilder* streamed = nullptr,
+                               sources::LdapChanges* changes = nullptr) {
   SourceReads reads;
   sources::SourceReadOptions ropts;
   ropts.base_dir = dirname_of(opts.job_file);
@@ -92,6 +93,7 @@ SourceReads start_source_reads(const Session& s, const SyncOptions& opts, sync::
   for (const auto& src : s.job.sources) {
     auto fields = s.job.fields_of(src.name);
     auto options = ropts;
+    if (changes && src.name == s.job.primary) options.changes = changes;
     if (streamed && src.name == s.job.primary)
       options.on_record = [streamed](hr::SourceRecord&& r) -> Status {
         streamed->add(r);
@@ -197,7 +199,7 @@ sync::JobSpec load_job_file(const std::string& path, const std::string& today) {
   return load_job_file(path, today, std::nullopt);
 }
 
-Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources) {
+Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources, sync_incremental::Run* inc) {
   Session s;
   s.started = ctx.now();
   // Without --today, `today` is the clock read in deprovision.timezone.
@@ -245,8 +247,22 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources)
   std::unique_ptr<sync::DesiredBuilder> streamed;
   SourceReads reads;
   std::optional<sync::PlanWarning> spool_warning;
+  if (inc) {
+    sync_incremental::begin(*inc, s.job, s.state_dir);
+    // An interrupted run's block intents are settled against the accounts
+    // they name: that needs the whole platform.
+    if (!inc->changes.cookie.empty())
+      for (const auto& [id, entry] : s.ledger.entries)
+        if (entry.state == deprovision::kIntentState) {
+          sync_incremental::fall_back(*inc, "an interrupted run left block intents to settle");
+          break;
+        }
+  }
+  // A change set is read before the platform, which is then asked only
+  // for the accounts it concerns.
+  const bool changes_first = read_sources && inc && !inc->changes.cookie.empty();
   if (read_sources) spool_warning = open_photo_store(s);
-  if (read_sources && s.job.joins.empty()) {
+  if (read_sources && s.job.joins.empty() && !changes_first) {
     streamed = std::make_unique<sync::DesiredBuilder>(s.job);
     streamed->keep_photos_in(s.photo_store.get());
     // Sized by the last successful run's count of the primary source (with a
@@ -254,11 +270,36 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources)
     if (auto prev = previous_counts(s); prev[s.job.primary] > 0)
       streamed->reserve(static_cast<std::size_t>(std::min<long>(prev[s.job.primary], 10'000'000)) * 65 / 64 + 16);
   }
-  if (read_sources) reads = start_source_reads(s, opts, streamed.get());
-  auto state = s.target->read_state();
+  sources::LdapChanges* changes = inc ? &inc->changes : nullptr;
+  if (read_sources) reads = start_source_reads(s, opts, streamed.get(), changes);
   std::vector<sync::PlanWarning> source_warnings;
   for (const auto& w : s.job.warnings) source_warnings.push_back({"job", w});
-  sync::SourceRecords records = finish_source_reads(reads, s.sources, &source_warnings);
+  sync::SourceRecords records;
+  std::optional<sync::DesiredSet> early;  // a change set's desired users
+  Result<sync::PlatformState> state = sync::PlatformState{};
+  if (changes_first) {
+    records = finish_source_reads(reads, s.sources, &source_warnings);
+    if (inc->changes.stale) {
+      // The server cannot say what was deleted since the cookie: a full
+      // run, with every guard, instead of a guess.
+      sync_incremental::fall_back(*inc, "the directory no longer has the changes since the saved cookie "
+                                        "(syncprov sessionlog exceeded or e-syncRefreshRequired)");
+      records.clear();
+      s.sources.clear();
+      reads = start_source_reads(s, opts, nullptr, changes);
+      state = s.target->read_state();
+      records = finish_source_reads(reads, s.sources, &source_warnings);
+    } else {
+      inc->scoped = s.scoped = true;
+      early = sync::build_desired(s.job, records, s.photo_store.get());
+      records.clear();
+      auto lookups = sync_incremental::scope_change_set(*inc, early->users, s.job);
+      state = s.target->read_state_for(lookups, s.job.groups.has_value());
+    }
+  } else {
+    state = s.target->read_state();
+    records = finish_source_reads(reads, s.sources, &source_warnings);
+  }
   if (!state) {
     // Reading the target failed after every retry: nothing was planned, so
     // nothing changed. Say so, and how to retry harder.
@@ -276,7 +317,10 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources)
   s.reconciled = deprovision::reconcile_intents(s.ledger, s.state);
   if (!read_sources) return s;
 
-  auto desired = streamed ? streamed->finish() : sync::build_desired(s.job, records, s.photo_store.get());
+  auto desired = early      ? std::move(*early)
+                 : streamed ? streamed->finish()
+                            : sync::build_desired(s.job, records, s.photo_store.get());
+  if (inc) sync_incremental::update_index(*inc, desired.users);
   if (spool_warning) desired.warnings.insert(desired.warnings.begin(), *spool_warning);
   desired.warnings.insert(desired.warnings.begin(), source_warnings.begin(), source_warnings.end());
   records.clear();
@@ -313,7 +357,11 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources)
       s.dismissed[d.external_id] = d.dismissed_reason;
       if (!d.dismissed_since.empty()) s.dismissed_since[d.external_id] = d.dismissed_since;
     }
+  if (s.scoped) popts.scope = &inc->scope;
   s.plan = sync::compute_plan(desired.users, s.state, popts);
+  // The deactivation share is of the accounts the job manages, not of the
+  // few a change set fetched: the employees of the last full read.
+  if (s.scoped) s.plan.managed_users = std::max<long>(s.plan.managed_users, inc->cursor.employees);
   s.photo_bytes = sync::take_photo_bytes(s.plan, desired.users);
   s.plan.warnings.insert(s.plan.warnings.begin(), desired.warnings.begin(), desired.warnings.end());
   s.plan.created_at = rfc3339(s.started);
@@ -324,8 +372,11 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources)
 
 sync::GuardInput guard_input(const Session& s, const std::string& allow) {
   sync::GuardInput g;
-  g.source_records = s.plan.source_records;
-  g.previous_records = previous_counts(s);
+  // A change set's counts are changes: the source-size rules are for full reads.
+  if (!s.scoped) {
+    g.source_records = s.plan.source_records;
+    g.previous_records = previous_counts(s);
+  }
   g.allowed_plan_hash = allow;
   return g;
 }
@@ -527,7 +578,7 @@ void write_reports(const SyncOptions& opts, const Session& s, const std::string&
     }
     job->extra_metrics = m;
   }
-  if (result == "ok" && report) {
+  if (result == "ok" && report && !s.scoped) {
     json state = {{"job", s.job.name}, {"last_success", rfc3339(ctx.now())},
                   {"source_records", s.plan.source_records}, {"plan_hash", s.plan.hash()}};
     if (auto st = local::write_file_atomic(state_file(s), state.dump(2) + "\n"); !st)

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "commands/common/context.hpp"
+#include "commands/sync/incremental.hpp"
 #include "commands/sync/sync.hpp"
 #include "connectors/targets/scim_target.hpp"
 #include "core/deprovision/ledger.hpp"
@@ -35,6 +36,10 @@ struct Session {
   sync::PlatformState state;
   sync::SyncPlan plan;
   long skipped_records = 0;
+  // An incremental run's change set was planned (sync apply --incremental):
+  // source counts are changes, not the directory, so the source-size guards
+  // and the state file's counts are left alone.
+  bool scoped = false;
   std::unique_ptr<targets::ScimSyncTarget> target;
   // Employees a deprovision.dismissed_when rule dismissed: external id -> reason.
   std::map<std::string, std::string> dismissed;
@@ -75,7 +80,12 @@ sync::JobSpec load_job_file(const std::string& path, const std::string& today,
 // and computes the plan. Guards are not checked here (check_guards).
 // Throws CommandError: Config, Network/Auth for the platform, Safety for a
 // failed source read.
-Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources);
+// With `inc` (sync apply --incremental) the primary source is read through
+// RFC 4533 content sync: from the saved cookie only its changes, planned
+// against the accounts they concern (Session::scoped); else, or when the
+// cookie is stale, everything, as a normal run.
+Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources,
+                sync_incremental::Run* inc = nullptr);
 
 // For `sync apply --plan`: a saved plan names its photos by sha256 only, so
 // the sources are read again for their bytes (apply checks each against the

@@ -4,6 +4,7 @@
 
 #include "commands/common/command_doc.hpp"
 #include "commands/sync/sync.hpp"
+#include "commands/sync/watch.hpp"
 
 namespace daoctl::commands {
 
@@ -15,6 +16,7 @@ void register_sync(CLI::App& root, CommandContext& ctx) {
   register_sync_plan(group, ctx);
   register_sync_apply(group, ctx);
   register_sync_status(group, ctx);
+  register_sync_watch(group, ctx);
 }
 
 }  // namespace daoctl::commands

@@ -54,6 +54,7 @@ struct SyncApplyOptions {
   std::string summary_file;       // overrides report.summary_file
   std::string metrics_file;       // overrides report.metrics_file
   std::string results_file;       // overrides report.results_file
+  bool incremental = false;       // --incremental: only the directory's changes since the saved cookie
 };
 int run_sync_apply(const SyncApplyOptions& opts, CommandContext& ctx);
 void register_sync_apply(CLI::App& group, CommandContext& ctx, SyncRunner<SyncApplyOptions> run = run_sync_apply);

@@ -19,6 +19,14 @@ std::optional<std::string> LdapEntry::first(std::string_view name) const {
   return values->front();
 }
 
+LdapResult<ContentSyncResult> LdapDirectory::content_sync(const SearchRequest&, const std::string&,
+                                                          const SyncEntryCallback&, const SyncDeleteCallback&) {
+  Error e;
+  e.kind = ErrorKind::Validation;
+  e.message = "this directory cannot follow changes (RFC 4533)";
+  return std::unexpected(LdapError{LdapFailure::BadRequest, 0, e});
+}
+
 const char* to_string(LdapFailure failure) noexcept {
   switch (failure) {
     case LdapFailure::Auth:

@@ -86,6 +86,18 @@ struct SearchStats {
 // LdapFailure::Consumer carrying that error.
 using EntryCallback = std::function<Status(LdapEntry&)>;
 
+// RFC 4533 refreshOnly (connectors/ldap/ldap_sync.hpp has the details).
+struct ContentSyncResult {
+  std::string cookie;          // the cookie to resume from next time
+  bool stale = false;          // the cookie was too old: do a full read
+  std::uint64_t entries = 0;   // added or modified entries delivered
+  std::uint64_t deletes = 0;   // deleted entryUUIDs delivered
+};
+
+// `uuid` is the entry's entryUUID as text (lower-case 8-4-4-4-12).
+using SyncEntryCallback = std::function<Status(LdapEntry& entry, std::string_view uuid)>;
+using SyncDeleteCallback = std::function<Status(std::string_view uuid)>;
+
 class LdapDirectory {
  public:
   virtual ~LdapDirectory() = default;
@@ -95,6 +107,12 @@ class LdapDirectory {
   // AD ranged attributes are fetched to the end before the entry is delivered.
   virtual LdapResult<SearchStats> search(const SearchRequest& request,
                                          const EntryCallback& on_entry) = 0;
+
+  // RFC 4533 refreshOnly from `cookie` ("" = everything): see ldap_sync.hpp.
+  // A directory that cannot do it says so (BadRequest).
+  virtual LdapResult<ContentSyncResult> content_sync(const SearchRequest& request, const std::string& cookie,
+                                                     const SyncEntryCallback& on_entry,
+                                                     const SyncDeleteCallback& on_delete);
 };
 
 struct LdapConnectionOptions {

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "connectors/ldap/directory.hpp"
+#include "connectors/ldap/ldap_sync.hpp"
 #include "connectors/tls/certificate.hpp"
 #include "core/ldap/range_option.hpp"
 #include "core/text/ascii.hpp"
@@ -221,6 +222,11 @@ class OpenLdapDirectory final : public LdapDirectory {
 
   LdapResult<SearchStats> search(const SearchRequest& request,
                                  const EntryCallback& on_entry) override;
+  LdapResult<ContentSyncResult> content_sync(const SearchRequest& request, const std::string& cookie,
+                                             const SyncEntryCallback& on_entry,
+                                             const SyncDeleteCallback& on_delete) override {
+    return content_sync_refresh(ld_, options_.url, request, cookie, on_entry, on_delete);
+  }
 
  private:
   std::string search_object(const SearchRequest& r) const {

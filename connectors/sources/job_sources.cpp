@@ -286,7 +286,7 @@ Result<hr::ReadReport> read_ldap(const sync::SourceSpec& s, const std::vector<st
   // Which wanted attributes at least one entry had: an attribute the job
   // names that no entry has and attributes: does not list is a typo.
   std::vector<char> seen(wanted.size(), 0);
-  auto stats = (*dir)->search(req, [&](ldap::LdapEntry& e) -> Status {
+  auto convert = [&](ldap::LdapEntry& e, std::string_view uuid) -> Status {
     // The account state first: its attributes may also be mapped fields,
     // whose values are moved into the record below.
     Result<ldap::DisabledReason> reason = ldap::DisabledReason::None;
@@ -366,8 +366,26 @@ Result<hr::ReadReport> read_ldap(const sync::SourceSpec& s, const std::vector<st
     r.add("disabled", *reason == ldap::DisabledReason::None ? "false" : "true");
     if (*reason != ldap::DisabledReason::None) r.add("disabled_reason", ldap::to_string(*reason));
     ++report.records;
+    if (options.changes && options.changes->on_uuid) options.changes->on_uuid(uuid, r);
     return out(std::move(r));
-  });
+  };
+  ldap::LdapResult<ldap::SearchStats> stats = ldap::SearchStats{};
+  if (options.changes) {
+    // The entryUUID comes with every entry of a content sync.
+    auto synced = (*dir)->content_sync(req, options.changes->cookie, convert, [&](std::string_view uuid) -> Status {
+      ++options.changes->deletes;
+      return options.changes->on_delete ? options.changes->on_delete(uuid) : Status{};
+    });
+    if (!synced) {
+      stats = std::unexpected(synced.error());
+    } else {
+      options.changes->new_cookie = synced->cookie;
+      options.changes->stale = synced->stale;
+      stats->entries = synced->entries;
+    }
+  } else {
+    stats = (*dir)->search(req, [&](ldap::LdapEntry& e) { return convert(e, {}); });
+  }
   if (!stats) {
     Error e = stats.error().error;
     // A generic hint only for errors without their own (a ranged attribute
@@ -380,7 +398,9 @@ Result<hr::ReadReport> read_ldap(const sync::SourceSpec& s, const std::vector<st
   report.complete = true;
   // Checked on a complete read only: a directory with no entries at all is
   // the empty-source guard's to report.
-  if (report.records > 0) {
+  // A change set is a few entries: a field none of them has says nothing.
+  const bool partial = options.changes && !options.changes->cookie.empty();
+  if (report.records > 0 && !partial) {
     auto known = [&](std::string_view f) {
       for (const auto& d : s.declared_fields)
         if (iequals(d, f)) return true;

@@ -19,6 +19,21 @@
 
 namespace daoctl::sources {
 
+// Reading an ldap source through RFC 4533 content sync (sync apply
+// --incremental, sync watch): from `cookie` only the entries added or
+// changed since and the entryUUIDs deleted; without one every entry, as a
+// normal read. Records are the same as a normal read's.
+struct LdapChanges {
+  std::string cookie;  // in: "" = everything
+  // Each record's entryUUID, before the record goes to the sink.
+  std::function<void(std::string_view uuid, const hr::SourceRecord& record)> on_uuid;
+  std::function<Status(std::string_view uuid)> on_delete;
+  // out
+  std::string new_cookie;  // "" when the server sent none (nothing changed)
+  bool stale = false;      // the cookie is too old: nothing was delivered that counts; read again without it
+  long deletes = 0;
+};
+
 struct SourceReadOptions {
   std::string base_dir;  // relative paths in the job file are relative to it
   std::chrono::sys_seconds now{};
@@ -27,6 +42,8 @@ struct SourceReadOptions {
   // Set: every record goes here, on the reading thread, instead of into
   // SourceData::records (which stays empty; report.records counts them).
   hr::RecordSink on_record;
+  // Set: an ldap source is read through content sync (LdapChanges).
+  LdapChanges* changes = nullptr;
 };
 
 struct SourceData {

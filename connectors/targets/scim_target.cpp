@@ -1,6 +1,7 @@
 #include "connectors/targets/scim_target.hpp"
 
 #include <openssl/evp.h>
+#include <set>
 #include <strings.h>
 
 #include <fmt/format.h>
@@ -157,8 +158,22 @@ Result<sync::PlatformState> ScimSyncTarget::read_state() {
   if (options_.kind == sync::TargetKind::Scim)
     for (auto& u : state.users)
       if (!u.external_id.empty() && u.managed_by.empty()) u.managed_by = options_.managed_by;
-  page = 0;
-  st = client_.scim_list(root_ + "/Groups", "", options_.page_size, [&](const json& resources) {
+  auto groups = read_groups_only();
+  if (!groups) return std::unexpected(groups.error());
+  state.groups = std::move(*groups);
+  return state;
+}
+
+Result<std::vector<sync::PlatformGroup>> ScimSyncTarget::read_groups_only() {
+  std::vector<sync::PlatformGroup> out;
+  std::optional<Error> bad;
+  auto text = [&bad](const Answer& a, std::string_view pointer) {
+    auto v = a.get_or<std::string>(pointer, "");
+    if (!v && !bad) bad = v.error();
+    return v ? *v : std::string();
+  };
+  long long page = 0;
+  auto st = client_.scim_list(root_ + "/Groups", "", options_.page_size, [&](const json& resources) {
     const std::string object = "page " + std::to_string(++page) + " of " + root_ + "/Groups";
     for (std::size_t i = 0; i < resources.size() && !bad; ++i) {
       const Answer g(resources[i], object, "/Resources/" + std::to_string(i));
@@ -172,11 +187,75 @@ Result<sync::PlatformState> ScimSyncTarget::read_state() {
       if (members && *members)
         for (std::size_t m = 0; m < (*members)->size(); ++m)
           group.member_ids.push_back(text(g, "/members/" + std::to_string(m) + "/value"));
-      state.groups.push_back(std::move(group));
+      out.push_back(std::move(group));
     }
   });
   if (!st) return std::unexpected(st.error());
   if (bad) return std::unexpected(*bad);
+  return out;
+}
+
+Result<sync::PlatformState> ScimSyncTarget::read_state_for(
+    const std::vector<std::pair<std::string, std::string>>& users, bool with_groups) {
+  sync::PlatformState state;
+  std::map<std::string, std::string> paths;
+  if (options_.kind == sync::TargetKind::Platform) {
+    std::optional<Error> bad;
+    auto st = client_.cursor_list("/api/v1/departments", 1000, [&](const json& items) {
+      for (std::size_t i = 0; i < items.size() && !bad; ++i) {
+        const Answer d(items[i], "/api/v1/departments", "/items/" + std::to_string(i));
+        sync::PlatformDepartment dep;
+        auto text = [&](std::string_view pointer) {
+          auto v = d.get_or<std::string>(pointer, "");
+          if (!v && !bad) bad = v.error();
+          return v ? *v : std::string();
+        };
+        dep.id = text("/id");
+        dep.name = text("/name");
+        dep.parent_id = text("/parent_id");
+        dep.path = text("/path");
+        dep.external_id = text("/external_id");
+        dep.version = text("/updated_at");
+        dep.member_count = d.get_or<long>("/member_count", 0L).value_or(0);
+        paths[dep.id] = dep.path;
+        state.departments.push_back(std::move(dep));
+      }
+    });
+    if (!st) return std::unexpected(st.error());
+    if (bad) return std::unexpected(*bad);
+  }
+  std::vector<platform::Call> calls;
+  std::optional<Error> failed;
+  std::vector<sync::PlatformUser> found;
+  for (const auto& [attr, value] : users) {
+    if (value.empty()) continue;
+    std::string object = "user with " + attr + " " + value;
+    auto req = client_.make_request(
+        "GET", root_ + "/Users?filter=" + platform::url_encode_query(attr + " eq " + scim_quote(value)), object);
+    calls.push_back({std::move(req), [&, object](Result<http::Response> r) {
+                       if (!r) {
+                         if (!failed) failed = r.error();
+                         return;
+                       }
+                       if (auto st = sync::users_from_scim_page(r->body, paths, found); !st && !failed) {
+                         failed = st.error();
+                         failed->object = object;
+                       }
+                     }});
+  }
+  client_.send_all(std::move(calls));
+  if (failed) return std::unexpected(*failed);
+  std::set<std::string> ids;
+  for (auto& u : found)
+    if (ids.insert(u.id).second) state.users.push_back(std::move(u));
+  if (options_.kind == sync::TargetKind::Scim)
+    for (auto& u : state.users)
+      if (!u.external_id.empty() && u.managed_by.empty()) u.managed_by = options_.managed_by;
+  if (with_groups) {
+    auto full = read_groups_only();
+    if (!full) return std::unexpected(full.error());
+    state.groups = std::move(*full);
+  }
   return state;
 }
 

@@ -33,6 +33,12 @@ class ScimSyncTarget final : public sync::SyncTarget {
   Status discover();
 
   Result<sync::PlatformState> read_state() override;
+  // The state an incremental run plans against: departments in full, groups
+  // in full when `with_groups`, and only the users some (attribute, value)
+  // of `users` finds ("externalId", "userName", "emails.value"), one
+  // filtered GET each, concurrently; a user found twice is kept once.
+  Result<sync::PlatformState> read_state_for(const std::vector<std::pair<std::string, std::string>>& users,
+                                             bool with_groups);
   Result<std::string> create_department(const std::string& name, const std::string& parent_id,
                                         const std::string& external_id) override;
   Status delete_department(const std::string& id, const std::string& path) override;
@@ -49,6 +55,7 @@ class ScimSyncTarget final : public sync::SyncTarget {
                               const std::vector<std::string>& remove) override;
 
  private:
+  Result<std::vector<sync::PlatformGroup>> read_groups_only();
   Result<std::string> find_user_by_external_id(const std::string& external_id);
   // A request for a SCIM path ("/Users/42") under the root, typed as SCIM.
   http::Request scim_request(const std::string& method, const std::string& path, const std::string& object,

@@ -82,4 +82,52 @@ Status check_guards(const JobSpec& job, const SyncPlan& plan, const GuardInput& 
   return {};
 }
 
+std::string deactivation_batch_hash(const SyncPlan& plan) {
+  std::vector<std::string> lines;
+  for (const auto& a : plan.users)
+    if (a.kind == UserActionKind::Deactivate) lines.push_back(a.external_id + "\t" + a.id + "\t" + a.reason + "\n");
+  std::sort(lines.begin(), lines.end());
+  std::string all;
+  for (const auto& l : lines) all += l;
+  return "sha256:" + photo_sha256(all);
+}
+
+Status check_stream_guards(const JobSpec& job, const SyncPlan& plan, const StreamGuardInput& input) {
+  const long batch = plan.count(UserActionKind::Deactivate);
+  if (batch == 0) return {};
+  const std::string hash = deactivation_batch_hash(plan);
+  if (input.allowed_hash == hash) return {};
+  const std::string allow =
+      fmt::format("the other changes were applied; review the held deactivations (sync plan -o json lists them "
+                  "once the directory is read again) and rerun with --incremental --allow-deprovision {}",
+                  hash);
+  const std::string held = fmt::format("{} deactivation(s) held, batch {}", batch, hash);
+  for (const auto& [dn, had] : input.vanished)
+    if (had >= kVanishedMinimum)
+      return fail(ErrorKind::Safety,
+                  fmt::format("every one of the {} employees under {} was deleted in one change set", had, dn),
+                  "job " + job.name, held + "; a subtree that vanishes is more often a moved or deleted OU than "
+                  "a department that left", allow);
+  if (batch + input.recent_deactivations > job.safety.max_deprovisions)
+    return fail(ErrorKind::Safety,
+                job.safety.window_seconds > 0
+                    ? fmt::format("{} deactivation(s) in this change set and {} in the {} s before it (safety.window) "
+                                  "are more than safety.max_deprovisions ({})",
+                                  batch, input.recent_deactivations, job.safety.window_seconds,
+                                  job.safety.max_deprovisions)
+                    : fmt::format("the change set deactivates {} accounts, more than safety.max_deprovisions ({})",
+                                  batch, job.safety.max_deprovisions),
+                "job " + job.name, held, allow);
+  if (input.managed > 0) {
+    const double percent = 100.0 * static_cast<double>(batch) / static_cast<double>(input.managed);
+    if (percent > job.safety.max_deprovisions_percent)
+      return fail(ErrorKind::Safety,
+                  fmt::format("the change set deactivates {:.1f}% of the {} employees, more than "
+                              "safety.max_deprovisions_percent ({}%)",
+                              percent, input.managed, job.safety.max_deprovisions_percent),
+                  "job " + job.name, held, allow);
+  }
+  return {};
+}
+
 }  // namespace daoctl::sync

@@ -1,5 +1,7 @@
 #include "core/sync/job.hpp"
 
+#include "core/stats/period.hpp"
+
 #include <algorithm>
 #include <fmt/format.h>
 #include <set>
@@ -579,6 +581,12 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
       }
     if (s.contains("max_source_shrink_percent"))
       job.safety.max_source_shrink_percent = s["max_source_shrink_percent"].get<double>();
+    if (s.contains("window") && s["window"].is_string()) {
+      if (auto d = stats::parse_duration(s["window"].get<std::string>()))
+        job.safety.window_seconds = *d;
+      else
+        problems.add(ptr({"safety", "window"}), "not a duration such as 10m, 1h or 30s");
+    }
   }
   if (root.contains("safety") && root["safety"].contains("min_join_rate")) {
     const json& r = root["safety"]["min_join_rate"];

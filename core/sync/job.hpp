@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <functional>
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -103,6 +104,9 @@ struct SafetySpec {
   // The least share of records a join must match, of the smaller side (0-1).
   double min_join_rate = 0.5;
   std::map<std::string, double> min_join_rate_of;  // per joined source
+  // safety.window ("10m"): max_deprovisions also bounds the deactivations
+  // of incremental runs within this many seconds of each other; 0: per run.
+  std::int64_t window_seconds = 0;
 };
 
 struct ReportSpec {

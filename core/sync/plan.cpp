@@ -943,6 +943,7 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
   for (std::size_t i = 0; i < current.users.size(); ++i) {
     const auto& u = current.users[i];
     if (u.managed_by != opt.managed_by || platform_matched[i] || !u.active) continue;
+    if (opt.scope && !opt.scope->count(u.external_id)) continue;  // found for a lookup, not in the change set
     if (opt.deactivate_missing) {
       UserAction a;
       a.kind = UserActionKind::Deactivate;
@@ -1154,7 +1155,8 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
     const std::string by_id_prefix = opt.managed_by + ":group-id:";
     auto is_ours = [&](const std::string& user_id) {
       auto it = by_id().find(user_id);
-      return it != by_id().end() && (it->second->managed_by == opt.managed_by || acted(it->second->external_id));
+      return it != by_id().end() && (it->second->managed_by == opt.managed_by || acted(it->second->external_id)) &&
+             (!opt.scope || opt.scope->count(it->second->external_id) > 0);
     };
     // Platform groups a wanted group uses; groups known by id claim theirs
     // (by externalId) before any group is matched by name.
@@ -1282,7 +1284,7 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
   });
 
   // Departments this job created that nobody will be in any more (deepest first).
-  if (platform && opt.delete_empty_departments) {
+  if (platform && opt.delete_empty_departments && !opt.scope) {
     std::map<std::string, long> staying;  // department id -> members after the plan
     for (const auto& u : current.users) {
       if (u.department_id.empty()) continue;

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/error.hpp"
@@ -205,6 +206,14 @@ struct PlanOptions {
   // neither removes nor adds a leaver: blocked on the platform and not
   // reactivated by this plan, deactivated by it, or inactive in the sources.
   bool leavers_groups_by_pipeline = false;
+
+  // An incremental run (sync apply --incremental, sync watch): the plan
+  // covers only the employees with these external ids (changed or deleted
+  // in the directory), and `current` holds only the accounts found for them.
+  // The rules are the same; what the plan concludes from absence is limited
+  // to the scope: an account outside it is never deactivated as missing,
+  // removed from a group, or counted to delete a department.
+  const std::unordered_set<std::string>* scope = nullptr;
 };
 
 // Errors never happen here: conflicts (an ambiguous link) become warnings,

@@ -73,7 +73,8 @@ KNOWN = {
               "ProtectKernelTunables", "ProtectKernelModules", "ProtectKernelLogs", "ProtectControlGroups",
               "ProtectClock", "ProtectHostname", "ProtectProc", "ProcSubset", "RestrictAddressFamilies",
               "RestrictNamespaces", "RestrictRealtime", "RestrictSUIDSGID", "LockPersonality",
-              "MemoryDenyWriteExecute", "SystemCallArchitectures", "SystemCallFilter", "LoadCredential"},
+              "MemoryDenyWriteExecute", "SystemCallArchitectures", "SystemCallFilter", "LoadCredential",
+              "NotifyAccess", "WatchdogSec", "Restart", "RestartSec", "ExecReload", "TimeoutStopSec"},
   "Timer": {"OnCalendar", "RandomizedDelaySec", "AccuracySec", "Persistent", "Unit", "OnBootSec"},
   "Install": {"WantedBy", "RequiredBy", "Alias"},
 }
@@ -118,15 +119,23 @@ for path in sorted(glob.glob(os.path.join(ex, "systemd", "*"))):
     keys = {s: dict(kv) for s, kv in sec.items()}
     if name.endswith(".service"):
         svc = keys.get("Service", {})
-        if svc.get("Type") != "oneshot": bad(f"{name}: Type=oneshot")
+        # A long-running watcher (sync watch) is Type=notify with a watchdog
+        # and restarts; everything else runs once per timer.
+        watcher = "watch" in name
+        if watcher and not (svc.get("Type") == "notify" and svc.get("WatchdogSec") and svc.get("Restart")):
+            bad(f"{name}: Type=notify with WatchdogSec= and Restart=")
+        elif watcher and "sync watch" not in svc.get("ExecStart", ""):
+            bad(f"{name}: runs daoctl sync watch")
+        elif watcher: ok(f"{name}: Type=notify, WatchdogSec={svc.get('WatchdogSec')}, Restart={svc.get('Restart')}")
+        if not watcher and svc.get("Type") != "oneshot": bad(f"{name}: Type=oneshot")
         if svc.get("ProtectSystem") != "strict": bad(f"{name}: ProtectSystem=strict")
         elif svc.get("NoNewPrivileges") != "yes": bad(f"{name}: NoNewPrivileges=yes")
         elif not svc.get("User"): bad(f"{name}: runs as a dedicated User=")
-        else: ok(f"{name}: oneshot, hardened (ProtectSystem=strict, NoNewPrivileges, User={svc.get('User')})")
+        else: ok(f"{name}: hardened (ProtectSystem=strict, NoNewPrivileges, User={svc.get('User')})")
         for k, v in sec["Service"]:
             if k == "ExecStart":
                 cmdlines.append((name, v.replace("%i", "nightly")))
-        if "sync" in name or "backup" in name:
+        if ("sync" in name or "backup" in name) and not watcher:
             if "--metrics-file" in svc.get("ExecStart", "") and "--summary-file" in svc.get("ExecStart", ""):
                 ok(f"{name}: writes a summary and metrics")
             else:

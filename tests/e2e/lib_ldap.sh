@@ -14,12 +14,21 @@
 # Lines starting with "global:" go to the global section instead
 # (e.g. "global:moduleload ppolicy"); "schema-check:off" loads with slapadd -s.
 #
+# RFC 4533 content sync (sync apply --incremental, sync watch): pass the
+# lines of LDAP_SYNCPROV, e.g. start_slapd "$dir" users.ldif "${LDAP_SYNCPROV[@]}";
+# LDAP_PPOLICY adds the ppolicy overlay (pwdAccountLockedTime).
+#
 #   stop_slapd        kills SLAPD_PID and waits for it; also run on EXIT.
 #
 # Returns non-zero with a message on stderr when slapd is missing, the config
 # or the LDIF is refused, or the server does not answer within 20 s.
 
 SLAPD_BIN=${SLAPD_BIN:-/usr/sbin/slapd}
+# shellcheck disable=SC2034  # used by the scripts that source this file
+LDAP_SYNCPROV=("global:moduleload syncprov" "index entryCSN,entryUUID eq" "overlay syncprov"
+  "syncprov-checkpoint 100 10" "syncprov-sessionlog 1000")
+# shellcheck disable=SC2034
+LDAP_PPOLICY=("global:moduleload ppolicy" "overlay ppolicy")
 SLAPADD_BIN=${SLAPADD_BIN:-/usr/sbin/slapadd}
 LIB_LDAP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LDAP_SCHEMA_DIR=${LDAP_SCHEMA_DIR:-/etc/ldap/schema}

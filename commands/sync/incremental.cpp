@@ -1,0 +1,276 @@
+#include "commands/sync/incremental.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "commands/common/context.hpp"
+#include "connectors/local/files.hpp"
+#include "core/ldap/dn.hpp"
+#include "core/text/date.hpp"
+
+namespace daoctl::commands::sync_incremental {
+
+using nlohmann::json;
+
+namespace {
+
+// Tabs, newlines and backslashes escaped: one record per line whatever the
+// external ids and DNs hold.
+void put_field(std::string& out, std::string_view v) {
+  for (char c : v) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '\t') out += "\\t";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+}
+
+std::string take_field(std::string_view v) {
+  std::string out;
+  out.reserve(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == '\\' && i + 1 < v.size()) {
+      ++i;
+      out += v[i] == 't' ? '\t' : v[i] == 'n' ? '\n' : v[i];
+    } else {
+      out += v[i];
+    }
+  }
+  return out;
+}
+
+std::string rfc3339(std::chrono::system_clock::time_point t) {
+  return text::format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(t));
+}
+
+Index load_index(const std::string& path) {
+  Index index;
+  auto text = local::read_file(path);
+  if (!text) {
+    if (text.error().kind == ErrorKind::NotFound) return index;
+    throw CommandError(text.error());
+  }
+  std::string_view rest = *text;
+  long line = 0;
+  while (!rest.empty()) {
+    ++line;
+    auto nl = rest.find('\n');
+    std::string_view l = rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    if (l.empty()) continue;
+    auto t1 = l.find('\t');
+    auto t2 = t1 == std::string_view::npos ? t1 : l.find('\t', t1 + 1);
+    if (t2 == std::string_view::npos)
+      throw CommandError(ErrorKind::Config, fmt::format("{}:{}: not uuid<TAB>externalId<TAB>dn", path, line), path,
+                         "", "delete the file and its .cursor.json beside it: the next run is a full one");
+    index[std::string(l.substr(0, t1))] = {take_field(l.substr(t1 + 1, t2 - t1 - 1)), take_field(l.substr(t2 + 1))};
+  }
+  return index;
+}
+
+// "uid=a,ou=it,dc=x" -> "ou=it,dc=x" (escaped commas are part of the RDN).
+std::string parent_dn(std::string_view dn) {
+  for (std::size_t i = 0; i < dn.size(); ++i) {
+    if (dn[i] == '\\') {
+      ++i;
+      continue;
+    }
+    if (dn[i] == ',') return std::string(dn.substr(i + 1));
+  }
+  return {};
+}
+
+std::string window_path(const std::string& state_dir, const std::string& job) {
+  return state_dir + "/" + job + ".window.json";
+}
+
+json load_window(const std::string& path) {
+  auto text = local::read_file(path);
+  if (!text) return json::array();
+  json j = json::parse(*text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("deactivations") || !j["deactivations"].is_array())
+    throw CommandError(ErrorKind::Config, "the deactivation window is not JSON with a deactivations list", path, "",
+                       "delete it to start a new window");
+  return j["deactivations"];
+}
+
+}  // namespace
+
+long recent_deactivations(const std::string& state_dir, const std::string& job, std::int64_t window_seconds,
+                          std::chrono::system_clock::time_point now) {
+  if (window_seconds <= 0) return 0;
+  const auto t = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  long sum = 0;
+  for (const auto& e : load_window(window_path(state_dir, job)))
+    if (e.is_object() && t - e.value("at", std::int64_t{0}) < window_seconds) sum += e.value("count", 0L);
+  return sum;
+}
+
+Status record_deactivations(const std::string& state_dir, const std::string& job, std::int64_t window_seconds,
+                            std::chrono::system_clock::time_point now, long count) {
+  if (window_seconds <= 0 || count <= 0) return {};
+  const auto t = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  json kept = json::array();
+  for (const auto& e : load_window(window_path(state_dir, job)))
+    if (e.is_object() && t - e.value("at", std::int64_t{0}) < window_seconds) kept.push_back(e);
+  kept.push_back({{"at", t}, {"count", count}});
+  json doc = {{"job", job}, {"window_seconds", window_seconds}, {"deactivations", kept}};
+  return local::write_file_atomic(window_path(state_dir, job), doc.dump(2) + "\n", 0600);
+}
+
+std::string cursor_path(const std::string& state_dir, const std::string& job, const std::string& source) {
+  return state_dir + "/" + job + "." + source + ".cursor.json";
+}
+
+std::string index_path(const std::string& state_dir, const std::string& job, const std::string& source) {
+  return state_dir + "/" + job + "." + source + ".index.tsv";
+}
+
+std::optional<Cursor> load_cursor(const std::string& state_dir, const std::string& job, const std::string& source) {
+  const std::string path = cursor_path(state_dir, job, source);
+  auto text = local::read_file(path);
+  if (!text) {
+    if (text.error().kind == ErrorKind::NotFound) return std::nullopt;
+    throw CommandError(text.error());
+  }
+  json j = json::parse(*text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("cookie") || !j["cookie"].is_string())
+    throw CommandError(ErrorKind::Config, "the sync cursor is not a JSON object with a cookie", path, "",
+                       "delete it: the next run is a full one");
+  Cursor c;
+  c.cookie = j["cookie"].get<std::string>();
+  c.saved_at = j.value("saved_at", "");
+  c.last_change_at = j.value("last_change_at", "");
+  c.employees = j.value("employees", 0L);
+  return c;
+}
+
+void begin(Run& run, const sync::JobSpec& job, const std::string& state_dir) {
+  const sync::SourceSpec* primary = job.source(job.primary);
+  if (!primary || primary->type != "ldap")
+    throw CommandError(ErrorKind::Usage, "--incremental follows an ldap source", "job " + job.name,
+                       fmt::format("the primary source {} is of type {}", job.primary, primary ? primary->type : "?"),
+                       "run sync apply without --incremental");
+  run.job = job.name;
+  run.source = job.primary;
+  run.state_dir = state_dir;
+  if (auto c = load_cursor(state_dir, job.name, run.source)) run.cursor = *c;
+  run.changes.cookie = run.cursor.cookie;
+  if (run.changes.cookie.empty()) {
+    run.full_reason = "no saved cookie";
+  } else {
+    run.index = load_index(index_path(state_dir, job.name, run.source));
+    if (run.index.empty() && run.cursor.employees > 0) fall_back(run, "the index of synced entries is missing");
+  }
+  run.changes.on_uuid = [&run](std::string_view uuid, const hr::SourceRecord& r) {
+    std::lock_guard lock(run.mu);
+    run.uuid_of_origin[r.origin] = std::string(uuid);
+  };
+  run.changes.on_delete = [&run](std::string_view uuid) -> Status {
+    std::lock_guard lock(run.mu);
+    run.deleted_uuids.emplace_back(uuid);
+    return {};
+  };
+}
+
+void fall_back(Run& run, std::string reason) {
+  run.fell_back = true;
+  run.full_reason = std::move(reason);
+  run.scoped = false;
+  run.changes.cookie.clear();
+  run.changes.new_cookie.clear();
+  run.changes.stale = false;
+  run.changes.deletes = 0;
+  run.index.clear();
+  run.uuid_of_origin.clear();
+  run.deleted_uuids.clear();
+  run.scope.clear();
+}
+
+std::vector<std::pair<std::string, std::string>> scope_change_set(Run& run, std::vector<sync::DesiredUser>& users,
+                                                                 const sync::JobSpec& job) {
+  std::vector<std::pair<std::string, std::string>> lookups;
+  std::unordered_map<std::string, std::string> ext_of_dn;  // only when a manager needs it
+  std::unordered_set<std::string_view> in_batch;
+  for (const auto& d : users) in_batch.insert(d.external_id);
+  for (auto& d : users) {
+    run.scope.insert(d.external_id);
+    ++run.changed;
+    lookups.emplace_back("externalId", d.external_id);
+    // A new employee may link to (or collide with) an account by name.
+    lookups.emplace_back("userName", d.user_name);
+    auto m = d.fields.find("manager");
+    if (m == d.fields.end()) continue;
+    const std::string* raw = m->second.string();
+    if (!raw || raw->empty()) continue;
+    if (in_batch.count(*raw)) continue;
+    // A DN of someone outside the change set: the index knows whom.
+    if (ext_of_dn.empty())
+      for (const auto& [uuid, e] : run.index) ext_of_dn.emplace(e.dn, e.external_id);
+    if (auto it = ext_of_dn.find(ldap::canonical_dn(*raw)); it != ext_of_dn.end()) m->second = mapping::Value(it->second);
+    lookups.emplace_back("externalId", m->second.string() ? *m->second.string() : *raw);
+  }
+  std::unordered_map<std::string, long> deleted_under;  // parent DN -> deletions
+  for (const auto& uuid : run.deleted_uuids) {
+    auto it = run.index.find(uuid);
+    if (it == run.index.end()) continue;  // never an employee of this job (filtered out, never mapped)
+    if (run.scope.insert(it->second.external_id).second) {
+      ++run.deleted;
+      ++deleted_under[parent_dn(it->second.dn)];
+      lookups.emplace_back("externalId", it->second.external_id);
+    }
+  }
+  // A subtree all of whose employees go at once: the stream guard decides.
+  if (!deleted_under.empty()) {
+    std::unordered_map<std::string, long> had;
+    for (const auto& [uuid, e] : run.index)
+      if (auto p = parent_dn(e.dn); deleted_under.count(p)) ++had[p];
+    for (const auto& [p, n] : deleted_under)
+      if (had[p] == n) run.vanished.emplace_back(p, n);
+    std::sort(run.vanished.begin(), run.vanished.end());
+  }
+  (void)job;
+  return lookups;
+}
+
+void update_index(Run& run, const std::vector<sync::DesiredUser>& users) {
+  if (!run.scoped) run.index.clear();
+  for (const auto& uuid : run.deleted_uuids) run.index.erase(uuid);
+  for (const auto& d : users) {
+    auto it = run.uuid_of_origin.find(d.origin);
+    if (it == run.uuid_of_origin.end()) continue;
+    // The DN is the origin's tail: "<url>/<dn>".
+    std::string dn = d.origin;
+    if (auto scheme = dn.find("://"); scheme != std::string::npos)
+      if (auto slash = dn.find('/', scheme + 3); slash != std::string::npos) dn = dn.substr(slash + 1);
+    run.index[it->second] = {d.external_id, ldap::canonical_dn(dn)};
+  }
+}
+
+Status save(const Run& run, std::chrono::system_clock::time_point now, bool applied_changes) {
+  std::string tsv;
+  tsv.reserve(run.index.size() * 96);
+  for (const auto& [uuid, e] : run.index) {
+    tsv += uuid;
+    tsv += '\t';
+    put_field(tsv, e.external_id);
+    tsv += '\t';
+    put_field(tsv, e.dn);
+    tsv += '\n';
+  }
+  if (auto st = local::write_file_atomic(index_path(run.state_dir, run.job, run.source), tsv, 0600); !st) return st;
+  // No new cookie from the server: nothing changed since the one we have.
+  const std::string cookie = run.changes.new_cookie.empty() ? run.changes.cookie : run.changes.new_cookie;
+  json j = {{"job", run.job},
+            {"source", run.source},
+            {"cookie", cookie},
+            {"saved_at", rfc3339(now)},
+            {"last_change_at", applied_changes ? rfc3339(now) : run.cursor.last_change_at},
+            {"employees", static_cast<long>(run.index.size())}};
+  return local::write_file_atomic(cursor_path(run.state_dir, run.job, run.source), j.dump(2) + "\n", 0600);
+}
+
+}  // namespace daoctl::commands::sync_incremental

@@ -1,0 +1,37 @@
+// RFC 4533 Content Synchronization (refreshOnly) over libldap's ldap_sync_*
+// API: the changes of a search since a cookie the server gave earlier.
+//
+// With no cookie the refresh delivers every entry of the search (a full
+// read) and a cookie. With a cookie it delivers the entries added or
+// modified since (whole entries; a modrdn is a modified entry with its new
+// DN), the entryUUIDs of deleted ones (or of entries that left the search:
+// moved out of the base, no longer matching the filter), and a new cookie
+// (the old one stays valid when the server sends none: nothing changed).
+// When the server cannot tell what was deleted since the cookie (slapd's
+// sessionlog no longer covers it) it answers with a "present" phase or
+// e-syncRefreshRequired; both are reported as `stale`, and the caller runs
+// a full read instead of guessing deletions from absence.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "connectors/ldap/directory.hpp"
+
+typedef struct ldap LDAP;  // NOLINT: libldap's handle
+
+namespace daoctl::ldap {
+
+// Formats a 16-byte UUID ("\x3a\x86…") as "3a86…-…"; other lengths unchanged.
+std::string format_uuid(std::string_view bytes);
+
+// The refresh on an open, bound connection (OpenLdapDirectory::content_sync).
+// Callbacks run in server order; an error from one abandons the refresh
+// (LdapFailure::Consumer). A server without the syncprov overlay refuses
+// the critical control: BadRequest naming it.
+LdapResult<ContentSyncResult> content_sync_refresh(LDAP* ld, const std::string& url, const SearchRequest& request,
+                                                   const std::string& cookie, const SyncEntryCallback& on_entry,
+                                                   const SyncDeleteCallback& on_delete);
+
+}  // namespace daoctl::ldap
