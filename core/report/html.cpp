@@ -90,7 +90,7 @@ h3{font-size:15px;margin:16px 0 6px}
 .figure{background:var(--card);border:1px solid var(--grid);border-radius:6px;padding:8px 10px}
 .figure .label{color:var(--muted);font-size:12px}.figure .value{font-size:22px;font-weight:600}
 .figure .change{font-size:12px}.up{color:var(--up)}.down{color:var(--down)}
-.wide{overflow-x:auto}
+.wide{overflow-x:auto;content-visibility:auto;contain-intrinsic-size:auto 320px}
 table{border-collapse:collapse;margin:6px 0 12px;font-size:13px}
 caption{text-align:left;color:var(--muted);font-size:12px;padding:2px 0}
 th,td{border:1px solid var(--grid);padding:2px 6px;text-align:left;vertical-align:top}
@@ -117,7 +117,7 @@ footer{margin-top:24px;color:var(--muted);font-size:12px}
 @media print{body{max-width:none;padding:0;font-size:10pt}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 section{break-inside:avoid-page}h2{break-after:avoid-page}table{font-size:8pt;break-inside:auto}
-tr{break-inside:avoid}.wide{overflow:visible}thead{display:table-header-group}}
+tr{break-inside:avoid}.wide{overflow:visible;content-visibility:visible}thead{display:table-header-group}}
 )css";
 
 }  // namespace
