@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/report/html.hpp"
+#include "core/report/plan_page.hpp"
 #include "core/report/stats_report.hpp"
 
 using namespace daoctl;
@@ -256,4 +257,66 @@ TEST_CASE("a report of 200 departments x 52 weeks stays under 1.5 MB") {
   INFO("bytes: " << page.size());
   CHECK(page.size() < 1500 * 1000);
   CHECK(count_of(page, "data-mark") == 52 + 3 * 52 + 200 + 200 * 52 + 5);
+}
+
+TEST_CASE("the plan page: counts first, removals first and marked, changes by department, the apply command") {
+  using nlohmann::json;
+  const json plan = {
+      {"job", "nightly<script>"},
+      {"target", "platform"},
+      {"created_at", "2026-12-06T18:00:00Z"},
+      {"hash", "sha256:abc123"},
+      {"summary", {{"users", {{"create", 1}, {"update", 2}, {"deactivate", 2}, {"unchanged", 7}}}, {"warnings", 0}}},
+      {"users",
+       json::array({
+           {{"action", "update"}, {"userName", "ivanov.i"}, {"changes", json::array({{{"field", "title"}, {"before", "Dev"}, {"after", "Lead </svg>"}}})}},
+           {{"action", "deactivate"}, {"userName", "<script>alert(1)</script>"}, {"reason", "missing from the sources"}, {"changes", json::array()}},
+           {{"action", "create"}, {"userName", "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D"},
+            {"changes", json::array({{{"field", "department"}, {"before", nullptr}, {"after", "Company/\xD0\x9E\xD1\x82\xD0\xB4\xD0\xB5\xD0\xBB & <b>"}}})}},
+           {{"action", "deactivate"}, {"userName", "petrov.p"}, {"reason", "dismissed"}, {"changes", json::array()}},
+           {{"action", "update"}, {"userName", "sidorov.s"},
+            {"changes", json::array({{{"field", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"}, {"before", "A"}, {"after", "Company/\xD0\x9E\xD1\x82\xD0\xB4\xD0\xB5\xD0\xBB & <b>"}},
+                                     {{"field", "active"}, {"before", false}, {"after", true}}})}},
+       })},
+      {"departments", json::array({{{"action", "delete"}, {"path", "Company/Old \"one\""}, {"name", "Old"}, {"parent", "Company"}}})},
+      {"groups", json::array({{{"action", "remove"}, {"name", "admins"}, {"members", json::array({"9"})}, {"member_userNames", json::array({"x'y"})}}})},
+  };
+  PlanPageOptions options;
+  options.job_file = "jobs/night ly.yaml";
+  options.plan_file = "plan.json";
+  options.guards_passed = false;
+  options.guard_message = "9 deactivations exceed max_deprovisions 5 <b>";
+  const auto page = render_plan_page(plan, nullptr, options);
+  check_inert(page);
+  const auto counts = page.find("id=\"counts\""), guards = page.find("id=\"guards\""),
+             removals = page.find("id=\"removals\""), changes = page.find("id=\"changes\""), apply = page.find("id=\"apply\"");
+  REQUIRE(counts != std::string::npos);
+  CHECK(counts < guards);
+  CHECK(guards < removals);
+  CHECK(removals < changes);
+  CHECK(changes < apply);
+  // Both deactivations, the department deletion and the group removal, marked, in the removals section.
+  const auto removal_part = page.substr(removals, changes - removals);
+  CHECK(count_of(removal_part, "\xE2\x9B\x94") == 4);
+  CHECK(removal_part.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+  CHECK(removal_part.find("petrov.p") != std::string::npos);
+  CHECK(removal_part.find("Company/Old &quot;one&quot;") != std::string::npos);
+  CHECK(removal_part.find("x&#39;y") != std::string::npos);
+  // Changes grouped by department: the create and sidorov under the new department, ivanov under "not changed".
+  const auto change_part = page.substr(changes, apply - changes);
+  CHECK(count_of(change_part, "<h3>") == 2);
+  CHECK(change_part.find("<h3><bdi>Company/\xD0\x9E\xD1\x82\xD0\xB4\xD0\xB5\xD0\xBB &amp; &lt;b&gt;</bdi> <span class=\"note\">(2 users)</span>") != std::string::npos);
+  CHECK(change_part.find("(department not changed by this plan)") != std::string::npos);
+  CHECK(change_part.find("<td><bdi>Dev</bdi></td><td><bdi>\xE2\x86\x92 Lead &lt;/svg&gt;</bdi></td>") != std::string::npos);
+  CHECK(change_part.find("<td><bdi>false</bdi></td><td><bdi>\xE2\x86\x92 true</bdi></td>") != std::string::npos);
+  CHECK(change_part.find("petrov.p") == std::string::npos);  // deactivations are not repeated
+  // Guards refused, with the reason; the exact apply command with the hash.
+  CHECK(page.find("<span class=\"badge\">refused</span> 9 deactivations exceed max_deprovisions 5 &lt;b&gt;") != std::string::npos);
+  CHECK(page.find("<pre>daoctl sync apply -f &#39;jobs/night ly.yaml&#39; --plan plan.json --allow-deprovision sha256:abc123</pre>") !=
+        std::string::npos);
+  CHECK(plan_apply_command(plan, options) == "daoctl sync apply -f 'jobs/night ly.yaml' --plan plan.json --allow-deprovision sha256:abc123");
+  // Every summary count is in the counts table.
+  CHECK(page.find("<td><bdi>users</bdi></td><td><bdi>unchanged</bdi></td><td class=\"n\">7</td>") != std::string::npos);
+  CHECK(plan_user_department(plan["users"][4]) == "Company/\xD0\x9E\xD1\x82\xD0\xB4\xD0\xB5\xD0\xBB & <b>");
+  CHECK(plan_user_department(plan["users"][0]).empty());
 }
