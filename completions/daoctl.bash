@@ -6,7 +6,7 @@ _daoctl_subcommands() {
   case "$1" in
     "daoctl") echo "sync stats deprovision backup import policy branding diff apply export-env users groups departments api config doctor version completion" ;;
     "daoctl sync") echo "validate plan apply status" ;;
-    "daoctl stats") echo "export" ;;
+    "daoctl stats") echo "export report" ;;
     "daoctl deprovision") echo "plan apply user reactivate" ;;
     "daoctl backup") echo "create list show download verify restore prune run" ;;
     "daoctl import") echo "validate plan apply" ;;
@@ -33,6 +33,7 @@ _daoctl_flags() {
     "daoctl sync status") echo "-f --file --state-dir --today --results-file --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl stats") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl stats export") echo "--from --to --since --granularity --group-by --format -O --output-file --excel --action --page-size --summary-file --metrics-file --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
+    "daoctl stats report") echo "--from --to --since --granularity --group-by -O --output-file --page-size --summary-file --metrics-file --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl deprovision") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl deprovision plan") echo "-f --file --state-dir --today --audit-file --staging --detailed-exitcode --allow-deprovision --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl deprovision apply") echo "-f --file --state-dir --today --audit-file --staging --allow-deprovision --summary-file --metrics-file --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
@@ -123,6 +124,7 @@ _daoctl_formats() {
     "daoctl sync apply") echo "table" ;;
     "daoctl sync status") echo "table json" ;;
     "daoctl stats export") echo "csv json ndjson xlsx prometheus" ;;
+    "daoctl stats report") echo "table json yaml csv" ;;
     "daoctl deprovision plan") echo "table json" ;;
     "daoctl deprovision apply") echo "table" ;;
     "daoctl deprovision user") echo "table json" ;;

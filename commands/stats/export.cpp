@@ -330,6 +330,7 @@ void register_stats(CLI::App& root, CommandContext& ctx) {
                                    "daoctl stats export activity --since 7d -o xlsx -O week.xlsx"});
   group.require_subcommand(1);
   register_stats_export(group, ctx);
+  register_stats_report(group, ctx);
 }
 
 }  // namespace daoctl::commands

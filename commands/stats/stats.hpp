@@ -38,6 +38,20 @@ int run_stats_export(const StatsExportOptions& opts, CommandContext& ctx);
 void register_stats_export(CLI::App& parent, CommandContext& ctx,
                            std::function<int(const StatsExportOptions&, CommandContext&)> run = run_stats_export);
 
+// daoctl stats report: one self-contained HTML page (commands/stats/report.cpp).
+struct StatsReportOptions {
+  std::optional<std::string> from;
+  std::optional<std::string> to;
+  std::optional<std::string> since;
+  std::string granularity = "week";  // week | month
+  std::string group_by = "none";     // none | department
+  std::string output_path;           // -O; empty: stdout
+  int page_size = 1000;
+};
+int run_stats_report(const StatsReportOptions& opts, CommandContext& ctx);
+void register_stats_report(CLI::App& parent, CommandContext& ctx,
+                           std::function<int(const StatsReportOptions&, CommandContext&)> run = run_stats_report);
+
 void register_stats(CLI::App& root, CommandContext& ctx);
 
 }  // namespace daoctl::commands

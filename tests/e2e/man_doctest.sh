@@ -36,6 +36,7 @@ SETUP['daoctl config get-contexts -o json']='daoctl config set-context prod --ur
 SETUP['daoctl departments tree -o json']='daoctl apply -f env.yaml'
 SETUP['daoctl stats export activity --since 30d --group-by department -O activity.csv']='activity_platform'
 SETUP['daoctl stats export activity --since 7d -o xlsx -O week.xlsx']='activity_platform'
+SETUP['daoctl stats report --since 90d --group-by department -O report.html']='activity_platform'
 WANT['daoctl diff -f env.yaml']=8
 WHY['daoctl diff -f env.yaml']='a new platform differs from the file'
 WANT['daoctl branding diff -f branding.yaml']=8
