@@ -449,7 +449,12 @@ std::optional<std::vector<LineEdit>> plan_edits(const std::vector<std::string>& 
     last_line = std::max(last_line, end_line);
     const ContextEntry& old_entry = before.contexts[i];
     const ContextEntry* new_entry = after.find(old_entry.name);
-    if (new_entry == nullptr) return std::nullopt;  // removed: not something set-context does
+    if (new_entry == nullptr) {
+      // Removed (config delete-context): its lines go, the rest stays as written.
+      for (std::size_t l = first_line; l <= end_line; ++l)
+        edits.push_back({LineEdit::Kind::Delete, l, 0, 0, {}});
+      continue;
+    }
     const auto old_fields = context_fields(old_entry);
     const auto new_fields = context_fields(*new_entry);
     std::string inserted;
