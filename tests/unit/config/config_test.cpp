@@ -88,6 +88,8 @@ TEST_CASE("config errors name file:line:column") {
     CHECK(parsed.error().kind == ErrorKind::Config);
     CHECK(parsed.error().object == row.object);
     CHECK_THAT(parsed.error().detail, Catch::Contains(row.detail));
+    // Said once, position first: "c.yaml:3:5: invalid config file: unknown key ...".
+    CHECK_THAT(parsed.error().describe(), Catch::StartsWith(std::string(row.object) + ": "));
   }
 }
 
