@@ -42,6 +42,7 @@ void register_backup(CLI::App& root, CommandContext& ctx) {
     auto* wait = cmd.add_flag("--wait", opts->wait, "Wait for the backup job (a progress bar on a terminal)");
     // Without --wait nothing waits: a bound given anyway is a usage error, not ignored.
     add_wait_timeout_flag(cmd, opts->wait_timeout_seconds, "backup")->needs(wait);
+    cmd.add_flag("--dry-run", opts->dry_run, "Only say what would be backed up; start no job");
     auto files = std::make_shared<JobReportFiles>();
     add_job_report_flags(cmd, *files);
     cmd.callback([opts, files, &ctx] {
@@ -97,6 +98,8 @@ void register_backup(CLI::App& root, CommandContext& ctx) {
     cmd.add_option("target", opts->target, "A backup id, or a downloaded archive to upload")->required();
     cmd.add_option("--confirm", opts->confirm, "The backup id, repeated: confirms without a terminal");
     add_wait_timeout_flag(cmd, opts->wait_timeout_seconds, "restore");
+    cmd.add_flag("--dry-run", opts->dry_run,
+                 "Check the backup (an archive is verified) and say what would be replaced; restore nothing");
     cmd.callback([opts, &ctx] { ctx.exit_status = run_backup_restore(*opts, ctx); });
   }
   {

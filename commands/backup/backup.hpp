@@ -34,6 +34,7 @@ struct BackupCreateOptions {
   std::string note;
   bool wait = false;
   int wait_timeout_seconds = kDefaultWaitTimeoutSeconds;
+  bool dry_run = false;  // say what would be backed up, start nothing
 };
 int run_backup_create(const BackupCreateOptions& opts, CommandContext& ctx);
 
@@ -65,6 +66,7 @@ struct BackupRestoreOptions {
   std::string target;  // a backup id or a local archive
   std::string confirm;
   int wait_timeout_seconds = kDefaultWaitTimeoutSeconds;
+  bool dry_run = false;  // every check (archive verified, backup ready), no confirmation, no restore
 };
 int run_backup_restore(const BackupRestoreOptions& opts, CommandContext& ctx);
 

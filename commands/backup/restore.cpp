@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "commands/backup/backup.hpp"
+#include "commands/common/dry_run.hpp"
 #include "connectors/hr/http_json_source.hpp"
 
 namespace daoctl::commands {
@@ -56,6 +57,12 @@ int run_backup_restore(const BackupRestoreOptions& opts, CommandContext& ctx) {
         "Restoring {} replaces ALL data on {} ({}) with backup {} of {} ({} members, {} bytes, verified).\n",
         opts.target, url, current_state(ctx), id, report.manifest->created_at, report.manifest->members.size(),
         report.size);
+    if (opts.dry_run)
+      return report_dry_run(ctx, fmt::format("upload {} and replace all data on {} with backup {}", opts.target, url, id),
+                            {{"backup_id", id},
+                             {"archive", opts.target},
+                             {"sha256", report.sha256},
+                             {"request", {{"method", "POST"}, {"path", "/api/v1/restore"}}}});
     confirm_restore(ctx, opts, id, opts.target);
     job = value_or_throw(backup_api(ctx).restore_upload(
         opts.target, report.sha256, std::chrono::duration_cast<std::chrono::milliseconds>(ctx.attempt_timeout())));
@@ -68,6 +75,10 @@ int run_backup_restore(const BackupRestoreOptions& opts, CommandContext& ctx) {
     ctx.io().err() << fmt::format("Restoring replaces ALL data on {} ({}) with backup {} of {} ({} bytes).\n", url,
                                   current_state(ctx), id, backup_info.created_at,
                                   backup_info.size ? std::to_string(*backup_info.size) : std::string("null"));
+    if (opts.dry_run)
+      return report_dry_run(ctx, fmt::format("replace all data on {} with backup {}", url, id),
+                            {{"backup_id", id},
+                             {"request", {{"method", "POST"}, {"path", "/api/v1/backups/" + id + "/restore"}}}});
     confirm_restore(ctx, opts, id, "backup " + id);
     job = value_or_throw(backup_api(ctx).restore(id));
   }

@@ -57,6 +57,7 @@ struct DeprovisionUserOptions {
   std::string transfer_to;    // id, userName or email of the new content owner
   std::string reason;         // recorded in the ledger and the audit log
   bool immediately = false;   // -f: run the `then` steps now instead of after the grace period
+  bool dry_run = false;       // say which steps would run, change nothing (no ledger or audit line)
 };
 int run_deprovision_user(const DeprovisionUserOptions& opts, CommandContext& ctx);
 void register_deprovision_user(CLI::App& group, CommandContext& ctx,
@@ -67,6 +68,7 @@ struct DeprovisionReactivateOptions {
   std::string audit_file;   // an extra copy of the audit log
   std::string who;          // id, userName or email
   std::string reason;       // recorded in the audit log
+  bool dry_run = false;     // say what would be undone, change nothing
 };
 int run_deprovision_reactivate(const DeprovisionReactivateOptions& opts, CommandContext& ctx);
 void register_deprovision_reactivate(CLI::App& group, CommandContext& ctx,

@@ -48,6 +48,7 @@ WHY['daoctl policy registration diff -f registration.yaml']='the default registr
 WANT['daoctl policy keywords diff -f keywords.yaml']=8
 WHY['daoctl policy keywords diff -f keywords.yaml']='a new platform has no rules'
 SETUP['daoctl config use-context prod']='daoctl config set-context prod --url https://intranet.example.com --token-file ~/.config/daoctl/prod.token'
+SETUP['daoctl config delete-context staging']='daoctl config set-context staging --url https://staging.example.com'
 WANT['daoctl sync plan -f nightly.yaml --out plan.json --detailed-exitcode']=8
 WHY['daoctl sync plan -f nightly.yaml --out plan.json --detailed-exitcode']='changes pending on an empty platform'
 
