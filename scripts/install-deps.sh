@@ -16,6 +16,7 @@ PKGS=(
   libexpat1-dev
   unzip zip
   openssl
+  libsodium-dev minisign age
   systemd
   samba samba-ad-provision samba-dsdb-modules samba-vfs-modules ldb-tools
   clang-16 libclang-rt-16-dev
