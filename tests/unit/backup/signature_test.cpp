@@ -4,6 +4,12 @@
 
 #include "core/backup/signature.hpp"
 
+#include <sodium.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
 using namespace daoctl;
 using namespace daoctl::backup;
 
@@ -95,4 +101,32 @@ TEST_CASE("signed manifest: archive digest round-trips; a different member is na
   auto no_archive = parse_signed_manifest(m.to_json().dump(), "y.manifest.json");
   REQUIRE_FALSE(no_archive);
   CHECK(no_archive.error().kind == ErrorKind::Safety);
+}
+
+// A key written by Debian 12's `minisign -G -W` (0.11): unencrypted, and its
+// checksum field is all zeros. Made for this test; it signs nothing else.
+TEST_CASE("minisign: a key from minisign 0.11 -G -W loads; a damaged public half is refused") {
+  const std::string key_line = "RWQAAEIyAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAADcNZBO3gy3ByLedSIWtZnul9lU4JxyHo8djkd1ev0e+maj7IKC/gWq0SVO20dlUEIy9Lt+vdxV+YGPRUo+CBggvBHsR7XOdVAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+  const std::string pub_line = "RWQNw1kE7eDLcK0SVO20dlUEIy9Lt+vdxV+YGPRUo+CBggvBHsR7XOdV";
+  auto sk = parse_minisign_secret_key("untrusted comment: minisign secret key\n" + key_line + "\n", "k.key");
+  REQUIRE(sk);
+  auto pk = parse_minisign_public_key("untrusted comment: minisign public key\n" + pub_line + "\n", "k.pub");
+  REQUIRE(pk);
+  CHECK(sk->public_key().key_id_hex() == pk->key_id_hex());
+  auto sig = parse_minisign_signature(minisign_sign(*sk, "audit\n", "file:a.csv", "signature from daoctl"), "a.minisig");
+  REQUIRE(sig);
+  CHECK(minisign_verify({*pk}, *sig, "audit\n", "a.csv"));
+
+  // One bit of the stored public half flipped: the seed no longer gives it.
+  std::vector<unsigned char> bin(key_line.size());
+  std::size_t len = 0;
+  REQUIRE(sodium_base642bin(bin.data(), bin.size(), key_line.data(), key_line.size(), nullptr, &len, nullptr,
+                            sodium_base64_VARIANT_ORIGINAL) == 0);
+  bin[2 + 2 + 2 + 32 + 8 + 8 + 8 + 40] ^= 1;
+  std::string damaged(sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(damaged.data(), damaged.size(), bin.data(), len, sodium_base64_VARIANT_ORIGINAL);
+  damaged.resize(std::strlen(damaged.c_str()));
+  auto bad = parse_minisign_secret_key("untrusted comment: x\n" + damaged + "\n", "bad.key");
+  REQUIRE_FALSE(bad);
+  CHECK_THAT(bad.error().message, Catch::Contains("damaged"));
 }
