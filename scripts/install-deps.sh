@@ -21,6 +21,7 @@ PKGS=(
   # CPack's DEB generator needs `file`, e2e scripts seed the sim with sqlite3.
   iproute2 file sqlite3
   chromium   # HTML reports opened in a real browser (e2e: report_browser)
+  libsodium-dev minisign age
   systemd
   samba samba-ad-provision samba-dsdb-modules samba-vfs-modules ldb-tools
   clang-16 libclang-rt-16-dev

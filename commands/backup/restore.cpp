@@ -49,9 +49,16 @@ int run_backup_restore(const BackupRestoreOptions& opts, CommandContext& ctx) {
   platform::JobInfo job;
   std::string id;
   if (fs::is_regular_file(opts.target, ec)) {
-    // Verified end to end before a byte is uploaded.
-    auto report = check_archive(opts.target, true);
+    // Verified end to end (and its signature, with a key pinned) before a byte is uploaded.
+    auto origin = check_local_origin(ctx, opts.target, trusted_backup_keys(ctx, opts.trusted_keys));
+    check_backup_timestamp(ctx, opts.target, opts.timestamp_ca);
+    auto plain = decrypted_archive(opts.target, opts.identity);  // a .age archive: decrypted, never named on disk
+    const std::string archive = plain ? plain->path : opts.target;
+    auto report = check_archive(archive, true, origin.manifest ? std::optional(origin.manifest->archive_sha256)
+                                                                : std::nullopt);
+    report.path = opts.target;
     throw_if_damaged(report);
+    require_origin_matches(origin, report);
     id = report.manifest->backup_id;
     ctx.io().err() << fmt::format(
         "Restoring {} replaces ALL data on {} ({}) with backup {} of {} ({} members, {} bytes, verified).\n",
@@ -65,7 +72,7 @@ int run_backup_restore(const BackupRestoreOptions& opts, CommandContext& ctx) {
                              {"request", {{"method", "POST"}, {"path", "/api/v1/restore"}}}});
     confirm_restore(ctx, opts, id, opts.target);
     job = value_or_throw(backup_api(ctx).restore_upload(
-        opts.target, report.sha256, std::chrono::duration_cast<std::chrono::milliseconds>(ctx.attempt_timeout())));
+        archive, report.sha256, std::chrono::duration_cast<std::chrono::milliseconds>(ctx.attempt_timeout())));
   } else {
     id = opts.target;
     auto backup_info = fetch_backup(ctx, id);

@@ -25,6 +25,8 @@ struct StatsExportOptions {
   bool excel = false;       // CSV: UTF-8 BOM for Excel
   std::string action;       // audit: only this action
   int page_size = 1000;
+  std::string sign_key;       // --sign KEY: FILE.minisig (commands/stats/export_sign.hpp)
+  std::string timestamp_url;  // with --sign: FILE.minisig.tsr
 };
 
 // The format to use: --format, else the extension of -O (.csv .json .ndjson

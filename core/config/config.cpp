@@ -97,6 +97,19 @@ Result<ContextEntry> parse_context(const std::string& path, const YAML::Node& no
       entry.timeout_seconds = seconds;
       continue;
     }
+    if (key == "backup_trusted_keys") {
+      // One path or a list of paths (minisign public key files). Checked
+      // here; the backup commands read the list themselves
+      // (commands/backup/common.cpp), so the model type stays as it is.
+      if (value.IsSequence()) {
+        for (const auto& item : value)
+          if (!item.IsScalar() || item.Scalar().empty())
+            return bad_node(path, item, "'backup_trusted_keys' must list file paths");
+      } else if (!value.IsScalar()) {
+        return bad_node(path, value, "'backup_trusted_keys' must be a file path or a list of them");
+      }
+      continue;
+    }
     std::string* field = nullptr;
     if (key == "name") field = &entry.name;
     if (key == "url") field = &entry.url;
@@ -107,7 +120,7 @@ Result<ContextEntry> parse_context(const std::string& path, const YAML::Node& no
     if (field == nullptr)
       return bad_node(path, kv.first,
                       unknown_key(key, {"name", "url", "token_file", "token_command", "token", "ca_file", "insecure",
-                                        "timeout"}));
+                                        "timeout", "backup_trusted_keys"}));
     auto text = scalar(path, value, key);
     if (!text) return std::unexpected(text.error());
     *field = *text;

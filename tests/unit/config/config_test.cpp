@@ -336,3 +336,15 @@ TEST_CASE("write_config_file writes mode 0600 atomically and creates the directo
   }
   CHECK(entries == 1);  // no temporary file left behind
 }
+
+TEST_CASE("backup_trusted_keys: one path or a list is accepted; anything else names file:line:column") {
+  CHECK(parse_config("contexts:\n  - name: a\n    backup_trusted_keys: ~/k.pub\n", "c.yaml"));
+  CHECK(parse_config("contexts:\n  - name: a\n    backup_trusted_keys:\n      - /etc/daoctl/a.pub\n      - ~/b.pub\n",
+                     "c.yaml"));
+  auto bad = parse_config("contexts:\n  - name: a\n    backup_trusted_keys: {a: 1}\n", "c.yaml");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().object == "c.yaml:3:26");
+  auto bad_item = parse_config("contexts:\n  - name: a\n    backup_trusted_keys:\n      - [x]\n", "c.yaml");
+  REQUIRE_FALSE(bad_item);
+  CHECK(bad_item.error().object == "c.yaml:4:9");
+}
