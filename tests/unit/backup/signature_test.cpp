@@ -63,7 +63,7 @@ TEST_CASE("minisign: a changed message, another key, a changed trusted comment e
   CHECK_THAT(t.error().message, Catch::Contains("trusted comment"));
 }
 
-TEST_CASE("minisign: malformed files name the line; an encrypted secret key is refused with a hint") {
+TEST_CASE("minisign: malformed files name the line, and an encrypted secret key is refused with a hint") {
   auto bad = parse_minisign_signature("untrusted comment: x\nnot base64!\ntrusted comment: y\nAAAA\n", "s.minisig");
   REQUIRE_FALSE(bad);
   CHECK(bad.error().kind == ErrorKind::Safety);
@@ -83,7 +83,7 @@ TEST_CASE("minisign: malformed files name the line; an encrypted secret key is r
   CHECK_THAT(encrypted.error().hint, Catch::Contains("-W"));
 }
 
-TEST_CASE("signed manifest: archive digest round-trips; a different member is named") {
+TEST_CASE("signed manifest: archive digest round-trips, and a different member is named") {
   Manifest m;
   m.backup_id = "7";
   m.created_at = "2026-01-01T00:00:00Z";
@@ -105,7 +105,7 @@ TEST_CASE("signed manifest: archive digest round-trips; a different member is na
 
 // A key written by Debian 12's `minisign -G -W` (0.11): unencrypted, and its
 // checksum field is all zeros. Made for this test; it signs nothing else.
-TEST_CASE("minisign: a key from minisign 0.11 -G -W loads; a damaged public half is refused") {
+TEST_CASE("minisign: a key from minisign 0.11 -G -W loads, and a damaged public half is refused") {
   const std::string key_line = "RWQAAEIyAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAADcNZBO3gy3ByLedSIWtZnul9lU4JxyHo8djkd1ev0e+maj7IKC/gWq0SVO20dlUEIy9Lt+vdxV+YGPRUo+CBggvBHsR7XOdVAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
   const std::string pub_line = "RWQNw1kE7eDLcK0SVO20dlUEIy9Lt+vdxV+YGPRUo+CBggvBHsR7XOdV";
   auto sk = parse_minisign_secret_key("untrusted comment: minisign secret key\n" + key_line + "\n", "k.key");

@@ -337,7 +337,7 @@ TEST_CASE("write_config_file writes mode 0600 atomically and creates the directo
   CHECK(entries == 1);  // no temporary file left behind
 }
 
-TEST_CASE("backup_trusted_keys: one path or a list is accepted; anything else names file:line:column") {
+TEST_CASE("backup_trusted_keys: one path or a list is accepted, anything else names file:line:column") {
   CHECK(parse_config("contexts:\n  - name: a\n    backup_trusted_keys: ~/k.pub\n", "c.yaml"));
   CHECK(parse_config("contexts:\n  - name: a\n    backup_trusted_keys:\n      - /etc/daoctl/a.pub\n      - ~/b.pub\n",
                      "c.yaml"));
