@@ -406,6 +406,10 @@ void append_figures(std::string& out, const std::vector<Figure>& figures) {
     append_escaped(out, f.label);
     out += "</div><div class=\"value\">";
     append_escaped(out, f.value);
+    if (f.change.empty() && f.previous.empty()) {  // a count with no period to compare (plan pages)
+      out += "</div></div>\n";
+      continue;
+    }
     out += "</div><div class=\"change";
     out += f.direction > 0 ? " up" : f.direction < 0 ? " down" : "";
     out += "\">";

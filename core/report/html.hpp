@@ -100,7 +100,8 @@ struct HeatMap {
 void append_heat_map(std::string& out, const HeatMap& map);
 std::size_t heat_map_marks(const HeatMap& map);
 
-// Headline figures: a row of cards, each a label, a value and its change.
+// Headline figures: a row of cards, each a label, a value and (when there is a
+// period to compare) its change; plan pages pass counts with neither.
 struct Figure {
   std::string label;
   std::string value;

@@ -104,15 +104,7 @@ std::string render_plan_page(const json& plan, const json& staged, const PlanPag
                                    {"link", "users", "link"}, {"adopt", "users", "adopt"},
                                    {"unchanged", "users", "unchanged"}})
     figures.push_back({std::string("users to ") + label, format_int(count(summary, group, key)), "", "", 0});
-  out += "<div class=\"figures\">\n";
-  for (const auto& f : figures) {
-    out += "<div class=\"figure\"><div class=\"label\">";
-    append_escaped(out, f.label);
-    out += "</div><div class=\"value\">";
-    append_escaped(out, f.value);
-    out += "</div></div>\n";
-  }
-  out += "</div>\n";
+  append_figures(out, figures);
   Table counts;
   counts.id = "plan-counts";
   counts.caption = "Every count of the plan's summary";
