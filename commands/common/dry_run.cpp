@@ -1,5 +1,9 @@
 #include "commands/common/dry_run.hpp"
 
+#include <optional>
+
+#include "core/text/ascii.hpp"
+
 namespace daoctl::commands {
 
 json dry_run_json(const std::string& would, const json& details) {
@@ -7,6 +11,19 @@ json dry_run_json(const std::string& would, const json& details) {
   if (details.is_object())
     for (const auto& [k, v] : details.items()) out[k] = v;
   return out;
+}
+
+void refuse_taken_name(const std::function<json()>& lookup, const std::string& what, const std::string& name,
+                       const char* name_field, const std::string& hint) {
+  std::optional<json> taken;
+  try {
+    taken = lookup();
+  } catch (const CommandError& e) {
+    if (e.error().kind != ErrorKind::NotFound) throw;
+  }
+  if (taken && taken->is_object() && text::iequals(taken->value(name_field, ""), name))
+    throw CommandError(ErrorKind::Conflict, "the " + what + " exists already", what + " " + name,
+                       "id " + taken->value("id", std::string("?")), hint);
 }
 
 int report_dry_run(CommandContext& ctx, const std::string& would, const json& details) {

@@ -45,16 +45,7 @@ int run_groups_create(const GroupsCreateOptions& opts, CommandContext& ctx) {
                {"members", json::array()}};
   if (!opts.external_id.empty()) body["externalId"] = opts.external_id;
   if (opts.dry_run) {
-    // The real run would fail on a taken name (409): so does the dry run.
-    std::optional<json> taken;
-    try {
-      taken = find_group(ctx, opts.name);
-    } catch (const CommandError& e) {
-      if (e.error().kind != ErrorKind::NotFound) throw;
-    }
-    if (taken && taken->is_object() && text::iequals(taken->value("displayName", ""), opts.name))
-      throw CommandError(ErrorKind::Conflict, "the group exists already", "group " + opts.name,
-                         "id " + taken->value("id", std::string("?")));
+    refuse_taken_name([&] { return find_group(ctx, opts.name); }, "group", opts.name, "displayName");
     return report_dry_run(ctx, "create group " + opts.name,
                           {{"request", {{"method", "POST"}, {"path", "/scim/v2/Groups"}, {"body", body}}}});
   }

@@ -28,16 +28,8 @@ json user_create_body(const UsersCreateOptions& opts) {
 
 int run_users_create(const UsersCreateOptions& opts, CommandContext& ctx) {
   if (opts.dry_run) {
-    // The real run would fail on a taken userName (409): so does the dry run.
-    std::optional<json> taken;
-    try {
-      taken = find_user(ctx, opts.user_name);
-    } catch (const CommandError& e) {
-      if (e.error().kind != ErrorKind::NotFound) throw;
-    }
-    if (taken && taken->is_object() && text::iequals(taken->value("userName", ""), opts.user_name))
-      throw CommandError(ErrorKind::Conflict, "the user exists already", "user " + opts.user_name,
-                         "id " + taken->value("id", std::string("?")), "change it with `daoctl users update`");
+    refuse_taken_name([&] { return find_user(ctx, opts.user_name); }, "user", opts.user_name, "userName",
+                      "change it with `daoctl users update`");
     return report_dry_run(ctx, "create user " + opts.user_name,
                           {{"request", {{"method", "POST"}, {"path", "/scim/v2/Users"}, {"body", user_create_body(opts)}}}});
   }

@@ -45,7 +45,7 @@ expect_exit 7 "no such user after the dry run" "$DAOCTL_BIN" users get dry.ivano
 TAKEN=$("$DAOCTL_BIN" users list -o json | jq -r '.[0].userName')
 expect_exit 1 "a dry run of a taken userName fails as the real run would" "$DAOCTL_BIN" users create \
   --user-name "$TAKEN" --email x@corp.example --given-name A --family-name B --dry-run
-expect_match "...naming the user" "$ERR" "user $TAKEN"
+expect_match "...naming the user" "$ERR" "the user exists already.*user $TAKEN"
 
 # users update: the changes, in the real run's words.
 dry "users update --dry-run" "^dry run: would update user $TAKEN \\(id [^)]+\\): title=Dry Lead, active=false; nothing" \
@@ -65,6 +65,7 @@ check "a real group" "$DAOCTL_BIN" groups create dry-real
 if [ "$(fingerprint)" != "$BEFORE" ]; then pass "a real create changes the fingerprint"; else
   failed "a real create changes the fingerprint"; fi
 expect_exit 1 "a dry run of a taken group name fails" "$DAOCTL_BIN" groups create dry-real --dry-run
+expect_match "...naming the group" "$ERR" "the group exists already.*group dry-real"
 
 # branding set (it has `branding diff` too) and the image uploads, which have no diff.
 dry "branding set --dry-run" "^dry run: would update the branding \\(1 field\\); nothing" \
