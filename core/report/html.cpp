@@ -399,6 +399,18 @@ void append_heat_map(std::string& out, const HeatMap& map) {
   out += "</svg>\n";
 }
 
+void append_meta(std::string& out, const std::vector<std::pair<std::string, std::string>>& items) {
+  out += "<dl class=\"meta\">";
+  for (const auto& [term, value] : items) {
+    out += "<dt>";
+    append_escaped(out, term);
+    out += "</dt><dd>";
+    append_escaped(out, value);
+    out += "</dd>";
+  }
+  out += "</dl>\n";
+}
+
 void append_figures(std::string& out, const std::vector<Figure>& figures) {
   out += "<div class=\"figures\">\n";
   for (const auto& f : figures) {

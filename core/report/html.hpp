@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace daoctl::report {
@@ -110,5 +111,8 @@ struct Figure {
   int direction = 0;   // -1, 0, +1: colours the change
 };
 void append_figures(std::string& out, const std::vector<Figure>& figures);
+
+// The page's facts (period, generation time, platform...): <dl class="meta">.
+void append_meta(std::string& out, const std::vector<std::pair<std::string, std::string>>& items);
 
 }  // namespace daoctl::report

@@ -81,20 +81,12 @@ std::string render_plan_page(const json& plan, const json& staged, const PlanPag
   const auto& summary = plan.contains("summary") ? plan["summary"] : json::object();
   begin_page(out, fmt::format("{} plan: {}", options.kind == "sync" ? "Sync" : "Deprovisioning", str(plan, "job")));
 
-  out += "<dl class=\"meta\">";
-  for (auto [term, value] : {std::pair<const char*, std::string>{"Job", str(plan, "job")},
-                             {"Target", str(plan, "target")},
-                             {"Planned (UTC)", str(plan, "created_at")},
-                             {"Generated (UTC)", options.generated_at},
-                             {"Platform", options.platform_url},
-                             {"Plan hash", str(plan, "hash")}}) {
-    out += "<dt>";
-    append_escaped(out, term);
-    out += "</dt><dd>";
-    append_escaped(out, value);
-    out += "</dd>";
-  }
-  out += "</dl>\n";
+  append_meta(out, {{"Job", str(plan, "job")},
+                    {"Target", str(plan, "target")},
+                    {"Planned (UTC)", str(plan, "created_at")},
+                    {"Generated (UTC)", options.generated_at},
+                    {"Platform", options.platform_url},
+                    {"Plan hash", str(plan, "hash")}});
 
   // Counts first.
   section_start(out, "counts", "Counts");

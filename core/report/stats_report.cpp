@@ -152,21 +152,13 @@ std::string department_label(const StatsAggregates::Department& d) {
 std::string percent(double share) { return format_decimal(share * 100, 1) + " %"; }
 
 void meta_block(std::string& out, const StatsReportMeta& meta) {
-  auto item = [&out](std::string_view term, const std::string& value) {
-    out += "<dt>";
-    append_escaped(out, term);
-    out += "</dt><dd>";
-    append_escaped(out, value);
-    out += "</dd>";
-  };
-  out += "<dl class=\"meta\">";
-  item("Period (UTC)", stats::format_rfc3339(meta.range.from) + " \xE2\x80\x93 " + stats::format_rfc3339(meta.range.to));
-  item("Compared with", stats::format_rfc3339(meta.previous_range.from) + " \xE2\x80\x93 " +
-                            stats::format_rfc3339(meta.previous_range.to));
-  item("Granularity", stats::to_string(meta.granularity));
-  item("Generated (UTC)", meta.generated_at);
-  item("Platform", meta.platform_url);
-  out += "</dl>\n";
+  append_meta(out, {{"Period (UTC)", stats::format_rfc3339(meta.range.from) + " \xE2\x80\x93 " +
+                                         stats::format_rfc3339(meta.range.to)},
+                    {"Compared with", stats::format_rfc3339(meta.previous_range.from) + " \xE2\x80\x93 " +
+                                          stats::format_rfc3339(meta.previous_range.to)},
+                    {"Granularity", std::string(stats::to_string(meta.granularity))},
+                    {"Generated (UTC)", meta.generated_at},
+                    {"Platform", meta.platform_url}});
 }
 
 void headline_section(std::string& out, const StatsAggregates& data, const StatsReportMeta& meta) {
