@@ -181,14 +181,13 @@ int run_stats_export(const StatsExportOptions& given, CommandContext& ctx) {
       xlsx_path = file->temp_path();
     } else {
       const char* tmp = std::getenv("TMPDIR");
-      std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/daoctl-xlsx-XXXXXX";
-      if (!::mkdtemp(pattern.data()))
-        throw CommandError(ErrorKind::Io, "cannot create a temporary directory for the workbook", pattern,
+      const std::string prefix = std::string(tmp && *tmp ? tmp : "/tmp") + "/daoctl-xlsx-";
+      xlsx_temp_dir = create_registered_temporary(prefix, true, xlsx_interrupt_cleanup[1]);
+      if (xlsx_temp_dir.empty())
+        throw CommandError(ErrorKind::Io, "cannot create a temporary directory for the workbook", prefix + "*",
                            std::strerror(errno));
-      xlsx_temp_dir = pattern;
-      xlsx_path = pattern + "/export.xlsx";
+      xlsx_path = xlsx_temp_dir + "/export.xlsx";
       xlsx_interrupt_cleanup[0] = InterruptCleanup(xlsx_path);
-      xlsx_interrupt_cleanup[1] = InterruptCleanup(xlsx_temp_dir, true);
     }
   } else if (!opts.output_path.empty()) {
     file = value_or_throw(AtomicOutputFile::create(opts.output_path));
