@@ -59,6 +59,9 @@ void section_start(std::string& out, const char* id, std::string_view title) {
 }  // namespace
 
 std::string plan_user_department(const json& user) {
+  // Plans since 2026-12 carry the user's department; older saved plans only
+  // show it where the plan changes it.
+  if (auto d = str(user, "department"); !d.empty()) return d;
   for (const auto& c : array_of(user, "changes")) {
     const auto field = text::lower_ascii(str(c, "field"));
     if (field.find("department") == std::string::npos) continue;
@@ -152,7 +155,7 @@ std::string render_plan_page(const json& plan, const json& staged, const PlanPag
   if (by_department.empty()) out += "<p class=\"note\">No user changes.</p>\n";
   for (const auto& [department, members] : by_department) {
     out += "<h3>";
-    out += department.empty() ? escape("(department not changed by this plan)") : user_text(department);
+    out += department.empty() ? escape("(no department known)") : user_text(department);
     out += fmt::format(" <span class=\"note\">({} users)</span></h3>\n", members.size());
     Table t;
     t.css_class = "plan-changes";

@@ -27,9 +27,11 @@ struct PlanPageOptions {
 // follow-up steps as `deprovision plan -o json` gives them, or null.
 std::string render_plan_page(const nlohmann::json& plan, const nlohmann::json& staged, const PlanPageOptions& options);
 
-// The department a user action belongs to in the page: the value after of a
-// change to a field named like "department" (department, departmentId, the
-// enterprise extension's department...), else "".
+// The department a user action belongs to in the page: its "department"
+// member (SyncPlan writes it since 2026-12), else, for a plan saved before,
+// the value after of a change to a field named like "department"
+// (department, departmentId, the enterprise extension's department...),
+// else "".
 std::string plan_user_department(const nlohmann::json& user);
 
 // The command that applies exactly this plan.

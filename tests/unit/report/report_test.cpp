@@ -302,11 +302,13 @@ TEST_CASE("the plan page: counts first, removals first and marked, changes by de
   CHECK(removal_part.find("petrov.p") != std::string::npos);
   CHECK(removal_part.find("Company/Old &quot;one&quot;") != std::string::npos);
   CHECK(removal_part.find("x&#39;y") != std::string::npos);
-  // Changes grouped by department: the create and sidorov under the new department, ivanov under "not changed".
+  // Changes grouped by department: the create and sidorov under the new
+  // department; ivanov, whose entry (a plan saved before plans named each
+  // user's department) has none, under "no department known".
   const auto change_part = page.substr(changes, apply - changes);
   CHECK(count_of(change_part, "<h3>") == 2);
   CHECK(change_part.find("<h3><bdi>Company/\xD0\x9E\xD1\x82\xD0\xB4\xD0\xB5\xD0\xBB &amp; &lt;b&gt;</bdi> <span class=\"note\">(2 users)</span>") != std::string::npos);
-  CHECK(change_part.find("(department not changed by this plan)") != std::string::npos);
+  CHECK(change_part.find("(no department known)") != std::string::npos);
   CHECK(change_part.find("<td><bdi>Dev</bdi></td><td><bdi>\xE2\x86\x92 Lead &lt;/svg&gt;</bdi></td>") != std::string::npos);
   CHECK(change_part.find("<td><bdi>false</bdi></td><td><bdi>\xE2\x86\x92 true</bdi></td>") != std::string::npos);
   CHECK(change_part.find("petrov.p") == std::string::npos);  // deactivations are not repeated
@@ -319,4 +321,10 @@ TEST_CASE("the plan page: counts first, removals first and marked, changes by de
   CHECK(page.find("<td><bdi>users</bdi></td><td><bdi>unchanged</bdi></td><td class=\"n\">7</td>") != std::string::npos);
   CHECK(plan_user_department(plan["users"][4]) == "Company/\xD0\x9E\xD1\x82\xD0\xB4\xD0\xB5\xD0\xBB & <b>");
   CHECK(plan_user_department(plan["users"][0]).empty());
+  // A plan that names each user's department groups by it, change or not.
+  auto named = plan;
+  named["users"][0]["department"] = "Company/IT";
+  named["users"][4]["department"] = "Company/Sales";
+  CHECK(plan_user_department(named["users"][0]) == "Company/IT");
+  CHECK(plan_user_department(named["users"][4]) == "Company/Sales");
 }
