@@ -33,6 +33,7 @@ struct DeprovisionPlanOptions {
   bool staging = false;    // say that this is a staging run
   bool detailed_exitcode = false;
   std::string allow_deprovision;  // a plan hash
+  std::string html_out;           // --html FILE: the review page
 };
 int run_deprovision_plan(const DeprovisionPlanOptions& opts, CommandContext& ctx);
 void register_deprovision_plan(CLI::App& group, CommandContext& ctx,
