@@ -214,7 +214,7 @@ TEST_CASE("plan JSON round-trips and its hash detects edits") {
   CHECK(edited.error().message == "the plan file was edited after it was made");
 }
 
-TEST_CASE("each planned user names its department, which the hash covers; older plans keep their hash") {
+TEST_CASE("each planned user names its department, which the hash covers, and older plans keep their hash") {
   std::vector<DesiredUser> d = {want("g1", "ivanov", {{"department", Value("Company/IT")}, {"title", Value("QA")}}),
                                 want("g2", "petrov", {{"department", Value("Company/Sales")}, {"title", Value("Lead")}})};
   PlatformState s;
