@@ -2,6 +2,10 @@
 # `daoctl backup download` of a ~1 GiB backup (sha256 verified while writing,
 # fsync, rename) vs. `curl -o` of the same URL (no verification).
 # Goal: throughput >= 0.9x curl's, i.e. wall time <= 1.111x; peak RSS < 50 MiB.
+# Then (issue 22) the download with its signature checked against the pinned
+# sim key and the archive encrypted through `age` (sha256 verified on the way),
+# vs. the durable baseline (curl -o + fsync) in the same run: throughput
+# >= 0.8x (time <= 1.25x), peak RSS < 50 MiB (daoctl and age each).
 # Usage: bench/backup.sh [MiB]   (default 1024; BUILD=path/to/build to pick a build)
 source "$(dirname "$0")/lib.sh"
 MIB=${1:-1024}
@@ -40,4 +44,26 @@ echo "same durability (curl -o, then fsync): ${durable}s; daoctl takes $(echo "s
 rm -f "$BENCH_DIR/ours.tar.zst"
 rss=$(peak_rss_mb "$DAOCTL" backup download "$ID" -O "$BENCH_DIR/ours.tar.zst" -q)
 echo "peak memory of daoctl backup download: $rss MiB (goal < 50)"
+[ "$rss" -lt 50 ] || { echo "bench: peak memory $rss MiB is over 50 MiB" >&2; exit 1; }
+
+# Signed + encrypted: --trusted-key (the signature is checked before the
+# download, the sha256 against the signed one) and --encrypt-to (through age).
+"$SIM" keys --data "$DATA" >"$BENCH_DIR/sim.pub"
+age-keygen -o "$BENCH_DIR/age.key" 2>/dev/null
+RECIPIENT=$(age-keygen -y "$BENCH_DIR/age.key")
+secure() { rm -f "$BENCH_DIR/secure.tar.zst.age"; sync; t0=$(date +%s.%N); "$DAOCTL" backup download "$ID" -O "$BENCH_DIR/secure.tar.zst" --trusted-key "$BENCH_DIR/sim.pub" --encrypt-to "$RECIPIENT" -q >/dev/null; t1=$(date +%s.%N); }
+sec="" durable2=""
+for _ in 1 2 3; do
+  curl_durable; keep_best durable2
+  secure; keep_best sec
+done
+sec=$(printf '%.3f' "$sec") durable2=$(printf '%.3f' "$durable2")
+[ "$(age -d -i "$BENCH_DIR/age.key" "$BENCH_DIR/secure.tar.zst.age" | sha256sum | cut -d' ' -f1)" = "$(sha256sum <"$BENCH_DIR/curl.tar.zst" | cut -d' ' -f1)" ] ||
+  { echo "bench: the encrypted download does not decrypt to the archive" >&2; exit 1; }
+report "signed+encrypted ($MIB MiB)" "$sec" "$durable2" '<=' 1.25
+cpu=$( { /usr/bin/time -f '%U %S' "$DAOCTL" backup download "$ID" -O "$BENCH_DIR/cpu.tar.zst" --trusted-key "$BENCH_DIR/sim.pub" --encrypt-to "$RECIPIENT" -q >/dev/null; } 2>&1 | tail -n1)
+echo "signed+encrypted download CPU (daoctl + age, user sys): $cpu s"
+rm -f "$BENCH_DIR/secure.tar.zst.age" "$BENCH_DIR/cpu.tar.zst.age"
+rss=$(peak_rss_mb "$DAOCTL" backup download "$ID" -O "$BENCH_DIR/secure.tar.zst" --trusted-key "$BENCH_DIR/sim.pub" --encrypt-to "$RECIPIENT" -q)
+echo "peak memory of the signed+encrypted download (largest of daoctl and age): $rss MiB (goal < 50)"
 [ "$rss" -lt 50 ] || { echo "bench: peak memory $rss MiB is over 50 MiB" >&2; exit 1; }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Build-time benchmark (issue: set-up <= 6 min, one command's .cpp rebuilt <= 30 s).
 #
-#   bench/build.sh [--full] [--rev REV]
-#   bench/build.sh --test-command [--rev REV]
+#   bench/build.sh [--full] [--rev REV] [-- CMAKE_ARG...]
+#   bench/build.sh --test-command [--rev REV] [-- CMAKE_ARG...]
 #
 # Clones REV (default HEAD) into a temporary folder and, with ccache disabled
 # (a new user's first build), measures with the ci preset:
@@ -19,20 +19,30 @@
 # still run, as in scripts/test.sh.
 # Prints wall and CPU (user+sys) seconds per step. Run it on a quiet machine:
 # wall times on 2 cores shared with other work are not comparable; CPU seconds
-# mostly are. Compare two revisions by running it with --rev for each.
+# mostly are. Compare two revisions by running it with --rev for each, or
+# two configurations of one revision with the cache variables after "--"
+# (given to every `cmake --preset` configure step), e.g.
+#   bench/build.sh --full -- -DDAOCTL_UNITY=ON   (a folder of commands/ as one TU,
+#                                                cmake/Unity.cmake)
+#   bench/build.sh --full -- -DDAOCTL_PCH=ON   (precompiled headers, cmake/Pch.cmake)
+# (CMake's own -DCMAKE_UNITY_BUILD=ON does not build yet: helpers of the same
+# name in anonymous namespaces collide; ARCHITECTURE.md, "Build time".)
 set -euo pipefail
 full=0
 testcmd=0
 rev=HEAD
+cmake_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --full) full=1 ;;
     --test-command) testcmd=1 ;;
     --rev) rev=$2; shift ;;
+    --) shift; break ;;
     *) echo "bench/build.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
+cmake_args=("$@")
 here="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/daoctl-bench-build.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
@@ -51,7 +61,7 @@ step() {  # step NAME COMMAND...: runs it, prints wall and CPU seconds
   printf '%-28s wall %7.1f s   cpu %7.1f s\n' "$name" "$wall" "$(echo "$user + $sys" | bc)"
 }
 
-echo "bench/build.sh: $(git rev-parse --short HEAD), $(nproc) cores, ccache disabled"
+echo "bench/build.sh: $(git rev-parse --short HEAD), $(nproc) cores, ccache disabled${cmake_args[*]:+, ${cmake_args[*]}}"
 if [ "$testcmd" = 1 ]; then
   # The parts of scripts/test.sh, in its order, with its commands. CPU seconds
   # count every process the part waited for (compilers, tests, the peers they
@@ -72,11 +82,11 @@ if [ "$testcmd" = 1 ]; then
   }
   export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:abort_on_error=1}
-  part "plain build" sh -c 'cmake --preset ci >/dev/null && cmake --build --preset ci'
+  part "plain build" sh -c 'cmake --preset ci "$@" >/dev/null && cmake --build --preset ci' sh "${cmake_args[@]}"
   part "plain tests" ctest --preset ci
   part "fuzz build" env DAOCTL_FUZZ_BUILD_ONLY=1 tests/fuzz/run.sh "${DAOCTL_FUZZ_SECONDS:-5}"
   part "fuzz run" tests/fuzz/run.sh "${DAOCTL_FUZZ_SECONDS:-5}"
-  part "sanitized build" sh -c 'cmake --preset asan >/dev/null && cmake --build --preset asan'
+  part "sanitized build" sh -c 'cmake --preset asan "$@" >/dev/null && cmake --build --preset asan' sh "${cmake_args[@]}"
   part "sanitized tests" ctest --preset asan
   printf '%-22s wall %7.1f s   cpu %7.1f s   cpu/2 %7.1f s\n' "test command" "$total_wall" "$total_cpu" \
     "$(echo "$total_cpu / 2" | bc -l)"
@@ -86,7 +96,7 @@ if [ "$testcmd" = 1 ]; then
   fi
   exit 0
 fi
-step configure cmake --preset ci
+step configure cmake --preset ci "${cmake_args[@]}"
 step "set-up build (2 binaries)" cmake --build build --target daoctl daoctl-sim
 if [ "$full" = 1 ]; then
   step "rest of the build (tests)" cmake --build build

@@ -38,3 +38,28 @@ mine=$(best_of 3 ours)
 report "stats export csv ($ROWS rows)" "$mine" "$base" '<=' 1.25
 echo "speed: $(echo "scale=2; $base / $mine" | bc -l)x the baseline (goal >= 0.8x)"
 echo "peak memory of daoctl: $(peak_rss_mb "$DAOCTL" stats export activity --from "$FROM" --to "$TO" --group-by user --format csv --quiet) MiB (goal < 64)"
+
+# --- stats report (issue 21): one HTML page of the same seeded data, grouped
+# by department per week, in the same run. The report reads activity per
+# day/week/month for the period and the one before it, department x week,
+# events, departments and communities, and keeps aggregates only.
+# Goals: time <= 1.2x the CSV export above; peak RSS < 64 MiB. Also printed:
+# the ratio to CSV exports of exactly the pages the report reads.
+page() { "$DAOCTL" stats report --from "$FROM" --to "$TO" --group-by department --quiet -O "$BENCH_DIR/report.html"; }
+same_pages_csv() {
+  local prev_from g
+  prev_from=$(date -u -d "$FROM - $DAYS days" +%F)
+  for g in day week month; do
+    "$DAOCTL" stats export activity --from "$FROM" --to "$TO" --granularity $g --format csv --quiet
+    "$DAOCTL" stats export activity --from "$prev_from" --to "$FROM" --granularity $g --format csv --quiet
+  done
+  "$DAOCTL" stats export activity --from "$FROM" --to "$TO" --granularity week --group-by department --format csv --quiet
+  "$DAOCTL" stats export events --from "$FROM" --to "$TO" --format csv --quiet
+}
+page
+echo "report: $(stat -c %s "$BENCH_DIR/report.html") bytes, $(grep -o 'data-mark' "$BENCH_DIR/report.html" | wc -l) marks"
+page_time=$(best_of 3 page)
+report "stats report html" "$page_time" "$mine" '<=' 1.2
+same=$(best_of 3 same_pages_csv)
+echo "stats report vs csv exports of the same pages: $(echo "scale=2; $page_time / $same" | bc -l)x ($page_time s vs $same s)"
+echo "peak memory of daoctl stats report: $(peak_rss_mb "$DAOCTL" stats report --from "$FROM" --to "$TO" --group-by department --quiet -O "$BENCH_DIR/report.html") MiB (goal < 64)"

@@ -174,6 +174,9 @@ Where job locks, journals, ledgers, audit logs and last\-run state live.
 .B DAOCTL_PAGER
 Pager for long lists on a terminal (\fBcat\fR: none); before \fBPAGER\fR.
 .TP
+.B DAOCTL_AGE
+The \fBage\fR binary that \fB\-\-encrypt\-to\fR and \fB\-\-identity\fR run (default: \fBage\fR on \fBPATH\fR).
+.TP
 .B PAGER
 Pager when \fBDAOCTL_PAGER\fR is unset; else \fBless \-FRX\fR. \fB\-\-no\-pager\fR turns paging off.
 .TP

@@ -1,4 +1,3 @@
-#include <CLI/CLI.hpp>
 #include "cli/app.hpp"
 
 int main(int argc, char** argv) { return daoctl::cli::main(argc, argv); }

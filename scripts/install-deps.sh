@@ -16,6 +16,12 @@ PKGS=(
   libexpat1-dev
   unzip zip
   openssl
+  # Found missing by scripts/fresh-machine-check.sh (present on this machine
+  # by hand): `ip` brings loopback up in e2e sync_ad's network namespace,
+  # CPack's DEB generator needs `file`, e2e scripts seed the sim with sqlite3.
+  iproute2 file sqlite3
+  chromium   # HTML reports opened in a real browser (e2e: report_browser)
+  libsodium-dev minisign age
   systemd
   samba samba-ad-provision samba-dsdb-modules samba-vfs-modules ldb-tools
   clang-16 libclang-rt-16-dev

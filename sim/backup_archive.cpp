@@ -213,7 +213,7 @@ Result<PackedArchive> pack_archive(const fs::path& archive_file, Manifest manife
                 sink.error ? std::strerror(sink.error) : archive_text(a.get()));
   if (::fsync(out.get()) != 0)
     return fail(ErrorKind::Io, "cannot flush the archive", archive_file.string(), std::strerror(errno));
-  return PackedArchive{sink.size, sink.hash.hex()};
+  return PackedArchive{sink.size, sink.hash.hex(), std::move(manifest)};
 }
 
 Result<Manifest> unpack_archive(const fs::path& archive_file, const fs::path& staging_dir,

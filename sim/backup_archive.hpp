@@ -21,6 +21,7 @@ namespace daoctl::sim {
 struct PackedArchive {
   std::uint64_t size = 0;
   std::string sha256;
+  backup::Manifest manifest;  // as written into MANIFEST.json (members filled in)
 };
 
 // Progress in 0..1 while packing or unpacking.

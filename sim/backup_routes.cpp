@@ -3,6 +3,10 @@
 // Layout under the data directory:
 //   backups/<id>.tar.zst   the archive (core/backup/manifest.hpp)
 //   backups/<id>.json      its catalogue entry (the Backup object + version)
+//   backups/<id>.manifest.json         the signed manifest (MANIFEST.json + the
+//                                      archive's size and sha256)
+//   backups/<id>.manifest.json.minisig its minisign signature by the server key
+//   backup-signing.key/.pub            the Ed25519 signing key (sim/backup_signing.hpp)
 //   files/                 the platform's stored files, included in "files"
 // The catalogue lives beside the archives, not in platform.db, so restoring
 // an old database neither forgets newer backups nor lists deleted ones.
@@ -32,6 +36,7 @@
 #include <thread>
 
 #include "sim/backup_archive.hpp"
+#include "sim/backup_signing.hpp"
 #include "sim/job_wire.hpp"
 #include "sim/routes.hpp"
 #include "sim/sqlite_db.hpp"
@@ -48,6 +53,12 @@ constexpr std::int64_t kDefaultLimit = 100;
 constexpr std::int64_t kMaxLimit = 1000;
 
 json render_job(const Job& j) { return job_wire(j); }
+
+BackupSigner open_signer(const fs::path& data_dir) {
+  auto signer = BackupSigner::open(data_dir);
+  if (!signer) throw std::runtime_error(signer.error().describe());
+  return std::move(*signer);
+}
 
 struct BackupEntry {
   std::int64_t id = 0;
@@ -126,7 +137,10 @@ std::optional<ByteRange> parse_byte_range(const std::string& header) {
 class BackupService {
  public:
   BackupService(Store& store, fs::path data_dir)
-      : store_(store), data_dir_(std::move(data_dir)), backup_dir_(data_dir_ / "backups") {
+      : store_(store),
+        data_dir_(std::move(data_dir)),
+        backup_dir_(data_dir_ / "backups"),
+        signer_(open_signer(data_dir_)) {
     fs::create_directories(backup_dir_);
     fs::create_directories(data_dir_ / "files");
     // A backup that was being written when the server stopped never finished.
@@ -137,6 +151,7 @@ class BackupService {
         e.version++;
         save(e);
         fs::remove(archive_path(e.id));
+        remove_signature_files(e.id);
       }
     }
     for (const auto& entry : fs::directory_iterator(backup_dir_))
@@ -162,6 +177,16 @@ class BackupService {
 
   fs::path archive_path(std::int64_t id) const { return backup_dir_ / fmt::format("{}.tar.zst", id); }
   fs::path entry_path(std::int64_t id) const { return backup_dir_ / fmt::format("{}.json", id); }
+  fs::path manifest_path(std::int64_t id) const { return backup_dir_ / fmt::format("{}.manifest.json", id); }
+  fs::path signature_path(std::int64_t id) const {
+    return backup_dir_ / fmt::format("{}.manifest.json.minisig", id);
+  }
+  const BackupSigner& signer() const { return signer_; }
+  void remove_signature_files(std::int64_t id) {
+    std::error_code ec;
+    fs::remove(manifest_path(id), ec);
+    fs::remove(signature_path(id), ec);
+  }
 
   std::optional<BackupEntry> find(std::int64_t id) {
     std::lock_guard lock(catalogue_mutex_);
@@ -201,6 +226,7 @@ class BackupService {
     std::error_code ec;
     fs::remove(archive_path(id), ec);
     fs::remove(entry_path(id), ec);
+    remove_signature_files(id);
     return {};
   }
 
@@ -353,6 +379,12 @@ class BackupService {
       if (!packed) {
         fail_job(packed.error());
       } else {
+        // The signed manifest and its signature go into place before the
+        // archive, so a ready backup always has them.
+        auto signed_text = backup::format_signed_manifest(packed->manifest, packed->size, packed->sha256);
+        backup::SignedManifest parsed{packed->manifest, packed->size, packed->sha256};
+        write_file_atomically(manifest_path(entry.id), signed_text);
+        write_file_atomically(signature_path(entry.id), signer_.sign(signed_text, parsed));
         fs::rename(part, archive_path(entry.id));
         entry.state = "ready";
         entry.size = packed->size;
@@ -472,6 +504,7 @@ class BackupService {
   Store& store_;
   fs::path data_dir_;
   fs::path backup_dir_;
+  BackupSigner signer_;
   std::mutex catalogue_mutex_;
   std::int64_t next_id_ = 1;
   std::int64_t upload_counter_ = 0;
@@ -488,6 +521,24 @@ class BackupService {
   bool stopping_ = false;
   std::thread scheduler_;
 };
+
+// A small file of a ready backup (its signed manifest or signature), or 404
+// naming what is missing.
+void send_backup_file(const httplib::Request& req, httplib::Response& res, BackupService& service,
+                      std::optional<std::int64_t> id, const fs::path& file, const char* content_type,
+                      const char* what) {
+  auto e = id ? service.find(*id) : std::nullopt;
+  if (!e) return send_error(req, res, 404, fmt::format("backup {} does not exist", req.matches[1].str()));
+  if (e->state != "ready")
+    return send_error(req, res, 409, fmt::format("backup {} is {}, it has no {} yet", *id, e->state, what));
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    return send_error(req, res, 404,
+                      fmt::format("backup {} has no {} (it was made before the server signed backups)", *id, what));
+  std::stringstream text;
+  text << in.rdbuf();
+  send_body(res, 200, text.str(), content_type);
+}
 
 void send_job(httplib::Response& res, const Job& job) {
   res.set_header("Location", fmt::format("/api/v1/jobs/{}", job.id));
@@ -662,6 +713,23 @@ void add_backup_routes(RouteTable& routes, Store& store) {
       return send_error(req, res, 409, fmt::format("backup {} is {}, not ready for download", *id, e->state));
     }
     send_archive(req, res, *e, service->archive_path(*id));
+  });
+
+  routes.get(R"(/api/v1/backups/([^/]+)/manifest)", [service, backup_id](const httplib::Request& req, httplib::Response& res) {
+    auto id = backup_id(req);
+    send_backup_file(req, res, *service, id, id ? service->manifest_path(*id) : fs::path(), kJson,
+                     "signed manifest");
+  });
+
+  routes.get(R"(/api/v1/backups/([^/]+)/manifest\.minisig)", [service, backup_id](const httplib::Request& req, httplib::Response& res) {
+    auto id = backup_id(req);
+    send_backup_file(req, res, *service, id, id ? service->signature_path(*id) : fs::path(), "text/plain",
+                     "signature");
+  });
+
+  routes.get("/api/v1/backup-signing-key", [service](const httplib::Request&, httplib::Response& res) {
+    res.set_header("X-Key-Id", service->signer().key_id());
+    send_body(res, 200, service->signer().public_key_text(), "text/plain");
   });
 
   routes.post(R"(/api/v1/backups/([^/]+)/restore)", [service, backup_id](const httplib::Request& req, httplib::Response& res) {

@@ -17,6 +17,7 @@
 #include "sim/activity_seed.hpp"
 #include "sim/seed.hpp"
 #include "sim/sim.hpp"
+#include "sim/backup_signing.hpp"
 #include "sim/store.hpp"
 
 #ifndef DAOCTL_VERSION
@@ -34,6 +35,7 @@ constexpr const char* kUsage = R"(usage:
                      [--tls-cert F --tls-key F] [--threads N] [--log-requests] [--check-responses]
   daoctl-sim seed --data DIR --users N [--departments M] [--seed S] [--activity-days D]
                   [--activity-until YYYY-MM-DD|today]
+  daoctl-sim keys --data DIR
   daoctl-sim version
 
 The admin token comes from DAOCTL_SIM_TOKEN or --token-file. --listen defaults to
@@ -48,6 +50,10 @@ answered 500 and logged as "daoctl-sim: contract violation: ..." on stderr.
 same company every time, which the tests count on); --activity-until makes the
 window end on that day instead (`today`: the current UTC day), so that a reader's
 `stats export --since 30d` finds data.
+`keys` prints the public key that signs every backup's manifest (minisign
+format; made on first start as DIR/backup-signing.key, mode 0600, and
+DIR/backup-signing.pub; also served at GET /api/v1/backup-signing-key). Pin it
+in daoctl with --trusted-key FILE or the context's backup_trusted_keys.
 )";
 
 class UsageError : public std::runtime_error {
@@ -258,6 +264,19 @@ int seed(int argc, char** argv, int first) {
 
 }  // namespace
 
+int keys(int argc, char** argv, int first) {
+  auto args = Arguments::parse(argc, argv, first, {"data"}, {});
+  std::filesystem::path dir = args.required("data");
+  std::filesystem::create_directories(dir);
+  auto signer = BackupSigner::open(dir);
+  if (!signer) {
+    fmt::print(stderr, "daoctl-sim: error: {}\n", signer.error().describe());
+    return exit_code_for(signer.error().kind);
+  }
+  std::fputs(signer->public_key_text().c_str(), stdout);
+  return exit_code::ok;
+}
+
 int main(int argc, char** argv) {
   std::string verb = argc > 1 ? argv[1] : "";
   try {
@@ -271,8 +290,9 @@ int main(int argc, char** argv) {
     }
     if (verb == "seed") return seed(argc, argv, 2);
     if (verb == "serve") return serve(argc, argv, 2);
+    if (verb == "keys") return keys(argc, argv, 2);
     if (verb.empty() || verb.starts_with("--")) return serve(argc, argv, 1);
-    throw UsageError(fmt::format("unknown command \"{}\" (serve, seed, version)", verb));
+    throw UsageError(fmt::format("unknown command \"{}\" (serve, seed, keys, version)", verb));
   } catch (const UsageError& e) {
     fmt::print(stderr, "daoctl-sim: error: {}\n{}", e.what(), kUsage);
     return exit_code::usage;

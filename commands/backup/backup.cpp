@@ -42,6 +42,7 @@ void register_backup(CLI::App& root, CommandContext& ctx) {
     auto* wait = cmd.add_flag("--wait", opts->wait, "Wait for the backup job (a progress bar on a terminal)");
     // Without --wait nothing waits: a bound given anyway is a usage error, not ignored.
     add_wait_timeout_flag(cmd, opts->wait_timeout_seconds, "backup")->needs(wait);
+    cmd.add_flag("--dry-run", opts->dry_run, "Only say what would be backed up; start no job");
     auto files = std::make_shared<JobReportFiles>();
     add_job_report_flags(cmd, *files);
     cmd.callback([opts, files, &ctx] {
@@ -71,6 +72,9 @@ void register_backup(CLI::App& root, CommandContext& ctx) {
     cmd.add_option("id", opts->id, "Backup id")->required();
     cmd.add_option("-O,--output-file", opts->output, "Write to this file");
     cmd.add_option("--dir", opts->dir, "Write into this directory under the default name");
+    add_trusted_key_flag(cmd, opts->trusted_keys);
+    add_encrypt_to_flag(cmd, opts->encrypt_to);
+    add_timestamp_flags(cmd, &opts->timestamp_url, opts->timestamp_ca);
     auto files = std::make_shared<JobReportFiles>();
     add_job_report_flags(cmd, *files);
     cmd.callback([opts, files, &ctx] {
@@ -88,6 +92,9 @@ void register_backup(CLI::App& root, CommandContext& ctx) {
         ->required();
     cmd.add_flag("--read-data,--deep", opts->read_data,
                  "Decompress and hash every member (a backup id is always read in full)");
+    add_trusted_key_flag(cmd, opts->trusted_keys);
+    add_identity_flag(cmd, opts->identity);
+    add_timestamp_flags(cmd, nullptr, opts->timestamp_ca);
     cmd.callback([opts, &ctx] { ctx.exit_status = run_backup_verify(*opts, ctx); });
   }
   {
@@ -96,7 +103,12 @@ void register_backup(CLI::App& root, CommandContext& ctx) {
                                     "daoctl backup restore 12 --confirm 12"});
     cmd.add_option("target", opts->target, "A backup id, or a downloaded archive to upload")->required();
     cmd.add_option("--confirm", opts->confirm, "The backup id, repeated: confirms without a terminal");
+    add_trusted_key_flag(cmd, opts->trusted_keys);
+    add_identity_flag(cmd, opts->identity);
+    add_timestamp_flags(cmd, nullptr, opts->timestamp_ca);
     add_wait_timeout_flag(cmd, opts->wait_timeout_seconds, "restore");
+    cmd.add_flag("--dry-run", opts->dry_run,
+                 "Check the backup (an archive is verified) and say what would be replaced; restore nothing");
     cmd.callback([opts, &ctx] { ctx.exit_status = run_backup_restore(*opts, ctx); });
   }
   {
@@ -124,6 +136,9 @@ void register_backup(CLI::App& root, CommandContext& ctx) {
     add_retention_flags(cmd, opts->keep);
     cmd.add_flag("--prune-server", opts->prune_server, "Apply the retention rules to server backups too");
     cmd.add_option("--note", opts->note, "Note stored with the backup");
+    add_trusted_key_flag(cmd, opts->trusted_keys);
+    add_encrypt_to_flag(cmd, opts->encrypt_to);
+    add_timestamp_flags(cmd, &opts->timestamp_url, opts->timestamp_ca);
     add_wait_timeout_flag(cmd, opts->wait_timeout_seconds, "backup");
     auto files = std::make_shared<JobReportFiles>();
     add_job_report_flags(cmd, *files, /*legacy_aliases=*/true);

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "commands/backup/backup.hpp"
+#include "commands/common/dry_run.hpp"
 #include "connectors/hr/http_json_source.hpp"
 
 namespace daoctl::commands {
@@ -48,17 +49,30 @@ int run_backup_restore(const BackupRestoreOptions& opts, CommandContext& ctx) {
   platform::JobInfo job;
   std::string id;
   if (fs::is_regular_file(opts.target, ec)) {
-    // Verified end to end before a byte is uploaded.
-    auto report = check_archive(opts.target, true);
+    // Verified end to end (and its signature, with a key pinned) before a byte is uploaded.
+    auto origin = check_local_origin(ctx, opts.target, trusted_backup_keys(ctx, opts.trusted_keys));
+    check_backup_timestamp(ctx, opts.target, opts.timestamp_ca);
+    auto plain = decrypted_archive(opts.target, opts.identity);  // a .age archive: decrypted, never named on disk
+    const std::string archive = plain ? plain->path : opts.target;
+    auto report = check_archive(archive, true, origin.manifest ? std::optional(origin.manifest->archive_sha256)
+                                                                : std::nullopt);
+    report.path = opts.target;
     throw_if_damaged(report);
+    require_origin_matches(origin, report);
     id = report.manifest->backup_id;
     ctx.io().err() << fmt::format(
         "Restoring {} replaces ALL data on {} ({}) with backup {} of {} ({} members, {} bytes, verified).\n",
         opts.target, url, current_state(ctx), id, report.manifest->created_at, report.manifest->members.size(),
         report.size);
+    if (opts.dry_run)
+      return report_dry_run(ctx, fmt::format("upload {} and replace all data on {} with backup {}", opts.target, url, id),
+                            {{"backup_id", id},
+                             {"archive", opts.target},
+                             {"sha256", report.sha256},
+                             {"request", {{"method", "POST"}, {"path", "/api/v1/restore"}}}});
     confirm_restore(ctx, opts, id, opts.target);
     job = value_or_throw(backup_api(ctx).restore_upload(
-        opts.target, report.sha256, std::chrono::duration_cast<std::chrono::milliseconds>(ctx.attempt_timeout())));
+        archive, report.sha256, std::chrono::duration_cast<std::chrono::milliseconds>(ctx.attempt_timeout())));
   } else {
     id = opts.target;
     auto backup_info = fetch_backup(ctx, id);
@@ -68,6 +82,10 @@ int run_backup_restore(const BackupRestoreOptions& opts, CommandContext& ctx) {
     ctx.io().err() << fmt::format("Restoring replaces ALL data on {} ({}) with backup {} of {} ({} bytes).\n", url,
                                   current_state(ctx), id, backup_info.created_at,
                                   backup_info.size ? std::to_string(*backup_info.size) : std::string("null"));
+    if (opts.dry_run)
+      return report_dry_run(ctx, fmt::format("replace all data on {} with backup {}", url, id),
+                            {{"backup_id", id},
+                             {"request", {{"method", "POST"}, {"path", "/api/v1/backups/" + id + "/restore"}}}});
     confirm_restore(ctx, opts, id, "backup " + id);
     job = value_or_throw(backup_api(ctx).restore(id));
   }

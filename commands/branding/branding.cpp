@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "commands/common/command_doc.hpp"
+#include "commands/common/dry_run.hpp"
 #include "commands/policy/settings_api.hpp"
 #include "core/policy/image.hpp"
 
@@ -132,6 +133,23 @@ std::string read_checked_image(const std::string& path, const std::string& slot,
 int run_branding_image(const BrandingImageOptions& opts, CommandContext& ctx) {
   const std::string bytes = read_checked_image(opts.path, opts.slot, opts.path);
   const auto info = policy::inspect_image(bytes);
+  if (opts.dry_run) {
+    // The platform is read (as the real run reaches it) to say what would be replaced.
+    const auto current = get_setting(ctx, "branding");
+    const json* stored = current.body.is_object() && current.body.contains(opts.slot + "_url")
+                             ? &current.body[opts.slot + "_url"]
+                             : nullptr;
+    const std::string now_url = stored && stored->is_string() ? stored->get<std::string>() : "";
+    return report_dry_run(
+        ctx,
+        fmt::format("upload {} as the {} ({}, {} bytes){}", opts.path, opts.slot, policy::to_string(info.format),
+                    bytes.size(), now_url.empty() ? "" : ", replacing " + now_url),
+        {{"request", {{"method", "PUT"},
+                      {"path", "/api/v1/settings/branding/" + opts.slot},
+                      {"content_type", policy::content_type_of(info.format)},
+                      {"size", bytes.size()}}},
+         {"replaces", now_url.empty() ? json(nullptr) : json(now_url)}});
+  }
   json stored = put_branding_image(ctx, opts.slot, bytes, policy::content_type_of(info.format));
   ctx.info(fmt::format("uploaded {} as the {} ({}, {} bytes)", opts.path, opts.slot,
                        policy::to_string(info.format), bytes.size()));
@@ -162,6 +180,7 @@ void register_branding(CLI::App& root, CommandContext& ctx) {
     cmd.add_option("PATH", opts->path,
                    "The image file (its content decides the format, not its name)")
         ->required();
+    cmd.add_flag("--dry-run", opts->dry_run, "Only check the image and say what would be uploaded");
     cmd.callback([&ctx, opts] { ctx.exit_status = run_branding_image(*opts, ctx); });
   }
 }

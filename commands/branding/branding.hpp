@@ -16,6 +16,7 @@ const SettingSpec& branding_spec();
 struct BrandingImageOptions {
   std::string slot;  // "logo" or "favicon"
   std::string path;
+  bool dry_run = false;  // check the image and say what would be uploaded, upload nothing
 };
 // Reads the file, refuses it with every reason when it does not fit the
 // slot (Validation, nothing sent), uploads it with the content type its

@@ -1,8 +1,12 @@
 #include "commands/common/interrupt_cleanup.hpp"
 
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstring>
 
@@ -55,6 +59,35 @@ void InterruptCleanup::release() {
   slots[slot_].path[0] = '\0';
   slots[slot_].state.store(0);
   slot_ = -1;
+}
+
+std::string create_registered_temporary(const std::string& prefix, bool directory, InterruptCleanup& cleanup,
+                                        int* fd) {
+  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    unsigned char random[12];
+    if (::getrandom(random, sizeof random, 0) != static_cast<ssize_t>(sizeof random)) return {};
+    std::string path = prefix;
+    for (unsigned char r : random) path += alphabet[r % (sizeof alphabet - 1)];
+    cleanup = InterruptCleanup(path, directory);
+    int rc = directory ? ::mkdir(path.c_str(), 0700)
+                       : ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (rc >= 0) {
+      if (!directory) {
+        if (fd != nullptr) *fd = rc;
+        else ::close(rc);
+      }
+      return path;
+    }
+    // Someone else's file by that name (or an error): it must never be ours
+    // to remove.
+    const int saved = errno;
+    cleanup.release();
+    errno = saved;
+    if (saved != EEXIST) return {};
+  }
+  errno = EEXIST;
+  return {};
 }
 
 void remove_registered_files() noexcept {

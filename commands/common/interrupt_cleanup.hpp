@@ -29,6 +29,15 @@ class InterruptCleanup {
   int slot_ = -1;
 };
 
+// Creates a new file (O_CREAT|O_EXCL, mode 0600; `*fd` gets the open
+// descriptor) or, with `directory`, a new directory (mode 0700) named `prefix`
+// followed by 12 random characters, and registers it in `cleanup` *before* it
+// exists: no interrupt can fall between its creation and its registration.
+// (mkstemp(3) then a registration has such a gap; a Ctrl-C there left the
+// file behind.) Returns the path, or "" with errno set.
+std::string create_registered_temporary(const std::string& prefix, bool directory, InterruptCleanup& cleanup,
+                                        int* fd = nullptr);
+
 // Called from the signal handler: unlink(2) each registered file, then
 // rmdir(2) each registered directory. Async-signal-safe.
 void remove_registered_files() noexcept;

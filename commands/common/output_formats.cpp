@@ -25,8 +25,12 @@ const std::map<std::string, Formats>& table() {
       {"backup run", {"table", "json"}},
       {"completion", {}},
       {"config view", {"table", "yaml", "json"}},  // table is the file itself (YAML)
-      {"config set-context", {}},
-      {"config use-context", {}},
+      // A change of the file: nothing on stdout for table; -o json|yaml print
+      // the file, the current context and the changed context (or, with
+      // --dry-run, what would be written).
+      {"config set-context", {"table", "json", "yaml"}},
+      {"config use-context", {"table", "json", "yaml"}},
+      {"config delete-context", {"table", "json", "yaml"}},
       {"departments tree", {"table", "json", "yaml"}},
       {"deprovision plan", {"table", "json"}},
       {"deprovision apply", {"table"}},

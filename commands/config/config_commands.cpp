@@ -2,6 +2,7 @@
 #include "commands/config/config_commands.hpp"
 
 #include "commands/common/command_doc.hpp"
+#include "commands/common/dry_run.hpp"
 #include "core/config/config_files.hpp"
 
 namespace daoctl::commands {
@@ -24,6 +25,27 @@ json context_json(const config::ContextEntry& c, bool current) {
   if (c.insecure) j["insecure"] = *c.insecure;
   if (c.timeout_seconds) j["timeout"] = *c.timeout_seconds;
   return j;
+}
+
+// What a change of the file did (or would do), for -o json|yaml.
+json change_json(const std::string& path, const config::ConfigFile& file, const config::ContextEntry* entry) {
+  json j = {{"file", path}, {"current-context", file.current_context}};
+  if (entry != nullptr) j["context"] = context_json(*entry, entry->name == file.current_context);
+  return j;
+}
+
+// The real run's machine form: the same fields as a dry run's, without
+// dry_run; table prints nothing on stdout (the status line is on stderr).
+void print_change(CommandContext& ctx, const json& change) {
+  if (ctx.format() == output::Format::Json) output::render_json(ctx.io().out(), change);
+  if (ctx.format() == output::Format::Yaml) output::render_yaml(ctx.io().out(), change);
+}
+
+[[noreturn]] void unknown_context(CommandContext& ctx, const std::string& name,
+                                  const std::optional<config::ConfigFile>& loaded) {
+  throw CommandError(ErrorKind::NotFound, "unknown context '" + name + "'", ctx.config_path(),
+                     "known contexts: " + (loaded ? loaded->context_names() : "(none)"),
+                     "create it with: daoctl config set-context " + name + " --url URL");
 }
 
 }  // namespace
@@ -105,24 +127,47 @@ int run_config_set_context(const SetContextOptions& opts, CommandContext& ctx) {
   if (opts.timeout_seconds) entry->timeout_seconds = opts.timeout_seconds;
   if (opts.use || file.current_context.empty()) file.current_context = opts.name;
   const std::string path = ctx.config_path();
+  const std::string rest = " context " + opts.name + " in " + path +
+                           (file.current_context == opts.name && (!ctx.config_file() || ctx.config_file()->current_context != opts.name)
+                                ? " and make it current"
+                                : "");
+  if (opts.dry_run) return report_dry_run(ctx, (created ? "create" : "update") + rest, change_json(path, file, entry));
   value_or_throw(config::write_config_file(path, file));
-  ctx.info(std::string(created ? "created" : "updated") + " context " + opts.name + " in " +
-           path);
+  ctx.info((created ? "created" : "updated") + rest);
+  print_change(ctx, change_json(path, file, file.find(opts.name)));
   return exit_code::ok;
 }
 
 int run_config_use_context(const UseContextOptions& opts, CommandContext& ctx) {
   const auto& loaded = ctx.config_file();
-  if (!loaded || loaded->find(opts.name) == nullptr) {
-    throw CommandError(ErrorKind::NotFound, "unknown context '" + opts.name + "'",
-                       ctx.config_path(),
-                       "known contexts: " + (loaded ? loaded->context_names() : "(none)"),
-                       "create it with: daoctl config set-context " + opts.name + " --url URL");
-  }
+  if (!loaded || loaded->find(opts.name) == nullptr) unknown_context(ctx, opts.name, loaded);
   config::ConfigFile file = *loaded;
   file.current_context = opts.name;
+  const json change = change_json(ctx.config_path(), file, file.find(opts.name));
+  if (opts.dry_run) return report_dry_run(ctx, "switch to context " + opts.name, change);
   value_or_throw(config::write_config_file(ctx.config_path(), file));
   ctx.info("switched to context " + opts.name);
+  print_change(ctx, change);
+  return exit_code::ok;
+}
+
+int run_config_delete_context(const DeleteContextOptions& opts, CommandContext& ctx) {
+  const auto& loaded = ctx.config_file();
+  if (!loaded || loaded->find(opts.name) == nullptr) unknown_context(ctx, opts.name, loaded);
+  config::ConfigFile file = *loaded;
+  std::erase_if(file.contexts, [&](const config::ContextEntry& c) { return c.name == opts.name; });
+  const bool was_current = file.current_context == opts.name;
+  if (was_current) file.current_context.clear();
+  const std::string path = ctx.config_path();
+  const std::string what = "context " + opts.name + " from " + path + (was_current ? " (it was the current one)" : "");
+  json change = change_json(path, file, nullptr);
+  change["deleted"] = opts.name;
+  if (opts.dry_run) return report_dry_run(ctx, "delete " + what, change);
+  value_or_throw(config::write_config_file(path, file));
+  ctx.info("deleted " + what);
+  if (was_current && !file.contexts.empty())
+    ctx.info("no context is current now; pick one with: daoctl config use-context " + file.contexts.front().name);
+  print_change(ctx, change);
   return exit_code::ok;
 }
 
@@ -154,13 +199,22 @@ void register_config(CLI::App& root, CommandContext& ctx) {
   set_cmd.add_option("--timeout", set->timeout_seconds, "Time limit of a whole command in seconds (as --timeout)")
       ->check(CLI::PositiveNumber);
   set_cmd.add_flag("--use", set->use, "Also make it the current context");
+  set_cmd.add_flag("--dry-run", set->dry_run, "Only say what would be written");
   set_cmd.callback([set, &ctx] { ctx.exit_status = run_config_set_context(*set, ctx); });
 
   auto use = std::make_shared<UseContextOptions>();
   auto& use_cmd =
       add_command(group, {"use-context", "Set the current context", "daoctl config use-context prod"});
   use_cmd.add_option("name", use->name, "Context name")->required();
+  use_cmd.add_flag("--dry-run", use->dry_run, "Only say what would be written");
   use_cmd.callback([use, &ctx] { ctx.exit_status = run_config_use_context(*use, ctx); });
+
+  auto del = std::make_shared<DeleteContextOptions>();
+  auto& del_cmd = add_command(group, {"delete-context", "Remove a context from the config file",
+                                      "daoctl config delete-context staging"});
+  del_cmd.add_option("name", del->name, "Context name")->required();
+  del_cmd.add_flag("--dry-run", del->dry_run, "Only say what would be removed");
+  del_cmd.callback([del, &ctx] { ctx.exit_status = run_config_delete_context(*del, ctx); });
 }
 
 }  // namespace daoctl::commands

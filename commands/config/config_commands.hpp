@@ -18,6 +18,7 @@ struct SetContextOptions {
   std::optional<bool> insecure;
   std::optional<int> timeout_seconds;
   bool use = false;  // also make it the current context
+  bool dry_run = false;  // say what would be written, write nothing
 };
 // Creates or updates a context (only the given settings change; a new token
 // source replaces the old one) and writes the file 0600 atomically. The first
@@ -26,8 +27,18 @@ int run_config_set_context(const SetContextOptions& opts, CommandContext& ctx);
 
 struct UseContextOptions {
   std::string name;
+  bool dry_run = false;
 };
 int run_config_use_context(const UseContextOptions& opts, CommandContext& ctx);
+
+struct DeleteContextOptions {
+  std::string name;
+  bool dry_run = false;
+};
+// Removes a context from the file (its comments kept where the edit allows);
+// the current context is unset when it is the one removed. An unknown name is
+// NotFound naming the known ones.
+int run_config_delete_context(const DeleteContextOptions& opts, CommandContext& ctx);
 int run_config_view(CommandContext& ctx);
 int run_config_get_contexts(CommandContext& ctx);
 

@@ -33,6 +33,7 @@ struct DeprovisionPlanOptions {
   bool staging = false;    // say that this is a staging run
   bool detailed_exitcode = false;
   std::string allow_deprovision;  // a plan hash
+  std::string html_out;           // --html FILE: the review page
 };
 int run_deprovision_plan(const DeprovisionPlanOptions& opts, CommandContext& ctx);
 void register_deprovision_plan(CLI::App& group, CommandContext& ctx,
@@ -57,6 +58,7 @@ struct DeprovisionUserOptions {
   std::string transfer_to;    // id, userName or email of the new content owner
   std::string reason;         // recorded in the ledger and the audit log
   bool immediately = false;   // -f: run the `then` steps now instead of after the grace period
+  bool dry_run = false;       // say which steps would run, change nothing (no ledger or audit line)
 };
 int run_deprovision_user(const DeprovisionUserOptions& opts, CommandContext& ctx);
 void register_deprovision_user(CLI::App& group, CommandContext& ctx,
@@ -67,6 +69,7 @@ struct DeprovisionReactivateOptions {
   std::string audit_file;   // an extra copy of the audit log
   std::string who;          // id, userName or email
   std::string reason;       // recorded in the audit log
+  bool dry_run = false;     // say what would be undone, change nothing
 };
 int run_deprovision_reactivate(const DeprovisionReactivateOptions& opts, CommandContext& ctx);
 void register_deprovision_reactivate(CLI::App& group, CommandContext& ctx,

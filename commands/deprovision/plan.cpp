@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands/common/command_doc.hpp"
+#include "commands/common/plan_html.hpp"
 #include "commands/deprovision/verbs.hpp"
 
 namespace daoctl::commands {
@@ -27,7 +28,11 @@ int run_deprovision_plan(const DeprovisionPlanOptions& opts, CommandContext& ctx
   } else {
     render(s, s.plan, due, staging, ctx);
   }
-  value_or_throw(sync::check_guards(s.job, s.plan, guard_input(s, opts.allow_deprovision)));
+  auto guards = sync::check_guards(s.job, s.plan, guard_input(s, opts.allow_deprovision));
+  if (!opts.html_out.empty())
+    write_plan_html(opts.html_out, s.plan.to_json(), followups_json(due), "deprovision", opts.run.job_file, "", guards,
+                    ctx);
+  value_or_throw(std::move(guards));
   if (opts.detailed_exitcode && (s.plan.has_changes() || !due.actions.empty())) return exit_code::changes_pending;
   return exit_code::ok;
 }
@@ -39,6 +44,7 @@ void register_deprovision_plan(CLI::App& group, CommandContext& ctx, Deprovision
   add_job_flags(cmd, o->run, o->audit_file, true);
   cmd.add_flag("--staging", o->staging, "Say that this is a staging run (plan and report, never act)");
   cmd.add_flag("--detailed-exitcode", o->detailed_exitcode, "Exit 8 when something would be done");
+  cmd.add_option("--html", o->html_out, "Also write the plan's review page (self-contained HTML) to FILE");
   cmd.add_option("--allow-deprovision", o->allow_deprovision,
                  "Let exactly the plan with this hash past the deactivation thresholds");
   cmd.callback([o, run, &ctx] { ctx.exit_status = run(*o, ctx); });

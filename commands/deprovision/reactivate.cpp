@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands/common/command_doc.hpp"
+#include "commands/common/dry_run.hpp"
 #include "commands/deprovision/verbs.hpp"
 
 namespace daoctl::commands {
@@ -16,7 +17,7 @@ using namespace deprovision_verbs;
 
 int run_deprovision_reactivate(const DeprovisionReactivateOptions& opts, CommandContext& ctx) {
   Session s = adhoc_session(opts.run, "", ctx);
-  record_reconciled(s, ctx, opts.audit_file);
+  if (!opts.dry_run) record_reconciled(s, ctx, opts.audit_file);
   const sync::PlatformUser& user = resolve_user(s.state, opts.who);
   auto e = s.ledger.entries.find(user.id);
   if (e == s.ledger.entries.end() || !e->second.command_may_reactivate())
@@ -24,6 +25,16 @@ int run_deprovision_reactivate(const DeprovisionReactivateOptions& opts, Command
                        e == s.ledger.entries.end() ? "it is not in the ledger of job " + s.job.name
                                                    : "an administrator blocked it",
                        "an administrator's block is undone by hand: daoctl users reactivate " + user.id);
+  if (opts.dry_run) {
+    const json details = {{"user", {{"id", user.id}, {"userName", user.user_name}, {"active", user.active}}},
+                          {"blocked_by", e->second.blocked_by},
+                          {"reactivate", !user.active}};
+    return report_dry_run(ctx,
+                          user.active ? "cancel the pending steps of user " + user.user_name + " (active already)"
+                                      : "reactivate user " + user.user_name + " (id " + user.id +
+                                            ") and cancel its pending deprovisioning steps",
+                          details);
+  }
   if (user.active) {
     s.ledger.entries.erase(e);
     save_ledger(s);
@@ -59,6 +70,7 @@ void register_deprovision_reactivate(CLI::App& group, CommandContext& ctx,
   cmd.add_option("user", o->who, "The account: id, userName or email")->required();
   add_job_flags(cmd, o->run, o->audit_file, false);
   cmd.add_option("--reason", o->reason, "Why (recorded in the audit log)");
+  cmd.add_flag("--dry-run", o->dry_run, "Only say what would be undone");
   cmd.callback([o, run, &ctx] { ctx.exit_status = run(*o, ctx); });
 }
 

@@ -6,6 +6,7 @@
 
 #include "commands/common/command_doc.hpp"
 #include "commands/common/confirm.hpp"
+#include "commands/common/dry_run.hpp"
 #include "commands/deprovision/verbs.hpp"
 
 namespace daoctl::commands {
@@ -16,9 +17,44 @@ using namespace daoctl::deprovision;
 using namespace deprovision_engine;
 using namespace deprovision_verbs;
 
+namespace {
+
+std::string step_list(const std::vector<Step>& steps) {
+  std::vector<std::string> names;
+  for (auto step : steps) names.push_back(to_string(step));
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+// What run_deprovision_user would do for `user`, said and not done: the
+// ledger, the audit log and the platform stay as they are.
+int dry_run_offboarding(const Session& s, const sync::PlatformUser& user, const DeprovisionUserOptions& opts,
+                        const std::string& reason, CommandContext& ctx) {
+  const bool grace_now = opts.run.job_file.empty() || opts.immediately;
+  const std::string then_due = grace_now ? s.today : add_days(s.today, s.job.dismissal.after_days);
+  const auto ledger = s.ledger.entries.find(user.id);
+  std::vector<Step> now;
+  if (user.active) now = s.job.dismissal.now;
+  json details = {{"user", {{"id", user.id}, {"userName", user.user_name}, {"active", user.active}}},
+                  {"reason", reason},
+                  {"now", json::array()},
+                  {"then", json::array()},
+                  {"then_due", then_due}};
+  for (auto step : now) details["now"].push_back(to_string(step));
+  for (auto step : s.job.dismissal.then) details["then"].push_back(to_string(step));
+  if (!opts.transfer_to.empty()) details["transfer_to"] = opts.transfer_to;
+  std::string what = fmt::format("offboard user {} (id {})", user.user_name, user.id);
+  if (!now.empty()) what += ": " + step_list(now) + " now";
+  else what += ledger == s.ledger.entries.end() ? ", blocked already" : ", blocked already by " + ledger->second.blocked_by;
+  if (!s.job.dismissal.then.empty())
+    what += fmt::format("; {} {}", step_list(s.job.dismissal.then), grace_now ? "now" : "on " + then_due);
+  return report_dry_run(ctx, what, details);
+}
+
+}  // namespace
+
 int run_deprovision_user(const DeprovisionUserOptions& opts, CommandContext& ctx) {
   Session s = adhoc_session(opts.run, opts.transfer_to, ctx);
-  record_reconciled(s, ctx, opts.audit_file);
+  if (!opts.dry_run) record_reconciled(s, ctx, opts.audit_file);
   const sync::PlatformUser& user = resolve_user(s.state, opts.who);
   std::string transfer_id;
   if (!opts.transfer_to.empty()) {
@@ -29,6 +65,7 @@ int run_deprovision_user(const DeprovisionUserOptions& opts, CommandContext& ctx
     transfer_id = to.id;
   }
   const std::string reason = opts.reason.empty() ? "offboarded by " + login_name() : opts.reason;
+  if (opts.dry_run) return dry_run_offboarding(s, user, opts, reason, ctx);
   confirm_by_typing(ctx, "deprovision user " + user.user_name, "user " + user.user_name, user.user_name);
   s.plan = sync::SyncPlan{};
   s.plan.job = s.job.name;
@@ -97,6 +134,7 @@ void register_deprovision_user(CLI::App& group, CommandContext& ctx, Deprovision
   cmd.add_option("--transfer-to", o->transfer_to, "Give the account's content to this account (id, userName or email)");
   cmd.add_option("--reason", o->reason, "Why (recorded in the ledger and the audit log)");
   cmd.add_flag("--immediately", o->immediately, "With -f: run the job's staged steps now, not after the grace period");
+  cmd.add_flag("--dry-run", o->dry_run, "Only say which steps would run; no confirmation, nothing changed");
   cmd.callback([o, run, &ctx] { ctx.exit_status = run(*o, ctx); });
 }
 

@@ -29,15 +29,21 @@ LoadedEnv load_env_file(const std::string& path, CommandContext& ctx) {
       if (!doc["branding"].contains(slot)) continue;
       const std::string given = doc["branding"][slot].get<std::string>();
       const fs::path image = fs::path(given).is_absolute() ? fs::path(given) : base / given;
-      const std::string shown = fmt::format(
-          "{}: branding.{} {}", loaded.spec.where(fmt::format("/branding/{}", slot)), slot, given);
+      const std::string place = loaded.spec.where(fmt::format("/branding/{}", slot));
+      const std::string shown = fmt::format("{}: branding.{} {}", place, slot, given);
       std::string bytes;
       try {
         bytes = read_checked_image(image.string(), slot, shown);
       } catch (const CommandError& e) {
+        // Said once, at the key's place: "env.yaml:3:9: cannot read the logo
+        // image ./logo.png: No such file or directory"; an unfit image's
+        // problems each start at that place already (Error::describe).
         Error err = e.error();
-        err.kind = err.kind == ErrorKind::Io ? ErrorKind::Config : err.kind;
-        err.message = fmt::format("invalid environment file {}: {}", path, err.message);
+        if (err.kind == ErrorKind::Io) {
+          err.kind = ErrorKind::Config;
+          err.message = fmt::format("cannot read the {} image {}", slot, given);
+        }
+        err.object = place;
         throw CommandError(std::move(err));
       }
       (std::string_view(slot) == "logo" ? loaded.images.logo : loaded.images.favicon) =

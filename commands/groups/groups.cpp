@@ -6,7 +6,9 @@
 
 #include "commands/common/command_doc.hpp"
 #include "commands/common/confirm.hpp"
+#include "commands/common/dry_run.hpp"
 #include "commands/common/scim_lookup.hpp"
+#include "core/text/ascii.hpp"
 
 namespace daoctl::commands {
 
@@ -42,6 +44,11 @@ int run_groups_create(const GroupsCreateOptions& opts, CommandContext& ctx) {
                {"displayName", opts.name},
                {"members", json::array()}};
   if (!opts.external_id.empty()) body["externalId"] = opts.external_id;
+  if (opts.dry_run) {
+    refuse_taken_name([&] { return find_group(ctx, opts.name); }, "group", opts.name, "displayName");
+    return report_dry_run(ctx, "create group " + opts.name,
+                          {{"request", {{"method", "POST"}, {"path", "/scim/v2/Groups"}, {"body", body}}}});
+  }
   auto created = value_or_throw(
       ctx.client().send_json("POST", "/scim/v2/Groups", "group " + opts.name, body));
   check_group(platform::Answer(created, "group " + opts.name));
@@ -188,6 +195,7 @@ void register_groups(CLI::App& root, CommandContext& ctx) {
       add_command(groups, {"create", "Create a group", "daoctl groups create backend-devs"});
   create_cmd.add_option("name", create->name, "Group displayName (unique)")->required();
   create_cmd.add_option("--external-id", create->external_id, "Id in the source system");
+  create_cmd.add_flag("--dry-run", create->dry_run, "Only check and say what would be created");
   create_cmd.callback([create, &ctx] { ctx.exit_status = run_groups_create(*create, ctx); });
 
   auto del = std::make_shared<GroupsDeleteOptions>();

@@ -24,6 +24,7 @@ int run_groups_get(const GroupsGetOptions& opts, CommandContext& ctx);
 struct GroupsCreateOptions {
   std::string name;
   std::string external_id;
+  bool dry_run = false;  // check and say what would be created, change nothing
 };
 int run_groups_create(const GroupsCreateOptions& opts, CommandContext& ctx);
 

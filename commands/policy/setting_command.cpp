@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands/common/command_doc.hpp"
+#include "commands/common/dry_run.hpp"
 #include "commands/policy/settings_api.hpp"
 #include "core/schema/yaml_json.hpp"
 
@@ -198,6 +199,15 @@ int run_setting_set(const SettingSpec& spec, const SettingInputOptions& opts, Co
     return exit_code::ok;
   }
   ctx.io().err() << setting_diff_text(spec, diff);
+  if (opts.dry_run) {
+    json changes = json::array();
+    for (const auto& [key, change] : diff.fields)
+      changes.push_back({{"field", key}, {"from", change.first}, {"to", change.second}});
+    return report_dry_run(ctx,
+                          fmt::format("update the {} ({} field{})", spec.title, diff.fields.size(),
+                                      diff.fields.size() == 1 ? "" : "s"),
+                          {{"changes", changes}});
+  }
   json stored = put_setting(ctx, spec.api_name, diff.desired, current.etag);
   ctx.info(fmt::format("updated the {} ({} field{})", spec.title, diff.fields.size(),
                        diff.fields.size() == 1 ? "" : "s"));
@@ -246,6 +256,7 @@ void register_setting_verbs(CLI::App& group, CommandContext& ctx, const SettingS
             f.flag, [opts, key = f.key](const std::string& v) { opts->values[key] = v; }, f.help);
       }
     }
+    if (is_set) cmd.add_flag("--dry-run", opts->dry_run, "Only print what would change (as diff does)");
     cmd.callback([&ctx, spec, opts, is_set] {
       ctx.exit_status =
           is_set ? run_setting_set(spec, *opts, ctx) : run_setting_diff(spec, *opts, ctx);

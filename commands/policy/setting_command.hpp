@@ -30,6 +30,7 @@ struct SettingInputOptions {
   std::string file;                                       // -f: YAML/JSON with the fields
   std::map<std::string, std::string> values;              // key -> raw text (Int, Bool, Text)
   std::map<std::string, std::vector<std::string>> lists;  // key -> values (TextList)
+  bool dry_run = false;                                   // set: print the changes, store nothing
 };
 
 struct SettingSpec {

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <CLI/CLI.hpp>
 
+#include "commands/stats/export_sign.hpp"
 #include "commands/common/command_doc.hpp"
 #include "commands/common/job_report.hpp"
 #include "commands/common/progress.hpp"
@@ -157,6 +158,10 @@ int run_stats_export(const StatsExportOptions& given, CommandContext& ctx) {
   auto group_by = stats::parse_group_by(opts.group_by);
   if (!group_by)
     throw CommandError(ErrorKind::Usage, "invalid --group-by", opts.group_by, "expected none, department or user");
+  if (!opts.sign_key.empty() && opts.output_path.empty())
+    throw CommandError(ErrorKind::Usage, "--sign needs -O FILE", "stats export",
+                       "the signature is a file beside the export (FILE.minisig)");
+  if (!opts.sign_key.empty()) check_signing_key(opts.sign_key);
   if (format == "xlsx" && opts.output_path.empty() && ctx.io().stdout_is_tty())
     throw CommandError(ErrorKind::Usage, "refusing to write an XLSX workbook to a terminal", "stdout",
                        "", "add -O report.xlsx or redirect stdout to a file");
@@ -176,14 +181,13 @@ int run_stats_export(const StatsExportOptions& given, CommandContext& ctx) {
       xlsx_path = file->temp_path();
     } else {
       const char* tmp = std::getenv("TMPDIR");
-      std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/daoctl-xlsx-XXXXXX";
-      if (!::mkdtemp(pattern.data()))
-        throw CommandError(ErrorKind::Io, "cannot create a temporary directory for the workbook", pattern,
+      const std::string prefix = std::string(tmp && *tmp ? tmp : "/tmp") + "/daoctl-xlsx-";
+      xlsx_temp_dir = create_registered_temporary(prefix, true, xlsx_interrupt_cleanup[1]);
+      if (xlsx_temp_dir.empty())
+        throw CommandError(ErrorKind::Io, "cannot create a temporary directory for the workbook", prefix + "*",
                            std::strerror(errno));
-      xlsx_temp_dir = pattern;
-      xlsx_path = pattern + "/export.xlsx";
+      xlsx_path = xlsx_temp_dir + "/export.xlsx";
       xlsx_interrupt_cleanup[0] = InterruptCleanup(xlsx_path);
-      xlsx_interrupt_cleanup[1] = InterruptCleanup(xlsx_temp_dir, true);
     }
   } else if (!opts.output_path.empty()) {
     file = value_or_throw(AtomicOutputFile::create(opts.output_path));
@@ -292,6 +296,7 @@ int run_stats_export(const StatsExportOptions& given, CommandContext& ctx) {
     if (!out) throw CommandError(ErrorKind::Io, "cannot write the output file", opts.output_path, "write failed");
     value_or_throw(file->commit());
     ctx.info(fmt::format("wrote {} rows to {}", total_rows, opts.output_path));
+    if (!opts.sign_key.empty()) sign_export(ctx, opts.output_path, opts.sign_key, opts.timestamp_url);
   } else {
     out.flush();
   }
@@ -317,6 +322,12 @@ void register_stats_export(CLI::App& parent, CommandContext& ctx,
   cmd.add_flag("--excel", opts->excel, "CSV: start with a UTF-8 byte order mark for Excel");
   cmd.add_option("--action", opts->action, "Audit log: only this action, e.g. user.block");
   cmd.add_option("--page-size", opts->page_size, "Rows per request (1..1000)")->check(CLI::Range(1, 1000));
+  auto* sign = cmd.add_option("--sign", opts->sign_key,
+                              "Sign the -O file with this minisign secret key (0600, minisign -G -W): FILE.minisig")
+                   ->type_name("KEY");
+  cmd.add_option("--timestamp-url", opts->timestamp_url, "With --sign: an RFC 3161 token over the signature: FILE.minisig.tsr")
+      ->type_name("URL")
+      ->needs(sign);
   auto files = std::make_shared<JobReportFiles>();
   add_job_report_flags(cmd, *files);
   cmd.callback([opts, files, run, &ctx] {
@@ -330,6 +341,7 @@ void register_stats(CLI::App& root, CommandContext& ctx) {
                                    "daoctl stats export activity --since 7d -o xlsx -O week.xlsx"});
   group.require_subcommand(1);
   register_stats_export(group, ctx);
+  register_stats_report(group, ctx);
 }
 
 }  // namespace daoctl::commands

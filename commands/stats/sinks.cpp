@@ -13,8 +13,11 @@ namespace daoctl::commands {
 
 // ------------------------------------------------------------ AtomicOutputFile
 
-AtomicOutputFile::AtomicOutputFile(std::string path, std::string temp_path)
-    : path_(std::move(path)), temp_path_(std::move(temp_path)), buffer_(1 << 16), on_interrupt_(temp_path_) {
+AtomicOutputFile::AtomicOutputFile(std::string path, std::string temp_path, InterruptCleanup on_interrupt)
+    : path_(std::move(path)),
+      temp_path_(std::move(temp_path)),
+      buffer_(1 << 16),
+      on_interrupt_(std::move(on_interrupt)) {
   stream_.rdbuf()->pubsetbuf(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
   stream_.open(temp_path_, std::ios::binary | std::ios::trunc);
 }
@@ -22,15 +25,15 @@ AtomicOutputFile::AtomicOutputFile(std::string path, std::string temp_path)
 Result<std::unique_ptr<AtomicOutputFile>> AtomicOutputFile::create(const std::string& path) {
   std::filesystem::path target(path);
   auto dir = target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
-  std::string pattern = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
-  int fd = ::mkstemp(pattern.data());
-  if (fd < 0)
+  InterruptCleanup on_interrupt;
+  std::string temp =
+      create_registered_temporary((dir / ("." + target.filename().string() + ".tmp-")).string(), false, on_interrupt);
+  if (temp.empty())
     return fail(ErrorKind::Io, "cannot create the output file", path, std::strerror(errno),
                 "check that the directory exists and is writable");
-  ::close(fd);
-  std::unique_ptr<AtomicOutputFile> file(new AtomicOutputFile(path, pattern));
+  std::unique_ptr<AtomicOutputFile> file(new AtomicOutputFile(path, temp, std::move(on_interrupt)));
   if (!file->stream_)
-    return fail(ErrorKind::Io, "cannot open the temporary output file", pattern, std::strerror(errno));
+    return fail(ErrorKind::Io, "cannot open the temporary output file", temp, std::strerror(errno));
   return file;
 }
 

@@ -36,7 +36,7 @@ class AtomicOutputFile {
   Status commit();
 
  private:
-  AtomicOutputFile(std::string path, std::string temp_path);
+  AtomicOutputFile(std::string path, std::string temp_path, InterruptCleanup on_interrupt);
   std::string path_;
   std::string temp_path_;
   std::ofstream stream_;

@@ -25,6 +25,8 @@ struct StatsExportOptions {
   bool excel = false;       // CSV: UTF-8 BOM for Excel
   std::string action;       // audit: only this action
   int page_size = 1000;
+  std::string sign_key;       // --sign KEY: FILE.minisig (commands/stats/export_sign.hpp)
+  std::string timestamp_url;  // with --sign: FILE.minisig.tsr
 };
 
 // The format to use: --format, else the extension of -O (.csv .json .ndjson
@@ -37,6 +39,20 @@ std::string stats_report_path(const stats::ReportScope& scope, const std::string
 int run_stats_export(const StatsExportOptions& opts, CommandContext& ctx);
 void register_stats_export(CLI::App& parent, CommandContext& ctx,
                            std::function<int(const StatsExportOptions&, CommandContext&)> run = run_stats_export);
+
+// daoctl stats report: one self-contained HTML page (commands/stats/report.cpp).
+struct StatsReportOptions {
+  std::optional<std::string> from;
+  std::optional<std::string> to;
+  std::optional<std::string> since;
+  std::string granularity = "week";  // week | month
+  std::string group_by = "none";     // none | department
+  std::string output_path;           // -O; empty: stdout
+  int page_size = 1000;
+};
+int run_stats_report(const StatsReportOptions& opts, CommandContext& ctx);
+void register_stats_report(CLI::App& parent, CommandContext& ctx,
+                           std::function<int(const StatsReportOptions&, CommandContext&)> run = run_stats_report);
 
 void register_stats(CLI::App& root, CommandContext& ctx);
 

@@ -43,6 +43,7 @@ struct SyncPlanOptions {
   std::string plan_out;           // --out FILE
   bool detailed_exitcode = false;
   std::string allow_deprovision;  // a plan hash
+  std::string html_out;           // --html FILE: the review page
 };
 int run_sync_plan(const SyncPlanOptions& opts, CommandContext& ctx);
 void register_sync_plan(CLI::App& group, CommandContext& ctx, SyncRunner<SyncPlanOptions> run = run_sync_plan);

@@ -1,7 +1,9 @@
 #include <CLI/CLI.hpp>
 #include "commands/common/command_doc.hpp"
+#include "commands/common/dry_run.hpp"
 #include "commands/common/scim_lookup.hpp"
 #include "commands/users/users.hpp"
+#include "core/text/ascii.hpp"
 
 namespace daoctl::commands {
 
@@ -25,6 +27,12 @@ json user_create_body(const UsersCreateOptions& opts) {
 }
 
 int run_users_create(const UsersCreateOptions& opts, CommandContext& ctx) {
+  if (opts.dry_run) {
+    refuse_taken_name([&] { return find_user(ctx, opts.user_name); }, "user", opts.user_name, "userName",
+                      "change it with `daoctl users update`");
+    return report_dry_run(ctx, "create user " + opts.user_name,
+                          {{"request", {{"method", "POST"}, {"path", "/scim/v2/Users"}, {"body", user_create_body(opts)}}}});
+  }
   auto created = value_or_throw(ctx.client().send_json("POST", "/scim/v2/Users",
                                                        "user " + opts.user_name,
                                                        user_create_body(opts)));
@@ -51,6 +59,7 @@ void register_users_create(CLI::App& parent, CommandContext& ctx,
   cmd.add_option("--department-id", opts->department_id, "Platform department id");
   cmd.add_flag("--active,!--inactive", opts->active,
                "Create the account enabled (default) or disabled");
+  cmd.add_flag("--dry-run", opts->dry_run, "Only check and say what would be created");
   cmd.callback([opts, run, &ctx] { ctx.exit_status = run(*opts, ctx); });
 }
 

@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 #include "commands/common/command_doc.hpp"
+#include "commands/common/dry_run.hpp"
 #include "commands/common/scim_lookup.hpp"
 #include "commands/users/users.hpp"
 
@@ -37,6 +38,14 @@ int run_users_update(const UsersUpdateOptions& opts, CommandContext& ctx) {
   const platform::Answer found(user, "user " + opts.ref);
   const std::string id = found.required<std::string>("/id");
   const std::string object = "user " + found.value("/userName", opts.ref);
+  if (opts.dry_run) {
+    std::string changes;
+    for (const auto& op : body["Operations"])
+      changes += (changes.empty() ? "" : ", ") + op["path"].get<std::string>() + "=" +
+                 (op["value"].is_string() ? op["value"].get<std::string>() : op["value"].dump());
+    return report_dry_run(ctx, "update " + object + " (id " + id + "): " + changes,
+                          {{"request", {{"method", "PATCH"}, {"path", "/scim/v2/Users/" + id}, {"body", body}}}});
+  }
   auto updated = value_or_throw(ctx.client().send_json(
       "PATCH", "/scim/v2/Users/" + platform::url_encode_segment(id), object, body));
   if (!updated.is_null()) check_user(platform::Answer(updated, object));
@@ -55,6 +64,7 @@ void register_users_update(CLI::App& parent, CommandContext& ctx,
   cmd.add_option("--set", opts->assignments, "attr=value (repeatable; SCIM attribute path)")
       ->required()
       ->allow_extra_args(false);
+  cmd.add_flag("--dry-run", opts->dry_run, "Only say what would change");
   cmd.callback([opts, run, &ctx] { ctx.exit_status = run(*opts, ctx); });
 }
 

@@ -42,6 +42,7 @@ struct UsersCreateOptions {
   std::string external_id;
   std::string department_id;
   bool active = true;
+  bool dry_run = false;  // check and say what would be created, change nothing
 };
 json user_create_body(const UsersCreateOptions& opts);
 int run_users_create(const UsersCreateOptions& opts, CommandContext& ctx);
@@ -51,6 +52,7 @@ void register_users_create(CLI::App& parent, CommandContext& ctx,
 struct UsersUpdateOptions {
   std::string ref;
   std::vector<std::string> assignments;  // attr=value
+  bool dry_run = false;  // look the user up and say what would change, change nothing
 };
 // The SCIM PatchOp for --set attr=value pairs: one replace per pair; values
 // true/false become booleans, values starting with { [ or " are JSON, the

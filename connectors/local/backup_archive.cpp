@@ -30,7 +30,7 @@ std::string local_backup_name(const std::string& id, const std::string& created_
 }
 
 std::optional<LocalBackupName> parse_local_backup_name(const std::string& file_name) {
-  static const std::regex pattern(R"(daoctl-backup-([A-Za-z0-9_]+)-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z\.tar\.zst)");
+  static const std::regex pattern(R"(daoctl-backup-([A-Za-z0-9_]+)-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z\.tar\.zst(?:\.age)?)");
   std::smatch m;
   if (!std::regex_match(file_name, m, pattern)) return std::nullopt;
   auto t = backup::parse_rfc3339(fmt::format("{}-{}-{}T{}:{}:{}Z", m[2].str(), m[3].str(), m[4].str(), m[5].str(),
@@ -57,7 +57,12 @@ Status remove_local_backup(const std::string& path) {
   std::error_code ec;
   fs::remove(path, ec);
   if (ec) return fail(ErrorKind::Io, "cannot remove an old backup", path, ec.message());
-  fs::remove(path + ".sha256", ec);
+  // The archive's companions go with it: its sha256, the signed manifest,
+  // the signature and the timestamp token (named after the archive without
+  // ".age"). None of them is worth keeping without the archive.
+  std::string base = path.ends_with(".age") ? path.substr(0, path.size() - 4) : path;
+  for (const char* suffix : {".sha256", ".manifest.json", ".manifest.json.minisig", ".manifest.json.tsr"})
+    fs::remove(base + suffix, ec);
   return {};
 }
 
@@ -92,7 +97,8 @@ la_ssize_t source_read(archive*, void* data, const void** out) {
 }
 
 std::optional<std::string> recorded_sha256(const std::string& path) {
-  std::ifstream in(path + ".sha256");
+  // NAME.sha256 holds the sha256 of the plain archive, also for NAME.age.
+  std::ifstream in((path.ends_with(".age") ? path.substr(0, path.size() - 4) : path) + ".sha256");
   std::string hex;
   if (!(in >> hex) || !backup::is_sha256_hex(hex)) return std::nullopt;
   return hex;
@@ -107,10 +113,6 @@ std::string archive_error_text(archive* a, const char* fallback) {
 
 Result<ArchiveReport> check_archive(const std::string& path, bool read_data,
                                     std::optional<std::string> expected_sha256) {
-  ArchiveReport report;
-  report.path = path;
-  report.read_data = read_data;
-  report.expected_sha256 = expected_sha256 ? expected_sha256 : recorded_sha256(path);
   int raw = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (raw < 0)
     return fail(errno == ENOENT ? ErrorKind::NotFound : ErrorKind::Io, "cannot read the backup archive", path,
@@ -119,6 +121,15 @@ Result<ArchiveReport> check_archive(const std::string& path, bool read_data,
     int fd;
     ~Closer() { ::close(fd); }
   } closer{raw};
+  return check_archive_fd(raw, path, read_data, std::move(expected_sha256));
+}
+
+Result<ArchiveReport> check_archive_fd(int raw, const std::string& path, bool read_data,
+                                       std::optional<std::string> expected_sha256) {
+  ArchiveReport report;
+  report.path = path;
+  report.read_data = read_data;
+  report.expected_sha256 = expected_sha256 ? expected_sha256 : recorded_sha256(path);
   HashingSource source;
   source.fd = raw;
   std::unique_ptr<archive, int (*)(archive*)> a(archive_read_new(), archive_read_free);

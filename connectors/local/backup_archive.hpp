@@ -19,7 +19,7 @@
 namespace daoctl::local {
 
 // The file name `download --dir` gives a backup: sortable and parseable by
-// `prune --dir`: daoctl-backup-<id>-<YYYYMMDDTHHMMSSZ>.tar.zst.
+// `prune --dir`: daoctl-backup-<id>-<YYYYMMDDTHHMMSSZ>.tar.zst (".age" appended when encrypted).
 std::string local_backup_name(const std::string& id, const std::string& created_at);
 struct LocalBackupName {
   std::string id;
@@ -35,7 +35,8 @@ struct LocalBackupFile {
   backup::SysSeconds time;
 };
 Result<std::vector<LocalBackupFile>> list_local_backups(const std::string& dir);
-// Removes a downloaded archive and its NAME.sha256. Errors: Io.
+// Removes a downloaded archive (NAME or NAME.age) with NAME.sha256 and its
+// signed manifest, signature and timestamp token. Errors: Io.
 Status remove_local_backup(const std::string& path);
 
 // A local archive checked against its manifest (and its recorded sha256).
@@ -54,6 +55,10 @@ struct ArchiveReport {
 // (the file cannot be opened); a damaged archive is a report with problems.
 Result<ArchiveReport> check_archive(const std::string& path, bool read_data,
                                     std::optional<std::string> expected_sha256 = std::nullopt);
+// The same over a descriptor read to its end (the output of `age -d`);
+// `path` names the archive in the report and finds NAME.sha256.
+Result<ArchiveReport> check_archive_fd(int fd, const std::string& path, bool read_data,
+                                       std::optional<std::string> expected_sha256 = std::nullopt);
 nlohmann::json archive_report_json(const ArchiveReport& report);
 // A Safety error naming the first damaged member, when the report has problems.
 Status require_intact(const ArchiveReport& report);

@@ -285,6 +285,32 @@ Result<long> BackupApi::download(const std::string& id, const std::string& sha25
   return response->status;
 }
 
+namespace {
+Result<std::string> get_body(PlatformClient& client, const std::string& path, const std::string& object,
+                             const char* accept) {
+  auto req = client.make_request("GET", path, object);
+  for (auto& h : req.headers)
+    if (h.name == "Accept") h.value = accept;
+  auto resp = client.send(std::move(req));
+  if (!resp) return std::unexpected(std::move(resp.error()));
+  return std::move(resp->body);
+}
+}  // namespace
+
+Result<std::string> BackupApi::signed_manifest(const std::string& id) {
+  return get_body(client_, "/api/v1/backups/" + url_encode_segment(id) + "/manifest",
+                  "the signed manifest of backup " + id, "application/json");
+}
+
+Result<std::string> BackupApi::manifest_signature(const std::string& id) {
+  return get_body(client_, "/api/v1/backups/" + url_encode_segment(id) + "/manifest.minisig",
+                  "the signature of backup " + id, "text/plain");
+}
+
+Result<std::string> BackupApi::signing_key() {
+  return get_body(client_, "/api/v1/backup-signing-key", "the backup signing key", "text/plain");
+}
+
 std::optional<std::int64_t> BackupApi::user_count() {
   auto users = client_.get_json("/scim/v2/Users?count=0", "user count");
   if (!users || !users->is_object()) return std::nullopt;

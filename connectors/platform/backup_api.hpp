@@ -110,6 +110,17 @@ class BackupApi {
   Result<long> download(const std::string& id, const std::string& sha256, std::uint64_t offset,
                         std::chrono::milliseconds stall, const std::function<bool(const char*, std::size_t)>& sink);
 
+  // GET /api/v1/backups/{id}/manifest and .../manifest.minisig: the signed
+  // manifest's exact bytes and its minisign signature (core/backup/signature.hpp).
+  // NotFound when the server has none (a backup made before it signed, or a
+  // server that does not sign); the callers say so.
+  Result<std::string> signed_manifest(const std::string& id);
+  Result<std::string> manifest_signature(const std::string& id);
+  // GET /api/v1/backup-signing-key: the server's public key (minisign .pub
+  // text). Only for showing; a key is trusted when it is pinned, never because
+  // the server sent it.
+  Result<std::string> signing_key();
+
   // The platform's user count (SCIM totalResults), for the restore prompt.
   std::optional<std::int64_t> user_count();
 

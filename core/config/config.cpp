@@ -1,5 +1,7 @@
 #include "core/config/config.hpp"
 
+#include "core/text/suggest.hpp"
+
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -50,6 +52,19 @@ std::unexpected<Error> bad_node(const std::string& path, const YAML::Node& node,
               std::move(detail), "see daoctl-config(5) for the file format");
 }
 
+// As job and environment files say it (core/schema): "unknown key 'urll'
+// (did you mean 'url'?)", else the keys that may be there.
+std::string unknown_key(const std::string& key, const std::vector<std::string>& known) {
+  std::string message = "unknown key '" + key + "'";
+  if (auto near = text::suggestions(key, known); !near.empty()) {
+    near.resize(std::min<std::size_t>(near.size(), 3));
+    return message + " (did you mean " + text::quoted_alternatives(near) + "?)";
+  }
+  std::string list;
+  for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+  return message + " (expected " + list + ")";
+}
+
 Result<std::string> scalar(const std::string& path, const YAML::Node& node,
                            const std::string& key) {
   if (!node.IsScalar()) return bad_node(path, node, "'" + key + "' must be a string");
@@ -82,6 +97,19 @@ Result<ContextEntry> parse_context(const std::string& path, const YAML::Node& no
       entry.timeout_seconds = seconds;
       continue;
     }
+    if (key == "backup_trusted_keys") {
+      // One path or a list of paths (minisign public key files). Checked
+      // here; the backup commands read the list themselves
+      // (commands/backup/common.cpp), so the model type stays as it is.
+      if (value.IsSequence()) {
+        for (const auto& item : value)
+          if (!item.IsScalar() || item.Scalar().empty())
+            return bad_node(path, item, "'backup_trusted_keys' must list file paths");
+      } else if (!value.IsScalar()) {
+        return bad_node(path, value, "'backup_trusted_keys' must be a file path or a list of them");
+      }
+      continue;
+    }
     std::string* field = nullptr;
     if (key == "name") field = &entry.name;
     if (key == "url") field = &entry.url;
@@ -89,12 +117,10 @@ Result<ContextEntry> parse_context(const std::string& path, const YAML::Node& no
     if (key == "token_command") field = &entry.token_command;
     if (key == "token") field = &entry.token;
     if (key == "ca_file") field = &entry.ca_file;
-    if (field == nullptr) {
+    if (field == nullptr)
       return bad_node(path, kv.first,
-                      "unknown key '" + key +
-                          "' (expected name, url, token_file, token_command, token, ca_file, "
-                          "insecure, timeout)");
-    }
+                      unknown_key(key, {"name", "url", "token_file", "token_command", "token", "ca_file", "insecure",
+                                        "timeout", "backup_trusted_keys"}));
     auto text = scalar(path, value, key);
     if (!text) return std::unexpected(text.error());
     *field = *text;
@@ -147,8 +173,7 @@ Result<ConfigFile> parse_config(std::string_view text, const std::string& path) 
           file.contexts.push_back(std::move(*entry));
         }
       } else {
-        return bad_node(path, kv.first,
-                        "unknown key '" + key + "' (expected current-context, contexts)");
+        return bad_node(path, kv.first, unknown_key(key, {"current-context", "contexts"}));
       }
     }
   } catch (const YAML::Exception& e) {
@@ -449,7 +474,12 @@ std::optional<std::vector<LineEdit>> plan_edits(const std::vector<std::string>& 
     last_line = std::max(last_line, end_line);
     const ContextEntry& old_entry = before.contexts[i];
     const ContextEntry* new_entry = after.find(old_entry.name);
-    if (new_entry == nullptr) return std::nullopt;  // removed: not something set-context does
+    if (new_entry == nullptr) {
+      // Removed (config delete-context): its lines go, the rest stays as written.
+      for (std::size_t l = first_line; l <= end_line; ++l)
+        edits.push_back({LineEdit::Kind::Delete, l, 0, 0, {}});
+      continue;
+    }
     const auto old_fields = context_fields(old_entry);
     const auto new_fields = context_fields(*new_entry);
     std::string inserted;

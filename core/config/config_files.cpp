@@ -56,9 +56,33 @@ Status check_private_file(const std::string& path, const std::string& what) {
   return {};
 }
 
+Status check_config_owner(const std::string& path, const struct stat& st, uid_t me) {
+  // Whoever can write the file decides its token_command (run as you) and
+  // where your token is sent (url), so, as ssh does for ~/.ssh/config, the
+  // file must be yours (or root's) and writable by nobody else.
+  if (st.st_uid != me && st.st_uid != 0)
+    return fail(ErrorKind::Config, "refusing to use a config file owned by another user", path,
+                "it is owned by uid " + std::to_string(st.st_uid) + ", not by you (uid " + std::to_string(me) +
+                    "); its token_command would run as you",
+                "copy it to a file of your own (cp " + path + " ~/.config/daoctl/config.yaml) or chown it");
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+    return fail(ErrorKind::Config, "refusing to use a config file writable by group or others", path,
+                "its mode is " + mode_text(st.st_mode) +
+                    "; whoever can write it chooses the token_command run as you and the URL your token goes to",
+                "chmod go-w " + path);
+  return {};
+}
+
 Result<std::optional<ConfigFile>> load_config_file(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return std::optional<ConfigFile>{};
+  {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return fail(ErrorKind::Config, "cannot read config file", path, errno_text(errno));
+    // A device or pipe (--config /dev/null, <(...)) is read as it is.
+    if (S_ISREG(st.st_mode))
+      if (auto ok = check_config_owner(path, st, ::geteuid()); !ok) return std::unexpected(ok.error());
+  }
   auto text = read_whole_file(path, "config file");
   if (!text) return std::unexpected(text.error());
   auto file = parse_config(*text, path);

@@ -6,6 +6,9 @@
 // are refused (Config error, exit 2) otherwise; the message says `chmod 600`.
 #pragma once
 
+#include <sys/stat.h>
+#include <sys/types.h>
+
 #include <optional>
 #include <string>
 
@@ -21,6 +24,12 @@ Result<std::optional<ConfigFile>> load_config_file(const std::string& path);
 // directory and rename(2), so a reader never sees a half-written file.
 // Creates the parent directory (0700) when missing.
 Status write_config_file(const std::string& path, const ConfigFile& file);
+
+// Refuses a config file owned by another user than `me` (root excepted) or
+// writable by group or others, as ssh does for ~/.ssh/config: whoever writes
+// it chooses the token_command run as you. The hint is the chown/chmod to run.
+// (load_config_file calls it; a test passes its own stat and uid.)
+Status check_config_owner(const std::string& path, const struct stat& st, uid_t me);
 
 // Refuses a secret-holding file readable by group or others.
 Status check_private_file(const std::string& path, const std::string& what);

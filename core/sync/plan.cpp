@@ -378,6 +378,7 @@ json SyncPlan::to_json() const {
     if (!u.id.empty()) o["id"] = u.id;
     if (!u.reason.empty()) o["reason"] = u.reason;
     if (!u.adopted_from.empty()) o["adopted_from"] = u.adopted_from;
+    if (!u.department.empty()) o["department"] = u.department;
     json changes = json::array();
     for (const auto& c : u.changes)
       changes.push_back({{"field", c.field}, {"before", value_to_json(c.before)},
@@ -444,6 +445,9 @@ std::string SyncPlan::hash() const {
       changes.push_back({c.field, value_to_json(c.before), value_to_json(c.after)});
     json row = {to_string(u.kind), u.id, u.external_id, u.user_name, u.reason, changes};
     if (!u.adopted_from.empty()) row.push_back({{"adopted_from", u.adopted_from}});
+    // Only when known, so that a plan saved before users named their
+    // department keeps its hash.
+    if (!u.department.empty()) row.push_back({{"department", u.department}});
     body.push_back(std::move(row));
   }
   for (const auto& m : managers)
@@ -491,6 +495,7 @@ Result<SyncPlan> SyncPlan::from_json(const json& doc) {
       a.user_name = u.at("userName");
       a.reason = u.value("reason", "");
       a.adopted_from = u.value("adopted_from", "");
+      a.department = u.value("department", "");
       for (const auto& c : u.at("changes"))
         a.changes.push_back({c.at("field"), value_from_json(c.at("before")), value_from_json(c.at("after"))});
       p.users.push_back(std::move(a));
@@ -881,6 +886,7 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
         action.reason = "created inactive: " + (d.dismissed_reason.empty() ? d.inactive_reason : d.dismissed_reason);
       action.external_id = d.external_id;
       action.user_name = std::string(slot.name);
+      action.department = path_of[&d];
       plan.users.push_back(std::move(action));
       slot.acted = true;
       slot.leaving = !d.active;  // created blocked: no photo for it either
@@ -935,6 +941,7 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
       action.reason = "adopted from job " + action.adopted_from;
     action.external_id = d.external_id;
     action.user_name = std::string(slot.name);
+    action.department = path_of[&d];
     plan.users.push_back(std::move(action));
   }
 
@@ -951,6 +958,8 @@ SyncPlan compute_plan(const std::vector<DesiredUser>& desired, const PlatformSta
       a.external_id = u.external_id;
       a.user_name = u.user_name;
       a.reason = "missing from the sources";
+      if (auto it = u.fields.find("department"); it != u.fields.end() && it->second.string())
+        a.department = *it->second.string();
       plan.users.push_back(std::move(a));
     } else {
       ++missing;

@@ -39,6 +39,12 @@ struct UserAction {
   // Set when this action takes the account over from another daoctl job
   // (`sync plan --adopt-from JOB`): that job's name. Counted by the guards.
   std::string adopted_from = {};
+  // The user's department path (the sources' for a created or updated user,
+  // the platform's for one missing from the sources), so that a reviewer can
+  // see the plan by department. Part of the hash when set (what a reviewer
+  // was shown cannot be edited unseen); a plan saved before plans had it
+  // keeps its hash.
+  std::string department = {};
 };
 
 struct DepartmentAction {

@@ -84,6 +84,20 @@ contexts:
 YAML
 chmod 644 "$CFG"
 check "a readable config naming a private token file is used" "$DAOCTL_BIN" api GET /api/v1/me
+# Whoever can write the config file picks the token_command run as you and
+# the URL your token goes to: group/other-writable or someone else's file is
+# refused whatever it holds, as ssh refuses such a ~/.ssh/config.
+chmod 664 "$CFG"
+expect_exit 2 "a group-writable config file is refused" "$DAOCTL_BIN" api GET /api/v1/me
+expect_eq "the first line names the file and the cause once" "$(head -n1 <<<"$ERR")" \
+  "daoctl: error: refusing to use a config file writable by group or others ($CFG): its mode is 664; whoever can write it chooses the token_command run as you and the URL your token goes to"
+expect_match "the hint is the chmod to run" "$ERR" "hint: chmod go-w $CFG"
+chmod 644 "$CFG"
+chown 65534 "$CFG"
+expect_exit 2 "a config file owned by another user is refused" "$DAOCTL_BIN" api GET /api/v1/me
+expect_match "...naming the owner" "$ERR" "refusing to use a config file owned by another user \\($CFG\\): it is owned by uid 65534, not by you"
+chown "$(id -u)" "$CFG"
+check "the file is used again once it is yours and not writable by others" "$DAOCTL_BIN" api GET /api/v1/me
 
 # set-context and use-context edit the file line by line: comments stay.
 cat >"$CFG" <<YAML

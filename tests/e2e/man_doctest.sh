@@ -36,6 +36,7 @@ SETUP['daoctl config get-contexts -o json']='daoctl config set-context prod --ur
 SETUP['daoctl departments tree -o json']='daoctl apply -f env.yaml'
 SETUP['daoctl stats export activity --since 30d --group-by department -O activity.csv']='activity_platform'
 SETUP['daoctl stats export activity --since 7d -o xlsx -O week.xlsx']='activity_platform'
+SETUP['daoctl stats report --since 90d --group-by department -O report.html']='activity_platform'
 WANT['daoctl diff -f env.yaml']=8
 WHY['daoctl diff -f env.yaml']='a new platform differs from the file'
 WANT['daoctl branding diff -f branding.yaml']=8
@@ -47,6 +48,7 @@ WHY['daoctl policy registration diff -f registration.yaml']='the default registr
 WANT['daoctl policy keywords diff -f keywords.yaml']=8
 WHY['daoctl policy keywords diff -f keywords.yaml']='a new platform has no rules'
 SETUP['daoctl config use-context prod']='daoctl config set-context prod --url https://intranet.example.com --token-file ~/.config/daoctl/prod.token'
+SETUP['daoctl config delete-context staging']='daoctl config set-context staging --url https://staging.example.com'
 WANT['daoctl sync plan -f nightly.yaml --out plan.json --detailed-exitcode']=8
 WHY['daoctl sync plan -f nightly.yaml --out plan.json --detailed-exitcode']='changes pending on an empty platform'
 

@@ -144,7 +144,7 @@ TEST_CASE("the command tree: unique names, every command has a summary and an ex
       "daoctl groups create",      "daoctl groups delete",     "daoctl groups add-member",
       "daoctl groups remove-member", "daoctl departments list", "daoctl departments tree",
       "daoctl api",                "daoctl config view",       "daoctl config set-context",
-      "daoctl config use-context", "daoctl config get-contexts", "daoctl doctor",
+      "daoctl config use-context", "daoctl config delete-context", "daoctl config get-contexts", "daoctl doctor",
       "daoctl version"};
   std::set<std::string> leaves;
   std::function<void(const commands::CommandNode&)> walk = [&](const commands::CommandNode& n) {

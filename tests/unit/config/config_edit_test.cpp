@@ -108,3 +108,30 @@ TEST_CASE("a file without current-context gets it before the first key, after th
   CHECK(update_config_text(text, f, &kept) == "# header\ncurrent-context: a\ncontexts:\n  - name: a\n    url: http://a\n");
   CHECK(kept);
 }
+
+TEST_CASE("delete-context removes only that context's lines, the current one too, comments kept") {
+  ConfigFile f = parsed(kCommented);
+  std::erase_if(f.contexts, [](const ContextEntry& c) { return c.name == "staging"; });
+  f.current_context.clear();
+  bool kept = false;
+  const std::string out = update_config_text(kCommented, f, &kept);
+  CHECK(kept);
+  CHECK(out == R"(# daoctl contexts - managed by hand, keep the notes
+
+contexts:
+  # the real thing
+  - name: prod
+    url: https://intranet.example.com   # behind the VPN
+    token_command: "pass show daoffice/prod"   # never a file here
+    ca_file: /etc/ssl/corp-ca.pem
+# end of file
+)");
+  // The first of two goes the same way; the other keeps its quoting and comment.
+  ConfigFile g = parsed(kCommented);
+  std::erase_if(g.contexts, [](const ContextEntry& c) { return c.name == "prod"; });
+  const std::string out2 = update_config_text(kCommented, g, &kept);
+  CHECK(kept);
+  CHECK_THAT(out2, Catch::Contains("contexts:\n  # the real thing\n  - name: staging\n    url: 'https://staging.example.com'\n"));
+  CHECK_THAT(out2, Catch::Contains("timeout: 60   # staging is slow"));
+  CHECK(parsed(out2).contexts.size() == 1);
+}

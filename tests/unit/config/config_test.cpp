@@ -65,7 +65,10 @@ TEST_CASE("config errors name file:line:column") {
   };
   const Row rows[] = {
       {"contexts:\n  - name: a\n    url: [1, 2]\n", "c.yaml:3:10", "'url' must be a string"},
-      {"contexts:\n  - name: a\n    tokn: x\n", "c.yaml:3:5", "unknown key 'tokn'"},
+      {"contexts:\n  - name: a\n    tokn: x\n", "c.yaml:3:5", "unknown key 'tokn' (did you mean 'token'?)"},
+      {"contexts:\n  - name: a\n    urll: x\n", "c.yaml:3:5", "unknown key 'urll' (did you mean 'url'?)"},
+      {"current-contxt: a\n", "c.yaml:1:1", "unknown key 'current-contxt' (did you mean 'current-context'?)"},
+      {"contexts:\n  - name: a\n    proxy: x\n", "c.yaml:3:5", "unknown key 'proxy' (expected name, url, "},
       {"current-context: a\ncontexts: {\n", "c.yaml:3:1", ""},
       {"contexts:\n  - url: http://x\n", "c.yaml:2:5", "context has no 'name'"},
       // Found by fuzzing: CRs in a name did not survive a write and a re-read.
@@ -85,6 +88,8 @@ TEST_CASE("config errors name file:line:column") {
     CHECK(parsed.error().kind == ErrorKind::Config);
     CHECK(parsed.error().object == row.object);
     CHECK_THAT(parsed.error().detail, Catch::Contains(row.detail));
+    // Said once, position first: "c.yaml:3:5: invalid config file: unknown key ...".
+    CHECK_THAT(parsed.error().describe(), Catch::StartsWith(std::string(row.object) + ": "));
   }
 }
 
@@ -206,6 +211,37 @@ TEST_CASE("a config file with an inline token readable by others is refused") {
   CHECK_FALSE(missing->has_value());
 }
 
+TEST_CASE("a config file writable by group or others, or owned by another user, is refused (as ssh does)") {
+  TempDir dir;
+  const std::string text = "contexts:\n  - name: a\n    url: http://x\n    token_command: pass show daoffice\n";
+  // Group-writable (umask 002) or world-writable: refused whatever it holds, with the chmod to run.
+  for (mode_t mode : {0664, 0646, 0620}) {
+    INFO(std::oct << mode);
+    const auto f = dir.write("w" + std::to_string(mode) + ".yaml", text, mode);
+    auto refused = load_config_file(f);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().kind == ErrorKind::Config);
+    CHECK(refused.error().hint == "chmod go-w " + f);
+    CHECK_THAT(refused.error().detail, Catch::Contains("its mode is"));
+  }
+  CHECK(load_config_file(dir.write("mine.yaml", text, 0644)));  // readable is fine: no secret in it
+  // Owned by someone else: refused; root's own files (/etc) are accepted.
+  struct stat st {};
+  st.st_mode = S_IFREG | 0600;
+  st.st_uid = 1234;
+  auto other = check_config_owner("/home/bob/.config/daoctl/config.yaml", st, 1000);
+  REQUIRE_FALSE(other);
+  CHECK(other.error().kind == ErrorKind::Config);
+  CHECK_THAT(other.error().detail, Catch::Contains("owned by uid 1234, not by you (uid 1000)"));
+  st.st_uid = 0;
+  CHECK(check_config_owner("/etc/daoctl/config.yaml", st, 1000));
+  st.st_uid = 1000;
+  CHECK(check_config_owner("/home/me/.config/daoctl/config.yaml", st, 1000));
+  // A device is read as it is (--config /dev/null means no contexts).
+  auto dev_null = load_config_file("/dev/null");
+  REQUIRE(dev_null);
+}
+
 TEST_CASE("token files must be private, their content is trimmed") {
   TempDir dir;
   const auto group_readable = dir.write("g.token", "tok\n", 0640);
@@ -299,4 +335,16 @@ TEST_CASE("write_config_file writes mode 0600 atomically and creates the directo
     ++entries;
   }
   CHECK(entries == 1);  // no temporary file left behind
+}
+
+TEST_CASE("backup_trusted_keys: one path or a list is accepted, anything else names file:line:column") {
+  CHECK(parse_config("contexts:\n  - name: a\n    backup_trusted_keys: ~/k.pub\n", "c.yaml"));
+  CHECK(parse_config("contexts:\n  - name: a\n    backup_trusted_keys:\n      - /etc/daoctl/a.pub\n      - ~/b.pub\n",
+                     "c.yaml"));
+  auto bad = parse_config("contexts:\n  - name: a\n    backup_trusted_keys: {a: 1}\n", "c.yaml");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().object == "c.yaml:3:26");
+  auto bad_item = parse_config("contexts:\n  - name: a\n    backup_trusted_keys:\n      - [x]\n", "c.yaml");
+  REQUIRE_FALSE(bad_item);
+  CHECK(bad_item.error().object == "c.yaml:4:9");
 }

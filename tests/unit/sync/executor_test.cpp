@@ -281,7 +281,7 @@ TEST_CASE("a photo that cannot be read back fails alone with the reason") {
   REQUIRE(report.failed == 1);
   const ItemOutcome& bad = report.items[0].ok ? report.items[1] : report.items[0];
   CHECK(bad.object == "photo of user unreadable");
-  CHECK(bad.error == "cannot read the photo spool (spool): Input/output error");
+  CHECK(bad.error == "cannot read the photo spool: Input/output error");
   CHECK(target.photo_bodies["2"] == kJpeg);
 }
 

@@ -214,6 +214,42 @@ TEST_CASE("plan JSON round-trips and its hash detects edits") {
   CHECK(edited.error().message == "the plan file was edited after it was made");
 }
 
+TEST_CASE("each planned user names its department, which the hash covers, and older plans keep their hash") {
+  std::vector<DesiredUser> d = {want("g1", "ivanov", {{"department", Value("Company/IT")}, {"title", Value("QA")}}),
+                                want("g2", "petrov", {{"department", Value("Company/Sales")}, {"title", Value("Lead")}})};
+  PlatformState s;
+  s.users = {have("1", "g2", "petrov", {{"department", Value("Company/Sales")}, {"title", Value("Dev")}}),
+             have("2", "g3", "sidorov", {{"department", Value("Company/Old")}})};
+  auto o = options();
+  o.deactivate_missing = true;
+  auto plan = compute_plan(d, s, o);
+  REQUIRE(find_user(plan, "g1"));
+  CHECK(find_user(plan, "g1")->department == "Company/IT");     // created
+  CHECK(find_user(plan, "g2")->department == "Company/Sales");  // updated, department unchanged
+  REQUIRE(find_user(plan, "g3"));
+  CHECK(find_user(plan, "g3")->kind == UserActionKind::Deactivate);
+  CHECK(find_user(plan, "g3")->department == "Company/Old");  // missing: the platform's department
+  auto doc = plan.to_json();
+  CHECK(doc["users"][1]["department"].is_string());
+  auto back = SyncPlan::from_json(doc);
+  REQUIRE(back);
+  CHECK(back->hash() == plan.hash());
+
+  auto edited_doc = doc;
+  edited_doc["users"][0]["department"] = "Company/Elsewhere";
+  CHECK_FALSE(SyncPlan::from_json(edited_doc));
+
+  // A plan saved before users named their department: the same hash as then.
+  auto old = plan;
+  for (auto& u : old.users) u.department.clear();
+  auto old_doc = old.to_json();
+  CHECK_FALSE(old_doc["users"][0].contains("department"));
+  auto old_back = SyncPlan::from_json(old_doc);
+  REQUIRE(old_back);
+  CHECK(old_back->hash() == old.hash());
+  CHECK(old.hash() != plan.hash());
+}
+
 TEST_CASE("the platform fingerprint changes when any object's version changes") {
   PlatformState s;
   s.users = {have("1", "g1", "a")};
