@@ -199,6 +199,7 @@ expect_eq "the OU's accounts are blocked" "$(active_t)" "0"
 # (as any failed read) the run stops with exit 5 and changes nothing.
 stop_slapd
 start_slapd "$E2E_DIR/slapd2" "$E2E_DIR/people.ldif" || exit 1
+printf '%s' "$LDAP_BIND_PASSWORD" >"$E2E_DIR/ldap.pass"  # each start_slapd makes a new reader password
 sed -i "s|url: .*|url: $LDAP_URL|" "$job"
 expect_exit 5 "--incremental against slapd without syncprov changes nothing" inc
 expect_match "naming the overlay" "$ERR" 'syncprov'
