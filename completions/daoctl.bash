@@ -5,7 +5,7 @@
 _daoctl_subcommands() {
   case "$1" in
     "daoctl") echo "sync stats deprovision backup import policy branding diff apply export-env users groups departments api config doctor version completion" ;;
-    "daoctl sync") echo "validate plan apply status" ;;
+    "daoctl sync") echo "validate plan apply status watch" ;;
     "daoctl stats") echo "export report" ;;
     "daoctl deprovision") echo "plan apply user reactivate" ;;
     "daoctl backup") echo "create list show download verify restore prune run" ;;
@@ -29,8 +29,9 @@ _daoctl_flags() {
     "daoctl sync") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl sync validate") echo "-f --file --state-dir --today --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl sync plan") echo "-f --file --state-dir --today --out --detailed-exitcode --html --retries --max-retry-wait --allow-deprovision --adopt-from --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
-    "daoctl sync apply") echo "-f --file --state-dir --today --plan --allow-deprovision --adopt-from --concurrency --retries --max-retry-wait --summary-file --metrics-file --results-file --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
+    "daoctl sync apply") echo "-f --file --state-dir --today --plan --allow-deprovision --adopt-from --concurrency --retries --max-retry-wait --summary-file --metrics-file --results-file --incremental --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl sync status") echo "-f --file --state-dir --today --results-file --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
+    "daoctl sync watch") echo "-f --file --state-dir --today --interval --max-backoff --allow-deprovision --concurrency --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl stats") echo "--version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl stats export") echo "--from --to --since --granularity --group-by --format -O --output-file --excel --action --page-size --sign --timestamp-url --summary-file --metrics-file --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
     "daoctl stats report") echo "--from --to --since --granularity --group-by -O --output-file --page-size --summary-file --metrics-file --version --context --config -o --output -q --quiet -v --verbose --no-color --no-pager -y --yes --log-format --url --ca-file --insecure --timeout --attempt-timeout --concurrency --rate-limit --pacing" ;;
@@ -124,6 +125,7 @@ _daoctl_formats() {
     "daoctl sync plan") echo "table json" ;;
     "daoctl sync apply") echo "table" ;;
     "daoctl sync status") echo "table json" ;;
+    "daoctl sync watch") echo "table json yaml csv" ;;
     "daoctl stats export") echo "csv json ndjson xlsx prometheus" ;;
     "daoctl stats report") echo "table json yaml csv" ;;
     "daoctl deprovision plan") echo "table json" ;;
