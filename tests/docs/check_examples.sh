@@ -74,7 +74,8 @@ KNOWN = {
               "ProtectClock", "ProtectHostname", "ProtectProc", "ProcSubset", "RestrictAddressFamilies",
               "RestrictNamespaces", "RestrictRealtime", "RestrictSUIDSGID", "LockPersonality",
               "MemoryDenyWriteExecute", "SystemCallArchitectures", "SystemCallFilter", "LoadCredential",
-              "NotifyAccess", "WatchdogSec", "Restart", "RestartSec", "ExecReload", "TimeoutStopSec"},
+              "NotifyAccess", "WatchdogSec", "Restart", "RestartSec", "ExecReload", "TimeoutStopSec",
+              "TimeoutStartSec"},
   "Timer": {"OnCalendar", "RandomizedDelaySec", "AccuracySec", "Persistent", "Unit", "OnBootSec"},
   "Install": {"WantedBy", "RequiredBy", "Alias"},
 }
