@@ -16,7 +16,9 @@
 
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -32,8 +34,11 @@ namespace daoctl::commands::sync_incremental {
 struct IndexEntry {
   std::string external_id;
   std::string dn;  // canonical
+  bool operator==(const IndexEntry&) const = default;
 };
 using Index = std::unordered_map<std::string, IndexEntry>;  // by entryUUID
+// A change set's edits to the index: the new entry, or nullopt when removed.
+using IndexEdits = std::unordered_map<std::string, std::optional<IndexEntry>>;
 
 struct Cursor {
   std::string cookie;
@@ -51,7 +56,15 @@ struct Run {
   bool scoped = false;            // this run plans a change set
   bool fell_back = false;         // the cookie was stale: a full read
   std::string full_reason;        // why this run is a full one ("" when scoped)
-  Index index;
+  // The index. A change set keeps the file's text as read and only its
+  // edits: each question (these entryUUIDs, these DNs, who is under these
+  // parents) is one scan of the text, and the file is rewritten only when
+  // an entry changed, so a run of 100 changes costs no map of everyone
+  // (issue 20's cost goal). A full run builds it whole.
+  std::string index_text;  // "uuid<TAB>externalId<TAB>dn" lines
+  Index full_index;        // a full run's
+  IndexEdits index_edits;  // a change set's
+  long employees = 0;      // entries in the index once this run is applied
   // Filled on the reading thread.
   std::mutex mu;
   std::unordered_map<std::string, std::string> uuid_of_origin;
@@ -98,6 +111,10 @@ long recent_deactivations(const std::string& state_dir, const std::string& job, 
                           std::chrono::system_clock::time_point now);
 Status record_deactivations(const std::string& state_dir, const std::string& job, std::int64_t window_seconds,
                             std::chrono::system_clock::time_point now, long count);
+
+// One scan of an index file's text for the given entryUUIDs (file:line
+// named when a line is malformed).
+Index index_find(std::string_view text, const std::unordered_set<std::string>& uuids, const std::string& path);
 
 // `sync status`: the cursor of a job's followed source, if any.
 std::optional<Cursor> load_cursor(const std::string& state_dir, const std::string& job, const std::string& source);
