@@ -5,24 +5,14 @@
 # (DAOCTL_TOKEN, token_file, token_command) or an -H value with CR/LF is
 # refused before any request is made.
 source "$(dirname "$0")/lib.sh"
-PEER="$DAOCTL_SOURCE_DIR/tests/tools/http_peer/server.py"
-start_peer() {  # start_peer VAR NAME ARGS...
-  local var=$1 log="$E2E_DIR/$2.log"
-  shift 2
-  python3 "$PEER" "$@" >"$log" 2>"$log.err" &
-  E2E_PIDS+=("$!")
-  local url
-  url=$(wait_for_line "$log" 'https?://127\.0\.0\.1:[0-9]+' 20) || { failed "the peer starts" "$(cat "$log.err")"; finish; exit 1; }
-  printf -v "$var" '%s' "$url"
-}
 : >"$E2E_DIR/elsewhere.rec"
-start_peer ELSEWHERE elsewhere serve --routes /dev/null --record "$E2E_DIR/elsewhere.rec"
+start_http_peer ELSEWHERE elsewhere serve --routes /dev/null --record "$E2E_DIR/elsewhere.rec"
 cat >"$E2E_DIR/routes.json" <<JSON
 {"/api/v1/me": {"status": 302, "body": "", "headers": {"Location": "$ELSEWHERE/api/v1/me?token=abc"}},
  "/api/v1/moved": {"status": 301, "body": "", "headers": {}},
  "/api/v1/ok": {"body": {"ok": true}}}
 JSON
-start_peer PLATFORM platform serve --routes "$E2E_DIR/routes.json" --record "$E2E_DIR/platform.rec"
+start_http_peer PLATFORM platform serve --routes "$E2E_DIR/routes.json" --record "$E2E_DIR/platform.rec"
 export DAOCTL_URL="$PLATFORM" DAOCTL_TOKEN="api-token-$RANDOM$RANDOM"
 
 check "a 200 works through the peer" "$DAOCTL_BIN" api GET /api/v1/ok

@@ -8,7 +8,6 @@
 # and decrypts and verifies.
 source "$(dirname "$0")/lib.sh"
 command -v age >/dev/null || failed "age is installed (Debian package age)"
-PEER="$DAOCTL_SOURCE_DIR/tests/tools/http_peer/server.py"
 
 SIMD="$E2E_DIR/simdata"
 "$DAOCTL_SIM_BIN" seed --data "$SIMD" --users 40 >/dev/null 2>&1 || failed "seed"
@@ -82,9 +81,8 @@ check "restore of the encrypted archive with its identity" \
 expect_exit 7 "the restore brought back the state of the backup" "$DAOCTL_BIN" api GET "/api/v1/posts/$POST_ID"
 
 # A stall inside one run resumes with Range into the same age stream.
-python3 "$PEER" proxy --upstream "$SIM_URL" --stall-path /download --stall-count 1 >"$E2E_DIR/p1.log" 2>&1 &
-PROXY_PID=$!; E2E_PIDS+=("$PROXY_PID")
-PROXY_URL=$(wait_for_line "$E2E_DIR/p1.log" 'http://127\.0\.0\.1:[0-9]+' 20) || failed "the proxy starts"
+start_http_peer PROXY_URL p1 proxy --upstream "$SIM_URL" --stall-path /download --stall-count 1
+PROXY_PID=$PEER_PID
 check "an encrypted download through a stall resumes in the same run" env DAOCTL_URL="$PROXY_URL" timeout 120 \
   "$DAOCTL_BIN" --attempt-timeout 2 backup download "$ID" -O "$E2E_DIR/stalled.tar.zst" --encrypt-to "$RECIPIENT" -o json
 expect_eq "the resumed stream decrypts to the archive" \
@@ -92,9 +90,8 @@ expect_eq "the resumed stream decrypts to the archive" \
 kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null
 
 # kill -9 in the middle (the proxy holds the second half back), then a rerun.
-python3 "$PEER" proxy --upstream "$SIM_URL" --stall-path /download --stall-count 1 >"$E2E_DIR/p2.log" 2>&1 &
-PROXY_PID=$!; E2E_PIDS+=("$PROXY_PID")
-PROXY_URL=$(wait_for_line "$E2E_DIR/p2.log" 'http://127\.0\.0\.1:[0-9]+' 20) || failed "the second proxy starts"
+start_http_peer PROXY_URL p2 proxy --upstream "$SIM_URL" --stall-path /download --stall-count 1
+PROXY_PID=$PEER_PID
 KD="$E2E_DIR/killed"; mkdir -p "$KD"
 DAOCTL_URL="$PROXY_URL" "$DAOCTL_BIN" --attempt-timeout 60 backup download "$ID" --dir "$KD" \
   --encrypt-to "$RECIPIENT" >/dev/null 2>&1 &

@@ -8,7 +8,6 @@
 # through it finishes, and its directory lock is free for the next run.
 source "$(dirname "$0")/lib.sh"
 
-PEER="$DAOCTL_SOURCE_DIR/tests/tools/http_peer/server.py"
 SIMD="$E2E_DIR/simdata"
 "$DAOCTL_SIM_BIN" seed --data "$SIMD" --users 50 >/dev/null 2>&1 || failed "seed 50 users"
 mkdir -p "$SIMD/files"
@@ -16,12 +15,9 @@ head -c 2097152 /dev/urandom >"$SIMD/files/attachment.bin"
 start_sim --data "$SIMD"
 UPSTREAM=$SIM_URL
 
-start_proxy() {  # start_proxy LOG ARGS... -> PROXY_URL, PROXY_PID
-  python3 "$PEER" proxy --upstream "$UPSTREAM" "${@:2}" >"$1" 2>"$1.err" &
-  PROXY_PID=$!
-  E2E_PIDS+=("$PROXY_PID")
-  PROXY_URL=$(wait_for_line "$1" 'http://127\.0\.0\.1:[0-9]+' 20) || {
-    failed "the proxy starts" "$(cat "$1.err")"; finish; exit 1; }
+start_proxy() {  # start_proxy NAME ARGS... -> PROXY_URL, PROXY_PID
+  start_http_peer PROXY_URL "$1" proxy --upstream "$UPSTREAM" "${@:2}"
+  PROXY_PID=$PEER_PID
 }
 stop_proxy() { kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null; }
 
@@ -32,7 +28,7 @@ SIZE=$(jq -r .size <<<"$OUT")
 expect_match "the archive is large enough to cut" "$SIZE" '^[0-9]{7,}$'
 
 # One stall, then the proxy passes everything.
-start_proxy "$E2E_DIR/p1.log" --stall-path /download --stall-count 1 --record "$E2E_DIR/p1.rec"
+start_proxy p1 --stall-path /download --stall-count 1 --record "$E2E_DIR/p1.rec"
 DL="$E2E_DIR/dl"
 mkdir -p "$DL"
 T0=$(date +%s)
@@ -52,7 +48,7 @@ expect_eq "no partial file is left" "$(ls "$DL" | grep -c '\.part')" "0"
 stop_proxy
 
 # A peer that stalls every attempt, ranges too, each after half of what it sends.
-start_proxy "$E2E_DIR/p2.log" --stall-path /download --stall-count 0 --stall-ranges --record "$E2E_DIR/p2.rec"
+start_proxy p2 --stall-path /download --stall-count 0 --stall-ranges --record "$E2E_DIR/p2.rec"
 DL2="$E2E_DIR/dl2"
 mkdir -p "$DL2"
 T0=$(date +%s)
@@ -69,7 +65,7 @@ expect_match "a partial file is kept for the next run" "$(ls "$DL2")" '\.part'
 stop_proxy
 
 # backup run: the stall ends, the run succeeds, and the lock is free again.
-start_proxy "$E2E_DIR/p3.log" --stall-path /download --stall-count 1
+start_proxy p3 --stall-path /download --stall-count 1
 RUN="$E2E_DIR/run"
 check "backup run through a stall" env DAOCTL_URL="$PROXY_URL" timeout 120 \
   "$DAOCTL_BIN" --attempt-timeout 5 backup run --dir "$RUN" --keep-last 5 -o json

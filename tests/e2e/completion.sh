@@ -5,7 +5,6 @@
 # names from daoctl-sim. A platform that never answers costs at most ~2 s and
 # prints nothing into the shell; names are cached in the state dir.
 source "$(dirname "$0")/lib.sh"
-PEER="$DAOCTL_SOURCE_DIR/tests/tools/http_peer/server.py"
 D=$DAOCTL_BIN
 export PATH="$(dirname "$D"):$PATH"   # the scripts run `daoctl __complete`
 export DAOCTL_STATE_DIR="$E2E_DIR/state"
@@ -167,9 +166,7 @@ expect_match "fish: the static parts still work" "$R" "^plan"
 stop_sim
 check "cache: users come from the cache with the platform down" "$D" __complete users get e2e.bo
 expect_eq "cache: the cached user" "$OUT" "$(printf 'e2e.boris\n:4')"
-python3 "$PEER" silent >"$E2E_DIR/silent.log" 2>"$E2E_DIR/silent.err" &
-E2E_PIDS+=("$!")
-SILENT=$(wait_for_line "$E2E_DIR/silent.log" 'http://127\.0\.0\.1:[0-9]+' 20) || { failed "the silent peer starts"; finish; exit 1; }
+start_http_peer SILENT silent silent
 START=$(date +%s%N)
 run "$D" __complete --url "$SILENT" users get e2e.
 MS=$(( ($(date +%s%N) - START) / 1000000 ))

@@ -9,28 +9,17 @@
 source "$(dirname "$0")/lib.sh"
 
 command -v openssl >/dev/null || { failed "openssl is installed (Debian package openssl)"; finish; exit 1; }
-PEER="$DAOCTL_SOURCE_DIR/tests/tools/http_peer/server.py"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -keyout "$E2E_DIR/hr.key" \
   -out "$E2E_DIR/hr.pem" -subj "/CN=hr" -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" 2>"$E2E_DIR/openssl.err" ||
   { failed "openssl makes a certificate" "$(cat "$E2E_DIR/openssl.err")"; finish; exit 1; }
 
-start_peer() {  # start_peer VAR LOG ARGS... -> sets VAR to the peer's URL
-  local var=$1 log=$2
-  shift 2
-  python3 "$PEER" "$@" >"$log" 2>"$log.err" &
-  E2E_PIDS+=("$!")
-  local url
-  url=$(wait_for_line "$log" 'https?://127\.0\.0\.1:[0-9]+' 20) || {
-    failed "the http peer starts" "$(cat "$log.err")"; finish; exit 1; }
-  printf -v "$var" '%s' "$url"
-}
 echo '{}' >"$E2E_DIR/routes.json"
 echo '{}' >"$E2E_DIR/none.json"
-start_peer HR "$E2E_DIR/hr.log" serve --routes "$E2E_DIR/routes.json" --record "$E2E_DIR/hr.rec" \
+start_http_peer HR hr serve --routes "$E2E_DIR/routes.json" --record "$E2E_DIR/hr.rec" \
   --tls-cert "$E2E_DIR/hr.pem" --tls-key "$E2E_DIR/hr.key"
-start_peer OTHER_TLS "$E2E_DIR/other-tls.log" serve --routes "$E2E_DIR/routes.json" --record "$E2E_DIR/other-tls.rec" \
+start_http_peer OTHER_TLS other-tls serve --routes "$E2E_DIR/routes.json" --record "$E2E_DIR/other-tls.rec" \
   --tls-cert "$E2E_DIR/hr.pem" --tls-key "$E2E_DIR/hr.key"
-start_peer OTHER_HTTP "$E2E_DIR/other-http.log" serve --routes "$E2E_DIR/routes.json" --record "$E2E_DIR/other-http.rec"
+start_http_peer OTHER_HTTP other-http serve --routes "$E2E_DIR/routes.json" --record "$E2E_DIR/other-http.rec"
 HR_PORT=${HR##*:}
 OTHER_TLS_PORT=${OTHER_TLS##*:}
 OTHER_HTTP_PORT=${OTHER_HTTP##*:}

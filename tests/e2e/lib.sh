@@ -7,6 +7,10 @@
 #   start_sim [daoctl-sim flags...]  start daoctl-sim (data in $E2E_DIR/sim unless --data given);
 #                                    exports SIM_URL, SIM_PID, DAOCTL_URL, DAOCTL_TOKEN
 #   stop_sim                         SIGTERM and wait (graceful shutdown)
+#   start_http_peer VAR NAME ARGS... start tests/tools/http_peer/server.py ARGS (serve, silent,
+#                                    proxy...); sets VAR to its URL and PEER_PID; logs in
+#                                    $E2E_DIR/NAME.log and NAME.err; a peer that does not
+#                                    start fails the test and ends it
 #   check NAME CMD...                run CMD; a non-zero status fails NAME
 #   expect_exit CODE NAME CMD...     CMD must exit with CODE; stdout -> $OUT, stderr -> $ERR
 #   expect_eq NAME ACTUAL EXPECTED
@@ -53,6 +57,20 @@ wait_for_line() {
     sleep 0.05
   done
   return 1
+}
+
+# Not to be called as $(start_http_peer ...): in a command substitution the
+# pid would go into a subshell's E2E_PIDS and the peer outlive the test
+# (which is why it sets VAR instead of printing the URL).
+start_http_peer() {
+  local var=$1 name=$2 url
+  shift 2
+  python3 "$DAOCTL_SOURCE_DIR/tests/tools/http_peer/server.py" "$@" >"$E2E_DIR/$name.log" 2>"$E2E_DIR/$name.err" &
+  PEER_PID=$!
+  E2E_PIDS+=("$PEER_PID")
+  url=$(wait_for_line "$E2E_DIR/$name.log" 'https?://127\.0\.0\.1:[0-9]+' 20) || {
+    failed "the $name peer starts" "$(cat "$E2E_DIR/$name.err")"; finish; exit 1; }
+  printf -v "$var" '%s' "$url"
 }
 
 start_sim() {

@@ -6,25 +6,12 @@
 # check --url", never exit 7 "not found", which stays for real lookups. A
 # malformed --filter is exit 2 naming the column, before any request.
 source "$(dirname "$0")/lib.sh"
-PEER="$DAOCTL_SOURCE_DIR/tests/tools/http_peer/server.py"
 D=$DAOCTL_BIN
-
-start_peer() {  # start_peer VAR NAME ARGS...: starts http_peer serve, sets VAR to its URL
-  # Not called as $(start_peer ...): in a command substitution the pid would
-  # be added to a subshell's E2E_PIDS, and the peer outlive the test.
-  local var=$1 name=$2
-  shift 2
-  python3 "$PEER" serve --record "$E2E_DIR/$name.rec" "$@" >"$E2E_DIR/$name.log" 2>"$E2E_DIR/$name.err" &
-  E2E_PIDS+=("$!")
-  local url
-  url=$(wait_for_line "$E2E_DIR/$name.log" 'http://127\.0\.0\.1:[0-9]+' 20) || return 1
-  printf -v "$var" '%s' "$url"
-}
 
 # 1. Another web server: every path answers an HTML 404 page (nginx's default).
 HTML_404='{"status": 404, "headers": {"Content-Type": "text/html"},
   "body": "<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>"}'
-start_peer HTML html --unlisted "$HTML_404" || { failed "the HTML peer starts" "$(cat "$E2E_DIR/html.err")"; finish; exit 1; }
+start_http_peer HTML html serve --record "$E2E_DIR/html.rec" --unlisted "$HTML_404"
 export DAOCTL_TOKEN=t0ken
 for cmd in "users get jdoe" "users list" "groups list" "backup list" "api GET /api/v1/departments"; do
   # shellcheck disable=SC2086
@@ -52,7 +39,7 @@ rm -f "$XDG_CONFIG_HOME/daoctl/config.yaml"
 
 # 2. A JSON API that is not the platform: its 404s are JSON, and so is the
 # 404 of /scim/v2/ServiceProviderConfig, which every platform serves.
-start_peer JSON json || { failed "the JSON peer starts" "$(cat "$E2E_DIR/json.err")"; finish; exit 1; }
+start_http_peer JSON json serve --record "$E2E_DIR/json.rec"
 expect_exit 2 "JSON 404 elsewhere: users get is exit 2" env DAOCTL_URL="$JSON" "$D" users get jdoe
 expect_match "JSON 404 elsewhere: says why" "$ERR" \
   "does not look like a daoctl platform API.*answered 404 Not Found with application/json; GET /scim/v2/ServiceProviderConfig answered 404 too"

@@ -8,11 +8,7 @@
 # daoctl-sim with a large export, interrupted while rows are being written.
 source "$(dirname "$0")/lib.sh"
 
-PEER="$DAOCTL_SOURCE_DIR/tests/tools/http_peer/server.py"
-python3 "$PEER" silent >"$E2E_DIR/silent.log" 2>"$E2E_DIR/silent.err" &
-E2E_PIDS+=("$!")
-SILENT=$(wait_for_line "$E2E_DIR/silent.log" 'http://127\.0\.0\.1:[0-9]+' 20) || {
-  failed "the silent peer starts" "$(cat "$E2E_DIR/silent.err")"; finish; exit 1; }
+start_http_peer SILENT silent silent
 D=$DAOCTL_BIN
 export TMPDIR="$E2E_DIR/tmp"
 mkdir -p "$TMPDIR"
@@ -62,11 +58,18 @@ expect_eq "the temporary directory is empty at the end" "$(ls -A "$TMPDIR" | wc 
 # installed (the default action, 143), between the temporary file's creation
 # and its registration (a gap there once left the file behind under load),
 # and while waiting for the platform (130). Whatever the moment, nothing is
-# left beside the target.
+# left beside the target. The signal waits until the child is daoctl: the
+# forked shell before its exec still holds this script's EXIT trap, and bash
+# runs it on SIGTERM (it would remove $E2E_DIR and stop the peers).
+DAOCTL_REAL=$(readlink -f "$D")
 leftovers=0 bad_status=""
 for ((i = 0; i < 24; i++)); do
   "$D" stats export activity --from 2026-11-01 --to 2026-11-02 -O "$OUTDIR/race.csv" >/dev/null 2>&1 &
   pid=$!
+  for ((j = 0; j < 2000; j++)); do
+    [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$DAOCTL_REAL" ] && break
+    sleep 0.001
+  done
   sleep "0.00$((i % 10))"
   kill -TERM "$pid"
   wait "$pid"

@@ -8,11 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 command -v script >/dev/null || { failed "util-linux script(1) is installed (scripts/install-deps.sh)"; finish; exit 1; }
 
-PEER="$DAOCTL_SOURCE_DIR/tests/tools/http_peer/server.py"
-python3 "$PEER" silent --record "$E2E_DIR/silent.rec" >"$E2E_DIR/silent.log" 2>"$E2E_DIR/silent.err" &
-E2E_PIDS+=("$!")
-SILENT=$(wait_for_line "$E2E_DIR/silent.log" 'http://127\.0\.0\.1:[0-9]+' 20) || {
-  failed "the silent peer starts" "$(cat "$E2E_DIR/silent.err")"; finish; exit 1; }
+start_http_peer SILENT silent silent --record "$E2E_DIR/silent.rec"
 HOSTPORT=${SILENT#http://}
 export DAOCTL_URL=$SILENT DAOCTL_TOKEN=t0ken
 D=$DAOCTL_BIN
