@@ -24,7 +24,9 @@ bool sodium_ready() {
 std::string key_id_text(const std::array<unsigned char, 8>& id) {
   std::uint64_t v = 0;
   for (int i = 7; i >= 0; --i) v = (v << 8) | id[static_cast<std::size_t>(i)];
-  return fmt::format("{:016X}", v);
+  // As minisign writes it (`%" PRIX64`): no leading zeros, so an id we
+  // print matches the one in minisign's own files and messages.
+  return fmt::format("{:X}", v);
 }
 
 std::string to_base64(const unsigned char* data, std::size_t len) {

@@ -13,6 +13,21 @@
 using namespace daoctl;
 using namespace daoctl::backup;
 
+TEST_CASE("minisign: a key id is written as minisign writes it, without leading zeros") {
+  // minisign prints le64(keynum) with %PRIX64: a key id whose last byte is 0
+  // (1 key in 256) is 14 digits or fewer. Padding it to 16 made our "signed
+  // by key 00872BDD6F99BD1B" differ from minisign's "872BDD6F99BD1B".
+  MinisignPublicKey pk;
+  pk.key_id = {0x1B, 0xBD, 0x99, 0x6F, 0xDD, 0x2B, 0x87, 0x00};
+  CHECK(pk.key_id_hex() == "872BDD6F99BD1B");
+  pk.key_id = {0x01, 0, 0, 0, 0, 0, 0, 0};
+  CHECK(pk.key_id_hex() == "1");
+  pk.key_id = {0x10, 0x32, 0x54, 0x76, 0x98, 0xBA, 0xDC, 0xFE};
+  CHECK(pk.key_id_hex() == "FEDCBA9876543210");
+  // It reaches the public key file's comment line, as minisign -G writes it.
+  CHECK(format_minisign_public_key(pk).rfind("untrusted comment: minisign public key FEDCBA9876543210\n", 0) == 0);
+}
+
 TEST_CASE("minisign: a signature made with a key verifies with its public key, through the file texts") {
   auto sk = generate_minisign_key();
   REQUIRE(sk);
@@ -22,7 +37,7 @@ TEST_CASE("minisign: a signature made with a key verifies with its public key, t
   auto pk = parse_minisign_public_key(format_minisign_public_key(sk->public_key()), "key.pub");
   REQUIRE(pk);
   CHECK(pk->key_id_hex() == sk->public_key().key_id_hex());
-  CHECK(pk->key_id_hex().size() == 16);
+  CHECK((pk->key_id_hex().size() <= 16 && !pk->key_id_hex().empty()));
   auto text = minisign_sign(*sk2, "hello\n", "timestamp:1\tfile:x", "signature from daoctl");
   auto sig = parse_minisign_signature(text, "x.minisig");
   REQUIRE(sig);
