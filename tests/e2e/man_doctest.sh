@@ -14,12 +14,13 @@
 source "$(dirname "$0")/lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib_doctest.sh"
+source "$HERE/lib_ldap.sh"
 mkdir -p "$W/var/backups/daoffice" "$W/var/log/daoctl" "$HOME/.local/share/bash-completion/completions" \
   "$XDG_CONFIG_HOME/daoctl" "$HOME/.config/daoctl"
 install -m 600 "$W/etc/daoctl/prod.token" "$HOME/.config/daoctl/prod.token"
 cp "$W/nightly.yaml" "$W/employees.csv" "$W/etc/daoctl/"
 
-declare -A SETUP WANT WHY
+declare -A SETUP WANT WHY RUNS
 # ---------------------------------------------------------------- the table
 # SETUP[example]: commands run first on that example's platform (must pass).
 # WANT[example] / WHY[example]: an exit code other than 0, and why it is right.
@@ -49,6 +50,13 @@ WANT['daoctl policy keywords diff -f keywords.yaml']=8
 WHY['daoctl policy keywords diff -f keywords.yaml']='a new platform has no rules'
 SETUP['daoctl config use-context prod']='daoctl config set-context prod --url https://intranet.example.com --token-file ~/.config/daoctl/prod.token'
 SETUP['daoctl config delete-context staging']='daoctl config set-context staging --url https://staging.example.com'
+# RUNS[example]: a long-running command (a watcher): it must still be running
+# after that many seconds, have done the CHECK[example] by then, and end with
+# exit 0 on SIGTERM, as under systemd.
+declare -A CHECK
+SETUP['daoctl sync watch -f /etc/daoctl/directory.yaml --interval 1']='directory_job'
+RUNS['daoctl sync watch -f /etc/daoctl/directory.yaml --interval 1']=20
+CHECK['daoctl sync watch -f /etc/daoctl/directory.yaml --interval 1']='watched_people_arrived'
 WANT['daoctl sync plan -f nightly.yaml --out plan.json --detailed-exitcode']=8
 WHY['daoctl sync plan -f nightly.yaml --out plan.json --detailed-exitcode']='changes pending on an empty platform'
 
@@ -88,6 +96,44 @@ activity_platform() {
     --activity-until today 2>/dev/null || return
   start_sim --data "$E2E_DIR/platform-$FRESH"
 }
+# A directory for the watcher's example: slapd with syncprov (started once)
+# holding three people, and the job /etc/daoctl/directory.yaml following it.
+directory_job() {
+  if [ -z "${LDAP_URL:-}" ]; then
+    local b="dc=corp,dc=test" i
+    {
+      printf 'dn: %s\nobjectClass: dcObject\nobjectClass: organization\ndc: corp\no: Corp\n\n' "$b"
+      printf 'dn: ou=People,%s\nobjectClass: organizationalUnit\nou: People\n\n' "$b"
+      for i in 1 2 3; do
+        printf 'dn: uid=watched%s,ou=People,%s\nobjectClass: inetOrgPerson\nuid: watched%s\ncn: Watched %s\nsn: W\nmail: watched%s@corp.example\n\n' \
+          "$i" "$b" "$i" "$i" "$i"
+      done
+    } >"$E2E_DIR/directory.ldif"
+    start_slapd "$E2E_DIR/slapd" "$E2E_DIR/directory.ldif" "${LDAP_SYNCPROV[@]}" || return 1
+  fi
+  printf '%s' "$LDAP_BIND_PASSWORD" >"$W/etc/daoctl/directory.pass"
+  chmod 600 "$W/etc/daoctl/directory.pass"
+  cat >"$W/etc/daoctl/directory.yaml" <<YAML
+version: 1
+name: directory
+sources:
+  ldap:
+    type: ldap
+    url: $LDAP_URL
+    bind_dn: "$LDAP_BIND_DN"
+    bind_password_file: directory.pass
+    base_dn: "ou=People,dc=corp,dc=test"
+mapping:
+  externalId: "{ldap.entryUUID}"
+  userName: "{ldap.uid}"
+  email: "{ldap.mail | first | lower}"
+  displayName: "{ldap.cn}"
+YAML
+}
+watched_people_arrived() {
+  [ "$("$DAOCTL_BIN" users list -o json | jq '[.[] | select(.userName | startswith("watched"))] | length')" = 3 ]
+}
+
 # A platform of its own for every example.
 fresh_platform() { use_platform people; }
 
@@ -115,9 +161,41 @@ doc_example() {
       return
     fi
   fi
+  if [ -n "${RUNS[$cmd]:-}" ]; then
+    doc_long_running "$where" "$cmd"
+    cd "$E2E_DIR" || true
+    return
+  fi
   { eval "$(map_paths "$cmd")"; } >"$E2E_DIR/doc.out" 2>"$E2E_DIR/doc.err" </dev/null
   doc_check "$where" "$want" $? "$cmd"
   cd "$E2E_DIR" || true
+}
+
+# The example runs as written (exec'd by a shell of its own, so SIGTERM
+# reaches daoctl and never this script's EXIT trap), must do CHECK within
+# RUNS seconds while still running, and exit 0 on SIGTERM.
+doc_long_running() {
+  local where=$1 cmd=$2 pid i done_check=0 rc=0
+  local line
+  line=$(map_paths "$cmd")
+  # `daoctl` is a function here; the shell of its own gets the binary.
+  bash -c "exec \"\$DAOCTL_BIN\" ${line#daoctl }" >"$E2E_DIR/doc.out" 2>"$E2E_DIR/doc.err" </dev/null &
+  pid=$!
+  E2E_PIDS+=("$pid")
+  for ((i = 0; i < RUNS[$cmd] * 4; i++)); do
+    sleep 0.25
+    kill -0 "$pid" 2>/dev/null || break
+    if "${CHECK[$cmd]}"; then done_check=1; break; fi
+  done
+  if ! kill -0 "$pid" 2>/dev/null; then
+    wait "$pid"
+    failed "$where: $cmd keeps running" "it ended with exit $?" "stderr: $(head -c 1500 "$E2E_DIR/doc.err")"
+    return
+  fi
+  expect_eq "$where: $cmd: ${CHECK[$cmd]} within ${RUNS[$cmd]} s" "$done_check" 1
+  kill -TERM "$pid"
+  wait "$pid" || rc=$?
+  expect_eq "$where: $cmd ends with exit 0 on SIGTERM" "$rc" 0
 }
 
 script="$E2E_DIR/man.sh"
@@ -125,7 +203,7 @@ python3 "$HERE/readme_doctest.py" --man "$SRC/man" >"$script" || { failed "man/ 
 expect_match "every command page has examples" "$(grep -c '^doc_example' "$script")" '^[1-9][0-9]+$'
 # shellcheck disable=SC1090
 source "$script"
-for k in "${!SETUP[@]}" "${!WANT[@]}"; do
+for k in "${!SETUP[@]}" "${!WANT[@]}" "${!RUNS[@]}"; do
   [ -n "${SEEN[$k]:-}" ] || failed "the table names an example no man page has any more: $k"
 done
 finish
