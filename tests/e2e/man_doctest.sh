@@ -109,7 +109,8 @@ directory_job() {
           "$i" "$b" "$i" "$i" "$i"
       done
     } >"$E2E_DIR/directory.ldif"
-    start_slapd "$E2E_DIR/slapd" "$E2E_DIR/directory.ldif" "${LDAP_SYNCPROV[@]}" || return 1
+    start_slapd "$E2E_DIR/slapd" "$E2E_DIR/directory.ldif" "${LDAP_SYNCPROV[@]}" || {
+      failed "slapd with syncprov starts for the watcher's example"; finish; exit 1; }
   fi
   printf '%s' "$LDAP_BIND_PASSWORD" >"$W/etc/daoctl/directory.pass"
   chmod 600 "$W/etc/daoctl/directory.pass"
