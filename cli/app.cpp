@@ -16,7 +16,7 @@
 #include "cli/terminal_io.hpp"
 #include "cli/usage_help.hpp"
 #include "commands/common/command_doc.hpp"
-#include "commands/common/interrupt_cleanup.hpp"
+#include "connectors/local/interrupt_cleanup.hpp"
 #include "commands/common/output_formats.hpp"
 #include "commands/register_all.hpp"
 #include "core/text/ascii.hpp"
@@ -42,7 +42,7 @@ config::Env process_env() {
 // calls here, hence write(2) and _exit(2).
 extern "C" void on_interrupt(int) {
   // Temporary files (an export's file before its rename) go first.
-  commands::remove_registered_files();
+  local::remove_registered_files();
   static const char message[] = "\ndaoctl: interrupted\n";
   [[maybe_unused]] auto n = ::write(STDERR_FILENO, message, sizeof message - 1);
   ::_exit(exit_code::interrupted);

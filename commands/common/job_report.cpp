@@ -1,6 +1,6 @@
 #include "commands/common/job_report.hpp"
 
-#include "commands/common/interrupt_cleanup.hpp"
+#include "connectors/local/interrupt_cleanup.hpp"
 
 #include <fmt/format.h>
 
@@ -283,7 +283,7 @@ class InterruptWatcher {
 
   [[noreturn]] void interrupted(int sig) {
     // Temporary files (an export's file before its rename) go first.
-    remove_registered_files();
+    local::remove_registered_files();
     static const char message[] = "\ndaoctl: interrupted\n";
     [[maybe_unused]] auto n = ::write(STDERR_FILENO, message, sizeof message - 1);
     try {

@@ -3,6 +3,7 @@
 
 #include "commands/common/command_doc.hpp"
 #include "commands/common/dry_run.hpp"
+#include "connectors/local/config_writer.hpp"
 #include "core/config/config_files.hpp"
 
 namespace daoctl::commands {
@@ -132,7 +133,7 @@ int run_config_set_context(const SetContextOptions& opts, CommandContext& ctx) {
                                 ? " and make it current"
                                 : "");
   if (opts.dry_run) return report_dry_run(ctx, (created ? "create" : "update") + rest, change_json(path, file, entry));
-  value_or_throw(config::write_config_file(path, file));
+  value_or_throw(local::write_config_file(path, file));
   ctx.info((created ? "created" : "updated") + rest);
   print_change(ctx, change_json(path, file, file.find(opts.name)));
   return exit_code::ok;
@@ -145,7 +146,7 @@ int run_config_use_context(const UseContextOptions& opts, CommandContext& ctx) {
   file.current_context = opts.name;
   const json change = change_json(ctx.config_path(), file, file.find(opts.name));
   if (opts.dry_run) return report_dry_run(ctx, "switch to context " + opts.name, change);
-  value_or_throw(config::write_config_file(ctx.config_path(), file));
+  value_or_throw(local::write_config_file(ctx.config_path(), file));
   ctx.info("switched to context " + opts.name);
   print_change(ctx, change);
   return exit_code::ok;
@@ -163,7 +164,7 @@ int run_config_delete_context(const DeleteContextOptions& opts, CommandContext& 
   json change = change_json(path, file, nullptr);
   change["deleted"] = opts.name;
   if (opts.dry_run) return report_dry_run(ctx, "delete " + what, change);
-  value_or_throw(config::write_config_file(path, file));
+  value_or_throw(local::write_config_file(path, file));
   ctx.info("deleted " + what);
   if (was_current && !file.contexts.empty())
     ctx.info("no context is current now; pick one with: daoctl config use-context " + file.contexts.front().name);

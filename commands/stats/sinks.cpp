@@ -6,6 +6,7 @@
 #include <xlsxwriter.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -79,19 +80,39 @@ struct XlsxWorkbookWriter::Impl {
   lxw_row_t next_row = 0;
   std::vector<stats::ReportColumn> columns;
   std::string path;
+  // libxlsxwriter's own temporaries (one per worksheet in constant_memory
+  // mode) go in a private directory of ours: it makes each as tmp.XXXXXXXXXX
+  // and unlinks it only after open(2), so an interrupt in between left an
+  // empty file in $TMPDIR (CI saw one). The directory is registered, and the
+  // signal handler empties and removes it.
+  std::string tmpdir;
+  InterruptCleanup tmpdir_cleanup;
+  ~Impl() {
+    if (workbook) workbook_close(workbook);
+    if (!tmpdir.empty()) {
+      std::error_code ignored;
+      std::filesystem::remove_all(tmpdir, ignored);
+    }
+  }
 };
 
 XlsxWorkbookWriter::XlsxWorkbookWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-XlsxWorkbookWriter::~XlsxWorkbookWriter() {
-  // A workbook that was never closed still owns memory and temporary files.
-  if (impl_ && impl_->workbook) workbook_close(impl_->workbook);
-}
+// A workbook that was never closed still owns memory and temporary files:
+// Impl's destructor closes it and removes its temporary directory.
+XlsxWorkbookWriter::~XlsxWorkbookWriter() = default;
 
 Result<std::unique_ptr<XlsxWorkbookWriter>> XlsxWorkbookWriter::create(const std::string& path) {
   auto impl = std::make_unique<Impl>();
   impl->path = path;
+  const char* tmp = std::getenv("TMPDIR");
+  const std::string prefix = std::string(tmp && *tmp ? tmp : "/tmp") + "/daoctl-xlsx-tmp-";
+  impl->tmpdir = create_registered_temporary(prefix, true, impl->tmpdir_cleanup);
+  if (impl->tmpdir.empty())
+    return fail(ErrorKind::Io, "cannot create a temporary directory for the workbook", prefix + "*",
+                std::strerror(errno));
   lxw_workbook_options options{};
+  options.tmpdir = impl->tmpdir.data();
   options.constant_memory = LXW_TRUE;  // rows are flushed as they are written: memory stays flat
   options.use_zip64 = LXW_TRUE;
   impl->workbook = workbook_new_opt(path.c_str(), &options);

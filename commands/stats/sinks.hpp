@@ -11,11 +11,14 @@
 #include <string>
 #include <vector>
 
-#include "commands/common/interrupt_cleanup.hpp"
+#include "connectors/local/interrupt_cleanup.hpp"
 #include "core/error.hpp"
 #include "core/stats/report.hpp"
 
 namespace daoctl::commands {
+
+using local::create_registered_temporary;
+using local::InterruptCleanup;
 
 // A file written under a temporary name in the target's directory and
 // renamed over the target by commit() after fsync: a reader, or an

@@ -1,5 +1,7 @@
 #include "connectors/local/files.hpp"
 
+#include "connectors/local/interrupt_cleanup.hpp"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -85,10 +87,13 @@ static Status sync_dir(const std::string& dir, const std::string& path) {
 Status write_file_atomic(const std::string& path, const std::string& content, int mode) {
   auto slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
-  std::string tmpl = dir + "/." + path.substr(slash == std::string::npos ? 0 : slash + 1) + ".XXXXXX";
-  std::string tmp = tmpl;
-  int fd = ::mkstemp(tmp.data());
-  if (fd < 0) return fail(ErrorKind::Io, "cannot create temporary file", tmpl, errno_text());
+  // The temporary is registered before it exists, so a Ctrl-C or SIGTERM
+  // between its creation and the rename leaves nothing behind.
+  const std::string prefix = dir + "/." + path.substr(slash == std::string::npos ? 0 : slash + 1) + ".";
+  InterruptCleanup on_interrupt;
+  int fd = -1;
+  const std::string tmp = create_registered_temporary(prefix, false, on_interrupt, &fd);
+  if (tmp.empty()) return fail(ErrorKind::Io, "cannot create temporary file", prefix + "*", errno_text());
   const char* p = content.data();
   std::size_t left = content.size();
   while (left > 0) {
@@ -115,6 +120,7 @@ Status write_file_atomic(const std::string& path, const std::string& content, in
     ::unlink(tmp.c_str());
     return fail(ErrorKind::Io, "cannot replace", path, why);
   }
+  on_interrupt.release();  // it is `path` now
   return sync_dir(dir, path);
 }
 

@@ -95,52 +95,9 @@ Result<std::optional<ConfigFile>> load_config_file(const std::string& path) {
   return std::optional<ConfigFile>(std::move(*file));
 }
 
-Status write_config_file(const std::string& path, const ConfigFile& file) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  std::error_code ec;
-  if (!fs::exists(dir, ec)) {
-    fs::create_directories(dir, ec);
-    if (ec) {
-      return fail(ErrorKind::Io, "cannot create config directory", dir.string(), ec.message());
-    }
-    fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-  }
-  std::string tmp = (dir / (target.filename().string() + ".XXXXXX")).string();
-  // mkstemp creates the file with mode 0600, so the secret is never exposed.
-  const int fd = ::mkstemp(tmp.data());
-  if (fd < 0) {
-    return fail(ErrorKind::Io, "cannot write config file", path, errno_text(errno));
-  }
+std::string config_file_text(const std::optional<std::string>& existing, const ConfigFile& file) {
   // An existing file is edited line by line, so its comments stay.
-  std::string text;
-  if (std::ifstream existing(path, std::ios::binary); existing) {
-    std::ostringstream original;
-    original << existing.rdbuf();
-    text = update_config_text(original.str(), file);
-  } else {
-    text = serialize_config(file);
-  }
-  std::size_t written = 0;
-  int write_errno = 0;
-  while (written < text.size()) {
-    const auto n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      write_errno = errno;
-      break;
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (write_errno == 0 && ::fsync(fd) != 0) write_errno = errno;
-  if (::close(fd) != 0 && write_errno == 0) write_errno = errno;
-  if (write_errno == 0 && ::rename(tmp.c_str(), path.c_str()) != 0) write_errno = errno;
-  if (write_errno != 0) {
-    ::unlink(tmp.c_str());
-    return fail(ErrorKind::Io, "cannot write config file", path, errno_text(write_errno));
-  }
-  return {};
+  return existing ? update_config_text(*existing, file) : serialize_config(file);
 }
 
 Status check_secret_text(std::string_view secret, const std::string& what, const std::string& origin) {

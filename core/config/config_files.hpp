@@ -20,10 +20,10 @@ namespace daoctl::config {
 // Reads and parses the config file at `path`; nullopt when it does not exist.
 Result<std::optional<ConfigFile>> load_config_file(const std::string& path);
 
-// Writes `file` to `path` with mode 0600 via a temporary file in the same
-// directory and rename(2), so a reader never sees a half-written file.
-// Creates the parent directory (0700) when missing.
-Status write_config_file(const std::string& path, const ConfigFile& file);
+// The text to write for `file`: the `existing` file's text edited line by
+// line (its comments and order stay), or a new file's. The write itself is
+// local::write_config_file (connectors/local/config_writer.hpp).
+std::string config_file_text(const std::optional<std::string>& existing, const ConfigFile& file);
 
 // Refuses a config file owned by another user than `me` (root excepted) or
 // writable by group or others, as ssh does for ~/.ssh/config: whoever writes

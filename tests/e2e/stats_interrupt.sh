@@ -63,8 +63,16 @@ expect_eq "the temporary directory is empty at the end" "$(ls -A "$TMPDIR" | wc 
 # runs it on SIGTERM (it would remove $E2E_DIR and stop the peers).
 DAOCTL_REAL=$(readlink -f "$D")
 leftovers=0 bad_status=""
+# Three kinds of output in turn: CSV to -O, XLSX to -O, XLSX to stdout.
+# libxlsxwriter makes its own temporaries (tmp.XXXXXXXXXX, created then
+# unlinked), which a signal in between once left in $TMPDIR.
 for ((i = 0; i < 24; i++)); do
-  "$D" stats export activity --from 2026-11-01 --to 2026-11-02 -O "$OUTDIR/race.csv" >/dev/null 2>&1 &
+  case $((i % 3)) in
+    0) args=(-O "$OUTDIR/race.csv") ;;
+    1) args=(--format xlsx -O "$OUTDIR/race.xlsx") ;;
+    2) args=(--format xlsx) ;;
+  esac
+  "$D" stats export activity --from 2026-11-01 --to 2026-11-02 "${args[@]}" >/dev/null 2>&1 &
   pid=$!
   for ((j = 0; j < 2000; j++)); do
     [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$DAOCTL_REAL" ] && break
@@ -79,6 +87,8 @@ for ((i = 0; i < 24; i++)); do
 done
 expect_eq "SIGTERM at 24 staggered moments: every run ends by the signal" "$bad_status" ""
 expect_eq "SIGTERM at 24 staggered moments: no temporary file left" "$leftovers" "0"
+expect_eq "SIGTERM at 24 staggered moments: nothing left in the temporary directory" \
+  "$(ls -A "$TMPDIR")" ""
 
 # A real export, interrupted while its rows are being written.
 "$DAOCTL_SIM_BIN" seed --data "$E2E_DIR/sim" --users 500 --departments 10 --activity-days 60 \

@@ -1,7 +1,7 @@
 // The registry an interrupt empties (commands/common/interrupt_cleanup): a
 // temporary is registered before it exists, so an interrupt at any moment
 // removes whatever was created; a name already taken is never ours to remove.
-#include "commands/common/interrupt_cleanup.hpp"
+#include "connectors/local/interrupt_cleanup.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,9 +11,9 @@
 #include <fstream>
 
 namespace fs = std::filesystem;
-using daoctl::commands::create_registered_temporary;
-using daoctl::commands::InterruptCleanup;
-using daoctl::commands::remove_registered_files;
+using daoctl::local::create_registered_temporary;
+using daoctl::local::InterruptCleanup;
+using daoctl::local::remove_registered_files;
 
 namespace {
 fs::path scratch() {
@@ -46,6 +46,22 @@ TEST_CASE("a registered temporary file and directory are removed by an interrupt
   remove_registered_files();  // what the signal handler calls
   CHECK_FALSE(fs::exists(file));
   CHECK_FALSE(fs::exists(sub));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("an interrupt empties a registered directory of files it did not register") {
+  // libxlsxwriter makes tmp.XXXXXXXXXX in the directory it is given and
+  // unlinks it a moment later; an interrupt in between must not leave it.
+  auto dir = scratch();
+  InterruptCleanup dir_cleanup;
+  std::string sub = create_registered_temporary((dir / "xlsx-").string(), true, dir_cleanup);
+  REQUIRE_FALSE(sub.empty());
+  for (int i = 0; i < 300; ++i)  // more entries than one getdents64 buffer holds
+    std::ofstream(sub + "/tmp." + std::to_string(i) + std::string(20, 'x')) << i;
+  std::ofstream(dir / "beside") << "not ours";
+  remove_registered_files();
+  CHECK_FALSE(fs::exists(sub));
+  CHECK(fs::exists(dir / "beside"));
   fs::remove_all(dir);
 }
 

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/config/config.hpp"
+#include "connectors/local/config_writer.hpp"
 #include "core/config/config_files.hpp"
 
 using namespace daoctl::config;
@@ -322,7 +323,7 @@ TEST_CASE("write_config_file writes mode 0600 atomically and creates the directo
   TempDir dir;
   const auto path = (dir.path / "sub" / "config.yaml").string();
   ConfigFile file = two_contexts();
-  REQUIRE(write_config_file(path, file));
+  REQUIRE(daoctl::local::write_config_file(path, file));
   struct stat st {};
   REQUIRE(::stat(path.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);

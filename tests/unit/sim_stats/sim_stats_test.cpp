@@ -213,11 +213,18 @@ TEST_CASE("keyset paging: the last page of 300k rows is as fast as the first") {
   q.to_day = options.first_day + options.days;
   q.group_by = stats::GroupBy::User;
   q.limit = 1000;
+  // Best of three: one sample on a loaded 2-core machine (the suite runs
+  // -j2) can include a preemption of 10 ms or more, longer than the page.
   auto timed_page = [&](const ActivityQuery& query) {
-    auto start = std::chrono::steady_clock::now();
-    std::lock_guard lock(store.mutex());
-    auto page = activity_page_locked(store.db(), query);
-    return std::pair{std::chrono::steady_clock::now() - start, page};
+    std::chrono::steady_clock::duration best = std::chrono::hours(1);
+    decltype(activity_page_locked(store.db(), query)) page;
+    for (int i = 0; i < 3; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      std::lock_guard lock(store.mutex());
+      page = activity_page_locked(store.db(), query);
+      best = std::min(best, std::chrono::steady_clock::now() - start);
+    }
+    return std::pair{best, page};
   };
   auto [first_time, first] = timed_page(q);
   // Jump to the last day's cursor: a scan that ignored the keyset would be slow here.

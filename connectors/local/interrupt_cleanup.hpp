@@ -2,15 +2,22 @@
 // cli/'s signal handler ends the process at once with _exit(130), so no
 // destructor runs; it calls remove_registered_files(), which unlinks every
 // registered path with async-signal-safe calls only. A file is registered
-// while it is a temporary (an atomic output file before its rename).
+// while it is a temporary (an atomic output file before its rename, a plan or
+// config file before it replaces the old one, a private directory given to a
+// library that makes its own files in it).
+//
+// It lives here, under every writer of temporaries (connectors/local's
+// write_file_atomic and config writer, commands/stats' outputs), not in
+// commands/: a registry above a writer cannot see its temporaries.
 #pragma once
 
 #include <string>
 
-namespace daoctl::commands {
+namespace daoctl::local {
 
-// Registers `path` (a file, or with `directory` an empty-at-the-end directory
-// removed after the files) until the returned handle is destroyed or released.
+// Registers `path` (a file, or with `directory` a directory of ours: after
+// the files, the handler unlinks what is directly in it, then removes it)
+// until the returned handle is destroyed or released.
 // Up to 16 paths at once (more are not registered: the file is then only
 // removed by its owner's destructor); paths up to 4095 bytes.
 class InterruptCleanup {
@@ -38,8 +45,10 @@ class InterruptCleanup {
 std::string create_registered_temporary(const std::string& prefix, bool directory, InterruptCleanup& cleanup,
                                         int* fd = nullptr);
 
-// Called from the signal handler: unlink(2) each registered file, then
-// rmdir(2) each registered directory. Async-signal-safe.
+// Called from the signal handler: unlink(2) each registered file, then for
+// each registered directory unlink(2) its entries (one level: libxlsxwriter's
+// tmp.XXXXXXXXXX files, which it creates and unlinks a moment later) and
+// rmdir(2) it. Async-signal-safe (open, getdents64, unlinkat, rmdir).
 void remove_registered_files() noexcept;
 
-}  // namespace daoctl::commands
+}  // namespace daoctl::local

@@ -1,5 +1,6 @@
-#include "commands/common/interrupt_cleanup.hpp"
+#include "connectors/local/interrupt_cleanup.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -10,7 +11,7 @@
 #include <csignal>
 #include <cstring>
 
-namespace daoctl::commands {
+namespace daoctl::local {
 
 namespace {
 
@@ -90,13 +91,41 @@ std::string create_registered_temporary(const std::string& prefix, bool director
   return {};
 }
 
+namespace {
+
+// Unlinks the entries directly in `dir` (not "." and ".."; a subdirectory
+// stays, and then so does `dir`). Only async-signal-safe calls.
+void empty_directory(const char* dir) noexcept {
+  const int fd = ::open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return;
+  alignas(8) char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::getdents64(fd, buffer, sizeof buffer);
+    if (n <= 0) break;
+    for (ssize_t at = 0; at < n;) {
+      const auto* entry = reinterpret_cast<const struct dirent64*>(buffer + at);
+      at += entry->d_reclen;
+      const char* name = entry->d_name;
+      if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
+      ::unlinkat(fd, name, 0);
+    }
+  }
+  ::close(fd);
+}
+
+}  // namespace
+
 void remove_registered_files() noexcept {
   for (int pass = 0; pass < 2; ++pass)
     for (auto& slot : slots)
       if (slot.state.load() == 2 && slot.directory == (pass == 1)) {
-        if (slot.directory) ::rmdir(slot.path);
-        else ::unlink(slot.path);
+        if (slot.directory) {
+          empty_directory(slot.path);
+          ::rmdir(slot.path);
+        } else {
+          ::unlink(slot.path);
+        }
       }
 }
 
-}  // namespace daoctl::commands
+}  // namespace daoctl::local
