@@ -2,11 +2,14 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <filesystem>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -49,12 +52,23 @@ InterruptCleanup& InterruptCleanup::operator=(InterruptCleanup&& other) noexcept
   if (this != &other) {
     release();
     slot_ = other.slot_;
+    lock_fd_ = other.lock_fd_;
     other.slot_ = -1;
+    other.lock_fd_ = -1;
   }
   return *this;
 }
 
+void InterruptCleanup::hold_lock(int fd) {
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+  lock_fd_ = fd;
+}
+
 void InterruptCleanup::release() {
+  if (lock_fd_ >= 0) {
+    ::close(lock_fd_);
+    lock_fd_ = -1;
+  }
   if (slot_ < 0) return;
   slots[slot_].state.store(1);
   slots[slot_].path[0] = '\0';
@@ -62,21 +76,82 @@ void InterruptCleanup::release() {
   slot_ = -1;
 }
 
+namespace {
+
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+constexpr std::size_t kRandomChars = 12;
+constexpr int kAbandonedAfterSeconds = 10;
+
+// An flock(LOCK_EX) held on `path` until the fd is closed; -1 if it cannot
+// be opened or locked (with LOCK_NB: someone holds it).
+int lock_path(const std::string& path, bool directory, bool wait) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (directory ? O_DIRECTORY : 0));
+  if (fd < 0) return -1;
+  if (::flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+}  // namespace
+
+void sweep_abandoned_temporaries(const std::string& prefix) noexcept {
+  try {
+    namespace fs = std::filesystem;
+    const fs::path p(prefix);
+    const std::string stem = p.filename().string();
+    const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+    std::error_code ec;
+    fs::directory_iterator it(dir, ec), end;
+    const auto now = std::chrono::system_clock::now();
+    for (; !ec && it != end; it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      if (name.size() != stem.size() + kRandomChars || name.compare(0, stem.size(), stem) != 0) continue;
+      if (name.find_first_not_of(kAlphabet, stem.size()) != std::string::npos) continue;
+      struct stat st {};
+      if (::lstat(it->path().c_str(), &st) != 0) continue;
+      const bool is_dir = S_ISDIR(st.st_mode);
+      if (!is_dir && !S_ISREG(st.st_mode)) continue;
+      if (st.st_uid != ::geteuid()) continue;  // never another user's
+      const auto modified = std::chrono::system_clock::from_time_t(st.st_mtime);
+      if (now - modified < std::chrono::seconds(kAbandonedAfterSeconds)) continue;
+      const int fd = lock_path(it->path().string(), is_dir, false);
+      if (fd < 0) continue;  // a live run holds it
+      std::error_code ignored;
+      if (is_dir) fs::remove_all(it->path(), ignored);
+      else fs::remove(it->path(), ignored);
+      ::close(fd);
+    }
+  } catch (...) {
+    // A sweep is housekeeping: it never fails the run.
+  }
+}
+
 std::string create_registered_temporary(const std::string& prefix, bool directory, InterruptCleanup& cleanup,
                                         int* fd) {
-  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  sweep_abandoned_temporaries(prefix);
   for (int attempt = 0; attempt < 100; ++attempt) {
-    unsigned char random[12];
+    unsigned char random[kRandomChars];
     if (::getrandom(random, sizeof random, 0) != static_cast<ssize_t>(sizeof random)) return {};
     std::string path = prefix;
-    for (unsigned char r : random) path += alphabet[r % (sizeof alphabet - 1)];
+    for (unsigned char r : random) path += kAlphabet[r % (sizeof kAlphabet - 1)];
     cleanup = InterruptCleanup(path, directory);
     int rc = directory ? ::mkdir(path.c_str(), 0700)
-                       : ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+                       : ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (rc >= 0) {
-      if (!directory) {
-        if (fd != nullptr) *fd = rc;
-        else ::close(rc);
+      // Locked at once (a sweep also waits 10 s before it takes an unlocked
+      // one), and the lock is held by `cleanup` while the temporary is ours.
+      if (directory) {
+        cleanup.hold_lock(lock_path(path, true, true));
+      } else {
+        ::flock(rc, LOCK_EX);
+        if (fd != nullptr) {
+          *fd = rc;
+          cleanup.hold_lock(::fcntl(rc, F_DUPFD_CLOEXEC, 0));
+        } else {
+          cleanup.hold_lock(rc);
+        }
       }
       return path;
     }

@@ -25,15 +25,24 @@ class InterruptCleanup {
   InterruptCleanup() = default;
   explicit InterruptCleanup(const std::string& path, bool directory = false);
   ~InterruptCleanup() { release(); }
-  InterruptCleanup(InterruptCleanup&& other) noexcept : slot_(other.slot_) { other.slot_ = -1; }
+  InterruptCleanup(InterruptCleanup&& other) noexcept : slot_(other.slot_), lock_fd_(other.lock_fd_) {
+    other.slot_ = -1;
+    other.lock_fd_ = -1;
+  }
   InterruptCleanup& operator=(InterruptCleanup&& other) noexcept;
   InterruptCleanup(const InterruptCleanup&) = delete;
   InterruptCleanup& operator=(const InterruptCleanup&) = delete;
-  // The file is no longer temporary (renamed into place): forget it.
+  // The file is no longer temporary (renamed into place): forget it, and
+  // drop the lock that marks it as in use.
   void release();
+  // Keeps `fd` (which holds flock(LOCK_EX) on the temporary) open until
+  // release: while it is, no other run's sweep takes the temporary for a
+  // killed run's leftover.
+  void hold_lock(int fd);
 
  private:
   int slot_ = -1;
+  int lock_fd_ = -1;  // holds flock(LOCK_EX) on the temporary while it is ours
 };
 
 // Creates a new file (O_CREAT|O_EXCL, mode 0600; `*fd` gets the open
@@ -42,8 +51,20 @@ class InterruptCleanup {
 // exists: no interrupt can fall between its creation and its registration.
 // (mkstemp(3) then a registration has such a gap; a Ctrl-C there left the
 // file behind.) Returns the path, or "" with errno set.
+//
+// kill -9 and power cuts run no handler. So the temporary is held under
+// flock(LOCK_EX) while it is ours (until `cleanup` is released or destroyed,
+// or the process dies), and each call first sweeps what a killed run left
+// under the same prefix: an entry named `prefix` + 12 characters of the
+// alphabet that nobody holds locked and that is over 10 s old (the age
+// covers the instant between another run's creation and its lock) is
+// removed, a directory with what is directly in it.
 std::string create_registered_temporary(const std::string& prefix, bool directory, InterruptCleanup& cleanup,
                                         int* fd = nullptr);
+
+// The sweep alone (create_registered_temporary runs it first): for the
+// directory of `prefix`. Never fails; what cannot be removed stays.
+void sweep_abandoned_temporaries(const std::string& prefix) noexcept;
 
 // Called from the signal handler: unlink(2) each registered file, then for
 // each registered directory unlink(2) its entries (one level: libxlsxwriter's

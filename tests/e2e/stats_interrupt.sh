@@ -6,6 +6,7 @@
 # The platform is a peer that never answers, so the export is surely
 # mid-way (file created, no byte yet) when the signal comes; and then a real
 # daoctl-sim with a large export, interrupted while rows are being written.
+# A kill -9 leaves them, and the next run sweeps them (never a live run's).
 source "$(dirname "$0")/lib.sh"
 
 start_http_peer SILENT silent silent
@@ -89,6 +90,46 @@ expect_eq "SIGTERM at 24 staggered moments: every run ends by the signal" "$bad_
 expect_eq "SIGTERM at 24 staggered moments: no temporary file left" "$leftovers" "0"
 expect_eq "SIGTERM at 24 staggered moments: nothing left in the temporary directory" \
   "$(ls -A "$TMPDIR")" ""
+
+# kill -9 runs no handler: the temporaries stay. The next run sweeps what a
+# killed run left (unlocked, over 10 s old; `touch -d` ages them here), and
+# never what a live run holds, however old it looks.
+wait_for() { # GLOB: until it matches (5 s)
+  local i
+  for ((i = 0; i < 100; i++)); do
+    compgen -G "$1" >/dev/null && return 0
+    sleep 0.05
+  done
+  return 1
+}
+"$D" stats export activity --from 2026-11-01 --to 2026-11-02 -O "$OUTDIR/killed.csv" >/dev/null 2>&1 &
+pid=$!
+wait_for "$OUTDIR/.killed.csv.tmp-*" || failed "kill -9: the temporary appeared"
+"$D" stats export activity --format xlsx --from 2026-11-01 --to 2026-11-02 >/dev/null 2>&1 &
+pid2=$!
+wait_for "$TMPDIR/daoctl-xlsx-tmp-*" || failed "kill -9: the XLSX temporaries appeared"
+kill -KILL "$pid" "$pid2"
+wait "$pid" "$pid2" 2>/dev/null
+expect_eq "kill -9 leaves the -O temporary (no handler runs)" "$(compgen -G "$OUTDIR/.killed.csv.tmp-*" | wc -l)" "1"
+expect_eq "kill -9 leaves the XLSX directories (no handler runs)" "$(ls -A "$TMPDIR" | wc -l)" "2"
+# A live run beside them: its temporary looks old too, but it holds its lock.
+"$D" stats export activity --from 2026-11-01 --to 2026-11-02 -O "$OUTDIR/killed.csv" >/dev/null 2>&1 &
+live=$!
+for ((i = 0; i < 100; i++)); do
+  [ "$(compgen -G "$OUTDIR/.killed.csv.tmp-*" | wc -l)" = 2 ] && break
+  sleep 0.05
+done
+expect_eq "a live run has its own temporary beside the leftover" "$(compgen -G "$OUTDIR/.killed.csv.tmp-*" | wc -l)" "2"
+touch -d '-1 minute' "$OUTDIR"/.killed.csv.tmp-* "$TMPDIR"/daoctl-xlsx-*
+"$D" --timeout 1 stats export activity --from 2026-11-01 --to 2026-11-02 -O "$OUTDIR/killed.csv" >/dev/null 2>&1
+expect_eq "the next run swept the killed run's temporary, not the live run's" \
+  "$(compgen -G "$OUTDIR/.killed.csv.tmp-*" | wc -l)" "1"
+"$D" --timeout 1 stats export activity --format xlsx --from 2026-11-01 --to 2026-11-02 >/dev/null 2>&1
+expect_eq "the next XLSX run swept the killed run's directories" "$(ls -A "$TMPDIR")" ""
+kill -TERM "$live"
+wait "$live"
+expect_eq "the live run, ended by SIGTERM, removed its own temporary" \
+  "$(compgen -G "$OUTDIR/.killed.csv.tmp-*" | wc -l)" "0"
 
 # A real export, interrupted while its rows are being written.
 "$DAOCTL_SIM_BIN" seed --data "$E2E_DIR/sim" --users 500 --departments 10 --activity-days 60 \

@@ -3,8 +3,11 @@
 // removes whatever was created; a name already taken is never ours to remove.
 #include "connectors/local/interrupt_cleanup.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <ctime>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -14,6 +17,7 @@ namespace fs = std::filesystem;
 using daoctl::local::create_registered_temporary;
 using daoctl::local::InterruptCleanup;
 using daoctl::local::remove_registered_files;
+using daoctl::local::sweep_abandoned_temporaries;
 
 namespace {
 fs::path scratch() {
@@ -86,5 +90,58 @@ TEST_CASE("creating a temporary where it cannot be made fails with errno and reg
   std::ofstream(dir / "other") << "theirs";
   remove_registered_files();
   CHECK(fs::exists(dir / "other"));
+  fs::remove_all(dir);
+}
+
+namespace {
+void age(const std::string& path) {  // over the sweep's 10 s
+  struct timespec times[2] = {{::time(nullptr) - 60, 0}, {::time(nullptr) - 60, 0}};
+  REQUIRE(::utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW) == 0);
+}
+}  // namespace
+
+TEST_CASE("the sweep removes a killed run's temporaries, never a live one's, a young one or another name") {
+  auto dir = scratch();
+  const std::string prefix = (dir / ".out.csv.tmp-").string();
+  // A killed run's: unlocked and old, a file and a directory with a file in it.
+  const std::string dead_file = prefix + "AAAAAAAAAAAA";
+  const std::string dead_dir = prefix + "BBBBBBBBBBBB";
+  std::ofstream(dead_file) << "half";
+  fs::create_directory(dead_dir);
+  std::ofstream(dead_dir + "/tmp.x") << "y";
+  age(dead_file);
+  age(dead_dir);
+  // A live run's: held (its lock), however old it looks.
+  InterruptCleanup live_cleanup;
+  int live_fd = -1;
+  const std::string live = create_registered_temporary(prefix, false, live_cleanup, &live_fd);
+  REQUIRE_FALSE(live.empty());
+  ::close(live_fd);  // the caller's descriptor; the lock stays with the handle
+  age(live);
+  // Unlocked but young: another run between its creation and its lock.
+  const std::string young = prefix + "CCCCCCCCCCCC";
+  std::ofstream(young) << "";
+  // Not ours: other lengths or characters.
+  const std::string other1 = prefix + "DDDD", other2 = prefix + "EEEEEEEEEEE.";
+  std::ofstream(other1) << "";
+  std::ofstream(other2) << "";
+  age(other1);
+  age(other2);
+
+  InterruptCleanup next_cleanup;
+  const std::string next = create_registered_temporary(prefix, false, next_cleanup);  // sweeps first
+  REQUIRE_FALSE(next.empty());
+  CHECK_FALSE(fs::exists(dead_file));
+  CHECK_FALSE(fs::exists(dead_dir));
+  CHECK(fs::exists(live));
+  CHECK(fs::exists(young));
+  CHECK(fs::exists(other1));
+  CHECK(fs::exists(other2));
+
+  live_cleanup.release();  // the live run ends (renamed, say): its lock goes
+  age(live);
+  sweep_abandoned_temporaries(prefix);
+  CHECK_FALSE(fs::exists(live));
+  CHECK(fs::exists(next));  // still held
   fs::remove_all(dir);
 }
