@@ -291,8 +291,12 @@ StatsPage activity_page_locked(SqliteDb& db, const ActivityQuery& q) {
   if (q.granularity == Granularity::Day)
     index = q.group_by == GroupBy::Department ? "INDEXED BY stats_activity_day_department" : "";
   else
+    // Without a group key, (period, user_id) too: COUNT(DISTINCT user_id)
+    // then meets each period's users in order, and the table lookups stay
+    // near each other. The (period, department, user) index made a month of
+    // 1M rows 4x slower (2.04 vs 0.49 s, bench/stats.sh's data).
     index = fmt::format("INDEXED BY stats_activity_{}_{}", period,
-                        q.group_by == GroupBy::User ? "user" : "department");
+                        q.group_by == GroupBy::Department ? "department" : "user");
   std::string keyset = q.group_by == GroupBy::None ? fmt::format("AND {} > ?4", period)
                                                    : fmt::format("AND ({}, {}) > (?4, ?5)", period, key);
   auto sql = fmt::format(
