@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "connectors/content/file_stamp.hpp"
+#include "connectors/content/json_lines.hpp"
 #include "connectors/content/readers.hpp"
 #include "core/content/external_id.hpp"
 #include "core/schema/json_schema_validator.hpp"
@@ -268,19 +269,20 @@ Result<ReadResult> read_manifest_jsonl(const std::filesystem::path& file, const 
   const auto name = file.string();
   auto read = for_each_line(in, [&](std::size_t line_no, std::string_view line) -> Result<void> {
     auto where = fmt::format("{}:{}", name, line_no);
-    json j = json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-      out.problems.push_back({where, "not a JSON object"});
+    json j;
+    if (auto bad = parse_json_line(line, name, line_no, j)) {
+      out.problems.push_back(std::move(*bad));
       return {};
     }
     auto kind = text_of(j, "kind");
     auto v = validators.find(kind);
     if (v == validators.end()) {
-      out.problems.push_back({where + " /kind", "kind must be header, user, community, badge, post, event or award"});
+      out.problems.push_back(locate_json_line_problem(
+          {"/kind", "kind must be header, user, community, badge, post, event or award"}, line, name, line_no));
       return {};
     }
     auto problems = v->second.validate(j);
-    for (const auto& p : problems) out.problems.push_back({where + " " + (p.path.empty() ? "(root)" : p.path), p.message});
+    for (const auto& p : problems) out.problems.push_back(locate_json_line_problem(p, line, name, line_no));
     if (!problems.empty()) return {};
     if (kind == "header") builder.ns = text_of(j, "namespace").empty() ? builder.ns : text_of(j, "namespace");
     else builder.add(kind, j, where);

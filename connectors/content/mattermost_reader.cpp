@@ -24,6 +24,7 @@
 #include <set>
 
 #include "connectors/content/file_stamp.hpp"
+#include "connectors/content/json_lines.hpp"
 #include "connectors/content/readers.hpp"
 #include "core/content/external_id.hpp"
 #include "core/content/markup.hpp"
@@ -129,9 +130,9 @@ class Scan {
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
     auto& set = out.set;
     auto where = fmt::format("{}:{}", name_, line_no);
-    json j = json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-      out.problems.push_back({where, "not a JSON object"});
+    json j;
+    if (auto bad = parse_json_line(line, name_, line_no, j)) {
+      out.problems.push_back(std::move(*bad));
       return;
     }
     auto type = text_of(j, "type");

@@ -73,10 +73,22 @@ namespace {
 
 constexpr std::string_view kCoreTagPrefix = "tag:yaml.org,2002:";
 
-std::string where(std::string_view source_name, const YAML::Mark& mark) {
+// The 1-based column of `mark` in characters: yaml-cpp counts bytes, so a
+// value after Cyrillic or Hebrew text was reported columns to the right of
+// where an editor shows it. `text` is the whole source; mark.pos its byte.
+int column_of(std::string_view text, const YAML::Mark& mark) {
+  if (mark.pos < 0 || mark.column < 0 || static_cast<std::size_t>(mark.pos) > text.size() || mark.column > mark.pos)
+    return mark.column + 1;
+  int column = 1;
+  for (auto i = static_cast<std::size_t>(mark.pos - mark.column); i < static_cast<std::size_t>(mark.pos); ++i)
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++column;
+  return column;
+}
+
+std::string where(std::string_view source_name, std::string_view text, const YAML::Mark& mark) {
   if (mark.is_null()) return std::string(source_name);
   return std::string(source_name) + ":" + std::to_string(mark.line + 1) + ":" +
-         std::to_string(mark.column + 1);
+         std::to_string(column_of(text, mark));
 }
 
 std::optional<nlohmann::json> resolve_null(const std::string& s) {
@@ -190,8 +202,8 @@ std::optional<nlohmann::json> resolve_float(const std::string& s) {
 
 class Converter {
  public:
-  Converter(std::string_view source_name, SourceMap& positions, std::size_t max_nodes)
-      : source_name_(source_name), positions_(positions), nodes_left_(max_nodes) {}
+  Converter(std::string_view source_name, std::string_view text, SourceMap& positions, std::size_t max_nodes)
+      : source_name_(source_name), text_(text), positions_(positions), nodes_left_(max_nodes) {}
 
   Result<nlohmann::json> convert(const YAML::Node& node, const std::string& pointer) {
     const YAML::Mark mark = node.Mark();
@@ -199,10 +211,10 @@ class Converter {
     // hundred bytes convert for ever. Without aliases a text has fewer nodes
     // than bytes, so the bound only stops runaway expansion.
     if (nodes_left_ == 0)
-      return fail(ErrorKind::Parse, "cannot convert YAML to JSON", where(source_name_, mark),
+      return fail(ErrorKind::Parse, "cannot convert YAML to JSON", where(source_name_, text_, mark),
                   "the document expands to too many nodes through aliases");
     --nodes_left_;
-    if (!mark.is_null()) positions_.record(pointer, {mark.line + 1, mark.column + 1});
+    if (!mark.is_null()) positions_.record(pointer, {mark.line + 1, column_of(text_, mark)});
     switch (node.Type()) {
       case YAML::NodeType::Undefined:
       case YAML::NodeType::Null:
@@ -225,15 +237,15 @@ class Converter {
           const YAML::Node& key = entry.first;
           if (!key.IsScalar())
             return fail(ErrorKind::Parse, "cannot convert YAML to JSON",
-                        where(source_name_, key.Mark()), "mapping keys must be scalars");
+                        where(source_name_, text_, key.Mark()), "mapping keys must be scalars");
           const std::string name = key.Scalar();
           if (auto bad = not_utf8(name, key.Mark())) return std::unexpected(std::move(*bad));
           if (object.contains(name))
             return fail(ErrorKind::Parse, "cannot convert YAML to JSON",
-                        where(source_name_, key.Mark()), "duplicate key \"" + name + "\"");
+                        where(source_name_, text_, key.Mark()), "duplicate key \"" + name + "\"");
           const std::string member = pointer + "/" + escape_pointer_token(name);
           if (const YAML::Mark km = key.Mark(); !km.is_null())
-            positions_.record_key(member, {km.line + 1, km.column + 1});
+            positions_.record_key(member, {km.line + 1, column_of(text_, km)});
           auto value = convert(entry.second, member);
           if (!value) return value;
           object[name] = std::move(*value);
@@ -254,7 +266,7 @@ class Converter {
     Error e;
     e.kind = ErrorKind::Parse;
     e.message = "cannot convert YAML to JSON";
-    e.object = where(source_name_, mark);
+    e.object = where(source_name_, text_, mark);
     e.detail = "the text is not valid UTF-8 (byte " + std::to_string(valid + 1) + " of the value)";
     e.hint = "save the file as UTF-8";
     return e;
@@ -286,7 +298,7 @@ class Converter {
         if (v && v->is_number_integer()) v = nlohmann::json(v->get<double>());
       }
       if (v) return *v;
-      return fail(ErrorKind::Parse, "cannot convert YAML to JSON", where(source_name_, node.Mark()),
+      return fail(ErrorKind::Parse, "cannot convert YAML to JSON", where(source_name_, text_, node.Mark()),
                   "\"" + text + "\" is not a valid !!" + std::string(type));
     }
     // Application tags (!foo) carry no JSON meaning: keep the text.
@@ -294,6 +306,7 @@ class Converter {
   }
 
   std::string_view source_name_;
+  std::string_view text_;
   SourceMap& positions_;
   std::size_t nodes_left_;
 };
@@ -343,17 +356,17 @@ Result<YamlDocument> parse_yaml(std::string_view text, std::string_view source_n
     }
     if (counter.documents == 1) root = YAML::Load(std::string(text));  // the first document only
   } catch (const YAML::Exception& e) {
-    return fail(ErrorKind::Parse, "cannot parse YAML", where(source_name, e.mark), e.msg);
+    return fail(ErrorKind::Parse, "cannot parse YAML", where(source_name, text, e.mark), e.msg);
   }
   YamlDocument out;
   if (counter.documents == 0) return out;
   if (counter.documents > 1)
-    return fail(ErrorKind::Parse, "cannot parse YAML", where(source_name, counter.second_root),
+    return fail(ErrorKind::Parse, "cannot parse YAML", where(source_name, text, counter.second_root),
                 "expected one document, found " +
                     (counter.documents > DocumentCounter::kMaxDocuments
                          ? "more than " + std::to_string(DocumentCounter::kMaxDocuments)
                          : std::to_string(counter.documents)));
-  Converter converter(source_name, out.positions, 2 * text.size() + 100'000);
+  Converter converter(source_name, text, out.positions, 2 * text.size() + 100'000);
   auto value = converter.convert(root, "");
   if (!value) return std::unexpected(std::move(value.error()));
   out.value = std::move(*value);

@@ -258,9 +258,49 @@ TEST_CASE("problems of a JSON Lines manifest name the file and line and posts wi
   auto read = read_manifest(file);
   REQUIRE(read);
   REQUIRE(read->problems.size() == 3);
-  CHECK(read->problems[0].where == file.string() + ":3");
-  CHECK(read->problems[1].where.starts_with(file.string() + ":4"));
-  CHECK(read->problems[2].where == file.string() + ":5 /kind");
+  CHECK(read->problems[0].where == file.string() + ":3:2");  // "not": the 'o' is where no JSON literal fits
+  CHECK(read->problems[0].message.starts_with("invalid JSON: syntax error while parsing value"));
+  CHECK(read->problems[1].where.starts_with(file.string() + ":4:"));
+  CHECK(read->problems[2].where == file.string() + ":5:9");  // the value of "kind"
+  CHECK(read->problems[2].message == "/kind: kind must be header, user, community, badge, post, event or award");
+  CHECK(count_content(read->set).posts == 1);
+  std::filesystem::remove_all(file.parent_path());
+}
+
+TEST_CASE("a JSON Lines manifest names line and column: syntax errors, unknown keys, wrong values, non-ASCII") {
+  // What an HR or migration script writes by hand: a stray comma, a
+  // misspelled key, a wrong type after Cyrillic text (columns count
+  // characters, not bytes), a bare string, a valid line.
+  auto file = write_temp("cols.jsonl",
+                         "{\"kind\":\"header\",\"version\":1}\n"
+                         "{\"kind\":\"post\",\"id\":\"p1\",,\"author\":\"a\"}\n"
+                         "{\"kind\":\"post\",\"id\":\"p2\",\"autor\":\"a\",\"body\":\"x\",\"created_at\":\"2024-01-01T00:00:00Z\"}\n"
+                         "{\"kind\":\"post\",\"body\":\"Привет\",\"id\":7,\"author\":\"a\",\"created_at\":\"2024-01-01T00:00:00Z\"}\n"
+                         "\"just a string\"\n"
+                         "  {\"kind\":\"post\",\"id\":\"p3\",\"author\":\"a\",\"body\":\"ok\",\"created_at\":\"2024-01-01T00:00:00Z\"}\n");
+  auto read = read_manifest(file);
+  REQUIRE(read);
+  const auto name = file.string();
+  REQUIRE(read->problems.size() >= 4);
+  std::map<std::string, std::string> by_where;
+  for (const auto& p : read->problems) by_where[p.where] = p.message;
+  INFO([&] {
+    std::string all;
+    for (const auto& p : read->problems) all += p.where + " | " + p.message + "\n";
+    return all;
+  }());
+  // Line 2: the second comma, at column 26.
+  REQUIRE(by_where.count(name + ":2:26"));
+  CHECK(by_where[name + ":2:26"] == "invalid JSON: syntax error while parsing object key - unexpected ','; expected string literal");
+  // Line 3: the misspelled key, at the key.
+  REQUIRE(by_where.count(name + ":3:26"));
+  CHECK(by_where[name + ":3:26"] == "unknown key 'autor' (did you mean 'author'?)");
+  // Line 4: "id":7 after 6 Cyrillic letters (12 bytes): column of the value.
+  REQUIRE(by_where.count(name + ":4:37"));
+  CHECK(by_where[name + ":4:37"].starts_with("/id: "));
+  // Line 5: a JSON value that is not an object.
+  REQUIRE(by_where.count(name + ":5:1"));
+  CHECK(by_where[name + ":5:1"] == "a line must be a JSON object, not string");
   CHECK(count_content(read->set).posts == 1);
   std::filesystem::remove_all(file.parent_path());
 }

@@ -185,7 +185,7 @@ TEST_CASE("problems of a Mattermost export are the same from its file and from m
   auto read = read_both_ways(file, posts);
   const auto name = file.string();
   REQUIRE(read.problems.size() == 4);
-  CHECK(read.problems[0].where == name + ":3");
+  CHECK(read.problems[0].where == name + ":3:2");
   CHECK(read.problems[1].where == name + ":6 /type");
   CHECK(read.problems[2].where == name + ":1");
   CHECK(read.problems[2].message == "the export has no {\"type\":\"version\"} line");

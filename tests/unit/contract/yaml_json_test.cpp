@@ -100,6 +100,13 @@ TEST_CASE("SourceMap records 1-based line:column of every node's value") {
   CHECK_FALSE(map.find_exact("/policies/password/lockout_minutes").has_value());
 }
 
+TEST_CASE("positions after non-ASCII text count characters, not bytes") {
+  auto doc = parse_yaml("department: \"Отдел продаж\"\nmanager: {name: Иван, id: x}\n", "job.yaml");
+  REQUIRE(doc);
+  CHECK(doc->positions.find("/manager/id") == SourcePosition{2, 27});
+  CHECK(doc->positions.find_key("/manager/id") == SourcePosition{2, 23});
+}
+
 TEST_CASE("YAML errors name file:line:column and the cause") {
   struct Row {
     const char* text;
@@ -115,6 +122,10 @@ TEST_CASE("YAML errors name file:line:column and the cause") {
       // (yaml-cpp itself refuses escapes such as "\\uD800").
       {"color: ab\xD8\xDC" "0B\n", "bad.yaml:1:8", "the text is not valid UTF-8 (byte 3 of the value)"},
       {"\xFF: 1\n", "bad.yaml:1:1", "the text is not valid UTF-8 (byte 1 of the value)"},
+      // Columns count characters, as editors show them, not bytes: six
+      // Cyrillic letters are 12 bytes.
+      {"x: [Привет, !!int twelve]\n", "bad.yaml:1:13", "\"twelve\" is not a valid !!int"},
+      {"отдел: 1\nотдел: 2\n", "bad.yaml:2:1", "duplicate key \"отдел\""},
   };
   for (const auto& row : rows) {
     INFO(row.text);
