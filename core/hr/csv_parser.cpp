@@ -106,8 +106,13 @@ Status CsvParser::feed(std::string_view utf8) {
           if (auto st = end_row(here); !st) return st;
         } else {
           auto uc = static_cast<unsigned char>(c);
+          // The character itself, as the file has it ('Б', not "a non-ASCII
+          // character"), when its bytes are all in this chunk.
+          const std::size_t len = uc >= 0xF0 ? 4 : uc >= 0xE0 ? 3 : uc >= 0xC0 ? 2 : 1;
           std::string shown = uc >= 0x20 && uc < 0x7F ? fmt::format("'{}'", c)
-                                                      : std::string("a non-ASCII character");
+                              : uc >= 0xC0 && i - 1 + len <= utf8.size()
+                                  ? fmt::format("'{}'", utf8.substr(i - 1, len))
+                                  : std::string("a non-ASCII character");
           return fail(ErrorKind::Parse, fmt::format("malformed CSV in {}", object_),
                       fmt::format("{}:{}:{}", object_, here.line, here.column),
                       fmt::format("unexpected {} after the closing quote of a field", shown),

@@ -46,4 +46,36 @@ printf 'version: 1\ncommunities:\n  - {id: c, name: C\n' >man1.yaml
 expect_exit 1 "manifest: YAML syntax error" "$DAOCTL_BIN" import validate man1.yaml
 expect_eq "manifest: syntax error first line" "$(first)" "daoctl: error: man1.yaml:4:1: cannot parse YAML: end of map flow not found"
 
+
+# Import manifest (JSON Lines): a stray comma names its line and column.
+printf '{"kind":"header","version":1}\n{"kind":"post","id":"p1",,"author":"a"}\n' >man2.jsonl
+expect_exit 1 "manifest: JSON Lines syntax error" "$DAOCTL_BIN" import validate man2.jsonl
+expect_eq "manifest: JSON Lines problem names line and column" "$(first)" \
+  "man2.jsonl:2:26: invalid JSON: syntax error while parsing object key - unexpected ','; expected string literal"
+
+# HR exports as they really break: an unescaped quote inside a quoted
+# Cyrillic name, a truncated export, a row with an extra cell, a JSON export
+# with a missing comma. Columns count characters, not bytes. A source that
+# cannot be read is a safety stop (5, README: "failed source"): nothing is
+# planned from half an export.
+printf '%s\n' 'version: 1' 'name: hr-only' 'sources:' '  hr:' '    type: csv' '    path: hr.csv' '    key: id' \
+  'mapping:' '  externalId: "{hr.id}"' '  userName: "{hr.login}"' '  displayName: "{hr.name}"' >hrjob.yaml
+printf 'id,login,name\n1,ivan,"Иван Петров"\n2,anna,"Анна "Большая" Смирнова"\n' >hr.csv
+expect_exit 5 "HR CSV: an unescaped quote" "$DAOCTL_BIN" sync plan -f hrjob.yaml
+expect_eq "HR CSV: an unescaped quote, first line" "$(first)" \
+  "daoctl: error: ./hr.csv:3:15: cannot read source hr (csv): malformed CSV in ./hr.csv: unexpected 'Б' after the closing quote of a field"
+printf 'id,login,name\n1,ivan,"Иван Петров\n2,anna,Анна\n' >hr.csv
+expect_exit 5 "HR CSV: a truncated export" "$DAOCTL_BIN" sync plan -f hrjob.yaml
+expect_eq "HR CSV: a truncated export, first line" "$(first)" \
+  "daoctl: error: ./hr.csv:2:8: cannot read source hr (csv): cannot read ./hr.csv: the file ends inside a quoted field: the quoted field that starts here is never closed: the export is truncated or has an unbalanced quote"
+printf 'id,login,name\n1,ivan,Иван,extra\n' >hr.csv
+expect_exit 5 "HR CSV: a ragged row" "$DAOCTL_BIN" sync plan -f hrjob.yaml
+expect_eq "HR CSV: a ragged row, first line" "$(first)" \
+  "daoctl: error: ./hr.csv:2:13: cannot read source hr (csv): ragged row in ./hr.csv: the row has 4 cells, the header has 3 columns"
+sed -i 's/type: csv/type: json/; s/hr\.csv/hr.json/' hrjob.yaml
+printf '[{"id":"1","login":"ivan","name":"Иван"},\n {"id":"2","login":"anna" "name":"Анна"}]\n' >hr.json
+expect_exit 5 "HR JSON: a missing comma" "$DAOCTL_BIN" sync plan -f hrjob.yaml
+expect_eq "HR JSON: a missing comma, first line" "$(first)" \
+  "daoctl: error: ./hr.json:2:32: cannot read source hr (json): malformed JSON in ./hr.json: syntax error while parsing object - unexpected string literal; expected '}'"
+
 finish
