@@ -17,6 +17,7 @@
 #include "cli/usage_help.hpp"
 #include "commands/common/command_doc.hpp"
 #include "connectors/local/interrupt_cleanup.hpp"
+#include "core/output/progress.hpp"
 #include "commands/common/output_formats.hpp"
 #include "commands/register_all.hpp"
 #include "core/text/ascii.hpp"
@@ -268,14 +269,15 @@ commands::ClientFactory curl_client_factory(std::string user_agent) {
     transport.insecure = s.insecure;
     transport.user_agent = user_agent;
     if (s.verbose) {
-      transport.trace = [&io](const std::string& line) { io.err() << line << '\n'; };
+      transport.trace = [&io](const std::string& line) { output::write_above_progress(io.err(), line); };
     }
     platform::ClientOptions options;
     options.deadline = s.deadline;
     options.attempt_timeout = transport.request_timeout;
     if (s.total_timeout.count() > 0) options.deadline_name = fmt::format("--timeout {} s", s.total_timeout.count());
     if (s.retry_notices)
-      options.on_retry = [&io](const std::string& line) { io.err() << "daoctl: " << line << '\n'; };
+      // Above the progress line, if one is drawn: never torn into it.
+      options.on_retry = [&io](const std::string& line) { output::write_above_progress(io.err(), "daoctl: " + line); };
     options.base_url = s.url;
     options.detect_non_platform = true;
     options.token = s.token;

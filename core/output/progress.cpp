@@ -1,5 +1,7 @@
 #include "core/output/progress.hpp"
 
+#include <mutex>
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -53,6 +55,13 @@ std::string progress_line(const std::string& label, std::int64_t done, std::opti
                      std::string(static_cast<std::size_t>(width - filled), '.'), format_rate(rate, unit), eta);
 }
 
+namespace {
+// The progress line on the terminal now (at most one), and the lock that
+// keeps its drawing and the notices written above it from interleaving.
+std::mutex active_mutex;
+Progress* active = nullptr;
+}  // namespace
+
 Progress::Progress(std::ostream& out, std::string label, std::optional<std::int64_t> total, bool enabled,
                    ProgressUnit unit, Clock::time_point start)
     : out_(out), label_(std::move(label)), total_(total), enabled_(enabled), unit_(unit), start_(start) {}
@@ -62,6 +71,8 @@ Progress::~Progress() {
     finish();
   } catch (...) {
   }
+  std::lock_guard lock(active_mutex);
+  if (active == this) active = nullptr;
 }
 
 void Progress::update(std::int64_t done, Clock::time_point now) {
@@ -76,6 +87,8 @@ void Progress::finish(Clock::time_point now) {
   if (!enabled_ || finished_) return;
   finished_ = true;
   if (!last_draw_ || drawn_done_ != done_) draw(now);
+  std::lock_guard lock(active_mutex);
+  if (active == this) active = nullptr;
   out_ << '\n' << std::flush;
 }
 
@@ -84,12 +97,27 @@ void Progress::draw(Clock::time_point now) {
   drawn_done_ = done_;
   const double elapsed = std::chrono::duration<double>(now - start_).count();
   std::string line = progress_line(label_, done_, total_, elapsed, unit_);
+  std::lock_guard lock(active_mutex);
+  active = this;
+  last_line_ = line;
   // Spaces, not an ANSI erase, clear what a longer earlier line left: works
   // on TERM=dumb too.
   const std::size_t width = line.size();
   if (width < last_width_) line.append(last_width_ - width, ' ');
   last_width_ = width;
   out_ << '\r' << line << std::flush;
+}
+
+void write_above_progress(std::ostream& out, const std::string& line) {
+  std::lock_guard lock(active_mutex);
+  if (active == nullptr || &active->out_ != &out || active->last_width_ == 0) {
+    out << line << '\n' << std::flush;
+    return;
+  }
+  std::string text = line;
+  if (text.size() < active->last_width_) text.append(active->last_width_ - text.size(), ' ');
+  out << '\r' << text << '\n' << active->last_line_ << std::flush;
+  active->last_width_ = active->last_line_.size();
 }
 
 }  // namespace daoctl::output

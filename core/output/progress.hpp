@@ -27,6 +27,14 @@ std::string format_amount(std::int64_t n, ProgressUnit unit);
 std::string progress_line(const std::string& label, std::int64_t done, std::optional<std::int64_t> total,
                           double elapsed_seconds, ProgressUnit unit);
 
+// Writes `line` and a newline to `out` so that a progress line being drawn
+// there is not torn: the progress line is cleared, `line` printed, and the
+// progress line drawn again below it (as apt and cargo do). Without a
+// progress line on `out`, just `line`. For notices that come while a bar is
+// drawn (a retry: "no answer from … in 30 s, retry 2/5 in 4 s"), from any
+// thread.
+void write_above_progress(std::ostream& out, const std::string& line);
+
 class Progress {
  public:
   using Clock = std::chrono::steady_clock;
@@ -51,6 +59,7 @@ class Progress {
 
  private:
   void draw(Clock::time_point now);
+  friend void write_above_progress(std::ostream& out, const std::string& line);
 
   std::ostream& out_;
   std::string label_;
@@ -62,6 +71,7 @@ class Progress {
   std::int64_t done_ = 0;
   std::int64_t drawn_done_ = -1;
   std::size_t last_width_ = 0;
+  std::string last_line_;  // what is on the terminal now, for a redraw
   bool finished_ = false;
 };
 

@@ -58,4 +58,23 @@ expect_eq "job: no output file, no temporary file" "$(ls -A "$E2E_DIR" | grep -c
 rm -f "$E2E_DIR/silent.rec"
 run "$D" --attempt-timeout 1 --timeout 4 users list
 expect_match "the peer saw the attempts" "$(wc -l <"$E2E_DIR/silent.rec")" '^[2-4]$'
+# --- a retry while a progress bar is drawn: the notice is a line of its own
+# above the bar (the bar is cleared, then drawn again below it), never text
+# run into the bar. A real export through a proxy that stalls one page
+# mid-body, on a terminal.
+"$DAOCTL_SIM_BIN" seed --data "$E2E_DIR/sim" --users 200 --departments 5 --activity-days 30 \
+  >/dev/null 2>"$E2E_DIR/seed.err" || failed "seed" "$(cat "$E2E_DIR/seed.err")"
+start_sim
+start_http_peer STALLER staller proxy --upstream "$SIM_URL" --stall-path cursor= --stall-count 1
+in_pty "DAOCTL_URL=$(q "$STALLER") DAOCTL_TOKEN=$(q "$DAOCTL_SIM_TOKEN") $(q "$D") --attempt-timeout 1 stats export activity --group-by user --from 2025-01-01 --to 2025-01-31 --page-size 100 -O $(q "$E2E_DIR/bar.csv")"
+expect_eq "bar: the export through one stalled page succeeds" "$TTY_STATUS" "0"
+# Split the terminal's output into what each \r or \n starts: the notice
+# must be a whole segment (nothing of the bar before it on its line).
+SEGMENTS=$(printf '%s' "$TTY_OUT" | tr '\r' '\n')
+expect_match "bar: the retry is told" "$SEGMENTS" "^daoctl: no answer from [0-9.:]+ in 1 s, retry 2/5 in [0-9.]+ s *$"
+expect_no_match "bar: the notice is not run into the bar" "$SEGMENTS" ".+daoctl: no answer from"
+expect_match "bar: the bar is drawn again after the notice" \
+  "$(printf '%s' "$SEGMENTS" | sed -n '/retry 2\/5/,$p' | sed -n '2,$p')" "^exporting"
+expect_eq "bar: every row is in the file" "$(($(wc -l <"$E2E_DIR/bar.csv") - 1))" \
+  "$(DAOCTL_URL=$SIM_URL DAOCTL_TOKEN=$DAOCTL_SIM_TOKEN "$D" stats export activity --group-by user --from 2025-01-01 --to 2025-01-31 -o csv | tail -n +2 | wc -l)"
 finish

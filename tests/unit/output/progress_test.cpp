@@ -57,6 +57,34 @@ TEST_CASE("progress: redrawn in place with a carriage return, throttled, padded 
   CHECK(text.back() == '\n');
 }
 
+TEST_CASE("progress: a notice while the bar is drawn goes above it, and the bar is drawn again below") {
+  std::ostringstream out;
+  const auto t0 = Clock::time_point{} + 1h;
+  {
+    Progress p(out, "applying", 100, true, ProgressUnit::Items, t0);
+    p.update(40, t0 + 10ms);
+    write_above_progress(out, "daoctl: no answer from h in 30 s, retry 2/5 in 4 s");
+    p.update(41, t0 + 1s);
+    p.finish(t0 + 2s);
+  }
+  const std::string text = out.str();
+  // The notice is a line of its own, starting at column 0 (after a \r that
+  // leaves the bar's line) and padded over the bar; the bar comes back below.
+  const auto notice = text.find("\rdaoctl: no answer from h in 30 s, retry 2/5 in 4 s");
+  REQUIRE(notice != std::string::npos);
+  const auto end_of_notice = text.find('\n', notice);
+  REQUIRE(end_of_notice != std::string::npos);
+  const std::string notice_line = text.substr(notice + 1, end_of_notice - notice - 1);
+  CHECK(notice_line.find("40/100") == std::string::npos);  // not torn into the bar
+  const std::string after = text.substr(end_of_notice + 1);
+  CHECK(after.starts_with("applying"));  // drawn again at once, below
+  CHECK(after.find("41/100") != std::string::npos);
+  // After the bar is finished a notice is a plain line.
+  std::ostringstream later;
+  write_above_progress(later, "daoctl: plain");
+  CHECK(later.str() == "daoctl: plain\n");
+}
+
 TEST_CASE("progress: a disabled Progress prints nothing") {
   std::ostringstream out;
   {
