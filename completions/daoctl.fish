@@ -104,7 +104,7 @@ complete -c daoctl -n '__daoctl_path_under sync watch' -l allow-deprovision -r -
 complete -c daoctl -n '__daoctl_path_under sync watch' -l concurrency -r -d 'Requests in flight (default: the job"s apply.concurrency)'
 complete -c daoctl -n '__daoctl_path_is sync watch' -s o -l output -r -a 'table json yaml csv' -d 'Output format'
 complete -c daoctl -n '__daoctl_path_is stats' -a export -d 'Export activity, event RSVPs, badges awarded or the audit log (streamed)'
-complete -c daoctl -n '__daoctl_path_is stats' -a report -d 'Write one self-contained HTML report: activity, departments, events'
+complete -c daoctl -n '__daoctl_path_is stats' -a report -d 'Write one self-contained HTML report: activity, departments, events, badges'
 complete -c daoctl -n '__daoctl_path_under stats export' -l from -r -d 'Start (inclusive): a date 2026-11-01 or an RFC 3339 time'
 complete -c daoctl -n '__daoctl_path_under stats export' -l to -r -d 'End (exclusive): a date or an RFC 3339 time; default now'
 complete -c daoctl -n '__daoctl_path_under stats export' -l since -r -d 'Start relative to now: 30d, 12h, 2w (default 30d)'
