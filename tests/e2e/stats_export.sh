@@ -64,6 +64,16 @@ print(sum(int(r['awarded']) for r in rows), keys == sorted(keys) and len(set(key
 EOF
 )
 expect_eq "csv awards (python csv) add up to the seed, rows once each in (period, badge) order" "$AWARDS_CSV" "$(seed_total awards) True"
+check "awards, first page of one row" "$D" api GET '/api/v1/stats/awards?from=2025-01-01&to=2025-03-02&limit=1'
+CURSOR=$(printf '%s' "$OUT" | jq -r .next_cursor)
+check "awards, second page by its cursor" "$D" api GET "/api/v1/stats/awards?from=2025-01-01&to=2025-03-02&limit=1&cursor=$CURSOR"
+check "activity, first page of one row" "$D" api GET '/api/v1/stats/activity?from=2025-01-01&to=2025-03-02&limit=1'
+expect_exit 1 "an activity cursor is refused by /stats/awards" "$D" api GET \
+  "/api/v1/stats/awards?from=2025-01-01&to=2025-03-02&cursor=$(printf '%s' "$OUT" | jq -r .next_cursor)"
+expect_match "the refusal names the cursor" "$ERR" 'was not issued by this server for this query'
+expect_exit 1 "granularity year is refused" "$D" api GET '/api/v1/stats/awards?from=2025-01-01&to=2025-03-02&granularity=year'
+expect_exit 1 "to before from is refused" "$D" api GET '/api/v1/stats/awards?from=2025-03-02&to=2025-01-01'
+expect_exit 1 "from is required" "$D" api GET '/api/v1/stats/awards?to=2025-01-01'
 check "awards as ndjson" "$D" stats export awards "${RANGE[@]}" --format ndjson
 expect_eq "ndjson awards carry the seeded badge names" "$(printf '%s\n' "$OUT" | jq -sc '[.[].badge_name] | unique | length')" "$(seed_total badges)"
 
