@@ -262,7 +262,7 @@ TEST_CASE("badges awarded: hostile badge names stay text, a deleted badge counts
   CHECK(page.find("<table id=\"badges-awarded\"") != std::string::npos);
 }
 
-TEST_CASE("no badges awarded: the section says so and draws no chart; not read: no section, no figure") {
+TEST_CASE("no badges awarded: the section says so and draws no chart, and unread awards show nothing") {
   StatsAggregates data;
   data.add_awards("3", std::string("Mentor"), 6, true);  // only the previous period had awards
   data.set_awards_read(true);
