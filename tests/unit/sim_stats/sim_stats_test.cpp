@@ -10,6 +10,7 @@
 #include <random>
 
 #include "sim/activity_seed.hpp"
+#include "sim/content_wire.hpp"
 #include "sim/seed.hpp"
 #include "sim/sqlite_db.hpp"
 #include "sim/stats_store.hpp"
@@ -428,4 +429,32 @@ TEST_CASE("seeded awards: deterministic, listed per user and counted by /stats/a
   auto found = award_rows(store, q);
   CHECK(awarded_sum(found) == expected.awards);
   for (const auto& r : found) CHECK(r["badge_name"].is_string());
+}
+
+TEST_CASE("awards of a data directory from before /stats/awards are counted once, at start") {
+  TempDir dir;
+  Store store(dir.path);
+  content::create_content_tables(store);
+  std::lock_guard lock(store.mutex());
+  auto& db = store.db();
+  // Rows as the award route wrote them before it recorded statistics; one
+  // with an awarded_at that does not parse (not counted rather than refused).
+  for (const char* doc : {R"({"badge_id":"4","user_id":"1","awarded_at":"2026-05-04T10:00:00Z"})",
+                          R"({"badge_id":"4","user_id":"2","awarded_at":"2026-05-05T10:00:00+02:00"})",
+                          R"({"badge_id":"5","user_id":"2","awarded_at":"2026-06-01T00:00:00Z"})",
+                          R"({"badge_id":"5","user_id":"3","awarded_at":null})"})
+    db.prepare("INSERT INTO content_awards(user_id, doc) VALUES (1, ?1)").bind(1, doc).run();
+  AwardStatsQuery q;
+  q.from = at("2026-05-01");
+  q.to = at("2026-07-01");
+  q.granularity = stats::Granularity::Month;
+  CHECK(award_stats_page_locked(db, q).items_json.empty());
+  backfill_award_stats_locked(db);
+  backfill_award_stats_locked(db);  // a second start counts nothing twice
+  auto page = award_stats_page_locked(db, q);
+  REQUIRE(page.items_json.size() == 2);
+  CHECK(json::parse(page.items_json[0])["badge_id"] == "4");
+  CHECK(json::parse(page.items_json[0])["awarded"] == 2);
+  CHECK(json::parse(page.items_json[1])["period"] == "2026-06");
+  CHECK(json::parse(page.items_json[1])["awarded"] == 1);
 }
