@@ -10,7 +10,9 @@
 #include <string_view>
 
 #include "core/stats/period.hpp"
+#include "sim/content_wire.hpp"
 #include "sim/sqlite_db.hpp"
+#include "sim/store_badges.hpp"
 
 namespace daoctl::sim {
 
@@ -84,8 +86,15 @@ std::string at_time(std::int64_t day, std::int64_t seconds_of_day) {
 
 }  // namespace
 
+const std::vector<std::string>& seeded_badge_names() {
+  static const std::vector<std::string> names = {"Helping hand", "Innovator of the month", "Mentor",
+                                                 "Customer hero", "Team spirit", "Safety first"};
+  return names;
+}
+
 ActivityTotals generate_activity(const SeedData& data, const ActivitySeedOptions& options, const ActivitySink& sink) {
   ActivityTotals totals;
+  totals.badges = static_cast<std::int64_t>(seeded_badge_names().size());
   const auto user_total = static_cast<std::int64_t>(data.users.size());
 
   // The profile of each department is that of its top-level division.
@@ -183,6 +192,25 @@ ActivityTotals generate_activity(const SeedData& data, const ActivitySeedOptions
                   std::nullopt, R"({"reason":"monthly review"})", std::nullopt});
     }
 
+    // Awards: on about two weekdays in five, one to three users still active
+    // that day get a badge, in the working hours (a stream of its own: the
+    // other numbers do not move).
+    KeyedRandom award_rng(options.seed, 0xBAD6Eull, static_cast<std::uint64_t>(day));
+    if (!weekend && !holiday && user_total > 0 && award_rng.unit() < 0.4) {
+      const auto count = 1 + award_rng.below(3);
+      std::vector<std::int64_t> seconds;
+      for (std::int64_t k = 0; k < count; ++k) seconds.push_back(9 * 3600 + award_rng.below(8 * 3600));
+      std::sort(seconds.begin(), seconds.end());
+      for (auto second : seconds) {
+        const auto user = award_rng.below(user_total);
+        const auto badge = static_cast<std::size_t>(
+            award_rng.below(static_cast<std::int64_t>(seeded_badge_names().size())));
+        if (users[static_cast<std::size_t>(user)].last_day <= day) continue;
+        ++totals.awards;
+        if (sink.award) sink.award({badge, user + 1, at_time(day, second)});
+      }
+    }
+
     // Events: on about half of the weekdays, inviting one department (or
     // everyone in a small company), up to 80 people.
     KeyedRandom day_rng(options.seed, 0xE7E27ull, static_cast<std::uint64_t>(day));
@@ -218,10 +246,24 @@ ActivityTotals generate_activity(const SeedData& data, const ActivitySeedOptions
 }
 
 ActivityTotals seed_activity(Store& store, const SeedData& data, const ActivitySeedOptions& options) {
+  content::create_content_tables(store);  // content_awards (takes the lock itself)
   std::lock_guard lock(store.mutex());
   auto& db = store.db();
   ensure_stats_schema(db);
+  BadgeTable badges(store);
+  badges.create();
   Transaction tx(db);
+  std::vector<std::int64_t> badge_ids;
+  for (std::size_t i = 0; i < seeded_badge_names().size(); ++i) {
+    Badge b;
+    b.name = seeded_badge_names()[i];
+    b.description = "Seeded by daoctl-sim";
+    b.external_id = fmt::format("seed-badge-{}", i + 1);
+    b.created_at = b.updated_at = data.timestamp;
+    badges.insert(b);
+    badge_ids.push_back(b.id);
+  }
+  auto award = db.prepare("INSERT INTO content_awards(user_id, external_id, doc) VALUES (?1, NULL, ?2)");
   auto activity = db.prepare(
       "INSERT INTO stats_activity_daily(day, user_id, department_id, week, month, logins, posts, comments, "
       "reactions, views) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
@@ -247,6 +289,14 @@ ActivityTotals seed_activity(Store& store, const SeedData& data, const ActivityS
     record_invitation_locked(db, event_id, user_id, rsvp);
   };
   sink.audit = [&](const AuditRecord& r) { record_audit_locked(db, r); };
+  sink.award = [&](const SeededAward& a) {
+    const auto badge_id = badge_ids[a.badge];
+    nlohmann::json doc = {{"badge_id", std::to_string(badge_id)}, {"user_id", std::to_string(a.user_id)},
+                          {"awarded_by", nullptr},                {"reason", "Seeded by daoctl-sim"},
+                          {"awarded_at", a.awarded_at},            {"external_id", nullptr}};
+    award.bind(1, a.user_id).bind(2, doc.dump()).run();
+    record_award_locked(db, db.last_insert_id(), badge_id, a.awarded_at);
+  };
   auto totals = generate_activity(data, options, sink);
   tx.commit();
   return totals;
@@ -264,10 +314,10 @@ int run_activity_seed(Store& store, const SeedData& data, std::int64_t days, std
   fmt::print(stderr,
              "daoctl-sim: seeded activity: days={} first_day={} rows={} logins={} posts={} comments={} "
              "reactions={} views={} events={} invitations={} going={} maybe={} declined={} pending={} "
-             "audit_entries={} ms={}\n",
+             "audit_entries={} badges={} awards={} ms={}\n",
              days, stats::period_label(stats::Granularity::Day, options.first_day), t.rows, t.logins, t.posts,
              t.comments, t.reactions, t.views, t.events, t.invitations, t.going, t.maybe, t.declined, t.pending,
-             t.audit_entries, ms.count());
+             t.audit_entries, t.badges, t.awards, ms.count());
   return 0;
 }
 

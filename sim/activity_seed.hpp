@@ -8,7 +8,9 @@
 // own engagement factor, blocked users stop at the day they were blocked,
 // two or three events a week invite a department and collect RSVPs, and the
 // audit log holds the provisioning of every seeded object plus the blocks
-// and monthly policy reviews.
+// and monthly policy reviews. A catalogue of six badges is seeded with the
+// activity, and on about two weekdays in five one to three active users are
+// awarded one (through content_awards, so /users/{id}/awards lists them too).
 //
 // Deterministic: the same SeedData, days and seed give the same rows, byte
 // for byte (splitmix64 keyed by (seed, user, day), no std:: distributions).
@@ -17,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "sim/seed.hpp"
 #include "sim/stats_store.hpp"
@@ -36,7 +39,17 @@ struct ActivityTotals {
   std::int64_t logins = 0, posts = 0, comments = 0, reactions = 0, views = 0;
   std::int64_t events = 0, invitations = 0, going = 0, maybe = 0, declined = 0, pending = 0;
   std::int64_t audit_entries = 0;
+  std::int64_t badges = 0, awards = 0;
 };
+
+struct SeededAward {
+  std::size_t badge = 0;  // index into the seeded catalogue (seeded_badge_names())
+  std::int64_t user_id = 0;
+  std::string awarded_at;  // RFC 3339 UTC
+};
+
+// The seeded badge catalogue, in id order.
+const std::vector<std::string>& seeded_badge_names();
 
 struct SeededEvent {
   std::int64_t id = 0;  // 1'000'000'001.. so that seeded history never collides with created events
@@ -49,6 +62,7 @@ struct ActivitySink {
   std::function<void(const SeededEvent&)> event;
   std::function<void(std::int64_t event_id, std::int64_t user_id, const char* rsvp)> invitation;
   std::function<void(const AuditRecord&)> audit;
+  std::function<void(const SeededAward&)> award;  // in time order
 };
 
 // Generates the activity for the users and departments of `data` (user ids

@@ -1,14 +1,21 @@
 // /api/v1/users/{id}/awards: badges awarded to a user. The badge catalogue
 // belongs to the badges route group; an award must name a badge of it.
+// Every award is also counted in the statistics (record_award_locked, in the
+// same lock) for /api/v1/stats/awards.
 #include <fmt/format.h>
 
 #include "sim/content_wire.hpp"
 #include "sim/sqlite_db.hpp"
+#include "sim/stats_store.hpp"
 #include "sim/text.hpp"
 
 namespace daoctl::sim::content {
 
 void add_award_routes(RouteTable& routes, Store& store) {
+  {
+    std::lock_guard lock(store.mutex());
+    backfill_award_stats_locked(store.db());
+  }
   routes.get(R"(/api/v1/users/([^/]+)/awards)", [&store](const httplib::Request& req, httplib::Response& res) {
     auto user = parse_id(req.matches[1].str());
     if (!user || !user_exists(store, *user))
@@ -71,12 +78,15 @@ void add_award_routes(RouteTable& routes, Store& store) {
         find.reset();
         if (existing) return send_error(req, res, external_id_conflict("award", doc["external_id"], *existing));
       }
+      Transaction tx(db);  // the award and its count, or neither
       auto& insert = db.cached("INSERT INTO content_awards(user_id, external_id, doc) VALUES(?,?,?)");
       insert.bind(1, *user);
       insert.bind(2, doc["external_id"].is_string() ? std::optional<std::string>(doc["external_id"].get<std::string>()) : std::nullopt);
       insert.bind(3, doc.dump());
       insert.run();
       id = db.last_insert_id();
+      record_award_locked(db, id, **badge, doc["awarded_at"].get<std::string>());
+      tx.commit();
     }
     doc["id"] = std::to_string(id);
     res.set_header("Location", fmt::format("/api/v1/users/{}/awards", *user));

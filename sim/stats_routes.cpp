@@ -1,8 +1,10 @@
-// /api/v1/stats/activity, /api/v1/stats/events and /api/v1/audit-log.
+// /api/v1/stats/activity, /api/v1/stats/events, /api/v1/stats/awards and
+// /api/v1/audit-log.
 //
 // Ranges: `from` inclusive, `to` exclusive, each a date or an RFC 3339 time.
 // Activity is kept per UTC day, so its range is widened to whole UTC days
-// (from rounds down, to rounds up); events and the audit log compare instants.
+// (from rounds down, to rounds up); events, awards and the audit log compare
+// instants.
 #include <fmt/format.h>
 
 #include <mutex>
@@ -142,6 +144,31 @@ void add_stats_routes(RouteTable& routes, Store& store) {
     {
       std::lock_guard lock(store.mutex());
       page = event_stats_page_locked(store.db(), q);
+    }
+    send_page(res, page);
+  });
+
+  routes.get("/api/v1/stats/awards", [&store](const httplib::Request& req, httplib::Response& res) {
+    auto range = read_range(req);
+    if (!range) return send_error(req, res, range.error());
+    auto limit = read_limit(req);
+    if (!limit) return send_error(req, res, limit.error());
+    auto granularity = req.has_param("granularity") ? req.get_param_value("granularity") : "day";
+    auto g = stats::parse_granularity(granularity);
+    if (!g) return send_error(req, res, 400, fmt::format("granularity=\"{}\": expected day, week or month", granularity));
+    AwardStatsQuery q;
+    q.from = range->from;
+    q.to = range->to;
+    q.granularity = *g;
+    q.limit = *limit;
+    if (auto cursor = cursor_param(req)) {
+      q.after = decode_award_cursor(*cursor);
+      if (!q.after) return send_error(req, res, foreign_cursor(*cursor));
+    }
+    StatsPage page;
+    {
+      std::lock_guard lock(store.mutex());
+      page = award_stats_page_locked(store.db(), q);
     }
     send_page(res, page);
   });

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 #include <nlohmann/json.hpp>
 
 #include "sim/sqlite_db.hpp"
@@ -57,6 +58,18 @@ CREATE TABLE IF NOT EXISTS stats_audit_log(
   ip TEXT);
 CREATE INDEX IF NOT EXISTS stats_audit_at ON stats_audit_log(at, id);
 CREATE INDEX IF NOT EXISTS stats_audit_action ON stats_audit_log(action, at, id);
+-- Awards: at is unix seconds; one index per period in (period, badge) order so
+-- that GROUP BY streams and LIMIT ends the scan after one page.
+CREATE TABLE IF NOT EXISTS stats_awards(
+  award_id INTEGER PRIMARY KEY,
+  badge_id INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  day INTEGER NOT NULL,
+  week INTEGER NOT NULL,
+  month INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS stats_awards_day ON stats_awards(day, badge_id, at);
+CREATE INDEX IF NOT EXISTS stats_awards_week ON stats_awards(week, badge_id, at);
+CREATE INDEX IF NOT EXISTS stats_awards_month ON stats_awards(month, badge_id, at);
 
 -- Logins: every session the platform creates is one login of its user.
 CREATE TRIGGER IF NOT EXISTS stats_record_login AFTER INSERT ON credentials
@@ -161,7 +174,8 @@ std::map<std::int64_t, std::string> department_paths(SqliteDb& db) {
 }  // namespace
 
 void ensure_stats_schema(SqliteDb& db) {
-  auto& probe = db.cached("SELECT 1 FROM sqlite_master WHERE type='trigger' AND name='stats_audit_credential_revoke'");
+  // The newest object of the schema: a file from before it gets the rest too.
+  auto& probe = db.cached("SELECT 1 FROM sqlite_master WHERE type='index' AND name='stats_awards_month'");
   bool present = probe.step();
   probe.reset();
   if (!present) db.exec(kStatsSchema);
@@ -222,6 +236,36 @@ void forget_event_locked(SqliteDb& db, std::int64_t event_id) {
   db.cached("DELETE FROM stats_events WHERE event_id = ?1").bind(1, event_id).run();
 }
 
+bool record_award_locked(SqliteDb& db, std::int64_t award_id, std::int64_t badge_id, std::string_view awarded_at) {
+  auto at = stats::parse_instant(awarded_at);
+  if (!at) return false;
+  ensure_stats_schema(db);
+  const auto day = stats::day_of(*at);
+  db.cached("INSERT OR REPLACE INTO stats_awards(award_id, badge_id, at, day, week, month) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+      .bind(1, award_id)
+      .bind(2, badge_id)
+      .bind(3, *at)
+      .bind(4, day)
+      .bind(5, stats::week_start(day))
+      .bind(6, stats::month_start(day))
+      .run();
+  return true;
+}
+
+void backfill_award_stats_locked(SqliteDb& db) {
+  ensure_stats_schema(db);
+  auto has = db.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name='content_awards'");
+  if (!has.step()) return;
+  auto missing = db.prepare(
+      "SELECT a.id, CAST(json_extract(a.doc, '$.badge_id') AS INTEGER), json_extract(a.doc, '$.awarded_at') "
+      "FROM content_awards a WHERE NOT EXISTS (SELECT 1 FROM stats_awards s WHERE s.award_id = a.id)");
+  std::vector<std::tuple<std::int64_t, std::int64_t, std::string>> rows;
+  while (missing.step())
+    if (!missing.is_null(2)) rows.emplace_back(missing.column_int64(0), missing.column_int64(1), missing.column_text(2));
+  for (const auto& [id, badge, at] : rows) record_award_locked(db, id, badge, at);
+}
+
 void record_audit_locked(SqliteDb& db, const AuditRecord& r) {
   ensure_stats_schema(db);
   db.cached("INSERT INTO stats_audit_log(at, actor, action, object_type, object_id, details, ip) "
@@ -242,11 +286,14 @@ std::string encode_activity_cursor(std::int64_t period, std::int64_t key) {
   return base64url_encode(fmt::format("a:{}:{}", period, key));
 }
 
-std::optional<std::pair<std::int64_t, std::int64_t>> decode_activity_cursor(std::string_view cursor) {
+namespace {
+// "<prefix>:period:key" with a possibly negative period (days before 1970).
+std::optional<std::pair<std::int64_t, std::int64_t>> decode_pair_cursor(std::string_view cursor,
+                                                                        std::string_view prefix) {
   auto raw = base64url_decode(cursor);
-  if (!raw || !raw->starts_with("a:")) return std::nullopt;
+  if (!raw || !raw->starts_with(prefix)) return std::nullopt;
   std::string_view rest(*raw);
-  rest.remove_prefix(2);
+  rest.remove_prefix(prefix.size());
   auto colon = rest.find(':');
   if (colon == std::string_view::npos) return std::nullopt;
   auto sign_period = rest.substr(0, colon);
@@ -256,6 +303,19 @@ std::optional<std::pair<std::int64_t, std::int64_t>> decode_activity_cursor(std:
   auto key = parse_id(rest.substr(colon + 1));
   if (!period || !key) return std::nullopt;
   return std::pair{negative ? -*period : *period, *key};
+}
+}  // namespace
+
+std::optional<std::pair<std::int64_t, std::int64_t>> decode_activity_cursor(std::string_view cursor) {
+  return decode_pair_cursor(cursor, "a:");
+}
+
+std::string encode_award_cursor(std::int64_t period, std::int64_t badge_id) {
+  return base64url_encode(fmt::format("w:{}:{}", period, badge_id));
+}
+
+std::optional<std::pair<std::int64_t, std::int64_t>> decode_award_cursor(std::string_view cursor) {
+  return decode_pair_cursor(cursor, "w:");
 }
 
 std::string encode_text_cursor(const std::string& text, std::int64_t id) {
@@ -378,6 +438,51 @@ StatsPage event_stats_page_locked(SqliteDb& db, const EventStatsQuery& q) {
                  {"maybe", st.column_int64(5)},
                  {"declined", st.column_int64(6)},
                  {"pending", st.column_int64(7)}};
+    page.items_json.push_back(item.dump());
+  }
+  st.reset();
+  return page;
+}
+
+StatsPage award_stats_page_locked(SqliteDb& db, const AwardStatsQuery& q) {
+  ensure_stats_schema(db);
+  const char* period = q.granularity == stats::Granularity::Day    ? "day"
+                       : q.granularity == stats::Granularity::Week ? "week"
+                                                                   : "month";
+  // The period column bounds the index range (a week or month that began
+  // before `from` starts below from's day); `at` then keeps the exact instants.
+  auto& st = db.cached(fmt::format(
+      "SELECT {0}, badge_id, COUNT(*) FROM stats_awards INDEXED BY stats_awards_{0} "
+      "WHERE {0} >= ?1 AND {0} < ?2 AND at >= ?6 AND at < ?7 {1} "
+      "GROUP BY {0}, badge_id ORDER BY {0}, badge_id LIMIT ?3",
+      period, q.after ? fmt::format("AND ({}, badge_id) > (?4, ?5)", period) : std::string()));
+  auto lower = stats::period_start(q.granularity, stats::day_of(q.from));
+  if (q.after) lower = std::max(lower, q.after->first);
+  st.bind(1, lower).bind(2, stats::day_of(q.to - 1) + 1).bind(3, q.limit + 1).bind(6, q.from).bind(7, q.to);
+  if (q.after) st.bind(4, q.after->first).bind(5, q.after->second);
+  // Badge names now: a badge deleted since keeps its id and loses its name.
+  std::map<std::int64_t, std::string> names;
+  {
+    auto has = db.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name='badges'");
+    if (has.step()) {
+      auto all = db.prepare("SELECT id, name FROM badges");
+      while (all.step()) names[all.column_int64(0)] = all.column_text(1);
+    }
+  }
+  StatsPage page;
+  std::pair<std::int64_t, std::int64_t> last{0, 0};
+  while (st.step()) {
+    if (static_cast<std::int64_t>(page.items_json.size()) == q.limit) {
+      page.next_cursor = encode_award_cursor(last.first, last.second);
+      break;
+    }
+    last = {st.column_int64(0), st.column_int64(1)};
+    auto name = names.find(last.second);
+    json item = {{"period", stats::period_label(q.granularity, last.first)},
+                 {"period_start", stats::format_rfc3339(last.first * 86400)},
+                 {"badge_id", std::to_string(last.second)},
+                 {"badge_name", name == names.end() ? json(nullptr) : json(name->second)},
+                 {"awarded", st.column_int64(2)}};
     page.items_json.push_back(item.dump());
   }
   st.reset();

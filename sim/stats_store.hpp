@@ -58,6 +58,17 @@ bool record_invitation_locked(SqliteDb& db, std::int64_t event_id, std::int64_t 
                               std::string_view rsvp);
 void forget_event_locked(SqliteDb& db, std::int64_t event_id);
 
+// Awards as /stats/awards reports them: one row per award (its id in
+// content_awards), kept beside the badge and the award's instant with its
+// day, week and month, so a page is one keyset range scan and never walks the
+// awards user by user. awarded_at is RFC 3339 (any offset, normalised); a
+// value that does not parse is not counted (false). Recording an award id
+// again replaces it.
+bool record_award_locked(SqliteDb& db, std::int64_t award_id, std::int64_t badge_id, std::string_view awarded_at);
+// Counts the awards of content_awards not yet in the statistics (a data
+// directory written before /stats/awards existed); a no-op without that table.
+void backfill_award_stats_locked(SqliteDb& db);
+
 struct AuditRecord {
   std::string at;  // RFC 3339 UTC
   std::string actor = "admin";
@@ -110,6 +121,21 @@ struct EventStatsQuery {
   std::optional<std::pair<std::string, std::int64_t>> after;  // (starts_at, event id)
 };
 StatsPage event_stats_page_locked(SqliteDb& db, const EventStatsQuery& query);
+
+// Awards per (period, badge): counts of the awards whose instant falls in
+// [from, to); rows by (period start day, badge id).
+struct AwardStatsQuery {
+  std::int64_t from = 0;  // unix seconds, inclusive
+  std::int64_t to = 0;    // exclusive
+  stats::Granularity granularity = stats::Granularity::Day;
+  std::int64_t limit = 100;
+  std::optional<std::pair<std::int64_t, std::int64_t>> after;  // (period start day, badge id)
+};
+StatsPage award_stats_page_locked(SqliteDb& db, const AwardStatsQuery& query);
+// "period:badge" cursors of the awards pages (not interchangeable with the
+// activity ones: each names its endpoint).
+std::string encode_award_cursor(std::int64_t period, std::int64_t badge_id);
+std::optional<std::pair<std::int64_t, std::int64_t>> decode_award_cursor(std::string_view cursor);
 
 struct AuditQuery {
   std::string since;  // RFC 3339 UTC; empty: from the beginning

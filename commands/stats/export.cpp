@@ -122,6 +122,9 @@ std::string stats_report_path(const stats::ReportScope& scope, const std::string
     case stats::ReportKind::Audit:
       return fmt::format("/api/v1/audit-log?since={}{}", format_rfc3339(scope.range.from),
                          audit_action.empty() ? "" : "&action=" + platform::url_encode_query(audit_action));
+    case stats::ReportKind::Awards:
+      return fmt::format("/api/v1/stats/awards?from={}&to={}&granularity={}", format_rfc3339(scope.range.from),
+                         format_rfc3339(scope.range.to), stats::to_string(scope.granularity));
   }
   return {};
 }
@@ -138,12 +141,12 @@ int run_stats_export(const StatsExportOptions& given, CommandContext& ctx) {
   auto format = value_or_throw(stats_export_format(opts));
   if (opts.reports.empty())
     throw CommandError(ErrorKind::Usage, "no report named", "daoctl stats export",
-                       "name one of activity, events, audit");
+                       "name one of activity, events, audit, awards");
   std::vector<stats::ReportKind> kinds;
   for (const auto& name : opts.reports) {
     auto kind = stats::parse_report(name);
     if (!kind)
-      throw CommandError(ErrorKind::Usage, "unknown report", name, "reports are activity, events, audit");
+      throw CommandError(ErrorKind::Usage, "unknown report", name, "reports are activity, events, audit, awards");
     if (std::find(kinds.begin(), kinds.end(), *kind) != kinds.end())
       throw CommandError(ErrorKind::Usage, "report named twice", name);
     kinds.push_back(*kind);
@@ -306,14 +309,14 @@ int run_stats_export(const StatsExportOptions& given, CommandContext& ctx) {
 void register_stats_export(CLI::App& parent, CommandContext& ctx,
                            std::function<int(const StatsExportOptions&, CommandContext&)> run) {
   auto opts = std::make_shared<StatsExportOptions>();
-  auto& cmd = add_command(parent, {"export", "Export activity, event RSVPs or the audit log (streamed)",
+  auto& cmd = add_command(parent, {"export", "Export activity, event RSVPs, badges awarded or the audit log (streamed)",
                                    "daoctl stats export activity --since 30d --group-by department -O activity.csv"});
-  cmd.add_option("report", opts->reports, "activity, events or audit (several with -o xlsx|prometheus)")
+  cmd.add_option("report", opts->reports, "activity, events, audit or awards (several with -o xlsx|prometheus)")
       ->required();
   cmd.add_option("--from", opts->from, "Start (inclusive): a date 2026-11-01 or an RFC 3339 time");
   cmd.add_option("--to", opts->to, "End (exclusive): a date or an RFC 3339 time; default now");
   cmd.add_option("--since", opts->since, "Start relative to now: 30d, 12h, 2w (default 30d)");
-  cmd.add_option("--granularity", opts->granularity, "Activity per day, week or month")
+  cmd.add_option("--granularity", opts->granularity, "Activity and awards per day, week or month")
       ->check(CLI::IsMember({"day", "week", "month"}));
   cmd.add_option("--group-by", opts->group_by, "Activity overall, per department or per user")
       ->check(CLI::IsMember({"none", "department", "user"}));

@@ -1,5 +1,5 @@
 // daoctl stats report: one self-contained HTML page of activity, engagement
-// by department, events and communities. It reads the same pages as
+// by department, events, communities and badges awarded. It reads the same pages as
 // `stats export` (stream_cursor_pages_dom) and keeps aggregates only
 // (core/report/stats_report.hpp); the page is rendered by core/report.
 #include <fmt/format.h>
@@ -145,6 +145,18 @@ int run_stats_report(const StatsReportOptions& opts, CommandContext& ctx) {
     data.add_community({*row.text("id", false), *row.text("name", false), row.integer("member_count")});
   });
   data.set_communities_read(true);
+  // Badges awarded: the same rows as `stats export awards` of each period.
+  for (bool before : {false, true}) {
+    stats::ReportScope awards;
+    awards.kind = stats::ReportKind::Awards;
+    awards.range = before ? previous : range;
+    awards.granularity = *granularity;
+    each_row(client, stats_report_path(awards, {}), opts.page_size, [&](const RowReader& row) {
+      data.add_awards(*row.text("badge_id", false), row.text("badge_name", true), row.integer("awarded"), before);
+      ++rows;
+    });
+  }
+  data.set_awards_read(true);
 
   report::StatsReportMeta meta;
   meta.range = range;
@@ -174,7 +186,7 @@ int run_stats_report(const StatsReportOptions& opts, CommandContext& ctx) {
 void register_stats_report(CLI::App& parent, CommandContext& ctx,
                            std::function<int(const StatsReportOptions&, CommandContext&)> run) {
   auto opts = std::make_shared<StatsReportOptions>();
-  auto& cmd = add_command(parent, {"report", "Write one self-contained HTML report: activity, departments, events",
+  auto& cmd = add_command(parent, {"report", "Write one self-contained HTML report: activity, departments, events, badges",
                                    "daoctl stats report --since 90d --group-by department -O report.html"});
   cmd.add_option("--from", opts->from, "Start (inclusive): a date 2026-11-01 or an RFC 3339 time");
   cmd.add_option("--to", opts->to, "End (exclusive): a date or an RFC 3339 time; default now");

@@ -205,7 +205,9 @@ void PrometheusWriter::begin(const stats::ReportScope& scope, const std::vector<
        {"from", stats::format_rfc3339(scope.range.from)},
        {"to", stats::format_rfc3339(scope.range.to)},
        {"time_zone", "UTC"},
-       {"granularity", scope.kind == stats::ReportKind::Activity ? stats::to_string(scope.granularity) : ""},
+       {"granularity", scope.kind == stats::ReportKind::Activity || scope.kind == stats::ReportKind::Awards
+                           ? stats::to_string(scope.granularity)
+                           : ""},
        {"group_by", scope.kind == stats::ReportKind::Activity ? stats::to_string(scope.group_by) : ""}},
       1));
 }

@@ -1,4 +1,4 @@
-// daoctl stats export: activity, event RSVPs and the audit log, streamed page
+// daoctl stats export: activity, event RSVPs, badges awarded and the audit log, streamed page
 // by page from the platform into CSV, JSON, NDJSON, XLSX or Prometheus text.
 #pragma once
 
@@ -14,7 +14,7 @@
 namespace daoctl::commands {
 
 struct StatsExportOptions {
-  std::vector<std::string> reports;  // activity | events | audit; several only for xlsx and prometheus
+  std::vector<std::string> reports;  // activity | events | audit | awards; several only for xlsx and prometheus
   std::optional<std::string> from;
   std::optional<std::string> to;
   std::optional<std::string> since;  // 30d, 12h, 2w

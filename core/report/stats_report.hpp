@@ -4,7 +4,7 @@
 //
 // Only aggregates are kept, never rows: sums per period, one cell per
 // (department, period), the event totals and the top events by invitations,
-// the top communities by members. Memory is bounded by departments x periods
+// the top communities by members, the awards per badge. Memory is bounded by departments x periods
 // (200 x 52 is 10,400 cells), not by the number of rows read.
 #pragma once
 
@@ -33,6 +33,12 @@ struct EventRow {
   std::string title;
   std::string starts_at;
   std::int64_t invited = 0, going = 0, maybe = 0, declined = 0, pending = 0;
+};
+
+struct BadgeAwards {
+  std::string badge_id;
+  std::optional<std::string> name;  // nullopt: a badge deleted since
+  std::int64_t awarded = 0;
 };
 
 struct CommunityRow {
@@ -64,6 +70,10 @@ class StatsAggregates {
   void add_department(const std::string& id, const std::string& path, std::int64_t members);
   void add_event(EventRow event);
   void add_community(CommunityRow community);
+  // A row of /stats/awards (any granularity): this period's rows add to the
+  // badge's count and the headline, the previous period's to the headline.
+  void add_awards(const std::string& badge_id, const std::optional<std::string>& name, std::int64_t awarded,
+                  bool previous);
 
   struct Department {
     std::optional<std::string> id;    // nullopt: users without a department
@@ -76,6 +86,7 @@ class StatsAggregates {
     ActivityCounts sums;         // of the day rows (active_users: user-days)
     std::int64_t weekly_active = 0;   // sum of WAU rows
     std::int64_t monthly_active = 0;  // sum of MAU rows
+    std::int64_t awards = 0;          // badges awarded
   };
 
   const Totals& current() const { return current_; }
@@ -92,6 +103,10 @@ class StatsAggregates {
   // The top communities by members (then name), at most kTopCommunities.
   std::vector<CommunityRow> top_communities() const;
   std::int64_t community_count() const { return community_count_; }
+  // Badges awarded in the period, most first (then name, then id).
+  std::vector<BadgeAwards> awards_by_badge() const;
+  bool awards_read() const { return awards_read_; }
+  void set_awards_read(bool read) { awards_read_ = read; }
   bool communities_read() const { return communities_read_; }
   void set_communities_read(bool read) { communities_read_ = read; }
 
@@ -106,6 +121,8 @@ class StatsAggregates {
   std::vector<CommunityRow> communities_;
   std::int64_t community_count_ = 0;
   bool communities_read_ = false;
+  std::map<std::string, BadgeAwards> awards_;  // by badge id: badges are few
+  bool awards_read_ = false;
 };
 
 struct StatsReportMeta {

@@ -10,6 +10,7 @@ std::optional<ReportKind> parse_report(std::string_view name) {
   if (name == "activity") return ReportKind::Activity;
   if (name == "events") return ReportKind::Events;
   if (name == "audit") return ReportKind::Audit;
+  if (name == "awards") return ReportKind::Awards;
   return std::nullopt;
 }
 
@@ -18,6 +19,7 @@ const char* to_string(ReportKind kind) noexcept {
     case ReportKind::Activity: return "activity";
     case ReportKind::Events: return "events";
     case ReportKind::Audit: return "audit";
+    case ReportKind::Awards: return "awards";
   }
   return "activity";
 }
@@ -50,6 +52,12 @@ std::vector<ReportColumn> report_columns(ReportKind kind, GroupBy group_by) {
               {"object_id", "object_id", CellType::Text},
               {"ip", "ip", CellType::Text},
               {"details", "details", CellType::Json}};
+    case ReportKind::Awards:
+      return {{"period", "period", CellType::Text},
+              {"period_start", "period_start (UTC)", CellType::Timestamp},
+              {"badge_id", "badge_id", CellType::Text},
+              {"badge_name", "badge_name", CellType::Text},
+              {"awarded", "awarded", CellType::Integer}};
   }
   return {};
 }
@@ -73,6 +81,7 @@ std::string scope_json(const ReportScope& scope) {
     head["granularity"] = to_string(scope.granularity);
     head["group_by"] = to_string(scope.group_by);
   }
+  if (scope.kind == ReportKind::Awards) head["granularity"] = to_string(scope.granularity);
   auto text = head.dump();
   text.pop_back();  // reopened to append "rows"
   return text;
@@ -213,6 +222,8 @@ std::vector<PrometheusFamily> prometheus_families(ReportKind kind) {
               {"daoffice_event_pending", "Invitees who have not answered."}};
     case ReportKind::Audit:
       return {{"daoffice_audit_actions", "Administrative actions in the range, by action."}};
+    case ReportKind::Awards:
+      return {{"daoffice_badges_awarded", "Badges awarded in the period, by badge."}};
   }
   return {};
 }
@@ -251,6 +262,13 @@ std::vector<std::string> prometheus_row_samples(const ReportScope& scope, const 
       return samples;
     }
     case ReportKind::Audit: samples.push_back(cell_text(row, {"action", "", {}})); return samples;
+    case ReportKind::Awards:
+      labels = {{"granularity", to_string(scope.granularity)},
+                {"period", cell_text(row, {"period", "", {}})},
+                {"badge_id", cell_text(row, {"badge_id", "", {}})},
+                {"badge_name", cell_text(row, {"badge_name", "", {}})}};
+      samples.push_back(prometheus_sample(families[0].name, labels, int_member(row, "awarded")));
+      return samples;
   }
   return samples;
 }

@@ -20,7 +20,7 @@ namespace daoctl::stats {
 
 using nlohmann::json;
 
-enum class ReportKind { Activity, Events, Audit };
+enum class ReportKind { Activity, Events, Audit, Awards };
 std::optional<ReportKind> parse_report(std::string_view name);
 const char* to_string(ReportKind kind) noexcept;
 
@@ -35,6 +35,8 @@ struct ReportColumn {
 
 // The columns of a report. Activity shows the department columns only when
 // grouped by department and the user column only when grouped by user.
+// Awards: period, period_start, badge_id, badge_name, awarded (per period and
+// badge, /api/v1/stats/awards).
 std::vector<ReportColumn> report_columns(ReportKind kind, GroupBy group_by);
 
 // What one export covers; written into JSON output and Prometheus info.

@@ -3,7 +3,8 @@
 # with the network off: no console message or CSP violation, a screenshot
 # PNG of each page kept under the build folder, the number of drawn marks
 # (SVG elements with data-mark, per chart) equal to the number of data points
-# counted from `stats export`, and the page's text in the DOM the browser
+# counted from `stats export` (badges awarded included: one bar per badge of
+# `stats export awards`), and the page's text in the DOM the browser
 # built. A report of 200 departments x 52 weeks stays under 1.5 MB and its
 # screenshot takes at most 1 s longer than that of an empty report (CPU
 # seconds of the browser, best of 3, measured in this run; wall printed).
@@ -63,11 +64,20 @@ done
 for name in '</svg><script>alert(5)</script>' 'קהילה & <b>' 'Сообщество "Ё"'; do
   check "community $name" "$D" api POST /api/v1/communities -d "$(jq -cn --arg n "$name" '{name: $n}')"
 done
+# A badge with a hostile name awarded in the year, and one deleted after its award.
+for name in '<img src=x onerror=alert(7)>' 'Gone'; do
+  check "badge $name" "$D" api POST /api/v1/badges -d "$(jq -cn --arg n "$name" '{name: $n}')"
+  BADGE=$(printf '%s' "$OUT" | jq -r .id)
+  check "award $name" "$D" api POST /api/v1/users/3/awards -d "$(jq -cn --arg b "$BADGE" '{badge_id: $b, awarded_at: "2025-06-02T10:00:00Z"}')"
+done
+check "delete the badge Gone" "$D" api DELETE "/api/v1/badges/$BADGE"
 YEAR=(--from 2024-12-30 --to 2025-12-29)  # ISO weeks 2025-W01 .. 2025-W52
 check "the year's report" "$D" stats report "${YEAR[@]}" --group-by department -O "$E2E_DIR/year.html"
 check "an empty period's report" "$D" stats report --from 2001-01-01 --to 2001-02-01 --group-by department -O "$E2E_DIR/empty.html"
 check "export week/none" "$D" stats export activity "${YEAR[@]}" --granularity week -O "$E2E_DIR/week.csv"
 check "export week/department" "$D" stats export activity "${YEAR[@]}" --granularity week --group-by department -O "$E2E_DIR/cells.csv"
+check "export awards" "$D" stats export awards "${YEAR[@]}" --granularity week -O "$E2E_DIR/awards.csv"
+check "export awards of the empty period" "$D" stats export awards --from 2001-01-01 --to 2001-02-01 -O "$E2E_DIR/awards-empty.csv"
 check "departments" "$D" api GET '/api/v1/departments?limit=1000'
 printf '%s' "$OUT" >"$E2E_DIR/departments.json"
 check "communities" "$D" api GET '/api/v1/communities?limit=1000'
@@ -128,17 +138,25 @@ cells = list(csv.DictReader(open(f'{d}/cells.csv', newline='', encoding='utf-8')
 members = {x['id']: x['member_count'] for x in json.load(open(f'{d}/departments.json'))['items']}
 communities = len(json.load(open(f'{d}/communities.json'))['items'])
 with_members = {r['department_id'] for r in cells if r['department_id'] and members.get(r['department_id'], 0) > 0}
-want = {'line-chart': len(week) * 4, 'bar-chart': len(with_members) + 5 + min(10, communities), 'heat-map': len(cells)}
+awards = list(csv.DictReader(open(f'{d}/awards.csv', newline='', encoding='utf-8')))
+badges = len({r['badge_id'] for r in awards})  # one bar per badge awarded in the year
+if badges < 3 or all(r['badge_name'] for r in awards):
+    problems.append(f'the year has {badges} badges awarded, and a deleted one: the seed or the test lost them')
+empty_awards = list(csv.DictReader(open(f'{d}/awards-empty.csv', newline='', encoding='utf-8')))
+same('empty period: no awards', len(empty_awards), 0)
+want = {'line-chart': len(week) * 4, 'bar-chart': len(with_members) + 5 + min(10, communities) + badges,
+        'heat-map': len(cells)}
 dom = parse(f'{d}/year.dom')
 same('year: marks per chart', dom.marks, want)
-same('empty: marks per chart', parse(f'{d}/empty.dom').marks, {'bar-chart': 5 + min(10, communities)})
+same('empty: marks per chart (no badges chart)', parse(f'{d}/empty.dom').marks, {'bar-chart': 5 + min(10, communities)})
 for page in ('year', 'empty'):
     # The browser's DOM holds all of the page's text, in order.
     norm = lambda p: ' '.join(''.join(p.text).split())
     same(f'{page}: text in the DOM', norm(parse(f'{d}/{page}.dom')), norm(parse(f'{d}/{page}.html')))
 text = ' '.join(dom.text)
 for name in ['Company/<script>alert(1)', 'Company/"><img src=x onerror=alert(2)>', 'Company/שלום עולם',
-             'Company/Отдел продаж', '</svg><script>alert(5)</script>', 'Сообщество "Ё"']:
+             'Company/Отдел продаж', '</svg><script>alert(5)</script>', 'Сообщество "Ё"',
+             '<img src=x onerror=alert(7)>']:
     if name not in text:
         problems.append(f'{name!r} is not text of the DOM')
 print(sum(want.values()), '; '.join(problems) if problems else 'same')
@@ -147,6 +165,7 @@ EOF
 echo "marks: $MARKS"
 expect_match "drawn marks equal the data points, and the text is in the DOM" "$MARKS" '^[0-9]+ same$'
 expect_no_match "the browser built no script or img element" "$(cat "$E2E_DIR/year.dom")" '<(script|img)[ >]'
+expect_match "the empty period's page says no badges were awarded" "$(cat "$E2E_DIR/empty.dom")" 'No badges awarded in this period\.'
 
 # --- the year's screenshot against the empty report's, alternately, best of 3.
 # --single-process: the renderer's CPU is counted too (in the usual process

@@ -3,7 +3,10 @@
 # what `stats export` gives for the same period (read back from the page's
 # tables with python3's html.parser, from the exports with python3's csv),
 # department names full of markup, quotes, `&`, `</svg>`, right-to-left and
-# Cyrillic text come out as text, and the file is self-contained.
+# Cyrillic text come out as text, and the file is self-contained. Badges
+# awarded equal `stats export awards` of the period and of the one before,
+# with hostile badge names, a badge deleted after its awards, and awards
+# exactly at from (counted) and at to (not counted).
 source "$(dirname "$0")/lib.sh"
 
 "$DAOCTL_SIM_BIN" seed --data "$E2E_DIR/sim" --users 300 --departments 15 --activity-days 60 \
@@ -25,6 +28,30 @@ done
 for name in '</svg><script>alert(5)</script>' 'קהילה & <b>' 'Сообщество "Ё"'; do
   check "community $name" "$D" api POST /api/v1/communities -d "$(jq -cn --arg n "$name" '{name: $n}')"
 done
+# Badges an admin could name, awarded through the API on top of the seeded ones.
+award() {  # award BADGE_ID USER_ID AWARDED_AT
+  check "award badge $1 at $3" "$D" api POST "/api/v1/users/$2/awards" -d "$(jq -cn --arg b "$1" --arg t "$3" '{badge_id: $b, awarded_at: $t}')"
+}
+BADGE_IDS=()
+for name in '<script>alert(6)</script>' "Mentor's \"gold\" & <b>" 'מצטיין החודש' 'Retired badge'; do
+  check "badge $name" "$D" api POST /api/v1/badges -d "$(jq -cn --arg n "$name" '{name: $n}')"
+  BADGE_IDS+=("$(printf '%s' "$OUT" | jq -r .id)")
+done
+award "${BADGE_IDS[0]}" 5 2025-01-01T00:00:00Z         # exactly at from: counted
+award "${BADGE_IDS[0]}" 6 2025-03-01T23:59:59Z         # the last second: counted
+award "${BADGE_IDS[1]}" 7 2025-03-02T00:00:00Z         # exactly at to: next period
+award "${BADGE_IDS[1]}" 7 2025-02-10T12:00:00+02:00    # an offset, in range
+award "${BADGE_IDS[2]}" 8 2025-01-15T09:00:00Z
+award "${BADGE_IDS[3]}" 9 2025-02-03T10:00:00Z         # this badge is deleted below
+award "${BADGE_IDS[3]}" 10 2025-02-04T10:00:00Z
+award "${BADGE_IDS[3]}" 10 2024-12-20T10:00:00Z        # the previous period
+award "${BADGE_IDS[2]}" 11 2024-12-31T23:59:59Z        # the previous period's last second
+check "delete the retired badge" "$D" api DELETE "/api/v1/badges/${BADGE_IDS[3]}"
+check "awards at from and at to" "$D" api GET "/api/v1/stats/awards?from=2025-01-01&to=2025-03-02&limit=1000"
+expect_eq "an award exactly at from is counted, one exactly at to is not" \
+  "$(printf '%s' "$OUT" | jq -c --arg a "${BADGE_IDS[0]}" --arg b "${BADGE_IDS[1]}" '[([.items[] | select(.badge_id == $a) | .awarded] | add), ([.items[] | select(.badge_id == $b) | .awarded] | add)]')" "[2,1]"
+expect_eq "a deleted badge keeps its awards, without a name" \
+  "$(printf '%s' "$OUT" | jq -c --arg d "${BADGE_IDS[3]}" '[.items[] | select(.badge_id == $d)] | [(map(.awarded) | add), (map(.badge_name) | unique)]')" "[2,[null]]"
 check "departments after renaming" "$D" api GET '/api/v1/departments?limit=1000'
 printf '%s' "$OUT" >"$E2E_DIR/departments.json"
 
@@ -35,6 +62,8 @@ for spec in "day none" "week none" "month none" "week department"; do
   check "export $1/$2" "$D" stats export activity "${RANGE[@]}" --granularity "$1" --group-by "$2" -O "$E2E_DIR/$1-$2.csv"
 done
 check "export events" "$D" stats export events "${RANGE[@]}" -O "$E2E_DIR/events.csv"
+check "export awards" "$D" stats export awards "${RANGE[@]}" --granularity week -O "$E2E_DIR/awards.csv"
+check "export awards of the period before" "$D" stats export awards --from 2024-11-02 --to 2025-01-01 -O "$E2E_DIR/awards-before.csv"
 check "export communities" "$D" api GET '/api/v1/communities?limit=1000'
 printf '%s' "$OUT" >"$E2E_DIR/communities.json"
 
@@ -127,6 +156,19 @@ comms = sorted(json.load(open(f'{d}/communities.json'))['items'], key=lambda c: 
 same('top communities', [[r[0], num(r[1])] for r in t.get('top-communities', [[]])[1:]],
      [[c['name'], c['member_count']] for c in comms])
 
+# Badges awarded: per badge and in all, this period and the one before.
+awards, before = rows('awards'), rows('awards-before')
+per_badge = {}
+for r in awards:
+    name = unguard(r['badge_name']) if r['badge_name'] else f"(deleted badge {r['badge_id']})"
+    per_badge[name] = per_badge.get(name, 0) + int(r['awarded'])
+same('badges awarded table', sorted((r[0], num(r[1])) for r in t.get('badges-awarded', [[]])[1:]), sorted(per_badge.items()))
+same('Badges awarded', num(head.get('Badges awarded')), sum(int(r['awarded']) for r in awards))
+same('Badges awarded before', num({r[0]: r[2] for r in t['headline'][1:]}.get('Badges awarded')),
+     sum(int(r['awarded']) for r in before))
+if not before or not awards or not any(not r['badge_name'] for r in awards):
+    problems.append('the exports lack the awards this test made (previous period, deleted badge)')
+
 print('; '.join(problems) if problems else 'same')
 EOF
 )
@@ -142,6 +184,10 @@ expect_match "a closing svg across two names is text" "$PAGE" 'Company/R&amp;D &
 expect_match "a closing svg in a community name is text" "$PAGE" '<bdi>&lt;/svg&gt;&lt;script&gt;alert\(5\)&lt;/script&gt;</bdi>'
 expect_match "RTL name isolated" "$PAGE" '<bdi>Company/שלום עולם</bdi>'
 expect_match "Cyrillic name kept" "$PAGE" 'Отдел продаж'
+expect_match "markup in a badge name is text" "$PAGE" '<bdi>&lt;script&gt;alert\(6\)&lt;/script&gt;</bdi>'
+expect_match "quotes in a badge name are text" "$PAGE" '<bdi>Mentor&#39;s &quot;gold&quot; &amp; &lt;b&gt;</bdi>'
+expect_match "an RTL badge name is isolated" "$PAGE" '<bdi>מצטיין החודש</bdi>'
+expect_match "a deleted badge is named as such" "$PAGE" '<bdi>\(deleted badge [0-9]+\)</bdi>'
 expect_no_match "no URL of any kind is loaded" "$PAGE" '<[^>]*[[:space:]](src|href|srcset)=|url\(|@import'
 expect_match "period and generation time in UTC" "$PAGE" 'Generated \(UTC\)</dt><dd>20[0-9-]{8}T[0-9:]{8}Z'
 expect_match "the platform URL" "$PAGE" "Platform</dt><dd>$SIM_URL"

@@ -49,6 +49,34 @@ expect_eq "events counted" "$(printf '%s' "$OUT" | jq '.rows | length')" "$(seed
 expect_eq "going total" "$(printf '%s' "$OUT" | jq '[.rows[].going] | add')" "$(seed_total going)"
 expect_eq "pending total" "$(printf '%s' "$OUT" | jq '[.rows[].pending] | add')" "$(seed_total pending)"
 
+# --- badges awarded: the seed's awards in every granularity, CSV and NDJSON
+for g in day week month; do
+  check "awards per $g as json" "$D" stats export awards "${RANGE[@]}" --granularity "$g" --format json
+  expect_eq "awards per $g add up to the seed" "$(printf '%s' "$OUT" | jq '[.rows[].awarded] | add')" "$(seed_total awards)"
+done
+expect_eq "awards json states its granularity" "$(printf '%s' "$OUT" | jq -r .granularity)" "month"
+check "awards as csv, 1 row a page" "$D" stats export awards "${RANGE[@]}" --granularity week --page-size 1 -O "$E2E_DIR/awards.csv"
+AWARDS_CSV=$(python3 - "$E2E_DIR/awards.csv" <<'EOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline='', encoding='utf-8')))
+keys = [(r['period_start (UTC)'], int(r['badge_id'])) for r in rows]
+print(sum(int(r['awarded']) for r in rows), keys == sorted(keys) and len(set(keys)) == len(keys))
+EOF
+)
+expect_eq "csv awards (python csv) add up to the seed, rows once each in (period, badge) order" "$AWARDS_CSV" "$(seed_total awards) True"
+check "awards, first page of one row" "$D" api GET '/api/v1/stats/awards?from=2025-01-01&to=2025-03-02&limit=1'
+CURSOR=$(printf '%s' "$OUT" | jq -r .next_cursor)
+check "awards, second page by its cursor" "$D" api GET "/api/v1/stats/awards?from=2025-01-01&to=2025-03-02&limit=1&cursor=$CURSOR"
+check "activity, first page of one row" "$D" api GET '/api/v1/stats/activity?from=2025-01-01&to=2025-03-02&limit=1'
+expect_exit 1 "an activity cursor is refused by /stats/awards" "$D" api GET \
+  "/api/v1/stats/awards?from=2025-01-01&to=2025-03-02&cursor=$(printf '%s' "$OUT" | jq -r .next_cursor)"
+expect_match "the refusal names the cursor" "$ERR" 'was not issued by this server for this query'
+expect_exit 1 "granularity year is refused" "$D" api GET '/api/v1/stats/awards?from=2025-01-01&to=2025-03-02&granularity=year'
+expect_exit 1 "to before from is refused" "$D" api GET '/api/v1/stats/awards?from=2025-03-02&to=2025-01-01'
+expect_exit 1 "from is required" "$D" api GET '/api/v1/stats/awards?to=2025-01-01'
+check "awards as ndjson" "$D" stats export awards "${RANGE[@]}" --format ndjson
+expect_eq "ndjson awards carry the seeded badge names" "$(printf '%s\n' "$OUT" | jq -sc '[.[].badge_name] | unique | length')" "$(seed_total badges)"
+
 # --- formula injection: a root department (its path is its name) named
 # =HYPERLINK(...) with a logged-in member
 EVIL='=HYPERLINK("http:evil.example?x","click")'
@@ -78,8 +106,13 @@ expect_no_match "xlsx holds no formula" "$SHEET" '<f>'
 expect_match "xlsx logins are a number cell" "$SHEET" '<c r="F2"( s="[0-9]+")?><v>2</v>'
 
 # --- several reports in one workbook; totals read back from the sheet XML
-check "workbook with three sheets" "$D" stats export activity events audit "${RANGE[@]}" --format xlsx -O "$E2E_DIR/all.xlsx"
-expect_eq "three sheets" "$(unzip -l "$E2E_DIR/all.xlsx" | grep -c 'xl/worksheets/sheet[0-9]*.xml')" "3"
+check "workbook with four sheets" "$D" stats export activity events audit awards "${RANGE[@]}" --format xlsx -O "$E2E_DIR/all.xlsx"
+expect_eq "four sheets" "$(unzip -l "$E2E_DIR/all.xlsx" | grep -c 'xl/worksheets/sheet[0-9]*.xml')" "4"
+XLSX_AWARDS=$(unzip -p "$E2E_DIR/all.xlsx" xl/worksheets/sheet4.xml | python3 -c '
+import re, sys
+xml = sys.stdin.read()
+print(sum(int(float(v)) for v in re.findall(r"<c r=\"E\d+\"[^>]*><v>([^<]+)</v>", xml)))')
+expect_eq "xlsx awarded column adds up to the seed" "$XLSX_AWARDS" "$(seed_total awards)"
 XLSX_LOGINS=$(unzip -p "$E2E_DIR/all.xlsx" xl/worksheets/sheet1.xml | python3 -c '
 import re, sys
 xml = sys.stdin.read()
@@ -96,6 +129,10 @@ import re, sys
 ok = all(re.match(r"^(# (HELP|TYPE) \S+ .*|[a-z_]+(\{.*\})? -?[0-9]+)$", l) for l in sys.stdin.read().splitlines())
 print(ok)')
 expect_eq "every line is valid exposition syntax" "$PROM_OK" "True"
+
+check "prometheus awards" "$D" stats export awards "${RANGE[@]}" --granularity month --format prometheus
+expect_eq "awards samples add up to the seed" "$(printf '%s\n' "$OUT" | awk '/^daoffice_badges_awarded\{/ {s += $NF} END {print s}')" "$(seed_total awards)"
+expect_match "awards samples name the badge" "$OUT" 'daoffice_badges_awarded\{granularity="month",period="2025-01",badge_id="1",badge_name="Helping hand"\} [0-9]+'
 
 # --- audit log: live admin actions appear
 check "audit as ndjson" "$D" stats export audit --since 1h --format ndjson

@@ -90,6 +90,7 @@ const std::vector<PagedEndpoint>& paged_endpoints() {
       {"/api/v1/backups", Helper::CursorList, "backup list/prune/run (retention)"},
       {"/api/v1/stats/activity", Helper::CursorList, "stats export (page_stream, CursorPaging)"},
       {"/api/v1/stats/events", Helper::CursorList, "stats export (page_stream, CursorPaging)"},
+      {"/api/v1/stats/awards", Helper::CursorList, "stats export awards, stats report (page_stream, CursorPaging)"},
   };
   return table;
 }

@@ -219,6 +219,66 @@ TEST_CASE("the stats report page: hostile names through every section stay text"
   CHECK(page.find("+100.0 %") != std::string::npos);  // posts 20 against 10
 }
 
+namespace {
+// The <section id="badges"> of a page.
+std::string badges_section(const std::string& page) {
+  const auto at = page.find("<section id=\"badges\">");
+  if (at == std::string::npos) return {};
+  return page.substr(at, page.find("</section>", at) + 10 - at);
+}
+}  // namespace
+
+TEST_CASE("badges awarded: hostile badge names stay text, a deleted badge counts, one bar per badge") {
+  StatsAggregates data;
+  // Rows as /stats/awards gives them: per (period, badge), a badge in several periods.
+  for (std::size_t i = 0; i < kHostile.size(); ++i) {
+    data.add_awards(std::to_string(i + 1), kHostile[i], std::int64_t(i + 1), false);
+    data.add_awards(std::to_string(i + 1), kHostile[i], 2, false);  // the next week
+  }
+  data.add_awards("77", std::nullopt, 4, false);  // a badge deleted since
+  data.add_awards("1", kHostile[0], 5, true);     // the previous period
+  data.add_awards("77", std::nullopt, 5, true);
+  data.set_awards_read(true);
+  data.set_communities_read(true);
+  const auto page = render_stats_report(data, meta_for_test());
+  check_inert(page);
+  const auto section = badges_section(page);
+  REQUIRE_FALSE(section.empty());
+  // 7 named badges + the deleted one: 8 bars, each with its data-mark.
+  CHECK(count_of(section, "data-mark") == kHostile.size() + 1);
+  CHECK(count_of(section, "<svg") == 1);
+  CHECK(section.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+  CHECK(section.find("&quot;&gt;&lt;img src=x onerror=alert(2)&gt;") != std::string::npos);
+  CHECK(section.find("&#39; onmouseover=&#39;alert(3)") != std::string::npos);
+  CHECK(section.find("<bdi>\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D") != std::string::npos);
+  CHECK(section.find("(deleted badge 77)") != std::string::npos);
+  // Most awarded first: the last hostile name has 7 + 2.
+  CHECK(section.find("tab") < section.find("(deleted badge 77)"));
+  // Sum 1..7 + 2 x 7 + 4 = 46 against 10 before: +360.0 %.
+  CHECK(section.find("46 badges awarded in this period, 8 different badges") != std::string::npos);
+  const auto headline = page.substr(page.find("<section id=\"headline-figures\">"));
+  CHECK(headline.find("Badges awarded") != std::string::npos);
+  CHECK(headline.find("+360.0 %") != std::string::npos);
+  CHECK(page.find("<table id=\"badges-awarded\"") != std::string::npos);
+}
+
+TEST_CASE("no badges awarded: the section says so and draws no chart, and unread awards show nothing") {
+  StatsAggregates data;
+  data.add_awards("3", std::string("Mentor"), 6, true);  // only the previous period had awards
+  data.set_awards_read(true);
+  auto page = render_stats_report(data, meta_for_test());
+  auto section = badges_section(page);
+  CHECK(section.find("No badges awarded in this period.") != std::string::npos);
+  CHECK(section.find("<svg") == std::string::npos);
+  CHECK(section.find("<table") == std::string::npos);
+  CHECK(page.find("Badges awarded</") != std::string::npos);
+  CHECK(page.find("-100.0 %") != std::string::npos);  // 0 against 6
+  StatsAggregates unread;
+  page = render_stats_report(unread, meta_for_test());
+  CHECK(badges_section(page).empty());
+  CHECK(page.find("Badges awarded") == std::string::npos);
+}
+
 TEST_CASE("the stats report keeps the top events and communities, not all of them") {
   StatsAggregates data;
   for (int i = 0; i < 1000; ++i) {

@@ -3,15 +3,18 @@
 // the end as at the start, logins and admin actions are recorded by the
 // store's triggers, and the seed is deterministic.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <random>
 
 #include "sim/activity_seed.hpp"
+#include "sim/content_wire.hpp"
 #include "sim/seed.hpp"
 #include "sim/sqlite_db.hpp"
 #include "sim/stats_store.hpp"
+#include "sim/store_badges.hpp"
 #include "sim/store.hpp"
 
 using namespace daoctl;
@@ -239,4 +242,219 @@ TEST_CASE("keyset paging: the last page of 300k rows is as fast as the first") {
     INFO(stats::to_string(g));
     CHECK(t < std::chrono::milliseconds(200));
   }
+}
+
+// ------------------------------------------------------------------ awards
+
+namespace {
+
+// Every page of one awards query: rows as parsed JSON, and the page count.
+std::vector<json> award_rows(Store& store, AwardStatsQuery q, std::int64_t* pages = nullptr) {
+  std::vector<json> rows;
+  for (;;) {
+    StatsPage page;
+    {
+      std::lock_guard lock(store.mutex());
+      page = award_stats_page_locked(store.db(), q);
+    }
+    if (pages) ++*pages;
+    for (const auto& text : page.items_json) rows.push_back(json::parse(text));
+    if (!page.next_cursor) return rows;
+    // An awards cursor is not an activity cursor, and the reverse.
+    CHECK_FALSE(decode_activity_cursor(*page.next_cursor));
+    q.after = decode_award_cursor(*page.next_cursor);
+    REQUIRE(q.after);
+  }
+}
+
+std::int64_t at(const char* rfc3339) { return *stats::parse_instant(rfc3339); }
+
+std::int64_t awarded_sum(const std::vector<json>& rows) {
+  std::int64_t sum = 0;
+  for (const auto& r : rows) sum += r["awarded"].get<std::int64_t>();
+  return sum;
+}
+
+}  // namespace
+
+TEST_CASE("awards: from is inclusive, to exclusive, to the second") {
+  TempDir dir;
+  Store store(dir.path);
+  std::lock_guard lock(store.mutex());
+  auto& db = store.db();
+  ensure_stats_schema(db);
+  REQUIRE(record_award_locked(db, 1, 7, "2026-11-01T00:00:00Z"));       // exactly at from: counted
+  REQUIRE(record_award_locked(db, 2, 7, "2026-11-30T23:59:59Z"));       // the last second: counted
+  REQUIRE(record_award_locked(db, 3, 7, "2026-12-01T00:00:00Z"));       // exactly at to: not counted
+  REQUIRE(record_award_locked(db, 4, 7, "2026-10-31T23:59:59Z"));       // a second before from
+  REQUIRE(record_award_locked(db, 5, 8, "2026-11-01T02:00:00+03:00"));  // 2026-10-31T23:00Z: before
+  CHECK_FALSE(record_award_locked(db, 6, 8, "yesterday"));             // not counted rather than refused
+  AwardStatsQuery q;
+  q.from = at("2026-11-01T00:00:00Z");
+  q.to = at("2026-12-01T00:00:00Z");
+  q.granularity = stats::Granularity::Month;
+  auto page = award_stats_page_locked(db, q);
+  REQUIRE(page.items_json.size() == 1);
+  auto row = json::parse(page.items_json[0]);
+  CHECK(row["period"] == "2026-11");
+  CHECK(row["period_start"] == "2026-11-01T00:00:00Z");
+  CHECK(row["badge_id"] == "7");
+  CHECK(row["badge_name"].is_null());  // no catalogue at all: no name, still counted
+  CHECK(row["awarded"] == 2);
+  CHECK_FALSE(page.next_cursor);
+
+  // A range inside a week: the week's row counts only the instants in range.
+  q.from = at("2026-11-30T23:59:59Z");
+  q.to = at("2026-12-01T00:00:01Z");
+  q.granularity = stats::Granularity::Week;
+  page = award_stats_page_locked(db, q);
+  // Both seconds are in the ISO week of Monday 30 November: one row of two,
+  // although the week began before `from`.
+  REQUIRE(page.items_json.size() == 1);
+  CHECK(json::parse(page.items_json[0])["period"] == "2026-W49");
+  CHECK(json::parse(page.items_json[0])["period_start"] == "2026-11-30T00:00:00Z");
+  CHECK(json::parse(page.items_json[0])["awarded"] == 2);
+}
+
+TEST_CASE("awards: names from the catalogue now, a deleted badge keeps its count without a name") {
+  TempDir dir;
+  Store store(dir.path);
+  std::lock_guard lock(store.mutex());
+  auto& db = store.db();
+  BadgeTable badges(store);
+  badges.create();
+  std::vector<std::int64_t> ids;
+  for (std::string name : {"<script>alert(1)</script>", "שלום \"quoted\" & 'single'", "Doomed"}) {
+    Badge b;
+    b.name = name;
+    b.created_at = b.updated_at = "2026-01-01T00:00:00Z";
+    badges.insert(b);
+    ids.push_back(b.id);
+  }
+  for (int i = 0; i < 3; ++i)
+    for (int k = 0; k <= i; ++k)
+      REQUIRE(record_award_locked(db, 10 * i + k + 1, ids[static_cast<std::size_t>(i)], "2026-03-04T10:00:00Z"));
+  badges.remove(ids[2]);
+  AwardStatsQuery q;
+  q.from = at("2026-03-01T00:00:00Z");
+  q.to = at("2026-04-01T00:00:00Z");
+  auto page = award_stats_page_locked(db, q);
+  REQUIRE(page.items_json.size() == 3);
+  auto a = json::parse(page.items_json[0]), b = json::parse(page.items_json[1]), c = json::parse(page.items_json[2]);
+  CHECK(a["badge_name"] == "<script>alert(1)</script>");
+  CHECK(a["awarded"] == 1);
+  CHECK(b["badge_name"] == "שלום \"quoted\" & 'single'");
+  CHECK(b["awarded"] == 2);
+  CHECK(c["badge_id"] == std::to_string(ids[2]));
+  CHECK(c["badge_name"].is_null());
+  CHECK(c["awarded"] == 3);
+  CHECK(a["period"] == "2026-03-04");
+}
+
+TEST_CASE("awards: keyset pages at every size give the same rows, the boundary rows once") {
+  TempDir dir;
+  Store store(dir.path);
+  {
+    std::lock_guard lock(store.mutex());
+    auto& db = store.db();
+    ensure_stats_schema(db);
+    // 5 badges on 10 days, badge b awarded b times a day: 150 awards, 50 rows.
+    std::int64_t id = 0;
+    for (int day = 1; day <= 10; ++day)
+      for (int badge = 1; badge <= 5; ++badge)
+        for (int n = 0; n < badge; ++n)
+          REQUIRE(record_award_locked(db, ++id, badge, fmt::format("2026-02-{:02}T12:{:02}:00Z", day, n)));
+  }
+  AwardStatsQuery q;
+  q.from = at("2026-02-01");
+  q.to = at("2026-02-11");
+  q.limit = 1000;
+  const auto all = award_rows(store, q);
+  REQUIRE(all.size() == 50);
+  CHECK(awarded_sum(all) == 150);
+  for (std::int64_t limit : {1, 4, 5, 7, 49, 50, 51}) {
+    q.limit = limit;
+    std::int64_t pages = 0;
+    auto rows = award_rows(store, q, &pages);
+    INFO("limit " << limit);
+    CHECK(rows == all);
+    CHECK(pages == (50 + limit - 1) / limit);  // a full last page says so: no empty page after it
+  }
+  // Weekly and monthly sums are the same awards.
+  for (auto g : {stats::Granularity::Week, stats::Granularity::Month}) {
+    q.granularity = g;
+    q.limit = 2;
+    CHECK(awarded_sum(award_rows(store, q)) == 150);
+  }
+  CHECK_FALSE(decode_award_cursor(encode_activity_cursor(1, 2)));
+  CHECK(decode_award_cursor(encode_award_cursor(-3, 2)) == std::pair<std::int64_t, std::int64_t>{-3, 2});
+}
+
+TEST_CASE("seeded awards: deterministic, listed per user and counted by /stats/awards alike") {
+  TempDir dir;
+  Store store(dir.path);
+  SeedOptions seed;
+  seed.users = 200;
+  seed.departments = 8;
+  auto data = generate_seed(seed);
+  REQUIRE(store.bulk_load(data));
+  ActivitySeedOptions options;
+  options.days = 60;
+  auto expected = generate_activity(data, options, {});
+  CHECK(expected.awards > 10);
+  CHECK(expected.badges == 6);
+  auto written = seed_activity(store, data, options);
+  CHECK(written.awards == expected.awards);
+  // The other streams did not move: a generator without awards gives the same sums.
+  ActivitySink no_awards;
+  std::int64_t rows = 0;
+  no_awards.activity = [&](const DailyActivity&) { ++rows; };
+  auto again = generate_activity(data, options, no_awards);
+  CHECK(rows == expected.rows);
+  CHECK(again.events == expected.events);
+  CHECK(again.invitations == expected.invitations);
+  std::int64_t listed = 0;
+  {
+    std::lock_guard lock(store.mutex());
+    auto st = store.db().prepare("SELECT COUNT(*) FROM content_awards");
+    REQUIRE(st.step());
+    listed = st.column_int64(0);
+  }
+  CHECK(listed == expected.awards);
+  AwardStatsQuery q;
+  q.from = options.first_day * 86400;
+  q.to = (options.first_day + options.days) * 86400;
+  q.granularity = stats::Granularity::Week;
+  q.limit = 3;
+  auto found = award_rows(store, q);
+  CHECK(awarded_sum(found) == expected.awards);
+  for (const auto& r : found) CHECK(r["badge_name"].is_string());
+}
+
+TEST_CASE("awards of a data directory from before /stats/awards are counted once, at start") {
+  TempDir dir;
+  Store store(dir.path);
+  content::create_content_tables(store);
+  std::lock_guard lock(store.mutex());
+  auto& db = store.db();
+  // Rows as the award route wrote them before it recorded statistics; one
+  // with an awarded_at that does not parse (not counted rather than refused).
+  for (const char* doc : {R"({"badge_id":"4","user_id":"1","awarded_at":"2026-05-04T10:00:00Z"})",
+                          R"({"badge_id":"4","user_id":"2","awarded_at":"2026-05-05T10:00:00+02:00"})",
+                          R"({"badge_id":"5","user_id":"2","awarded_at":"2026-06-01T00:00:00Z"})",
+                          R"({"badge_id":"5","user_id":"3","awarded_at":null})"})
+    db.prepare("INSERT INTO content_awards(user_id, doc) VALUES (1, ?1)").bind(1, doc).run();
+  AwardStatsQuery q;
+  q.from = at("2026-05-01");
+  q.to = at("2026-07-01");
+  q.granularity = stats::Granularity::Month;
+  CHECK(award_stats_page_locked(db, q).items_json.empty());
+  backfill_award_stats_locked(db);
+  backfill_award_stats_locked(db);  // a second start counts nothing twice
+  auto page = award_stats_page_locked(db, q);
+  REQUIRE(page.items_json.size() == 2);
+  CHECK(json::parse(page.items_json[0])["badge_id"] == "4");
+  CHECK(json::parse(page.items_json[0])["awarded"] == 2);
+  CHECK(json::parse(page.items_json[1])["period"] == "2026-06");
+  CHECK(json::parse(page.items_json[1])["awarded"] == 1);
 }

@@ -161,3 +161,48 @@ TEST_CASE("Prometheus samples escape label values and carry the period") {
         "department=\"Company/\\\"R&D\\\"\"} 12\n");
   CHECK(samples[5].ends_with("} 140\n"));
 }
+
+TEST_CASE("awards report: columns, CSV with a hostile badge name, JSON scope, Prometheus per badge") {
+  CHECK(parse_report("awards") == ReportKind::Awards);
+  CHECK(std::string(to_string(ReportKind::Awards)) == "awards");
+  const auto columns = report_columns(ReportKind::Awards, GroupBy::Department);  // group_by does not apply
+  std::vector<std::string> keys;
+  for (const auto& c : columns) keys.push_back(c.key);
+  CHECK(keys == std::vector<std::string>{"period", "period_start", "badge_id", "badge_name", "awarded"});
+  ReportScope scope;
+  scope.kind = ReportKind::Awards;
+  scope.range = {days_from_civil(2026, 11, 1) * 86400, days_from_civil(2026, 12, 1) * 86400};
+  scope.granularity = Granularity::Week;
+  scope.generated_at = "2026-12-01T08:00:00Z";
+  const json hostile = {{"period", "2026-W45"}, {"period_start", "2026-11-02T00:00:00Z"}, {"badge_id", "4"},
+                        {"badge_name", "=HYPERLINK(\"x\") \"<b>\" שלום"}, {"awarded", 3}};
+  const json deleted = {{"period", "2026-W45"}, {"period_start", "2026-11-02T00:00:00Z"}, {"badge_id", "9"},
+                        {"badge_name", nullptr}, {"awarded", 1}};
+  std::ostringstream csv;
+  auto w = make_csv_writer(csv, false);
+  w->begin(scope, columns);
+  w->row(hostile);
+  w->row(deleted);
+  w->end();
+  CHECK(csv.str() ==
+        "period,period_start (UTC),badge_id,badge_name,awarded\r\n"
+        "2026-W45,2026-11-02T00:00:00Z,4,\"'=HYPERLINK(\"\"x\"\") \"\"<b>\"\" שלום\",3\r\n"
+        "2026-W45,2026-11-02T00:00:00Z,9,,1\r\n");
+  std::ostringstream doc;
+  auto j = make_json_writer(doc);
+  j->begin(scope, columns);
+  j->row(hostile);
+  j->end();
+  auto parsed = json::parse(doc.str());
+  CHECK(parsed["report"] == "awards");
+  CHECK(parsed["granularity"] == "week");
+  CHECK_FALSE(parsed.contains("group_by"));
+  CHECK(parsed["rows"][0]["badge_name"] == hostile["badge_name"]);
+  REQUIRE(prometheus_families(ReportKind::Awards).size() == 1);
+  auto samples = prometheus_row_samples(scope, hostile);
+  REQUIRE(samples.size() == 1);
+  CHECK(samples[0] ==
+        "daoffice_badges_awarded{granularity=\"week\",period=\"2026-W45\",badge_id=\"4\","
+        "badge_name=\"=HYPERLINK(\\\"x\\\") \\\"<b>\\\" שלום\"} 3\n");
+  CHECK(prometheus_row_samples(scope, deleted)[0].ends_with("badge_id=\"9\",badge_name=\"\"} 1\n"));
+}
