@@ -166,11 +166,11 @@ _daoctl_formats() {
     "daoctl users update") echo "table json yaml csv" ;;
     "daoctl users deactivate") echo "table json yaml csv" ;;
     "daoctl users reactivate") echo "table json yaml csv" ;;
-    "daoctl users delete") echo "" ;;
+    "daoctl users delete") echo "table json yaml" ;;
     "daoctl groups list") echo "table json yaml csv" ;;
     "daoctl groups get") echo "table json yaml csv" ;;
     "daoctl groups create") echo "table json yaml csv" ;;
-    "daoctl groups delete") echo "" ;;
+    "daoctl groups delete") echo "table json yaml" ;;
     "daoctl groups add-member") echo "table json yaml csv" ;;
     "daoctl groups remove-member") echo "table json yaml csv" ;;
     "daoctl departments list") echo "table json yaml csv" ;;

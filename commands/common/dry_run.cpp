@@ -28,6 +28,19 @@ void refuse_taken_name(const std::function<json()>& lookup, const std::string& w
 
 int report_dry_run(CommandContext& ctx, const std::string& would, const json& details) {
   ctx.io().err() << "dry run: would " << would << "; nothing was changed\n";
+  print_dry_run_data(ctx, would, details);
+  return exit_code::ok;
+}
+
+void print_deleted(CommandContext& ctx, const std::string& kind, const std::string& id, const char* name_field,
+                   const std::string& name) {
+  const json out = {{"deleted", kind}, {"id", id}, {name_field, name}};
+  if (ctx.format() == output::Format::Json) output::render_json(ctx.io().out(), out);
+  else if (ctx.format() == output::Format::Yaml) output::render_yaml(ctx.io().out(), out);
+  ctx.io().out().flush();
+}
+
+void print_dry_run_data(CommandContext& ctx, const std::string& would, const json& details) {
   switch (ctx.format()) {
     case output::Format::Json:
       output::render_json(ctx.io().out(), dry_run_json(would, details));
@@ -40,7 +53,6 @@ int report_dry_run(CommandContext& ctx, const std::string& would, const json& de
       break;
   }
   ctx.io().out().flush();
-  return exit_code::ok;
 }
 
 }  // namespace daoctl::commands

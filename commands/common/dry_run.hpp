@@ -28,6 +28,15 @@ int report_dry_run(CommandContext& ctx, const std::string& would, const json& de
 void refuse_taken_name(const std::function<json()>& lookup, const std::string& what, const std::string& name,
                        const char* name_field, const std::string& hint = {});
 
+// Only the machine form, on stdout for -o json|yaml (nothing for table or
+// csv): for a command that wrote its own sentences on stderr.
+void print_dry_run_data(CommandContext& ctx, const std::string& would, const json& details = nullptr);
+
+// What a real delete prints for -o json|yaml: {"deleted": kind, "id": ...,
+// name_field: name} (nothing for table: its sentence is on stderr).
+void print_deleted(CommandContext& ctx, const std::string& kind, const std::string& id, const char* name_field,
+                   const std::string& name);
+
 // The machine form alone (tests): {"dry_run": true, "would": ..., details...}.
 json dry_run_json(const std::string& would, const json& details);
 

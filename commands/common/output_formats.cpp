@@ -37,8 +37,10 @@ const std::map<std::string, Formats>& table() {
       {"deprovision user", {"table", "json"}},
       {"deprovision reactivate", {"table", "json"}},
       {"doctor", {"table", "json", "yaml"}},
-      {"groups delete", {}},
-      {"users delete", {}},
+      // Nothing on stdout for table (the sentence is on stderr); json|yaml
+      // print what was deleted, or with --dry-run what would be.
+      {"groups delete", {"table", "json", "yaml"}},
+      {"users delete", {"table", "json", "yaml"}},
       {"policy password set", {"table", "json", "yaml"}},
       {"policy registration set", {"table", "json", "yaml"}},
       {"policy keywords set", {"table", "json", "yaml"}},

@@ -65,16 +65,16 @@ int run_groups_delete(const GroupsDeleteOptions& opts, CommandContext& ctx) {
   const std::string members = group.contains("members") && group["members"].is_array()
                                   ? ", " + std::to_string(group["members"].size()) + " member(s)"
                                   : std::string();
-  if (opts.dry_run) {
-    ctx.io().err() << "dry run: would delete group " << name << " (id " << id << members << "); nothing was changed\n";
-    return exit_code::ok;
-  }
+  if (opts.dry_run)
+    return report_dry_run(ctx, "delete group " + name + " (id " + id + members + ")",
+                          {{"group", group}, {"request", {{"method", "DELETE"}, {"path", group_path(id)}}}});
   confirm_by_typing(ctx, "delete group " + name, "group " + name, name,
                     "Deleting removes group " + name + " (id " + id + members +
                         ") for good; the members' accounts stay.");
   auto& client = ctx.client();
   value_or_throw(client.send(client.make_request("DELETE", group_path(id), "group " + name)));
   ctx.info("deleted group " + name + " (id " + id + ")");
+  print_deleted(ctx, "group", id, "displayName", name);
   return exit_code::ok;
 }
 
@@ -134,7 +134,16 @@ int run_groups_membership(const GroupsMembershipOptions& opts, CommandContext& c
     for (const auto& u : unchanged_names)
       ctx.io().err() << fmt::format("dry run: {} {} a member of group {}\n", u, opts.add ? "is already" : "is not", name);
     ctx.io().err() << "dry run: nothing was changed\n";
-    ctx.print_item(group, group_columns());
+    json patches = json::array();
+    for (const auto& patch : membership_patches(change_ids, opts.add))
+      patches.push_back({{"method", "PATCH"}, {"path", group_path(id)}, {"body", patch}});
+    print_dry_run_data(ctx,
+                       fmt::format("{} {} member(s) {} group {}", opts.add ? "add" : "remove", change_names.size(),
+                                   opts.add ? "to" : "from", name),
+                       {{"group", group},
+                        {opts.add ? "adding" : "removing", change_names},
+                        {opts.add ? "already_members" : "not_members", unchanged_names},
+                        {"requests", patches}});
     return exit_code::ok;
   }
   json last = group;

@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 #include "commands/common/command_doc.hpp"
+#include "commands/common/dry_run.hpp"
 #include "commands/common/scim_lookup.hpp"
 #include "commands/users/users.hpp"
 
@@ -11,17 +12,23 @@ int run_users_set_active(const UsersActivationOptions& opts, CommandContext& ctx
   const std::string id = found.required<std::string>("/id");
   const std::string name = found.value("/userName", opts.ref);
   const std::string object = "user " + name;
-  if (opts.dry_run) {
-    ctx.io().err() << "dry run: would " << (opts.active ? "reactivate user " : "deactivate user ") << name << " (id "
-                   << id << ")" << (opts.active ? "" : " and revoke its sessions and tokens")
-                   << "; nothing was changed\n";
-    ctx.print_item(user, user_columns());
-    return exit_code::ok;
-  }
-  auto& client = ctx.client();
   const json body = {
       {"schemas", json::array({kPatchOp})},
       {"Operations", json::array({{{"op", "replace"}, {"path", "active"}, {"value", opts.active}}})}};
+  if (opts.dry_run) {
+    json requests = json::array({{{"method", "PATCH"}, {"path", "/scim/v2/Users/" + platform::url_encode_segment(id)},
+                                  {"body", body}}});
+    if (!opts.active)
+      for (const char* what : {"sessions", "tokens"})
+        requests.push_back(
+            {{"method", "DELETE"}, {"path", "/api/v1/users/" + platform::url_encode_segment(id) + "/" + what}});
+    // -o json|yaml: the account as it is now, and the requests of the real run.
+    return report_dry_run(ctx,
+                          std::string(opts.active ? "reactivate user " : "deactivate user ") + name + " (id " + id +
+                              ")" + (opts.active ? "" : " and revoke its sessions and tokens"),
+                          {{"user", user}, {"requests", requests}});
+  }
+  auto& client = ctx.client();
   auto updated = value_or_throw(client.send_json(
       "PATCH", "/scim/v2/Users/" + platform::url_encode_segment(id), object, body));
   if (opts.active) {

@@ -52,6 +52,10 @@ expect_match "dry run names whom it would remove" "$ERR" "dry run: would remove 
 expect_match "dry run names the non-member" "$ERR" "dry run: $U2 is not a member"
 check "members after the dry run" "$DAOCTL_BIN" groups get "$GID" -o json
 expect_eq "the dry run removed nobody" "$(printf '%s' "$OUT" | jq '.members | length')" "2"
+check "remove-member --dry-run -o json" "$DAOCTL_BIN" groups remove-member e2e-admins "$U1" "$U2" --dry-run -o json
+expect_eq "the machine form: whom, who is not a member, one PATCH" \
+  "$(printf '%s' "$OUT" | jq -c '[.dry_run, (.removing | length), .not_members, (.requests | length)]')" \
+  "[true,1,[\"$U2\"],1]"
 
 check "groups list" "$DAOCTL_BIN" groups list
 expect_match "table lists the group with its member count" "$OUT" "$GID +e2e-admins +2 +grp-1"
@@ -62,9 +66,11 @@ expect_match "...and says what it would delete" "$ERR" "dry run: would delete gr
 check "the group is still there after the dry run" "$DAOCTL_BIN" groups get "$GID"
 expect_exit 5 "delete needs --yes off a terminal" "$DAOCTL_BIN" groups delete e2e-admins </dev/null
 expect_match "...and says how to confirm" "$ERR" "pass --yes"
-expect_exit 2 "delete prints no data: -o json is refused" "$DAOCTL_BIN" groups delete e2e-admins -y -o json
+expect_exit 2 "delete has no csv" "$DAOCTL_BIN" groups delete e2e-admins -y -o csv
 check "still there after the refused -o" "$DAOCTL_BIN" groups get "$GID"
-check "delete" "$DAOCTL_BIN" groups delete e2e-admins -y
+check "delete -o json" "$DAOCTL_BIN" groups delete e2e-admins -y -o json
+expect_eq "delete -o json says what was deleted" "$(printf '%s' "$OUT" | jq -r '.deleted + " " + .id + " " + .displayName')" \
+  "group $GID e2e-admins"
 expect_exit 7 "deleted group is gone" "$DAOCTL_BIN" groups get "$GID"
 
 finish

@@ -37,7 +37,10 @@ expect_eq "update replaced title" "$(printf '%s' "$OUT" | jq -r .title)" "Lead"
 expect_eq "update replaced givenName" "$(printf '%s' "$OUT" | jq -r .name.givenName)" "Анна-Мария"
 
 check "deactivate --dry-run" "$DAOCTL_BIN" users deactivate e2e.kuznetsova --dry-run -o json
-expect_eq "the dry run shows the account as it is" "$(printf '%s' "$OUT" | jq -r .active)" "true"
+expect_eq "the dry run's machine form says so" "$(printf '%s' "$OUT" | jq -r .dry_run)" "true"
+expect_eq "the dry run shows the account as it is" "$(printf '%s' "$OUT" | jq -r .user.active)" "true"
+expect_eq "...and the real run's requests: PATCH, then revoke sessions and tokens" \
+  "$(printf '%s' "$OUT" | jq -r '[.requests[].method] | join(" ")')" "PATCH DELETE DELETE"
 expect_match "...and says what it would do" "$ERR" "dry run: would deactivate user e2e.kuznetsova \\(id [^)]+\\) and revoke"
 check "still active after the dry run" "$DAOCTL_BIN" users get e2e.kuznetsova -o json
 expect_eq "active" "$(printf '%s' "$OUT" | jq -r .active)" "true"
@@ -52,8 +55,13 @@ expect_match "safety stop says to pass --yes" "$ERR" 'pass --yes'
 check "delete --dry-run" "$DAOCTL_BIN" users delete "$ID" --dry-run </dev/null
 expect_match "the dry run names the account" "$ERR" "dry run: would delete user e2e.kuznetsova \\(id $ID\\)"
 check "still there after the dry run" "$DAOCTL_BIN" users get "$ID"
-expect_exit 2 "delete prints no data: -o json is a usage error" "$DAOCTL_BIN" users delete "$ID" --yes -o json
-check "delete" "$DAOCTL_BIN" users delete "$ID" --yes
+check "delete --dry-run -o json" "$DAOCTL_BIN" users delete "$ID" --dry-run -o json </dev/null
+expect_eq "the machine form names the request" "$(printf '%s' "$OUT" | jq -r '.request.method + " " + .request.path')" \
+  "DELETE /scim/v2/Users/$ID"
+expect_exit 2 "delete has no csv" "$DAOCTL_BIN" users delete "$ID" --yes -o csv
+check "delete" "$DAOCTL_BIN" users delete "$ID" --yes -o json
+expect_eq "delete -o json says what was deleted" "$(printf '%s' "$OUT" | jq -c .)" \
+  "{\"deleted\":\"user\",\"id\":\"$ID\",\"userName\":\"e2e.kuznetsova\"}"
 expect_exit 7 "get after delete is not found" "$DAOCTL_BIN" users get "$ID"
 expect_match "not found names the user" "$ERR" "^daoctl: error: .*user $ID"
 expect_exit 2 "a usage error exits 2" "$DAOCTL_BIN" users get

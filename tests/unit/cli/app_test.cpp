@@ -320,7 +320,8 @@ TEST_CASE("a format a command does not print is exit 2 naming the ones it does, 
       {{"stats", "export", "activity", "-o", "table"}, "it prints csv, json, ndjson, xlsx, prometheus"},
       {{"departments", "tree", "-o", "csv"}, "it prints table, json, yaml"},
       {{"sync", "apply", "-f", "job.yaml", "-o", "json"}, "it prints table"},
-      {{"users", "delete", "1", "--yes", "-o", "json"}, "prints no data, so it takes no -o/--output"},
+      {{"users", "delete", "1", "--yes", "-o", "csv"}, "it prints table, json, yaml"},
+      {{"completion", "bash", "-o", "json"}, "prints no data, so it takes no -o/--output"},
   };
   for (const auto& c : cases) {
     INFO(c.args[0] + " " + c.args[1]);
