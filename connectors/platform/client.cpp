@@ -197,6 +197,19 @@ bool json_content_type(const std::optional<std::string>& content_type) {
   return type.find("json") != std::string::npos;
 }
 
+// The object of the request that asks "is this the platform?" after a 404
+// (on_missing): its answer, HTML or not, is judged there.
+constexpr std::string_view kProbeObject = "SCIM ServiceProviderConfig (is this the platform?)";
+
+bool html_content_type(const http::Response& resp) {
+  auto type = resp.header("content-type");
+  if (!type) return false;
+  std::string t = type->substr(0, type->find(';'));
+  for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  while (!t.empty() && t.back() == ' ') t.pop_back();
+  return t == "text/html" || t == "application/xhtml+xml";
+}
+
 std::string content_type_text(const http::Response& resp) {
   auto type = resp.header("content-type");
   if (!type || type->empty()) return resp.body.empty() ? "an empty body" : "no content type";
@@ -755,7 +768,7 @@ struct PlatformClient::Impl {
       fail(call, not_a_platform_error(req, resp, base, not_platform_also));
       return;
     }
-    http::Request probe = client.make_request("GET", std::string(probe_path), "SCIM ServiceProviderConfig");
+    http::Request probe = client.make_request("GET", std::string(probe_path), std::string(kProbeObject));
     http::Response missed = resp;
     start_call(Call{std::move(probe),
                     [this, call, missed, probe_path](Result<http::Response> answer) {
@@ -799,6 +812,16 @@ struct PlatformClient::Impl {
       http::Response& resp = *outcome.response;
       learn_policy(resp);
       if (resp.status < 400) {
+        // The platform's API never answers with a web page. A login portal,
+        // a captive proxy or another site in front answers 200 and HTML to
+        // every path: a configuration error naming the URL (exit 2), not
+        // "cannot parse the JSON answer" of whichever request came first.
+        if (client.options_.detect_non_platform && resp.status < 300 && html_content_type(resp) &&
+            req.object != kProbeObject) {  // the probe's own answer is judged by its caller
+          fail(call, not_a_platform_error(req, resp, client.options_.base_url,
+                                          " (a web page: a login portal or a proxy's sign-in page answers so)"));
+          return;
+        }
         on_accepted();
         call->done(std::move(resp));
         return;

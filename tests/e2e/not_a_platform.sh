@@ -37,6 +37,22 @@ expect_match "HTML 404 via a context: names the context's URL and path" "$ERR" \
   "$HTML/daoffice does not look like a daoctl platform API.*GET /daoffice/scim/v2/"
 rm -f "$XDG_CONFIG_HOME/daoctl/config.yaml"
 
+# 1b. A login portal (or a captive proxy) in front: every path answers
+# 200 OK with its sign-in page. Before, the first request's "cannot parse the
+# JSON answer" (exit 1) was all one saw; a download would have written the
+# page to the archive file.
+PORTAL_200='{"status": 200, "headers": {"Content-Type": "text/html; charset=utf-8"},
+  "body": "<!DOCTYPE html><html><head><title>Sign in</title></head><body><form action=/login method=post></form></body></html>"}'
+start_http_peer PORTAL portal serve --unlisted "$PORTAL_200"
+for cmd in "users list" "users get jdoe" "stats export activity --since 1d" "backup list"; do
+  # shellcheck disable=SC2086
+  expect_exit 2 "portal 200 HTML: '$cmd' is a configuration error (2)" env DAOCTL_URL="$PORTAL" "$D" $cmd
+  expect_match "portal 200 HTML: '$cmd' says the URL is not a platform and what answered" "$ERR" \
+    "$PORTAL does not look like a daoctl platform API.*answered 200 OK with text/html \(a web page"
+done
+expect_exit 2 "portal 200 HTML: a download writes nothing" env DAOCTL_URL="$PORTAL" "$D" backup download 1 -O "$E2E_DIR/portal.tar.zst"
+expect_eq "portal 200 HTML: no archive file" "$(ls "$E2E_DIR" | grep -c portal.tar)" "0"
+
 # 2. A JSON API that is not the platform: its 404s are JSON, and so is the
 # 404 of /scim/v2/ServiceProviderConfig, which every platform serves.
 start_http_peer JSON json serve --record "$E2E_DIR/json.rec"

@@ -100,6 +100,26 @@ TEST_CASE("a confirming request answered by an HTML page (a portal's 200) is not
   CHECK_THAT(r.error().detail, Catch::EndsWith("; GET /scim/v2/ServiceProviderConfig answered 200 OK with text/html"));
 }
 
+TEST_CASE("a portal answering 200 and a web page to every request is not a platform, once, without retries", "[platform][not-a-platform]") {
+  ClientHarness h(detecting());
+  h.fake->on("GET", h.url("/scim/v2/Users?count=100"), response(200, "<!DOCTYPE html><title>Sign in</title>",
+                                                               {{"Content-Type", "text/html; charset=UTF-8"}}));
+  auto r = h.client.get_json("/scim/v2/Users?count=100", "page 1 of /scim/v2/Users");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == ErrorKind::Config);
+  CHECK_THAT(r.error().message, Catch::EndsWith("does not look like a daoctl platform API"));
+  CHECK_THAT(r.error().detail, Catch::StartsWith("GET /scim/v2/Users answered 200 OK with text/html (a web page"));
+  CHECK(h.fake->requests().size() == 1);
+}
+
+TEST_CASE("without detection (a third-party SCIM service's client) a 200 web page is handed to the caller", "[platform][not-a-platform]") {
+  ClientHarness h;  // detect_non_platform off
+  h.fake->on("GET", h.url("/x"), response(200, "<html></html>", {{"Content-Type", "text/html"}}));
+  auto r = h.client.send(h.client.make_request("GET", "/x", "x"));
+  REQUIRE(r);
+  CHECK(r->status == 200);
+}
+
 TEST_CASE("without detection (a third-party SCIM service's client) a 404 is NotFound", "[platform][not-a-platform]") {
   ClientHarness h;  // detect_non_platform off
   h.fake->on("GET", h.url("/scim/v2/Users/9"), response(404, "<html>nope</html>", {{"Content-Type", "text/html"}}));
