@@ -166,6 +166,12 @@ expect_match "fish: the static parts still work" "$R" "^plan"
 stop_sim
 check "cache: users come from the cache with the platform down" "$D" __complete users get e2e.bo
 expect_eq "cache: the cached user" "$OUT" "$(printf 'e2e.boris\n:4')"
+# A stale cache (an hour old: past its minute) is asked about again; with the
+# platform down, the stale names are still offered rather than none.
+jq '.fetched -= 3600' "$CACHE" >"$CACHE.new" && mv "$CACHE.new" "$CACHE" && chmod 600 "$CACHE"
+check "stale cache: users come from it with the platform down" "$D" __complete users get e2e.bo
+expect_eq "stale cache: the cached user" "$OUT" "$(printf 'e2e.boris\n:4')"
+expect_eq "stale cache: kept as it was (nothing newer was learned)" "$(jq -r '.fetched < (now - 3000)' "$CACHE")" "true"
 start_http_peer SILENT silent silent
 START=$(date +%s%N)
 run "$D" __complete --url "$SILENT" users get e2e.
