@@ -117,6 +117,8 @@ Result<std::vector<Candidate>> fetch(platform::PlatformClient& client, const std
 
 std::vector<Candidate> remote(commands::CommandContext& ctx, const std::string& kind) {
   try {
+    // A token_command waiting for a login must not hold the shell's Tab.
+    config::set_secret_command_time_limit(std::chrono::milliseconds(1500));
     commands::ClientSettings s = ctx.client_settings();
     const std::string path = cache_path(s.url, kind);
     auto cached = read_cache(path, s.url);

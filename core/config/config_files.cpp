@@ -2,10 +2,14 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <poll.h>
 #include <sys/wait.h>
+#include <csignal>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -15,6 +19,8 @@
 namespace daoctl::config {
 
 namespace {
+
+std::chrono::milliseconds secret_command_limit{120'000};
 
 std::string trim(std::string s) {
   const auto first = s.find_first_not_of(" \t\r\n");
@@ -132,21 +138,61 @@ Result<std::string> read_secret_text(const TokenSource& source) {
     case TokenSource::Kind::Command: {
       const std::string command_key = source.key + "_command";
       std::fflush(nullptr);
-      FILE* pipe = ::popen(source.value.c_str(), "r");
-      if (pipe == nullptr) {
-        return fail(ErrorKind::Config, "cannot run " + command_key, source.origin,
-                    errno_text(errno));
+      // sh -c COMMAND in its own process group, its stdout read through a
+      // pipe with a time limit (popen has none); stdin and stderr stay the
+      // terminal's, so a prompt (pinentry, an MFA push) still works.
+      int fds[2];
+      if (::pipe2(fds, O_CLOEXEC) != 0)
+        return fail(ErrorKind::Config, "cannot run " + command_key, source.origin, errno_text(errno));
+      const pid_t pid = ::fork();
+      if (pid < 0) {
+        const int err = errno;
+        ::close(fds[0]);
+        ::close(fds[1]);
+        return fail(ErrorKind::Config, "cannot run " + command_key, source.origin, errno_text(err));
       }
+      if (pid == 0) {
+        ::setpgid(0, 0);
+        ::dup2(fds[1], STDOUT_FILENO);
+        ::execl("/bin/sh", "sh", "-c", source.value.c_str(), static_cast<char*>(nullptr));
+        ::_exit(127);
+      }
+      ::setpgid(pid, pid);
+      ::close(fds[1]);
       std::string out;
-      char buf[4096];
-      std::size_t n = 0;
-      while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-      const int status = ::pclose(pipe);
-      if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        const std::string why =
-            status == -1 ? errno_text(errno)
-            : WIFEXITED(status) ? "it exited with status " + std::to_string(WEXITSTATUS(status))
-                                : "it was killed by a signal";
+      bool timed_out = false;
+      const auto deadline = std::chrono::steady_clock::now() + secret_command_limit;
+      for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+          timed_out = true;
+          break;
+        }
+        struct pollfd p {fds[0], POLLIN, 0};
+        const int ready = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready <= 0) continue;
+        char buf[4096];
+        const ssize_t n = ::read(fds[0], buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        out.append(buf, static_cast<std::size_t>(n));
+      }
+      ::close(fds[0]);
+      if (timed_out) ::kill(-pid, SIGKILL);
+      int status = 0;
+      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      if (timed_out) {
+        const auto ms = secret_command_limit.count();
+        return fail(ErrorKind::Config, command_key + " did not finish in time", source.origin,
+                    ms % 1000 == 0 ? "it was stopped after " + std::to_string(ms / 1000) + " s"
+                                   : "it was stopped after " + std::to_string(ms) + " ms",
+                    "run the command by hand: it may be waiting for a login or a network");
+      }
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        const std::string why = WIFEXITED(status) ? "it exited with status " + std::to_string(WEXITSTATUS(status))
+                                                  : "it was killed by a signal";
         return fail(ErrorKind::Config, command_key + " failed", source.origin, why,
                     "run the command by hand to see its error");
       }
@@ -163,6 +209,8 @@ Result<std::string> read_secret_text(const TokenSource& source) {
 }
 
 }  // namespace
+
+void set_secret_command_time_limit(std::chrono::milliseconds limit) { secret_command_limit = limit; }
 
 Result<std::string> read_token(const TokenSource& source) {
   if (source.kind != TokenSource::Kind::None) {

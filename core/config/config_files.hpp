@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -40,5 +41,11 @@ Status check_private_file(const std::string& path, const std::string& what);
 // context (the command's stderr passes through to the terminal, its stdout is
 // never shown). Kind::None fails with a hint on how to configure a token.
 Result<std::string> read_token(const TokenSource& source);
+
+// How long a token_command (or bind_password_command) may run before it is
+// killed and the read fails: a vault CLI waiting for a login, or a network
+// that swallows its request, must not hang a 3 a.m. job or a shell's Tab.
+// Default 120 s (time for an interactive MFA prompt); completion sets 1.5 s.
+void set_secret_command_time_limit(std::chrono::milliseconds limit);
 
 }  // namespace daoctl::config

@@ -185,6 +185,21 @@ R=$(complete_bash daoctl --url "$SILENT" groups get "" 2>&1)
 MS=$(( ($(date +%s%N) - START) / 1000000 ))
 expect_eq "silent platform, bash: no candidates and no error text" "$R" ""
 if [ "$MS" -le 3500 ]; then pass "silent platform, bash: $MS ms"; else failed "silent platform, bash: took $MS ms"; fi
+# A token_command that waits for ever (a vault CLI at its login prompt):
+# completion stops it at 1.5 s and offers nothing, silently.
+cat >"$XDG_CONFIG_HOME/daoctl/config.yaml" <<YAML
+current-context: vault
+contexts:
+  - name: vault
+    url: $SILENT
+    token_command: sleep 30
+YAML
+chmod 600 "$XDG_CONFIG_HOME/daoctl/config.yaml"
+START=$(date +%s%N)
+run env -u DAOCTL_TOKEN -u DAOCTL_URL "$D" __complete users get e2e.
+MS=$(( ($(date +%s%N) - START) / 1000000 ))
+expect_eq "hanging token_command: exit 0, no candidates, no error" "$STATUS:$OUT:$ERR" "0::4:"
+if [ "$MS" -le 3000 ]; then pass "hanging token_command: gave up in $MS ms (<= 3000)"; else failed "hanging token_command: took $MS ms"; fi
 # A broken config file: no candidates, no error.
 echo "contexts: [" >"$XDG_CONFIG_HOME/daoctl/config.yaml"
 run "$D" __complete --context ""

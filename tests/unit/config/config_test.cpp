@@ -303,6 +303,42 @@ TEST_CASE("a secret with CR, LF or NUL inside is refused, from every source, wit
   CHECK(read_token({K::File, dir.write("nl.token", "tok-2\r\n", 0600), "context a"}).value() == "tok-2");
 }
 
+TEST_CASE("a token_command that hangs is stopped at its time limit, with everything it started") {
+  // A vault CLI waiting for a login, or a request that never returns: the
+  // command, and the child it left running, are killed; the read fails in
+  // about the limit, naming the key and the context.
+  TempDir dir;
+  const std::string pidfile = (dir.path / "child.pid").string();
+  using K = TokenSource::Kind;
+  TokenSource hang{K::Command, "sleep 30 & echo $! >" + pidfile + "; wait", "context slow"};
+  set_secret_command_time_limit(std::chrono::milliseconds(300));
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = read_token(hang);
+  const auto took = std::chrono::steady_clock::now() - t0;
+  set_secret_command_time_limit(std::chrono::milliseconds(120'000));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == ErrorKind::Config);
+  CHECK(r.error().message == "token_command did not finish in time");
+  CHECK(r.error().object == "context slow");
+  CHECK(r.error().detail == "it was stopped after 300 ms");
+  CHECK(took < std::chrono::seconds(3));
+  std::ifstream in(pidfile);
+  pid_t child = 0;
+  REQUIRE(in >> child);
+  // The background sleep was in the command's process group: it is gone
+  // (a zombie reaped by init at worst, never still sleeping).
+  bool gone = false;
+  for (int i = 0; i < 50 && !gone; ++i) {
+    std::ifstream stat("/proc/" + std::to_string(child) + "/stat");
+    std::string line;
+    gone = !std::getline(stat, line) || line.find(") Z ") != std::string::npos;
+    if (!gone) ::usleep(20'000);
+  }
+  CHECK(gone);
+  // Within the limit, a command's token is read as before.
+  CHECK(read_token({K::Command, "sleep 0.1; echo tok-3", "context a"}).value() == "tok-3");
+}
+
 TEST_CASE("messages name the secret they are about: a bind password file is not a token file") {
   TempDir dir;
   TokenSource bind{TokenSource::Kind::File, dir.write("bind.pw", "pw\n", 0644), "source ldap"};
