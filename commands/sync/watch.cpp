@@ -1,16 +1,29 @@
 // daoctl sync watch: follows the job's directory and applies each change set
 // through `sync apply --incremental` (the same reads, plan, guards, executor
-// and cookie), polling RFC 4533 refreshOnly every --interval seconds.
+// and cookie).
+//
+// How it learns of a change: a notifier thread holds an RFC 4533
+// refreshAndPersist search on the job's primary ldap source (attributes
+// "1.1": it carries no data) and, on each change slapd reports, wakes the
+// main loop with SIGUSR1; the main loop then runs the incremental apply,
+// whose refreshOnly read with the saved cookie is the only one that delivers
+// entries and moves the cookie. So there is one code path for the rules and
+// the cookie, and a dismissal reaches the platform in the time of one
+// incremental apply. While the notifier is live the loop also polls every
+// 60 s (a safety net: a notice lost with a connection is caught there);
+// while it is not (connecting, a directory without refreshAndPersist), it
+// polls every --interval seconds as before.
 //
 // Signals are blocked in every thread and taken between batches with
 // sigtimedwait (which is also the wait between polls): SIGTERM/SIGINT let the
 // batch in flight finish and save its cookie, then exit 0; SIGHUP polls at
 // once (each batch reads the job file again, so an edited job applies from
-// the next batch). A directory or platform that cannot be reached is retried
-// with exponential backoff (1 s doubling to --max-backoff); a failed read is
-// never an empty one, so losing the connection deactivates nobody. Under
-// systemd (Type=notify) it sends READY=1 after the first batch, STATUS= with
-// the state after each, WATCHDOG=1 with it (WatchdogSec must exceed
+// the next batch); SIGUSR1 is the notifier's "something changed". A
+// directory or platform that cannot be reached is retried with exponential
+// backoff (1 s doubling to --max-backoff); a failed read is never an empty
+// one, so losing the connection deactivates nobody. Under systemd
+// (Type=notify) it sends READY=1 after the first batch, STATUS= with the
+// state after each, WATCHDOG=1 with it (WatchdogSec must exceed
 // --max-backoff plus one batch), and STOPPING=1: one datagram to
 // $NOTIFY_SOCKET each, written here rather than linking libsystemd.
 #include "commands/sync/watch.hpp"
@@ -27,9 +40,16 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <atomic>
+#include <chrono>
+#include <thread>
 
 #include "commands/common/command_doc.hpp"
+#include "commands/sync/engine.hpp"
+#include "commands/sync/incremental.hpp"
 #include "commands/sync/verbs.hpp"
+#include "connectors/local/files.hpp"
+#include "connectors/sources/job_sources.hpp"
 
 namespace daoctl::commands {
 
@@ -51,6 +71,86 @@ void notify(const std::string& text) {
   ::close(fd);
 }
 
+// How often the loop polls while the notifier is live: a safety net only.
+constexpr double kPollWhileFollowing = 60.0;
+
+// The refreshAndPersist follower (see the top of this file). It reloads the
+// job and the saved cookie on each (re)connect, so it follows what the
+// last batch left; it reconnects with backoff and gives up only on a
+// directory that cannot do refreshAndPersist (the loop then polls).
+class Notifier {
+ public:
+  explicit Notifier(const SyncWatchOptions& opts) : opts_(opts) {
+    thread_ = std::thread([this] { run(); });
+  }
+  ~Notifier() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  Notifier(const Notifier&) = delete;
+  Notifier& operator=(const Notifier&) = delete;
+  bool live() const { return live_; }
+  long notices() const { return notices_; }
+  long reconnects() const { return reconnects_; }
+
+ private:
+  void run() {
+    double backoff = 0;
+    while (!stop_) {
+      bool gave_up = false;
+      try {
+        const auto& o = opts_.apply.run;
+        const sync::JobSpec job = sync_engine::load_job_file(o.job_file, o.today);
+        const sync::SourceSpec* source = job.source(job.primary);
+        if (!source || source->type != "ldap") return;  // nothing to follow: the loop polls
+        const std::string state_dir = o.state_dir.empty() ? local::default_state_dir() : o.state_dir;
+        const auto cursor = sync_incremental::load_cursor(state_dir, job.name, job.primary);
+        sources::SourceReadOptions read;
+        const auto slash = o.job_file.rfind('/');
+        read.base_dir = slash == std::string::npos ? std::string(".") : o.job_file.substr(0, slash);
+        read.now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+        auto followed = sources::follow_ldap_source(
+            *source, read, cursor ? cursor->cookie : std::string(),
+            [this] {
+              ++notices_;
+              ::kill(::getpid(), SIGUSR1);
+            },
+            [this, &backoff] {
+              live_ = true;
+              backoff = 0;
+              // One batch now: the loop says it follows, and waits the long
+              // safety interval from then on.
+              ::kill(::getpid(), SIGUSR1);
+            },
+            [this] { return stop_.load(); });
+        // Lost (slapd restarted, the network gone): wake the loop, which
+        // polls at once and then every --interval until the search is back,
+        // so no change made meanwhile waits for the safety poll.
+        const bool was_live = live_.exchange(false);
+        if (stop_) return;
+        if (was_live) ::kill(::getpid(), SIGUSR1);
+        if (!followed) gave_up = followed.error().kind == ErrorKind::Config ||
+                                 followed.error().kind == ErrorKind::Validation;
+      } catch (const std::exception&) {
+        live_ = false;  // a job file being edited: try again after the backoff
+      }
+      if (gave_up) return;
+      ++reconnects_;
+      backoff = backoff > 0 ? std::min(backoff * 2, 30.0) : 0.5;
+      // The loop polls meanwhile (live_ is false), so nothing waits on this.
+      for (int i = 0; i < static_cast<int>(backoff * 10) && !stop_; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+
+  const SyncWatchOptions& opts_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> live_{false};
+  std::atomic<long> notices_{0};
+  std::atomic<long> reconnects_{0};
+  std::thread thread_;
+};
+
 timespec to_timespec(double seconds) {
   timespec ts{};
   ts.tv_sec = static_cast<time_t>(seconds);
@@ -63,7 +163,7 @@ timespec to_timespec(double seconds) {
 int run_sync_watch(const SyncWatchOptions& opts, CommandContext& ctx) {
   sigset_t signals;
   sigemptyset(&signals);
-  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
+  for (int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) sigaddset(&signals, s);
   // Before any thread starts: the source readers inherit the mask.
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   SyncApplyOptions apply = opts.apply;
@@ -71,6 +171,7 @@ int run_sync_watch(const SyncWatchOptions& opts, CommandContext& ctx) {
   bool ready = false;
   double backoff = 0;
   long batches = 0, reconnects = 0;
+  std::unique_ptr<Notifier> notifier;
   while (true) {
     std::string status;
     try {
@@ -103,10 +204,22 @@ int run_sync_watch(const SyncWatchOptions& opts, CommandContext& ctx) {
       notify("READY=1\n");
       ready = true;
     }
+    // After the first batch, whose cookie the notifier starts from.
+    if (!notifier) notifier = std::make_unique<Notifier>(opts);
+    if (notifier->live()) status += ", following changes as they happen";
     notify("STATUS=" + status + "\nWATCHDOG=1\n");
-    const timespec wait = to_timespec(backoff > 0 ? backoff : opts.interval);
+    const bool following = notifier->live();
+    const timespec wait = to_timespec(backoff > 0 ? backoff : following ? std::max(opts.interval, kPollWhileFollowing)
+                                                                         : opts.interval);
     siginfo_t info{};
-    const int sig = sigtimedwait(&signals, &info, &wait);
+    int sig = sigtimedwait(&signals, &info, &wait);
+    if (sig == SIGUSR1) {
+      // A change: let a burst (a script's 300 ldapmodify) gather for a
+      // moment so it is one batch, not 300; a stop request still wins.
+      const timespec gather = to_timespec(0.05);
+      const int more = sigtimedwait(&signals, &info, &gather);
+      if (more == SIGTERM || more == SIGINT || more == SIGHUP) sig = more;
+    }
     if (sig == SIGTERM || sig == SIGINT) {
       notify("STOPPING=1\n");
       ctx.info(fmt::format("sync watch: {} received; the last batch was applied and its cookie saved",
@@ -119,10 +232,11 @@ int run_sync_watch(const SyncWatchOptions& opts, CommandContext& ctx) {
 
 void register_sync_watch(CLI::App& group, CommandContext& ctx) {
   auto o = std::make_shared<SyncWatchOptions>();
-  auto& cmd = add_command(group, {"watch", "Follow the directory and apply each change as it comes (sync apply --incremental in a loop)",
+  auto& cmd = add_command(group, {"watch", "Follow the directory and apply each change as it comes (sync apply --incremental, woken by refreshAndPersist)",
                                  "daoctl sync watch -f /etc/daoctl/directory.yaml --interval 1"});
   sync_verbs::add_job_flags(cmd, o->apply.run);
-  cmd.add_option("--interval", o->interval, "Seconds between polls of the directory (default 1)")
+  cmd.add_option("--interval", o->interval,
+                 "Seconds between polls while the directory cannot be followed (default 1); while it is, 60")
       ->check(CLI::Range(0.05, 3600.0));
   cmd.add_option("--max-backoff", o->max_backoff,
                  "Longest wait in seconds between retries while the directory or platform is unreachable (default 60)")

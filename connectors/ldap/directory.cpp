@@ -27,6 +27,14 @@ LdapResult<ContentSyncResult> LdapDirectory::content_sync(const SearchRequest&, 
   return std::unexpected(LdapError{LdapFailure::BadRequest, 0, e});
 }
 
+LdapResult<void> LdapDirectory::follow_changes(const SearchRequest&, const std::string&, const std::function<void()>&,
+                                               const std::function<void()>&, const std::function<bool()>&) {
+  Error e;
+  e.kind = ErrorKind::Validation;
+  e.message = "this directory cannot follow changes as they happen (RFC 4533 refreshAndPersist)";
+  return std::unexpected(LdapError{LdapFailure::BadRequest, 0, e});
+}
+
 const char* to_string(LdapFailure failure) noexcept {
   switch (failure) {
     case LdapFailure::Auth:

@@ -113,6 +113,13 @@ class LdapDirectory {
   virtual LdapResult<ContentSyncResult> content_sync(const SearchRequest& request, const std::string& cookie,
                                                      const SyncEntryCallback& on_entry,
                                                      const SyncDeleteCallback& on_delete);
+
+  // RFC 4533 refreshAndPersist as a change signal: see content_sync_follow
+  // in ldap_sync.hpp. A directory that cannot do it says so (BadRequest).
+  virtual LdapResult<void> follow_changes(const SearchRequest& request, const std::string& cookie,
+                                          const std::function<void()>& on_change,
+                                          const std::function<void()>& on_live,
+                                          const std::function<bool()>& should_stop);
 };
 
 struct LdapConnectionOptions {

@@ -213,4 +213,117 @@ LdapResult<ContentSyncResult> content_sync_refresh(LDAP* ld, const std::string& 
   return run.result;
 }
 
+namespace {
+
+struct FollowRun {
+  const std::function<void()>* on_change = nullptr;
+  const std::function<void()>* on_live = nullptr;
+  bool live = false;
+  bool ended = false;  // a searchResultDone: the server ended the search
+  int done_code = LDAP_SUCCESS;
+  std::string done_diagnostic;
+  LDAP* ld = nullptr;
+};
+
+FollowRun& follow_of(ldap_sync_t* ls) { return *static_cast<FollowRun*>(ls->ls_private); }
+
+int follow_entry(ldap_sync_t* ls, LDAPMessage*, struct berval*, ldap_sync_refresh_t phase) {
+  if (phase != LDAP_SYNC_CAPI_PRESENT) (*follow_of(ls).on_change)();
+  return 0;
+}
+
+int follow_reference(ldap_sync_t*, LDAPMessage*) { return 0; }
+
+int follow_intermediate(ldap_sync_t* ls, LDAPMessage*, BerVarray uuids, ldap_sync_refresh_t phase) {
+  FollowRun& run = follow_of(ls);
+  if (phase == LDAP_SYNC_CAPI_DELETES_IDSET && uuids && uuids->bv_val) (*run.on_change)();
+  if (phase == LDAP_SYNC_CAPI_DONE && !run.live) {
+    run.live = true;
+    (*run.on_live)();
+  }
+  return 0;
+}
+
+int follow_result(ldap_sync_t* ls, LDAPMessage* msg, int) {
+  FollowRun& run = follow_of(ls);
+  run.ended = true;
+  int code = LDAP_SUCCESS;
+  char* diagnostic = nullptr;
+  if (ldap_parse_result(run.ld, msg, &code, nullptr, &diagnostic, nullptr, nullptr, 0) == LDAP_SUCCESS) {
+    run.done_code = code;
+    if (diagnostic) run.done_diagnostic = diagnostic;
+  }
+  if (diagnostic) ldap_memfree(diagnostic);
+  return 0;
+}
+
+}  // namespace
+
+LdapResult<void> content_sync_follow(LDAP* ld, const std::string& url, const SearchRequest& request,
+                                     const std::string& cookie, const std::function<void()>& on_change,
+                                     const std::function<void()>& on_live, const std::function<bool()>& should_stop,
+                                     int poll_seconds) {
+  const std::string object =
+      fmt::format("LDAP content sync (persist) base \"{}\" filter \"{}\" on {}", request.base_dn, request.filter, url);
+  FollowRun run;
+  run.ld = ld;
+  run.on_change = &on_change;
+  run.on_live = &on_live;
+  ldap_sync_t ls;
+  ldap_sync_initialize(&ls);
+  std::string base = request.base_dn, filter = request.filter;
+  char no_attributes[] = "1.1";
+  char* attrs[] = {no_attributes, nullptr};
+  ls.ls_base = base.data();
+  ls.ls_filter = filter.data();
+  ls.ls_attrs = attrs;
+  ls.ls_scope = request.scope == SearchScope::Base       ? LDAP_SCOPE_BASE
+                : request.scope == SearchScope::OneLevel ? LDAP_SCOPE_ONELEVEL
+                                                         : LDAP_SCOPE_SUBTREE;
+  ls.ls_timeout = poll_seconds;
+  ls.ls_ld = ld;
+  ls.ls_private = &run;
+  ls.ls_search_entry = follow_entry;
+  ls.ls_search_reference = follow_reference;
+  ls.ls_intermediate = follow_intermediate;
+  ls.ls_search_result = follow_result;
+  if (!cookie.empty()) ber_str2bv(cookie.c_str(), cookie.size(), 1, &ls.ls_cookie);
+
+  int rc = ldap_sync_init_refresh_and_persist(&ls);
+  // slapd ends the refresh phase of a search with a cookie that has nothing
+  // to report without a refreshDone intermediate message: the search being
+  // accepted is the sign it is live.
+  if (rc == LDAP_SUCCESS && !run.ended && !run.live) {
+    run.live = true;
+    on_live();
+  }
+  while (rc == LDAP_SUCCESS && !run.ended && !should_stop()) rc = ldap_sync_poll(&ls);
+  ls.ls_base = nullptr;
+  ls.ls_filter = nullptr;
+  ls.ls_attrs = nullptr;
+  ls.ls_ld = nullptr;
+  ldap_sync_destroy(&ls, 0);
+  if (should_stop() && rc == LDAP_SUCCESS && !run.ended) return {};
+  const int code = rc != LDAP_SUCCESS ? rc : run.done_code != LDAP_SUCCESS ? run.done_code : LDAP_SERVER_DOWN;
+  LdapFailure failure = LdapFailure::Network;
+  ErrorKind kind = ErrorKind::Network;
+  std::string hint;
+  if (code == LDAP_UNAVAILABLE_CRITICAL_EXTENSION || code == LDAP_UNWILLING_TO_PERFORM) {
+    failure = LdapFailure::BadRequest;
+    kind = ErrorKind::Config;
+    hint = "the server does not offer RFC 4533 refreshAndPersist here: on slapd load the syncprov overlay";
+  } else if (code == LDAP_SYNC_REFRESH_REQUIRED) {
+    failure = LdapFailure::Other;  // the caller starts again without a cookie
+  }
+  std::string detail = fmt::format("{} ({})", ldap_err2string(code), code);
+  if (!run.done_diagnostic.empty()) detail += ": " + run.done_diagnostic;
+  Error e;
+  e.kind = kind;
+  e.message = run.ended ? "the directory ended the persistent content sync" : "the persistent content sync stopped";
+  e.object = object;
+  e.detail = detail;
+  e.hint = hint;
+  return std::unexpected(LdapError{failure, code, e});
+}
+
 }  // namespace daoctl::ldap

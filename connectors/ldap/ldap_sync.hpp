@@ -34,4 +34,18 @@ LdapResult<ContentSyncResult> content_sync_refresh(LDAP* ld, const std::string& 
                                                    const std::string& cookie, const SyncEntryCallback& on_entry,
                                                    const SyncDeleteCallback& on_delete);
 
+// RFC 4533 refreshAndPersist used as a change signal (sync watch): the
+// search asks for no attributes ("1.1"), starts from `cookie` (its refresh
+// phase reports what changed since), and then stays open; every change the
+// server reports, in either phase, calls `on_change` (entries are not
+// delivered: the caller reads them through content_sync_refresh, whose
+// cookie is the one it keeps). `on_live` is called once the refresh phase
+// is over. Returns when `should_stop()` (asked at least every
+// `poll_seconds`) or with an error when the server ends the search or the
+// connection is lost; the caller reconnects.
+LdapResult<void> content_sync_follow(LDAP* ld, const std::string& url, const SearchRequest& request,
+                                     const std::string& cookie, const std::function<void()>& on_change,
+                                     const std::function<void()>& on_live, const std::function<bool()>& should_stop,
+                                     int poll_seconds = 1);
+
 }  // namespace daoctl::ldap

@@ -227,6 +227,11 @@ class OpenLdapDirectory final : public LdapDirectory {
                                              const SyncDeleteCallback& on_delete) override {
     return content_sync_refresh(ld_, options_.url, request, cookie, on_entry, on_delete);
   }
+  LdapResult<void> follow_changes(const SearchRequest& request, const std::string& cookie,
+                                  const std::function<void()>& on_change, const std::function<void()>& on_live,
+                                  const std::function<bool()>& should_stop) override {
+    return content_sync_follow(ld_, options_.url, request, cookie, on_change, on_live, should_stop);
+  }
 
  private:
   std::string search_object(const SearchRequest& r) const {

@@ -217,9 +217,9 @@ Result<DirectoryGroups> read_groups(ldap::LdapDirectory& dir, const sync::Source
   return g;
 }
 
-Result<hr::ReadReport> read_ldap(const sync::SourceSpec& s, const std::vector<std::string>& fields,
-                                 const SourceReadOptions& options, const hr::RecordSink& out,
-                                 std::vector<std::string>& warnings) {
+// How an ldap source's job entry connects: URL, TLS, bind (the password
+// read from its _env/_file/_command).
+Result<ldap::LdapConnectionOptions> ldap_connection_of(const sync::SourceSpec& s, const SourceReadOptions& options) {
   const json& c = s.config;
   ldap::LdapConnectionOptions conn;
   conn.url = c.at("url").get<std::string>();
@@ -231,7 +231,12 @@ Result<hr::ReadReport> read_ldap(const sync::SourceSpec& s, const std::vector<st
   auto password = read_secret(c, "bind_password", options.base_dir, "source " + s.name);
   if (!password) return std::unexpected(password.error());
   conn.bind_password = std::move(*password);
+  return conn;
+}
 
+// The search of an ldap source's people: base, scope, filter, page size.
+ldap::SearchRequest ldap_people_search_of(const sync::SourceSpec& s) {
+  const json& c = s.config;
   const bool ad = c.value("flavor", "openldap") == "active_directory";
   ldap::SearchRequest req;
   req.base_dn = c.at("base_dn").get<std::string>();
@@ -241,6 +246,18 @@ Result<hr::ReadReport> read_ldap(const sync::SourceSpec& s, const std::vector<st
   req.filter = c.value("filter", ad ? "(&(objectCategory=person)(objectClass=user))"
                                     : "(objectClass=inetOrgPerson)");
   req.page_size = c.value("page_size", 1000u);
+  return req;
+}
+
+Result<hr::ReadReport> read_ldap(const sync::SourceSpec& s, const std::vector<std::string>& fields,
+                                 const SourceReadOptions& options, const hr::RecordSink& out,
+                                 std::vector<std::string>& warnings) {
+  const json& c = s.config;
+  auto connection = ldap_connection_of(s, options);
+  if (!connection) return std::unexpected(connection.error());
+  const ldap::LdapConnectionOptions& conn = *connection;
+  const bool ad = c.value("flavor", "openldap") == "active_directory";
+  ldap::SearchRequest req = ldap_people_search_of(s);
   std::vector<std::string> signals = ad ? std::vector<std::string>{"userAccountControl", "accountExpires"}
                                         : std::vector<std::string>{"pwdAccountLockedTime", "nsAccountLock",
                                                                    "shadowExpire"};
@@ -566,6 +583,22 @@ Result<SourceData> read_source(const sync::SourceSpec& s, const std::vector<std:
   data.report = *report;
   data.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
   return data;
+}
+
+Status follow_ldap_source(const sync::SourceSpec& source, const SourceReadOptions& options, const std::string& cookie,
+                          const std::function<void()>& on_change, const std::function<void()>& on_live,
+                          const std::function<bool()>& should_stop) {
+  if (source.type != "ldap")
+    return fail(ErrorKind::Usage, "only an ldap source can be followed", "source " + source.name);
+  auto conn = ldap_connection_of(source, options);
+  if (!conn) return std::unexpected(conn.error());
+  // The search stays open: it is polled every second (for should_stop), not
+  // bounded by the operation timeout, which covers the bind.
+  auto dir = ldap::connect_ldap(*conn);
+  if (!dir) return std::unexpected(dir.error().error);
+  auto followed = (*dir)->follow_changes(ldap_people_search_of(source), cookie, on_change, on_live, should_stop);
+  if (!followed) return std::unexpected(followed.error().error);
+  return {};
 }
 
 }  // namespace daoctl::sources

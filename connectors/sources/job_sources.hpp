@@ -75,4 +75,12 @@ Status check_csv_header(const sync::SourceSpec& source, const std::string& base_
 Result<std::string> read_secret(const nlohmann::json& config, const std::string& prefix,
                                 const std::string& base_dir, const std::string& object);
 
+// Follows an ldap source's people search with RFC 4533 refreshAndPersist
+// (sync watch): `on_change` for every change the server reports since
+// `cookie`, `on_live` once the search is established, until `should_stop()`
+// (returns ok) or the connection fails (the error; the caller reconnects).
+Status follow_ldap_source(const sync::SourceSpec& source, const SourceReadOptions& options, const std::string& cookie,
+                          const std::function<void()>& on_change, const std::function<void()>& on_live,
+                          const std::function<bool()>& should_stop);
+
 }  // namespace daoctl::sources

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # daoctl sync watch against a real slapd with syncprov: under a fake
 # systemd notify socket it says READY/STATUS/WATCHDOG; a lock, an add and a
-# delete in the directory reach the platform within seconds; slapd
+# delete in the directory reach the platform within seconds (and, with a
+# 30 s poll interval, within seconds too: the change is pushed); slapd
 # restarted mid-stream (same port) is retried with backoff and nothing is
 # lost or deactivated meanwhile; SIGHUP re-reads the job; SIGTERM lets the
 # batch finish and exits 0 with the cookie saved.
@@ -114,6 +115,25 @@ wait "$WATCH" || code=$?
 expect_eq "SIGTERM ends the watcher with exit 0" "$code" "0"
 expect_match "after finishing its batch" "$(cat "$E2E_DIR/watch.err")" 'SIGTERM received'
 expect_match "STOPPING=1 is sent" "$(cat "$E2E_DIR/notify.log")" 'STOPPING=1'
+# Followed, not polled: a watcher that would poll only every 30 s learns of
+# a change from its refreshAndPersist search and applies it at once.
+: >"$E2E_DIR/notify.log"
+NOTIFY_SOCKET="$E2E_DIR/notify.sock" "$DAOCTL_BIN" sync watch -f "$E2E_DIR/sync.yaml" --interval 30 \
+  >"$E2E_DIR/watch2.out" 2>"$E2E_DIR/watch2.err" &
+WATCH=$!
+E2E_PIDS+=("$WATCH")
+wait_for "the watcher says it follows changes as they happen" 20 \
+  grep -q 'STATUS=following: .*following changes as they happen' "$E2E_DIR/notify.log"
+T0=$(date +%s.%N)
+printf 'dn: uid=w4,ou=People,%s\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n' "$B" |
+  ldapmodify "${ROOT[@]}" >/dev/null
+wait_for "with --interval 30, a lock reaches the platform in seconds (pushed, not polled)" 5 active_of w4 false
+echo "# lock to blocked: $(echo "$(date +%s.%N) - $T0" | bc -l | cut -c1-5) s"
+kill -TERM "$WATCH"
+code=0
+wait "$WATCH" || code=$?
+expect_eq "the second watcher ends with exit 0 on SIGTERM" "$code" "0"
+
 run "$DAOCTL_BIN" sync status -f "$E2E_DIR/sync.yaml" -o json
 expect_eq "sync status shows the followed source" "$(jq -r .incremental.source <<<"$OUT")" "ldap"
 expect_match "and the cookie's age" "$(jq -r .incremental.cookie_age_seconds <<<"$OUT")" '^[0-9]+$'
