@@ -210,20 +210,41 @@ for path in sorted(glob.glob(os.path.join(ex, "kubernetes", "*.yaml"))):
         if not isinstance(d, dict) or "apiVersion" not in d or "kind" not in d or "name" not in d.get("metadata", {}):
             bad(f"{name}: every document has apiVersion, kind, metadata.name"); continue
         by_kind.setdefault(d["kind"], []).append(d)
-    for cj in by_kind.get("CronJob", []):
+    workloads = [("CronJob", d) for d in by_kind.get("CronJob", [])] + [("Deployment", d) for d in by_kind.get("Deployment", [])]
+    if not workloads: bad(f"{name}: has a CronJob or a Deployment")
+    for kind, cj in workloads:
         spec = cj["spec"]
-        if cj["apiVersion"] != "batch/v1": bad(f"{name}: CronJob is batch/v1")
-        if cron_schedule_ok(spec["schedule"].split()) and len(spec["schedule"].split()) == 5:
-            ok(f"{name}: schedule '{spec['schedule']}' is valid")
+        if kind == "CronJob":
+            if cj["apiVersion"] != "batch/v1": bad(f"{name}: CronJob is batch/v1")
+            if cron_schedule_ok(spec["schedule"].split()) and len(spec["schedule"].split()) == 5:
+                ok(f"{name}: schedule '{spec['schedule']}' is valid")
+            else:
+                bad(f"{name}: schedule is a valid 5-field cron expression", spec["schedule"])
+            if spec.get("concurrencyPolicy") == "Forbid": ok(f"{name}: concurrencyPolicy Forbid")
+            else: bad(f"{name}: concurrencyPolicy Forbid")
+            pod = spec["jobTemplate"]["spec"]["template"]["spec"]
+            if pod.get("restartPolicy") not in ("Never", "OnFailure"): bad(f"{name}: restartPolicy Never or OnFailure")
         else:
-            bad(f"{name}: schedule is a valid 5-field cron expression", spec["schedule"])
-        if spec.get("concurrencyPolicy") == "Forbid": ok(f"{name}: concurrencyPolicy Forbid")
-        else: bad(f"{name}: concurrencyPolicy Forbid")
-        pod = spec["jobTemplate"]["spec"]["template"]["spec"]
+            # A watcher: one at a time (a second would hold no lock and exit 6,
+            # crash-looping), never two during a rollout.
+            if cj["apiVersion"] != "apps/v1": bad(f"{name}: Deployment is apps/v1")
+            if spec.get("replicas") == 1 and spec.get("strategy", {}).get("type") == "Recreate":
+                ok(f"{name}: one replica, Recreate (never two watchers)")
+            else:
+                bad(f"{name}: one replica, strategy Recreate")
+            sel = spec.get("selector", {}).get("matchLabels", {})
+            labels = spec["template"]["metadata"].get("labels", {})
+            if sel and all(labels.get(k) == v for k, v in sel.items()): ok(f"{name}: the selector matches the pod labels")
+            else: bad(f"{name}: the selector matches the pod labels")
+            pod = spec["template"]["spec"]
+            if pod.get("restartPolicy", "Always") != "Always": bad(f"{name}: restartPolicy Always")
+            if pod.get("terminationGracePeriodSeconds", 30) >= 60:
+                ok(f"{name}: terminationGracePeriodSeconds lets SIGTERM finish the batch")
+            else:
+                bad(f"{name}: terminationGracePeriodSeconds >= 60 (SIGTERM finishes the batch in flight)")
         volumes = {v["name"]: v for v in pod.get("volumes", [])}
         secrets = {s["metadata"]["name"]: s for s in by_kind.get("Secret", [])}
         cms = {c["metadata"]["name"]: c for c in by_kind.get("ConfigMap", [])}
-        if pod.get("restartPolicy") not in ("Never", "OnFailure"): bad(f"{name}: restartPolicy Never or OnFailure")
         for c in pod["containers"]:
             mounts = {m["mountPath"]: m["name"] for m in c.get("volumeMounts", [])}
             missing = [n for n in mounts.values() if n not in volumes]
