@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <set>
 #include <sstream>
 #include <vector>
@@ -152,6 +153,78 @@ changes pending (\fBplan \-\-detailed\-exitcode\fR, \fBdiff\fR)
 interrupted
 )";
 
+// What the README says of a group's guarantees, safety stops, confirmations
+// and photos, carried by its own page too (issue 19: a man page is where an
+// administrator looks at 3 a.m.). tests/docs/check_docs.sh checks each page
+// has its sections.
+const std::map<std::string, std::string>& group_sections() {
+  static const std::map<std::string, std::string> sections = {
+      {"sync", R"(.SH GUARANTEES
+A failed, truncated or size\-limited source read stops the run before anything changes (exit 5).
+Only accounts the job created or linked (\fBmanagedBy: daoctl:\fR\fIjob\fR) are ever changed;
+an account another job manages is listed and left alone (\fB\-\-adopt\-from\fR \fIjob\fR takes it over).
+One run per job at a time (exit 6). Every item's result goes to a JSON Lines journal, and a run
+killed at any point converges on the next run with no duplicates: creates carry deterministic
+Idempotency\-Keys and externalIds. A saved plan (\fB\-\-out\fR) is applied only as it was
+reviewed: \fBapply \-\-plan\fR refuses it if the platform changed since it was made.
+\fBsync apply \-\-incremental\fR and \fBsync watch\fR move their RFC 4533 cookie only after
+everything of a change set applied.
+.SH SAFETY STOPS
+The run stops with exit 5, changing nothing, when a source is empty or shrinks past the job's
+limits, when a join matches less than \fBsafety.min_join_rate\fR, or when it would deactivate
+more than \fBsafety.max_deprovisions\fR accounts or \fBsafety.max_deprovisions_percent\fR of
+them. The message names the plan's hash; \fB\-\-allow\-deprovision\fR \fIhash\fR lets exactly
+that reviewed plan through, and no other. In a change stream (\fB\-\-incremental\fR, \fBwatch\fR)
+the deactivations count over \fBsafety.window\fR, a held batch keeps its cookie while the other
+changes apply, and an OU whose employees all vanish at once is a stop, not a mass dismissal.
+.SH PHOTOS
+\fBphoto: "{ldap.jpegPhoto}"\fR uploads each employee's photo after the users exist. The plan
+compares sha256 digests with the platform's \fBphotoSha256\fR, so a nightly run downloads no
+photo and a rerun is empty. An entry without a photo leaves the platform's alone (sync never
+deletes photos); an employee the same run deactivates gets no new photo; a photo the platform
+refuses (not JPEG or PNG, over 5 MiB) fails for that user only (exit 3).
+)"},
+      {"deprovision", R"(.SH SAFETY STOPS
+A plan that would block more than \fBsafety.max_deprovisions\fR people, or more than
+\fBsafety.max_deprovisions_percent\fR, or that reads an empty or failed source, stops with
+exit 5 and changes nothing; \fB\-\-allow\-deprovision\fR \fIhash\fR lets exactly the reviewed
+plan through. Blocking (login off, sessions and tokens revoked) comes first and at once; the
+cleanup waits for the grace period. Each step is recorded in the ledger before it is sent, so a
+run killed mid\-way finishes it next time, and \fBdeprovision reactivate\fR undoes a block.
+.SH CONFIRMATIONS
+\fBdeprovision user\fR on a terminal says who will be blocked and asks; \fB\-\-yes\fR never
+asks; without a terminal and without \fB\-\-yes\fR it refuses with exit 5.
+\fB\-\-dry\-run\fR says what would happen and changes nothing.
+)"},
+      {"users", R"(.SH CONFIRMATIONS
+\fBusers delete\fR on a terminal says what will be removed and asks you to type the user name;
+\fB\-\-yes\fR never asks; without a terminal and without \fB\-\-yes\fR it refuses with exit 5
+before anything is sent. \fB\-\-dry\-run\fR (create, update, deactivate, reactivate, delete)
+does the real lookups, changes nothing and exits 0; with \fB\-o json\fR it prints
+{"dry_run": true, "would": ..., "requests": ...}. \fBusers deactivate\fR blocks the login and
+revokes the user's sessions and API tokens at once.
+)"},
+      {"groups", R"(.SH CONFIRMATIONS
+\fBgroups delete\fR on a terminal says what will be removed and asks you to type the group name;
+\fB\-\-yes\fR never asks; without a terminal and without \fB\-\-yes\fR it refuses with exit 5.
+\fB\-\-dry\-run\fR (create, delete, add\-member, remove\-member) changes nothing and exits 0.
+\fBgroups remove\-member\fR reports whom it really removed and who was not a member.
+)"},
+      {"backup", R"(.SH GUARANTEES
+A download is verified (sha256, and with \fB\-\-trusted\-key\fR the server's minisign
+signature) while it is written, fsynced and renamed into place: a reader never sees a half
+archive, and a stalled transfer resumes from its last byte. \fBbackup verify\fR checks an
+archive against its manifest, its signature and its RFC 3161 timestamp. Nothing is restored from
+an archive that fails any check (exit 5).
+.SH CONFIRMATIONS
+\fBbackup restore\fR and \fBbackup prune\fR on the server say what will happen and ask;
+\fB\-\-yes\fR (or \fB\-\-confirm\fR \fIid\fR) never asks; without a terminal and without them
+they refuse with exit 5. \fB\-\-dry\-run\fR (create, restore, prune) changes nothing.
+)"},
+  };
+  return sections;
+}
+
 // Every variable daoctl reads (tests/docs/check_docs.sh checks the sources
 // read no DAOCTL_* variable missing here).
 const char* kEnvironment = R"(.SH ENVIRONMENT
@@ -278,6 +351,7 @@ std::map<std::string, std::string> man_pages(const CLI::App& root, const std::st
          ". The global options of \\fBdaoctl\\fR(1) apply to every command.\n";
     p += ".SH COMMANDS\n";
     command_section(*sub, "daoctl " + sub->get_name(), p);
+    if (auto it = group_sections().find(sub->get_name()); it != group_sections().end()) p += it->second;
     p += kExitStatus;
     p += kEnvironment;
     p += ".SH SEE ALSO\n\\fBdaoctl\\fR(1)\n";

@@ -59,6 +59,13 @@ for page in "$src"/man/daoctl*.1; do
     if grep -q "^\.SH $section" "$page"; then ok "$(basename "$page") has $section"; else bad "$(basename "$page") lacks $section"; fi
   done
 done
+# What the README says once is on the command's own page too: guarantees,
+# safety stops, confirmations, photos (cli/docs.cpp group_sections).
+for want in "sync:GUARANTEES" "sync:SAFETY STOPS" "sync:PHOTOS" "deprovision:SAFETY STOPS" "deprovision:CONFIRMATIONS" \
+  "users:CONFIRMATIONS" "groups:CONFIRMATIONS" "backup:GUARANTEES" "backup:CONFIRMATIONS"; do
+  page="$src/man/daoctl-${want%%:*}.1"
+  if grep -q "^\.SH ${want#*:}\$" "$page"; then ok "daoctl-${want%%:*}(1) has ${want#*:}"; else bad "daoctl-${want%%:*}(1) lacks ${want#*:}"; fi
+done
 exit_section=$(sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' "$src/man/daoctl.1")
 for code in $(grep -oE '^\| [0-9]+ \|' "$src/README.md" | tr -dc '0-9\n'); do
   if grep -qx "\.B $code" <<<"$exit_section"; then ok "EXIT STATUS has README's exit code $code"; else bad "EXIT STATUS lacks exit code $code from README.md"; fi
