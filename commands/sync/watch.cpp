@@ -12,7 +12,9 @@
 // incremental apply. While the notifier is live the loop also polls every
 // 60 s (a safety net: a notice lost with a connection is caught there);
 // while it is not (connecting, a directory without refreshAndPersist), it
-// polls every --interval seconds as before.
+// polls every --interval seconds as before. A job whose primary source is
+// an HR file is watched with inotify instead, and each notice runs a full
+// apply (connectors/local/file_watch.hpp).
 //
 // Signals are blocked in every thread and taken between batches with
 // sigtimedwait (which is also the wait between polls): SIGTERM/SIGINT let the
@@ -48,6 +50,7 @@
 #include "commands/sync/engine.hpp"
 #include "commands/sync/incremental.hpp"
 #include "commands/sync/verbs.hpp"
+#include "connectors/local/file_watch.hpp"
 #include "connectors/local/files.hpp"
 #include "connectors/sources/job_sources.hpp"
 
@@ -102,12 +105,36 @@ class Notifier {
         const auto& o = opts_.apply.run;
         const sync::JobSpec job = sync_engine::load_job_file(o.job_file, o.today);
         const sync::SourceSpec* source = job.source(job.primary);
-        if (!source || source->type != "ldap") return;  // nothing to follow: the loop polls
+        const auto slash = o.job_file.rfind('/');
+        const std::string base_dir = slash == std::string::npos ? std::string(".") : o.job_file.substr(0, slash);
+        if (!source || source->type != "ldap") {
+          // HR files: wait on them (inotify); each change is a full run,
+          // the diff of two complete reads. An HTTP source has no file to
+          // wait on: the loop polls it every --interval.
+          const auto files = sources::local_source_files(job, base_dir);
+          if (files.empty()) return;
+          auto watched = local::watch_files(
+              files,
+              [this](const std::string&) {
+                ++notices_;
+                ::kill(::getpid(), SIGUSR1);
+              },
+              [this, &backoff] {
+                live_ = true;
+                backoff = 0;
+                ::kill(::getpid(), SIGUSR1);
+              },
+              [this] { return stop_.load(); });
+          const bool was_live = live_.exchange(false);
+          if (stop_) return;
+          if (was_live) ::kill(::getpid(), SIGUSR1);
+          if (!watched) return;  // no inotify here: the loop polls
+          continue;
+        }
         const std::string state_dir = o.state_dir.empty() ? local::default_state_dir() : o.state_dir;
         const auto cursor = sync_incremental::load_cursor(state_dir, job.name, job.primary);
         sources::SourceReadOptions read;
-        const auto slash = o.job_file.rfind('/');
-        read.base_dir = slash == std::string::npos ? std::string(".") : o.job_file.substr(0, slash);
+        read.base_dir = base_dir;
         read.now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
         auto followed = sources::follow_ldap_source(
             *source, read, cursor ? cursor->cookie : std::string(),
@@ -167,7 +194,6 @@ int run_sync_watch(const SyncWatchOptions& opts, CommandContext& ctx) {
   // Before any thread starts: the source readers inherit the mask.
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   SyncApplyOptions apply = opts.apply;
-  apply.incremental = true;
   bool ready = false;
   double backoff = 0;
   long batches = 0, reconnects = 0;
@@ -175,6 +201,17 @@ int run_sync_watch(const SyncWatchOptions& opts, CommandContext& ctx) {
   while (true) {
     std::string status;
     try {
+      // An ldap primary source is followed incrementally (RFC 4533); a job
+      // of HR files is applied whole on each change: a full plan, every
+      // guard, never a partial read. Decided per batch: SIGHUP may have
+      // brought another job file.
+      try {
+        const sync::JobSpec job = sync_engine::load_job_file(opts.apply.run.job_file, opts.apply.run.today);
+        const sync::SourceSpec* primary = job.source(job.primary);
+        apply.incremental = primary && primary->type == "ldap";
+      } catch (const CommandError&) {
+        apply.incremental = true;  // the batch reports what is wrong with the file
+      }
       run_sync_apply(apply, ctx);
       ++batches;
       backoff = 0;

@@ -585,6 +585,15 @@ Result<SourceData> read_source(const sync::SourceSpec& s, const std::vector<std:
   return data;
 }
 
+std::vector<std::string> local_source_files(const sync::JobSpec& job, const std::string& base_dir) {
+  std::vector<std::string> out;
+  for (const auto& source : job.sources)
+    if ((source.type == "csv" || source.type == "json") && source.config.is_object() && source.config.contains("path") &&
+        source.config["path"].is_string())
+      out.push_back(resolve_path(base_dir, source.config["path"].get<std::string>()));
+  return out;
+}
+
 Status follow_ldap_source(const sync::SourceSpec& source, const SourceReadOptions& options, const std::string& cookie,
                           const std::function<void()>& on_change, const std::function<void()>& on_live,
                           const std::function<bool()>& should_stop) {

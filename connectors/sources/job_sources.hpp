@@ -75,6 +75,10 @@ Status check_csv_header(const sync::SourceSpec& source, const std::string& base_
 Result<std::string> read_secret(const nlohmann::json& config, const std::string& prefix,
                                 const std::string& base_dir, const std::string& object);
 
+// The local files a job's csv and json sources read (paths resolved against
+// `base_dir`, the job file's directory), for sync watch to wait on.
+std::vector<std::string> local_source_files(const sync::JobSpec& job, const std::string& base_dir);
+
 // Follows an ldap source's people search with RFC 4533 refreshAndPersist
 // (sync watch): `on_change` for every change the server reports since
 // `cookie`, `on_live` once the search is established, until `should_stop()`
