@@ -119,12 +119,21 @@ Status check_stream_guards(const JobSpec& job, const SyncPlan& plan, const Strea
                                   batch, job.safety.max_deprovisions),
                 "job " + job.name, held, allow);
   if (input.managed > 0) {
-    const double percent = 100.0 * static_cast<double>(batch) / static_cast<double>(input.managed);
+    // Over the window too: a burst that reaches the platform as many small
+    // change sets (a watcher applies each change as it comes) is still one
+    // burst.
+    const long counted = batch + input.recent_deactivations;
+    const double percent = 100.0 * static_cast<double>(counted) / static_cast<double>(input.managed);
     if (percent > job.safety.max_deprovisions_percent)
       return fail(ErrorKind::Safety,
-                  fmt::format("the change set deactivates {:.1f}% of the {} employees, more than "
-                              "safety.max_deprovisions_percent ({}%)",
-                              percent, input.managed, job.safety.max_deprovisions_percent),
+                  input.recent_deactivations > 0
+                      ? fmt::format("{} deactivation(s) in this change set and the {} s before it (safety.window) "
+                                    "are {:.1f}% of the {} employees, more than safety.max_deprovisions_percent ({}%)",
+                                    counted, job.safety.window_seconds, percent, input.managed,
+                                    job.safety.max_deprovisions_percent)
+                      : fmt::format("the change set deactivates {:.1f}% of the {} employees, more than "
+                                    "safety.max_deprovisions_percent ({}%)",
+                                    percent, input.managed, job.safety.max_deprovisions_percent),
                   "job " + job.name, held, allow);
   }
   return {};

@@ -104,9 +104,12 @@ struct SafetySpec {
   // The least share of records a join must match, of the smaller side (0-1).
   double min_join_rate = 0.5;
   std::map<std::string, double> min_join_rate_of;  // per joined source
-  // safety.window ("10m"): max_deprovisions also bounds the deactivations
-  // of incremental runs within this many seconds of each other; 0: per run.
-  std::int64_t window_seconds = 0;
+  // safety.window ("10m"): max_deprovisions and max_deprovisions_percent
+  // also bound the deactivations of incremental runs (sync apply
+  // --incremental, sync watch) within this many seconds of each other.
+  // Default 1 h: a watcher applies each change as it comes, so without a
+  // window a burst of 300 deletions would pass as 40 small change sets.
+  std::int64_t window_seconds = 3600;
 };
 
 struct ReportSpec {

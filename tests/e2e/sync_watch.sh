@@ -4,7 +4,8 @@
 # delete in the directory reach the platform within seconds (and, with a
 # 30 s poll interval, within seconds too: the change is pushed); slapd
 # restarted mid-stream (same port) is retried with backoff and nothing is
-# lost or deactivated meanwhile; SIGHUP re-reads the job; SIGTERM lets the
+# lost or deactivated meanwhile; 300 deletions in one burst are held until
+# their hash is allowed while later changes still apply; SIGHUP re-reads the job; SIGTERM lets the
 # batch finish and exits 0 with the cookie saved.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_ldap.sh"
@@ -133,6 +134,51 @@ kill -TERM "$WATCH"
 code=0
 wait "$WATCH" || code=$?
 expect_eq "the second watcher ends with exit 0 on SIGTERM" "$code" "0"
+
+# 300 deletions in one burst (not a whole OU: ten stay) while the watcher
+# follows. It applies each change as it comes, so the burst reaches it as
+# many small change sets; over safety.window (1 h by default) they add up,
+# so at most max_deprovisions (10, with the earlier ones in the hour) are
+# deactivated and then the batch is held; the stream goes on; the batch's
+# hash lets exactly it through. (Before the window had a default, the 300
+# passed as 40 change sets of under 10 each.)
+{
+  printf 'dn: ou=Temp,ou=People,%s\nobjectClass: organizationalUnit\nou: Temp\n\n' "$B"
+  for ((i = 0; i < 310; i++)); do
+    printf 'dn: uid=t%03d,ou=Temp,ou=People,%s\nobjectClass: inetOrgPerson\nuid: t%03d\ncn: T %d\nsn: T\nmail: t%03d@corp.test\n\n' \
+      "$i" "$B" "$i" "$i" "$i"
+  done
+} >"$E2E_DIR/temp.ldif"
+ldapadd "${ROOT[@]}" -f "$E2E_DIR/temp.ldif" >/dev/null
+active_t() { "$DAOCTL_BIN" users list -o json | jq '[.[] | select((.userName | startswith("t")) and .active)] | length'; }
+"$DAOCTL_BIN" sync watch -f "$E2E_DIR/sync.yaml" --interval 30 >"$E2E_DIR/watch3.out" 2>"$E2E_DIR/watch3.err" &
+WATCH=$!
+E2E_PIDS+=("$WATCH")
+t_count() { [ "$(active_t)" = "$1" ]; }
+wait_for "310 new employees arrive" 30 t_count 310
+for ((i = 0; i < 300; i++)); do echo "uid=t$(printf %03d $i),ou=Temp,ou=People,$B"; done | ldapdelete "${ROOT[@]}"
+wait_for "300 deletions in one burst: the batch is held" 15 grep -q 'allow-deprovision sha256:' "$E2E_DIR/watch3.err"
+at_most_ten() { [ "$(active_t)" -ge 300 ]; }
+expect_match "at most max_deprovisions of the burst were deactivated ($((310 - $(active_t))))" \
+  "$(at_most_ten && echo yes)" "^yes$"
+printf 'dn: uid=w5,ou=People,%s\nchangetype: modify\nreplace: cn\ncn: W Five\n' "$B" | ldapmodify "${ROOT[@]}" >/dev/null
+wait_for "the stream goes on: a change after the burst is applied" 10 \
+  bash -c '[ "$("$0" users get w5 -o json | jq -r .displayName)" = "W Five" ]' "$DAOCTL_BIN"
+expect_match "still at most max_deprovisions of the burst deactivated" "$(at_most_ten && echo yes)" "^yes$"
+# The held batch grows while the burst goes on: take its hash once it is whole.
+sleep 1
+kill -HUP "$WATCH"  # a batch now: the last message names the whole burst's batch
+sleep 1
+hash=$(grep -o 'allow-deprovision sha256:[0-9a-f]*' "$E2E_DIR/watch3.err" | tail -1 | cut -d' ' -f2)
+kill -TERM "$WATCH"
+wait "$WATCH"
+"$DAOCTL_BIN" sync watch -f "$E2E_DIR/sync.yaml" --interval 30 --allow-deprovision "$hash" \
+  >"$E2E_DIR/watch4.out" 2>"$E2E_DIR/watch4.err" &
+WATCH=$!
+E2E_PIDS+=("$WATCH")
+wait_for "with the batch's hash the 300 are deactivated" 30 t_count 10
+kill -TERM "$WATCH"
+wait "$WATCH"
 
 run "$DAOCTL_BIN" sync status -f "$E2E_DIR/sync.yaml" -o json
 expect_eq "sync status shows the followed source" "$(jq -r .incremental.source <<<"$OUT")" "ldap"

@@ -95,3 +95,32 @@ TEST_CASE("a subtree that lost every employee holds the batch, a small one does 
   in.vanished = {{"ou=tiny,dc=corp", kVanishedMinimum - 1}};
   CHECK(check_stream_guards(job(50, 100, 0), batch(4), in));
 }
+
+TEST_CASE("a burst split into small change sets adds up: the percentage counts the window too") {
+  // 300 deletions arrive as a watcher sees them: in change sets of 7. Each
+  // alone is under both limits; together they are not, and the batch that
+  // crosses a limit is held.
+  StreamGuardInput in;
+  in.managed = 330;
+  int applied = 0;
+  bool held = false;
+  for (int round = 0; round < 43 && !held; ++round) {
+    in.recent_deactivations = applied;
+    auto st = check_stream_guards(job(1000, 10, 3600), batch(7), in);
+    if (!st) {
+      held = true;
+      CHECK(st.error().message ==
+            "35 deactivation(s) in this change set and the 3600 s before it (safety.window) are 10.6% of the 330 "
+            "employees, more than safety.max_deprovisions_percent (10%)");
+    } else {
+      applied += 7;
+    }
+  }
+  CHECK(held);
+  CHECK(applied == 28);
+}
+
+TEST_CASE("without safety.window in the job file, a stream still adds up over an hour") {
+  JobSpec j;
+  CHECK(j.safety.window_seconds == 3600);
+}
