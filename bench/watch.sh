@@ -72,7 +72,7 @@ with open(sys.argv[2], "a", buffering=1) as log:
 PY
 BENCH_PIDS+=($!)
 for ((i = 0; i < 50; i++)); do [ -S "$BENCH_DIR/notify.sock" ] && break; sleep 0.1; done
-NOTIFY_SOCKET="$BENCH_DIR/notify.sock" "$DAOCTL" -q sync watch -f "$BENCH_DIR/watch.yaml" --interval 300 \
+NOTIFY_SOCKET="$BENCH_DIR/notify.sock" "$DAOCTL" sync watch -f "$BENCH_DIR/watch.yaml" --interval 300 \
   >"$BENCH_DIR/watch.out" 2>"$BENCH_DIR/watch.err" &
 WATCH=$!
 BENCH_PIDS+=("$WATCH")
@@ -138,7 +138,11 @@ for ((b = 0; b < CHANGES / 100; b++)); do
     [ "$seen" = "Burst $b" ] && break
     sleep 0.02
   done
-  [ "$seen" = "Burst $b" ] || { echo "bench: burst $b was not applied within 60 s" >&2; exit 1; }
+  [ "$seen" = "Burst $b" ] || {
+    echo "bench: burst $b was not applied within 60 s; the watcher said:" >&2
+    tail -n 20 "$BENCH_DIR/watch.err" >&2
+    exit 1
+  }
 done
 rss_stream=$(rss_kb)
 

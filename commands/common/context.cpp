@@ -62,7 +62,8 @@ ClientSettings CommandContext::client_settings() {
   // --timeout bounds the whole command; a person at a terminal waits less
   // than a cron job, which has no overall limit unless one is asked for.
   std::optional<std::chrono::seconds> total;
-  if (r.timeout_explicit) total = r.timeout;
+  if (long_running) total.reset();
+  else if (r.timeout_explicit) total = r.timeout;
   else if (job_report == nullptr) total = kInteractiveTimeout;
   if (total) {
     s.total_timeout = *total;

@@ -113,6 +113,11 @@ class CommandContext {
   };
   // When the command started (steady clock): --timeout counts from here.
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  // A command that runs until it is stopped (sync watch): no overall time
+  // limit at all, neither the interactive default nor --timeout, whose
+  // deadline, counted from the start, would end every request after it
+  // (--attempt-timeout still bounds each attempt).
+  bool long_running = false;
   // One attempt's limit and the stall limit of transfers (--attempt-timeout).
   std::chrono::seconds attempt_timeout() const;
 

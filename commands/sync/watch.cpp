@@ -194,6 +194,10 @@ int run_sync_watch(const SyncWatchOptions& opts, CommandContext& ctx) {
   // Before any thread starts: the source readers inherit the mask.
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   SyncApplyOptions apply = opts.apply;
+  // It runs until stopped: no overall deadline. (Without this the client,
+  // built once, carried the interactive 60 s limit from the start, and every
+  // request after the first minute failed at once: bench/watch.sh found it.)
+  ctx.long_running = true;
   bool ready = false;
   double backoff = 0;
   long batches = 0, reconnects = 0;

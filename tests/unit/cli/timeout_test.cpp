@@ -75,3 +75,19 @@ TEST_CASE("retry notices: with -v, never with --quiet off a terminal") {
   CHECK(settings_of({"-v", "users", "list"}).retry_notices);
   CHECK_FALSE(settings_of({"users", "list"}).retry_notices);  // not a terminal
 }
+
+TEST_CASE("a long-running command (sync watch) has no overall deadline, even with --timeout") {
+  // The watcher builds its client once; a deadline counted from its start
+  // ended every request after the first minute (bench/watch.sh found it).
+  commands::FakeIo io;
+  config::Env env = {{"DAOCTL_URL", "http://platform.test"}, {"DAOCTL_TOKEN", "tok"}, {"XDG_CONFIG_HOME", "/nonexistent"}};
+  commands::CommandContext interactive(io, env, nullptr);
+  CHECK(interactive.client_settings().deadline.has_value());  // the 60 s default
+  commands::CommandContext watch(io, env, nullptr);
+  watch.long_running = true;
+  CHECK_FALSE(watch.client_settings().deadline.has_value());
+  watch.global.timeout_seconds = 10;
+  const auto s = watch.client_settings();
+  CHECK_FALSE(s.deadline.has_value());
+  CHECK(s.timeout <= 30s);  // each attempt is still bounded
+}
