@@ -107,6 +107,24 @@ class Notifier {
         const sync::SourceSpec* source = job.source(job.primary);
         const auto slash = o.job_file.rfind('/');
         const std::string base_dir = slash == std::string::npos ? std::string(".") : o.job_file.substr(0, slash);
+        // A change wakes the loop; so does going live (one batch now: the
+        // loop says it follows, and waits the long safety interval from then
+        // on) and being lost (slapd restarted, the network gone: the loop
+        // polls at once and then every --interval until this is back).
+        const auto on_change = [this] {
+          ++notices_;
+          ::kill(::getpid(), SIGUSR1);
+        };
+        const auto on_live = [this, &backoff] {
+          live_ = true;
+          backoff = 0;
+          ::kill(::getpid(), SIGUSR1);
+        };
+        const auto should_stop = [this] { return stop_.load(); };
+        const auto lost = [this] {
+          if (live_.exchange(false) && !stop_) ::kill(::getpid(), SIGUSR1);
+          return stop_.load();
+        };
         if (!source || source->type != "ldap") {
           // HR files: wait on them (inotify); each change is a full run,
           // the diff of two complete reads. An HTTP source has no file to
@@ -114,20 +132,8 @@ class Notifier {
           const auto files = sources::local_source_files(job, base_dir);
           if (files.empty()) return;
           auto watched = local::watch_files(
-              files,
-              [this](const std::string&) {
-                ++notices_;
-                ::kill(::getpid(), SIGUSR1);
-              },
-              [this, &backoff] {
-                live_ = true;
-                backoff = 0;
-                ::kill(::getpid(), SIGUSR1);
-              },
-              [this] { return stop_.load(); });
-          const bool was_live = live_.exchange(false);
-          if (stop_) return;
-          if (was_live) ::kill(::getpid(), SIGUSR1);
+              files, [&on_change](const std::string&) { on_change(); }, on_live, should_stop);
+          if (lost()) return;
           if (!watched) return;  // no inotify here: the loop polls
           continue;
         }
@@ -136,26 +142,9 @@ class Notifier {
         sources::SourceReadOptions read;
         read.base_dir = base_dir;
         read.now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-        auto followed = sources::follow_ldap_source(
-            *source, read, cursor ? cursor->cookie : std::string(),
-            [this] {
-              ++notices_;
-              ::kill(::getpid(), SIGUSR1);
-            },
-            [this, &backoff] {
-              live_ = true;
-              backoff = 0;
-              // One batch now: the loop says it follows, and waits the long
-              // safety interval from then on.
-              ::kill(::getpid(), SIGUSR1);
-            },
-            [this] { return stop_.load(); });
-        // Lost (slapd restarted, the network gone): wake the loop, which
-        // polls at once and then every --interval until the search is back,
-        // so no change made meanwhile waits for the safety poll.
-        const bool was_live = live_.exchange(false);
-        if (stop_) return;
-        if (was_live) ::kill(::getpid(), SIGUSR1);
+        auto followed = sources::follow_ldap_source(*source, read, cursor ? cursor->cookie : std::string(), on_change,
+                                                    on_live, should_stop);
+        if (lost()) return;
         if (!followed) gave_up = followed.error().kind == ErrorKind::Config ||
                                  followed.error().kind == ErrorKind::Validation;
       } catch (const std::exception&) {

@@ -98,16 +98,21 @@ int on_intermediate(ldap_sync_t* ls, LDAPMessage*, BerVarray uuids, ldap_sync_re
   return 0;
 }
 
+// The result code and diagnostic of a searchResultDone.
+void read_done(LDAP* ld, LDAPMessage* msg, int& done_code, std::string& done_diagnostic) {
+  int code = LDAP_SUCCESS;
+  char* diagnostic = nullptr;
+  if (ldap_parse_result(ld, msg, &code, nullptr, &diagnostic, nullptr, nullptr, 0) == LDAP_SUCCESS) {
+    done_code = code;
+    if (diagnostic) done_diagnostic = diagnostic;
+  }
+  if (diagnostic) ldap_memfree(diagnostic);
+}
+
 int on_search_result(ldap_sync_t* ls, LDAPMessage* msg, int refresh_deletes) {
   SyncRun& run = run_of(ls);
   run.refresh_deletes = refresh_deletes;
-  int code = LDAP_SUCCESS;
-  char* diagnostic = nullptr;
-  if (ldap_parse_result(run.ld, msg, &code, nullptr, &diagnostic, nullptr, nullptr, 0) == LDAP_SUCCESS) {
-    run.done_code = code;
-    if (diagnostic) run.done_diagnostic = diagnostic;
-  }
-  if (diagnostic) ldap_memfree(diagnostic);
+  read_done(run.ld, msg, run.done_code, run.done_diagnostic);
   return 0;
 }
 
@@ -247,13 +252,7 @@ int follow_intermediate(ldap_sync_t* ls, LDAPMessage*, BerVarray uuids, ldap_syn
 int follow_result(ldap_sync_t* ls, LDAPMessage* msg, int) {
   FollowRun& run = follow_of(ls);
   run.ended = true;
-  int code = LDAP_SUCCESS;
-  char* diagnostic = nullptr;
-  if (ldap_parse_result(run.ld, msg, &code, nullptr, &diagnostic, nullptr, nullptr, 0) == LDAP_SUCCESS) {
-    run.done_code = code;
-    if (diagnostic) run.done_diagnostic = diagnostic;
-  }
-  if (diagnostic) ldap_memfree(diagnostic);
+  read_done(run.ld, msg, run.done_code, run.done_diagnostic);
   return 0;
 }
 
