@@ -11,7 +11,10 @@ BENCH_PIDS=()
 E2E_PIDS=()  # peers started by tests/e2e/lib_*.sh helpers register here
 bench_cleanup() {
   local p
-  for p in "${BENCH_PIDS[@]}" "${E2E_PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+  # `|| true`: under set -e a wait that reports the killed peer's status
+  # (143) ended this function at the first peer, leaving slapd running and
+  # $BENCH_DIR behind after every bench that started one.
+  for p in "${BENCH_PIDS[@]}" "${E2E_PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done
   rm -rf "$BENCH_DIR"
 }
 trap bench_cleanup EXIT
