@@ -183,8 +183,7 @@ int run_stats_export(const StatsExportOptions& given, CommandContext& ctx) {
       file = value_or_throw(AtomicOutputFile::create(opts.output_path));
       xlsx_path = file->temp_path();
     } else {
-      const char* tmp = std::getenv("TMPDIR");
-      const std::string prefix = std::string(tmp && *tmp ? tmp : "/tmp") + "/daoctl-xlsx-";
+      const std::string prefix = local::temporary_directory() + "/daoctl-xlsx-";
       xlsx_temp_dir = create_registered_temporary(prefix, true, xlsx_interrupt_cleanup[1]);
       if (xlsx_temp_dir.empty())
         throw CommandError(ErrorKind::Io, "cannot create a temporary directory for the workbook", prefix + "*",

@@ -105,8 +105,7 @@ XlsxWorkbookWriter::~XlsxWorkbookWriter() = default;
 Result<std::unique_ptr<XlsxWorkbookWriter>> XlsxWorkbookWriter::create(const std::string& path) {
   auto impl = std::make_unique<Impl>();
   impl->path = path;
-  const char* tmp = std::getenv("TMPDIR");
-  const std::string prefix = std::string(tmp && *tmp ? tmp : "/tmp") + "/daoctl-xlsx-tmp-";
+  const std::string prefix = local::temporary_directory() + "/daoctl-xlsx-tmp-";
   impl->tmpdir = create_registered_temporary(prefix, true, impl->tmpdir_cleanup);
   if (impl->tmpdir.empty())
     return fail(ErrorKind::Io, "cannot create a temporary directory for the workbook", prefix + "*",

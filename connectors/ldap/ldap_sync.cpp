@@ -25,6 +25,22 @@ struct SyncRun {
   std::string done_diagnostic;
 };
 
+int scope_of(SearchScope scope) {
+  return scope == SearchScope::Base       ? LDAP_SCOPE_BASE
+         : scope == SearchScope::OneLevel ? LDAP_SCOPE_ONELEVEL
+                                          : LDAP_SCOPE_SUBTREE;
+}
+
+// The base, filter, attributes and connection stay the caller's: detached
+// before ldap_sync_destroy, which would free them (and unbind).
+void destroy_detached(ldap_sync_t& ls) {
+  ls.ls_base = nullptr;
+  ls.ls_filter = nullptr;
+  ls.ls_attrs = nullptr;
+  ls.ls_ld = nullptr;
+  ldap_sync_destroy(&ls, 0);
+}
+
 SyncRun& run_of(ldap_sync_t* ls) { return *static_cast<SyncRun*>(ls->ls_private); }
 
 LdapResult<LdapEntry> entry_of(LDAP* ld, LDAPMessage* msg) {
@@ -154,9 +170,7 @@ LdapResult<ContentSyncResult> content_sync_refresh(LDAP* ld, const std::string& 
   ls.ls_base = base.data();
   ls.ls_filter = filter.data();
   ls.ls_attrs = attrs.size() > 1 ? attrs.data() : nullptr;
-  ls.ls_scope = request.scope == SearchScope::Base       ? LDAP_SCOPE_BASE
-                : request.scope == SearchScope::OneLevel ? LDAP_SCOPE_ONELEVEL
-                                                         : LDAP_SCOPE_SUBTREE;
+  ls.ls_scope = scope_of(request.scope);
   ls.ls_timeout = -1;
   ls.ls_ld = ld;
   ls.ls_private = &run;
@@ -169,11 +183,7 @@ LdapResult<ContentSyncResult> content_sync_refresh(LDAP* ld, const std::string& 
   const int rc = ldap_sync_init_refresh_only(&ls);
   if (ls.ls_cookie.bv_val != nullptr && ls.ls_cookie.bv_len > 0)
     run.result.cookie.assign(ls.ls_cookie.bv_val, ls.ls_cookie.bv_len);
-  ls.ls_base = nullptr;
-  ls.ls_filter = nullptr;
-  ls.ls_attrs = nullptr;
-  ls.ls_ld = nullptr;
-  ldap_sync_destroy(&ls, 0);
+  destroy_detached(ls);
 
   if (run.consumer_error)
     return std::unexpected(LdapError{LdapFailure::Consumer, rc, *run.consumer_error});
@@ -276,9 +286,7 @@ LdapResult<void> content_sync_follow(LDAP* ld, const std::string& url, const Sea
   ls.ls_base = base.data();
   ls.ls_filter = filter.data();
   ls.ls_attrs = attrs;
-  ls.ls_scope = request.scope == SearchScope::Base       ? LDAP_SCOPE_BASE
-                : request.scope == SearchScope::OneLevel ? LDAP_SCOPE_ONELEVEL
-                                                         : LDAP_SCOPE_SUBTREE;
+  ls.ls_scope = scope_of(request.scope);
   ls.ls_timeout = poll_seconds;
   ls.ls_ld = ld;
   ls.ls_private = &run;
@@ -297,11 +305,7 @@ LdapResult<void> content_sync_follow(LDAP* ld, const std::string& url, const Sea
     on_live();
   }
   while (rc == LDAP_SUCCESS && !run.ended && !should_stop()) rc = ldap_sync_poll(&ls);
-  ls.ls_base = nullptr;
-  ls.ls_filter = nullptr;
-  ls.ls_attrs = nullptr;
-  ls.ls_ld = nullptr;
-  ldap_sync_destroy(&ls, 0);
+  destroy_detached(ls);
   if (should_stop() && rc == LDAP_SUCCESS && !run.ended) return {};
   const int code = rc != LDAP_SUCCESS ? rc : run.done_code != LDAP_SUCCESS ? run.done_code : LDAP_SERVER_DOWN;
   LdapFailure failure = LdapFailure::Network;

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <cerrno>
+#include <cstdlib>
 #include <csignal>
 #include <cstring>
 
@@ -95,6 +96,11 @@ int lock_path(const std::string& path, bool directory, bool wait) {
 }
 
 }  // namespace
+
+std::string temporary_directory() {
+  const char* tmp = std::getenv("TMPDIR");
+  return tmp && *tmp ? tmp : "/tmp";
+}
 
 void sweep_abandoned_temporaries(const std::string& prefix) noexcept {
   try {

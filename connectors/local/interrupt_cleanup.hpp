@@ -62,6 +62,9 @@ class InterruptCleanup {
 std::string create_registered_temporary(const std::string& prefix, bool directory, InterruptCleanup& cleanup,
                                         int* fd = nullptr);
 
+// $TMPDIR, else /tmp: where temporaries not beside an output go.
+std::string temporary_directory();
+
 // The sweep alone (create_registered_temporary runs it first): for the
 // directory of `prefix`. Never fails; what cannot be removed stays.
 void sweep_abandoned_temporaries(const std::string& prefix) noexcept;
