@@ -1,5 +1,7 @@
 #include "core/hr/csv_parser.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace daoctl::hr {
@@ -28,6 +30,13 @@ Status CsvParser::feed(std::string_view utf8) {
   const char quote = dialect_.quote;
   const size_t n = utf8.size();
   for (size_t i = 0; i < n;) {
+    if (state_ == State::Stray) {
+      const size_t take = std::min(stray_len_ - stray_.size(), n - i);
+      stray_.append(utf8.data() + i, take);
+      i += take;
+      if (stray_.size() == stray_len_) return stray_error();
+      continue;
+    }
     if (state_ == State::Unquoted || state_ == State::Quoted) {
       // Copy a run of ordinary characters at once: appending byte by byte
       // was the parser's main cost.
@@ -105,20 +114,21 @@ Status CsvParser::feed(std::string_view utf8) {
         } else if (line_end) {
           if (auto st = end_row(here); !st) return st;
         } else {
-          auto uc = static_cast<unsigned char>(c);
           // The character itself, as the file has it ('Б', not "a non-ASCII
-          // character"), when its bytes are all in this chunk.
-          const std::size_t len = uc >= 0xF0 ? 4 : uc >= 0xE0 ? 3 : uc >= 0xC0 ? 2 : 1;
-          std::string shown = uc >= 0x20 && uc < 0x7F ? fmt::format("'{}'", c)
-                              : uc >= 0xC0 && i - 1 + len <= utf8.size()
-                                  ? fmt::format("'{}'", utf8.substr(i - 1, len))
-                                  : std::string("a non-ASCII character");
-          return fail(ErrorKind::Parse, fmt::format("malformed CSV in {}", object_),
-                      fmt::format("{}:{}:{}", object_, here.line, here.column),
-                      fmt::format("unexpected {} after the closing quote of a field", shown),
-                      fmt::format("a {} inside a quoted field must be doubled ({}{})", quote, quote,
-                                  quote));
+          // character"); its other bytes may still be on their way.
+          const auto uc = static_cast<unsigned char>(c);
+          stray_.assign(1, c);
+          stray_len_ = uc >= 0xF0 ? 4 : uc >= 0xE0 ? 3 : uc >= 0xC0 ? 2 : 1;
+          stray_at_ = here;
+          state_ = State::Stray;
+          const size_t take = std::min(stray_len_ - 1, n - i);
+          stray_.append(utf8.data() + i, take);
+          i += take;
+          if (stray_.size() == stray_len_) return stray_error();
         }
+        break;
+      case State::Stray:
+        // Unreachable: a Stray state ends the parse once the character is whole.
         break;
     }
   }
@@ -140,7 +150,22 @@ Status CsvParser::end_row(text::TextPosition end) {
   return sink_(row);
 }
 
+Status CsvParser::stray_error() const {
+  const auto uc = static_cast<unsigned char>(stray_[0]);
+  const std::string shown = uc >= 0x20 && uc < 0x7F ? fmt::format("'{}'", stray_)
+                            : uc < 0x80 ? fmt::format("a control character (0x{:02X})", uc)
+                            : uc >= 0xC0 && stray_.size() == stray_len_
+                                ? fmt::format("'{}'", stray_)
+                                : std::string("an invalid UTF-8 byte");
+  const char quote = dialect_.quote;
+  return fail(ErrorKind::Parse, fmt::format("malformed CSV in {}", object_),
+              fmt::format("{}:{}:{}", object_, stray_at_.line, stray_at_.column),
+              fmt::format("unexpected {} after the closing quote of a field", shown),
+              fmt::format("a {} inside a quoted field must be doubled ({}{})", quote, quote, quote));
+}
+
 Status CsvParser::finish() {
+  if (state_ == State::Stray) return stray_error();  // the file ends inside the character
   if (state_ == State::Quoted) {
     const text::TextPosition open = starts_[cell_count_ - 1];
     return fail(ErrorKind::Parse,

@@ -53,9 +53,13 @@ class CsvParser {
   uint64_t blank_lines() const noexcept { return blank_lines_; }
 
  private:
-  enum class State { FieldStart, Unquoted, Quoted, QuoteInQuoted };
+  // Stray: a character after a closing quote, whose remaining bytes may be
+  // in the next chunk; the error names it once it is whole, so a file read
+  // in pieces of any size gives the same message as one read at once.
+  enum class State { FieldStart, Unquoted, Quoted, QuoteInQuoted, Stray };
   void begin_cell();
   Status end_row(text::TextPosition end);
+  Status stray_error() const;
 
   CsvDialect dialect_;
   std::string object_;
@@ -70,6 +74,9 @@ class CsvParser {
   bool last_cell_quoted_ = false;
   uint64_t row_line_ = 1;
   uint64_t blank_lines_ = 0;
+  std::string stray_;  // State::Stray: the bytes of the character so far
+  size_t stray_len_ = 0;
+  text::TextPosition stray_at_;
 };
 
 }  // namespace daoctl::hr

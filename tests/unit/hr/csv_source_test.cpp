@@ -279,3 +279,36 @@ TEST_CASE("the tokenizer: line ends, last line without end, chunk boundaries", "
   CHECK(parse_csv_delimiter("|").value() == '|');
   CHECK_FALSE(parse_csv_delimiter(";;"));
 }
+
+TEST_CASE("a stray character after a closing quote is named whole, whatever the chunk size",
+          "[csv]") {
+  // Found by fuzz_csv in CI: a 'Б' split across two reads was reported as
+  // "a non-ASCII character" in pieces and as 'Б' at once.
+  struct Case {
+    std::string input;
+    std::string detail;
+    std::string where;
+  };
+  const Case cases[] = {
+      {"id;name\n1;\"Анна\"Б;x\n", "unexpected 'Б' after the closing quote of a field", "t.csv:2:9"},
+      {"1;\"a\"\xF0\x9F\x98\x80\n", "unexpected '\xF0\x9F\x98\x80' after the closing quote of a field",
+       "t.csv:1:6"},
+      {"1;\"a\"\x01\n", "unexpected a control character (0x01) after the closing quote of a field",
+       "t.csv:1:6"},
+      {"1;\"a\"\xD0", "unexpected an invalid UTF-8 byte after the closing quote of a field",
+       "t.csv:1:6"},  // the input ends inside the character
+  };
+  for (const auto& c : cases) {
+    for (size_t chunk = 1; chunk <= c.input.size(); ++chunk) {
+      INFO(c.input << " in chunks of " << chunk);
+      CsvParser parser({';', '"'}, "t.csv", [](const CsvRow&) -> Status { return {}; });
+      Status st;
+      for (size_t i = 0; st && i < c.input.size(); i += chunk)
+        st = parser.feed(std::string_view(c.input).substr(i, chunk));
+      if (st) st = parser.finish();
+      REQUIRE_FALSE(st);
+      CHECK(st.error().detail == c.detail);
+      CHECK(st.error().object == c.where);
+    }
+  }
+}
