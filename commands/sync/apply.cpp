@@ -302,7 +302,8 @@ void register_sync_apply(CLI::App& group, CommandContext& ctx, SyncRunner<SyncAp
                  "Write Prometheus textfile metrics to this file (atomically, also on failure)");
   cmd.add_option("--results-file", o->results_file, "Write the per-item results (JSON Lines) here");
   cmd.add_flag("--incremental", o->incremental,
-               "Apply only the directory's changes since the last run (RFC 4533 cookie in the state directory); "
+               "Apply only the directory's changes since the last run (an RFC 4533 or, on Active Directory, uSNChanged "
+               "cookie in the state directory); "
                "without a cookie, or with a stale one, a full run that saves one");
   cmd.callback([o, run, &ctx] {
     JobReport report("sync apply", "sync");

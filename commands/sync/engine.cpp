@@ -282,8 +282,11 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources,
     if (inc->changes.stale) {
       // The server cannot say what was deleted since the cookie: a full
       // run, with every guard, instead of a guess.
-      sync_incremental::fall_back(*inc, "the directory no longer has the changes since the saved cookie "
-                                        "(syncprov sessionlog exceeded or e-syncRefreshRequired)");
+      const bool ad = inc->changes.cookie.starts_with("usn;");  // connectors/ldap/ad_changes.hpp
+      sync_incremental::fall_back(*inc, ad ? "the directory no longer has the changes since the saved cookie "
+                                             "(a cookie of another domain controller, or older than 30 days)"
+                                           : "the directory no longer has the changes since the saved cookie "
+                                             "(syncprov sessionlog exceeded or e-syncRefreshRequired)");
       records.clear();
       s.sources.clear();
       reads = start_source_reads(s, opts, nullptr, changes);

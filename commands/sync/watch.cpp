@@ -262,7 +262,7 @@ int run_sync_watch(const SyncWatchOptions& opts, CommandContext& ctx) {
 
 void register_sync_watch(CLI::App& group, CommandContext& ctx) {
   auto o = std::make_shared<SyncWatchOptions>();
-  auto& cmd = add_command(group, {"watch", "Follow the directory and apply each change as it comes (sync apply --incremental, woken by refreshAndPersist)",
+  auto& cmd = add_command(group, {"watch", "Follow the directory and apply each change as it comes (sync apply --incremental, woken by refreshAndPersist; Active Directory is polled)",
                                  "daoctl sync watch -f /etc/daoctl/directory.yaml --interval 1"});
   sync_verbs::add_job_flags(cmd, o->apply.run);
   cmd.add_option("--interval", o->interval,

@@ -46,6 +46,9 @@ struct SearchRequest {
   std::vector<std::string> attributes;  // empty: all user attributes
   // RFC 2696 page size; 0 sends no paging control (one unpaged search).
   std::uint32_t page_size = 1000;
+  // Active Directory: also return deleted objects (LDAP_SERVER_SHOW_DELETED_OID,
+  // sent non-critical); other servers ignore it.
+  bool show_deleted = false;
 };
 
 // What went wrong with a directory operation, for callers that must react

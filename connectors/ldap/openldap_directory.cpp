@@ -15,6 +15,7 @@
 #include <memory>
 #include <utility>
 
+#include "connectors/ldap/ad_changes.hpp"
 #include "connectors/ldap/directory.hpp"
 #include "connectors/ldap/ldap_sync.hpp"
 #include "connectors/tls/certificate.hpp"
@@ -225,6 +226,15 @@ class OpenLdapDirectory final : public LdapDirectory {
   LdapResult<ContentSyncResult> content_sync(const SearchRequest& request, const std::string& cookie,
                                              const SyncEntryCallback& on_entry,
                                              const SyncDeleteCallback& on_delete) override {
+    // Active Directory has no RFC 4533: its changes are read by uSNChanged
+    // (ad_changes.hpp). A saved AD cookie says which at once; without one,
+    // the rootDSE does (slapd with syncprov advertises the control).
+    if (is_usn_cookie(cookie) || (cookie.empty() && !advertises_content_sync())) {
+      auto root = read_ad_root(*this, options_.url);
+      if (!root) return std::unexpected(root.error());
+      return usn_content_sync(*this, *root, options_.url, request, cookie, on_entry, on_delete,
+                              std::chrono::system_clock::now());
+    }
     return content_sync_refresh(ld_, options_.url, request, cookie, on_entry, on_delete);
   }
   LdapResult<void> follow_changes(const SearchRequest& request, const std::string& cookie,
@@ -234,6 +244,23 @@ class OpenLdapDirectory final : public LdapDirectory {
   }
 
  private:
+  // Whether the rootDSE lists RFC 4533's control (slapd with syncprov does;
+  // AD does not). An unreadable rootDSE counts as yes: the content sync
+  // then says what is wrong.
+  bool advertises_content_sync() {
+    SearchRequest root;
+    root.base_dn = "";
+    root.scope = SearchScope::Base;
+    root.attributes = {"supportedControl"};
+    root.page_size = 0;
+    bool found = false;
+    auto read = search(root, [&](LdapEntry& e) -> Status {
+      if (const auto* oids = e.find("supportedControl"))
+        for (const auto& oid : *oids) found = found || oid == LDAP_CONTROL_SYNC;
+      return {};
+    });
+    return !read || found;
+  }
   std::string search_object(const SearchRequest& r) const {
     return fmt::format("LDAP search base \"{}\" filter \"{}\" on {}", r.base_dn, r.filter,
                        options_.url);
@@ -395,11 +422,17 @@ LdapResult<SearchStats> OpenLdapDirectory::search(const SearchRequest& request,
                             object, describe_code(rc, {}));
       }
     }
-    LDAPControl* server_controls[] = {page_control, nullptr};
+    // LDAP_SERVER_SHOW_DELETED_OID has no value.
+    char show_deleted_oid[] = "1.2.840.113556.1.4.417";
+    LDAPControl show_deleted{show_deleted_oid, {0, nullptr}, 0};
+    LDAPControl* server_controls[3] = {nullptr, nullptr, nullptr};
+    std::size_t n_controls = 0;
+    if (page_control) server_controls[n_controls++] = page_control;
+    if (request.show_deleted) server_controls[n_controls++] = &show_deleted;
     int msgid = 0;
     int rc = ldap_search_ext(ld_, request.base_dn.c_str(), scope_value(request.scope),
                              request.filter.c_str(), attrs.get(), 0,
-                             page_control ? server_controls : nullptr, nullptr, nullptr,
+                             n_controls > 0 ? server_controls : nullptr, nullptr, nullptr,
                              LDAP_NO_LIMIT, &msgid);
     ldap_control_free(page_control);
     if (rc != LDAP_SUCCESS) {

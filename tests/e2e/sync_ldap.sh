@@ -118,6 +118,12 @@ expect_exit 6 "a second concurrent apply exits 6" "$DAOCTL_BIN" sync apply -f "$
 expect_match "the lock message names the holder" "$ERR" 'already running'
 exec 9>&-
 
+# --incremental needs a way to read changes: this slapd has no syncprov
+# overlay and is not Active Directory, and the error says what to load.
+expect_exit 5 "--incremental on a slapd without syncprov is a failed source read" \
+  "$DAOCTL_BIN" sync apply -f "$job" --incremental
+expect_match "which names the overlay to load" "$ERR" 'overlay syncprov'
+
 # A failed source read never changes anything (exit 5).
 stop_slapd
 before=$("$DAOCTL_BIN" users list -o json | jq -S '[.[] | {id, active, meta: .meta.version}]')
