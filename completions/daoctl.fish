@@ -102,6 +102,7 @@ complete -c daoctl -n '__daoctl_path_under sync watch' -l interval -r -d 'Second
 complete -c daoctl -n '__daoctl_path_under sync watch' -l max-backoff -r -d 'Longest wait in seconds between retries while the directory or platform is unreachable (default 60)'
 complete -c daoctl -n '__daoctl_path_under sync watch' -l allow-deprovision -r -d 'Let exactly the held deactivation batch with this hash through'
 complete -c daoctl -n '__daoctl_path_under sync watch' -l concurrency -r -d 'Requests in flight (default: the job"s apply.concurrency)'
+complete -c daoctl -n '__daoctl_path_under sync watch' -l metrics-file -r -d 'Rewrite this Prometheus textfile after each batch: lag, batches, reconnects, changes by kind, held deactivations'
 complete -c daoctl -n '__daoctl_path_is sync watch' -s o -l output -r -a 'table json yaml csv' -d 'Output format'
 complete -c daoctl -n '__daoctl_path_is stats' -a export -d 'Export activity, event RSVPs, badges awarded or the audit log (streamed)'
 complete -c daoctl -n '__daoctl_path_is stats' -a report -d 'Write one self-contained HTML report: activity, departments, events, badges'

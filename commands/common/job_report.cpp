@@ -114,6 +114,8 @@ json job_summary(const JobReport& report, std::chrono::system_clock::time_point 
   return j;
 }
 
+std::string prometheus_labels(const std::map<std::string, std::string>& labels) { return label_text(labels); }
+
 std::string job_metrics(const JobReport& report, int exit_code, double finished_unix, double duration_seconds,
                         std::optional<double> last_success) {
   const std::string prefix = "daoctl_" + report.metric_job();

@@ -86,6 +86,9 @@ nlohmann::json job_summary(const JobReport& report, std::chrono::system_clock::t
 std::string job_metrics(const JobReport& report, int exit_code, double finished_unix, double duration_seconds,
                         std::optional<double> last_success);
 
+// {k="v",…} with Prometheus escaping; "" for no labels.
+std::string prometheus_labels(const std::map<std::string, std::string>& labels);
+
 // The value of `metric` with exactly `labels` in a Prometheus text, if present.
 std::optional<double> metric_value(const std::string& text, const std::string& metric,
                                    const std::map<std::string, std::string>& labels);

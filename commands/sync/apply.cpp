@@ -10,6 +10,7 @@
 #include "commands/common/progress.hpp"
 #include "commands/deprovision/deprovision.hpp"
 #include "commands/sync/engine.hpp"
+#include "commands/sync/watch_state.hpp"
 #include "commands/sync/verbs.hpp"
 #include "connectors/local/files.hpp"
 #include "core/text/date.hpp"
@@ -148,6 +149,11 @@ int run_sync_apply(const SyncApplyOptions& opts, CommandContext& ctx) {
       write_reports(opts.run, s, "safety_stop", nullptr, ctx);
       throw CommandError(guard.error());
     }
+    if (held && opts.outcome) {
+      opts.outcome->held_hash = sync::deactivation_batch_hash(s.plan);
+      opts.outcome->held_deactivations = s.plan.count(sync::UserActionKind::Deactivate);
+      opts.outcome->held_reason = held->message;
+    }
     if (held) s.plan = std::move(rest);
     batch_deactivations = s.plan.count(sync::UserActionKind::Deactivate);
   } else if (auto guard = sync::check_guards(s.job, s.plan, guard_input(s, opts.allow_deprovision)); !guard) {
@@ -244,6 +250,7 @@ int run_sync_apply(const SyncApplyOptions& opts, CommandContext& ctx) {
     if (!item.ok) line["error"] = item.error;
     journal << line.dump() << "\n";
     if (!item.ok) ctx.warn(item.object + " (" + item.action + "): " + item.error);
+    if (opts.outcome && item.ok && item.phase == "users") ++opts.outcome->applied[item.action];
     progress->add(1);
   };
   auto report = sync::apply_plan(s.plan, s.state, *s.target, aopts);
@@ -269,6 +276,10 @@ int run_sync_apply(const SyncApplyOptions& opts, CommandContext& ctx) {
     report.failed += deprovision_engine::finish_deprovisioning(s, report, ctx, fo);
   }
   std::string result = report.failed > 0 ? "partial" : "ok";
+  if (opts.outcome) {
+    opts.outcome->changes = report.succeeded;
+    opts.outcome->failed = report.failed;
+  }
   write_reports(opts.run, s, result, &report, ctx);
   ctx.info(fmt::format("{}: applied {} change(s), {} failed; results in {}", s.job.name, report.succeeded,
                        report.failed, journal_path));

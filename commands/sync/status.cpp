@@ -1,6 +1,8 @@
 // daoctl sync status: when the job last succeeded and what its last run did.
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <sstream>
@@ -9,6 +11,7 @@
 #include "commands/common/command_doc.hpp"
 #include "commands/sync/engine.hpp"
 #include "commands/sync/verbs.hpp"
+#include "commands/sync/watch_state.hpp"
 #include "connectors/local/files.hpp"
 
 namespace daoctl::commands {
@@ -81,6 +84,19 @@ int run_sync_status(const SyncStatusOptions& opts, CommandContext& ctx) {
   } catch (const CommandError& e) {
     ctx.warn(e.error().describe());
   }
+  // sync watch: its own account of itself (commands/sync/watch_state.hpp).
+  if (auto text = local::read_file(watch_state_path(state_dir, job.name))) {
+    json j = json::parse(*text, nullptr, false);
+    if (!j.is_discarded() && j.is_object()) {
+      WatchState ws = WatchState::from_json(j);
+      // Killed without a word (kill -9, a reboot): the file says "following"
+      // but nobody is; the lag then is not known to be caught up.
+      const bool running = ws.mode != "stopped" && ws.pid > 0 && (::kill(static_cast<pid_t>(ws.pid), 0) == 0 || errno == EPERM);
+      json w = ws.to_json(ctx.now());
+      w["running"] = running;
+      status["watch"] = w;
+    }
+  }
   if (ctx.format() == output::Format::Json) {
     ctx.io().out() << status.dump(2) << "\n";
     return exit_code::ok;
@@ -113,6 +129,23 @@ int run_sync_status(const SyncStatusOptions& opts, CommandContext& ctx) {
         << ", last change applied "
         << (i["last_change_at"].get<std::string>().empty() ? std::string("never") : i["last_change_at"].get<std::string>())
         << fmt::format(", {} employees followed\n", i["employees"].get<long>());
+  }
+  if (status.contains("watch")) {
+    const json& w = status["watch"];
+    const bool running = w["running"].get<bool>();
+    out << fmt::format("  watch:        {} (pid {}{}), {} batch(es), {} reconnect(s), last batch {}, lag {:.0f} s\n",
+                       w["mode"].get<std::string>(), w["pid"].get<long>(), running ? "" : ", NOT running",
+                       w["batches"].get<long>(), w["reconnects"].get<long>(),
+                       w["last_batch_at"].get<std::string>().empty() ? std::string("never")
+                                                                     : w["last_batch_at"].get<std::string>(),
+                       w["lag_seconds"].get<double>());
+    if (w["held"].is_object())
+      out << fmt::format("  held:         {} deactivation(s) since {} ({}); to let exactly them through: "
+                         "daoctl sync apply -f {} --incremental --allow-deprovision {}\n",
+                         w["held"]["deactivations"].get<long>(), w["held"]["since"].get<std::string>(),
+                         w["held"]["reason"].get<std::string>(), opts.run.job_file,
+                         w["held"]["hash"].get<std::string>());
+    if (w["last_error"].is_string()) out << "  last error:   " << w["last_error"].get<std::string>() << "\n";
   }
   return exit_code::ok;
 }

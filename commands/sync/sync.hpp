@@ -48,6 +48,8 @@ struct SyncPlanOptions {
 int run_sync_plan(const SyncPlanOptions& opts, CommandContext& ctx);
 void register_sync_plan(CLI::App& group, CommandContext& ctx, SyncRunner<SyncPlanOptions> run = run_sync_plan);
 
+struct SyncApplyOutcome;  // commands/sync/watch_state.hpp
+
 struct SyncApplyOptions {
   SyncOptions run;                // also --adopt-from, --concurrency, --retries, --max-retry-wait
   std::string plan_in;            // --plan FILE
@@ -56,6 +58,7 @@ struct SyncApplyOptions {
   std::string metrics_file;       // overrides report.metrics_file
   std::string results_file;       // overrides report.results_file
   bool incremental = false;       // --incremental: only the directory's changes since the saved cookie
+  SyncApplyOutcome* outcome = nullptr;  // sync watch: what the run applied and held, filled in as it goes
 };
 int run_sync_apply(const SyncApplyOptions& opts, CommandContext& ctx);
 void register_sync_apply(CLI::App& group, CommandContext& ctx, SyncRunner<SyncApplyOptions> run = run_sync_apply);

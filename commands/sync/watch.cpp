@@ -44,15 +44,18 @@
 #include <cstring>
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "commands/common/command_doc.hpp"
 #include "commands/sync/engine.hpp"
 #include "commands/sync/incremental.hpp"
 #include "commands/sync/verbs.hpp"
+#include "commands/sync/watch_state.hpp"
 #include "connectors/local/file_watch.hpp"
 #include "connectors/local/files.hpp"
 #include "connectors/sources/job_sources.hpp"
+#include "core/text/date.hpp"
 
 namespace daoctl::commands {
 
@@ -95,6 +98,14 @@ class Notifier {
   bool live() const { return live_; }
   long notices() const { return notices_; }
   long reconnects() const { return reconnects_; }
+  // When the oldest change notice not yet taken arrived (then forgotten):
+  // the start of the lag. Going live or being lost is not a change.
+  std::optional<std::chrono::system_clock::time_point> take_first_notice() {
+    const std::int64_t ns = first_notice_ns_.exchange(0);
+    if (ns == 0) return std::nullopt;
+    return std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::nanoseconds(ns)));
+  }
 
  private:
   void run() {
@@ -113,6 +124,9 @@ class Notifier {
         // polls at once and then every --interval until this is back).
         const auto on_change = [this] {
           ++notices_;
+          std::int64_t none = 0;
+          first_notice_ns_.compare_exchange_strong(
+              none, std::chrono::system_clock::now().time_since_epoch() / std::chrono::nanoseconds(1));
           ::kill(::getpid(), SIGUSR1);
         };
         const auto on_live = [this, &backoff] {
@@ -164,8 +178,29 @@ class Notifier {
   std::atomic<bool> live_{false};
   std::atomic<long> notices_{0};
   std::atomic<long> reconnects_{0};
+  std::atomic<std::int64_t> first_notice_ns_{0};
   std::thread thread_;
 };
+
+std::string now_text() {
+  return text::format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+}
+
+// <job>.watch.json for `sync status`, and the metrics file when asked for;
+// a failure to write either is a warning: the stream is what matters.
+void publish(WatchState& ws, const SyncWatchOptions& opts, CommandContext& ctx) {
+  const auto now = std::chrono::system_clock::now();
+  ws.updated_at = now_text();
+  if (ws.job.empty()) return;
+  const std::string state_dir =
+      opts.apply.run.state_dir.empty() ? local::default_state_dir() : opts.apply.run.state_dir;
+  if (auto st = local::write_file_atomic(watch_state_path(state_dir, ws.job), ws.to_json(now).dump(2) + "\n", 0600);
+      !st)
+    ctx.warn("cannot write the watch state: " + st.error().describe());
+  if (!opts.metrics_file.empty())
+    if (auto st = local::write_file_atomic(opts.metrics_file, ws.metrics(now), 0644); !st)
+      ctx.warn("cannot write the metrics file: " + st.error().describe());
+}
 
 timespec to_timespec(double seconds) {
   timespec ts{};
@@ -191,8 +226,19 @@ int run_sync_watch(const SyncWatchOptions& opts, CommandContext& ctx) {
   double backoff = 0;
   long batches = 0, reconnects = 0;
   std::unique_ptr<Notifier> notifier;
+  WatchState ws;
+  ws.pid = ::getpid();
+  ws.started_at = now_text();
+  ws.mode = "starting";
   while (true) {
     std::string status;
+    SyncApplyOutcome outcome;
+    apply.outcome = &outcome;
+    if (notifier)
+      if (auto noticed = notifier->take_first_notice(); noticed && (!ws.pending_since || *noticed < *ws.pending_since))
+        ws.pending_since = noticed;
+    const auto batch_started = std::chrono::system_clock::now();
+    bool batch_ok = false, batch_ran = false;  // ran: reached the plan (applied, held or partly failed)
     try {
       // An ldap primary source is followed incrementally (RFC 4533); a job
       // of HR files is applied whole on each change: a full plan, every
@@ -202,12 +248,14 @@ int run_sync_watch(const SyncWatchOptions& opts, CommandContext& ctx) {
         const sync::JobSpec job = sync_engine::load_job_file(opts.apply.run.job_file, opts.apply.run.today);
         const sync::SourceSpec* primary = job.source(job.primary);
         apply.incremental = primary && primary->type == "ldap";
+        ws.job = job.name;
       } catch (const CommandError&) {
         apply.incremental = true;  // the batch reports what is wrong with the file
       }
       run_sync_apply(apply, ctx);
       ++batches;
       backoff = 0;
+      batch_ok = batch_ran = true;
       status = fmt::format("following: {} batch(es) applied, {} reconnect(s)", batches, reconnects);
     } catch (const CommandError& e) {
       const Error& err = e.error();
@@ -225,11 +273,30 @@ int run_sync_watch(const SyncWatchOptions& opts, CommandContext& ctx) {
         backoff = 0;
         ctx.warn(err.describe() + (err.hint.empty() ? "" : " (" + err.hint + ")"));
         status = "held: " + err.message;
+        ++batches;
+        batch_ran = true;
       } else {
         notify("STOPPING=1\nSTATUS=stopped: " + err.message + "\n");
+        ws.mode = "stopped";
+        ws.last_error = err.describe();
+        publish(ws, opts, ctx);
         throw;  // configuration, usage, authentication: an operator must act
       }
+      ws.last_error = err.describe();
     }
+    {
+      const auto now = std::chrono::system_clock::now();
+      ws.batches = batches;
+      ws.reconnects = reconnects + (notifier ? notifier->reconnects() : 0);
+      ws.notices = notifier ? notifier->notices() : 0;
+      ws.last_batch_at = now_text();
+      ws.last_batch_seconds = std::chrono::duration<double>(now - batch_started).count();
+      if (batch_ran) ws.add(outcome, now);  // a lost connection keeps what the last batch held
+      if (batch_ok) ws.last_error.clear();
+      // Caught up: everything known when this batch started is applied.
+      if (batch_ok && ws.pending_since && *ws.pending_since <= batch_started) ws.pending_since.reset();
+    }
+    apply.outcome = nullptr;
     if (!ready) {
       notify("READY=1\n");
       ready = true;
@@ -237,6 +304,8 @@ int run_sync_watch(const SyncWatchOptions& opts, CommandContext& ctx) {
     // After the first batch, whose cookie the notifier starts from.
     if (!notifier) notifier = std::make_unique<Notifier>(opts);
     if (notifier->live()) status += ", following changes as they happen";
+    ws.mode = backoff > 0 ? "reconnecting" : notifier->live() ? "following" : "polling";
+    publish(ws, opts, ctx);
     notify("STATUS=" + status + "\nWATCHDOG=1\n");
     const bool following = notifier->live();
     const timespec wait = to_timespec(backoff > 0 ? backoff : following ? std::max(opts.interval, kPollWhileFollowing)
@@ -252,6 +321,8 @@ int run_sync_watch(const SyncWatchOptions& opts, CommandContext& ctx) {
     }
     if (sig == SIGTERM || sig == SIGINT) {
       notify("STOPPING=1\n");
+      ws.mode = "stopped";
+      publish(ws, opts, ctx);
       ctx.info(fmt::format("sync watch: {} received; the last batch was applied and its cookie saved",
                            sig == SIGTERM ? "SIGTERM" : "SIGINT"));
       return exit_code::ok;
@@ -275,6 +346,9 @@ void register_sync_watch(CLI::App& group, CommandContext& ctx) {
                  "Let exactly the held deactivation batch with this hash through");
   cmd.add_option("--concurrency", o->apply.run.concurrency, "Requests in flight (default: the job's apply.concurrency)")
       ->check(CLI::Range(1, 64));
+  cmd.add_option("--metrics-file", o->metrics_file,
+                 "Rewrite this Prometheus textfile after each batch: lag, batches, reconnects, changes by kind, held "
+                 "deactivations");
   cmd.callback([o, &ctx] { ctx.exit_status = run_sync_watch(*o, ctx); });
 }
 

@@ -151,7 +151,8 @@ expect_eq "the second watcher ends with exit 0 on SIGTERM" "$code" "0"
 } >"$E2E_DIR/temp.ldif"
 ldapadd "${ROOT[@]}" -f "$E2E_DIR/temp.ldif" >/dev/null
 active_t() { "$DAOCTL_BIN" users list -o json | jq '[.[] | select((.userName | startswith("t")) and .active)] | length'; }
-"$DAOCTL_BIN" sync watch -f "$E2E_DIR/sync.yaml" --interval 30 >"$E2E_DIR/watch3.out" 2>"$E2E_DIR/watch3.err" &
+"$DAOCTL_BIN" sync watch -f "$E2E_DIR/sync.yaml" --interval 30 --metrics-file "$E2E_DIR/watch.prom" \
+  >"$E2E_DIR/watch3.out" 2>"$E2E_DIR/watch3.err" &
 WATCH=$!
 E2E_PIDS+=("$WATCH")
 t_count() { [ "$(active_t)" = "$1" ]; }
@@ -170,6 +171,19 @@ sleep 1
 kill -HUP "$WATCH"  # a batch now: the last message names the whole burst's batch
 sleep 1
 hash=$(grep -o 'allow-deprovision sha256:[0-9a-f]*' "$E2E_DIR/watch3.err" | tail -1 | cut -d' ' -f2)
+# sync status and the metrics say the same while the watcher runs.
+run "$DAOCTL_BIN" sync status -f "$E2E_DIR/sync.yaml" -o json
+expect_eq "sync status: the watcher is running" "$(jq -r '.watch.running' <<<"$OUT")" "true"
+expect_eq "and following (pushed, not polled)" "$(jq -r '.watch.mode' <<<"$OUT")" "following"
+expect_eq "with the held batch's hash" "$(jq -r '.watch.held.hash' <<<"$OUT")" "$hash"
+expect_match "and how many it holds" "$(jq -r '.watch.held.deactivations' <<<"$OUT")" '^(29[0-9]|300)$'
+expect_match "the held changes count as lag" "$(jq -r '.watch.lag_seconds > 0' <<<"$OUT")" '^true$'
+expect_match "what it applied, by kind" "$(jq -r '.watch.applied.create' <<<"$OUT")" '^[0-9]+$'
+run "$DAOCTL_BIN" sync status -f "$E2E_DIR/sync.yaml"
+expect_match "the text form names the hash and the command" "$OUT" "held: .*--allow-deprovision $hash"
+expect_match "the metrics file has the held deactivations" "$(cat "$E2E_DIR/watch.prom")" \
+  'daoctl_watch_held_deactivations\{job="watch"\} (29[0-9]|300)'
+expect_match "and the lag" "$(cat "$E2E_DIR/watch.prom")" 'daoctl_watch_lag_seconds\{job="watch"\} [0-9.]+'
 kill -TERM "$WATCH"
 wait "$WATCH"
 "$DAOCTL_BIN" sync watch -f "$E2E_DIR/sync.yaml" --interval 30 --allow-deprovision "$hash" \
@@ -179,6 +193,23 @@ E2E_PIDS+=("$WATCH")
 wait_for "with the batch's hash the 300 are deactivated" 30 t_count 10
 kill -TERM "$WATCH"
 wait "$WATCH"
+run "$DAOCTL_BIN" sync status -f "$E2E_DIR/sync.yaml" -o json
+expect_eq "once allowed, nothing is held" "$(jq -r '.watch.held' <<<"$OUT")" "null"
+expect_eq "the watcher says it stopped" "$(jq -r '.watch.mode + " " + (.watch.running | tostring)' <<<"$OUT")" "stopped false"
+expect_match "and counts the 300 deactivations" "$(jq -r '.watch.applied.deactivate' <<<"$OUT")" '^[0-9]+$'
+expect_match "caught up: no lag" "$(jq -r '.watch.lag_seconds' <<<"$OUT")" '^0$'
+
+# Killed without a word: the file still says "following", sync status
+# knows better.
+"$DAOCTL_BIN" sync watch -f "$E2E_DIR/sync.yaml" --interval 30 >"$E2E_DIR/watch5.out" 2>"$E2E_DIR/watch5.err" &
+WATCH=$!
+E2E_PIDS+=("$WATCH")
+following() { "$DAOCTL_BIN" sync status -f "$E2E_DIR/sync.yaml" -o json | jq -e '.watch.mode == "following" and .watch.running' >/dev/null; }
+wait_for "a new watcher reports itself following" 20 following
+kill -KILL "$WATCH"
+wait "$WATCH" 2>/dev/null
+run "$DAOCTL_BIN" sync status -f "$E2E_DIR/sync.yaml"
+expect_match "sync status says a killed watcher is NOT running" "$OUT" 'watch: +following \(pid [0-9]+, NOT running\)'
 
 run "$DAOCTL_BIN" sync status -f "$E2E_DIR/sync.yaml" -o json
 expect_eq "sync status shows the followed source" "$(jq -r .incremental.source <<<"$OUT")" "ldap"
