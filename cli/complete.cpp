@@ -114,7 +114,7 @@ Completion value_completion(ValueKind kind, const std::string& cur, const std::s
                             const std::vector<std::string>& choices, const CompletionSources& sources) {
   Completion c;
   auto remote = [&](const char* what) {
-    return sources.remote ? filter(sources.remote(what), cur) : std::vector<Candidate>{};
+    return sources.remote ? filter(sources.remote(what, cur), cur) : std::vector<Candidate>{};
   };
   switch (kind) {
     case ValueKind::None:

@@ -40,7 +40,9 @@ struct CompletionSources {
   // the line are already applied by the caller).
   std::function<std::vector<std::string>()> contexts;
   // "users", "groups" or "backups" from the platform (cached, bounded in time).
-  std::function<std::vector<Candidate>(const std::string& kind)> remote;
+  // The platform's names of `kind` (users, groups, backups); `prefix` is what
+  // was typed, for a server with more names than one page.
+  std::function<std::vector<Candidate>(const std::string& kind, const std::string& prefix)> remote;
 };
 
 struct Completion {

@@ -14,6 +14,7 @@
 #include "commands/common/context.hpp"
 #include "connectors/local/files.hpp"
 #include "connectors/platform/backup_api.hpp"
+#include "commands/common/scim_lookup.hpp"
 #include "connectors/platform/client.hpp"
 #include "core/config/config.hpp"
 #include "core/config/config_files.hpp"
@@ -41,6 +42,7 @@ std::int64_t now_seconds() {
 struct Cached {
   std::vector<Candidate> values;
   std::int64_t age = 0;
+  bool complete = true;  // the page held every name (totalResults <= its size)
 };
 
 // The cache holds names and ids only (never a token), one file per platform
@@ -61,6 +63,7 @@ std::optional<Cached> read_cache(const std::string& path, const std::string& url
     return std::nullopt;
   Cached c;
   c.age = now_seconds() - doc.value("fetched", std::int64_t{0});
+  c.complete = doc.value("complete", true);
   for (const auto& v : doc["values"]) {
     if (!v.is_array() || v.size() != 2 || !v[0].is_string() || !v[1].is_string()) continue;
     c.values.push_back({v[0].get<std::string>(), v[1].get<std::string>()});
@@ -68,10 +71,10 @@ std::optional<Cached> read_cache(const std::string& path, const std::string& url
   return c;
 }
 
-void write_cache(const std::string& path, const std::string& url, const std::vector<Candidate>& values) {
+void write_cache(const std::string& path, const std::string& url, const Cached& fetched) {
   if (!local::make_dirs(path.substr(0, path.rfind('/')))) return;
-  json doc = {{"url", url}, {"fetched", now_seconds()}, {"values", json::array()}};
-  for (const auto& v : values) doc["values"].push_back({v.value, v.description});
+  json doc = {{"url", url}, {"fetched", now_seconds()}, {"complete", fetched.complete}, {"values", json::array()}};
+  for (const auto& v : fetched.values) doc["values"].push_back({v.value, v.description});
   const std::string text = doc.dump();
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -86,19 +89,23 @@ std::string text_of(const json& v, const char* key) {
   return it != v.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-Result<std::vector<Candidate>> fetch(platform::PlatformClient& client, const std::string& kind) {
-  std::vector<Candidate> out;
+// The first page of names (up to 1,000), or with `prefix` the first page of
+// those starting with it (SCIM `sw`, which the platform serves from its
+// index): a directory of a million users is not read to complete a name.
+Result<Cached> fetch(platform::PlatformClient& client, const std::string& kind, const std::string& prefix = {}) {
+  Cached out;
   if (kind == "backups") {
     auto list = platform::BackupApi(client).list();
     if (!list) return std::unexpected(std::move(list.error()));
-    for (const auto& b : *list) out.push_back({b.id, b.state + " " + b.created_at});
+    for (const auto& b : *list) out.values.push_back({b.id, b.state + " " + b.created_at});
     return out;
   }
   const bool users = kind == "users";
-  // One page: enough for a prefix typed at a terminal; a directory of a
-  // million users is not read to complete a name.
-  auto page = client.get_json(users ? "/scim/v2/Users?startIndex=1&count=1000" : "/scim/v2/Groups?startIndex=1&count=1000",
-                              users ? "users (completion)" : "groups (completion)");
+  std::string path = users ? "/scim/v2/Users?startIndex=1&count=1000" : "/scim/v2/Groups?startIndex=1&count=1000";
+  if (!prefix.empty())
+    path += "&filter=" + platform::url_encode_query(std::string(users ? "userName" : "displayName") + " sw " +
+                                                     commands::scim_quote(prefix));
+  auto page = client.get_json(path, users ? "users (completion)" : "groups (completion)");
   if (!page) return std::unexpected(std::move(page.error()));
   auto it = page->find("Resources");
   if (it == page->end() || !it->is_array()) return out;
@@ -106,23 +113,26 @@ Result<std::vector<Candidate>> fetch(platform::PlatformClient& client, const std
     if (!r.is_object()) continue;
     if (users) {
       const std::string name = text_of(r, "userName");
-      if (!name.empty()) out.push_back({name, text_of(r, "displayName")});
+      if (!name.empty()) out.values.push_back({name, text_of(r, "displayName")});
     } else {
       const std::string name = text_of(r, "displayName");
-      if (!name.empty()) out.push_back({name, {}});
+      if (!name.empty()) out.values.push_back({name, {}});
     }
   }
+  if (auto total = page->find("totalResults"); total != page->end() && total->is_number_integer())
+    out.complete = total->get<std::int64_t>() <= static_cast<std::int64_t>(it->size());
   return out;
 }
 
-std::vector<Candidate> remote(commands::CommandContext& ctx, const std::string& kind) {
+std::vector<Candidate> remote(commands::CommandContext& ctx, const std::string& kind, const std::string& prefix) {
   try {
     // A token_command waiting for a login must not hold the shell's Tab.
     config::set_secret_command_time_limit(std::chrono::milliseconds(1500));
     commands::ClientSettings s = ctx.client_settings();
     const std::string path = cache_path(s.url, kind);
     auto cached = read_cache(path, s.url);
-    if (cached && cached->age >= 0 && cached->age < kCompletionCacheSeconds) return cached->values;
+    const bool fresh = cached && cached->age >= 0 && cached->age < kCompletionCacheSeconds;
+    if (fresh && (cached->complete || prefix.empty())) return cached->values;
     // A shell waits for this: one attempt, about a second and a half in all.
     s.max_attempts = 1;
     s.timeout = std::chrono::seconds(2);
@@ -131,10 +141,18 @@ std::vector<Candidate> remote(commands::CommandContext& ctx, const std::string& 
     s.retry_notices = false;
     s.verbose = false;
     auto client = ctx.probe_client(s);
-    auto values = fetch(*client, kind);
-    if (!values) return cached ? cached->values : std::vector<Candidate>{};
-    write_cache(path, s.url, *values);
-    return *values;
+    if (!fresh) {
+      auto first = fetch(*client, kind);
+      if (!first) return cached ? cached->values : std::vector<Candidate>{};
+      write_cache(path, s.url, *first);
+      cached = std::move(*first);
+      if (cached->complete || prefix.empty()) return cached->values;
+    }
+    // More names than one page: ask the platform for those with the typed
+    // prefix (not cached: the next Tab types more). A server without `sw`
+    // leaves the first page.
+    auto matching = fetch(*client, kind, prefix);
+    return matching ? matching->values : cached->values;
   } catch (...) {
     return {};
   }
@@ -188,7 +206,7 @@ int run_complete(const CLI::App& root, commands::CommandContext& ctx, const std:
     if (typed.url) ctx.global.url = typed.url;
     CompletionSources sources;
     sources.contexts = [&ctx] { return contexts(ctx); };
-    sources.remote = [&ctx](const std::string& kind) { return remote(ctx, kind); };
+    sources.remote = [&ctx](const std::string& kind, const std::string& prefix) { return remote(ctx, kind, prefix); };
     ctx.io().out() << format_completion(complete_words(root, words, sources));
   } catch (...) {
     ctx.io().out() << ":" << kDirectiveNoFileComp << "\n";

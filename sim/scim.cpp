@@ -311,7 +311,10 @@ bool element_matches(const json& element, const std::vector<FilterTerm>& terms) 
     auto it = element.find(key);
     if (it == element.end()) return false;
     if (it->is_string() && t.value.is_string()) {
-      if (utf8_lower(it->get<std::string>()) != utf8_lower(t.value.get<std::string>())) return false;
+      const std::string have = utf8_lower(it->get<std::string>()), want = utf8_lower(t.value.get<std::string>());
+      if (t.prefix ? !have.starts_with(want) : have != want) return false;
+    } else if (t.prefix) {
+      return false;
     } else if (*it != t.value) {
       return false;
     }
@@ -672,6 +675,18 @@ std::string strip_core_urn(const std::string& attribute, const char* schema) {
   return attribute;
 }
 
+// `column >= prefix AND column < prefix + U+10FFFF`: a prefix match the
+// column's index serves (LIKE would not, on a column without NOCASE).
+void add_prefix(std::vector<std::string>& parts, SqlCondition& c, const char* column, const std::string& lowered) {
+  parts.push_back(fmt::format("({0} >= ? AND {0} < ?)", column));
+  c.params.emplace_back(lowered);
+  c.params.emplace_back(lowered + "\xF4\x8F\xBF\xBF");
+}
+
+std::unexpected<ApiError> no_prefix(const FilterTerm& t, const char* supported) {
+  return invalid(fmt::format("'sw' on \"{}\" is not supported (only on {})", t.attribute, supported), "invalidFilter");
+}
+
 ApiResult<std::string> string_value(const FilterTerm& t) {
   if (!t.value.is_string())
     return invalid(fmt::format("{} must be compared with a string", t.attribute), "invalidFilter");
@@ -692,7 +707,10 @@ ApiResult<SqlCondition> user_condition(const std::vector<FilterTerm>& terms) {
     }
     auto v = string_value(t);
     if (!v) return std::unexpected(v.error());
-    if (attr == "username") {
+    if (t.prefix && attr != "username") return no_prefix(t, "userName");
+    if (attr == "username" && t.prefix) {
+      add_prefix(parts, c, "user_name_lower", utf8_lower(*v));
+    } else if (attr == "username") {
       parts.push_back("user_name_lower = ?");
       c.params.emplace_back(utf8_lower(*v));
     } else if (attr == "externalid") {
@@ -728,7 +746,10 @@ ApiResult<SqlCondition> group_condition(const std::vector<FilterTerm>& terms) {
     auto attr = strip_core_urn(t.attribute, kGroupSchema);
     auto v = string_value(t);
     if (!v) return std::unexpected(v.error());
-    if (attr == "displayname") {
+    if (t.prefix && attr != "displayname") return no_prefix(t, "displayName");
+    if (attr == "displayname" && t.prefix) {
+      add_prefix(parts, c, "display_name_lower", utf8_lower(*v));
+    } else if (attr == "displayname") {
       parts.push_back("display_name_lower = ?");
       c.params.emplace_back(utf8_lower(*v));
     } else if (attr == "externalid") {

@@ -79,12 +79,14 @@ class FilterParser {
     auto op_at = pos_;
     auto op = utf8_lower(read_word());
     if (op.empty()) return error("expected an operator after the attribute");
-    if (op != "eq")
-      return error_at(op_at, fmt::format("operator '{}' is not supported (only 'eq')", op));
+    if (op != "eq" && op != "sw")
+      return error_at(op_at, fmt::format("operator '{}' is not supported (only 'eq' and 'sw')", op));
     skip_space();
+    auto value_at = pos_;
     auto value = read_value();
     if (!value) return std::unexpected(value.error());
-    terms.push_back(FilterTerm{path, std::move(*value)});
+    if (op == "sw" && !value->is_string()) return error_at(value_at, "'sw' compares with a quoted string");
+    terms.push_back(FilterTerm{path, std::move(*value), op == "sw"});
     return {};
   }
 

@@ -205,4 +205,23 @@ echo "contexts: [" >"$XDG_CONFIG_HOME/daoctl/config.yaml"
 run "$D" __complete --context ""
 expect_eq "broken config: exit 0, no candidates" "$STATUS:$OUT:$ERR" "0::4:"
 
+# --- more names than one page (1,500 seeded users): the first page is not
+# all, so what was typed is asked of the platform (SCIM `sw`), and a name
+# far past the first 1,000 is offered.
+echo "contexts: []" >"$XDG_CONFIG_HOME/daoctl/config.yaml"
+"$DAOCTL_SIM_BIN" seed --data "$E2E_DIR/big" --users 1500 >/dev/null 2>&1 || failed "daoctl-sim seed 1,500 users"
+start_sim --data "$E2E_DIR/big"
+api_get() { curl -sf -H "Authorization: Bearer $DAOCTL_SIM_TOKEN" "$SIM_URL$1"; }
+far=$(api_get "/scim/v2/Users?startIndex=1450&count=1" | jq -r '.Resources[0].userName')
+first_page=$(api_get "/scim/v2/Users?startIndex=1&count=1000" | jq -r '.Resources[].userName')
+prefix=${far:0:$((${#far} - 1))}
+expect_eq "the chosen name is not on the first page" "$(grep -cxF "$far" <<<"$first_page")" "0"
+rm -f "$DAOCTL_STATE_DIR"/cache/complete-users-*.json
+check "many users: completion of a prefix" env DAOCTL_URL="$SIM_URL" DAOCTL_TOKEN="$DAOCTL_SIM_TOKEN" \
+  "$D" __complete users get "$prefix"
+expect_has "many users: a name past the first page is offered" "$OUT" "$far"
+expect_eq "many users: only names with the prefix" "$(grep -v '^:' <<<"$OUT" | cut -f1 | grep -vc "^$prefix")" "0"
+expect_eq "many users: the cache remembers the first page is not all" \
+  "$(jq -r .complete "$DAOCTL_STATE_DIR"/cache/complete-users-*.json)" "false"
+
 finish

@@ -22,11 +22,13 @@ struct Tree {
   commands::CommandContext ctx{io, {}, {}};
   std::unique_ptr<CLI::App> app = cli::make_app(ctx, commands::register_all_commands, "1");
   std::vector<std::string> asked;  // remote kinds asked, in order
+  std::vector<std::string> prefixes;  // and what was typed with each
   cli::CompletionSources sources() {
     cli::CompletionSources s;
     s.contexts = [] { return std::vector<std::string>{"prod", "staging", "dev"}; };
-    s.remote = [this](const std::string& kind) {
+    s.remote = [this](const std::string& kind, const std::string& prefix) {
       asked.push_back(kind);
+      prefixes.push_back(prefix);
       if (kind == "users") return std::vector<cli::Candidate>{{"jdoe", "John Doe"}, {"jsmith", "Jane Smith"}, {"ivanov", ""}};
       if (kind == "groups") return std::vector<cli::Candidate>{{"hr", ""}, {"engineering", ""}};
       return std::vector<cli::Candidate>{{"41", "ready 2026-12-01"}, {"42", "ready 2026-12-02"}};
@@ -56,6 +58,7 @@ TEST_CASE("complete: contexts for --context and config use-context", "[cli][comp
 TEST_CASE("complete: user and group names where a command takes them", "[cli][complete]") {
   Tree t;
   CHECK(t.values({"users", "get", "j"}) == V{"jdoe", "jsmith"});
+  CHECK(t.prefixes.back() == "j");  // passed on: a platform with many names is asked for these only
   CHECK(t.values({"users", "deactivate", ""}) == V{"jdoe", "jsmith", "ivanov"});
   CHECK(t.values({"deprovision", "user", "iv"}) == V{"ivanov"});
   CHECK(t.values({"deprovision", "user", "jdoe", "--transfer-to", "js"}) == V{"jsmith"});

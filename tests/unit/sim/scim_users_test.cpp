@@ -115,7 +115,7 @@ TEST_CASE("userName is unique case-insensitively and externalId exactly: 409 uni
   CHECK(other_case_external->status == 201);
 }
 
-TEST_CASE("SCIM user filters: eq on userName, externalId, emails, id, active, and") {
+TEST_CASE("SCIM user filters: eq on userName, externalId, emails, id, active, sw on userName, and") {
   RunningSim sim;
   auto a = create_user(sim, "smith.john", "x-1");
   auto b = create_user(sim, "smith.jane", "x-2");
@@ -144,8 +144,15 @@ TEST_CASE("SCIM user filters: eq on userName, externalId, emails, id, active, an
   CHECK(ids(R"(userName eq "smith.john" and active eq true)") == V{a});
   CHECK(ids(R"((userName eq "smith.john") and externalId eq "x-2")").empty());
   CHECK(ids(R"(id eq "not-a-number")").empty());
+  // sw: a prefix of userName, any case, served by the index (completion asks it).
+  CHECK(ids(R"(userName sw "SMITH.")") == V{a, b});
+  CHECK(ids(R"(userName sw "smith.j" and active eq true)") == V{a, b});
+  CHECK(ids(R"(userName sw "smith.jo")") == V{a});
+  CHECK(ids(R"(userName sw "")").size() == 3);
+  CHECK(ids(R"(userName sw "smith.john.")").empty());
 
   for (const std::string bad : {R"(userName co "smith")", R"(userName eq "a" or userName eq "b")",
+                                R"(externalId sw "x")", R"(userName sw true)",
                                 R"(title eq "x")", R"(userName eq )", R"(userName eq "unterminated)"}) {
     INFO(bad);
     auto r = sim.client().Get("/scim/v2/Users", httplib::Params{{"filter", bad}}, httplib::Headers{});
