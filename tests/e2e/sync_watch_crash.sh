@@ -113,10 +113,17 @@ for ((r = 1; r <= KILLS; r++)); do
   wait "$WATCH" 2>/dev/null
   start_watch
 done
-# Caught up: wait for a quiet moment, then stop it the proper way.
+# Caught up: wait for a quiet moment, then stop it the proper way - once
+# this last watcher has said (in its watch state) that it is up and has
+# applied a batch: a SIGTERM before it blocks its signals is the CLI's
+# "interrupted" (130), which is not what this checks.
 for ((i = 0; i < 100; i++)); do
   "$DAOCTL_BIN" sync plan -f "$E2E_DIR/sync.yaml" --detailed-exitcode >/dev/null 2>&1 && break
   sleep 0.3
+done
+for ((i = 0; i < 100; i++)); do
+  jq -e --argjson pid "$WATCH" '.pid == $pid and .batches >= 1' "$DAOCTL_STATE_DIR/crash.watch.json" >/dev/null 2>&1 && break
+  sleep 0.1
 done
 kill -TERM "$WATCH"
 code=0
