@@ -11,6 +11,8 @@
 #  (d) the platform failing mid-apply: the validators are not kept, so the
 #      polls that follow read the API whole (although it would answer 304 to
 #      the last validators) and re-apply until the platform is back;
+#  (e) a batch held by a guard (two dismissals, max_deprovisions: 1): the
+#      same, no validators kept, every poll reads whole until it is resolved;
 #  (c) an API that ignores validators (ETag sent, always 200) still works.
 source "$(dirname "$0")/lib.sh"
 start_sim --log-requests
@@ -59,7 +61,7 @@ mapping:
 deprovision:
   dismissed_when: [missing_from_sources]
 safety:
-  max_deprovisions: 10
+  max_deprovisions: 1
   max_deprovisions_percent: 100
 apply: {retries: {attempts: 1, max_wait: 1}}
 YAML
@@ -90,6 +92,16 @@ hr_since() {
   tail -n +"$(($1 + 1))" "$E2E_DIR/hr.rec" |
     jq -r 'select(.headers["x-probe"] == null) | "\(.path | sub(".*page=";"")) \(.status) \(if .headers["if-none-match"] then "cond" else "full" end)"'
 }
+# Returns just after the watcher logs an unchanged poll: a change made then
+# lands a whole --interval before the next poll, never in the middle of one.
+after_poll() {
+  local n start=$SECONDS
+  n=$(unchanged_lines)
+  while [ "$(unchanged_lines)" -le "$n" ]; do
+    if ((SECONDS - start > 10)); then failed "an unchanged poll before: $1" "$(tail -3 "$E2E_DIR/watch.err")"; return; fi
+    sleep 0.05
+  done
+}
 # The test's own requests to the HR API carry X-Probe and are left out of hr_since.
 etag_of_page1() { curl -s -H 'X-Probe: 1' -D - -o /dev/null "$HR/staff?page=1" | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: //p'; }
 
@@ -113,6 +125,7 @@ expect_match "(a) ...one log line per idle poll" "$(($(unchanged_lines) - n_unch
 expect_eq "(a) ...nor to the proxy in front of it" "$(wc -l <"$E2E_DIR/plat.rec")" "$n_plat"
 
 # (b) petrova leaves (page 1 changes): a full read, the normal plan, a block.
+after_poll "(b)"
 n_hr=$(hr_lines)
 routes "1001 1003"
 wait_for "(b) an employee dropped by the API is blocked at the next poll" 10 active_of petrova false
@@ -123,6 +136,7 @@ wait_for "(b) ...and the polls after it are 304 again" 10 \
 expect_eq "(b) ...with the new read's two pages saved" "$(jq '.pages | length' "$VALIDATORS")" "2"
 
 # (b) A change on page 2 only: page 1's 304 is dropped, the read starts over.
+after_poll "(b) page 2"
 n_hr=$(hr_lines)
 routes "1001 1003" "1005"
 wait_for "(b) a new employee on page 2 only is created" 10 count_is 4
@@ -132,6 +146,7 @@ expect_match "(b) ...page 1 304, page 2 200, then pages 1, 2, 3 read uncondition
 # (d) The platform fails every write; sidorov leaves meanwhile.
 wait_for "(d) settled: the API is unchanged again" 10 \
   bash -c "[ \$(grep -c 'unchanged since the last applied run' '$E2E_DIR/watch.err') -gt $(unchanged_lines) ]"
+after_poll "(d)"
 touch "$E2E_DIR/platform-down"
 n_hr=$(hr_lines)
 routes "1001" "1005"
@@ -152,13 +167,33 @@ rm "$E2E_DIR/platform-down"
 wait_for "(d) once the platform is back the next poll re-applies: sidorov is blocked" 10 active_of sidorov false
 wait_for "(d) ...and the validators are saved again" 10 test -e "$VALIDATORS"
 
+# (e) A batch the guards hold (exit 5): no validators either.
+routes "1001 1002" "1005"  # petrova rehired
+wait_for "(e) a rehire reactivates the account" 10 active_of petrova true
+wait_for "(e) ...and its validators are saved" 10 test -e "$VALIDATORS"
+after_poll "(e)"
+n_hr=$(hr_lines) n_unch=$(unchanged_lines)
+routes "1002" ""  # ivanov and orlova gone at once: more than max_deprovisions
+wait_for "(e) two dismissals at once are held by safety.max_deprovisions" 10 \
+  grep -q 'deactivates 2 accounts, more than safety.max_deprovisions (1)' "$E2E_DIR/watch.err"
+expect_eq "(e) ...no validators are kept after the held batch" "$(test -e "$VALIDATORS" && echo kept || echo gone)" "gone"
+n_after=$(hr_lines)
+wait_for "(e) ...and the polls that follow read whole (two more polls)" 15 full_polls 2
+expect_eq "(e) ...none of them sent a validator or got a 304" \
+  "$(hr_since "$n_after" | awk '$2 != 200 || $3 != "full"' | wc -l)" "0"
+expect_eq "(e) ...nor was logged as unchanged" "$(unchanged_lines)" "$n_unch"
+active_of ivanov true && pass "(e) ...and nobody was blocked" || failed "(e) ivanov blocked past the guard"
+routes "1001 1002" "1005"  # the export is repaired
+wait_for "(e) once the source is back the batch applies (nothing to do) and 304s resume" 10 \
+  bash -c "[ \$(grep -c 'unchanged since the last applied run' '$E2E_DIR/watch.err') -gt $n_unch ]"
+
 # (c) The same API, restarted on its port, now ignores validators: ETag sent, always 200.
 kill "$HR_PEER"
 wait "$HR_PEER" 2>/dev/null
 start_http_peer HR2 hr2 serve --listen "127.0.0.1:$HR_PORT" --routes "$E2E_DIR/routes.json" \
   --record "$E2E_DIR/hr.rec" --etag ignore
 n_hr=$(hr_lines) n_unch=$(unchanged_lines)
-routes "1001 1003" "1005"  # sidorov rehired
+routes "1001 1002 1003" "1005"  # sidorov rehired
 wait_for "(c) with an API that ignores validators a rehire still reactivates the account" 10 active_of sidorov true
 sleep 1.5
 ignored=$(hr_since "$n_hr")
