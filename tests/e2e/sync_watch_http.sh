@@ -111,10 +111,10 @@ VALIDATORS="$DAOCTL_STATE_DIR/httpwatch.hr.http-validators.json"
 expect_eq "the validators are saved 0600, one per page of the last read" \
   "$(stat -c %a "$VALIDATORS") $(jq '.pages | length' "$VALIDATORS")" "600 3"
 
-# (a) Idle: 3.5 s of polls at 1 s, every page 304, no platform request.
+# (a) Idle: 4.5 s of polls at 1 s, every page 304, no platform request.
 sleep 0.5
 n_sim=$(sim_requests) n_hr=$(hr_lines) n_unch=$(unchanged_lines) n_plat=$(wc -l <"$E2E_DIR/plat.rec")
-sleep 3.5
+sleep 4.5
 idle=$(hr_since "$n_hr")
 expect_eq "(a) an unchanged API costs the platform nothing: no request to daoctl-sim" "$(sim_requests)" "$n_sim"
 expect_match "(a) ...while the watcher polled the API (at least two polls of three pages)" \
@@ -172,12 +172,12 @@ routes "1001 1002" "1005"  # petrova rehired
 wait_for "(e) a rehire reactivates the account" 10 active_of petrova true
 wait_for "(e) ...and its validators are saved" 10 test -e "$VALIDATORS"
 after_poll "(e)"
-n_hr=$(hr_lines) n_unch=$(unchanged_lines)
+n_hr=$(hr_lines)
 routes "1002" ""  # ivanov and orlova gone at once: more than max_deprovisions
 wait_for "(e) two dismissals at once are held by safety.max_deprovisions" 10 \
   grep -q 'deactivates 2 accounts, more than safety.max_deprovisions (1)' "$E2E_DIR/watch.err"
 expect_eq "(e) ...no validators are kept after the held batch" "$(test -e "$VALIDATORS" && echo kept || echo gone)" "gone"
-n_after=$(hr_lines)
+n_after=$(hr_lines) n_unch=$(unchanged_lines)
 wait_for "(e) ...and the polls that follow read whole (two more polls)" 15 full_polls 2
 expect_eq "(e) ...none of them sent a validator or got a 304" \
   "$(hr_since "$n_after" | awk '$2 != 200 || $3 != "full"' | wc -l)" "0"
