@@ -125,8 +125,20 @@ int run_sync_apply(const SyncApplyOptions& opts, CommandContext& ctx) {
     load_photo_bytes(s, opts.run);
   } else {
     s = prepare(opts.run, ctx, /*read_sources=*/true, inc ? &*inc : nullptr);
+    if (s.sources_unchanged) {  // sync watch: every HTTP source answered 304 (conditional.hpp)
+      ctx.info(sync_conditional::unchanged_line(s.job));
+      return exit_code::ok;
+    }
     deprovision_engine::record_reconciled(s, ctx, "");
   }
+  // Saved HTTP validators stand for "applied": gone until this run has
+  // applied everything, so a failed or held run is followed by a full read.
+  value_or_throw(sync_conditional::forget(s.state_dir, s.job));
+  auto save_validators = [&] {
+    if (!opts.run.conditional) return;
+    if (auto st = sync_conditional::save(s.state_dir, s.job, s.job_sha256, s.http_validators, ctx.now()); !st)
+      ctx.warn("cannot save the HTTP validators (the next batch reads the sources whole): " + st.error().describe());
+  };
   // A change set's deactivations are one batch under the stream guards
   // (safety.window, a vanished OU): a batch they hold waits for
   // --allow-deprovision <batch hash> while the rest of the plan goes on.
@@ -200,6 +212,7 @@ int run_sync_apply(const SyncApplyOptions& opts, CommandContext& ctx) {
     write_reports(opts.run, s, left_out.empty() ? "ok" : "partial", &empty, ctx);
     if (empty.failed > 0) throw collisions_error(s.plan, "fix the sources, or set unique: in the job");
     finish_incremental(false);
+    save_validators();
     return exit_code::ok;
   }
 
@@ -290,6 +303,7 @@ int run_sync_apply(const SyncApplyOptions& opts, CommandContext& ctx) {
                            (inc ? "; the cookie was not advanced: the next --incremental run reads these changes again"
                                 : ""));
   finish_incremental(true);
+  save_validators();
   return exit_code::ok;
 }
 

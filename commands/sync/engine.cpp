@@ -80,7 +80,8 @@ using SourceReads = std::vector<std::future<Result<sources::SourceData>>>;
 // `streamed`, when set, maps the primary source's records as they arrive
 // (on the reading thread) instead of holding them for build_desired.
 SourceReads start_source_reads(const Session& s, const SyncOptions& opts, sync::DesiredBuilder* streamed = nullptr,
-                               sources::LdapChanges* changes = nullptr) {
+                               sources::LdapChanges* changes = nullptr,
+                               const sync_conditional::Validators* validators = nullptr) {
   SourceReads reads;
   sources::SourceReadOptions ropts;
   ropts.base_dir = dirname_of(opts.job_file);
@@ -94,6 +95,8 @@ SourceReads start_source_reads(const Session& s, const SyncOptions& opts, sync::
     auto fields = s.job.fields_of(src.name);
     auto options = ropts;
     if (changes && src.name == s.job.primary) options.changes = changes;
+    if (validators)
+      if (auto v = validators->find(src.name); v != validators->end()) options.http_validators = v->second;
     if (streamed && src.name == s.job.primary)
       options.on_record = [streamed](hr::SourceRecord&& r) -> Status {
         streamed->add(r);
@@ -107,8 +110,12 @@ SourceReads start_source_reads(const Session& s, const SyncOptions& opts, sync::
 }
 
 // Waits for every read. Throws CommandError (Safety) if one failed.
+// With `validators`, also what each http_json read returned for the next
+// conditional read, and the sources that answered "not modified".
 sync::SourceRecords finish_source_reads(SourceReads& reads, std::map<std::string, SourceStat>& stats,
-                                        std::vector<sync::PlanWarning>* warnings = nullptr) {
+                                        std::vector<sync::PlanWarning>* warnings = nullptr,
+                                        sync_conditional::Validators* validators = nullptr,
+                                        std::vector<std::string>* not_modified = nullptr) {
   sync::SourceRecords records;
   std::optional<Error> source_failure;
   for (auto& r : reads) {
@@ -120,6 +127,8 @@ sync::SourceRecords finish_source_reads(SourceReads& reads, std::map<std::string
     stats[data->name] = {static_cast<long>(data->report.records),
                          static_cast<double>(data->elapsed.count()) / 1000.0};
     records[data->name] = std::move(data->records);
+    if (validators && !data->http_validators.empty()) (*validators)[data->name] = std::move(data->http_validators);
+    if (not_modified && data->not_modified) not_modified->push_back(data->name);
     if (warnings)
       for (auto& w : data->warnings) warnings->push_back({"source " + data->name, std::move(w)});
   }
@@ -202,6 +211,7 @@ sync::JobSpec load_job_file(const std::string& path, const std::string& today) {
 Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources, sync_incremental::Run* inc) {
   Session s;
   s.started = ctx.now();
+  if (opts.conditional) s.job_sha256 = sync_conditional::job_fingerprint(opts.job_file);
   // Without --today, `today` is the clock read in deprovision.timezone.
   s.job = load_job_file(opts.job_file, opts.today, s.started);
   s.today = s.job.today;
@@ -231,6 +241,33 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources,
     ctx.global.max_retry_wait = std::chrono::milliseconds(static_cast<long long>(wait * 1000));
   if (!ctx.global.pacing && !s.job.pacing_mode.empty()) ctx.global.pacing = s.job.pacing_mode;
   if (s.job.pacing_min_rate > 0) ctx.global.pacing_min_rate = s.job.pacing_min_rate;
+
+  // sync watch of HTTP sources: each asked with the validators of the last
+  // applied batch, before the platform is touched. All "not modified": the
+  // run ends here. Otherwise their complete reads are this run's (a source
+  // that answered 304 while another changed has no records: then all are
+  // read again, unconditionally, as in a normal run).
+  std::optional<sync::SourceRecords> read_first;
+  std::vector<sync::PlanWarning> first_warnings;
+  if (read_sources && opts.conditional && !inc) {
+    const auto saved = sync_conditional::load(s.state_dir, s.job, s.job_sha256);
+    if (!saved.empty()) {
+      auto first_reads = start_source_reads(s, opts, nullptr, nullptr, &saved);
+      std::vector<std::string> not_modified;
+      auto got = finish_source_reads(first_reads, s.sources, &first_warnings, &s.http_validators, &not_modified);
+      if (not_modified.size() == s.job.sources.size()) {
+        s.sources_unchanged = true;
+        return s;
+      }
+      if (not_modified.empty()) {
+        read_first = std::move(got);
+      } else {
+        s.sources.clear();
+        s.http_validators.clear();
+        first_warnings.clear();
+      }
+    }
+  }
 
   targets::ScimTargetOptions topts;
   topts.kind = s.job.target == "scim" ? sync::TargetKind::Scim : sync::TargetKind::Platform;
@@ -262,7 +299,7 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources,
   // for the accounts it concerns.
   const bool changes_first = read_sources && inc && !inc->changes.cookie.empty();
   if (read_sources) spool_warning = open_photo_store(s);
-  if (read_sources && s.job.joins.empty() && !changes_first) {
+  if (read_sources && s.job.joins.empty() && !changes_first && !read_first) {
     streamed = std::make_unique<sync::DesiredBuilder>(s.job);
     streamed->keep_photos_in(s.photo_store.get());
     // Sized by the last successful run's count of the primary source (with a
@@ -271,9 +308,10 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources,
       streamed->reserve(static_cast<std::size_t>(std::min<long>(prev[s.job.primary], 10'000'000)) * 65 / 64 + 16);
   }
   sources::LdapChanges* changes = inc ? &inc->changes : nullptr;
-  if (read_sources) reads = start_source_reads(s, opts, streamed.get(), changes);
+  if (read_sources && !read_first) reads = start_source_reads(s, opts, streamed.get(), changes);
   std::vector<sync::PlanWarning> source_warnings;
   for (const auto& w : s.job.warnings) source_warnings.push_back({"job", w});
+  source_warnings.insert(source_warnings.end(), first_warnings.begin(), first_warnings.end());
   sync::SourceRecords records;
   std::optional<sync::DesiredSet> early;  // a change set's desired users
   Result<sync::PlatformState> state = sync::PlatformState{};
@@ -299,9 +337,12 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources,
       auto lookups = sync_incremental::scope_change_set(*inc, early->users, s.job);
       state = s.target->read_state_for(lookups, s.job.groups.has_value());
     }
+  } else if (read_first) {
+    state = s.target->read_state();
+    records = std::move(*read_first);
   } else {
     state = s.target->read_state();
-    records = finish_source_reads(reads, s.sources, &source_warnings);
+    records = finish_source_reads(reads, s.sources, &source_warnings, &s.http_validators);
   }
   if (!state) {
     // Reading the target failed after every retry: nothing was planned, so

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "commands/common/context.hpp"
+#include "commands/sync/conditional.hpp"
 #include "commands/sync/incremental.hpp"
 #include "commands/sync/sync.hpp"
 #include "connectors/targets/scim_target.hpp"
@@ -40,6 +41,14 @@ struct Session {
   // source counts are changes, not the directory, so the source-size guards
   // and the state file's counts are left alone.
   bool scoped = false;
+  // SyncOptions::conditional: every source answered "not modified" to the
+  // saved validators; nothing else was read (no target, no platform state,
+  // no plan) and the run has nothing to do.
+  bool sources_unchanged = false;
+  // The job file's sha256 as the run began, and the validators the http_json
+  // sources' reads returned: saved after a conditional run applied everything.
+  std::string job_sha256;
+  sync_conditional::Validators http_validators;
   std::unique_ptr<targets::ScimSyncTarget> target;
   // Employees a deprovision.dismissed_when rule dismissed: external id -> reason.
   std::map<std::string, std::string> dismissed;

@@ -27,6 +27,10 @@ struct SyncOptions {
   int concurrency = 0;          // 0: the job's apply.concurrency
   int retries = 0;              // --retries: tries per request; 0: the job's apply.retries
   double max_retry_wait = 0;    // --max-retry-wait seconds; 0: the job's apply.retries
+  // sync watch: http_json sources are re-read conditionally (If-None-Match /
+  // If-Modified-Since) with the validators of the last applied batch, which
+  // an applied batch saves (commands/sync/conditional.hpp).
+  bool conditional = false;
 };
 
 template <class Options>

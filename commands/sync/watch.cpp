@@ -218,6 +218,7 @@ int run_sync_watch(const SyncWatchOptions& opts, CommandContext& ctx) {
   // Before any thread starts: the source readers inherit the mask.
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   SyncApplyOptions apply = opts.apply;
+  apply.run.conditional = true;  // http_json sources: If-None-Match / If-Modified-Since (conditional.hpp)
   // It runs until stopped: no overall deadline. (Without this the client,
   // built once, carried the interactive 60 s limit from the start, and every
   // request after the first minute failed at once: bench/watch.sh found it.)

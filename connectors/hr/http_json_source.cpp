@@ -154,9 +154,10 @@ Status check_options(const HttpJsonSourceOptions& o) {
   return validate_json_record_options(o.record);
 }
 
-// Fetches one page, retrying what is worth retrying.
+// Fetches one page, retrying what is worth retrying. With `conditional`,
+// asks with its validators and returns a 304 as an answer.
 Result<http::Response> fetch_page(http::Transport& transport, const HttpJsonSourceOptions& o,
-                                  const std::string& url) {
+                                  const std::string& url, const HttpValidator* conditional = nullptr) {
   const std::string shown = redact_url(url);
   http::Request req;
   req.method = "GET";
@@ -167,6 +168,9 @@ Result<http::Response> fetch_page(http::Transport& transport, const HttpJsonSour
   req.headers.push_back({"Accept", "application/json"});
   for (const auto& h : o.headers) req.headers.push_back(h);
   if (!o.auth_value.empty()) req.headers.push_back({o.auth_header, o.auth_value});
+  if (conditional && !conditional->etag.empty()) req.headers.push_back({"If-None-Match", conditional->etag});
+  if (conditional && !conditional->last_modified.empty())
+    req.headers.push_back({"If-Modified-Since", conditional->last_modified});
 
   std::string last_failure;
   std::optional<std::chrono::milliseconds> retry_after;  // from the previous answer
@@ -186,6 +190,18 @@ Result<http::Response> fetch_page(http::Transport& transport, const HttpJsonSour
     if (outcome->response) {
       const http::Response& resp = *outcome->response;
       if (resp.status >= 200 && resp.status < 300) return std::move(*outcome->response);
+      if (resp.status == 304) {
+        if (conditional) return std::move(*outcome->response);
+        Error e;
+        e.kind = ErrorKind::Remote;
+        e.message = "HR source answered 304 Not Modified to a request that sent no validator";
+        e.object = req.object;
+        e.detail = "HTTP 304 without If-None-Match or If-Modified-Since: there is no earlier copy of this page "
+                   "to reuse, so the read has no records for it";
+        e.hint = "check the HR system, or a cache or proxy between it and daoctl";
+        e.http_status = 304;
+        return std::unexpected(std::move(e));
+      }
       last_failure = fmt::format("HTTP {}: {}", resp.status, body_excerpt(resp.body));
       if (retryable_status(resp.status) && attempt < o.max_attempts) {
         retry = true;
@@ -410,8 +426,12 @@ std::string next_link(const std::vector<std::string>& values) {
 }
 
 Result<ReadReport> read_http_json(http::Transport& transport, const HttpJsonSourceOptions& o,
-                                  const RecordSink& sink) {
+                                  const RecordSink& sink, HttpReadOutcome* outcome) {
   if (auto st = check_options(o); !st) return std::unexpected(st.error());
+  HttpReadOutcome unused;
+  HttpReadOutcome& out = outcome ? *outcome : unused;
+  out = HttpReadOutcome{};
+  const bool can_be_conditional = o.paging == HttpPaging::None || o.paging == HttpPaging::PageNumber;
   ReadReport report;
   std::set<std::string> fetched;
   int page_number = o.first_page;
@@ -423,6 +443,55 @@ Result<ReadReport> read_http_json(http::Transport& transport, const HttpJsonSour
   };
   std::string url = o.paging == HttpPaging::PageNumber ? page_url(page_number) : o.url;
 
+  // The conditional phase: each page of the last complete read, in order,
+  // with its validators. Validators that do not describe this read (another
+  // URL, another page count for an unpaged source, nothing to send, a line
+  // break) are not used: the read is unconditional.
+  std::optional<http::Response> first_answer;  // a 200 to the first page: the read's first page
+  auto usable = [&] {
+    if (!can_be_conditional || o.validators.empty()) return false;
+    if (o.paging == HttpPaging::None && o.validators.size() != 1) return false;
+    if (o.validators.size() > static_cast<size_t>(o.max_pages)) return false;
+    constexpr std::string_view kBreaks("\r\n\0", 3);
+    for (size_t i = 0; i < o.validators.size(); ++i) {
+      const HttpValidator& v = o.validators[i];
+      const std::string expected = o.paging == HttpPaging::PageNumber
+                                       ? page_url(o.first_page + static_cast<int>(i))
+                                       : o.url;
+      if (v.url != redact_url(expected) || (v.etag.empty() && v.last_modified.empty()) ||
+          v.etag.find_first_of(kBreaks) != std::string::npos ||
+          v.last_modified.find_first_of(kBreaks) != std::string::npos)
+        return false;
+    }
+    return true;
+  };
+  if (usable()) {
+    bool unchanged = true;
+    for (size_t i = 0; i < o.validators.size(); ++i) {
+      const std::string page = o.paging == HttpPaging::PageNumber
+                                   ? page_url(o.first_page + static_cast<int>(i))
+                                   : o.url;
+      auto resp = fetch_page(transport, o, page, &o.validators[i]);
+      if (!resp) return std::unexpected(resp.error());
+      if (resp->status == 304) continue;
+      // Changed: a complete unconditional read from the first page. A 200 to
+      // the first page is that read's first page; a later one is dropped
+      // (its predecessors' bodies were never sent) and the read starts over.
+      unchanged = false;
+      out.changed = true;
+      if (i == 0) first_answer = std::move(*resp);
+      break;
+    }
+    if (unchanged) {
+      out.not_modified = true;
+      out.validators = o.validators;
+      report.pages = o.validators.size();
+      return report;
+    }
+  }
+
+  std::vector<HttpValidator> seen;  // this read's validators, page by page
+  bool every_page_validated = true;
   while (true) {
     if (!fetched.insert(url).second)
       return fail(ErrorKind::Safety, "HR source paging loops", redact_url(url),
@@ -432,9 +501,15 @@ Result<ReadReport> read_http_json(http::Transport& transport, const HttpJsonSour
       return fail(ErrorKind::Safety,
                   fmt::format("HR source has more than {} pages", o.max_pages), redact_url(url),
                   "the read stopped at the page limit", "raise max_pages if the source is that large");
-    auto resp = fetch_page(transport, o, url);
+    auto resp = first_answer && report.pages == 0 ? Result<http::Response>(std::move(*first_answer))
+                                                  : fetch_page(transport, o, url);
     if (!resp) return std::unexpected(resp.error());
     ++report.pages;
+    if (can_be_conditional) {
+      HttpValidator v{redact_url(url), resp->header("etag").value_or(""), resp->header("last-modified").value_or("")};
+      if (v.etag.empty() && v.last_modified.empty()) every_page_validated = false;
+      seen.push_back(std::move(v));
+    }
     report.bytes += resp->body.size();
     const std::string shown = redact_url(url);
     json body;
@@ -497,6 +572,7 @@ Result<ReadReport> read_http_json(http::Transport& transport, const HttpJsonSour
     url = std::move(next);
   }
   report.complete = true;
+  if (can_be_conditional && every_page_validated) out.validators = std::move(seen);
   return report;
 }
 

@@ -21,6 +21,22 @@
 // `allowed_origins`: a next link (body or Link header) to any other origin -
 // another host, another port, plain http after https - stops the read with
 // an error naming the link before any request is made to it.
+//
+// Conditional re-reads (sync watch): with `validators` - the ETag and
+// Last-Modified each page of the last complete read answered with - every
+// page is asked with If-None-Match / If-Modified-Since. The source is
+// "unchanged" only when the whole read is provably unchanged: unpaged, the
+// one URL answers 304; PageNumber paging, every page of the last complete
+// read answers 304, in order, at the same URLs (including the empty page or
+// the total_pages that ended it). As soon as a page answers 200 the read
+// becomes a complete unconditional read: a 200 to the first page is used as
+// its first page; a 200 to a later page is dropped and the read starts again
+// at the first page with no validator. Cached and new pages are never
+// mixed, and nothing reaches the sink before the read is known to be one.
+// NextLink and Cursor paging are never conditional (a link or cursor may
+// change while every page stays the same): their validators are never
+// returned and, if given, ignored. A 304 to a request that sent no
+// validator is a Remote error naming the URL.
 #pragma once
 
 #include <chrono>
@@ -36,6 +52,31 @@
 namespace daoctl::hr {
 
 enum class HttpPaging { None, NextLink, PageNumber, Cursor };
+
+// What one page answered, for the next conditional read. `url` is the page's
+// URL with secret-looking query parameters redacted (redact_url), so a saved
+// validator never holds an API key.
+struct HttpValidator {
+  std::string url;
+  std::string etag;           // the ETag header as sent (W/"..." kept), or ""
+  std::string last_modified;  // the Last-Modified header as sent, or ""
+  bool operator==(const HttpValidator&) const = default;
+};
+
+// What a read learnt besides its records (read_http_json's `outcome`).
+struct HttpReadOutcome {
+  // Every page answered 304 to the given validators: no record was passed to
+  // the sink; the source is as it was at the read the validators come from.
+  bool not_modified = false;
+  // The validators of this read, one per page in order, to save for the next
+  // conditional read: empty when the read cannot be conditional (NextLink or
+  // Cursor paging, or a page that sent neither ETag nor Last-Modified). After
+  // a not_modified read, the validators that were given.
+  std::vector<HttpValidator> validators;
+  // A conditional read began and a page answered 200: the read that followed
+  // was unconditional (for the log).
+  bool changed = false;
+};
 
 struct HttpJsonSourceOptions {
   std::string url;              // the first page
@@ -63,6 +104,10 @@ struct HttpJsonSourceOptions {
   int max_attempts = 3;    // per page, for connection errors and 429/502/503/504
   std::chrono::milliseconds retry_delay{1'000};  // doubled per attempt; Retry-After wins
   std::chrono::milliseconds timeout{0};          // per request; 0 = the transport's default
+
+  // From the last complete read (HttpReadOutcome::validators): empty = an
+  // unconditional read. Used only with paging None and PageNumber.
+  std::vector<HttpValidator> validators;
 };
 
 // Errors: Config (bad options), Network (no answer after retries), Auth
@@ -70,8 +115,9 @@ struct HttpJsonSourceOptions {
 // with line:column, records not an array, a bad record), Safety (paging loop
 // or more than max_pages pages), or whatever `sink` returned. Error objects
 // carry the URL with secret-looking query parameters redacted.
+// With `outcome`, also what the read learnt for the next conditional read.
 Result<ReadReport> read_http_json(http::Transport& transport, const HttpJsonSourceOptions& options,
-                                  const RecordSink& sink);
+                                  const RecordSink& sink, HttpReadOutcome* outcome = nullptr);
 
 // The URL with the values of query parameters whose names look secret
 // (token, key, secret, password, signature, auth) and any user:password@

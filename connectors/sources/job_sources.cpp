@@ -569,11 +569,15 @@ Result<SourceData> read_source(const sync::SourceSpec& s, const std::vector<std:
     if (!options.make_transport)
       return fail(ErrorKind::Internal, "no HTTP transport for http_json sources", "source " + s.name);
     auto transport = options.make_transport(resolve_path(options.base_dir, c.value("ca_file", "")));
+    o.validators = options.http_validators;
     FieldPresence presence(s);
+    hr::HttpReadOutcome outcome;
     report = hr::read_http_json(*transport, o, [&](hr::SourceRecord&& r) -> Status {
       presence.see(r);
       return sink(std::move(r));
-    });
+    }, &outcome);
+    data.not_modified = outcome.not_modified;
+    data.http_validators = std::move(outcome.validators);
     if (report && report->records > 0)
       if (auto st = presence.check("every record of " + o.url); !st) return std::unexpected(source_error(s, st.error()));
   } else {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "connectors/hr/csv_source.hpp"
+#include "connectors/hr/http_json_source.hpp"
 #include "connectors/platform/http.hpp"
 #include "core/error.hpp"
 #include "core/hr/record.hpp"
@@ -44,6 +45,10 @@ struct SourceReadOptions {
   hr::RecordSink on_record;
   // Set: an ldap source is read through content sync (LdapChanges).
   LdapChanges* changes = nullptr;
+  // An http_json source: the validators of its last applied read; set, the
+  // read is conditional (sync watch; http_json_source.hpp says when a read
+  // is "not modified"). Other source types ignore them.
+  std::vector<hr::HttpValidator> http_validators;
 };
 
 struct SourceData {
@@ -54,6 +59,11 @@ struct SourceData {
   // What the read found odd but not wrong (a membership cycle, a group search
   // that found no groups), for the plan's warnings.
   std::vector<std::string> warnings;
+  // An http_json source: every page answered 304 to http_validators (no
+  // records, report.complete false), and the validators this read returned
+  // to save once its changes are applied (empty when it cannot be conditional).
+  bool not_modified = false;
+  std::vector<hr::HttpValidator> http_validators;
 };
 
 // Reads one source, delivering the job's fields (`fields`) per record. LDAP

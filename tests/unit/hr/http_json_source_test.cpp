@@ -388,3 +388,254 @@ TEST_CASE("same origin written differently is followed", "[http][origin]") {
   REQUIRE(report);
   CHECK(ids_of(records) == std::vector<std::string>{"1", "2"});
 }
+
+// --- Conditional re-reads (sync watch, issue 20) ---
+
+namespace {
+
+std::string header_of(const http::Request& r, std::string_view name) {
+  for (const auto& h : r.headers)
+    if (h.name == name) return h.value;
+  return {};
+}
+
+bool conditional(const http::Request& r) {
+  return !header_of(r, "If-None-Match").empty() || !header_of(r, "If-Modified-Since").empty();
+}
+
+Reply page(std::string body, std::string etag, std::string last_modified = "") {
+  Reply r{200, std::move(body), {}, {}};
+  if (!etag.empty()) r.headers.emplace("etag", std::move(etag));
+  if (!last_modified.empty()) r.headers.emplace("last-modified", std::move(last_modified));
+  return r;
+}
+
+Reply not_modified() { return {304, "", {}, {}}; }
+
+}  // namespace
+
+TEST_CASE("unpaged: a complete read returns its validators, the next read with them is a 304", "[http][conditional]") {
+  FakeHttpTransport t;
+  const std::string url = "https://hr.example/api/staff?api_key=k3y-s3cr3t";
+  t.script(url, page(R"([{"id":"1"},{"id":"2"}])", R"(W/"v1")", "Sun, 06 Dec 2026 10:00:00 GMT"));
+  auto o = base_options(url);
+  std::vector<SourceRecord> records;
+  HttpReadOutcome first;
+  auto report = read_http_json(t, o, collect_into(records), &first);
+  REQUIRE(report);
+  CHECK(report->complete);
+  CHECK(records.size() == 2);
+  CHECK_FALSE(first.not_modified);
+  CHECK_FALSE(first.changed);
+  REQUIRE(first.validators.size() == 1);
+  // Saved in the state directory: the API key in the URL is not.
+  CHECK(first.validators[0].url == "https://hr.example/api/staff?api_key=REDACTED");
+  CHECK(first.validators[0].etag == R"(W/"v1")");
+  CHECK(first.validators[0].last_modified == "Sun, 06 Dec 2026 10:00:00 GMT");
+  REQUIRE(t.requests.size() == 1);
+  CHECK_FALSE(conditional(t.requests[0]));
+
+  t.script(url, not_modified());
+  o.validators = first.validators;
+  records.clear();
+  HttpReadOutcome second;
+  report = read_http_json(t, o, collect_into(records), &second);
+  REQUIRE(report);
+  CHECK(second.not_modified);
+  CHECK(records.empty());
+  CHECK(report->records == 0);
+  CHECK_FALSE(report->complete);  // nothing was read: never mistaken for an empty source
+  CHECK(second.validators == first.validators);
+  REQUIRE(t.requests.size() == 2);
+  CHECK(header_of(t.requests[1], "If-None-Match") == R"(W/"v1")");  // weak ETag sent as received
+  CHECK(header_of(t.requests[1], "If-Modified-Since") == "Sun, 06 Dec 2026 10:00:00 GMT");
+  CHECK(auth_of(t.requests[1]) == kSecret);
+  CHECK(t.unused_replies() == 0);
+}
+
+TEST_CASE("unpaged: a 200 to a conditional request is the complete read, fetched once", "[http][conditional]") {
+  FakeHttpTransport t;
+  const std::string url = "https://hr.example/staff";
+  // A server that ignores validators: 200 with the same ETag, always.
+  t.script(url, page(R"([{"id":"1"},{"id":"3"}])", R"("v1")"));
+  auto o = base_options(url);
+  o.validators = {{url, R"("v1")", ""}};
+  std::vector<SourceRecord> records;
+  HttpReadOutcome out;
+  auto report = read_http_json(t, o, collect_into(records), &out);
+  REQUIRE(report);
+  CHECK(report->complete);
+  CHECK_FALSE(out.not_modified);
+  CHECK(out.changed);
+  CHECK(ids_of(records) == std::vector<std::string>{"1", "3"});
+  REQUIRE(t.requests.size() == 1);
+  CHECK(header_of(t.requests[0], "If-None-Match") == R"("v1")");
+  CHECK(header_of(t.requests[0], "If-Modified-Since").empty());
+  REQUIRE(out.validators.size() == 1);
+  CHECK(out.validators[0].etag == R"("v1")");
+}
+
+TEST_CASE("a 304 to a request that sent no validator is a Remote error naming the URL", "[http][conditional]") {
+  FakeHttpTransport t;
+  const std::string url = "https://hr.example/staff?token=s3cr3t";
+  t.script(url, not_modified());
+  std::vector<SourceRecord> records;
+  auto report = read_http_json(t, base_options(url), collect_into(records));
+  REQUIRE_FALSE(report);
+  CHECK(report.error().kind == ErrorKind::Remote);
+  CHECK(report.error().http_status == 304);
+  CHECK(report.error().object == "GET https://hr.example/staff?token=REDACTED");
+  CHECK(report.error().message.find("304") != std::string::npos);
+  check_no_secret(report.error());
+  CHECK(records.empty());
+}
+
+TEST_CASE("page numbers: unchanged only when every page of the last read answers 304", "[http][conditional]") {
+  const std::string base = "https://hr.example/staff";
+  auto options = [&] {
+    auto o = base_options(base);
+    o.records_pointer = "/items";
+    o.paging = HttpPaging::PageNumber;
+    return o;
+  };
+  // The last complete read: two pages of people and the empty page that ended it.
+  FakeHttpTransport t;
+  t.script(base + "?page=1", page(R"({"items":[{"id":"1"},{"id":"2"}]})", R"("p1")"));
+  t.script(base + "?page=2", page(R"({"items":[{"id":"3"}]})", "", "Sat, 05 Dec 2026 08:00:00 GMT"));
+  t.script(base + "?page=3", page(R"({"items":[]})", R"("p3")"));
+  std::vector<SourceRecord> records;
+  HttpReadOutcome last;
+  REQUIRE(read_http_json(t, options(), collect_into(records), &last));
+  REQUIRE(last.validators.size() == 3);
+  CHECK(last.validators[1].url == base + "?page=2");
+  CHECK(last.validators[1].etag.empty());
+  CHECK(last.validators[1].last_modified == "Sat, 05 Dec 2026 08:00:00 GMT");
+
+  SECTION("every page 304, in order: unchanged, nothing delivered") {
+    FakeHttpTransport c;
+    for (int p = 1; p <= 3; ++p) c.script(fmt::format("{}?page={}", base, p), not_modified());
+    auto o = options();
+    o.validators = last.validators;
+    std::vector<SourceRecord> got;
+    HttpReadOutcome out;
+    auto report = read_http_json(c, o, collect_into(got), &out);
+    REQUIRE(report);
+    CHECK(out.not_modified);
+    CHECK(got.empty());
+    CHECK(report->pages == 3);
+    REQUIRE(c.requests.size() == 3);
+    CHECK(header_of(c.requests[0], "If-None-Match") == R"("p1")");
+    CHECK(header_of(c.requests[1], "If-None-Match").empty());
+    CHECK(header_of(c.requests[1], "If-Modified-Since") == "Sat, 05 Dec 2026 08:00:00 GMT");
+    CHECK(header_of(c.requests[2], "If-None-Match") == R"("p3")");
+  }
+  SECTION("a later page changed: dropped, and the read starts over unconditionally, never a mix") {
+    FakeHttpTransport c;
+    c.script(base + "?page=1", not_modified());
+    // Page 2 lost employee 3 and page 1 (already 304) is not reused.
+    c.script(base + "?page=2", page(R"({"items":[{"id":"4"}]})", R"("p2b")"));
+    c.script(base + "?page=1", page(R"({"items":[{"id":"1"},{"id":"2"}]})", R"("p1")"));
+    c.script(base + "?page=2", page(R"({"items":[{"id":"4"}]})", R"("p2b")"));
+    c.script(base + "?page=3", page(R"({"items":[]})", R"("p3")"));
+    auto o = options();
+    o.validators = last.validators;
+    std::vector<SourceRecord> got;
+    HttpReadOutcome out;
+    auto report = read_http_json(c, o, collect_into(got), &out);
+    REQUIRE(report);
+    CHECK(report->complete);
+    CHECK_FALSE(out.not_modified);
+    CHECK(out.changed);
+    CHECK(ids_of(got) == std::vector<std::string>{"1", "2", "4"});
+    CHECK(urls_of(c) == std::vector<std::string>{base + "?page=1", base + "?page=2", base + "?page=1",
+                                                 base + "?page=2", base + "?page=3"});
+    CHECK(conditional(c.requests[0]));
+    CHECK(conditional(c.requests[1]));
+    for (size_t i = 2; i < c.requests.size(); ++i) CHECK_FALSE(conditional(c.requests[i]));
+    REQUIRE(out.validators.size() == 3);
+    CHECK(out.validators[1].etag == R"("p2b")");
+    CHECK(c.unused_replies() == 0);
+  }
+  SECTION("the first page changed: its 200 is the read's first page, nothing fetched twice") {
+    FakeHttpTransport c;
+    c.script(base + "?page=1", page(R"({"items":[{"id":"1"}]})", R"("p1b")"));
+    c.script(base + "?page=2", page(R"({"items":[]})", R"("e")"));
+    auto o = options();
+    o.validators = last.validators;
+    std::vector<SourceRecord> got;
+    HttpReadOutcome out;
+    auto report = read_http_json(c, o, collect_into(got), &out);
+    REQUIRE(report);
+    CHECK(ids_of(got) == std::vector<std::string>{"1"});
+    CHECK(urls_of(c) == std::vector<std::string>{base + "?page=1", base + "?page=2"});
+    CHECK_FALSE(conditional(c.requests[1]));
+    CHECK(out.validators.size() == 2);
+  }
+  SECTION("validators of another read (the job's URL or page size edited) are not used") {
+    FakeHttpTransport c;
+    c.script(base + "?page=1&per_page=50", page(R"({"items":[]})", R"("x")"));
+    auto o = options();
+    o.page_size_parameter = "per_page";
+    o.page_size = 50;
+    o.validators = last.validators;
+    std::vector<SourceRecord> got;
+    HttpReadOutcome out;
+    REQUIRE(read_http_json(c, o, collect_into(got), &out));
+    REQUIRE(c.requests.size() == 1);
+    CHECK_FALSE(conditional(c.requests[0]));
+    CHECK_FALSE(out.changed);
+  }
+  SECTION("a page with a failure during the conditional phase fails the read") {
+    FakeHttpTransport c;
+    c.script(base + "?page=1", not_modified());
+    c.script(base + "?page=2", {500, "boom", {}, {}});
+    auto o = options();
+    o.validators = last.validators;
+    std::vector<SourceRecord> got;
+    auto report = read_http_json(c, o, collect_into(got));
+    REQUIRE_FALSE(report);
+    CHECK(report.error().http_status == 500);
+    CHECK(got.empty());
+  }
+}
+
+TEST_CASE("reads that cannot be conditional return no validators and send none", "[http][conditional]") {
+  SECTION("a page with neither ETag nor Last-Modified") {
+    FakeHttpTransport t;
+    t.script("https://hr.example/staff?page=1", page(R"({"items":[{"id":"1"}]})", R"("a")"));
+    t.script("https://hr.example/staff?page=2", page(R"({"items":[]})", ""));
+    auto o = base_options("https://hr.example/staff");
+    o.records_pointer = "/items";
+    o.paging = HttpPaging::PageNumber;
+    std::vector<SourceRecord> records;
+    HttpReadOutcome out;
+    REQUIRE(read_http_json(t, o, collect_into(records), &out));
+    CHECK(out.validators.empty());
+  }
+  SECTION("next-link paging: validators given are ignored") {
+    FakeHttpTransport t;
+    t.script("https://hr.example/staff", page(R"({"data":[{"id":"1"}],"next":null})", R"("n1")"));
+    auto o = base_options("https://hr.example/staff");
+    o.records_pointer = "/data";
+    o.paging = HttpPaging::NextLink;
+    o.next_pointer = "/next";
+    o.validators = {{"https://hr.example/staff", R"("n1")", ""}};
+    std::vector<SourceRecord> records;
+    HttpReadOutcome out;
+    REQUIRE(read_http_json(t, o, collect_into(records), &out));
+    REQUIRE(t.requests.size() == 1);
+    CHECK_FALSE(conditional(t.requests[0]));
+    CHECK(out.validators.empty());
+    CHECK(records.size() == 1);
+  }
+  SECTION("a saved validator with a line break is not sent") {
+    FakeHttpTransport t;
+    t.script("https://hr.example/staff", page(R"([{"id":"1"}])", R"("n1")"));
+    auto o = base_options("https://hr.example/staff");
+    o.validators = {{"https://hr.example/staff", "\"n1\"\r\nX-Injected: 1", ""}};
+    std::vector<SourceRecord> records;
+    REQUIRE(read_http_json(t, o, collect_into(records)));
+    REQUIRE(t.requests.size() == 1);
+    CHECK_FALSE(conditional(t.requests[0]));
+  }
+}
