@@ -324,7 +324,7 @@ int run_sync_watch(const SyncWatchOptions& opts, CommandContext& ctx) {
       notify("STOPPING=1\n");
       ws.mode = "stopped";
       publish(ws, opts, ctx);
-      ctx.info(fmt::format("sync watch: {} received; the last batch was applied and its cookie saved",
+      ctx.info(fmt::format("sync watch: {} received; the last batch was applied and its state saved",
                            sig == SIGTERM ? "SIGTERM" : "SIGINT"));
       return exit_code::ok;
     }
