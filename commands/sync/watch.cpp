@@ -307,6 +307,9 @@ int run_sync_watch(const SyncWatchOptions& opts, CommandContext& ctx) {
     if (notifier->live()) status += ", following changes as they happen";
     ws.mode = backoff > 0 ? "reconnecting" : notifier->live() ? "following" : "polling";
     publish(ws, opts, ctx);
+    // systemctl status shows the lag and a held batch without a file to read.
+    status += fmt::format(", lag {:.1f} s", ws.lag_seconds(std::chrono::system_clock::now()));
+    if (!ws.held_hash.empty()) status += fmt::format(", {} deactivation(s) held", ws.held_deactivations);
     notify("STATUS=" + status + "\nWATCHDOG=1\n");
     const bool following = notifier->live();
     const timespec wait = to_timespec(backoff > 0 ? backoff : following ? std::max(opts.interval, kPollWhileFollowing)

@@ -81,6 +81,7 @@ count_is() { [ "$("$DAOCTL_BIN" users list -o json | jq length)" = "$1" ]; }
 wait_for "the first batch (a full run) creates every employee" 60 count_is 5
 wait_for "READY=1 is sent to the notify socket" 10 grep -q 'READY=1' "$E2E_DIR/notify.log"
 expect_match "STATUS and WATCHDOG follow each batch" "$(cat "$E2E_DIR/notify.log")" 'STATUS=following: [0-9]+ batch.* WATCHDOG=1'
+expect_match "the STATUS line carries the lag" "$(cat "$E2E_DIR/notify.log")" 'STATUS=following: .*, lag [0-9]+\.[0-9] s'
 
 printf 'dn: uid=w2,ou=People,%s\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n' "$B" |
   ldapmodify "${ROOT[@]}" >/dev/null
