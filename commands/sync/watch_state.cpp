@@ -14,7 +14,10 @@ using nlohmann::json;
 
 namespace {
 
-std::string rfc3339(std::chrono::system_clock::time_point t) {
+// Not named rfc3339: under -DDAOCTL_UNITY=ON this file shares a translation
+// unit with status.cpp, whose `using namespace sync_engine` brings in the
+// engine's own rfc3339 (the call was ambiguous; found by a unity build).
+std::string stamp(std::chrono::system_clock::time_point t) {
   return text::format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(t));
 }
 
@@ -37,9 +40,9 @@ std::string watch_state_path(const std::string& state_dir, const std::string& jo
 void WatchState::add(const SyncApplyOutcome& o, std::chrono::system_clock::time_point now) {
   for (const auto& [kind, n] : o.applied) applied[kind] += n;
   failed_items += o.failed;
-  if (o.changes > 0) last_change_at = rfc3339(now);
+  if (o.changes > 0) last_change_at = stamp(now);
   if (!o.held_hash.empty()) {
-    if (held_hash != o.held_hash) held_since = rfc3339(now);
+    if (held_hash != o.held_hash) held_since = stamp(now);
     held_hash = o.held_hash;
     held_deactivations = o.held_deactivations;
     held_reason = o.held_reason;
@@ -65,7 +68,7 @@ json WatchState::to_json(std::chrono::system_clock::time_point now) const {
             {"last_batch_at", last_batch_at},
             {"last_batch_seconds", last_batch_seconds},
             {"last_change_at", last_change_at},
-            {"pending_since", pending_since ? json(rfc3339(*pending_since)) : json(nullptr)},
+            {"pending_since", pending_since ? json(stamp(*pending_since)) : json(nullptr)},
             {"lag_seconds", lag_seconds(now)},
             {"batches", batches},
             {"reconnects", reconnects},
