@@ -21,10 +21,11 @@
 # With it on, -DDAOCTL_UNITY=OFF compiles every file on its own again (to find
 # which file a warning belongs to, or to bisect).
 #
-# Off by default until a whole build and the suite (plain and sanitized) have
-# run with it; only commands/backup/ and commands/env/ were compiled as one TU
-# so far (ARCHITECTURE.md, "Build time"). The libFuzzer tree never uses it.
-option(DAOCTL_UNITY "Compile the sources of a folder as one translation unit (command layer)" OFF)
+# On by default (and in the presets, so a build folder configured before
+# switches on its next configure): a whole plain build and the plain suite
+# ran with it on 2026-12-07 (ARCHITECTURE.md, "Build time"). The libFuzzer
+# tree never uses it.
+option(DAOCTL_UNITY "Compile the sources of a folder as one translation unit (command layer)" ON)
 
 function(daoctl_unity_by_folder target root)
   if(NOT DAOCTL_UNITY OR DAOCTL_FUZZ)
