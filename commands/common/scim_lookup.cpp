@@ -1,5 +1,8 @@
 #include "commands/common/scim_lookup.hpp"
 
+#include "connectors/platform/groups_api.hpp"
+#include "connectors/platform/users_api.hpp"
+
 namespace daoctl::commands {
 
 std::string scim_quote(std::string_view value) {
@@ -62,13 +65,12 @@ void check_page(const json& items, const std::string& object, const std::string&
 
 namespace {
 
-json find_resource(CommandContext& ctx, const std::string& collection, const std::string& kind,
-                   const std::string& ref, const std::string& filter,
+// `api`: platform::UsersApi or platform::GroupsApi.
+template <class Api>
+json find_resource(Api api, const std::string& kind, const std::string& ref, const std::string& filter,
                    void (*check)(const platform::Answer&)) {
-  auto& client = ctx.client();
   const std::string object = kind + " " + ref;
-  auto by_id = client.get_json("/scim/v2/" + collection + "/" + platform::url_encode_segment(ref),
-                               object);
+  auto by_id = api.get(ref, object);
   if (by_id) {
     platform::Answer(*by_id, object).check("", JsonKind::Object);
     check(platform::Answer(*by_id, object));
@@ -76,7 +78,7 @@ json find_resource(CommandContext& ctx, const std::string& collection, const std
   }
   if (by_id.error().kind != ErrorKind::NotFound) throw CommandError(std::move(by_id.error()));
   std::vector<json> found;
-  value_or_throw(client.scim_list("/scim/v2/" + collection, filter, 2, [&](const json& page) {
+  value_or_throw(api.list(filter, 2, [&](const json& page) {
     check_page(page, object + " (by " + filter + ")", "/Resources", check);
     for (const auto& r : page) found.push_back(r);
   }));
@@ -97,11 +99,11 @@ json find_resource(CommandContext& ctx, const std::string& collection, const std
 
 json find_user(CommandContext& ctx, const std::string& ref) {
   const std::string attribute = ref.find('@') != std::string::npos ? "emails.value" : "userName";
-  return find_resource(ctx, "Users", "user", ref, attribute + " eq " + scim_quote(ref), check_user);
+  return find_resource(platform::UsersApi(ctx.client()), "user", ref, attribute + " eq " + scim_quote(ref), check_user);
 }
 
 json find_group(CommandContext& ctx, const std::string& ref) {
-  return find_resource(ctx, "Groups", "group", ref, "displayName eq " + scim_quote(ref), check_group);
+  return find_resource(platform::GroupsApi(ctx.client()), "group", ref, "displayName eq " + scim_quote(ref), check_group);
 }
 
 const std::vector<output::Column>& user_columns() {

@@ -7,6 +7,7 @@
 
 #include "commands/common/command_doc.hpp"
 #include "commands/common/scim_lookup.hpp"
+#include "connectors/platform/departments_api.hpp"
 
 namespace daoctl::commands {
 
@@ -34,8 +35,9 @@ const std::vector<output::Column>& department_columns() {
 std::vector<json> fetch_departments(CommandContext& ctx) {
   std::vector<json> departments;
   long long page = 0;
-  value_or_throw(ctx.client().cursor_list("/api/v1/departments", 1000, [&](const json& items) {
-    check_page(items, "page " + std::to_string(++page) + " of /api/v1/departments", "/items", check_department);
+  value_or_throw(platform::DepartmentsApi(ctx.client()).list([&](const json& items) {
+    check_page(items, "page " + std::to_string(++page) + " of " + platform::DepartmentsApi::kPath, "/items",
+               check_department);
     for (const auto& d : items) departments.push_back(d);
   }));
   return departments;

@@ -6,11 +6,12 @@
 #include "commands/common/job_report.hpp"
 #include "commands/common/scim_lookup.hpp"
 #include "commands/policy/settings_api.hpp"
+#include "connectors/platform/catalogue_api.hpp"
+#include "connectors/platform/departments_api.hpp"
+#include "connectors/platform/users_api.hpp"
 #include "core/policy/image.hpp"
 
 namespace daoctl::commands::env_verbs {
-
-using platform::url_encode_segment;
 
 namespace {
 
@@ -58,11 +59,11 @@ class EnvApplier {
     else if (c.kind == "user")
       user(c);
     else if (c.kind == "community")
-      catalogue(c, "/api/v1/communities");
+      catalogue(c, platform::Catalogue::Communities);
     else if (c.kind == "badge")
-      catalogue(c, "/api/v1/badges");
+      catalogue(c, platform::Catalogue::Badges);
     else if (c.kind == "post")
-      catalogue(c, "/api/v1/posts");
+      catalogue(c, platform::Catalogue::Posts);
   }
 
  private:
@@ -102,18 +103,17 @@ class EnvApplier {
 
   void department(const env::Change& c) {
     const std::string object = "department " + c.key;
+    platform::DepartmentsApi departments(ctx_.client());
     if (c.action == env::Action::Delete) {
-      value_or_throw(ctx_.client().send_json(
-          "DELETE", "/api/v1/departments/" + url_encode_segment(c.id), object));
+      value_or_throw(departments.remove(c.id, object));
       return;
     }
-    json body = {{"name", c.desired["name"]},
-                 {"external_id", env::kDepartmentExternalPrefix + c.key}};
-    if (c.desired["parent_path"].is_string())
-      body["parent_id"] = department_id(c.desired["parent_path"].get<std::string>(), object);
-    auto created =
-        value_or_throw(ctx_.client().send_json("POST", "/api/v1/departments", object, body));
-    department_ids_[c.key] = created_id(created, object);
+    const std::string parent_id = c.desired["parent_path"].is_string()
+                                      ? department_id(c.desired["parent_path"].get<std::string>(), object)
+                                      : std::string();
+    department_ids_[c.key] = value_or_throw(departments.create(
+        c.desired["name"].get<std::string>(), parent_id,
+        env::kDepartmentExternalPrefix + c.key, object));
   }
 
   void user(const env::Change& c) {
@@ -134,7 +134,7 @@ class EnvApplier {
       if (u.contains("department"))
         doc[kProfileExtension] = {
             {"departmentId", department_id(u["department"].get<std::string>(), object)}};
-      auto created = value_or_throw(ctx_.client().send_json("POST", "/scim/v2/Users", object, doc));
+      auto created = value_or_throw(platform::UsersApi(ctx_.client()).create(doc, object));
       users_.add(created_id(created, object), c.key);
       return;
     }
@@ -155,8 +155,7 @@ class EnvApplier {
     }
     json patch = {{"schemas", {"urn:ietf:params:scim:api:messages:2.0:PatchOp"}},
                   {"Operations", ops}};
-    value_or_throw(ctx_.client().send_json("PATCH", "/scim/v2/Users/" + url_encode_segment(c.id),
-                                           object, patch));
+    value_or_throw(platform::UsersApi(ctx_.client()).patch(c.id, patch, object));
   }
 
   // The wire body of a community, badge or post from the plan's desired fields.
@@ -193,37 +192,19 @@ class EnvApplier {
     return body;
   }
 
-  void catalogue(const env::Change& c, const std::string& collection) {
+  // A 409 on create converges (CatalogueApi::create: an earlier run made it).
+  void catalogue(const env::Change& c, platform::Catalogue which) {
     const std::string object = c.kind + " " + c.key;
-    auto& client = ctx_.client();
+    platform::CatalogueApi api(ctx_.client(), which);
     if (c.action == env::Action::Delete) {
-      value_or_throw(
-          client.send_json("DELETE", collection + "/" + url_encode_segment(c.id), object));
+      value_or_throw(api.remove(c.id, object));
       return;
     }
     if (c.action == env::Action::Update) {
-      value_or_throw(client.send_json("PATCH", collection + "/" + url_encode_segment(c.id), object,
-                                      catalogue_body(c, object, false)));
+      value_or_throw(api.patch(c.id, catalogue_body(c, object, false), object));
       return;
     }
-    json body = catalogue_body(c, object, true);
-    auto created = client.send_json("POST", collection, object, body);
-    std::string id;
-    if (created) {
-      id = created_id(*created, object);
-    } else if (created.error().http_status == 409) {
-      // Created by an earlier run that died before it could tell: converge.
-      auto existing = value_or_throw(client.get_json(
-          collection + "?external_id=" + platform::url_encode_query(c.key), object));
-      const platform::Answer found(existing, object);
-      if (found.array("/items").empty()) throw CommandError(std::move(created.error()));
-      id = found.required<std::string>("/items/0/id");
-      body.erase("external_id");
-      value_or_throw(
-          client.send_json("PATCH", collection + "/" + url_encode_segment(id), object, body));
-    } else {
-      throw CommandError(std::move(created.error()));
-    }
+    const std::string id = value_or_throw(api.create(catalogue_body(c, object, true), c.key, object));
     if (c.kind == "community") community_ids_[c.key] = id;
   }
 

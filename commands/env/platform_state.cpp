@@ -3,17 +3,22 @@
 
 #include "commands/common/scim_lookup.hpp"
 #include "commands/policy/settings_api.hpp"
+#include "connectors/platform/catalogue_api.hpp"
+#include "connectors/platform/departments_api.hpp"
+#include "connectors/platform/users_api.hpp"
 
 namespace daoctl::commands {
 
 namespace {
 
-// Every item is type-checked by `check` (platform::Answer) as it arrives.
-std::vector<json> list_all(CommandContext& ctx, const std::string& path,
-                           void (*check)(const platform::Answer&)) {
+// Every item of a native listing (`api`: DepartmentsApi or CatalogueApi,
+// whose pages are named by `path`), type-checked by `check`
+// (platform::Answer) as it arrives.
+template <class Api>
+std::vector<json> list_all(Api api, const std::string& path, void (*check)(const platform::Answer&)) {
   std::vector<json> items;
   long long number = 0;
-  value_or_throw(ctx.client().cursor_list(path, 1000, [&](const json& page) {
+  value_or_throw(api.list([&](const json& page) {
     check_page(page, "page " + std::to_string(++number) + " of " + path, "/items", check);
     for (const auto& item : page) items.push_back(item);
   }));
@@ -51,18 +56,23 @@ env::PlatformState fetch_platform_state(CommandContext& ctx, bool with_posts,
   if (value_or_throw(branding.find<std::string>("/logo_url"))) state.logo = get_branding_image(ctx, "logo");
   if (value_or_throw(branding.find<std::string>("/favicon_url")))
     state.favicon = get_branding_image(ctx, "favicon");
-  state.departments = list_all(ctx, "/api/v1/departments", check_department);
+  using platform::Catalogue;
+  using platform::CatalogueApi;
+  auto& client = ctx.client();
+  state.departments = list_all(platform::DepartmentsApi(client), platform::DepartmentsApi::kPath, check_department);
   long long page_number = 0;
-  value_or_throw(ctx.client().scim_list("/scim/v2/Users", "", 1000, [&](const json& page) {
-    check_page(page, "page " + std::to_string(++page_number) + " of /scim/v2/Users", "/Resources", check_user);
+  value_or_throw(platform::UsersApi(client).list("", 1000, [&](const json& page) {
+    check_page(page, "page " + std::to_string(++page_number) + " of " + platform::UsersApi::kPath, "/Resources",
+               check_user);
     for (const auto& u : page) state.users.push_back(u);
   }));
-  state.communities = list_all(ctx, "/api/v1/communities", check_catalogue_item);
-  state.badges = list_all(ctx, "/api/v1/badges", check_catalogue_item);
+  for (auto [which, into] : {std::pair{Catalogue::Communities, &state.communities},
+                             std::pair{Catalogue::Badges, &state.badges}})
+    *into = list_all(CatalogueApi(client, which), CatalogueApi::path_of(which), check_catalogue_item);
   state.posts_supported = false;
   if (with_posts) {
     std::vector<json> posts;
-    auto listed = ctx.client().cursor_list("/api/v1/posts", 1000, [&](const json& page) {
+    auto listed = CatalogueApi(client, Catalogue::Posts).list([&](const json& page) {
       for (const auto& p : page) posts.push_back(p);
     });
     if (listed) {

@@ -8,28 +8,21 @@
 #include "commands/common/confirm.hpp"
 #include "commands/common/dry_run.hpp"
 #include "commands/common/scim_lookup.hpp"
+#include "connectors/platform/groups_api.hpp"
 #include "core/text/ascii.hpp"
 
 namespace daoctl::commands {
 
-namespace {
-
-std::string group_path(const std::string& id) {
-  return "/scim/v2/Groups/" + platform::url_encode_segment(id);
-}
-
-}  // namespace
+using platform::GroupsApi;
 
 int run_groups_list(const GroupsListOptions& opts, CommandContext& ctx) {
   std::vector<json> groups;
   long long page_number = 0;
-  value_or_throw(ctx.client().scim_list("/scim/v2/Groups", opts.filter, opts.page_size,
-                                        [&](const json& page) {
-                                          check_page(page, "page " + std::to_string(++page_number) +
-                                                               " of /scim/v2/Groups",
-                                                     "/Resources", check_group);
-                                          for (const auto& g : page) groups.push_back(g);
-                                        }));
+  value_or_throw(GroupsApi(ctx.client()).list(opts.filter, opts.page_size, [&](const json& page) {
+    check_page(page, "page " + std::to_string(++page_number) + " of " + GroupsApi::kPath, "/Resources",
+               check_group);
+    for (const auto& g : page) groups.push_back(g);
+  }));
   ctx.print_list(groups, group_columns());
   return exit_code::ok;
 }
@@ -47,10 +40,9 @@ int run_groups_create(const GroupsCreateOptions& opts, CommandContext& ctx) {
   if (opts.dry_run) {
     refuse_taken_name([&] { return find_group(ctx, opts.name); }, "group", opts.name, "displayName");
     return report_dry_run(ctx, "create group " + opts.name,
-                          {{"request", {{"method", "POST"}, {"path", "/scim/v2/Groups"}, {"body", body}}}});
+                          {{"request", GroupsApi::create_request(body).describe()}});
   }
-  auto created = value_or_throw(
-      ctx.client().send_json("POST", "/scim/v2/Groups", "group " + opts.name, body));
+  auto created = value_or_throw(GroupsApi(ctx.client()).create(body, "group " + opts.name));
   check_group(platform::Answer(created, "group " + opts.name));
   ctx.info("created group " + opts.name + " (id " + created.value("id", "?") + ")");
   ctx.print_item(created, group_columns());
@@ -67,12 +59,11 @@ int run_groups_delete(const GroupsDeleteOptions& opts, CommandContext& ctx) {
                                   : std::string();
   if (opts.dry_run)
     return report_dry_run(ctx, "delete group " + name + " (id " + id + members + ")",
-                          {{"group", group}, {"request", {{"method", "DELETE"}, {"path", group_path(id)}}}});
+                          {{"group", group}, {"request", GroupsApi::remove_request(id).describe()}});
   confirm_by_typing(ctx, "delete group " + name, "group " + name, name,
                     "Deleting removes group " + name + " (id " + id + members +
                         ") for good; the members' accounts stay.");
-  auto& client = ctx.client();
-  value_or_throw(client.send(client.make_request("DELETE", group_path(id), "group " + name)));
+  value_or_throw(GroupsApi(ctx.client()).remove(id, "group " + name));
   ctx.info("deleted group " + name + " (id " + id + ")");
   print_deleted(ctx, "group", id, "displayName", name);
   return exit_code::ok;
@@ -136,7 +127,7 @@ int run_groups_membership(const GroupsMembershipOptions& opts, CommandContext& c
     ctx.io().err() << "dry run: nothing was changed\n";
     json patches = json::array();
     for (const auto& patch : membership_patches(change_ids, opts.add))
-      patches.push_back({{"method", "PATCH"}, {"path", group_path(id)}, {"body", patch}});
+      patches.push_back(GroupsApi::patch_request(id, patch).describe());
     print_dry_run_data(ctx,
                        fmt::format("{} {} member(s) {} group {}", opts.add ? "add" : "remove", change_names.size(),
                                    opts.add ? "to" : "from", name),
@@ -147,9 +138,9 @@ int run_groups_membership(const GroupsMembershipOptions& opts, CommandContext& c
     return exit_code::ok;
   }
   json last = group;
+  GroupsApi api(ctx.client());
   for (const auto& patch : membership_patches(change_ids, opts.add)) {
-    json answer = value_or_throw(ctx.client().send_json(
-        "PATCH", group_path(id), "members of group " + name, patch));
+    json answer = value_or_throw(api.patch(id, patch, "members of group " + name));
     if (answer.is_object() && !answer.empty()) last = std::move(answer);
   }
   if (last.is_object() && !last.empty() && !change_ids.empty()) check_group(platform::Answer(last, "group " + name));

@@ -3,6 +3,7 @@
 #include "commands/common/dry_run.hpp"
 #include "commands/common/scim_lookup.hpp"
 #include "commands/users/users.hpp"
+#include "connectors/platform/users_api.hpp"
 
 namespace daoctl::commands {
 
@@ -16,21 +17,18 @@ int run_users_set_active(const UsersActivationOptions& opts, CommandContext& ctx
       {"schemas", json::array({kPatchOp})},
       {"Operations", json::array({{{"op", "replace"}, {"path", "active"}, {"value", opts.active}}})}};
   if (opts.dry_run) {
-    json requests = json::array({{{"method", "PATCH"}, {"path", "/scim/v2/Users/" + platform::url_encode_segment(id)},
-                                  {"body", body}}});
+    json requests = json::array({platform::UsersApi::patch_request(id, body).describe()});
     if (!opts.active)
       for (const char* what : {"sessions", "tokens"})
-        requests.push_back(
-            {{"method", "DELETE"}, {"path", "/api/v1/users/" + platform::url_encode_segment(id) + "/" + what}});
+        requests.push_back(platform::UsersApi::revoke_request(id, what).describe());
     // -o json|yaml: the account as it is now, and the requests of the real run.
     return report_dry_run(ctx,
                           std::string(opts.active ? "reactivate user " : "deactivate user ") + name + " (id " + id +
                               ")" + (opts.active ? "" : " and revoke its sessions and tokens"),
                           {{"user", user}, {"requests", requests}});
   }
-  auto& client = ctx.client();
-  auto updated = value_or_throw(client.send_json(
-      "PATCH", "/scim/v2/Users/" + platform::url_encode_segment(id), object, body));
+  platform::UsersApi users(ctx.client());
+  auto updated = value_or_throw(users.patch(id, body, object));
   if (opts.active) {
     ctx.info("reactivated user " + name);
   } else {
@@ -39,10 +37,7 @@ int run_users_set_active(const UsersActivationOptions& opts, CommandContext& ctx
     int revoked_sessions = 0;
     int revoked_tokens = 0;
     for (const char* what : {"sessions", "tokens"}) {
-      auto reply = value_or_throw(
-          client.send_json("DELETE",
-                           "/api/v1/users/" + platform::url_encode_segment(id) + "/" + what,
-                           std::string(what) + " of " + object));
+      auto reply = value_or_throw(users.revoke(id, what, std::string(what) + " of " + object));
       const int n = reply.is_object() ? platform::Answer(reply, std::string(what) + " of " + object).value("/revoked", 0) : 0;
       (std::string_view(what) == "sessions" ? revoked_sessions : revoked_tokens) = n;
     }

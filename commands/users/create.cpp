@@ -3,6 +3,7 @@
 #include "commands/common/dry_run.hpp"
 #include "commands/common/scim_lookup.hpp"
 #include "commands/users/users.hpp"
+#include "connectors/platform/users_api.hpp"
 #include "core/text/ascii.hpp"
 
 namespace daoctl::commands {
@@ -31,11 +32,10 @@ int run_users_create(const UsersCreateOptions& opts, CommandContext& ctx) {
     refuse_taken_name([&] { return find_user(ctx, opts.user_name); }, "user", opts.user_name, "userName",
                       "change it with `daoctl users update`");
     return report_dry_run(ctx, "create user " + opts.user_name,
-                          {{"request", {{"method", "POST"}, {"path", "/scim/v2/Users"}, {"body", user_create_body(opts)}}}});
+                          {{"request", platform::UsersApi::create_request(user_create_body(opts)).describe()}});
   }
-  auto created = value_or_throw(ctx.client().send_json("POST", "/scim/v2/Users",
-                                                       "user " + opts.user_name,
-                                                       user_create_body(opts)));
+  auto created =
+      value_or_throw(platform::UsersApi(ctx.client()).create(user_create_body(opts), "user " + opts.user_name));
   check_user(platform::Answer(created, "user " + opts.user_name));
   ctx.info("created user " + opts.user_name + " (id " + created.value("id", "?") + ")");
   ctx.print_item(created, user_columns());

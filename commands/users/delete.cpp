@@ -4,6 +4,7 @@
 #include "commands/common/dry_run.hpp"
 #include "commands/common/scim_lookup.hpp"
 #include "commands/users/users.hpp"
+#include "connectors/platform/users_api.hpp"
 
 namespace daoctl::commands {
 
@@ -12,17 +13,15 @@ int run_users_delete(const UsersDeleteOptions& opts, CommandContext& ctx) {
   const platform::Answer found(user, "user " + opts.ref);
   const std::string id = found.required<std::string>("/id");
   const std::string name = found.value("/userName", opts.ref);
-  const std::string path = "/scim/v2/Users/" + platform::url_encode_segment(id);
   if (opts.dry_run)
     return report_dry_run(ctx, "delete user " + name + " (id " + id + ")",
-                          {{"user", user}, {"request", {{"method", "DELETE"}, {"path", path}}}});
+                          {{"user", user}, {"request", platform::UsersApi::remove_request(id).describe()}});
   confirm_by_typing(ctx, "delete user " + name, "user " + name, name,
                     "Deleting removes user " + name + " (id " + id +
                         ") from the platform for good: the account and its group memberships go, its content "
                         "stays, shown as a former employee. To only block the login, use `daoctl users "
                         "deactivate`.");
-  auto& client = ctx.client();
-  value_or_throw(client.send(client.make_request("DELETE", path, "user " + name)));
+  value_or_throw(platform::UsersApi(ctx.client()).remove(id, "user " + name));
   ctx.info("deleted user " + name + " (id " + id + ")");
   print_deleted(ctx, "user", id, "userName", name);
   return exit_code::ok;

@@ -13,6 +13,7 @@
 #include "commands/common/command_doc.hpp"
 #include "commands/common/scim_lookup.hpp"
 #include "commands/users/users.hpp"
+#include "connectors/platform/users_api.hpp"
 
 namespace daoctl::commands {
 
@@ -151,8 +152,8 @@ int stream_users_json(const UsersListOptions& opts, CommandContext& ctx) {
   };
   bool first = true;
   bool opened = false;
-  auto st = ctx.client().scim_list_resources(
-      "/scim/v2/Users", opts.filter, opts.page_size,
+  auto st = platform::UsersApi(ctx.client()).list_resources(
+      opts.filter, opts.page_size,
       [&](std::string_view, std::span<const std::string_view> users) -> Status {
         if (!opened) buffer += '[';
         opened = true;
@@ -201,9 +202,9 @@ int stream_users_rows(const UsersListOptions& opts, CommandContext& ctx, output:
   simdjson::dom::parser parser;
   std::string cell;
   auto bad_page = [](const std::string& why) {
-    return fail(ErrorKind::Remote, "cannot read a page of users", "GET /scim/v2/Users", why);
+    return fail(ErrorKind::Remote, "cannot read a page of users", std::string("GET ") + platform::UsersApi::kPath, why);
   };
-  auto st = ctx.client().scim_list_raw("/scim/v2/Users", opts.filter, opts.page_size, [&](std::string& body) -> Status {
+  auto st = platform::UsersApi(ctx.client()).list_raw(opts.filter, opts.page_size, [&](std::string& body) -> Status {
     if (format == output::Format::Yaml) {
       const json page = json::parse(body, nullptr, /*allow_exceptions=*/false);
       if (!page.is_object()) return bad_page("the page is not a JSON object");

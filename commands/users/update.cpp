@@ -3,6 +3,7 @@
 #include "commands/common/dry_run.hpp"
 #include "commands/common/scim_lookup.hpp"
 #include "commands/users/users.hpp"
+#include "connectors/platform/users_api.hpp"
 
 namespace daoctl::commands {
 
@@ -44,10 +45,9 @@ int run_users_update(const UsersUpdateOptions& opts, CommandContext& ctx) {
       changes += (changes.empty() ? "" : ", ") + op["path"].get<std::string>() + "=" +
                  (op["value"].is_string() ? op["value"].get<std::string>() : op["value"].dump());
     return report_dry_run(ctx, "update " + object + " (id " + id + "): " + changes,
-                          {{"request", {{"method", "PATCH"}, {"path", "/scim/v2/Users/" + id}, {"body", body}}}});
+                          {{"request", platform::UsersApi::patch_request(id, body).describe()}});
   }
-  auto updated = value_or_throw(ctx.client().send_json(
-      "PATCH", "/scim/v2/Users/" + platform::url_encode_segment(id), object, body));
+  auto updated = value_or_throw(platform::UsersApi(ctx.client()).patch(id, body, object));
   if (!updated.is_null()) check_user(platform::Answer(updated, object));
   ctx.info("updated " + object);
   ctx.print_item(updated, user_columns());

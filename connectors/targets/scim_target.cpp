@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "connectors/platform/answer.hpp"
+#include "connectors/platform/departments_api.hpp"
 #include "core/sync/scim_mapping.hpp"
 
 namespace daoctl::targets {
@@ -261,29 +262,16 @@ Result<sync::PlatformState> ScimSyncTarget::read_state_for(
 
 Result<std::string> ScimSyncTarget::create_department(const std::string& name, const std::string& parent_id,
                                                       const std::string& external_id) {
-  json body = {{"name", name}, {"external_id", external_id}};
-  body["parent_id"] = parent_id.empty() ? json(nullptr) : json(parent_id);
-  std::string object = "department " + name;
-  auto req = client_.make_request("POST", "/api/v1/departments", object, body);
-  set_header(req, "Idempotency-Key", idempotency_key(options_.managed_by, external_id, body.dump()));
-  auto resp = client_.send(std::move(req));
-  if (resp) return id_of(*resp, object);
-  if (resp.error().http_status == 409) {
-    auto found = client_.get_json("/api/v1/departments?external_id=" + platform::url_encode_query(external_id),
-                                  object);
-    if (found) {
-      auto id = Answer(*found, object).get_or<std::string>("/items/0/id", "");
-      if (!id) return std::unexpected(id.error());
-      if (!id->empty()) return *id;
-    }
-  }
-  return std::unexpected(resp.error());
+  // The key hashes the body sent, so a re-run's POST is answered with the first result.
+  using platform::DepartmentsApi;
+  const std::string key =
+      idempotency_key(options_.managed_by, external_id, DepartmentsApi::create_body(name, parent_id, external_id).dump());
+  return DepartmentsApi(client_).create(name, parent_id, external_id, "department " + name, key);
 }
 
 Status ScimSyncTarget::delete_department(const std::string& id, const std::string& path) {
-  auto resp = client_.send(client_.make_request("DELETE", "/api/v1/departments/" + url_encode_segment(id),
-                                                "department " + path));
-  if (!resp && resp.error().http_status != 404) return std::unexpected(resp.error());
+  auto removed = platform::DepartmentsApi(client_).remove(id, "department " + path);
+  if (!removed && removed.error().http_status != 404) return std::unexpected(removed.error());
   return {};
 }
 
