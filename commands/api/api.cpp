@@ -9,6 +9,7 @@
 
 #include "commands/common/command_doc.hpp"
 #include "connectors/hr/http_json_source.hpp"
+#include "connectors/platform/listing.hpp"
 #include "core/text/ascii.hpp"
 
 #include <fmt/format.h>
@@ -96,11 +97,7 @@ int run_api(const ApiOptions& raw, CommandContext& ctx, std::istream& stdin_stre
     auto append = [&](const json& page) {
       for (const auto& item : page) all.push_back(item);
     };
-    if (opts.path.rfind("/scim/v2/", 0) == 0) {
-      value_or_throw(client.scim_list(opts.path, "", 1000, append));
-    } else {
-      value_or_throw(client.cursor_list(opts.path, 1000, append));
-    }
+    value_or_throw(platform::list_every_page(client, opts.path, 1000, append));
     output::render_json(ctx.io().out(), all);
     return exit_code::ok;
   }

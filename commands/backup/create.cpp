@@ -10,21 +10,19 @@ namespace daoctl::commands {
 
 int run_backup_create(const BackupCreateOptions& opts, CommandContext& ctx) {
   if (opts.dry_run) {
-    json body = {{"include", opts.include}};
-    if (!opts.note.empty()) body["note"] = opts.note;
     // Reaching the platform is checked (a wrong URL or token fails as the
     // real run would); nothing is started.
-    const json count = value_or_throw(ctx.client().get_json("/scim/v2/Users?count=0", "user count"));
-    std::optional<std::int64_t> users;
-    if (count.is_object() && count.contains("totalResults") && count["totalResults"].is_number_integer())
-      users = count["totalResults"].get<std::int64_t>();
+    const auto users = value_or_throw(backup_api(ctx).count_users());
     return report_dry_run(
         ctx,
         fmt::format("start a backup of {} on {}{}{}", fmt::join(opts.include, " and "),
                     hr::redact_url(ctx.client_settings().url),
                     users ? fmt::format(" ({} users)", *users) : std::string(),
                     opts.note.empty() ? "" : fmt::format(" with the note \"{}\"", opts.note)),
-        {{"request", {{"method", "POST"}, {"path", "/api/v1/backups"}, {"body", body}}}});
+        {{"request",
+          {{"method", "POST"},
+           {"path", platform::BackupApi::create_path()},
+           {"body", platform::BackupApi::create_body(opts.include, opts.note)}}}});
   }
   auto job = value_or_throw(backup_api(ctx).create(opts.include, opts.note));
   if (!opts.wait) {

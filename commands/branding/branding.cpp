@@ -145,7 +145,7 @@ int run_branding_image(const BrandingImageOptions& opts, CommandContext& ctx) {
         fmt::format("upload {} as the {} ({}, {} bytes){}", opts.path, opts.slot, policy::to_string(info.format),
                     bytes.size(), now_url.empty() ? "" : ", replacing " + now_url),
         {{"request", {{"method", "PUT"},
-                      {"path", "/api/v1/settings/branding/" + opts.slot},
+                      {"path", platform::SettingsApi::image_path(opts.slot)},
                       {"content_type", policy::content_type_of(info.format)},
                       {"size", bytes.size()}}},
          {"replaces", now_url.empty() ? json(nullptr) : json(now_url)}});

@@ -25,10 +25,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string rfc3339(std::chrono::system_clock::time_point t) {
-  return text::format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(t));
-}
-
 std::string escape_label(const std::string& value) {
   std::string out;
   for (char c : value) {
@@ -94,8 +90,8 @@ json job_summary(const JobReport& report, std::chrono::system_clock::time_point 
                  const Error* failure) {
   json j = json::object();
   j["command"] = "daoctl " + report.command();
-  j["started"] = rfc3339(started);
-  j["finished"] = rfc3339(finished);
+  j["started"] = text::format_rfc3339(started);
+  j["finished"] = text::format_rfc3339(finished);
   j["duration_seconds"] = std::round(duration_seconds * 1000) / 1000;
   j["status"] = report.status.empty() ? job_status_for(exit_code) : report.status;
   j["exit_code"] = exit_code;
@@ -188,7 +184,7 @@ std::optional<double> metric_value(const std::string& text, const std::string& m
 void log_event(CommandContext& ctx, const std::string& level, const std::string& message, const json& fields) {
   if (ctx.global.log_format == "json") {
     json line = {{"level", level},
-                 {"time", text::format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(ctx.now()))},
+                 {"time", text::format_rfc3339(ctx.now())},
                  {"message", message}};
     if (!fields.empty()) line["fields"] = fields;
     ctx.io().err() << line.dump() << '\n' << std::flush;

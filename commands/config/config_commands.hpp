@@ -1,4 +1,7 @@
-// daoctl config: view and edit the config file's contexts.
+// daoctl config: view and edit the config file's contexts. One verb per
+// file (view.cpp, get_contexts.cpp, set_context.cpp, use_context.cpp,
+// delete_context.cpp), each with its run_* and register_*; what they share
+// is in verbs.hpp; config_commands.cpp only registers the group.
 #pragma once
 
 #include "commands/common/cli_fwd.hpp"
@@ -43,5 +46,10 @@ int run_config_view(CommandContext& ctx);
 int run_config_get_contexts(CommandContext& ctx);
 
 void register_config(CLI::App& root, CommandContext& ctx);
+void register_config_view(CLI::App& group, CommandContext& ctx);
+void register_config_get_contexts(CLI::App& group, CommandContext& ctx);
+void register_config_set_context(CLI::App& group, CommandContext& ctx);
+void register_config_use_context(CLI::App& group, CommandContext& ctx);
+void register_config_delete_context(CLI::App& group, CommandContext& ctx);
 
 }  // namespace daoctl::commands

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands/common/command_doc.hpp"
+#include "core/text/date.hpp"
 #include "commands/common/job_report.hpp"
 #include "commands/deprovision/verbs.hpp"
 #include "connectors/local/files.hpp"
@@ -30,14 +31,14 @@ int run_deprovision_apply(const DeprovisionApplyOptions& opts, CommandContext& c
   const std::string who = s.job.managed_by();
   if (auto guard = sync::check_guards(s.job, s.plan, guard_input(s, opts.allow_deprovision)); !guard) {
     write_audit(ctx, s.state_dir, s.job.name, opts.audit_file,
-                audit_record(who, "safety_stop", "job " + s.job.name, "", guard.error().describe(), now_text(ctx),
+                audit_record(who, "safety_stop", "job " + s.job.name, "", guard.error().describe(), text::format_rfc3339(ctx.now()),
                              "stopped", "nothing was changed"));
     throw CommandError(guard.error());
   }
   if (opts.staging || s.job.dismissal.staging) {
     auto due = plan_due_steps(s, ctx, false, {});
     render(s, s.plan, due, true, ctx);
-    std::string when = now_text(ctx);
+    std::string when = text::format_rfc3339(ctx.now());
     for (const auto& a : s.plan.users)
       write_audit(ctx, s.state_dir, s.job.name, opts.audit_file,
                   audit_record(who, a.kind == sync::UserActionKind::Deactivate ? "block" : "reactivate",

@@ -114,8 +114,6 @@ void record_reconciled(sync_engine::Session& s, CommandContext& ctx, const std::
 // Never $USER or $LOGNAME, which anyone can set.
 std::string real_user();
 
-// The current time as RFC 3339 UTC (the audit log's "when").
-std::string now_text(CommandContext& ctx);
 // Appends one record to <state_dir>/<job>.audit.jsonl and to `extra_file`.
 // Each line is fsynced before this returns (files created 0600).
 void write_audit(CommandContext& ctx, const std::string& state_dir, const std::string& job,

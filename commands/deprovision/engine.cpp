@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "commands/deprovision/deprovision.hpp"
+#include "core/text/date.hpp"
 #include "connectors/local/files.hpp"
 #include "connectors/targets/deprovision_target.hpp"
 #include "core/deprovision/pipeline.hpp"
@@ -18,15 +19,6 @@ namespace daoctl::commands::deprovision_engine {
 
 using nlohmann::json;
 using namespace daoctl::deprovision;
-
-std::string now_text(CommandContext& ctx) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(ctx.now());
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string audit_path(const std::string& state_dir, const std::string& job) {
   return state_dir + "/" + job + ".audit.jsonl";
@@ -75,7 +67,7 @@ std::function<Status(const std::vector<const sync::UserAction*>&)> intent_record
                                                                                  CommandContext& ctx,
                                                                                  const FinishOptions& options) {
   return [&s, &ctx, options](const std::vector<const sync::UserAction*>& blocks) -> Status {
-    const std::string when = now_text(ctx);
+    const std::string when = text::format_rfc3339(ctx.now());
     std::map<std::string, const sync::PlatformUser*> users;
     for (const auto& u : s.state.users) users[u.id] = &u;
     std::vector<json> lines;
@@ -105,7 +97,7 @@ std::function<Status(const std::vector<const sync::UserAction*>&)> intent_record
 
 void record_reconciled(sync_engine::Session& s, CommandContext& ctx, const std::string& audit_file) {
   if (s.reconciled.empty()) return;
-  const std::string when = now_text(ctx);
+  const std::string when = text::format_rfc3339(ctx.now());
   std::vector<json> lines;
   // The run may have died between the PATCH and the revocations (they are
   // sent after every PATCH of a batch): the `now` steps are done again
@@ -163,7 +155,7 @@ FollowupPlan plan_due_steps(sync_engine::Session& s, CommandContext& ctx, bool i
 
 long finish_deprovisioning(sync_engine::Session& s, const sync::ApplyReport& report, CommandContext& ctx,
                            const FinishOptions& options) {
-  const std::string when = now_text(ctx);
+  const std::string when = text::format_rfc3339(ctx.now());
   auto audit = [&](const json& record) { write_audit(ctx, s.state_dir, s.job.name, options.audit_file, record); };
   std::map<std::string, const sync::UserAction*> action_by_id;
   for (const auto& a : s.plan.users)

@@ -1,5 +1,6 @@
 #include "commands/doctor/doctor.hpp"
 #include "connectors/platform/answer.hpp"
+#include "connectors/platform/service_api.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -28,31 +29,9 @@ namespace daoctl::commands {
 using State = DoctorCheck::State;
 
 std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::string& text) {
-  std::tm tm{};
-  std::istringstream in(text);
-  in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
-  if (in.fail()) return std::nullopt;
-  std::string rest;
-  std::getline(in, rest);
-  std::size_t i = 0;
-  if (i < rest.size() && rest[i] == '.') {
-    ++i;
-    while (i < rest.size() && std::isdigit(static_cast<unsigned char>(rest[i]))) ++i;
-  }
-  long offset_seconds = 0;
-  const std::string zone = rest.substr(i);
-  if (zone == "Z" || zone == "z") {
-    offset_seconds = 0;
-  } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':') {
-    const long hours = std::strtol(zone.substr(1, 2).c_str(), nullptr, 10);
-    const long minutes = std::strtol(zone.substr(4, 2).c_str(), nullptr, 10);
-    offset_seconds = (zone[0] == '+' ? 1 : -1) * (hours * 3600 + minutes * 60);
-  } else {
-    return std::nullopt;
-  }
-  const std::time_t t = ::timegm(&tm);
-  if (t == static_cast<std::time_t>(-1)) return std::nullopt;
-  return std::chrono::system_clock::from_time_t(t - offset_seconds);
+  auto t = text::parse_rfc3339(text);
+  if (!t) return std::nullopt;
+  return std::chrono::system_clock::time_point(*t);
 }
 
 std::optional<std::chrono::system_clock::time_point> parse_http_date(const std::string& text) {
@@ -189,12 +168,10 @@ std::vector<DoctorCheck> run_doctor_checks(const DoctorOptions& opts, CommandCon
 
   std::optional<std::string> date_header;
   auto health = [&]() -> Result<json> {
-    auto response = probe->send(probe->make_request("GET", "/api/v1/health", "platform health at " + hr::redact_url(resolved->url)));
-    if (!response) return std::unexpected(response.error());
-    date_header = response->header("Date");
-    json body = json::parse(response->body, nullptr, false);
-    if (body.is_discarded()) return json();
-    return body;
+    auto answer = platform::get_health(*probe, "platform health at " + hr::redact_url(resolved->url));
+    if (!answer) return std::unexpected(answer.error());
+    date_header = answer->date;
+    return answer->body;
   }();
   // Every field read from an answer is type-checked (platform::Answer): a
   // wrong type fails the check it belongs to, naming the field.
@@ -206,7 +183,7 @@ std::vector<DoctorCheck> run_doctor_checks(const DoctorOptions& opts, CommandCon
   if (!health || !health->is_object()) {
     add("reachable", State::Fail,
         health ? "health reply is not a JSON object" : health.error().describe(),
-        "check the URL, proxy and firewall; try: curl " + hr::redact_url(resolved->url) + "/api/v1/health");
+        "check the URL, proxy and firewall; try: curl " + hr::redact_url(resolved->url) + platform::kHealthPath);
   } else if (auto version = health_text("/version", "?"), status = health_text("/status", "?"); !version || !status) {
     add("reachable", State::Fail, (!version ? version : status).error().describe(),
         "the platform's health answer does not follow its API contract");
@@ -250,14 +227,15 @@ std::vector<DoctorCheck> run_doctor_checks(const DoctorOptions& opts, CommandCon
   if (token_error) {
     add("auth", State::Fail, *token_error, token_hint);
   } else if (health) {
-    auto me = probe->get_json("/api/v1/me", "token check (GET /api/v1/me)");
+    const std::string me_object = fmt::format("token check (GET {})", platform::kMePath);
+    auto me = platform::get_me(*probe, me_object);
     const json me_doc = me ? *me : json();
-    const platform::Answer me_answer(me_doc, "token check (GET /api/v1/me)");
+    const platform::Answer me_answer(me_doc, me_object);
     auto scope_list = me_answer.find_kind("/scopes", platform::JsonKind::Array);
     auto subject = me_answer.get_or<std::string>("/subject", "?");
     if (me && (!scope_list || !subject)) {
       add("auth", State::Fail, (!scope_list ? scope_list.error() : subject.error()).describe(),
-          "the platform's /api/v1/me answer does not follow its API contract");
+          fmt::format("the platform's {} answer does not follow its API contract", platform::kMePath));
     } else if (me) {
       std::string scopes;
       for (const auto& s : *scope_list ? **scope_list : json::array()) {

@@ -5,23 +5,11 @@
 #include <CLI/CLI.hpp>
 
 #include "commands/common/command_doc.hpp"
+#include "core/text/date.hpp"
 #include "commands/common/progress.hpp"
 #include "commands/import/source.hpp"
 
 namespace daoctl::commands {
-
-namespace {
-
-std::string now_rfc3339(CommandContext& ctx) {
-  auto t = std::chrono::system_clock::to_time_t(ctx.now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-}  // namespace
 
 int run_import_apply(const ImportApplyOptions& opts, CommandContext& ctx) {
   auto read = import_source::load(opts.src, ctx);
@@ -78,7 +66,7 @@ int run_import_apply(const ImportApplyOptions& opts, CommandContext& ctx) {
     for (const auto& f : result.failures) job->error(f.kind + " " + f.external_id + " (" + f.where + ")", f.error);
   }
   auto seconds = std::chrono::duration<double>(ctx.now() - started).count();
-  ctx.info(fmt::format("import finished at {} in {:.1f} s", now_rfc3339(ctx), seconds));
+  ctx.info(fmt::format("import finished at {} in {:.1f} s", text::format_rfc3339(ctx.now()), seconds));
   if (result.failed() > 0) {
     ctx.warn(fmt::format("{} item(s) failed{}", result.failed(),
                          opts.report_file.empty() ? "; pass --report FILE for the full list" : "; all are in " + opts.report_file));

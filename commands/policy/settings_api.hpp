@@ -1,18 +1,17 @@
-// The /api/v1/settings calls the policy, branding and env commands make:
-// documents with their ETag, replaced with If-Match, and the branding images.
+// The settings calls of the policy, branding and env commands, as the
+// commands use them: platform::SettingsApi (connectors/platform/settings_api.hpp)
+// with its errors thrown as CommandError.
 #pragma once
 
 #include <optional>
 #include <string>
 
 #include "commands/common/context.hpp"
+#include "connectors/platform/settings_api.hpp"
 
 namespace daoctl::commands {
 
-struct SettingDocument {
-  json body;
-  std::string etag;  // "" when the server sent none
-};
+using platform::SettingDocument;
 
 // GET /api/v1/settings/<name> ("password-policy", "registration", "branding",
 // "keyword-rules"). Throws CommandError.

@@ -11,10 +11,11 @@
 #include "commands/common/command_doc.hpp"
 #include "commands/common/job_report.hpp"
 #include "commands/common/progress.hpp"
-#include "commands/stats/page_stream.hpp"
+#include "connectors/platform/page_stream.hpp"
 #include "commands/stats/sinks.hpp"
 #include "commands/stats/stats.hpp"
 #include "connectors/platform/answer.hpp"
+#include "connectors/platform/stats_api.hpp"
 
 namespace daoctl::commands {
 
@@ -107,26 +108,6 @@ Result<std::string> stats_export_format(const StatsExportOptions& opts) {
     return fail(ErrorKind::Usage, "unknown export format", "-o " + format,
                 "accepted formats are csv, json, ndjson, xlsx, prometheus");
   return format;
-}
-
-std::string stats_report_path(const stats::ReportScope& scope, const std::string& audit_action) {
-  using stats::format_rfc3339;
-  switch (scope.kind) {
-    case stats::ReportKind::Activity:
-      return fmt::format("/api/v1/stats/activity?from={}&to={}&granularity={}&group_by={}",
-                         format_rfc3339(scope.range.from), format_rfc3339(scope.range.to),
-                         stats::to_string(scope.granularity), stats::to_string(scope.group_by));
-    case stats::ReportKind::Events:
-      return fmt::format("/api/v1/stats/events?from={}&to={}", format_rfc3339(scope.range.from),
-                         format_rfc3339(scope.range.to));
-    case stats::ReportKind::Audit:
-      return fmt::format("/api/v1/audit-log?since={}{}", format_rfc3339(scope.range.from),
-                         audit_action.empty() ? "" : "&action=" + platform::url_encode_query(audit_action));
-    case stats::ReportKind::Awards:
-      return fmt::format("/api/v1/stats/awards?from={}&to={}&granularity={}", format_rfc3339(scope.range.from),
-                         format_rfc3339(scope.range.to), stats::to_string(scope.granularity));
-  }
-  return {};
 }
 
 int run_stats_export(const StatsExportOptions& given, CommandContext& ctx) {
@@ -237,12 +218,12 @@ int run_stats_export(const StatsExportOptions& given, CommandContext& ctx) {
         opts.to ? std::optional(stats::format_rfc3339(range.to)) : std::nullopt;
     std::int64_t rows = 0;
     auto progress = make_progress(ctx, fmt::format("exporting {}", stats::to_string(kind)), std::nullopt);
-    const auto path = stats_report_path(scope, opts.action);
+    const auto path = platform::stats_report_path(scope, opts.action);
     if (writer->takes_cells()) {
       std::vector<stats::CellView> cells(columns.size());
       std::vector<std::string> scratch(columns.size());
       long long page = 0;
-      value_or_throw(stream_cursor_pages_dom(client, path, opts.page_size, [&](simdjson::dom::array items) {
+      value_or_throw(platform::stream_cursor_pages_dom(client, path, opts.page_size, [&](simdjson::dom::array items) {
         const std::string object = "page " + std::to_string(++page) + " of " + path;
         std::size_t next_index = 0;
         for (auto element : items) {
@@ -268,7 +249,7 @@ int run_stats_export(const StatsExportOptions& given, CommandContext& ctx) {
       }));
     } else {
       long long page = 0;
-      value_or_throw(stream_cursor_pages(client, path, opts.page_size, [&](const json& items) {
+      value_or_throw(platform::stream_cursor_pages(client, path, opts.page_size, [&](const json& items) {
         const std::string object = "page " + std::to_string(++page) + " of " + path;
         for (std::size_t i = 0; i < items.size(); ++i) check_row(items[i], columns, object, i);
         for (const auto& item : items) {

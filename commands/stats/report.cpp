@@ -9,7 +9,8 @@
 
 #include "commands/common/command_doc.hpp"
 #include "commands/common/job_report.hpp"
-#include "commands/stats/page_stream.hpp"
+#include "connectors/platform/page_stream.hpp"
+#include "connectors/platform/stats_api.hpp"
 #include "commands/stats/sinks.hpp"
 #include "commands/stats/stats.hpp"
 #include "core/report/stats_report.hpp"
@@ -63,7 +64,7 @@ report::ActivityCounts counts_of(const RowReader& row) {
 void each_row(platform::PlatformClient& client, const std::string& path, int page_size,
               const std::function<void(const RowReader&)>& on_row) {
   long long page = 0;
-  value_or_throw(stream_cursor_pages_dom(client, path, page_size, [&](simdjson::dom::array items) {
+  value_or_throw(platform::stream_cursor_pages_dom(client, path, page_size, [&](simdjson::dom::array items) {
     const std::string object = "page " + std::to_string(++page) + " of " + path;
     std::size_t index = 0;
     for (auto element : items) on_row(RowReader(element, object, index++));
@@ -76,7 +77,7 @@ std::string activity_path(const stats::TimeRange& range, stats::Granularity gran
   scope.range = range;
   scope.granularity = granularity;
   scope.group_by = group_by;
-  return stats_report_path(scope, {});
+  return platform::stats_report_path(scope, {});
 }
 
 }  // namespace
@@ -127,7 +128,7 @@ int run_stats_report(const StatsReportOptions& opts, CommandContext& ctx) {
                                         *row.text("period", false), row.integer("active_users"));
                ++rows;
              });
-    each_row(client, "/api/v1/departments", 1000, [&](const RowReader& row) {
+    each_row(client, platform::kDepartmentListPath, 1000, [&](const RowReader& row) {
       data.add_department(*row.text("id", false), *row.text("path", false), row.integer("member_count"));
     });
     data.set_departments_read(true);
@@ -135,13 +136,13 @@ int run_stats_report(const StatsReportOptions& opts, CommandContext& ctx) {
   stats::ReportScope events;
   events.kind = stats::ReportKind::Events;
   events.range = range;
-  each_row(client, stats_report_path(events, {}), opts.page_size, [&](const RowReader& row) {
+  each_row(client, platform::stats_report_path(events, {}), opts.page_size, [&](const RowReader& row) {
     data.add_event({*row.text("event_id", false), *row.text("title", false), *row.text("starts_at", false),
                     row.integer("invited"), row.integer("going"), row.integer("maybe"), row.integer("declined"),
                     row.integer("pending")});
     ++rows;
   });
-  each_row(client, "/api/v1/communities", 1000, [&](const RowReader& row) {
+  each_row(client, platform::kCommunityListPath, 1000, [&](const RowReader& row) {
     data.add_community({*row.text("id", false), *row.text("name", false), row.integer("member_count")});
   });
   data.set_communities_read(true);
@@ -151,7 +152,7 @@ int run_stats_report(const StatsReportOptions& opts, CommandContext& ctx) {
     awards.kind = stats::ReportKind::Awards;
     awards.range = before ? previous : range;
     awards.granularity = *granularity;
-    each_row(client, stats_report_path(awards, {}), opts.page_size, [&](const RowReader& row) {
+    each_row(client, platform::stats_report_path(awards, {}), opts.page_size, [&](const RowReader& row) {
       data.add_awards(*row.text("badge_id", false), row.text("badge_name", true), row.integer("awarded"), before);
       ++rows;
     });

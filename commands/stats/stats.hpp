@@ -33,9 +33,6 @@ struct StatsExportOptions {
 // .jsonl .xlsx .prom), else csv. Errors: Usage for an unknown name.
 Result<std::string> stats_export_format(const StatsExportOptions& opts);
 
-// The API path (with query) of one report.
-std::string stats_report_path(const stats::ReportScope& scope, const std::string& audit_action);
-
 int run_stats_export(const StatsExportOptions& opts, CommandContext& ctx);
 void register_stats_export(CLI::App& parent, CommandContext& ctx,
                            std::function<int(const StatsExportOptions&, CommandContext&)> run = run_stats_export);

@@ -23,10 +23,6 @@ using namespace sync_verbs;
 
 namespace {
 
-std::string now_rfc3339(CommandContext& ctx) {
-  return text::format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(ctx.now()));
-}
-
 // One item per employee a collision left out (unique.<field>: error), for
 // the results journal and the summary: nothing was sent for them.
 std::vector<sync::ItemOutcome> collision_items(const sync::SyncPlan& plan) {
@@ -224,7 +220,7 @@ int run_sync_apply(const SyncApplyOptions& opts, CommandContext& ctx) {
   if (auto fd = local::open_private(journal_path, /*truncate=*/true, 0600)) ::close(*fd);
   std::ofstream journal(journal_path, std::ios::trunc);
   if (!journal) ctx.warn("cannot write the results journal " + journal_path);
-  journal << json{{"event", "start"}, {"time", now_rfc3339(ctx)}, {"job", s.job.name},
+  journal << json{{"event", "start"}, {"time", text::format_rfc3339(ctx.now())}, {"job", s.job.name},
                   {"plan", s.plan_hash()}, {"pid", ::getpid()}}.dump()
           << "\n"
           << std::flush;
@@ -233,7 +229,7 @@ int run_sync_apply(const SyncApplyOptions& opts, CommandContext& ctx) {
     for (const auto& u : s.plan.users)
       if (!u.adopted_from.empty() && std::find(from.begin(), from.end(), u.adopted_from) == from.end())
         from.push_back(u.adopted_from);
-    journal << json{{"event", "adopt"}, {"time", now_rfc3339(ctx)}, {"from", from}, {"accounts", adopted}}.dump()
+    journal << json{{"event", "adopt"}, {"time", text::format_rfc3339(ctx.now())}, {"from", from}, {"accounts", adopted}}.dump()
             << "\n";
   }
   std::size_t total = s.plan.departments.size() + s.plan.users.size() + s.plan.managers.size() +
@@ -258,7 +254,7 @@ int run_sync_apply(const SyncApplyOptions& opts, CommandContext& ctx) {
   fo.who = s.job.managed_by();
   aopts.before_deactivate = deprovision_engine::intent_recorder(s, ctx, fo);
   aopts.on_item = [&](const sync::ItemOutcome& item) {
-    json line = {{"time", now_rfc3339(ctx)}, {"phase", item.phase}, {"action", item.action},
+    json line = {{"time", text::format_rfc3339(ctx.now())}, {"phase", item.phase}, {"action", item.action},
                  {"object", item.object}, {"id", item.id}, {"ok", item.ok}};
     if (!item.ok) line["error"] = item.error;
     journal << line.dump() << "\n";
@@ -271,14 +267,14 @@ int run_sync_apply(const SyncApplyOptions& opts, CommandContext& ctx) {
   // The people collisions left out: nothing was sent for them, and the run
   // reports each as a failed item (exit 3).
   for (auto& item : left_out) {
-    json line = {{"time", now_rfc3339(ctx)}, {"phase", item.phase}, {"action", item.action},
+    json line = {{"time", text::format_rfc3339(ctx.now())}, {"phase", item.phase}, {"action", item.action},
                  {"object", item.object}, {"id", item.id}, {"ok", false}, {"error", item.error}};
     journal << line.dump() << "\n";
     ++report.failed;
     report.items.push_back(std::move(item));
   }
   total += left_out.size();
-  journal << json{{"event", "finish"}, {"time", now_rfc3339(ctx)}, {"succeeded", report.succeeded},
+  journal << json{{"event", "finish"}, {"time", text::format_rfc3339(ctx.now())}, {"succeeded", report.succeeded},
                   {"failed", report.failed}}.dump()
           << "\n"
           << std::flush;

@@ -69,7 +69,7 @@ Status save(const std::string& state_dir, const sync::JobSpec& job, const std::s
                 {"source", source},
                 {"job_sha256", job_sha256},
                 {"today", job.today},
-                {"saved_at", text::format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(now))},
+                {"saved_at", text::format_rfc3339(now)},
                 {"pages", std::move(list)}};
     if (auto st = local::write_file_atomic(validators_path(state_dir, job.name, source), doc.dump(2) + "\n", 0600);
         !st)

@@ -23,10 +23,6 @@ std::string dirname_of(const std::string& path) {
   return slash == std::string::npos ? std::string(".") : path.substr(0, slash);
 }
 
-std::string rfc3339(std::chrono::system_clock::time_point t) {
-  return text::format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(t));
-}
-
 std::string state_file(const Session& s) { return s.state_dir + "/" + s.job.name + ".state.json"; }
 
 std::map<std::string, long> previous_counts(const Session& s) {
@@ -408,7 +404,7 @@ Session prepare(const SyncOptions& opts, CommandContext& ctx, bool read_sources,
   if (s.scoped) s.plan.managed_users = std::max<long>(s.plan.managed_users, inc->cursor.employees);
   s.photo_bytes = sync::take_photo_bytes(s.plan, desired.users);
   s.plan.warnings.insert(s.plan.warnings.begin(), desired.warnings.begin(), desired.warnings.end());
-  s.plan.created_at = rfc3339(s.started);
+  s.plan.created_at = text::format_rfc3339(s.started);
   for (const auto& [name, st] : s.sources) s.plan.source_records[name] = st.records;
   for (const auto& j : desired.joins) s.plan.joins.push_back(j.to_json());
   return s;
@@ -559,8 +555,8 @@ json run_summary(const Session& s, const std::string& result, const sync::ApplyR
   json j;
   j["job"] = s.job.name;
   j["result"] = result;
-  j["started_at"] = rfc3339(s.started);
-  j["finished_at"] = rfc3339(finished);
+  j["started_at"] = text::format_rfc3339(s.started);
+  j["finished_at"] = text::format_rfc3339(finished);
   j["duration_seconds"] = std::chrono::duration<double>(finished - s.started).count();
   j["sources"] = json::object();
   for (const auto& [name, st] : s.sources) j["sources"][name] = {{"records", st.records}, {"seconds", st.seconds}};
@@ -623,7 +619,7 @@ void write_reports(const SyncOptions& opts, const Session& s, const std::string&
     job->extra_metrics = m;
   }
   if (result == "ok" && report && !s.scoped) {
-    json state = {{"job", s.job.name}, {"last_success", rfc3339(ctx.now())},
+    json state = {{"job", s.job.name}, {"last_success", text::format_rfc3339(ctx.now())},
                   {"source_records", s.plan.source_records}, {"plan_hash", s.plan.hash()}};
     if (auto st = local::write_file_atomic(state_file(s), state.dump(2) + "\n"); !st)
       ctx.warn("cannot write the job state: " + st.error().describe());

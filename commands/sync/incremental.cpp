@@ -46,10 +46,6 @@ std::string take_field(std::string_view v) {
   return out;
 }
 
-std::string rfc3339(std::chrono::system_clock::time_point t) {
-  return text::format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(t));
-}
-
 // The whole file in one read: local::read_file copies through a
 // stringstream, which on a 10 MB index was a quarter of a change set's CPU.
 // nullopt when the file does not exist.
@@ -369,8 +365,8 @@ Status save(const Run& run, std::chrono::system_clock::time_point now, bool appl
   json j = {{"job", run.job},
             {"source", run.source},
             {"cookie", cookie},
-            {"saved_at", rfc3339(now)},
-            {"last_change_at", applied_changes ? rfc3339(now) : run.cursor.last_change_at},
+            {"saved_at", text::format_rfc3339(now)},
+            {"last_change_at", applied_changes ? text::format_rfc3339(now) : run.cursor.last_change_at},
             {"employees", run.employees}};
   return local::write_file_atomic(cursor_path(run.state_dir, run.job, run.source), j.dump(2) + "\n", 0600);
 }

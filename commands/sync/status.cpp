@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands/common/command_doc.hpp"
+#include "core/text/date.hpp"
 #include "commands/sync/engine.hpp"
 #include "commands/sync/verbs.hpp"
 #include "commands/sync/watch_state.hpp"
@@ -68,14 +69,9 @@ int run_sync_status(const SyncStatusOptions& opts, CommandContext& ctx) {
       json inc = {{"source", job.primary}, {"cookie_saved_at", c->saved_at},
                   {"last_change_at", c->last_change_at}, {"employees", c->employees}};
       auto age = [&](const std::string& when) -> json {
-        std::tm tm{};
-        if (std::sscanf(when.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                        &tm.tm_min, &tm.tm_sec) != 6)
-          return nullptr;
-        tm.tm_year -= 1900;
-        tm.tm_mon -= 1;
-        const auto t = std::chrono::system_clock::from_time_t(timegm(&tm));
-        return std::chrono::duration_cast<std::chrono::seconds>(ctx.now() - t).count();
+        const auto t = text::parse_rfc3339(when);
+        if (!t) return nullptr;
+        return std::chrono::duration_cast<std::chrono::seconds>(ctx.now() - *t).count();
       };
       inc["cookie_age_seconds"] = age(c->saved_at);
       inc["lag_seconds"] = inc["cookie_age_seconds"];  // changes since the cookie are not applied yet

@@ -182,15 +182,11 @@ class Notifier {
   std::thread thread_;
 };
 
-std::string now_text() {
-  return text::format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
-}
-
 // <job>.watch.json for `sync status`, and the metrics file when asked for;
 // a failure to write either is a warning: the stream is what matters.
 void publish(WatchState& ws, const SyncWatchOptions& opts, CommandContext& ctx) {
   const auto now = std::chrono::system_clock::now();
-  ws.updated_at = now_text();
+  ws.updated_at = text::format_rfc3339(std::chrono::system_clock::now());
   if (ws.job.empty()) return;
   const std::string state_dir =
       opts.apply.run.state_dir.empty() ? local::default_state_dir() : opts.apply.run.state_dir;
@@ -229,7 +225,7 @@ int run_sync_watch(const SyncWatchOptions& opts, CommandContext& ctx) {
   std::unique_ptr<Notifier> notifier;
   WatchState ws;
   ws.pid = ::getpid();
-  ws.started_at = now_text();
+  ws.started_at = text::format_rfc3339(std::chrono::system_clock::now());
   ws.mode = "starting";
   while (true) {
     std::string status;
@@ -290,7 +286,7 @@ int run_sync_watch(const SyncWatchOptions& opts, CommandContext& ctx) {
       ws.batches = batches;
       ws.reconnects = reconnects + (notifier ? notifier->reconnects() : 0);
       ws.notices = notifier ? notifier->notices() : 0;
-      ws.last_batch_at = now_text();
+      ws.last_batch_at = text::format_rfc3339(std::chrono::system_clock::now());
       ws.last_batch_seconds = std::chrono::duration<double>(now - batch_started).count();
       if (batch_ran) ws.add(outcome, now);  // a lost connection keeps what the last batch held
       if (batch_ok) ws.last_error.clear();

@@ -14,21 +14,10 @@ using nlohmann::json;
 
 namespace {
 
-// Not named rfc3339: under -DDAOCTL_UNITY=ON this file shares a translation
-// unit with status.cpp, whose `using namespace sync_engine` brings in the
-// engine's own rfc3339 (the call was ambiguous; found by a unity build).
-std::string stamp(std::chrono::system_clock::time_point t) {
-  return text::format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(t));
-}
-
 std::optional<std::chrono::system_clock::time_point> parse_time(const std::string& s) {
-  std::tm tm{};
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                  &tm.tm_min, &tm.tm_sec) != 6)
-    return std::nullopt;
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  auto t = text::parse_rfc3339(s);
+  if (!t) return std::nullopt;
+  return std::chrono::system_clock::time_point(*t);
 }
 
 }  // namespace
@@ -40,9 +29,9 @@ std::string watch_state_path(const std::string& state_dir, const std::string& jo
 void WatchState::add(const SyncApplyOutcome& o, std::chrono::system_clock::time_point now) {
   for (const auto& [kind, n] : o.applied) applied[kind] += n;
   failed_items += o.failed;
-  if (o.changes > 0) last_change_at = stamp(now);
+  if (o.changes > 0) last_change_at = text::format_rfc3339(now);
   if (!o.held_hash.empty()) {
-    if (held_hash != o.held_hash) held_since = stamp(now);
+    if (held_hash != o.held_hash) held_since = text::format_rfc3339(now);
     held_hash = o.held_hash;
     held_deactivations = o.held_deactivations;
     held_reason = o.held_reason;
@@ -68,7 +57,7 @@ json WatchState::to_json(std::chrono::system_clock::time_point now) const {
             {"last_batch_at", last_batch_at},
             {"last_batch_seconds", last_batch_seconds},
             {"last_change_at", last_change_at},
-            {"pending_since", pending_since ? json(stamp(*pending_since)) : json(nullptr)},
+            {"pending_since", pending_since ? json(text::format_rfc3339(*pending_since)) : json(nullptr)},
             {"lag_seconds", lag_seconds(now)},
             {"batches", batches},
             {"reconnects", reconnects},

@@ -4,6 +4,7 @@
 #include "commands/common/command_doc.hpp"
 #include "connectors/hr/http_json_source.hpp"
 #include "connectors/platform/answer.hpp"
+#include "connectors/platform/service_api.hpp"
 
 namespace daoctl::commands {
 
@@ -23,7 +24,7 @@ int run_version(CommandContext& ctx) {
       settings.timeout = resolved.timeout;
       settings.verbose = ctx.global.verbose > 0;
       auto probe = ctx.probe_client(settings);
-      auto health = probe->get_json("/api/v1/health", "platform health at " + hr::redact_url(resolved.url));
+      auto health = platform::get_health_document(*probe, "platform health at " + hr::redact_url(resolved.url));
       const json health_doc = health ? *health : json();
       const platform::Answer answer(health_doc, "platform health");
       auto version = answer.get_or<std::string>("/version", "");

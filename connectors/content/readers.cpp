@@ -9,6 +9,8 @@
 #include <ctime>
 #include <fstream>
 
+#include "core/text/date.hpp"
+
 namespace daoctl::content {
 
 bool is_rfc3339_seconds(double seconds) {
@@ -22,12 +24,7 @@ bool is_rfc3339_seconds(double seconds) {
 
 std::string unix_to_rfc3339(double seconds) {
   if (!is_rfc3339_seconds(seconds)) return {};
-  auto whole = static_cast<std::time_t>(std::floor(seconds));
-  std::tm tm{};
-  gmtime_r(&whole, &tm);
-  // Four-digit years: glibc's %Y writes year 1 as "1".
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                     tm.tm_min, tm.tm_sec);
+  return text::format_rfc3339(text::TimePoint(std::chrono::seconds(static_cast<std::int64_t>(std::floor(seconds)))));
 }
 
 std::string reaction_kind_for_emoji(std::string_view e) {

@@ -170,10 +170,19 @@ Result<std::vector<BackupInfo>> BackupApi::list(const std::string& kind, const s
   return out;
 }
 
-Result<JobInfo> BackupApi::create(const std::vector<std::string>& include, const std::string& note) {
+json BackupApi::create_body(const std::vector<std::string>& include, const std::string& note) {
   json body = {{"include", include}};
   if (!note.empty()) body["note"] = note;
-  auto answer = client_.send_json("POST", "/api/v1/backups", "new backup", body);
+  return body;
+}
+std::string BackupApi::create_path() { return "/api/v1/backups"; }
+std::string BackupApi::restore_path(const std::string& id) {
+  return "/api/v1/backups/" + url_encode_segment(id) + "/restore";
+}
+std::string BackupApi::restore_upload_path() { return "/api/v1/restore"; }
+
+Result<JobInfo> BackupApi::create(const std::vector<std::string>& include, const std::string& note) {
+  auto answer = client_.send_json("POST", create_path(), "new backup", create_body(include, note));
   if (!answer) return std::unexpected(std::move(answer.error()));
   return parse_job(*answer, "the job of the new backup");
 }
@@ -186,7 +195,7 @@ Status BackupApi::remove(const std::string& id) {
 
 Result<JobInfo> BackupApi::restore(const std::string& id) {
   std::string object = "backup " + id;
-  auto answer = client_.send_json("POST", "/api/v1/backups/" + url_encode_segment(id) + "/restore", object,
+  auto answer = client_.send_json("POST", restore_path(id), object,
                                   json{{"confirm", id}});
   if (!answer) return std::unexpected(std::move(answer.error()));
   return parse_job(*answer, "the restore job of " + object);
@@ -210,7 +219,7 @@ Result<JobInfo> BackupApi::restore_upload(const std::string& archive_path, const
   body += "Content-Disposition: form-data; name=\"confirm\"\r\n\r\n";
   body += sha256;
   body += "\r\n--" + boundary + "--\r\n";
-  auto req = client_.make_request("POST", "/api/v1/restore", object);
+  auto req = client_.make_request("POST", restore_upload_path(), object);
   req.headers.push_back({"Content-Type", "multipart/form-data; boundary=" + boundary});
   req.body = std::move(body);
   req.timeout = std::chrono::hours(1);
@@ -311,12 +320,18 @@ Result<std::string> BackupApi::signing_key() {
   return get_body(client_, "/api/v1/backup-signing-key", "the backup signing key", "text/plain");
 }
 
-std::optional<std::int64_t> BackupApi::user_count() {
+Result<std::optional<std::int64_t>> BackupApi::count_users() {
   auto users = client_.get_json("/scim/v2/Users?count=0", "user count");
-  if (!users || !users->is_object()) return std::nullopt;
+  if (!users) return std::unexpected(std::move(users.error()));
+  if (!users->is_object()) return std::optional<std::int64_t>();
   auto it = users->find("totalResults");
-  if (it == users->end() || !it->is_number_integer()) return std::nullopt;
-  return it->get<std::int64_t>();
+  if (it == users->end() || !it->is_number_integer()) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(it->get<std::int64_t>());
+}
+
+std::optional<std::int64_t> BackupApi::user_count() {
+  auto users = count_users();
+  return users ? *users : std::nullopt;
 }
 
 }  // namespace daoctl::platform

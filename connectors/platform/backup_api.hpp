@@ -79,6 +79,13 @@ class BackupApi {
  public:
   explicit BackupApi(PlatformClient& client) : client_(client) {}
 
+  // The requests of create, restore and restore_upload, for a dry run's
+  // description of what it would send.
+  static json create_body(const std::vector<std::string>& include, const std::string& note);
+  static std::string create_path();
+  static std::string restore_path(const std::string& id);
+  static std::string restore_upload_path();
+
   // GET /api/v1/backups/{id}. NotFound for an unknown id.
   Result<BackupInfo> get(const std::string& id);
   // GET /api/v1/backups (all pages), newest first; kind/state filter when not empty.
@@ -121,7 +128,10 @@ class BackupApi {
   // the server sent it.
   Result<std::string> signing_key();
 
-  // The platform's user count (SCIM totalResults), for the restore prompt.
+  // The platform's user count (SCIM totalResults): nullopt when the answer
+  // has none; errors of the call are returned (a dry run checks reachability).
+  Result<std::optional<std::int64_t>> count_users();
+  // The same for the restore prompt, where any failure is just "unknown".
   std::optional<std::int64_t> user_count();
 
  private:

@@ -1,5 +1,7 @@
 #include "core/backup/retention.hpp"
 
+#include "core/text/date.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -174,49 +176,8 @@ Result<std::vector<RetentionDecision>> plan_retention(std::vector<Snapshot> snap
   return decisions;
 }
 
-std::optional<SysSeconds> parse_rfc3339(std::string_view text) {
-  // YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)
-  auto num = [&](std::size_t pos, std::size_t len) -> std::optional<int> {
-    if (pos + len > text.size()) return std::nullopt;
-    int v = 0;
-    auto [end, ec] = std::from_chars(text.data() + pos, text.data() + pos + len, v);
-    if (ec != std::errc() || end != text.data() + pos + len) return std::nullopt;
-    return v;
-  };
-  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't') ||
-      text[13] != ':' || text[16] != ':')
-    return std::nullopt;
-  auto y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2), s = num(17, 2);
-  if (!y || !mo || !d || !h || !mi || !s || *h > 23 || *mi > 59 || *s > 60) return std::nullopt;
-  year_month_day ymd{year{*y}, month{static_cast<unsigned>(*mo)}, day{static_cast<unsigned>(*d)}};
-  if (!ymd.ok()) return std::nullopt;
-  std::size_t pos = 19;
-  if (pos < text.size() && text[pos] == '.') {
-    ++pos;
-    while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) ++pos;
-  }
-  if (pos >= text.size()) return std::nullopt;
-  seconds offset{0};
-  if (text[pos] == 'Z' || text[pos] == 'z') {
-    if (pos + 1 != text.size()) return std::nullopt;
-  } else if (text[pos] == '+' || text[pos] == '-') {
-    auto oh = num(pos + 1, 2), om = num(pos + 4, 2);
-    if (!oh || !om || pos + 6 != text.size() || text[pos + 3] != ':') return std::nullopt;
-    offset = hours{*oh} + minutes{*om};
-    if (text[pos] == '-') offset = -offset;
-  } else {
-    return std::nullopt;
-  }
-  return sys_days{ymd} + hours{*h} + minutes{*mi} + seconds{*s} - offset;
-}
+std::optional<SysSeconds> parse_rfc3339(std::string_view text) { return text::parse_rfc3339(text); }
 
-std::string format_rfc3339(SysSeconds t) {
-  auto day = floor<days>(t);
-  year_month_day ymd{day};
-  hh_mm_ss hms{t - day};
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
-                     hms.minutes().count(), hms.seconds().count());
-}
+std::string format_rfc3339(SysSeconds t) { return text::format_rfc3339(t); }
 
 }  // namespace daoctl::backup

@@ -1,5 +1,7 @@
 #include "core/stats/period.hpp"
 
+#include "core/text/date.hpp"
+
 #include <fmt/format.h>
 
 #include <limits>
@@ -124,31 +126,15 @@ std::optional<int> digits(std::string_view text, std::size_t pos, std::size_t wi
 }  // namespace
 
 std::optional<std::int64_t> parse_instant(std::string_view text) {
-  auto year = digits(text, 0, 4), month = digits(text, 5, 2), day = digits(text, 8, 2);
-  if (!year || !month || !day || text[4] != '-' || text[7] != '-') return std::nullopt;
-  if (*month < 1 || *month > 12 || *day < 1 || *day > days_in_month(*year, *month)) return std::nullopt;
-  std::int64_t seconds = days_from_civil(*year, *month, *day) * 86400;
-  if (text.size() == 10) return seconds;
-  if (text[10] != 'T' && text[10] != 't') return std::nullopt;
-  auto hour = digits(text, 11, 2), minute = digits(text, 14, 2), second = digits(text, 17, 2);
-  if (!hour || !minute || !second || text[13] != ':' || text[16] != ':') return std::nullopt;
-  if (*hour > 23 || *minute > 59 || *second > 60) return std::nullopt;
-  seconds += *hour * 3600 + *minute * 60 + std::min(*second, 59);
-  std::size_t pos = 19;
-  if (pos < text.size() && text[pos] == '.') {
-    ++pos;
-    std::size_t start = pos;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
-    if (pos == start) return std::nullopt;
+  if (text.size() == 10) {  // a bare date: its midnight UTC
+    auto year = digits(text, 0, 4), month = digits(text, 5, 2), day = digits(text, 8, 2);
+    if (!year || !month || !day || text[4] != '-' || text[7] != '-') return std::nullopt;
+    if (*month < 1 || *month > 12 || *day < 1 || *day > days_in_month(*year, *month)) return std::nullopt;
+    return days_from_civil(*year, *month, *day) * 86400;
   }
-  if (pos >= text.size()) return std::nullopt;  // RFC 3339 requires a zone
-  if ((text[pos] == 'Z' || text[pos] == 'z') && pos + 1 == text.size()) return seconds;
-  if (text[pos] != '+' && text[pos] != '-') return std::nullopt;
-  auto off_hour = digits(text, pos + 1, 2), off_minute = digits(text, pos + 4, 2);
-  if (!off_hour || !off_minute || text[pos + 3] != ':' || pos + 6 != text.size()) return std::nullopt;
-  if (*off_hour > 23 || *off_minute > 59) return std::nullopt;
-  std::int64_t offset = *off_hour * 3600 + *off_minute * 60;
-  return text[pos] == '+' ? seconds - offset : seconds + offset;
+  auto t = text::parse_rfc3339(text);
+  if (!t) return std::nullopt;
+  return t->time_since_epoch().count();
 }
 
 std::int64_t day_of(std::int64_t unix_seconds) noexcept {
@@ -156,11 +142,7 @@ std::int64_t day_of(std::int64_t unix_seconds) noexcept {
 }
 
 std::string format_rfc3339(std::int64_t unix_seconds) {
-  auto day = day_of(unix_seconds);
-  auto rest = unix_seconds - day * 86400;
-  auto c = civil_from_days(day);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", c.year, c.month, c.day, rest / 3600,
-                     rest % 3600 / 60, rest % 60);
+  return text::format_rfc3339(text::TimePoint(std::chrono::seconds(unix_seconds)));
 }
 
 std::optional<std::int64_t> parse_duration(std::string_view text) {

@@ -1,5 +1,6 @@
 #include "core/text/date.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <fmt/format.h>
 #include <optional>
@@ -140,6 +141,50 @@ std::string format_rfc3339(TimePoint t) {
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                      hms.hours().count(), hms.minutes().count(), hms.seconds().count());
+}
+
+std::string format_rfc3339(std::chrono::system_clock::time_point t) {
+  return format_rfc3339(std::chrono::floor<std::chrono::seconds>(t));
+}
+
+std::optional<TimePoint> parse_rfc3339(std::string_view text) {
+  using namespace std::chrono;
+  auto num = [&](std::size_t pos, std::size_t len) -> std::optional<int> {  // exactly len digits
+    if (pos + len > text.size()) return std::nullopt;
+    int v = 0;
+    for (std::size_t i = pos; i < pos + len; ++i) {
+      if (text[i] < '0' || text[i] > '9') return std::nullopt;
+      v = v * 10 + (text[i] - '0');
+    }
+    return v;
+  };
+  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't') ||
+      text[13] != ':' || text[16] != ':')
+    return std::nullopt;
+  auto y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2), s = num(17, 2);
+  if (!y || !mo || !d || !h || !mi || !s || *h > 23 || *mi > 59 || *s > 60) return std::nullopt;
+  year_month_day ymd{year{*y}, month{static_cast<unsigned>(*mo)}, day{static_cast<unsigned>(*d)}};
+  if (!ymd.ok()) return std::nullopt;
+  std::size_t pos = 19;
+  if (pos < text.size() && text[pos] == '.') {
+    const std::size_t first = ++pos;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
+    if (pos == first) return std::nullopt;  // "12:00:00.Z"
+  }
+  if (pos >= text.size()) return std::nullopt;  // RFC 3339 requires a zone
+  seconds offset{0};
+  if (text[pos] == 'Z' || text[pos] == 'z') {
+    if (pos + 1 != text.size()) return std::nullopt;
+  } else if (text[pos] == '+' || text[pos] == '-') {
+    auto oh = num(pos + 1, 2), om = num(pos + 4, 2);
+    if (!oh || !om || pos + 6 != text.size() || text[pos + 3] != ':' || *oh > 23 || *om > 59) return std::nullopt;
+    offset = hours{*oh} + minutes{*om};
+    if (text[pos] == '-') offset = -offset;
+  } else {
+    return std::nullopt;
+  }
+  // A leap second (:60) is read as :59: the instant it belongs to, not the next minute.
+  return sys_days{ymd} + hours{*h} + minutes{*mi} + seconds{std::min(*s, 59)} - offset;
 }
 
 Result<DatePattern> DatePattern::compile(std::string_view pattern) {

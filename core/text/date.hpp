@@ -22,6 +22,7 @@
 
 #include <chrono>
 #include <compare>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -44,8 +45,17 @@ struct CivilDate {
 
 using TimePoint = std::chrono::sys_seconds;
 
-// RFC 3339 UTC with seconds: "2026-11-26T23:37:24Z".
+// RFC 3339 UTC with seconds: "2026-11-26T23:37:24Z". The one formatter of
+// instants in daoctl (state files, plans, reports, audit lines); a clock's
+// time point is cut to its second.
 std::string format_rfc3339(TimePoint t);
+std::string format_rfc3339(std::chrono::system_clock::time_point t);
+
+// The one strict parser of an RFC 3339 instant, as daoctl and the platform
+// write them: YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM), fraction dropped.
+// nullopt for anything else (an invalid day, a missing zone, trailing text).
+// HR dates, which come in many shapes, use DatePattern instead.
+std::optional<TimePoint> parse_rfc3339(std::string_view text);
 
 class DatePattern {
  public:

@@ -114,3 +114,26 @@ TEST_CASE("several patterns are tried in order", "[date]") {
         "cannot parse date '7 May 2020' with patterns 'dd.MM.yyyy', 'yyyy-MM-dd'");
   CHECK(CivilDate{2020, 5, 7} < CivilDate{2020, 5, 8});
 }
+
+TEST_CASE("parse_rfc3339 reads the instants daoctl and the platform write, and nothing else", "[date]") {
+  using std::chrono::seconds;
+  auto at = [](std::string_view s) { return text::parse_rfc3339(s).value().time_since_epoch().count(); };
+  CHECK(at("2026-11-26T23:37:24Z") == 1795736244);
+  CHECK(at("2026-11-26t23:37:24z") == 1795736244);
+  CHECK(at("2026-11-26T23:37:24.999Z") == 1795736244);  // the fraction is dropped
+  CHECK(at("2026-11-27T02:37:24+03:00") == 1795736244);
+  CHECK(at("2026-11-26T18:07:24-05:30") == 1795736244);
+  CHECK(at("2016-12-31T23:59:60Z") == at("2016-12-31T23:59:59Z"));  // a leap second is its minute's last
+  CHECK(at("0001-01-01T00:00:00Z") == -62135596800);
+  for (std::string_view bad : {"", "2026-11-26", "2026-11-26T23:37:24", "2026-11-26 23:37:24Z",
+                               "2026-11-26T23:37:24.Z", "2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z",
+                               "2026-11-26T24:00:00Z", "2026-11-26T23:60:00Z", "2026-11-26T23:37:24+3:00",
+                               "2026-11-26T23:37:24+24:00", "2026-11-26T23:37:24Zjunk", "-026-11-26T23:37:24Z",
+                               "+026-11-26T23:37:24Z", "2026-11-26T23:37:24+03:00 "})
+    CHECK_FALSE(text::parse_rfc3339(bad));
+  // Round trip through the one formatter, and a clock's time point cut to its second.
+  CHECK(text::format_rfc3339(*text::parse_rfc3339("2026-11-27T02:37:24+03:00")) == "2026-11-26T23:37:24Z");
+  const std::chrono::system_clock::time_point precise = text::TimePoint(seconds(1795736244)) + std::chrono::milliseconds(999);
+  CHECK(text::format_rfc3339(precise) == "2026-11-26T23:37:24Z");
+  CHECK(text::format_rfc3339(text::TimePoint(seconds(-62135596800))) == "0001-01-01T00:00:00Z");
+}

@@ -21,7 +21,7 @@
 #include "connectors/platform/client.hpp"
 #include "core/error.hpp"
 
-namespace daoctl::commands {
+namespace daoctl::platform {
 
 // The next_cursor of a native page read from the raw body without parsing
 // it: the last "next_cursor" member followed by null or a string without
@@ -32,12 +32,12 @@ std::optional<std::optional<std::string>> peek_next_cursor(std::string_view body
 // Calls on_page with each page's items, in order, like cursor_list.
 // Errors: those of PlatformClient::send; Remote for a body that is not a
 // page ({items: [...], next_cursor}) or a cursor that repeats.
-Status stream_cursor_pages(platform::PlatformClient& client, const std::string& path, int limit,
+Status stream_cursor_pages(PlatformClient& client, const std::string& path, int limit,
                            const std::function<void(const nlohmann::json& items)>& on_page);
 // The same, with each page parsed by simdjson into a DOM that lives until
 // on_page returns: for writers that take cells (CSV), several times faster
 // than building nlohmann documents.
-Status stream_cursor_pages_dom(platform::PlatformClient& client, const std::string& path, int limit,
+Status stream_cursor_pages_dom(PlatformClient& client, const std::string& path, int limit,
                                const std::function<void(simdjson::dom::array items)>& on_page);
 
-}  // namespace daoctl::commands
+}  // namespace daoctl::platform

@@ -1,4 +1,4 @@
-#include "commands/stats/page_stream.hpp"
+#include "connectors/platform/page_stream.hpp"
 
 #include "connectors/platform/paging.hpp"
 
@@ -7,7 +7,7 @@
 #include <mutex>
 #include <thread>
 
-namespace daoctl::commands {
+namespace daoctl::platform {
 
 using nlohmann::json;
 
@@ -56,10 +56,10 @@ Error not_a_page(const std::string& object) {
                "expected {\"items\": [...], \"next_cursor\": ...}", {}, 0, {}};
 }
 
-Status stream_pages(platform::PlatformClient& client, const std::string& path, int limit,
+Status stream_pages(PlatformClient& client, const std::string& path, int limit,
                     const PageConsumer& consume);
 
-Status stream_pages(platform::PlatformClient& client, const std::string& path, int limit,
+Status stream_pages(PlatformClient& client, const std::string& path, int limit,
                     const PageConsumer& consume) {
   auto fetch = [&client, &path, limit](const std::string& cursor, long long number) -> Result<std::string> {
     auto req = client.make_request("GET", page_path(path, limit, cursor),
@@ -174,7 +174,7 @@ Status stream_pages(platform::PlatformClient& client, const std::string& path, i
 
 }  // namespace
 
-Status stream_cursor_pages(platform::PlatformClient& client, const std::string& path, int limit,
+Status stream_cursor_pages(PlatformClient& client, const std::string& path, int limit,
                            const std::function<void(const json& items)>& on_page) {
   return stream_pages(client, path, limit,
                       [&on_page](std::string& body, const std::string& object,
@@ -197,7 +197,7 @@ Status stream_cursor_pages(platform::PlatformClient& client, const std::string& 
                       });
 }
 
-Status stream_cursor_pages_dom(platform::PlatformClient& client, const std::string& path, int limit,
+Status stream_cursor_pages_dom(PlatformClient& client, const std::string& path, int limit,
                                const std::function<void(simdjson::dom::array items)>& on_page) {
   simdjson::dom::parser parser;
   return stream_pages(
@@ -226,4 +226,4 @@ Status stream_cursor_pages_dom(platform::PlatformClient& client, const std::stri
       });
 }
 
-}  // namespace daoctl::commands
+}  // namespace daoctl::platform
