@@ -19,10 +19,7 @@ int run_backup_create(const BackupCreateOptions& opts, CommandContext& ctx) {
                     hr::redact_url(ctx.client_settings().url),
                     users ? fmt::format(" ({} users)", *users) : std::string(),
                     opts.note.empty() ? "" : fmt::format(" with the note \"{}\"", opts.note)),
-        {{"request",
-          {{"method", "POST"},
-           {"path", platform::BackupApi::create_path()},
-           {"body", platform::BackupApi::create_body(opts.include, opts.note)}}}});
+        {{"request", platform::BackupApi::create_request(opts.include, opts.note).describe()}});
   }
   auto job = value_or_throw(backup_api(ctx).create(opts.include, opts.note));
   if (!opts.wait) {

@@ -69,7 +69,7 @@ int run_backup_restore(const BackupRestoreOptions& opts, CommandContext& ctx) {
                             {{"backup_id", id},
                              {"archive", opts.target},
                              {"sha256", report.sha256},
-                             {"request", {{"method", "POST"}, {"path", platform::BackupApi::restore_upload_path()}}}});
+                             {"request", platform::BackupApi::restore_upload_request().describe()}});
     confirm_restore(ctx, opts, id, opts.target);
     job = value_or_throw(backup_api(ctx).restore_upload(
         archive, report.sha256, std::chrono::duration_cast<std::chrono::milliseconds>(ctx.attempt_timeout())));
@@ -85,7 +85,7 @@ int run_backup_restore(const BackupRestoreOptions& opts, CommandContext& ctx) {
     if (opts.dry_run)
       return report_dry_run(ctx, fmt::format("replace all data on {} with backup {}", url, id),
                             {{"backup_id", id},
-                             {"request", {{"method", "POST"}, {"path", platform::BackupApi::restore_path(id)}}}});
+                             {"request", platform::BackupApi::restore_request(id).describe()}});
     confirm_restore(ctx, opts, id, "backup " + id);
     job = value_or_throw(backup_api(ctx).restore(id));
   }

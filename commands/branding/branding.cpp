@@ -144,10 +144,12 @@ int run_branding_image(const BrandingImageOptions& opts, CommandContext& ctx) {
         ctx,
         fmt::format("upload {} as the {} ({}, {} bytes){}", opts.path, opts.slot, policy::to_string(info.format),
                     bytes.size(), now_url.empty() ? "" : ", replacing " + now_url),
-        {{"request", {{"method", "PUT"},
-                      {"path", platform::SettingsApi::image_path(opts.slot)},
-                      {"content_type", policy::content_type_of(info.format)},
-                      {"size", bytes.size()}}},
+        {{"request", [&] {
+            json d = platform::SettingsApi::put_image_request(opts.slot).describe();
+            d["content_type"] = policy::content_type_of(info.format);
+            d["size"] = bytes.size();
+            return d;
+          }()},
          {"replaces", now_url.empty() ? json(nullptr) : json(now_url)}});
   }
   json stored = put_branding_image(ctx, opts.slot, bytes, policy::content_type_of(info.format));

@@ -170,19 +170,19 @@ Result<std::vector<BackupInfo>> BackupApi::list(const std::string& kind, const s
   return out;
 }
 
-json BackupApi::create_body(const std::vector<std::string>& include, const std::string& note) {
+PlannedRequest BackupApi::create_request(const std::vector<std::string>& include, const std::string& note) {
   json body = {{"include", include}};
   if (!note.empty()) body["note"] = note;
-  return body;
+  return {"POST", "/api/v1/backups", std::move(body)};
 }
-std::string BackupApi::create_path() { return "/api/v1/backups"; }
-std::string BackupApi::restore_path(const std::string& id) {
-  return "/api/v1/backups/" + url_encode_segment(id) + "/restore";
+PlannedRequest BackupApi::restore_request(const std::string& id) {
+  return {"POST", "/api/v1/backups/" + url_encode_segment(id) + "/restore", json{{"confirm", id}}};
 }
-std::string BackupApi::restore_upload_path() { return "/api/v1/restore"; }
+PlannedRequest BackupApi::restore_upload_request() { return {"POST", "/api/v1/restore", std::nullopt}; }
 
 Result<JobInfo> BackupApi::create(const std::vector<std::string>& include, const std::string& note) {
-  auto answer = client_.send_json("POST", create_path(), "new backup", create_body(include, note));
+  const PlannedRequest r = create_request(include, note);
+  auto answer = client_.send_json(r.method, r.path, "new backup", r.body);
   if (!answer) return std::unexpected(std::move(answer.error()));
   return parse_job(*answer, "the job of the new backup");
 }
@@ -195,8 +195,8 @@ Status BackupApi::remove(const std::string& id) {
 
 Result<JobInfo> BackupApi::restore(const std::string& id) {
   std::string object = "backup " + id;
-  auto answer = client_.send_json("POST", restore_path(id), object,
-                                  json{{"confirm", id}});
+  const PlannedRequest r = restore_request(id);
+  auto answer = client_.send_json(r.method, r.path, object, r.body);
   if (!answer) return std::unexpected(std::move(answer.error()));
   return parse_job(*answer, "the restore job of " + object);
 }
@@ -219,7 +219,7 @@ Result<JobInfo> BackupApi::restore_upload(const std::string& archive_path, const
   body += "Content-Disposition: form-data; name=\"confirm\"\r\n\r\n";
   body += sha256;
   body += "\r\n--" + boundary + "--\r\n";
-  auto req = client_.make_request("POST", restore_upload_path(), object);
+  auto req = client_.make_request(restore_upload_request().method, restore_upload_request().path, object);
   req.headers.push_back({"Content-Type", "multipart/form-data; boundary=" + boundary});
   req.body = std::move(body);
   req.timeout = std::chrono::hours(1);

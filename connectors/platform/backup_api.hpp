@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "connectors/platform/client.hpp"
+#include "connectors/platform/planned_request.hpp"
 
 namespace daoctl::platform {
 
@@ -81,10 +82,9 @@ class BackupApi {
 
   // The requests of create, restore and restore_upload, for a dry run's
   // description of what it would send.
-  static json create_body(const std::vector<std::string>& include, const std::string& note);
-  static std::string create_path();
-  static std::string restore_path(const std::string& id);
-  static std::string restore_upload_path();
+  static PlannedRequest create_request(const std::vector<std::string>& include, const std::string& note);
+  static PlannedRequest restore_request(const std::string& id);  // body: the id as confirmation
+  static PlannedRequest restore_upload_request();                // body: multipart, not described
 
   // GET /api/v1/backups/{id}. NotFound for an unknown id.
   Result<BackupInfo> get(const std::string& id);

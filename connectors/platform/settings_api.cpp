@@ -54,7 +54,8 @@ Result<std::optional<std::string>> SettingsApi::get_image(const std::string& slo
 
 Result<json> SettingsApi::put_image(const std::string& slot, const std::string& bytes,
                                     const std::string& content_type) {
-  auto req = client_.make_request("PUT", image_path(slot), "branding " + slot);
+  const PlannedRequest planned = put_image_request(slot);
+  auto req = client_.make_request(planned.method, planned.path, "branding " + slot);
   req.headers.push_back({"Content-Type", content_type});
   req.body = bytes;
   auto resp = client_.send(std::move(req));

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "connectors/platform/client.hpp"
+#include "connectors/platform/planned_request.hpp"
 
 namespace daoctl::platform {
 
@@ -19,9 +20,10 @@ class SettingsApi {
  public:
   explicit SettingsApi(PlatformClient& client) : client_(client) {}
 
-  // The paths, for a dry run's description of the request it would send.
   static std::string path(const std::string& name);         // /api/v1/settings/<name>
   static std::string image_path(const std::string& slot);   // /api/v1/settings/branding/<slot>
+  // The upload put_image sends, for a dry run (the body is the image's bytes).
+  static PlannedRequest put_image_request(const std::string& slot) { return {"PUT", image_path(slot), std::nullopt}; }
 
   // GET /api/v1/settings/<name> ("password-policy", "registration", "branding",
   // "keyword-rules"). A body that is not JSON is a Remote error.
