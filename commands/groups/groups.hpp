@@ -1,4 +1,7 @@
-// daoctl groups: SCIM groups and their membership.
+// daoctl groups: SCIM groups and their membership. One verb per file
+// (list.cpp, get.cpp, create.cpp, delete.cpp, membership.cpp for add-member
+// and remove-member), each with its run_* and register_*; groups.cpp only
+// registers the group.
 #pragma once
 
 #include "commands/common/cli_fwd.hpp"
@@ -49,5 +52,10 @@ std::vector<json> membership_patches(const std::vector<std::string>& user_ids, b
 int run_groups_membership(const GroupsMembershipOptions& opts, CommandContext& ctx);
 
 void register_groups(CLI::App& root, CommandContext& ctx);
+void register_groups_list(CLI::App& group, CommandContext& ctx);
+void register_groups_get(CLI::App& group, CommandContext& ctx);
+void register_groups_create(CLI::App& group, CommandContext& ctx);
+void register_groups_delete(CLI::App& group, CommandContext& ctx);
+void register_groups_membership(CLI::App& group, CommandContext& ctx);  // add-member, remove-member
 
 }  // namespace daoctl::commands
