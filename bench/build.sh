@@ -22,8 +22,9 @@
 # mostly are. Compare two revisions by running it with --rev for each, or
 # two configurations of one revision with the cache variables after "--"
 # (given to every `cmake --preset` configure step), e.g.
-#   bench/build.sh --full -- -DDAOCTL_UNITY=ON   (a folder of commands/ as one TU,
-#                                                cmake/Unity.cmake)
+#   bench/build.sh --full -- -DDAOCTL_UNITY=OFF  (every file of commands/ its own
+#                                                TU; the default compiles a folder
+#                                                as one, cmake/Unity.cmake)
 #   bench/build.sh --full -- -DDAOCTL_PCH=ON   (precompiled headers, cmake/Pch.cmake)
 # (CMake's own -DCMAKE_UNITY_BUILD=ON does not build yet: helpers of the same
 # name in anonymous namespaces collide; ARCHITECTURE.md, "Build time".)
