@@ -1480,15 +1480,19 @@ void Planner::reviewable_order() {
 // Departments this job created that nobody will be in any more (deepest first).
 void Planner::department_deletions() {
   if (!platform_ || !opt_.delete_empty_departments || opt_.scope) return;
+  // The accounts this plan moves to another department, by id: one pass
+  // over the plan, not one per account (that was accounts x actions: 5.7 s
+  // CPU at 100k accounts and 20k moves, minutes at 1M).
+  std::unordered_set<std::string_view> moving;
+  for (const auto& a : plan_.users)
+    for (const auto& c : a.changes)
+      if (c.field == "department") {
+        moving.insert(a.id);
+        break;
+      }
   std::map<std::string, long> staying;  // department id -> members after the plan
-  for (const auto& u : current_.users) {
-    if (u.department_id.empty()) continue;
-    bool moves = false;
-    for (const auto& a : plan_.users)
-      if (a.id == u.id)
-        for (const auto& c : a.changes) moves |= c.field == "department";
-    if (!moves) staying[u.department_id]++;
-  }
+  for (const auto& u : current_.users)
+    if (!u.department_id.empty() && !moving.count(u.id)) staying[u.department_id]++;
   std::vector<const PlatformDepartment*> candidates;
   for (const auto& d : current_.departments)
     if (!wanted_paths_.count(d.path) && d.external_id.starts_with(opt_.managed_by + ":") && staying[d.id] == 0)
