@@ -8,15 +8,6 @@ namespace daoctl::platform {
 
 namespace {
 
-void set_header(http::Request& req, const std::string& name, const std::string& value) {
-  for (auto& h : req.headers)
-    if (strcasecmp(h.name.c_str(), name.c_str()) == 0) {
-      h.value = value;
-      return;
-    }
-  req.headers.push_back({name, value});
-}
-
 // The "id" of a created department. A 2xx answer without one is a broken
 // server, reported as such rather than as a created object with no id.
 Result<std::string> id_of(const http::Response& resp, const std::string& object) {
@@ -44,7 +35,7 @@ Result<std::string> DepartmentsApi::create(const std::string& name, const std::s
                                            const std::string& external_id, const std::string& object,
                                            const std::string& idempotency_key) {
   auto req = client_.make_request("POST", kPath, object, create_body(name, parent_id, external_id));
-  if (!idempotency_key.empty()) set_header(req, "Idempotency-Key", idempotency_key);
+  if (!idempotency_key.empty()) http::set_header(req, "Idempotency-Key", idempotency_key);
   auto resp = client_.send(std::move(req));
   if (resp) return id_of(*resp, object);
   if (resp.error().http_status == 409) {

@@ -11,6 +11,15 @@ namespace {
 
 }  // namespace
 
+void set_header(Request& req, const std::string& name, const std::string& value) {
+  for (auto& h : req.headers)
+    if (text::iequals(h.name, name)) {
+      h.value = value;
+      return;
+    }
+  req.headers.push_back({name, value});
+}
+
 std::optional<std::string> Response::header(std::string_view name) const {
   auto it = headers.find(text::lower_ascii(name));
   if (it == headers.end()) return std::nullopt;

@@ -48,6 +48,10 @@ struct Request {
   std::function<bool(const char* data, size_t len)> sink;
 };
 
+// Sets header `name` (compared without case) to `value`, replacing the first
+// one of that name or adding it.
+void set_header(Request& req, const std::string& name, const std::string& value);
+
 struct Response {
   long status = 0;
   std::multimap<std::string, std::string> headers;  // lower-case names

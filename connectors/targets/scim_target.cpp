@@ -39,15 +39,6 @@ std::string scim_quote(const std::string& s) {
   return out + "\"";
 }
 
-void set_header(http::Request& req, const std::string& name, const std::string& value) {
-  for (auto& h : req.headers)
-    if (strcasecmp(h.name.c_str(), name.c_str()) == 0) {
-      h.value = value;
-      return;
-    }
-  req.headers.push_back({name, value});
-}
-
 }  // namespace
 
 std::string idempotency_key(std::string_view managed_by, std::string_view object, std::string_view body) {
@@ -78,8 +69,8 @@ http::Request ScimSyncTarget::scim_request(const std::string& method, const std:
                                            const std::string& object, std::optional<json> body) const {
   const bool has_body = body.has_value();
   auto req = client_.make_request(method, root_ + path, object, std::move(body));
-  set_header(req, "Accept", "application/scim+json, application/json");
-  if (has_body) set_header(req, "Content-Type", "application/scim+json");
+  http::set_header(req, "Accept", "application/scim+json, application/json");
+  if (has_body) http::set_header(req, "Content-Type", "application/scim+json");
   return req;
 }
 
@@ -294,7 +285,7 @@ std::vector<Result<std::string>> ScimSyncTarget::create_users(const std::vector<
   for (std::size_t i = 0; i < resources.size(); ++i) {
     std::string object = "user " + resources[i].value("userName", "");
     auto req = scim_request("POST", "/Users", object, resources[i]);
-    set_header(req, "Idempotency-Key",
+    http::set_header(req, "Idempotency-Key",
                idempotency_key(options_.managed_by, resources[i].value("externalId", ""), resources[i].dump()));
     calls.push_back({std::move(req), [&, i](Result<http::Response> r) {
                        if (r) {
@@ -361,7 +352,7 @@ std::vector<Status> ScimSyncTarget::upload_photos(const std::vector<sync::PhotoU
   for (std::size_t i = 0; i < uploads.size(); ++i) {
     auto req = client_.make_request("PUT", "/api/v1/users/" + url_encode_segment(uploads[i].id) + "/photo",
                                     uploads[i].object);
-    set_header(req, "Content-Type", uploads[i].content_type);
+    http::set_header(req, "Content-Type", uploads[i].content_type);
     req.body.assign(uploads[i].bytes);
     calls.push_back({std::move(req), [&, i](Result<http::Response> r) {
                        if (!r) results[i] = std::unexpected(r.error());
@@ -377,7 +368,7 @@ Result<std::string> ScimSyncTarget::create_group(const std::string& name, const 
                {"externalId", external_id},
                {"members", json::array()}};
   auto req = scim_request("POST", "/Groups", "group " + name, body);
-  set_header(req, "Idempotency-Key", idempotency_key(options_.managed_by, external_id, body.dump()));
+  http::set_header(req, "Idempotency-Key", idempotency_key(options_.managed_by, external_id, body.dump()));
   auto resp = client_.send(std::move(req));
   if (resp) return id_of(*resp, "group " + name);
   if (resp.error().http_status == 409) {
