@@ -12,6 +12,9 @@ namespace daoctl::ldap {
 
 namespace {
 
+// RFC 4533's Sync Request control (LDAP_CONTROL_SYNC in <ldap.h>).
+constexpr std::string_view kContentSyncControl = "1.3.6.1.4.1.4203.1.9.1.1";
+
 struct UsnCookie {
   unsigned long long usn = 0;
   std::string service;
@@ -62,26 +65,58 @@ Result<std::string> guid_of(const LdapEntry& e) {
 
 bool is_usn_cookie(const std::string& cookie) { return cookie.starts_with("usn;"); }
 
-LdapResult<AdRoot> read_ad_root(LdapDirectory& dir, const std::string& url) {
+namespace {
+
+// The rootDSE once: AD's attributes and whether RFC 4533's control is listed.
+struct RootDse {
+  AdRoot ad;
+  bool content_sync = false;
+};
+
+LdapResult<RootDse> read_root_dse(LdapDirectory& dir) {
   SearchRequest root;
   root.base_dn = "";
   root.scope = SearchScope::Base;
   root.filter = "(objectClass=*)";
-  root.attributes = {"highestCommittedUSN", "dsServiceName", "defaultNamingContext"};
+  root.attributes = {"highestCommittedUSN", "dsServiceName", "defaultNamingContext", "supportedControl"};
   root.page_size = 0;
-  AdRoot out;
+  RootDse out;
   auto read = dir.search(root, [&](LdapEntry& e) -> Status {
-    out.usn = e.first("highestCommittedUSN").value_or("");
-    out.service = e.first("dsServiceName").value_or("");
-    out.naming_context = e.first("defaultNamingContext").value_or("");
+    out.ad.usn = e.first("highestCommittedUSN").value_or("");
+    out.ad.service = e.first("dsServiceName").value_or("");
+    out.ad.naming_context = e.first("defaultNamingContext").value_or("");
+    if (const auto* oids = e.find("supportedControl"))
+      for (const auto& oid : *oids) out.content_sync = out.content_sync || oid == kContentSyncControl;
     return {};
   });
   if (!read) return std::unexpected(read.error());
-  if (out.usn.empty() || out.service.empty() || out.naming_context.empty())
+  return out;
+}
+
+LdapResult<AdRoot> require_ad(AdRoot root, const std::string& url) {
+  if (root.usn.empty() || root.service.empty() || root.naming_context.empty())
     return bad("this directory cannot follow changes", "the rootDSE of " + url,
                "it offers neither RFC 4533 content sync nor Active Directory's highestCommittedUSN",
                "on slapd load the syncprov overlay (moduleload syncprov; overlay syncprov) on this database");
-  return out;
+  return root;
+}
+
+}  // namespace
+
+LdapResult<AdRoot> read_ad_root(LdapDirectory& dir, const std::string& url) {
+  auto dse = read_root_dse(dir);
+  if (!dse) return std::unexpected(dse.error());
+  return require_ad(std::move(dse->ad), url);
+}
+
+LdapResult<ChangeRead> choose_change_read(LdapDirectory& dir, const std::string& url, const std::string& cookie) {
+  if (!cookie.empty() && !is_usn_cookie(cookie)) return ChangeRead{};
+  auto dse = read_root_dse(dir);
+  if (cookie.empty() && (!dse || dse->content_sync)) return ChangeRead{};
+  if (!dse) return std::unexpected(dse.error());
+  auto root = require_ad(std::move(dse->ad), url);
+  if (!root) return std::unexpected(root.error());
+  return ChangeRead{true, std::move(*root)};
 }
 
 LdapResult<ContentSyncResult> usn_content_sync(LdapDirectory& dir, const AdRoot& root, const std::string& url,

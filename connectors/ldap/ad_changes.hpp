@@ -51,6 +51,18 @@ bool is_usn_cookie(const std::string& cookie);
 // highestCommittedUSN).
 LdapResult<AdRoot> read_ad_root(LdapDirectory& dir, const std::string& url);
 
+// How LdapDirectory::content_sync reads changes, decided with at most one
+// read of the rootDSE: a saved RFC 4533 cookie needs none; a "usn;" cookie
+// needs the DC's current USN; without a cookie, the rootDSE says which (slapd
+// with syncprov lists RFC 4533's control in supportedControl, AD gives its
+// highestCommittedUSN). An unreadable rootDSE without a cookie counts as RFC
+// 4533, whose search then says what is wrong.
+struct ChangeRead {
+  bool usn = false;  // uSNChanged (usn_content_sync with `root`), else RFC 4533
+  AdRoot root;
+};
+LdapResult<ChangeRead> choose_change_read(LdapDirectory& dir, const std::string& url, const std::string& cookie);
+
 // The change read described above (cookie "" = a full read of `request`).
 // `request.attributes` should not be empty; objectGUID is added.
 LdapResult<ContentSyncResult> usn_content_sync(LdapDirectory& dir, const AdRoot& root, const std::string& url,

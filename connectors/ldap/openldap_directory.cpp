@@ -229,12 +229,12 @@ class OpenLdapDirectory final : public LdapDirectory {
     // Active Directory has no RFC 4533: its changes are read by uSNChanged
     // (ad_changes.hpp). A saved AD cookie says which at once; without one,
     // the rootDSE does (slapd with syncprov advertises the control).
-    if (is_usn_cookie(cookie) || (cookie.empty() && !advertises_content_sync())) {
-      auto root = read_ad_root(*this, options_.url);
-      if (!root) return std::unexpected(root.error());
-      return usn_content_sync(*this, *root, options_.url, request, cookie, on_entry, on_delete,
+    // One read of the rootDSE decides, and gives AD's current USN.
+    auto how = choose_change_read(*this, options_.url, cookie);
+    if (!how) return std::unexpected(how.error());
+    if (how->usn)
+      return usn_content_sync(*this, how->root, options_.url, request, cookie, on_entry, on_delete,
                               std::chrono::system_clock::now());
-    }
     return content_sync_refresh(ld_, options_.url, request, cookie, on_entry, on_delete);
   }
   LdapResult<void> follow_changes(const SearchRequest& request, const std::string& cookie,
@@ -244,23 +244,6 @@ class OpenLdapDirectory final : public LdapDirectory {
   }
 
  private:
-  // Whether the rootDSE lists RFC 4533's control (slapd with syncprov does;
-  // AD does not). An unreadable rootDSE counts as yes: the content sync
-  // then says what is wrong.
-  bool advertises_content_sync() {
-    SearchRequest root;
-    root.base_dn = "";
-    root.scope = SearchScope::Base;
-    root.attributes = {"supportedControl"};
-    root.page_size = 0;
-    bool found = false;
-    auto read = search(root, [&](LdapEntry& e) -> Status {
-      if (const auto* oids = e.find("supportedControl"))
-        for (const auto& oid : *oids) found = found || oid == LDAP_CONTROL_SYNC;
-      return {};
-    });
-    return !read || found;
-  }
   std::string search_object(const SearchRequest& r) const {
     return fmt::format("LDAP search base \"{}\" filter \"{}\" on {}", r.base_dn, r.filter,
                        options_.url);

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -25,10 +26,28 @@ struct FakeAd final : LdapDirectory {
   std::vector<SearchRequest> asked;
   std::vector<int> changed;   // GUIDs with uSNChanged past the cookie (tombstones too)
   std::vector<int> employees; // GUIDs the job's search still finds among them
-  bool root = true;
+  bool root = true;        // the rootDSE has AD's attributes
+  bool syncprov = false;   // the rootDSE lists RFC 4533's control, as slapd with syncprov does
+  bool root_fails = false; // the rootDSE cannot be read
+  int root_reads = 0;
   LdapResult<SearchStats> search(const SearchRequest& r, const EntryCallback& on_entry) override {
     asked.push_back(r);
     SearchStats stats;
+    if (r.base_dn.empty()) {
+      ++root_reads;
+      if (root_fails) {
+        Error e;
+        e.kind = ErrorKind::Remote;
+        e.message = "no rootDSE";
+        return std::unexpected(LdapError{LdapFailure::Network, 0, e});
+      }
+      if (syncprov) {
+        LdapEntry e;
+        e.attributes = {{"supportedControl", {"1.2.840.113556.1.4.319", "1.3.6.1.4.1.4203.1.9.1.1"}}};
+        if (auto st = on_entry(e); !st) return std::unexpected(LdapError{LdapFailure::Consumer, 0, st.error()});
+        return stats;
+      }
+    }
     auto give = [&](int n, std::string dn) -> Status {
       LdapEntry e;
       e.dn = std::move(dn);
@@ -127,4 +146,56 @@ TEST_CASE("uSNChanged: a directory without highestCommittedUSN cannot follow cha
   REQUIRE_FALSE(root);
   CHECK(root.error().failure == LdapFailure::BadRequest);
   CHECK(root.error().error.hint.find("syncprov") != std::string::npos);
+}
+
+TEST_CASE("choose_change_read: one rootDSE read at most decides RFC 4533 or uSNChanged", "[ad]") {
+  FakeAd ad;
+  SECTION("no cookie, Active Directory: uSNChanged, with the DC's USN from that one read") {
+    auto how = choose_change_read(ad, "ldap://dc", "");
+    REQUIRE(how);
+    CHECK(how->usn);
+    CHECK(how->root.usn == "4242");
+    CHECK(ad.root_reads == 1);
+    REQUIRE(ad.asked.size() == 1);
+    CHECK(std::find(ad.asked[0].attributes.begin(), ad.asked[0].attributes.end(), "supportedControl") !=
+          ad.asked[0].attributes.end());
+  }
+  SECTION("no cookie, slapd with syncprov: RFC 4533") {
+    ad.syncprov = true;
+    auto how = choose_change_read(ad, "ldap://slapd", "");
+    REQUIRE(how);
+    CHECK_FALSE(how->usn);
+    CHECK(ad.root_reads == 1);
+  }
+  SECTION("an RFC 4533 cookie: no rootDSE read") {
+    auto how = choose_change_read(ad, "ldap://slapd", "rid=000,csn=20261207");
+    REQUIRE(how);
+    CHECK_FALSE(how->usn);
+    CHECK(ad.root_reads == 0);
+  }
+  SECTION("a usn cookie: one read, uSNChanged") {
+    auto how = choose_change_read(ad, "ldap://dc", "usn;100;x;1799990000");
+    REQUIRE(how);
+    CHECK(how->usn);
+    CHECK(ad.root_reads == 1);
+  }
+  SECTION("no cookie and no rootDSE: RFC 4533, whose search says what is wrong") {
+    ad.root_fails = true;
+    auto how = choose_change_read(ad, "ldap://x", "");
+    REQUIRE(how);
+    CHECK_FALSE(how->usn);
+  }
+  SECTION("a usn cookie and no rootDSE: the read's error") {
+    ad.root_fails = true;
+    auto how = choose_change_read(ad, "ldap://dc", "usn;100;x;1799990000");
+    REQUIRE_FALSE(how);
+    CHECK(how.error().error.message == "no rootDSE");
+  }
+  SECTION("no cookie, neither RFC 4533 nor AD: the error naming syncprov") {
+    ad.root = false;
+    auto how = choose_change_read(ad, "ldap://slapd", "");
+    REQUIRE_FALSE(how);
+    CHECK(how.error().error.hint.find("syncprov") != std::string::npos);
+    CHECK(ad.root_reads == 1);
+  }
 }
