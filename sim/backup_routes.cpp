@@ -617,8 +617,7 @@ void send_archive(const httplib::Request& req, httplib::Response& res, const Bac
 }  // namespace
 
 void add_backup_routes(RouteTable& routes, Store& store) {
-  fs::path data_dir = fs::path(sqlite3_db_filename(store.db().handle(), "main")).parent_path();
-  auto service = std::make_shared<BackupService>(store, data_dir);
+  auto service = std::make_shared<BackupService>(store, store.data_dir());
 
   routes.get("/api/v1/backups", [service](const httplib::Request& req, httplib::Response& res) {
     auto limit = integer_param(req, "limit", kDefaultLimit);

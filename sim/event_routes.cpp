@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "sim/content_wire.hpp"
-#include "sim/sqlite_db.hpp"
+#include "sim/store_events.hpp"
 #include "sim/text.hpp"
 
 namespace daoctl::sim::content {
@@ -39,43 +39,21 @@ ApiStatus check_event_fields(Store& store, json& body) {
   return {};
 }
 
-struct StoredEvent {
-  std::int64_t version = 0;
-  json doc;
-};
-
 std::optional<StoredEvent> find_event(Store& store, std::int64_t id) {
   std::lock_guard lock(store.mutex());
-  auto& st = store.db().cached("SELECT version, doc FROM event_events WHERE id=?");
-  st.bind(1, id);
-  std::optional<StoredEvent> e;
-  if (st.step()) {
-    e = StoredEvent{st.column_int64(0), json::parse(st.column_view(1))};
-    e->doc["id"] = std::to_string(id);
-  }
-  st.reset();
-  return e;
+  return EventTable(store).find(id);
 }
 
-std::optional<std::int64_t> existing_event(SqliteDb& db, const json& external_id) {
+std::optional<std::int64_t> existing_event(EventTable& events, const json& external_id) {
   if (!external_id.is_string()) return std::nullopt;
-  auto& find = db.cached("SELECT id FROM event_events WHERE external_id=?");
-  find.bind(1, external_id.get<std::string>());
-  std::optional<std::int64_t> id;
-  if (find.step()) id = find.column_int64(0);
-  find.reset();
-  return id;
+  return events.find_by_external_id(external_id.get<std::string>());
 }
 
-std::optional<std::string> optional_text(const json& v) {
-  return v.is_string() ? std::optional<std::string>(v.get<std::string>()) : std::nullopt;
-}
-
-json render_invitation(Statement& st) {
-  return {{"user_id", std::to_string(st.column_int64(1))},
-          {"state", st.column_text(2)},
-          {"invited_at", st.column_text(3)},
-          {"responded_at", st.is_null(4) ? json(nullptr) : json(st.column_text(4))}};
+json render_invitation(const Invitation& i) {
+  return {{"user_id", std::to_string(i.user_id)},
+          {"state", i.state},
+          {"invited_at", i.invited_at},
+          {"responded_at", i.responded_at ? json(*i.responded_at) : json(nullptr)}};
 }
 
 }  // namespace
@@ -92,25 +70,15 @@ void add_event_routes(RouteTable& routes, Store& store) {
       probe[bound] = req.get_param_value(bound);
       if (auto ok = normalize_time(probe, bound, false); !ok) return send_error(req, res, 400, ok.error().detail);
     }
-    std::string sql = "SELECT id, doc FROM event_events WHERE id > ?";
-    std::vector<std::string> params;
-    if (probe.contains("from")) sql += " AND starts_at >= ?", params.push_back(probe["from"]);
-    if (probe.contains("to")) sql += " AND starts_at < ?", params.push_back(probe["to"]);
-    if (req.has_param("external_id")) sql += " AND external_id = ?", params.push_back(req.get_param_value("external_id"));
-    sql += " ORDER BY id LIMIT ?";
+    EventFilter filter;
+    filter.after_id = *after;
+    if (probe.contains("from")) filter.starts_from = probe["from"].get<std::string>();
+    if (probe.contains("to")) filter.starts_before = probe["to"].get<std::string>();
+    if (req.has_param("external_id")) filter.external_id = req.get_param_value("external_id");
     std::vector<json> items;
     {
       std::lock_guard lock(store.mutex());
-      auto st = store.db().prepare(sql);
-      int i = 1;
-      st.bind(i++, *after);
-      for (const auto& p : params) st.bind(i++, p);
-      st.bind(i, window->limit + 1);
-      while (st.step()) {
-        json doc = json::parse(st.column_view(1));
-        doc["id"] = std::to_string(st.column_int64(0));
-        items.push_back(std::move(doc));
-      }
+      items = EventTable(store).list(filter, window->limit + 1);
     }
     send_body(res, 200, page_body(std::move(items), window->limit, [](const json& e) { return e["id"].get<std::string>(); }), kJson);
   });
@@ -133,13 +101,10 @@ void add_event_routes(RouteTable& routes, Store& store) {
     std::int64_t id = 0;
     {
       std::lock_guard lock(store.mutex());
-      auto& db = store.db();
-      if (auto existing = existing_event(db, doc["external_id"]))
+      EventTable events(store);
+      if (auto existing = existing_event(events, doc["external_id"]))
         return send_error(req, res, external_id_conflict("event", doc["external_id"], *existing));
-      auto& insert = db.cached("INSERT INTO event_events(external_id, starts_at, version, doc) VALUES(?,?,1,?)");
-      insert.bind(1, optional_text(doc["external_id"])).bind(2, doc["starts_at"].get<std::string>()).bind(3, doc.dump());
-      insert.run();
-      id = db.last_insert_id();
+      id = events.insert(doc);
     }
     doc["id"] = std::to_string(id);
     res.set_header("Location", fmt::format("/api/v1/events/{}", id));
@@ -163,30 +128,23 @@ void add_event_routes(RouteTable& routes, Store& store) {
     if (!body) return send_error(req, res, body.error());
     if (auto ok = check_event_fields(store, *body); !ok) return send_error(req, res, ok.error());
     std::lock_guard lock(store.mutex());
-    auto& db = store.db();
-    auto& read = db.cached("SELECT version, doc FROM event_events WHERE id=?");
-    read.bind(1, *id);
-    if (!read.step()) {
-      read.reset();
-      return send_error(req, res, 404, fmt::format("event {} does not exist", *id));
-    }
-    auto version = read.column_int64(0);
-    json doc = json::parse(read.column_view(1));
-    read.reset();
+    EventTable events(store);
+    auto current = events.find(*id);
+    if (!current) return send_error(req, res, 404, fmt::format("event {} does not exist", *id));
+    auto version = current->version;
+    json doc = std::move(current->doc);
+    doc.erase("id");
     if (!if_match(req).matches(version))
       return send_error(req, res, 412, fmt::format("event {} is at version {}, not the one in If-Match", *id, version));
     if (body->contains("external_id") && (*body)["external_id"] != doc["external_id"])
-      if (auto existing = existing_event(db, (*body)["external_id"]))
+      if (auto existing = existing_event(events, (*body)["external_id"]))
         return send_error(req, res, external_id_conflict("event", (*body)["external_id"], *existing));
     for (auto& [key, value] : body->items()) doc[key] = value;
     if (doc["ends_at"].get<std::string>() < doc["starts_at"].get<std::string>())
       return send_error(req, res, validation("ends_at", "ends_at is before starts_at"));
     doc["updated_at"] = rfc3339_now();
     ++version;
-    auto& update = db.cached("UPDATE event_events SET external_id=?, starts_at=?, version=?, doc=? WHERE id=?");
-    update.bind(1, optional_text(doc["external_id"])).bind(2, doc["starts_at"].get<std::string>()).bind(3, version);
-    update.bind(4, doc.dump()).bind(5, *id);
-    update.run();
+    events.update(*id, version, doc);
     doc["id"] = std::to_string(*id);
     send_etag(res, version);
     send_body(res, 200, doc.dump(), kJson);
@@ -199,13 +157,7 @@ void add_event_routes(RouteTable& routes, Store& store) {
     if (!if_match(req).matches(e->version))
       return send_error(req, res, 412, fmt::format("event {} is at version {}, not the one in If-Match", *id, e->version));
     std::lock_guard lock(store.mutex());
-    Transaction tx(store.db());
-    for (const char* sql : {"DELETE FROM event_invitations WHERE event_id=?", "DELETE FROM event_events WHERE id=?"}) {
-      auto& st = store.db().cached(sql);
-      st.bind(1, *id);
-      st.run();
-    }
-    tx.commit();
+    EventTable(store).remove(*id);
     res.status = 204;
   });
 
@@ -224,15 +176,10 @@ void add_event_routes(RouteTable& routes, Store& store) {
     std::vector<std::int64_t> keys;
     {
       std::lock_guard lock(store.mutex());
-      auto& st = store.db().cached(
-          "SELECT id, user_id, state, invited_at, responded_at FROM event_invitations "
-          "WHERE event_id=? AND id > ? AND (?='' OR state=?) ORDER BY id LIMIT ?");
-      st.bind(1, *id).bind(2, *after).bind(3, state).bind(4, state).bind(5, window->limit + 1);
-      while (st.step()) {
-        keys.push_back(st.column_int64(0));
-        items.push_back(render_invitation(st));
+      for (const auto& i : EventTable(store).invitations(*id, *after, state, window->limit + 1)) {
+        keys.push_back(i.id);
+        items.push_back(render_invitation(i));
       }
-      st.reset();
     }
     std::string next_key = static_cast<std::int64_t>(keys.size()) > window->limit
                                ? std::to_string(keys[static_cast<std::size_t>(window->limit - 1)])
@@ -265,18 +212,7 @@ void add_event_routes(RouteTable& routes, Store& store) {
     std::int64_t invited = 0;
     {
       std::lock_guard lock(store.mutex());
-      Transaction tx(store.db());
-      auto& insert = store.db().cached(
-          "INSERT INTO event_invitations(event_id, user_id, state, invited_at, responded_at) VALUES(?,?,?,?,?) "
-          "ON CONFLICT(event_id, user_id) DO NOTHING");
-      for (auto uid : users) {
-        insert.bind(1, *id).bind(2, uid).bind(3, state).bind(4, now);
-        if (state == "pending") insert.bind_null(5);
-        else insert.bind(5, now);
-        insert.run();
-        invited += store.db().changes();
-      }
-      tx.commit();
+      invited = EventTable(store).invite(*id, users, state, now);
     }
     send_body(res, 200,
               json{{"invited", invited}, {"already_invited", static_cast<std::int64_t>(users.size()) - invited}}.dump(), kJson);
@@ -292,18 +228,11 @@ void add_event_routes(RouteTable& routes, Store& store) {
     if (!body->contains("state")) return send_error(req, res, validation("state", "state is required"));
     if (auto ok = check_enum(*body, "state", kStates); !ok) return send_error(req, res, ok.error());
     std::lock_guard lock(store.mutex());
-    auto& update = store.db().cached("UPDATE event_invitations SET state=?, responded_at=? WHERE event_id=? AND user_id=?");
-    update.bind(1, (*body)["state"].get<std::string>()).bind(2, rfc3339_now()).bind(3, *id).bind(4, user.value_or(-1));
-    update.run();
-    if (store.db().changes() == 0)
+    auto answered =
+        EventTable(store).respond(*id, user.value_or(-1), (*body)["state"].get<std::string>(), rfc3339_now());
+    if (!answered)
       return send_error(req, res, 404, fmt::format("user {} is not invited to event {}", req.matches[2].str(), *id));
-    auto& read = store.db().cached(
-        "SELECT id, user_id, state, invited_at, responded_at FROM event_invitations WHERE event_id=? AND user_id=?");
-    read.bind(1, *id).bind(2, *user);
-    read.step();
-    auto rendered = render_invitation(read);
-    read.reset();
-    send_body(res, 200, rendered.dump(), kJson);
+    send_body(res, 200, render_invitation(*answered).dump(), kJson);
   });
 }
 

@@ -3,7 +3,6 @@
 // version (ETag); PUT replaces it whole after checking it against the
 // contract's schema. Also installs the community and badge route groups.
 #include <fmt/format.h>
-#include <sqlite3.h>
 
 #include <mutex>
 
@@ -13,7 +12,7 @@
 #include "sim/http_reply.hpp"
 #include "sim/routes.hpp"
 #include "sim/settings_common.hpp"
-#include "sim/sqlite_db.hpp"
+#include "sim/store_settings.hpp"
 #include "sim/text.hpp"
 
 namespace daoctl::sim {
@@ -48,99 +47,13 @@ json default_setting(std::string_view name) {
   return {{"rules", json::array()}};
 }
 
-void create_tables(Store& store) {
-  std::lock_guard lock(store.mutex());
-  store.db().exec(R"(
-CREATE TABLE IF NOT EXISTS settings(
-  name TEXT PRIMARY KEY,
-  body TEXT NOT NULL,
-  version INTEGER NOT NULL,
-  updated_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS settings_images(
-  slot TEXT PRIMARY KEY,
-  content_type TEXT NOT NULL,
-  data BLOB NOT NULL,
-  width INTEGER,
-  height INTEGER,
-  sha256 TEXT NOT NULL,
-  version INTEGER NOT NULL,
-  updated_at TEXT NOT NULL);
-)");
-}
-
-struct StoredSetting {
-  json body;
-  std::int64_t version = 1;
-};
-
-// Caller holds the store's mutex. A setting never written has version 1.
+// Caller holds the store's mutex. A setting never written is the default,
+// at version 1.
 StoredSetting read_setting(Store& store, std::string_view name) {
-  auto& st = store.db().cached("SELECT body, version FROM settings WHERE name = ?");
-  st.bind(1, name);
-  StoredSetting s{default_setting(name), 1};
-  if (st.step()) {
-    s.body = json::parse(st.column_view(0));
-    s.version = st.column_int64(1);
-  }
-  st.reset();
-  return s;
+  return SettingsTable(store).find(name).value_or(StoredSetting{default_setting(name), 1});
 }
 
-struct StoredImage {
-  std::string content_type;
-  std::string data;
-  std::optional<std::int64_t> width, height;
-  std::string sha256;
-  std::int64_t version = 0;
-};
-
-// Caller holds the store's mutex. Raw sqlite3 calls because the bytes are a
-// BLOB (the Statement wrapper binds text only).
-std::optional<StoredImage> read_image(Store& store, std::string_view slot) {
-  sqlite3* db = store.db().handle();
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(
-          db,
-          "SELECT content_type, data, width, height, sha256, version FROM settings_images "
-          "WHERE slot = ?",
-          -1, &raw, nullptr) != SQLITE_OK)
-    throw SqliteFailure(sqlite3_errmsg(db), sqlite3_errcode(db));
-  Statement st(db, raw);
-  st.bind(1, slot);
-  if (!st.step()) return std::nullopt;
-  StoredImage image;
-  image.content_type = st.column_text(0);
-  const void* blob = sqlite3_column_blob(raw, 1);
-  image.data.assign(static_cast<const char*>(blob),
-                    static_cast<std::size_t>(sqlite3_column_bytes(raw, 1)));
-  image.width = st.column_optional_int64(2);
-  image.height = st.column_optional_int64(3);
-  image.sha256 = st.column_text(4);
-  image.version = st.column_int64(5);
-  return image;
-}
-
-void write_image(Store& store, std::string_view slot, const StoredImage& image) {
-  sqlite3* db = store.db().handle();
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(
-          db,
-          "INSERT INTO settings_images(slot, content_type, data, width, height, sha256, version, "
-          "updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(slot) DO UPDATE SET "
-          "content_type = excluded.content_type, data = excluded.data, width = excluded.width, "
-          "height = excluded.height, sha256 = excluded.sha256, version = excluded.version, "
-          "updated_at = excluded.updated_at",
-          -1, &raw, nullptr) != SQLITE_OK)
-    throw SqliteFailure(sqlite3_errmsg(db), sqlite3_errcode(db));
-  Statement st(db, raw);
-  st.bind(1, slot).bind(2, image.content_type);
-  if (sqlite3_bind_blob(raw, 3, image.data.data(), static_cast<int>(image.data.size()),
-                        SQLITE_TRANSIENT) != SQLITE_OK)
-    throw SqliteFailure(sqlite3_errmsg(db), sqlite3_errcode(db));
-  st.bind(4, image.width).bind(5, image.height).bind(6, image.sha256).bind(7, image.version);
-  st.bind(8, rfc3339_now());
-  st.run();
-}
+std::optional<StoredImage> read_image(Store& store, std::string_view slot) { return SettingsTable(store).image(slot); }
 
 std::string image_url(std::string_view slot) {
   return fmt::format("/api/v1/settings/branding/{}", slot);
@@ -195,13 +108,7 @@ void add_setting(RouteTable& routes, Store& store, const SettingKind& kind) {
                       "them again",
                       kind.name, current.version));
     std::int64_t version = current.version + 1;
-    auto& st = store.db().cached(
-        "INSERT INTO settings(name, body, version, updated_at) VALUES(?, ?, ?, ?) ON "
-        "CONFLICT(name) DO "
-        "UPDATE SET body = excluded.body, version = excluded.version, updated_at = "
-        "excluded.updated_at");
-    st.bind(1, kind.name).bind(2, stored.dump()).bind(3, version).bind(4, rfc3339_now());
-    st.run();
+    SettingsTable(store).write(kind.name, {stored, version}, rfc3339_now());
     send_etag(res, version);
     send_body(res, 200, (is_branding ? render_branding(store, stored) : stored).dump(), kJson);
   });
@@ -259,7 +166,7 @@ void add_image(RouteTable& routes, Store& store, const policy::ImageSlot& slot) 
                         fmt::format("the {} changed since it was read (now version {})", slot.name,
                                     current_version));
     image.version = current_version + 1;
-    write_image(store, slot.name, image);
+    SettingsTable(store).write_image(slot.name, image, rfc3339_now());
     send_etag(res, image.version);
     json reply = {{"url", image_url(slot.name)},
                   {"content_type", image.content_type},
@@ -274,7 +181,10 @@ void add_image(RouteTable& routes, Store& store, const policy::ImageSlot& slot) 
 }  // namespace
 
 void add_settings_routes(RouteTable& routes, Store& store) {
-  create_tables(store);
+  {
+    std::lock_guard lock(store.mutex());
+    SettingsTable(store).create();
+  }
   add_setting(routes, store, kPasswordPolicy);
   add_setting(routes, store, kRegistration);
   add_setting(routes, store, kBranding);

@@ -34,6 +34,12 @@ Statement& Statement::bind(int index, std::string_view text) {
   return *this;
 }
 
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+  int rc = sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) throw_failure(db_, rc, "bind");
+  return *this;
+}
+
 Statement& Statement::bind(int index, const std::optional<std::string>& text) {
   return text ? bind(index, std::string_view(*text)) : bind_null(index);
 }
@@ -80,6 +86,11 @@ std::string_view Statement::column_view(int column) const {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
   if (!p) return {};
   return std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+std::string Statement::column_blob(int column) const {
+  const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+  if (!p) return {};
+  return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 std::optional<std::string> Statement::column_optional_text(int column) const {
   if (is_null(column)) return std::nullopt;

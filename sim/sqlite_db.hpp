@@ -44,6 +44,8 @@ class Statement {
   Statement& bind(int index, const std::optional<std::string>& text);
   Statement& bind(int index, const std::optional<std::int64_t>& value);
   Statement& bind_null(int index);
+  // The bytes as a BLOB (bind(string_view) stores TEXT).
+  Statement& bind_blob(int index, std::string_view bytes);
 
   // True while a row is available; false when done. Throws SqliteFailure
   // (with the constraint code for UNIQUE violations) on error.
@@ -59,6 +61,8 @@ class Statement {
   std::string_view column_view(int column) const;
   std::optional<std::string> column_optional_text(int column) const;
   std::optional<std::int64_t> column_optional_int64(int column) const;
+  // A BLOB column's bytes (also reads TEXT as its bytes).
+  std::string column_blob(int column) const;
 
  private:
   sqlite3* db_;

@@ -126,4 +126,8 @@ Store::Store(const std::filesystem::path& data_dir) {
 
 Store::~Store() = default;
 
+std::filesystem::path Store::data_dir() {
+  return std::filesystem::path(sqlite3_db_filename(db_->handle(), "main")).parent_path();
+}
+
 }  // namespace daoctl::sim

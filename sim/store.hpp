@@ -202,6 +202,8 @@ class Store {
   // Opens or creates DATA/platform.db and its schema. Throws SqliteFailure.
   explicit Store(const std::filesystem::path& data_dir);
   ~Store();
+  // The folder of platform.db (backups write and restore beside it).
+  std::filesystem::path data_dir();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
