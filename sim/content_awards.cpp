@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "sim/content_wire.hpp"
-#include "sim/sqlite_db.hpp"
+#include "sim/store_content.hpp"
 #include "sim/stats_store.hpp"
 #include "sim/text.hpp"
 
@@ -27,14 +27,11 @@ void add_award_routes(RouteTable& routes, Store& store) {
     std::vector<json> items;
     {
       std::lock_guard lock(store.mutex());
-      auto& st = store.db().cached("SELECT id, doc FROM content_awards WHERE user_id=? AND id > ? ORDER BY id LIMIT ?");
-      st.bind(1, *user).bind(2, *after).bind(3, window->limit + 1);
-      while (st.step()) {
-        json doc = json::parse(st.column_view(1));
-        doc["id"] = std::to_string(st.column_int64(0));
+      for (auto& a : AwardTable(store).list(*user, *after, window->limit + 1)) {
+        json doc = json::parse(a.doc);
+        doc["id"] = std::to_string(a.id);
         items.push_back(std::move(doc));
       }
-      st.reset();
     }
     send_body(res, 200, page_body(std::move(items), window->limit, [](const json& a) { return a["id"].get<std::string>(); }), kJson);
   });
@@ -69,24 +66,11 @@ void add_award_routes(RouteTable& routes, Store& store) {
     std::int64_t id = 0;
     {
       std::lock_guard lock(store.mutex());
-      auto& db = store.db();
-      if (doc["external_id"].is_string()) {
-        auto& find = db.cached("SELECT id FROM content_awards WHERE external_id=?");
-        find.bind(1, doc["external_id"].get<std::string>());
-        std::optional<std::int64_t> existing;
-        if (find.step()) existing = find.column_int64(0);
-        find.reset();
-        if (existing) return send_error(req, res, external_id_conflict("award", doc["external_id"], *existing));
-      }
-      Transaction tx(db);  // the award and its count, or neither
-      auto& insert = db.cached("INSERT INTO content_awards(user_id, external_id, doc) VALUES(?,?,?)");
-      insert.bind(1, *user);
-      insert.bind(2, doc["external_id"].is_string() ? std::optional<std::string>(doc["external_id"].get<std::string>()) : std::nullopt);
-      insert.bind(3, doc.dump());
-      insert.run();
-      id = db.last_insert_id();
-      record_award_locked(db, id, **badge, doc["awarded_at"].get<std::string>());
-      tx.commit();
+      AwardTable awards(store);
+      if (doc["external_id"].is_string())
+        if (auto existing = awards.find_by_external_id(doc["external_id"].get<std::string>()))
+          return send_error(req, res, external_id_conflict("award", doc["external_id"], *existing));
+      id = awards.insert(*user, **badge, doc);
     }
     doc["id"] = std::to_string(id);
     res.set_header("Location", fmt::format("/api/v1/users/{}/awards", *user));

@@ -7,7 +7,7 @@
 
 #include "sim/content_wire.hpp"
 #include "sim/routes.hpp"
-#include "sim/sqlite_db.hpp"
+#include "sim/store_content.hpp"
 #include "sim/text.hpp"
 
 namespace daoctl::sim::content {
@@ -77,34 +77,17 @@ json render_post(Store& store, std::int64_t id, const std::string& doc_text) {
   json doc = json::parse(doc_text);
   doc["id"] = std::to_string(id);
   std::lock_guard lock(store.mutex());
-  auto& count = store.db().cached("SELECT count(*) FROM content_comments WHERE post_id=?");
-  count.bind(1, id);
-  count.step();
-  doc["comment_count"] = count.column_int64(0);
-  count.reset();
+  PostTable posts(store);
+  doc["comment_count"] = posts.comment_count(id);
   json reactions = json::object();
-  auto& kinds = store.db().cached("SELECT kind, count(*) FROM content_reactions WHERE post_id=? GROUP BY kind");
-  kinds.bind(1, id);
-  while (kinds.step()) reactions[kinds.column_text(0)] = kinds.column_int64(1);
-  kinds.reset();
+  for (const auto& [kind, n] : posts.reaction_counts(id)) reactions[kind] = n;
   doc["reaction_counts"] = std::move(reactions);
   return doc;
 }
 
-struct StoredPost {
-  std::int64_t id = 0;
-  std::int64_t version = 0;
-  std::string doc;
-};
-
-std::optional<StoredPost> find_post(Store& store, std::int64_t id) {
+std::optional<StoredDoc> find_post(Store& store, std::int64_t id) {
   std::lock_guard lock(store.mutex());
-  auto& st = store.db().cached("SELECT version, doc FROM content_posts WHERE id=?");
-  st.bind(1, id);
-  std::optional<StoredPost> post;
-  if (st.step()) post = StoredPost{id, st.column_int64(0), st.column_text(1)};
-  st.reset();
-  return post;
+  return PostTable(store).find(id);
 }
 
 void send_created(httplib::Response& res, const std::string& location, std::int64_t version, const json& doc) {
@@ -125,33 +108,26 @@ void add_post_routes(RouteTable& routes, Store& store) {
   routes.get("/api/v1/posts", [&store](const httplib::Request& req, httplib::Response& res) {
     auto window = read_window(req);
     if (!window) return send_error(req, res, window.error());
-    std::string where = "id > ?";
-    std::vector<std::string> params;
-    std::int64_t after = 0;
+    PostFilter filter;
     if (!window->after.empty()) {
       auto id = parse_id(window->after);
       if (!id) return send_error(req, res, 400, "the cursor was not issued by this listing");
-      after = *id;
+      filter.after_id = *id;
     }
-    for (const char* filter : {"type", "community_id", "author_id", "external_id"}) {
-      if (!req.has_param(filter)) continue;
-      where += fmt::format(" AND {} = ?", filter);
-      params.push_back(req.get_param_value(filter));
-    }
-    std::vector<std::pair<std::int64_t, std::string>> rows;
+    auto param = [&req](const char* name) {
+      return req.has_param(name) ? std::optional<std::string>(req.get_param_value(name)) : std::nullopt;
+    };
+    filter.type = param("type");
+    filter.community_id = param("community_id");
+    filter.author_id = param("author_id");
+    filter.external_id = param("external_id");
+    std::vector<StoredDoc> rows;
     {
       std::lock_guard lock(store.mutex());
-      auto st = store.db().prepare(fmt::format("SELECT id, doc FROM content_posts WHERE {} ORDER BY id LIMIT ?", where));
-      int i = 1;
-      st.bind(i++, after);
-      // Id columns have INTEGER affinity, so SQLite compares a decimal text
-      // parameter with them as a number.
-      for (const auto& p : params) st.bind(i++, p);
-      st.bind(i, window->limit + 1);
-      while (st.step()) rows.emplace_back(st.column_int64(0), st.column_text(1));
+      rows = PostTable(store).list(filter, window->limit + 1);
     }
     std::vector<json> items;
-    for (auto& [id, doc] : rows) items.push_back(render_post(store, id, doc));
+    for (const auto& row : rows) items.push_back(render_post(store, row.id, row.doc));
     send_body(res, 200, page_body(std::move(items), window->limit, [](const json& p) { return p["id"].get<std::string>(); }), kJson);
   });
 
@@ -181,24 +157,11 @@ void add_post_routes(RouteTable& routes, Store& store) {
     std::int64_t id = 0;
     {
       std::lock_guard lock(store.mutex());
-      auto& db = store.db();
-      if (doc["external_id"].is_string()) {
-        auto& find = db.cached("SELECT id FROM content_posts WHERE external_id=?");
-        find.bind(1, doc["external_id"].get<std::string>());
-        std::optional<std::int64_t> existing;
-        if (find.step()) existing = find.column_int64(0);
-        find.reset();
-        if (existing) return send_error(req, res, external_id_conflict("post", doc["external_id"], *existing));
-      }
-      auto& insert = db.cached(
-          "INSERT INTO content_posts(external_id, type, author_id, community_id, version, doc) VALUES(?,?,?,?,1,?)");
-      insert.bind(1, doc["external_id"].is_string() ? std::optional<std::string>(doc["external_id"].get<std::string>()) : std::nullopt);
-      insert.bind(2, doc["type"].get<std::string>());
-      insert.bind(3, *parse_id(doc["author_id"].get<std::string>()));
-      insert.bind(4, doc["community_id"].is_string() ? parse_id(doc["community_id"].get<std::string>()) : std::nullopt);
-      insert.bind(5, doc.dump());
-      insert.run();
-      id = db.last_insert_id();
+      PostTable posts(store);
+      if (doc["external_id"].is_string())
+        if (auto existing = posts.find_by_external_id(doc["external_id"].get<std::string>()))
+          return send_error(req, res, external_id_conflict("post", doc["external_id"], *existing));
+      id = posts.insert(doc);
     }
     send_created(res, fmt::format("/api/v1/posts/{}", id), 1, render_post(store, id, doc.dump()));
   });
@@ -224,39 +187,22 @@ void add_post_routes(RouteTable& routes, Store& store) {
     std::int64_t version = 0;
     {
       std::lock_guard lock(store.mutex());
-      auto& db = store.db();
-      auto& read = db.cached("SELECT version, doc FROM content_posts WHERE id=?");
-      read.bind(1, *id);
-      if (!read.step()) {
-        read.reset();
-        return send_error(req, res, 404, fmt::format("post {} does not exist", *id));
-      }
-      version = read.column_int64(0);
-      json doc = json::parse(read.column_view(1));
-      read.reset();
+      PostTable posts(store);
+      auto current = posts.find(*id);
+      if (!current) return send_error(req, res, 404, fmt::format("post {} does not exist", *id));
+      version = current->version;
+      json doc = json::parse(current->doc);
       if (!pre.matches(version)) return send_error(req, res, 412, fmt::format("post {} is at version {}, not the one in If-Match", *id, version));
-      if (body->contains("external_id") && (*body)["external_id"].is_string() && (*body)["external_id"] != doc["external_id"]) {
-        auto& find = db.cached("SELECT id FROM content_posts WHERE external_id=?");
-        find.bind(1, (*body)["external_id"].get<std::string>());
-        std::optional<std::int64_t> existing;
-        if (find.step()) existing = find.column_int64(0);
-        find.reset();
-        if (existing) return send_error(req, res, external_id_conflict("post", (*body)["external_id"], *existing));
-      }
+      if (body->contains("external_id") && (*body)["external_id"].is_string() && (*body)["external_id"] != doc["external_id"])
+        if (auto existing = posts.find_by_external_id((*body)["external_id"].get<std::string>()))
+          return send_error(req, res, external_id_conflict("post", (*body)["external_id"], *existing));
       for (auto& [key, value] : body->items()) doc[key] = value;
       if (doc["type"] == "news" && (!doc["title"].is_string() || doc["title"].get<std::string>().empty()))
         return send_error(req, res, validation("title", "a news post needs a title"));
       doc["updated_at"] = rfc3339_now();
       ++version;
       doc_text = doc.dump();
-      auto& update = db.cached("UPDATE content_posts SET external_id=?, author_id=?, community_id=?, version=?, doc=? WHERE id=?");
-      update.bind(1, doc["external_id"].is_string() ? std::optional<std::string>(doc["external_id"].get<std::string>()) : std::nullopt);
-      update.bind(2, *parse_id(doc["author_id"].get<std::string>()));
-      update.bind(3, doc["community_id"].is_string() ? parse_id(doc["community_id"].get<std::string>()) : std::nullopt);
-      update.bind(4, version);
-      update.bind(5, doc_text);
-      update.bind(6, *id);
-      update.run();
+      posts.update(*id, version, doc);
     }
     send_etag(res, version);
     send_body(res, 200, render_post(store, *id, doc_text).dump(), kJson);
@@ -269,14 +215,7 @@ void add_post_routes(RouteTable& routes, Store& store) {
     if (!if_match(req).matches(post->version))
       return send_error(req, res, 412, fmt::format("post {} is at version {}, not the one in If-Match", *id, post->version));
     std::lock_guard lock(store.mutex());
-    Transaction tx(store.db());
-    for (const char* sql : {"DELETE FROM content_comments WHERE post_id=?", "DELETE FROM content_reactions WHERE post_id=?",
-                            "DELETE FROM content_posts WHERE id=?"}) {
-      auto& st = store.db().cached(sql);
-      st.bind(1, *id);
-      st.run();
-    }
-    tx.commit();
+    PostTable(store).remove(*id);
     res.status = 204;
   });
 
@@ -299,12 +238,8 @@ void add_post_routes(RouteTable& routes, Store& store) {
     std::vector<json> items;
     {
       std::lock_guard lock(store.mutex());
-      auto& st = store.db().cached(
-          "SELECT id, doc FROM content_comments WHERE post_id=? AND (created_at > ? OR (created_at = ? AND id > ?)) "
-          "ORDER BY created_at, id LIMIT ?");
-      st.bind(1, *id).bind(2, after_time).bind(3, after_time).bind(4, after_id).bind(5, window->limit + 1);
-      while (st.step()) items.push_back(comment_doc(st.column_int64(0), st.column_text(1)));
-      st.reset();
+      for (const auto& c : PostTable(store).comments(*id, after_time, after_id, window->limit + 1))
+        items.push_back(comment_doc(c.id, c.doc));
     }
     send_body(res, 200,
               page_body(std::move(items), window->limit,
@@ -342,30 +277,13 @@ void add_post_routes(RouteTable& routes, Store& store) {
     std::int64_t id = 0;
     {
       std::lock_guard lock(store.mutex());
-      auto& db = store.db();
-      if (*parent) {
-        auto& find = db.cached("SELECT post_id FROM content_comments WHERE id=?");
-        find.bind(1, **parent);
-        bool same_post = find.step() && find.column_int64(0) == *post_id;
-        find.reset();
-        if (!same_post)
-          return send_error(req, res, validation("parent_id", fmt::format("parent_id {} is not a comment of post {}", **parent, *post_id)));
-      }
-      if (doc["external_id"].is_string()) {
-        auto& find = db.cached("SELECT id FROM content_comments WHERE external_id=?");
-        find.bind(1, doc["external_id"].get<std::string>());
-        std::optional<std::int64_t> existing;
-        if (find.step()) existing = find.column_int64(0);
-        find.reset();
-        if (existing) return send_error(req, res, external_id_conflict("comment", doc["external_id"], *existing));
-      }
-      auto& insert = db.cached("INSERT INTO content_comments(post_id, created_at, external_id, doc) VALUES(?,?,?,?)");
-      insert.bind(1, *post_id);
-      insert.bind(2, doc["created_at"].get<std::string>());
-      insert.bind(3, doc["external_id"].is_string() ? std::optional<std::string>(doc["external_id"].get<std::string>()) : std::nullopt);
-      insert.bind(4, doc.dump());
-      insert.run();
-      id = db.last_insert_id();
+      PostTable posts(store);
+      if (*parent && posts.post_of_comment(**parent) != *post_id)
+        return send_error(req, res, validation("parent_id", fmt::format("parent_id {} is not a comment of post {}", **parent, *post_id)));
+      if (doc["external_id"].is_string())
+        if (auto existing = posts.find_comment_by_external_id(doc["external_id"].get<std::string>()))
+          return send_error(req, res, external_id_conflict("comment", doc["external_id"], *existing));
+      id = posts.insert_comment(*post_id, doc);
     }
     doc["id"] = std::to_string(id);
     send_created(res, fmt::format("/api/v1/posts/{}/comments", *post_id), 1, doc);
@@ -383,14 +301,10 @@ void add_post_routes(RouteTable& routes, Store& store) {
     std::vector<std::int64_t> keys;
     {
       std::lock_guard lock(store.mutex());
-      auto& st = store.db().cached(
-          "SELECT id, user_id, kind, created_at FROM content_reactions WHERE post_id=? AND id > ? ORDER BY id LIMIT ?");
-      st.bind(1, *id).bind(2, *after).bind(3, window->limit + 1);
-      while (st.step()) {
-        keys.push_back(st.column_int64(0));
-        items.push_back({{"user_id", std::to_string(st.column_int64(1))}, {"kind", st.column_text(2)}, {"created_at", st.column_text(3)}});
+      for (const auto& r : PostTable(store).reactions(*id, *after, window->limit + 1)) {
+        keys.push_back(r.id);
+        items.push_back({{"user_id", std::to_string(r.user_id)}, {"kind", r.kind}, {"created_at", r.created_at}});
       }
-      st.reset();
     }
     // The cursor key is the row id, which the Reaction shape does not carry.
     std::string next_key = static_cast<std::int64_t>(keys.size()) > window->limit
@@ -418,16 +332,7 @@ void add_post_routes(RouteTable& routes, Store& store) {
     bool replaced = false;
     {
       std::lock_guard lock(store.mutex());
-      auto& db = store.db();
-      auto& find = db.cached("SELECT id FROM content_reactions WHERE post_id=? AND user_id=?");
-      find.bind(1, *post_id).bind(2, **user);
-      replaced = find.step();
-      find.reset();
-      auto& upsert = db.cached(
-          "INSERT INTO content_reactions(post_id, user_id, kind, created_at) VALUES(?,?,?,?) "
-          "ON CONFLICT(post_id, user_id) DO UPDATE SET kind=excluded.kind, created_at=excluded.created_at");
-      upsert.bind(1, *post_id).bind(2, **user).bind(3, b["kind"].get<std::string>()).bind(4, created_at);
-      upsert.run();
+      replaced = PostTable(store).react(*post_id, **user, b["kind"].get<std::string>(), created_at);
     }
     send_body(res, replaced ? 200 : 201,
               json{{"user_id", std::to_string(**user)}, {"kind", b["kind"]}, {"created_at", created_at}}.dump(), kJson);

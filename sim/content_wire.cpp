@@ -1,5 +1,5 @@
 #include "sim/content_wire.hpp"
-#include "sim/stats_store.hpp"
+#include "sim/store_content.hpp"
 
 #include <fmt/format.h>
 
@@ -164,15 +164,7 @@ bool user_exists(Store& store, std::int64_t id) { return store.find_user(id).has
 
 bool row_exists(Store& store, const char* table, std::int64_t id) {
   std::lock_guard lock(store.mutex());
-  auto& db = store.db();
-  auto& has_table = db.cached("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?");
-  has_table.bind(1, table);
-  bool exists = has_table.step();
-  has_table.reset();
-  if (!exists) return false;
-  auto st = db.prepare(fmt::format("SELECT 1 FROM {} WHERE id=?", table));
-  st.bind(1, id);
-  return st.step();
+  return table_has_row(store.db(), table, id);
 }
 
 ApiError external_id_conflict(const std::string& noun, const std::string& external_id, std::int64_t existing_id) {
@@ -183,104 +175,9 @@ ApiError external_id_conflict(const std::string& noun, const std::string& extern
   return e;
 }
 
-std::optional<std::int64_t> find_by_external_id(Store& store, const char* table, const std::string& external_id) {
-  std::lock_guard lock(store.mutex());
-  auto& st = store.db().cached(fmt::format("SELECT id FROM {} WHERE external_id=?", table));
-  st.bind(1, external_id);
-  std::optional<std::int64_t> id;
-  if (st.step()) id = st.column_int64(0);
-  st.reset();
-  return id;
-}
-
 void create_content_tables(Store& store) {
   std::lock_guard lock(store.mutex());
-  store.db().exec(R"SQL(
-CREATE TABLE IF NOT EXISTS content_posts(
-  id INTEGER PRIMARY KEY, external_id TEXT UNIQUE, type TEXT NOT NULL, author_id INTEGER NOT NULL,
-  community_id INTEGER, version INTEGER NOT NULL, doc TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS content_comments(
-  id INTEGER PRIMARY KEY, post_id INTEGER NOT NULL, created_at TEXT NOT NULL, external_id TEXT UNIQUE,
-  doc TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS content_comments_by_post ON content_comments(post_id, created_at, id);
-CREATE TABLE IF NOT EXISTS content_reactions(
-  id INTEGER PRIMARY KEY, post_id INTEGER NOT NULL, user_id INTEGER NOT NULL, kind TEXT NOT NULL,
-  created_at TEXT NOT NULL, UNIQUE(post_id, user_id));
-CREATE TABLE IF NOT EXISTS content_awards(
-  id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, external_id TEXT UNIQUE, doc TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS content_awards_by_user ON content_awards(user_id, id);
-CREATE TABLE IF NOT EXISTS event_events(
-  id INTEGER PRIMARY KEY, external_id TEXT UNIQUE, starts_at TEXT NOT NULL, version INTEGER NOT NULL,
-  doc TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS event_invitations(
-  id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL, user_id INTEGER NOT NULL, state TEXT NOT NULL,
-  invited_at TEXT NOT NULL, responded_at TEXT, UNIQUE(event_id, user_id));
-CREATE TABLE IF NOT EXISTS file_files(
-  id INTEGER PRIMARY KEY, external_id TEXT UNIQUE, name TEXT NOT NULL, content_type TEXT NOT NULL,
-  size INTEGER NOT NULL, sha256 TEXT NOT NULL, created_at TEXT NOT NULL, version INTEGER NOT NULL,
-  data BLOB NOT NULL);
-)SQL");
-  // Statistics record what is done through the API (the stats tables first:
-  // the triggers write into them). A post, comment or reaction counts for its
-  // author on the day of its created_at, which an import keeps from the
-  // source; rows without a readable time are not counted rather than refused.
-  ensure_stats_schema(store.db());
-  store.db().exec(R"SQL(
-CREATE TRIGGER IF NOT EXISTS stats_record_post AFTER INSERT ON content_posts
-WHEN unixepoch(json_extract(NEW.doc, '$.created_at')) IS NOT NULL BEGIN
-  INSERT INTO stats_activity_daily(day, user_id, department_id, week, month, posts)
-  VALUES (unixepoch(json_extract(NEW.doc, '$.created_at')) / 86400, NEW.author_id,
-          COALESCE((SELECT department_id FROM users WHERE id = NEW.author_id), 0),
-          unixepoch(json_extract(NEW.doc, '$.created_at')) / 86400
-            - ((unixepoch(json_extract(NEW.doc, '$.created_at')) / 86400 + 3) % 7),
-          unixepoch(date(json_extract(NEW.doc, '$.created_at'), 'start of month')) / 86400, 1)
-  ON CONFLICT(day, user_id) DO UPDATE SET posts = posts + 1;
-END;
-CREATE TRIGGER IF NOT EXISTS stats_record_comment AFTER INSERT ON content_comments
-WHEN unixepoch(NEW.created_at) IS NOT NULL
- AND CAST(json_extract(NEW.doc, '$.author_id') AS INTEGER) > 0 BEGIN
-  INSERT INTO stats_activity_daily(day, user_id, department_id, week, month, comments)
-  VALUES (unixepoch(NEW.created_at) / 86400, CAST(json_extract(NEW.doc, '$.author_id') AS INTEGER),
-          COALESCE((SELECT department_id FROM users
-                    WHERE id = CAST(json_extract(NEW.doc, '$.author_id') AS INTEGER)), 0),
-          unixepoch(NEW.created_at) / 86400 - ((unixepoch(NEW.created_at) / 86400 + 3) % 7),
-          unixepoch(date(NEW.created_at, 'start of month')) / 86400, 1)
-  ON CONFLICT(day, user_id) DO UPDATE SET comments = comments + 1;
-END;
-CREATE TRIGGER IF NOT EXISTS stats_record_reaction AFTER INSERT ON content_reactions
-WHEN unixepoch(NEW.created_at) IS NOT NULL BEGIN
-  INSERT INTO stats_activity_daily(day, user_id, department_id, week, month, reactions)
-  VALUES (unixepoch(NEW.created_at) / 86400, NEW.user_id,
-          COALESCE((SELECT department_id FROM users WHERE id = NEW.user_id), 0),
-          unixepoch(NEW.created_at) / 86400 - ((unixepoch(NEW.created_at) / 86400 + 3) % 7),
-          unixepoch(date(NEW.created_at, 'start of month')) / 86400, 1)
-  ON CONFLICT(day, user_id) DO UPDATE SET reactions = reactions + 1;
-END;
-CREATE TRIGGER IF NOT EXISTS stats_record_event AFTER INSERT ON event_events BEGIN
-  INSERT INTO stats_events(event_id, title, starts_at)
-  VALUES (NEW.id, COALESCE(json_extract(NEW.doc, '$.title'), ''), NEW.starts_at)
-  ON CONFLICT(event_id) DO UPDATE SET title = excluded.title, starts_at = excluded.starts_at;
-END;
-CREATE TRIGGER IF NOT EXISTS stats_record_event_update AFTER UPDATE ON event_events BEGIN
-  UPDATE stats_events SET title = COALESCE(json_extract(NEW.doc, '$.title'), ''), starts_at = NEW.starts_at
-  WHERE event_id = NEW.id;
-END;
-CREATE TRIGGER IF NOT EXISTS stats_forget_event AFTER DELETE ON event_events BEGIN
-  DELETE FROM stats_event_invitations WHERE event_id = OLD.id;
-  DELETE FROM stats_events WHERE event_id = OLD.id;
-END;
-CREATE TRIGGER IF NOT EXISTS stats_record_invitation AFTER INSERT ON event_invitations BEGIN
-  INSERT INTO stats_event_invitations(event_id, user_id, state) VALUES (NEW.event_id, NEW.user_id, NEW.state)
-  ON CONFLICT(event_id, user_id) DO UPDATE SET state = excluded.state;
-END;
-CREATE TRIGGER IF NOT EXISTS stats_record_rsvp AFTER UPDATE OF state ON event_invitations BEGIN
-  INSERT INTO stats_event_invitations(event_id, user_id, state) VALUES (NEW.event_id, NEW.user_id, NEW.state)
-  ON CONFLICT(event_id, user_id) DO UPDATE SET state = excluded.state;
-END;
-CREATE TRIGGER IF NOT EXISTS stats_forget_invitation AFTER DELETE ON event_invitations BEGIN
-  DELETE FROM stats_event_invitations WHERE event_id = OLD.event_id AND user_id = OLD.user_id;
-END;
-)SQL");
+  create_content_schema(store.db());
 }
 
 }  // namespace daoctl::sim::content

@@ -62,8 +62,6 @@ bool row_exists(Store& store, const char* table, std::int64_t id);
 // 409 for an external id already taken in `table`, with existing_id.
 ApiError external_id_conflict(const std::string& noun, const std::string& external_id,
                               std::int64_t existing_id);
-std::optional<std::int64_t> find_by_external_id(Store& store, const char* table,
-                                                const std::string& external_id);
 
 void create_content_tables(Store& store);
 
