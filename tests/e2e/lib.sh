@@ -59,6 +59,20 @@ wait_for_line() {
   return 1
 }
 
+# wait_for DESCRIPTION SECONDS CMD...: a check that CMD succeeds within
+# SECONDS (polled every 0.2 s; its output is dropped). It passes with the
+# time it took, or fails with the end of $E2E_WAIT_LOG (default
+# $E2E_DIR/watch.err: what the long-running daoctl under test said).
+wait_for() {
+  local what=$1 limit=$2 start=$SECONDS
+  shift 2
+  while ((SECONDS - start < limit)); do
+    if "$@" >/dev/null 2>&1; then pass "$what ($((SECONDS - start)) s)"; return 0; fi
+    sleep 0.2
+  done
+  failed "$what (not within $limit s)" "$(tail -5 "${E2E_WAIT_LOG:-$E2E_DIR/watch.err}" 2>/dev/null)"
+}
+
 # Not to be called as $(start_http_peer ...): in a command substitution the
 # pid would go into a subshell's E2E_PIDS and the peer outlive the test
 # (which is why it sets VAR instead of printing the URL).

@@ -94,7 +94,7 @@ expect_eq "SIGTERM at 24 staggered moments: nothing left in the temporary direct
 # kill -9 runs no handler: the temporaries stay. The next run sweeps what a
 # killed run left (unlocked, over 10 s old; `touch -d` ages them here), and
 # never what a live run holds, however old it looks.
-wait_for() { # GLOB: until it matches (5 s)
+wait_for_glob() { # GLOB: until it matches (5 s)
   local i
   for ((i = 0; i < 100; i++)); do
     compgen -G "$1" >/dev/null && return 0
@@ -104,10 +104,10 @@ wait_for() { # GLOB: until it matches (5 s)
 }
 "$D" stats export activity --from 2026-11-01 --to 2026-11-02 -O "$OUTDIR/killed.csv" >/dev/null 2>&1 &
 pid=$!
-wait_for "$OUTDIR/.killed.csv.tmp-*" || failed "kill -9: the temporary appeared"
+wait_for_glob "$OUTDIR/.killed.csv.tmp-*" || failed "kill -9: the temporary appeared"
 "$D" stats export activity --format xlsx --from 2026-11-01 --to 2026-11-02 >/dev/null 2>&1 &
 pid2=$!
-wait_for "$TMPDIR/daoctl-xlsx-tmp-*" || failed "kill -9: the XLSX temporaries appeared"
+wait_for_glob "$TMPDIR/daoctl-xlsx-tmp-*" || failed "kill -9: the XLSX temporaries appeared"
 kill -KILL "$pid" "$pid2"
 wait "$pid" "$pid2" 2>/dev/null
 expect_eq "kill -9 leaves the -O temporary (no handler runs)" "$(compgen -G "$OUTDIR/.killed.csv.tmp-*" | wc -l)" "1"

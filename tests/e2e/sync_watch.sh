@@ -65,16 +65,6 @@ NOTIFY_SOCKET="$E2E_DIR/notify.sock" "$DAOCTL_BIN" sync watch -f "$E2E_DIR/sync.
 WATCH=$!
 E2E_PIDS+=("$WATCH")
 
-# wait_for DESCRIPTION SECONDS CMD...: polls CMD until it succeeds.
-wait_for() {
-  local what=$1 limit=$2 start=$SECONDS
-  shift 2
-  while ((SECONDS - start < limit)); do
-    if "$@" >/dev/null 2>&1; then pass "$what ($((SECONDS - start)) s)"; return 0; fi
-    sleep 0.2
-  done
-  failed "$what (not within $limit s)" "$(tail -5 "$E2E_DIR/watch.err")"
-}
 active_of() { [ "$("$DAOCTL_BIN" users get "$1" -o json | jq -r .active)" = "$2" ]; }
 count_is() { [ "$("$DAOCTL_BIN" users list -o json | jq length)" = "$1" ]; }
 

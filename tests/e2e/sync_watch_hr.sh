@@ -41,15 +41,6 @@ YAML
 "$DAOCTL_BIN" sync watch -f "$E2E_DIR/hr/watch.yaml" --interval 30 >"$E2E_DIR/watch.out" 2>"$E2E_DIR/watch.err" &
 WATCH=$!
 E2E_PIDS+=("$WATCH")
-wait_for() {  # DESCRIPTION SECONDS CMD...
-  local what=$1 limit=$2 start=$SECONDS
-  shift 2
-  while ((SECONDS - start < limit)); do
-    if "$@" >/dev/null 2>&1; then pass "$what ($((SECONDS - start)) s)"; return 0; fi
-    sleep 0.2
-  done
-  failed "$what (not within $limit s)" "$(tail -5 "$E2E_DIR/watch.err")"
-}
 count_is() { [ "$("$DAOCTL_BIN" users list -o json | jq length)" = "$1" ]; }
 active_of() { [ "$("$DAOCTL_BIN" users get "$1" -o json | jq -r .active)" = "$2" ]; }
 name_of() { [ "$("$DAOCTL_BIN" users get "$1" -o json | jq -r .displayName)" = "$2" ]; }

@@ -70,15 +70,6 @@ unset DAOCTL_URL
 "$DAOCTL_BIN" sync watch -f "$E2E_DIR/hr/watch.yaml" --interval 1 >"$E2E_DIR/watch.out" 2>"$E2E_DIR/watch.err" &
 WATCH=$!
 E2E_PIDS+=("$WATCH")
-wait_for() {  # DESCRIPTION SECONDS CMD...
-  local what=$1 limit=$2 start=$SECONDS
-  shift 2
-  while ((SECONDS - start < limit)); do
-    if "$@" >/dev/null 2>&1; then pass "$what ($((SECONDS - start)) s)"; return 0; fi
-    sleep 0.2
-  done
-  failed "$what (not within $limit s)" "$(tail -5 "$E2E_DIR/watch.err")"
-}
 # Checks go to the sim directly; they show in its request log, so none runs
 # while that log is being counted.
 users() { DAOCTL_URL=$SIM_URL "$DAOCTL_BIN" users "$@"; }
