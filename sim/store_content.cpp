@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sim/sqlite_db.hpp"
+#include "sim/store_internal.hpp"
 #include "sim/stats_store.hpp"
 #include "sim/text.hpp"
 
@@ -18,15 +19,6 @@ std::optional<std::string> string_or_null(const json& v) {
 
 std::optional<std::int64_t> id_or_null(const json& v) {
   return v.is_string() ? parse_id(v.get<std::string>()) : std::nullopt;
-}
-
-std::optional<std::int64_t> id_where(SqliteDb& db, const std::string& sql, const std::string& value) {
-  auto& st = db.cached(sql);
-  st.bind(1, value);
-  std::optional<std::int64_t> id;
-  if (st.step()) id = st.column_int64(0);
-  st.reset();
-  return id;
 }
 
 // Rows of (id, doc) from a statement whose binds are done.
@@ -153,7 +145,7 @@ std::optional<StoredDoc> PostTable::find(std::int64_t id) {
 }
 
 std::optional<std::int64_t> PostTable::find_by_external_id(const std::string& external_id) {
-  return id_where(db_, "SELECT id FROM content_posts WHERE external_id=?", external_id);
+  return detail::id_where(db_, "SELECT id FROM content_posts WHERE external_id=?", external_id);
 }
 
 std::vector<StoredDoc> PostTable::list(const PostFilter& filter, std::int64_t limit) {
@@ -241,7 +233,7 @@ std::optional<std::int64_t> PostTable::post_of_comment(std::int64_t comment_id) 
 }
 
 std::optional<std::int64_t> PostTable::find_comment_by_external_id(const std::string& external_id) {
-  return id_where(db_, "SELECT id FROM content_comments WHERE external_id=?", external_id);
+  return detail::id_where(db_, "SELECT id FROM content_comments WHERE external_id=?", external_id);
 }
 
 std::int64_t PostTable::insert_comment(std::int64_t post_id, const json& doc) {
@@ -285,7 +277,7 @@ std::vector<StoredDoc> AwardTable::list(std::int64_t user_id, std::int64_t after
 }
 
 std::optional<std::int64_t> AwardTable::find_by_external_id(const std::string& external_id) {
-  return id_where(db_, "SELECT id FROM content_awards WHERE external_id=?", external_id);
+  return detail::id_where(db_, "SELECT id FROM content_awards WHERE external_id=?", external_id);
 }
 
 std::int64_t AwardTable::insert(std::int64_t user_id, std::int64_t badge_id, const json& doc) {

@@ -1,6 +1,7 @@
 #include "sim/store_events.hpp"
 
 #include "sim/sqlite_db.hpp"
+#include "sim/store_internal.hpp"
 
 namespace daoctl::sim {
 
@@ -34,12 +35,7 @@ std::optional<StoredEvent> EventTable::find(std::int64_t id) {
 }
 
 std::optional<std::int64_t> EventTable::find_by_external_id(const std::string& external_id) {
-  auto& st = db_.cached("SELECT id FROM event_events WHERE external_id=?");
-  st.bind(1, external_id);
-  std::optional<std::int64_t> id;
-  if (st.step()) id = st.column_int64(0);
-  st.reset();
-  return id;
+  return detail::id_where(db_, "SELECT id FROM event_events WHERE external_id=?", external_id);
 }
 
 std::vector<json> EventTable::list(const EventFilter& filter, std::int64_t limit) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sim/sqlite_db.hpp"
+#include "sim/store_internal.hpp"
 
 namespace daoctl::sim {
 
@@ -35,12 +36,7 @@ std::optional<StoredFile> FileTable::find(std::int64_t id) {
 }
 
 std::optional<std::int64_t> FileTable::find_by_external_id(const std::string& external_id) {
-  auto& st = db_.cached("SELECT id FROM file_files WHERE external_id=?");
-  st.bind(1, external_id);
-  std::optional<std::int64_t> id;
-  if (st.step()) id = st.column_int64(0);
-  st.reset();
-  return id;
+  return detail::id_where(db_, "SELECT id FROM file_files WHERE external_id=?", external_id);
 }
 
 std::optional<FileContent> FileTable::content(std::int64_t id) {

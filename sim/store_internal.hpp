@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,6 +34,17 @@ inline ApiError precondition_failed(std::string_view what, std::int64_t version)
   e.status = 412;
   e.detail = fmt::format("{} is at version W/\"{}\"; If-Match does not match it", what, version);
   return e;
+}
+
+// The integer in column 0 of the first row of a statement with one text
+// parameter (an id looked up by a unique key such as external_id), or nullopt.
+inline std::optional<std::int64_t> id_where(SqliteDb& db, const std::string& sql, std::string_view value) {
+  auto& st = db.cached(sql);
+  st.bind(1, value);
+  std::optional<std::int64_t> id;
+  if (st.step()) id = st.column_int64(0);
+  st.reset();
+  return id;
 }
 
 // Slice [start-1, start-1+count) of ids, clamped to the vector.
