@@ -13,11 +13,7 @@ using nlohmann::json;
 
 namespace {
 
-std::optional<std::string> string_or_null(const json& v) {
-  return v.is_string() ? std::optional<std::string>(v.get<std::string>()) : std::nullopt;
-}
-
-std::optional<std::int64_t> id_or_null(const json& v) {
+std::optional<std::int64_t> optional_id(const json& v) {
   return v.is_string() ? parse_id(v.get<std::string>()) : std::nullopt;
 }
 
@@ -171,8 +167,8 @@ std::vector<StoredDoc> PostTable::list(const PostFilter& filter, std::int64_t li
 std::int64_t PostTable::insert(const json& doc) {
   auto& st = db_.cached(
       "INSERT INTO content_posts(external_id, type, author_id, community_id, version, doc) VALUES(?,?,?,?,1,?)");
-  st.bind(1, string_or_null(doc["external_id"])).bind(2, doc["type"].get<std::string>());
-  st.bind(3, id_or_null(doc["author_id"])).bind(4, id_or_null(doc["community_id"])).bind(5, doc.dump());
+  st.bind(1, detail::optional_string(doc["external_id"])).bind(2, doc["type"].get<std::string>());
+  st.bind(3, optional_id(doc["author_id"])).bind(4, optional_id(doc["community_id"])).bind(5, doc.dump());
   st.run();
   return db_.last_insert_id();
 }
@@ -180,8 +176,8 @@ std::int64_t PostTable::insert(const json& doc) {
 void PostTable::update(std::int64_t id, std::int64_t version, const json& doc) {
   auto& st = db_.cached(
       "UPDATE content_posts SET external_id=?, author_id=?, community_id=?, version=?, doc=? WHERE id=?");
-  st.bind(1, string_or_null(doc["external_id"])).bind(2, id_or_null(doc["author_id"]));
-  st.bind(3, id_or_null(doc["community_id"])).bind(4, version).bind(5, doc.dump()).bind(6, id);
+  st.bind(1, detail::optional_string(doc["external_id"])).bind(2, optional_id(doc["author_id"]));
+  st.bind(3, optional_id(doc["community_id"])).bind(4, version).bind(5, doc.dump()).bind(6, id);
   st.run();
 }
 
@@ -238,7 +234,7 @@ std::optional<std::int64_t> PostTable::find_comment_by_external_id(const std::st
 
 std::int64_t PostTable::insert_comment(std::int64_t post_id, const json& doc) {
   auto& st = db_.cached("INSERT INTO content_comments(post_id, created_at, external_id, doc) VALUES(?,?,?,?)");
-  st.bind(1, post_id).bind(2, doc["created_at"].get<std::string>()).bind(3, string_or_null(doc["external_id"]));
+  st.bind(1, post_id).bind(2, doc["created_at"].get<std::string>()).bind(3, detail::optional_string(doc["external_id"]));
   st.bind(4, doc.dump());
   st.run();
   return db_.last_insert_id();
@@ -283,7 +279,7 @@ std::optional<std::int64_t> AwardTable::find_by_external_id(const std::string& e
 std::int64_t AwardTable::insert(std::int64_t user_id, std::int64_t badge_id, const json& doc) {
   Transaction tx(db_);  // the award and its count, or neither
   auto& st = db_.cached("INSERT INTO content_awards(user_id, external_id, doc) VALUES(?,?,?)");
-  st.bind(1, user_id).bind(2, string_or_null(doc["external_id"])).bind(3, doc.dump());
+  st.bind(1, user_id).bind(2, detail::optional_string(doc["external_id"])).bind(3, doc.dump());
   st.run();
   const std::int64_t id = db_.last_insert_id();
   record_award_locked(db_, id, badge_id, doc["awarded_at"].get<std::string>());

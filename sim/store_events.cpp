@@ -9,10 +9,6 @@ using nlohmann::json;
 
 namespace {
 
-std::optional<std::string> text_or_null(const json& v) {
-  return v.is_string() ? std::optional<std::string>(v.get<std::string>()) : std::nullopt;
-}
-
 constexpr const char* kInvitationColumns = "id, user_id, state, invited_at, responded_at";
 
 Invitation read_invitation(Statement& st) {
@@ -61,14 +57,14 @@ std::vector<json> EventTable::list(const EventFilter& filter, std::int64_t limit
 
 std::int64_t EventTable::insert(const json& doc) {
   auto& st = db_.cached("INSERT INTO event_events(external_id, starts_at, version, doc) VALUES(?,?,1,?)");
-  st.bind(1, text_or_null(doc["external_id"])).bind(2, doc["starts_at"].get<std::string>()).bind(3, doc.dump());
+  st.bind(1, detail::optional_string(doc["external_id"])).bind(2, doc["starts_at"].get<std::string>()).bind(3, doc.dump());
   st.run();
   return db_.last_insert_id();
 }
 
 void EventTable::update(std::int64_t id, std::int64_t version, const json& doc) {
   auto& st = db_.cached("UPDATE event_events SET external_id=?, starts_at=?, version=?, doc=? WHERE id=?");
-  st.bind(1, text_or_null(doc["external_id"])).bind(2, doc["starts_at"].get<std::string>()).bind(3, version);
+  st.bind(1, detail::optional_string(doc["external_id"])).bind(2, doc["starts_at"].get<std::string>()).bind(3, version);
   st.bind(4, doc.dump()).bind(5, id);
   st.run();
 }

@@ -13,6 +13,8 @@
 #include <utility>
 #include <variant>
 
+#include <nlohmann/json.hpp>
+
 #include "sim/api_error.hpp"
 #include "sim/sqlite_db.hpp"
 #include "sim/store.hpp"
@@ -45,6 +47,11 @@ inline std::optional<std::int64_t> id_where(SqliteDb& db, const std::string& sql
   if (st.step()) id = st.column_int64(0);
   st.reset();
   return id;
+}
+
+// A document's string field as a column value: NULL unless it is a string.
+inline std::optional<std::string> optional_string(const nlohmann::json& v) {
+  return v.is_string() ? std::optional<std::string>(v.get<std::string>()) : std::nullopt;
 }
 
 // Slice [start-1, start-1+count) of ids, clamped to the vector.
