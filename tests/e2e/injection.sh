@@ -159,19 +159,11 @@ employeeNumber: E3
 manager: uid=anna,ou=People,dc=inj,dc=example
 LDIF
 start_slapd "$E2E_DIR/slapd" "$E2E_DIR/people.ldif" || exit 1
-printf '%s' "$LDAP_BIND_PASSWORD" >"$E2E_DIR/ldap.pass"
-chmod 600 "$E2E_DIR/ldap.pass"
 cat >"$E2E_DIR/sync.yaml" <<YAML
 version: 1
 name: injection
 sources:
-  ldap:
-    type: ldap
-    url: $LDAP_URL
-    bind_dn: "$LDAP_BIND_DN"
-    bind_password_file: ldap.pass
-    base_dn: "ou=People,$LDAP_BASE_DN"
-    filter: "(objectClass=inetOrgPerson)"
+$(ldap_source "filter: \"(objectClass=inetOrgPerson)\"")
 mapping:
   externalId: "{ldap.employeeNumber}"
   userName: "{ldap.uid}"

@@ -138,3 +138,17 @@ READER
   stop_slapd
   return 1
 }
+
+# ldap_source [LINE...]: prints the job's `sources:` entry "ldap" for the
+# slapd start_slapd runs (people under ou=People, bound as the reader), with
+# each LINE (e.g. "page_size: 100") added to it, and writes the reader's
+# password to $E2E_DIR/ldap.pass (0600) for its bind_password_file. Meant for
+# a job's heredoc: "sources:" then "$(ldap_source)" on the next line.
+ldap_source() {
+  printf '%s' "$LDAP_BIND_PASSWORD" >"$E2E_DIR/ldap.pass"
+  chmod 600 "$E2E_DIR/ldap.pass"
+  printf '  ldap:\n    type: ldap\n    url: %s\n    bind_dn: "%s"\n    bind_password_file: ldap.pass\n    base_dn: "ou=People,%s"\n' \
+    "$LDAP_URL" "$LDAP_BIND_DN" "$LDAP_BASE_DN"
+  local line
+  for line in "$@"; do printf '    %s\n' "$line"; done
+}

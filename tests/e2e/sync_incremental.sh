@@ -26,18 +26,11 @@ B="dc=corp,dc=test"
 } >"$E2E_DIR/people.ldif"
 start_slapd "$E2E_DIR/slapd" "$E2E_DIR/people.ldif" "${LDAP_PPOLICY[@]}" "${LDAP_SYNCPROV[@]}" || exit 1
 start_sim
-printf '%s' "$LDAP_BIND_PASSWORD" >"$E2E_DIR/ldap.pass"
-chmod 600 "$E2E_DIR/ldap.pass"
 cat >"$E2E_DIR/sync.yaml" <<YAML
 version: 1
 name: inc
 sources:
-  ldap:
-    type: ldap
-    url: $LDAP_URL
-    bind_dn: "$LDAP_BIND_DN"
-    bind_password_file: ldap.pass
-    base_dn: "ou=People,$B"
+$(ldap_source)
 mapping:
   externalId: "{ldap.entryUUID}"
   userName: "{ldap.uid}"

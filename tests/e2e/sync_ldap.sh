@@ -17,20 +17,12 @@ start_sim
   echo "Табельный номер;Компетенции;Дата приёма"
   for ((i = 0; i < N - 20; i++)); do printf 'E%06d;"C++, SQL";15.01.20%02d\n' "$i" $((i % 20)); done
 } | iconv -f UTF-8 -t WINDOWS-1251 >"$E2E_DIR/hr.csv"
-printf '%s' "$LDAP_BIND_PASSWORD" >"$E2E_DIR/ldap.pass"
-chmod 600 "$E2E_DIR/ldap.pass"
 
 cat >"$E2E_DIR/sync.yaml" <<YAML
 version: 1
 name: e2e-nightly
 sources:
-  ldap:
-    type: ldap
-    url: $LDAP_URL
-    bind_dn: "$LDAP_BIND_DN"
-    bind_password_file: ldap.pass
-    base_dn: "ou=People,$LDAP_BASE_DN"
-    page_size: 100
+$(ldap_source "page_size: 100")
   hr:
     type: csv
     path: hr.csv

@@ -13,19 +13,12 @@ N=60
 "$ldapgen" --employees $N --photo-every 10 --out "$E2E_DIR/people.ldif"
 start_slapd "$E2E_DIR/slapd" "$E2E_DIR/people.ldif" || exit 1
 start_sim
-printf '%s' "$LDAP_BIND_PASSWORD" >"$E2E_DIR/ldap.pass"
-chmod 600 "$E2E_DIR/ldap.pass"
 
 cat >"$E2E_DIR/sync.yaml" <<YAML
 version: 1
 name: e2e-photos
 sources:
-  ldap:
-    type: ldap
-    url: $LDAP_URL
-    bind_dn: "$LDAP_BIND_DN"
-    bind_password_file: ldap.pass
-    base_dn: "ou=People,$LDAP_BASE_DN"
+$(ldap_source)
 mapping:
   externalId: "{ldap.entryUUID}"
   userName: "{ldap.uid}"
