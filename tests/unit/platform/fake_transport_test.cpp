@@ -2,7 +2,7 @@
 // cases pass only when the fake fails the test, as it must.
 #include <catch2/catch.hpp>
 
-#include "fake_transport.hpp"
+#include "tests/unit/common/fake_transport.hpp"
 
 namespace daoctl::test {
 namespace {
