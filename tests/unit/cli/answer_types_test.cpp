@@ -91,12 +91,12 @@ TEST_CASE("a wrongly typed field in a server answer is a remote error naming the
     for (const auto& [key, body] : c.stubs) h.stub(key, 200, body);
     const int code = h.run(c.args);
     INFO(h.io.err_text());
-    INFO("unmatched: " + (h.http->unmatched.empty() ? std::string() : h.http->unmatched.front()));
+    INFO("unmatched: " + (h.http->unmatched().empty() ? std::string() : h.http->unmatched().front()));
     CHECK(code == exit_code::failure);
     CHECK_THAT(h.io.err_text(), !Catch::Contains("internal error"));
     CHECK_THAT(h.io.err_text(), Catch::StartsWith("daoctl: error: "));
     CHECK_THAT(h.io.err_text(), Catch::Contains(c.field));
     CHECK_THAT(h.io.err_text(), Catch::Contains(c.object));
-    CHECK(h.http->unmatched.empty());
+    CHECK(h.http->unmatched().empty());
   }
 }

@@ -1,7 +1,8 @@
 // Runs the real command tree (cli::run with every command registered) against
-// a RecordedTransport, and records the ClientSettings each client was built
-// with, so a test sees what a command line resolves to (flags, job file,
-// environment) and how a command treats a server's answer.
+// the fake platform (tests/unit/common/fake_platform.hpp), and records the
+// ClientSettings each client was built with, so a test sees what a command
+// line resolves to (flags, job file, environment) and how a command treats a
+// server's answer.
 #pragma once
 
 #include <filesystem>
@@ -14,13 +15,13 @@
 
 #include "cli/app.hpp"
 #include "commands/common/fake_io.hpp"
-#include "recorded_transport.hpp"
+#include "tests/unit/common/fake_platform.hpp"
 
 namespace daoctl::testing {
 
 struct AppHarness {
   commands::FakeIo io;
-  std::shared_ptr<RecordedTransport::Shared> http = std::make_shared<RecordedTransport::Shared>();
+  std::shared_ptr<test::FakeTransport> http = test::fake_platform(test::response(599));
   std::shared_ptr<std::vector<commands::ClientSettings>> settings =
       std::make_shared<std::vector<commands::ClientSettings>>();
   config::Env env = {{"DAOCTL_URL", "http://platform.test"},
@@ -32,24 +33,17 @@ struct AppHarness {
     deps.io = &io;
     deps.env = env;
     deps.version = "9.9.9";
-    auto shared = http;
     auto seen = settings;
-    deps.client_factory = [shared, seen](const commands::ClientSettings& s, commands::Io&) {
+    deps.client_factory = [seen, make = test::fake_client_factory(http, 1)](const commands::ClientSettings& s,
+                                                                            commands::Io& io) {
       seen->push_back(s);
-      platform::ClientOptions options;
-      options.base_url = s.url;
-      options.token = s.token;
-      options.retry.max_attempts = 1;
-      options.retry.base_delay = std::chrono::milliseconds(0);
-      options.jitter_seed = 1;
-      return std::make_unique<platform::PlatformClient>(std::make_unique<RecordedTransport>(shared),
-                                                        options);
+      return make(s, io);
     };
     return cli::run(args, std::move(deps));
   }
 
   void stub(const std::string& key, long status, const std::string& body) {
-    http->stubs[key].push_back(json_response(status, body));
+    test::stub(*http, key, status, body);
   }
 };
 

@@ -12,7 +12,7 @@
 #include "commands/common/output_formats.hpp"
 #include "commands/deprovision/deprovision.hpp"
 #include "commands/register_all.hpp"
-#include "recorded_transport.hpp"
+#include "tests/unit/common/fake_platform.hpp"
 
 using namespace daoctl;
 using commands::FakeIo;
@@ -21,8 +21,7 @@ namespace {
 
 struct Harness {
   FakeIo io;
-  std::shared_ptr<testing::RecordedTransport::Shared> http =
-      std::make_shared<testing::RecordedTransport::Shared>();
+  std::shared_ptr<test::FakeTransport> http = test::fake_platform(test::response(599));
   config::Env env = {{"DAOCTL_URL", "http://platform.test"},
                      {"DAOCTL_TOKEN", "tok-SECRET"},
                      {"XDG_CONFIG_HOME", "/nonexistent"}};
@@ -36,22 +35,12 @@ struct Harness {
     deps.env = env;
     deps.version = "9.9.9";
     deps.register_commands = registrar;
-    auto shared = http;
-    deps.client_factory = [shared](const commands::ClientSettings& s, commands::Io&) {
-      platform::ClientOptions options;
-      options.base_url = s.url;
-      options.token = s.token;
-      options.retry.max_attempts = s.max_attempts;
-      options.retry.base_delay = std::chrono::milliseconds(0);
-      options.jitter_seed = 1;
-      return std::make_unique<platform::PlatformClient>(
-          std::make_unique<testing::RecordedTransport>(shared), options);
-    };
+    deps.client_factory = test::fake_client_factory(http);
     return cli::run(args, std::move(deps));
   }
 
   void stub(const std::string& key, long status, const std::string& body) {
-    http->stubs[key].push_back(testing::json_response(status, body));
+    test::stub(*http, key, status, body);
   }
 };
 
@@ -221,8 +210,8 @@ TEST_CASE("users list fetches every SCIM page and prints a table or a JSON array
     CHECK(users.size() == 3);
     CHECK(users[2]["userName"] == "sidorov.s");
   }
-  CHECK(h.http->unmatched.empty());
-  for (const auto& req : h.http->requests) {
+  CHECK(h.http->unmatched().empty());
+  for (const auto& [req, started] : h.http->requests()) {
     bool has_auth = false;
     for (const auto& header : req.headers) has_auth |= header.value == "Bearer tok-SECRET";
     CHECK(has_auth);
@@ -238,7 +227,7 @@ TEST_CASE("users get falls back from id to a userName filter, unknown is exit 7"
              user_json("1", "ivanov.i") + "]}");
   CHECK(h.run({"users", "get", "ivanov.i", "-o", "json"}) == 0);
   CHECK(nlohmann::json::parse(h.io.out_text())["id"] == "1");
-  CHECK(h.http->unmatched.empty());
+  CHECK(h.http->unmatched().empty());
 
   Harness missing;
   missing.stub("GET /scim/v2/Users/ghost", 404, R"({"status":"404","detail":"no user"})");
@@ -253,9 +242,9 @@ TEST_CASE("users delete off a terminal needs --yes and sends nothing destructive
   h.stub("GET /scim/v2/Users/1", 200, user_json("1", "ivanov.i"));
   h.stub("DELETE /scim/v2/Users/1", 204, "");
   CHECK(h.run({"users", "delete", "1"}) == 5);
-  for (const auto& req : h.http->requests) CHECK(req.method == "GET");
+  for (const auto& [req, started] : h.http->requests()) CHECK(req.method == "GET");
   CHECK(h.run({"users", "delete", "1", "--yes"}) == 0);
-  CHECK(h.http->requests.back().method == "DELETE");
+  CHECK(h.http->requests().back().request.method == "DELETE");
 }
 
 TEST_CASE("doctor: a rejected token fails the auth check and exits 4, token never printed") {
@@ -328,7 +317,7 @@ TEST_CASE("a format a command does not print is exit 2 naming the ones it does, 
     Harness h;
     CHECK(h.run(c.args) == 2);
     CHECK_THAT(h.io.err_text(), Catch::Contains(c.says));
-    CHECK(h.http->requests.empty());
+    CHECK(h.http->requests().empty());
   }
 }
 
@@ -337,7 +326,7 @@ TEST_CASE("export-env: -o is never a file, -o env.yaml says to use -O") {
   CHECK(h.run({"export-env", "-o", "env.yaml"}) == 2);
   CHECK_THAT(h.io.err_text(), Catch::Contains("cannot print env.yaml"));
   CHECK_THAT(h.io.err_text(), Catch::Contains("use -O/--output-file FILE"));
-  CHECK(h.http->requests.empty());
+  CHECK(h.http->requests().empty());
 }
 
 TEST_CASE("stats export: -o is the format, --format its older name, and they must agree") {
@@ -350,9 +339,11 @@ TEST_CASE("users delete on a terminal says what will happen, then asks for the n
   Harness h(/*tty=*/true);
   h.stub("GET /scim/v2/Users/1", 200, user_json("1", "ivanov.i"));
   h.stub("DELETE /scim/v2/Users/1", 204, "");
+  // The DELETE would succeed if sent; the wrong name typed must keep it unsent.
+  h.http->allow_unused();
   h.io.answers = {"petrov.p"};
   CHECK(h.run({"users", "delete", "1"}) == 5);
-  for (const auto& req : h.http->requests) CHECK(req.method == "GET");
+  for (const auto& [req, started] : h.http->requests()) CHECK(req.method == "GET");
   CHECK_THAT(h.io.err_text(), Catch::Contains("Deleting removes user ivanov.i (id 1) from the platform for good"));
   CHECK_THAT(h.io.err_text(), Catch::Contains("To delete user ivanov.i, type ivanov.i and press Enter"));
 
@@ -361,7 +352,7 @@ TEST_CASE("users delete on a terminal says what will happen, then asks for the n
   yes.stub("DELETE /scim/v2/Users/1", 204, "");
   yes.io.answers = {"ivanov.i"};
   CHECK(yes.run({"users", "delete", "1"}) == 0);
-  CHECK(yes.http->requests.back().method == "DELETE");
+  CHECK(yes.http->requests().back().request.method == "DELETE");
 }
 
 TEST_CASE("confirmations: --yes does not ask, on a terminal too") {
@@ -370,7 +361,7 @@ TEST_CASE("confirmations: --yes does not ask, on a terminal too") {
   h.stub("DELETE /scim/v2/Users/1", 204, "");
   CHECK(h.run({"users", "delete", "1", "--yes"}) == 0);
   CHECK_THAT(h.io.err_text(), !Catch::Contains("type ivanov.i"));
-  CHECK(h.http->requests.back().method == "DELETE");
+  CHECK(h.http->requests().back().request.method == "DELETE");
 }
 
 TEST_CASE("the audit trail's who is the effective user, never $USER") {

@@ -1,16 +1,14 @@
 // `backup download` and `backup create --wait` through the whole command path
 // (cli::run -> commands/backup -> platform::BackupApi and local/ download)
-// against a scripted backup server: a Transport that serves an archive with
-// Range the way the platform does, and can stall mid-body, lie about the
-// sha256, or answer with a wrongly typed field.
+// against a scripted backup server: routes on the shared FakeTransport that
+// serve an archive with Range the way the platform does, and can stall
+// mid-body, lie about the sha256, or answer with a wrongly typed field.
 #include <catch2/catch.hpp>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <functional>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -19,6 +17,7 @@
 #include "connectors/platform/backup_api.hpp"
 #include "connectors/platform/http.hpp"
 #include "core/backup/manifest.hpp"
+#include "tests/unit/common/fake_platform.hpp"
 
 using namespace daoctl;
 using nlohmann::json;
@@ -26,69 +25,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-
-struct Server {
-  // "GET /api/v1/backups/12" -> handler; the sink is the request's own.
-  std::map<std::string, std::function<http::Outcome(const http::Request&)>> routes;
-  std::vector<http::Request> requests;
-  std::vector<std::string> unmatched;
-
-  static std::string key_of(const http::Request& req) {
-    auto scheme_end = req.url.find("://");
-    auto path_start = req.url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
-    return req.method + " " + (path_start == std::string::npos ? "/" : req.url.substr(path_start));
-  }
-  std::vector<const http::Request*> requests_to(const std::string& key) const {
-    std::vector<const http::Request*> out;
-    for (const auto& r : requests)
-      if (key_of(r) == key) out.push_back(&r);
-    return out;
-  }
-};
-
 std::optional<std::string> header_of(const http::Request& req, const std::string& name) {
   for (const auto& h : req.headers)
     if (h.name == name) return h.value;
   return std::nullopt;
 }
 
-class ServerTransport final : public http::Transport {
- public:
-  explicit ServerTransport(std::shared_ptr<Server> server) : server_(std::move(server)) {}
-  void submit(http::Request req, http::Clock::time_point, http::Completion done) override {
-    queue_.push_back({std::move(req), std::move(done)});
-  }
-  void run() override {
-    while (!queue_.empty()) {
-      auto [req, done] = std::move(queue_.front());
-      queue_.pop_front();
-      server_->requests.push_back(req);
-      auto it = server_->routes.find(Server::key_of(req));
-      if (it == server_->routes.end()) {
-        server_->unmatched.push_back(Server::key_of(req));
-        http::Outcome o;
-        o.response = http::Response{404, {}, R"({"title":"Not Found"})", {}};
-        done(std::move(o));
-        continue;
-      }
-      done(it->second(req));
-    }
-  }
-  http::Clock::time_point now() const override { return http::Clock::now(); }
-
- private:
-  std::shared_ptr<Server> server_;
-  std::deque<std::pair<http::Request, http::Completion>> queue_;
-};
-
 http::Outcome json_answer(long status, const json& body) {
-  http::Outcome o;
-  http::Response r;
-  r.status = status;
-  r.body = body.dump();
-  r.headers.emplace("content-type", "application/json");
-  o.response = r;
-  return o;
+  return test::answer(test::json_response(status, body.dump()));
 }
 
 // Serves `bytes` as the platform does: Range + If-Range honoured (206), the
@@ -174,7 +118,9 @@ struct TempDir {
 
 struct Harness {
   commands::FakeIo io;
-  std::shared_ptr<Server> server = std::make_shared<Server>();
+  // A backup server: routes for what a test serves, "Not Found" for the rest.
+  std::shared_ptr<test::FakeTransport> server =
+      test::fake_platform(test::response(404, R"({"title":"Not Found"})"));
   config::Env env = {{"DAOCTL_URL", "http://platform.test"},
                      {"DAOCTL_TOKEN", "tok-SECRET"},
                      {"XDG_CONFIG_HOME", "/nonexistent"}};
@@ -184,24 +130,15 @@ struct Harness {
     deps.io = &io;
     deps.env = env;
     deps.version = "9.9.9";
-    auto shared = server;
-    deps.client_factory = [shared](const commands::ClientSettings& s, commands::Io&) {
-      platform::ClientOptions options;
-      options.base_url = s.url;
-      options.token = s.token;
-      options.retry.max_attempts = s.max_attempts;
-      options.retry.base_delay = std::chrono::milliseconds(0);
-      options.jitter_seed = 1;
-      return std::make_unique<platform::PlatformClient>(std::make_unique<ServerTransport>(shared), options);
-    };
+    deps.client_factory = test::fake_client_factory(server);
     return cli::run(args, std::move(deps));
   }
 
   void serve_backup(const std::string& id, Archive& a) {
-    server->routes["GET /api/v1/backups/" + id] = [&a, id](const http::Request&) {
+    server->serve("GET", "/api/v1/backups/" + id, [&a, id](const http::Request&) {
       return json_answer(200, backup_object(id, a));
-    };
-    server->routes["GET /api/v1/backups/" + id + "/download"] = [&a](const http::Request& r) { return a.serve(r); };
+    });
+    server->serve("GET", "/api/v1/backups/" + id + "/download", [&a](const http::Request& r) { return a.serve(r); });
   }
 };
 
@@ -221,7 +158,7 @@ TEST_CASE("backup download resumes a partial file with Range and If-Range") {
   Harness h;
   h.serve_backup("12", a);
   REQUIRE(h.run({"backup", "download", "12", "-O", out.string(), "-o", "json"}) == 0);
-  auto downloads = h.server->requests_to("GET /api/v1/backups/12/download");
+  auto downloads = h.server->requests_to("GET", "/api/v1/backups/12/download");
   REQUIRE(downloads.size() == 1);
   CHECK(header_of(*downloads[0], "Range") == "bytes=" + std::to_string(have) + "-");
   CHECK(read_all(out) == a.bytes);
@@ -246,7 +183,7 @@ TEST_CASE("backup download: a partial file of another archive is not resumed") {
   Harness h;
   h.serve_backup("12", a);
   REQUIRE(h.run({"backup", "download", "12", "-O", out.string()}) == 0);
-  auto downloads = h.server->requests_to("GET /api/v1/backups/12/download");
+  auto downloads = h.server->requests_to("GET", "/api/v1/backups/12/download");
   REQUIRE(downloads.size() == 1);
   CHECK_FALSE(header_of(*downloads[0], "Range"));
   CHECK(read_all(out) == a.bytes);
@@ -265,7 +202,7 @@ TEST_CASE("backup download: a server that ignores Range restarts from byte 0, no
   Harness h;
   h.serve_backup("12", a);
   REQUIRE(h.run({"backup", "download", "12", "-O", out.string()}) == 0);
-  auto downloads = h.server->requests_to("GET /api/v1/backups/12/download");
+  auto downloads = h.server->requests_to("GET", "/api/v1/backups/12/download");
   REQUIRE(downloads.size() == 2);
   CHECK(header_of(*downloads[0], "Range") == "bytes=100000-");
   CHECK_FALSE(header_of(*downloads[1], "Range"));
@@ -284,7 +221,7 @@ TEST_CASE("backup download: a partial file longer than the archive is dropped") 
   Harness h;
   h.serve_backup("12", a);
   REQUIRE(h.run({"backup", "download", "12", "-O", out.string()}) == 0);
-  auto downloads = h.server->requests_to("GET /api/v1/backups/12/download");
+  auto downloads = h.server->requests_to("GET", "/api/v1/backups/12/download");
   REQUIRE(downloads.size() == 1);
   CHECK_FALSE(header_of(*downloads[0], "Range"));
   CHECK(read_all(out) == a.bytes);
@@ -297,7 +234,7 @@ TEST_CASE("backup download: a stalled transfer resumes where it stopped, twice")
   Harness h;
   h.serve_backup("12", a);
   REQUIRE(h.run({"backup", "download", "12", "--dir", tmp.path.string(), "-o", "json"}) == 0);
-  auto downloads = h.server->requests_to("GET /api/v1/backups/12/download");
+  auto downloads = h.server->requests_to("GET", "/api/v1/backups/12/download");
   REQUIRE(downloads.size() == 3);
   CHECK_FALSE(header_of(*downloads[0], "Range"));
   CHECK(header_of(*downloads[1], "Range") == "bytes=300000-");
@@ -319,7 +256,7 @@ TEST_CASE("backup download: a peer that stalls without progress ends the downloa
   h.serve_backup("12", a);
   CHECK(h.run({"backup", "download", "12", "-O", out.string()}) == 1);
   // Five fruitless attempts in a row, then the stall is the error.
-  CHECK(h.server->requests_to("GET /api/v1/backups/12/download").size() == 5);
+  CHECK(h.server->requests_to("GET", "/api/v1/backups/12/download").size() == 5);
   CHECK_THAT(h.io.err_text(), Catch::Contains("daoctl: error:"));
   CHECK_THAT(h.io.err_text(), Catch::Contains("stalled"));
   CHECK_FALSE(fs::exists(out));
@@ -362,25 +299,25 @@ TEST_CASE("backup download: a wrongly typed field in the server's answer is a re
     Archive a{random_bytes(1000), "", 0, 0};
     a.listed_sha256 = backup::sha256_hex(a.bytes);
     Harness h;
-    h.server->routes["GET /api/v1/backups/12"] = [&](const http::Request&) {
+    h.server->serve("GET", "/api/v1/backups/12", [&](const http::Request&) {
       auto b = backup_object("12", a);
       b[row.field] = row.value;
       return json_answer(200, b);
-    };
+    });
     CHECK(h.run({"backup", "download", "12", "--dir", tmp.path.string()}) == 1);
     CHECK_THAT(h.io.err_text(), Catch::Contains(row.says));
     CHECK_THAT(h.io.err_text(), !Catch::Contains("internal error"));
     CHECK_THAT(h.io.err_text(), !Catch::Contains("bug in daoctl"));
-    CHECK(h.server->requests_to("GET /api/v1/backups/12/download").empty());
+    CHECK(h.server->requests_to("GET", "/api/v1/backups/12/download").empty());
   }
 }
 
 TEST_CASE("backup create --wait: a job result without a backup id is a remote error, not a bug") {
   Harness h;
-  h.server->routes["POST /api/v1/backups"] = [](const http::Request&) {
+  h.server->serve("POST", "/api/v1/backups", [](const http::Request&) {
     return json_answer(202, {{"id", "3"}, {"kind", "backup"}, {"state", "succeeded"}, {"progress", 1},
                              {"error", nullptr}, {"result", {{"backup_id", 12}}}});
-  };
+  });
   CHECK(h.run({"backup", "create", "--wait"}) == 1);
   CHECK_THAT(h.io.err_text(), Catch::Contains("field backup_id of the result of job 3 is an integer, expected a string"));
   CHECK_THAT(h.io.err_text(), !Catch::Contains("internal error"));
@@ -389,20 +326,20 @@ TEST_CASE("backup create --wait: a job result without a backup id is a remote er
 TEST_CASE("backup create --wait gives up after --wait-timeout naming the backup, the job and its last state") {
   Harness h;
   int polls = 0;
-  h.server->routes["POST /api/v1/backups"] = [](const http::Request&) {
+  h.server->serve("POST", "/api/v1/backups", [](const http::Request&) {
     return json_answer(202, {{"id", "3"}, {"kind", "backup"}, {"state", "queued"}, {"progress", 0},
                              {"error", nullptr}, {"result", nullptr}});
-  };
-  h.server->routes["GET /api/v1/jobs/3"] = [&](const http::Request&) {
+  });
+  h.server->serve("GET", "/api/v1/jobs/3", [&](const http::Request&) {
     ++polls;
     return json_answer(200, {{"id", "3"}, {"kind", "backup"}, {"state", "running"}, {"progress", 0.4},
                              {"error", nullptr}, {"result", nullptr}});
-  };
-  h.server->routes["GET /api/v1/backups?state=creating&limit=1000"] = [](const http::Request&) {
+  });
+  h.server->serve("GET", "/api/v1/backups?state=creating&limit=1000", [](const http::Request&) {
     return json_answer(200, {{"items", {{{"id", "12"}, {"state", "creating"}, {"created_at", "2026-12-01T02:00:00Z"},
                                          {"kind", "manual"}, {"size", nullptr}, {"sha256", nullptr}}}},
                              {"next_cursor", nullptr}});
-  };
+  });
   auto t0 = std::chrono::steady_clock::now();
   CHECK(h.run({"backup", "create", "--wait", "--wait-timeout", "2"}) == 1);
   auto took = std::chrono::steady_clock::now() - t0;
@@ -419,7 +356,7 @@ TEST_CASE("backup create --wait gives up after --wait-timeout naming the backup,
   CHECK_THAT(h.io.err_text(), Catch::Contains("daoctl: error: backup did not finish within 2 s (backup 12, job 3): "
                                               "its last state was running at 40%"));
   CHECK_THAT(h.io.err_text(), Catch::Contains("--wait-timeout"));
-  CHECK(h.server->unmatched.empty());
+  CHECK(h.server->unmatched().empty());
 }
 
 TEST_CASE("backup create --wait-timeout must be a positive number of seconds") {
@@ -428,8 +365,8 @@ TEST_CASE("backup create --wait-timeout must be a positive number of seconds") {
   Harness without_wait;
   CHECK(without_wait.run({"backup", "create", "--wait-timeout", "60"}) == 2);
   CHECK_THAT(without_wait.io.err_text(), Catch::Contains("--wait"));
-  CHECK(h.server->requests.empty());
-  CHECK(without_wait.server->requests.empty());
+  CHECK(h.server->requests().empty());
+  CHECK(without_wait.server->requests().empty());
 }
 
 TEST_CASE("job polling: doubling intervals, at most a tenth of the wait, never past the bound") {
@@ -438,10 +375,10 @@ TEST_CASE("job polling: doubling intervals, at most a tenth of the wait, never p
   auto t = std::chrono::steady_clock::time_point{};
   // Each poll takes a microsecond of the clock: the deadline then falls
   // between whole milliseconds, where a truncated wait would be 0 (a busy loop).
-  h.server->routes["GET /api/v1/jobs/9"] = [&](const http::Request&) {
+  h.server->serve("GET", "/api/v1/jobs/9", [&](const http::Request&) {
     t += std::chrono::microseconds(1);
     return json_answer(200, {{"id", "9"}, {"state", "running"}, {"progress", 0.5}});
-  };
+  });
   platform::JobWait wait;
   wait.timeout = std::chrono::hours(6);
   wait.sleep = [&](std::chrono::milliseconds d) {
@@ -451,7 +388,7 @@ TEST_CASE("job polling: doubling intervals, at most a tenth of the wait, never p
   wait.now = [&] { return t; };
   platform::ClientOptions options;
   options.base_url = "http://platform.test";
-  platform::PlatformClient client(std::make_unique<ServerTransport>(h.server), options);
+  platform::PlatformClient client(std::make_unique<test::SharedFakeTransport>(h.server), options);
   platform::BackupApi api(client);
   auto job = platform::parse_job(json{{"id", "9"}, {"state", "queued"}}, "job");
   REQUIRE(job);
@@ -469,17 +406,17 @@ TEST_CASE("job polling: doubling intervals, at most a tenth of the wait, never p
   for (auto s : sleeps) CHECK(s <= std::chrono::seconds(10));
   // Six hours cost about 2,200 polls (one per 10 s once past 100 s), not 21,600.
   CHECK(sleeps.size() < 2300);
-  CHECK(h.server->requests.size() == sleeps.size());
+  CHECK(h.server->requests().size() == sleeps.size());
 }
 
 TEST_CASE("backup list: a wrongly typed field in one listed backup fails the listing naming that backup") {
   Harness h;
-  h.server->routes["GET /api/v1/backups?limit=1000"] = [](const http::Request&) {
+  h.server->serve("GET", "/api/v1/backups?limit=1000", [](const http::Request&) {
     return json_answer(200, {{"items",
                               {{{"id", "2"}, {"state", "ready"}, {"size", 10}, {"sha256", std::string(64, 'a')}},
                                {{"id", "1"}, {"state", "ready"}, {"size", {{"bytes", 10}}}, {"sha256", nullptr}}}},
                              {"next_cursor", nullptr}});
-  };
+  });
   CHECK(h.run({"backup", "list", "-o", "json"}) == 1);
   CHECK_THAT(h.io.err_text(), Catch::Contains("field size of backup 1 is an object, expected an integer >= 0"));
   CHECK(h.io.out_text().empty());  // no shorter list on stdout
@@ -489,9 +426,9 @@ TEST_CASE("backup list: backups still being created (null size and sha256) are l
   Harness h;
   const json items = {{{"id", "3"}, {"state", "creating"}, {"created_at", "2026-12-01T02:00:00Z"},
                        {"kind", "manual"}, {"size", nullptr}, {"sha256", nullptr}, {"note", nullptr}}};
-  h.server->routes["GET /api/v1/backups?state=creating&limit=1000"] = [&](const http::Request&) {
+  h.server->serve("GET", "/api/v1/backups?state=creating&limit=1000", [&](const http::Request&) {
     return json_answer(200, {{"items", items}, {"next_cursor", nullptr}});
-  };
+  });
   REQUIRE(h.run({"backup", "list", "--state", "creating", "-o", "json"}) == 0);
   CHECK(json::parse(h.io.out_text()) == items);
 }
@@ -501,21 +438,21 @@ TEST_CASE("backup restore --wait-timeout bounds the wait for the restore job") {
   Archive a{random_bytes(1000), "", 0, 0};
   a.listed_sha256 = backup::sha256_hex(a.bytes);
   h.serve_backup("12", a);
-  h.server->routes["GET /scim/v2/Users?count=0"] = [](const http::Request&) {
+  h.server->serve("GET", "/scim/v2/Users?count=0", [](const http::Request&) {
     return json_answer(200, {{"totalResults", 1500}, {"Resources", json::array()}});
-  };
-  h.server->routes["POST /api/v1/backups/12/restore"] = [](const http::Request& r) {
+  });
+  h.server->serve("POST", "/api/v1/backups/12/restore", [](const http::Request& r) {
     CHECK(json::parse(r.body) == json{{"confirm", "12"}});
     return json_answer(202, {{"id", "8"}, {"kind", "restore"}, {"state", "running"}, {"progress", 0.25}});
-  };
-  h.server->routes["GET /api/v1/jobs/8"] = [](const http::Request&) {
+  });
+  h.server->serve("GET", "/api/v1/jobs/8", [](const http::Request&) {
     return json_answer(200, {{"id", "8"}, {"kind", "restore"}, {"state", "running"}, {"progress", 0.5}});
-  };
+  });
   CHECK(h.run({"backup", "restore", "12", "--confirm", "12", "--wait-timeout", "1"}) == 1);
   CHECK_THAT(h.io.err_text(), Catch::Contains("(its current 1500 users, departments, groups, content and files)"));
   CHECK_THAT(h.io.err_text(),
              Catch::Contains("daoctl: error: restore did not finish within 1 s (job 8): its last state was running at 50%"));
   // Only a backup job asks which backup is being made.
-  CHECK(h.server->requests_to("GET /api/v1/backups?state=creating&limit=1000").empty());
-  CHECK(h.server->unmatched.empty());
+  CHECK(h.server->requests_to("GET", "/api/v1/backups?state=creating&limit=1000").empty());
+  CHECK(h.server->unmatched().empty());
 }

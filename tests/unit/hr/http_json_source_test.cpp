@@ -2,15 +2,16 @@
 #include <fmt/format.h>
 
 #include "connectors/hr/http_json_source.hpp"
-#include "fake_http_transport.hpp"
 #include "fixtures.hpp"
+#include "tests/unit/common/fake_transport.hpp"
 
 using namespace daoctl;
 using namespace daoctl::hr;
 using daoctl::hr::test::collect_into;
 using daoctl::hr::test::describe_fields;
-using daoctl::hr::test::FakeHttpTransport;
-using Reply = FakeHttpTransport::Reply;
+using daoctl::test::FakeTransport;
+using daoctl::test::response;
+using daoctl::test::transport_error;
 
 namespace {
 
@@ -30,10 +31,14 @@ std::string auth_of(const http::Request& r) {
   return {};
 }
 
-std::vector<std::string> urls_of(const FakeHttpTransport& t) {
+std::vector<std::string> urls_of(const FakeTransport& t) {
   std::vector<std::string> urls;
-  for (const auto& r : t.requests) urls.push_back(r.url);
+  for (const auto& r : t.requests()) urls.push_back(r.request.url);
   return urls;
+}
+
+long long elapsed_seconds(const FakeTransport& t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.elapsed()).count();
 }
 
 std::vector<std::string> ids_of(const std::vector<SourceRecord>& records) {
@@ -50,11 +55,11 @@ void check_no_secret(const Error& e) {
 }  // namespace
 
 TEST_CASE("next link in the body, relative, with the auth header on every page", "[http]") {
-  FakeHttpTransport t;
-  t.script("https://hr.example/api/employees",
-           {200, R"({"data":[{"id":"1","name":"Анна"},{"id":"2"}],"links":{"next":"/api/employees?page=2"}})", {}, {}});
-  t.script("https://hr.example/api/employees?page=2",
-           {200, R"({"data":[{"id":"3"}],"links":{"next":null}})", {}, {}});
+  FakeTransport t;
+  t.on("GET", "https://hr.example/api/employees",
+       response(200, R"({"data":[{"id":"1","name":"Анна"},{"id":"2"}],"links":{"next":"/api/employees?page=2"}})"));
+  t.on("GET", "https://hr.example/api/employees?page=2",
+       response(200, R"({"data":[{"id":"3"}],"links":{"next":null}})"));
   auto o = base_options("https://hr.example/api/employees");
   o.records_pointer = "/data";
   o.paging = HttpPaging::NextLink;
@@ -68,27 +73,26 @@ TEST_CASE("next link in the body, relative, with the auth header on every page",
   CHECK(ids_of(records) == std::vector<std::string>{"1", "2", "3"});
   CHECK(records[0].first("name") == "Анна");
   CHECK(records[2].origin == "https://hr.example/api/employees?page=2#/data/0");
-  REQUIRE(t.requests.size() == 2);
-  for (const auto& r : t.requests) {
+  REQUIRE(t.requests().size() == 2);
+  for (const auto& [r, started] : t.requests()) {
     CHECK(auth_of(r) == kSecret);
     CHECK(r.method == "GET");
     CHECK(r.idempotent);
   }
-  CHECK(t.requests[1].object == "GET https://hr.example/api/employees?page=2");
-  CHECK(t.unexpected.empty());
-  CHECK(t.unused_replies() == 0);
+  CHECK(t.requests()[1].request.object == "GET https://hr.example/api/employees?page=2");
+  CHECK(t.unmatched().empty());
+  CHECK(t.unused() == 0);
 }
 
 TEST_CASE("next link in the RFC 8288 Link header", "[http]") {
-  FakeHttpTransport t;
-  t.script("https://hr.example/v1/people?limit=2",
-           {200, R"([{"id":"1"},{"id":"2"}])",
-            {{"link", R"(<https://hr.example/v1/people?limit=2&after=2>; rel="next", <https://hr.example/v1/people?limit=2&after=4>; rel="last")"}},
-            {}});
-  t.script("https://hr.example/v1/people?limit=2&after=2",
-           {200, R"([{"id":"3"},{"id":"4"}])", {{"link", R"(<?limit=2&after=4>; rel="last next")"}}, {}});
-  t.script("https://hr.example/v1/people?limit=2&after=4",
-           {200, R"([{"id":"5"}])", {{"link", R"(<https://hr.example/v1/people?limit=2>; rel="first")"}}, {}});
+  FakeTransport t;
+  t.on("GET", "https://hr.example/v1/people?limit=2",
+       response(200, R"([{"id":"1"},{"id":"2"}])",
+                {{"link", R"(<https://hr.example/v1/people?limit=2&after=2>; rel="next", <https://hr.example/v1/people?limit=2&after=4>; rel="last")"}}));
+  t.on("GET", "https://hr.example/v1/people?limit=2&after=2",
+       response(200, R"([{"id":"3"},{"id":"4"}])", {{"link", R"(<?limit=2&after=4>; rel="last next")"}}));
+  t.on("GET", "https://hr.example/v1/people?limit=2&after=4",
+       response(200, R"([{"id":"5"}])", {{"link", R"(<https://hr.example/v1/people?limit=2>; rel="first")"}}));
   auto o = base_options("https://hr.example/v1/people?limit=2");
   o.paging = HttpPaging::NextLink;
   std::vector<SourceRecord> records;
@@ -96,18 +100,18 @@ TEST_CASE("next link in the RFC 8288 Link header", "[http]") {
   REQUIRE(report);
   CHECK(report->pages == 3);
   CHECK(ids_of(records) == std::vector<std::string>{"1", "2", "3", "4", "5"});
-  CHECK(t.unexpected.empty());
+  CHECK(t.unmatched().empty());
 }
 
 TEST_CASE("page numbers until an empty page or total_pages", "[http]") {
   SECTION("until an empty page") {
-    FakeHttpTransport t;
-    t.script("https://hr.example/api/staff?active=true&page=1&per_page=2",
-             {200, R"({"staff":[{"id":"1"},{"id":"2"}]})", {}, {}});
-    t.script("https://hr.example/api/staff?active=true&page=2&per_page=2",
-             {200, R"({"staff":[{"id":"3"}]})", {}, {}});
-    t.script("https://hr.example/api/staff?active=true&page=3&per_page=2",
-             {200, R"({"staff":[]})", {}, {}});
+    FakeTransport t;
+    t.on("GET", "https://hr.example/api/staff?active=true&page=1&per_page=2",
+         response(200, R"({"staff":[{"id":"1"},{"id":"2"}]})"));
+    t.on("GET", "https://hr.example/api/staff?active=true&page=2&per_page=2",
+         response(200, R"({"staff":[{"id":"3"}]})"));
+    t.on("GET", "https://hr.example/api/staff?active=true&page=3&per_page=2",
+         response(200, R"({"staff":[]})"));
     auto o = base_options("https://hr.example/api/staff?active=true");
     o.records_pointer = "/staff";
     o.paging = HttpPaging::PageNumber;
@@ -118,12 +122,12 @@ TEST_CASE("page numbers until an empty page or total_pages", "[http]") {
     REQUIRE(report);
     CHECK(report->pages == 3);
     CHECK(ids_of(records) == std::vector<std::string>{"1", "2", "3"});
-    CHECK(t.unexpected.empty());
+    CHECK(t.unmatched().empty());
   }
   SECTION("until total_pages, without asking for one more") {
-    FakeHttpTransport t;
-    t.script("https://hr.example/api/staff?page=0", {200, R"({"staff":[{"id":"1"}],"meta":{"total_pages":2}})", {}, {}});
-    t.script("https://hr.example/api/staff?page=1", {200, R"({"staff":[{"id":"2"}],"meta":{"total_pages":2}})", {}, {}});
+    FakeTransport t;
+    t.on("GET", "https://hr.example/api/staff?page=0", response(200, R"({"staff":[{"id":"1"}],"meta":{"total_pages":2}})"));
+    t.on("GET", "https://hr.example/api/staff?page=1", response(200, R"({"staff":[{"id":"2"}],"meta":{"total_pages":2}})"));
     auto o = base_options("https://hr.example/api/staff");
     o.records_pointer = "/staff";
     o.paging = HttpPaging::PageNumber;
@@ -139,11 +143,11 @@ TEST_CASE("page numbers until an empty page or total_pages", "[http]") {
 }
 
 TEST_CASE("cursor paging, the cursor percent-encoded", "[http]") {
-  FakeHttpTransport t;
-  t.script("https://hr.example/api/emp?fields=all",
-           {200, R"({"items":[{"id":"1"}],"meta":{"next_cursor":"a b/c=="}})", {}, {}});
-  t.script("https://hr.example/api/emp?fields=all&cursor=a%20b%2Fc%3D%3D",
-           {200, R"({"items":[{"id":"2"}],"meta":{"next_cursor":""}})", {}, {}});
+  FakeTransport t;
+  t.on("GET", "https://hr.example/api/emp?fields=all",
+       response(200, R"({"items":[{"id":"1"}],"meta":{"next_cursor":"a b/c=="}})"));
+  t.on("GET", "https://hr.example/api/emp?fields=all&cursor=a%20b%2Fc%3D%3D",
+       response(200, R"({"items":[{"id":"2"}],"meta":{"next_cursor":""}})"));
   auto o = base_options("https://hr.example/api/emp?fields=all");
   o.records_pointer = "/items";
   o.paging = HttpPaging::Cursor;
@@ -152,7 +156,7 @@ TEST_CASE("cursor paging, the cursor percent-encoded", "[http]") {
   auto report = read_http_json(t, o, collect_into(records));
   REQUIRE(report);
   CHECK(ids_of(records) == std::vector<std::string>{"1", "2"});
-  CHECK(t.unexpected.empty());
+  CHECK(t.unmatched().empty());
 
   o.cursor_pointer.clear();
   auto bad = read_http_json(t, o, collect_into(records));
@@ -161,9 +165,9 @@ TEST_CASE("cursor paging, the cursor percent-encoded", "[http]") {
 }
 
 TEST_CASE("a failed page fails the whole read", "[http]") {
-  FakeHttpTransport t;
-  t.script("https://hr.example/e?page=1", {200, R"([{"id":"1"}])", {}, {}});
-  t.script("https://hr.example/e?page=2", {500, R"({"error":"database down"})", {}, {}});
+  FakeTransport t;
+  t.on("GET", "https://hr.example/e?page=1", response(200, R"([{"id":"1"}])"));
+  t.on("GET", "https://hr.example/e?page=2", response(500, R"({"error":"database down"})"));
   auto o = base_options("https://hr.example/e");
   o.paging = HttpPaging::PageNumber;
   std::vector<SourceRecord> records;
@@ -175,43 +179,43 @@ TEST_CASE("a failed page fails the whole read", "[http]") {
   CHECK(report.error().object == "GET https://hr.example/e?page=2");
   CHECK(report.error().detail == R"(HTTP 500: {"error":"database down"})");
   CHECK(records.size() == 1);      // page 1 reached the sink, but the read failed as a whole
-  CHECK(t.requests.size() == 2);  // a 500 is not retried: the server said it failed
+  CHECK(t.requests().size() == 2);  // a 500 is not retried: the server said it failed
   check_no_secret(report.error());
 }
 
 TEST_CASE("429/503 and connection errors are retried, Retry-After is honoured", "[http]") {
   SECTION("recovers") {
-    FakeHttpTransport t;
-    t.script("https://hr.example/e", {503, "busy", {{"retry-after", "5"}}, {}});
-    t.script("https://hr.example/e",
-             {0, {}, {}, http::TransportError{http::TransportError::Code::Reset, "connection reset"}});
-    t.script("https://hr.example/e", {200, R"([{"id":"1"}])", {}, {}});
+    FakeTransport t;
+    t.on("GET", "https://hr.example/e", response(503, "busy", {{"retry-after", "5"}}));
+    t.on("GET", "https://hr.example/e",
+         transport_error(http::TransportError::Code::Reset, "connection reset"));
+    t.on("GET", "https://hr.example/e", response(200, R"([{"id":"1"}])"));
     auto o = base_options("https://hr.example/e");
     std::vector<SourceRecord> records;
     auto report = read_http_json(t, o, collect_into(records));
     REQUIRE(report);
     CHECK(records.size() == 1);
-    CHECK(t.requests.size() == 3);
-    CHECK(t.elapsed_seconds() == 5 + 2);  // Retry-After, then the 2nd backoff step
+    CHECK(t.requests().size() == 3);
+    CHECK(elapsed_seconds(t) == 5 + 2);  // Retry-After, then the 2nd backoff step
   }
   SECTION("gives up") {
-    FakeHttpTransport t;
+    FakeTransport t;
     for (int i = 0; i < 3; ++i)
-      t.script("https://hr.example/e",
-               {0, {}, {}, http::TransportError{http::TransportError::Code::Connect, "connection refused"}});
+      t.on("GET", "https://hr.example/e",
+           transport_error(http::TransportError::Code::Connect, "connection refused"));
     auto o = base_options("https://hr.example/e");
     std::vector<SourceRecord> records;
     auto report = read_http_json(t, o, collect_into(records));
     REQUIRE_FALSE(report);
     CHECK(report.error().kind == ErrorKind::Network);
     CHECK(report.error().detail == "connection refused (after 3 attempts)");
-    CHECK(t.elapsed_seconds() == 1 + 2);
+    CHECK(elapsed_seconds(t) == 1 + 2);
   }
 }
 
 TEST_CASE("401 is an auth error that never shows the secret", "[http]") {
-  FakeHttpTransport t;
-  t.script("https://hr.example/e?api_key=abc123&dept=7", {401, R"({"message":"bad token"})", {}, {}});
+  FakeTransport t;
+  t.on("GET", "https://hr.example/e?api_key=abc123&dept=7", response(401, R"({"message":"bad token"})"));
   auto o = base_options("https://hr.example/e?api_key=abc123&dept=7");
   auto report = read_http_json(t, o, [](SourceRecord&&) -> Status { return {}; });
   REQUIRE_FALSE(report);
@@ -224,9 +228,9 @@ TEST_CASE("401 is an auth error that never shows the secret", "[http]") {
 
 TEST_CASE("paging guards: loops, the page limit, pages that are not JSON", "[http]") {
   SECTION("a next link back to a page already read") {
-    FakeHttpTransport t;
-    t.script("https://hr.example/e", {200, R"({"d":[{"id":"1"}],"next":"/e?p=2"})", {}, {}});
-    t.script("https://hr.example/e?p=2", {200, R"({"d":[{"id":"2"}],"next":"https://hr.example/e"})", {}, {}});
+    FakeTransport t;
+    t.on("GET", "https://hr.example/e", response(200, R"({"d":[{"id":"1"}],"next":"/e?p=2"})"));
+    t.on("GET", "https://hr.example/e?p=2", response(200, R"({"d":[{"id":"2"}],"next":"https://hr.example/e"})"));
     auto o = base_options("https://hr.example/e");
     o.records_pointer = "/d";
     o.paging = HttpPaging::NextLink;
@@ -238,9 +242,9 @@ TEST_CASE("paging guards: loops, the page limit, pages that are not JSON", "[htt
     CHECK(report.error().detail == "page 3 links back to a page already read");
   }
   SECTION("more pages than max_pages") {
-    FakeHttpTransport t;
-    t.script("https://hr.example/e?page=1", {200, R"([{"id":"1"}])", {}, {}});
-    t.script("https://hr.example/e?page=2", {200, R"([{"id":"2"}])", {}, {}});
+    FakeTransport t;
+    t.on("GET", "https://hr.example/e?page=1", response(200, R"([{"id":"1"}])"));
+    t.on("GET", "https://hr.example/e?page=2", response(200, R"([{"id":"2"}])"));
     auto o = base_options("https://hr.example/e");
     o.paging = HttpPaging::PageNumber;
     o.max_pages = 2;
@@ -248,11 +252,11 @@ TEST_CASE("paging guards: loops, the page limit, pages that are not JSON", "[htt
     REQUIRE_FALSE(report);
     CHECK(report.error().kind == ErrorKind::Safety);
     CHECK(report.error().message == "HR source has more than 2 pages");
-    CHECK(t.requests.size() == 2);
+    CHECK(t.requests().size() == 2);
   }
   SECTION("a page that is not JSON") {
-    FakeHttpTransport t;
-    t.script("https://hr.example/e", {200, "[{\"id\":\"1\"},\n <html>", {}, {}});
+    FakeTransport t;
+    t.on("GET", "https://hr.example/e", response(200, "[{\"id\":\"1\"},\n <html>"));
     auto o = base_options("https://hr.example/e");
     auto report = read_http_json(t, o, [](SourceRecord&&) -> Status { return {}; });
     REQUIRE_FALSE(report);
@@ -311,9 +315,9 @@ TEST_CASE("the auth header never follows a next link to another origin", "[http]
   };
   for (const Case& c : cases) {
     DYNAMIC_SECTION(c.name) {
-      FakeHttpTransport t;
-      t.script("https://hr.example/api/employees",
-               {200, fmt::format(R"({{"data":[{{"id":"1"}}],"next":"{}"}})", c.link), {}, {}});
+      FakeTransport t;
+      t.on("GET", "https://hr.example/api/employees",
+           response(200, fmt::format(R"({{"data":[{{"id":"1"}}],"next":"{}"}})", c.link)));
       auto o = base_options("https://hr.example/api/employees");
       o.records_pointer = "/data";
       o.paging = HttpPaging::NextLink;
@@ -333,25 +337,29 @@ TEST_CASE("the auth header never follows a next link to another origin", "[http]
 }
 
 TEST_CASE("Link header paging keeps to the origin too, allowed_origins opens one more", "[http][origin]") {
-  auto script = [](FakeHttpTransport& t) {
-    t.script("https://hr.example/v1/people",
-             {200, R"([{"id":"1"}])", {{"link", R"(<https://hr2.example:8443/v1/people?after=1>; rel="next")"}}, {}});
-    t.script("https://hr2.example:8443/v1/people?after=1",
-             {200, R"([{"id":"2"}])", {{"link", R"(<http://hr2.example:8443/v1/people?after=2>; rel="next")"}}, {}});
+  auto script = [](FakeTransport& t) {
+    t.on("GET", "https://hr.example/v1/people",
+         response(200, R"([{"id":"1"}])", {{"link", R"(<https://hr2.example:8443/v1/people?after=1>; rel="next")"}}));
+    t.on("GET", "https://hr2.example:8443/v1/people?after=1",
+         response(200, R"([{"id":"2"}])", {{"link", R"(<http://hr2.example:8443/v1/people?after=2>; rel="next")"}}));
   };
   auto o = base_options("https://hr.example/v1/people");
   o.paging = HttpPaging::NextLink;
   SECTION("not listed: refused before the request") {
-    FakeHttpTransport t;
+    FakeTransport t;
     script(t);
+    // The script is shared with the next section, which follows the link to
+    // hr2; here that second page must never be requested, so it stays unused.
+    t.allow_unused();
     auto report = read_http_json(t, o, [](SourceRecord&&) -> Status { return {}; });
     REQUIRE_FALSE(report);
     CHECK(report.error().object == "https://hr2.example:8443/v1/people?after=1");
     CHECK(report.error().hint.find("allowed_origins") != std::string::npos);
-    CHECK(t.requests.size() == 1);
+    CHECK(t.requests().size() == 1);
+    CHECK(t.unused() == 1);  // hr2's page, refused
   }
   SECTION("listed: followed with the header, but a later downgrade to http is still refused") {
-    FakeHttpTransport t;
+    FakeTransport t;
     script(t);
     o.allowed_origins = {"HTTPS://hr2.example:8443/"};
     auto report = read_http_json(t, o, [](SourceRecord&&) -> Status { return {}; });
@@ -359,26 +367,26 @@ TEST_CASE("Link header paging keeps to the origin too, allowed_origins opens one
     CHECK(report.error().detail.find("page 2 ") != std::string::npos);
     CHECK(report.error().detail.find("links to http://hr2.example:8443/v1/people?after=2: it downgrades") !=
           std::string::npos);
-    REQUIRE(t.requests.size() == 2);
-    CHECK(auth_of(t.requests[1]) == kSecret);
+    REQUIRE(t.requests().size() == 2);
+    CHECK(auth_of(t.requests()[1].request) == kSecret);
   }
   SECTION("an allowed origin that is not an origin, or http after https, is a config error") {
     for (const char* bad : {"https://hr2.example/api", "hr2.example", "http://hr2.example"}) {
-      FakeHttpTransport t;
+      FakeTransport t;
       o.allowed_origins = {bad};
       auto report = read_http_json(t, o, [](SourceRecord&&) -> Status { return {}; });
       REQUIRE_FALSE(report);
       CHECK(report.error().kind == ErrorKind::Config);
       CHECK(report.error().detail.find("allowed_origins") != std::string::npos);
-      CHECK(t.requests.empty());
+      CHECK(t.requests().empty());
     }
   }
 }
 
 TEST_CASE("same origin written differently is followed", "[http][origin]") {
-  FakeHttpTransport t;
-  t.script("https://hr.example/e", {200, R"({"d":[{"id":"1"}],"n":"HTTPS://HR.EXAMPLE:443/e?p=2"})", {}, {}});
-  t.script("HTTPS://HR.EXAMPLE:443/e?p=2", {200, R"({"d":[{"id":"2"}]})", {}, {}});
+  FakeTransport t;
+  t.on("GET", "https://hr.example/e", response(200, R"({"d":[{"id":"1"}],"n":"HTTPS://HR.EXAMPLE:443/e?p=2"})"));
+  t.on("GET", "HTTPS://HR.EXAMPLE:443/e?p=2", response(200, R"({"d":[{"id":"2"}]})"));
   auto o = base_options("https://hr.example/e");
   o.records_pointer = "/d";
   o.paging = HttpPaging::NextLink;
@@ -403,21 +411,21 @@ bool conditional(const http::Request& r) {
   return !header_of(r, "If-None-Match").empty() || !header_of(r, "If-Modified-Since").empty();
 }
 
-Reply page(std::string body, std::string etag, std::string last_modified = "") {
-  Reply r{200, std::move(body), {}, {}};
+http::Response page(std::string body, std::string etag, std::string last_modified = "") {
+  http::Response r = response(200, std::move(body));
   if (!etag.empty()) r.headers.emplace("etag", std::move(etag));
   if (!last_modified.empty()) r.headers.emplace("last-modified", std::move(last_modified));
   return r;
 }
 
-Reply not_modified() { return {304, "", {}, {}}; }
+http::Response not_modified() { return response(304); }
 
 }  // namespace
 
 TEST_CASE("unpaged: a complete read returns its validators, the next read with them is a 304", "[http][conditional]") {
-  FakeHttpTransport t;
+  FakeTransport t;
   const std::string url = "https://hr.example/api/staff?api_key=k3y-s3cr3t";
-  t.script(url, page(R"([{"id":"1"},{"id":"2"}])", R"(W/"v1")", "Sun, 06 Dec 2026 10:00:00 GMT"));
+  t.on("GET", url, page(R"([{"id":"1"},{"id":"2"}])", R"(W/"v1")", "Sun, 06 Dec 2026 10:00:00 GMT"));
   auto o = base_options(url);
   std::vector<SourceRecord> records;
   HttpReadOutcome first;
@@ -432,10 +440,10 @@ TEST_CASE("unpaged: a complete read returns its validators, the next read with t
   CHECK(first.validators[0].url == "https://hr.example/api/staff?api_key=REDACTED");
   CHECK(first.validators[0].etag == R"(W/"v1")");
   CHECK(first.validators[0].last_modified == "Sun, 06 Dec 2026 10:00:00 GMT");
-  REQUIRE(t.requests.size() == 1);
-  CHECK_FALSE(conditional(t.requests[0]));
+  REQUIRE(t.requests().size() == 1);
+  CHECK_FALSE(conditional(t.requests()[0].request));
 
-  t.script(url, not_modified());
+  t.on("GET", url, not_modified());
   o.validators = first.validators;
   records.clear();
   HttpReadOutcome second;
@@ -446,18 +454,18 @@ TEST_CASE("unpaged: a complete read returns its validators, the next read with t
   CHECK(report->records == 0);
   CHECK_FALSE(report->complete);  // nothing was read: never mistaken for an empty source
   CHECK(second.validators == first.validators);
-  REQUIRE(t.requests.size() == 2);
-  CHECK(header_of(t.requests[1], "If-None-Match") == R"(W/"v1")");  // weak ETag sent as received
-  CHECK(header_of(t.requests[1], "If-Modified-Since") == "Sun, 06 Dec 2026 10:00:00 GMT");
-  CHECK(auth_of(t.requests[1]) == kSecret);
-  CHECK(t.unused_replies() == 0);
+  REQUIRE(t.requests().size() == 2);
+  CHECK(header_of(t.requests()[1].request, "If-None-Match") == R"(W/"v1")");  // weak ETag sent as received
+  CHECK(header_of(t.requests()[1].request, "If-Modified-Since") == "Sun, 06 Dec 2026 10:00:00 GMT");
+  CHECK(auth_of(t.requests()[1].request) == kSecret);
+  CHECK(t.unused() == 0);
 }
 
 TEST_CASE("unpaged: a 200 to a conditional request is the complete read, fetched once", "[http][conditional]") {
-  FakeHttpTransport t;
+  FakeTransport t;
   const std::string url = "https://hr.example/staff";
   // A server that ignores validators: 200 with the same ETag, always.
-  t.script(url, page(R"([{"id":"1"},{"id":"3"}])", R"("v1")"));
+  t.on("GET", url, page(R"([{"id":"1"},{"id":"3"}])", R"("v1")"));
   auto o = base_options(url);
   o.validators = {{url, R"("v1")", ""}};
   std::vector<SourceRecord> records;
@@ -468,17 +476,17 @@ TEST_CASE("unpaged: a 200 to a conditional request is the complete read, fetched
   CHECK_FALSE(out.not_modified);
   CHECK(out.changed);
   CHECK(ids_of(records) == std::vector<std::string>{"1", "3"});
-  REQUIRE(t.requests.size() == 1);
-  CHECK(header_of(t.requests[0], "If-None-Match") == R"("v1")");
-  CHECK(header_of(t.requests[0], "If-Modified-Since").empty());
+  REQUIRE(t.requests().size() == 1);
+  CHECK(header_of(t.requests()[0].request, "If-None-Match") == R"("v1")");
+  CHECK(header_of(t.requests()[0].request, "If-Modified-Since").empty());
   REQUIRE(out.validators.size() == 1);
   CHECK(out.validators[0].etag == R"("v1")");
 }
 
 TEST_CASE("a 304 to a request that sent no validator is a Remote error naming the URL", "[http][conditional]") {
-  FakeHttpTransport t;
+  FakeTransport t;
   const std::string url = "https://hr.example/staff?token=s3cr3t";
-  t.script(url, not_modified());
+  t.on("GET", url, not_modified());
   std::vector<SourceRecord> records;
   auto report = read_http_json(t, base_options(url), collect_into(records));
   REQUIRE_FALSE(report);
@@ -499,10 +507,10 @@ TEST_CASE("page numbers: unchanged only when every page of the last read answers
     return o;
   };
   // The last complete read: two pages of people and the empty page that ended it.
-  FakeHttpTransport t;
-  t.script(base + "?page=1", page(R"({"items":[{"id":"1"},{"id":"2"}]})", R"("p1")"));
-  t.script(base + "?page=2", page(R"({"items":[{"id":"3"}]})", "", "Sat, 05 Dec 2026 08:00:00 GMT"));
-  t.script(base + "?page=3", page(R"({"items":[]})", R"("p3")"));
+  FakeTransport t;
+  t.on("GET", base + "?page=1", page(R"({"items":[{"id":"1"},{"id":"2"}]})", R"("p1")"));
+  t.on("GET", base + "?page=2", page(R"({"items":[{"id":"3"}]})", "", "Sat, 05 Dec 2026 08:00:00 GMT"));
+  t.on("GET", base + "?page=3", page(R"({"items":[]})", R"("p3")"));
   std::vector<SourceRecord> records;
   HttpReadOutcome last;
   REQUIRE(read_http_json(t, options(), collect_into(records), &last));
@@ -512,8 +520,8 @@ TEST_CASE("page numbers: unchanged only when every page of the last read answers
   CHECK(last.validators[1].last_modified == "Sat, 05 Dec 2026 08:00:00 GMT");
 
   SECTION("every page 304, in order: unchanged, nothing delivered") {
-    FakeHttpTransport c;
-    for (int p = 1; p <= 3; ++p) c.script(fmt::format("{}?page={}", base, p), not_modified());
+    FakeTransport c;
+    for (int p = 1; p <= 3; ++p) c.on("GET", fmt::format("{}?page={}", base, p), not_modified());
     auto o = options();
     o.validators = last.validators;
     std::vector<SourceRecord> got;
@@ -523,20 +531,20 @@ TEST_CASE("page numbers: unchanged only when every page of the last read answers
     CHECK(out.not_modified);
     CHECK(got.empty());
     CHECK(report->pages == 3);
-    REQUIRE(c.requests.size() == 3);
-    CHECK(header_of(c.requests[0], "If-None-Match") == R"("p1")");
-    CHECK(header_of(c.requests[1], "If-None-Match").empty());
-    CHECK(header_of(c.requests[1], "If-Modified-Since") == "Sat, 05 Dec 2026 08:00:00 GMT");
-    CHECK(header_of(c.requests[2], "If-None-Match") == R"("p3")");
+    REQUIRE(c.requests().size() == 3);
+    CHECK(header_of(c.requests()[0].request, "If-None-Match") == R"("p1")");
+    CHECK(header_of(c.requests()[1].request, "If-None-Match").empty());
+    CHECK(header_of(c.requests()[1].request, "If-Modified-Since") == "Sat, 05 Dec 2026 08:00:00 GMT");
+    CHECK(header_of(c.requests()[2].request, "If-None-Match") == R"("p3")");
   }
   SECTION("a later page changed: dropped, and the read starts over unconditionally, never a mix") {
-    FakeHttpTransport c;
-    c.script(base + "?page=1", not_modified());
+    FakeTransport c;
+    c.on("GET", base + "?page=1", not_modified());
     // Page 2 lost employee 3 and page 1 (already 304) is not reused.
-    c.script(base + "?page=2", page(R"({"items":[{"id":"4"}]})", R"("p2b")"));
-    c.script(base + "?page=1", page(R"({"items":[{"id":"1"},{"id":"2"}]})", R"("p1")"));
-    c.script(base + "?page=2", page(R"({"items":[{"id":"4"}]})", R"("p2b")"));
-    c.script(base + "?page=3", page(R"({"items":[]})", R"("p3")"));
+    c.on("GET", base + "?page=2", page(R"({"items":[{"id":"4"}]})", R"("p2b")"));
+    c.on("GET", base + "?page=1", page(R"({"items":[{"id":"1"},{"id":"2"}]})", R"("p1")"));
+    c.on("GET", base + "?page=2", page(R"({"items":[{"id":"4"}]})", R"("p2b")"));
+    c.on("GET", base + "?page=3", page(R"({"items":[]})", R"("p3")"));
     auto o = options();
     o.validators = last.validators;
     std::vector<SourceRecord> got;
@@ -549,17 +557,17 @@ TEST_CASE("page numbers: unchanged only when every page of the last read answers
     CHECK(ids_of(got) == std::vector<std::string>{"1", "2", "4"});
     CHECK(urls_of(c) == std::vector<std::string>{base + "?page=1", base + "?page=2", base + "?page=1",
                                                  base + "?page=2", base + "?page=3"});
-    CHECK(conditional(c.requests[0]));
-    CHECK(conditional(c.requests[1]));
-    for (size_t i = 2; i < c.requests.size(); ++i) CHECK_FALSE(conditional(c.requests[i]));
+    CHECK(conditional(c.requests()[0].request));
+    CHECK(conditional(c.requests()[1].request));
+    for (size_t i = 2; i < c.requests().size(); ++i) CHECK_FALSE(conditional(c.requests()[i].request));
     REQUIRE(out.validators.size() == 3);
     CHECK(out.validators[1].etag == R"("p2b")");
-    CHECK(c.unused_replies() == 0);
+    CHECK(c.unused() == 0);
   }
   SECTION("the first page changed: its 200 is the read's first page, nothing fetched twice") {
-    FakeHttpTransport c;
-    c.script(base + "?page=1", page(R"({"items":[{"id":"1"}]})", R"("p1b")"));
-    c.script(base + "?page=2", page(R"({"items":[]})", R"("e")"));
+    FakeTransport c;
+    c.on("GET", base + "?page=1", page(R"({"items":[{"id":"1"}]})", R"("p1b")"));
+    c.on("GET", base + "?page=2", page(R"({"items":[]})", R"("e")"));
     auto o = options();
     o.validators = last.validators;
     std::vector<SourceRecord> got;
@@ -568,12 +576,12 @@ TEST_CASE("page numbers: unchanged only when every page of the last read answers
     REQUIRE(report);
     CHECK(ids_of(got) == std::vector<std::string>{"1"});
     CHECK(urls_of(c) == std::vector<std::string>{base + "?page=1", base + "?page=2"});
-    CHECK_FALSE(conditional(c.requests[1]));
+    CHECK_FALSE(conditional(c.requests()[1].request));
     CHECK(out.validators.size() == 2);
   }
   SECTION("validators of another read (the job's URL or page size edited) are not used") {
-    FakeHttpTransport c;
-    c.script(base + "?page=1&per_page=50", page(R"({"items":[]})", R"("x")"));
+    FakeTransport c;
+    c.on("GET", base + "?page=1&per_page=50", page(R"({"items":[]})", R"("x")"));
     auto o = options();
     o.page_size_parameter = "per_page";
     o.page_size = 50;
@@ -581,14 +589,14 @@ TEST_CASE("page numbers: unchanged only when every page of the last read answers
     std::vector<SourceRecord> got;
     HttpReadOutcome out;
     REQUIRE(read_http_json(c, o, collect_into(got), &out));
-    REQUIRE(c.requests.size() == 1);
-    CHECK_FALSE(conditional(c.requests[0]));
+    REQUIRE(c.requests().size() == 1);
+    CHECK_FALSE(conditional(c.requests()[0].request));
     CHECK_FALSE(out.changed);
   }
   SECTION("a page with a failure during the conditional phase fails the read") {
-    FakeHttpTransport c;
-    c.script(base + "?page=1", not_modified());
-    c.script(base + "?page=2", {500, "boom", {}, {}});
+    FakeTransport c;
+    c.on("GET", base + "?page=1", not_modified());
+    c.on("GET", base + "?page=2", response(500, "boom"));
     auto o = options();
     o.validators = last.validators;
     std::vector<SourceRecord> got;
@@ -601,9 +609,9 @@ TEST_CASE("page numbers: unchanged only when every page of the last read answers
 
 TEST_CASE("reads that cannot be conditional return no validators and send none", "[http][conditional]") {
   SECTION("a page with neither ETag nor Last-Modified") {
-    FakeHttpTransport t;
-    t.script("https://hr.example/staff?page=1", page(R"({"items":[{"id":"1"}]})", R"("a")"));
-    t.script("https://hr.example/staff?page=2", page(R"({"items":[]})", ""));
+    FakeTransport t;
+    t.on("GET", "https://hr.example/staff?page=1", page(R"({"items":[{"id":"1"}]})", R"("a")"));
+    t.on("GET", "https://hr.example/staff?page=2", page(R"({"items":[]})", ""));
     auto o = base_options("https://hr.example/staff");
     o.records_pointer = "/items";
     o.paging = HttpPaging::PageNumber;
@@ -613,8 +621,8 @@ TEST_CASE("reads that cannot be conditional return no validators and send none",
     CHECK(out.validators.empty());
   }
   SECTION("next-link paging: validators given are ignored") {
-    FakeHttpTransport t;
-    t.script("https://hr.example/staff", page(R"({"data":[{"id":"1"}],"next":null})", R"("n1")"));
+    FakeTransport t;
+    t.on("GET", "https://hr.example/staff", page(R"({"data":[{"id":"1"}],"next":null})", R"("n1")"));
     auto o = base_options("https://hr.example/staff");
     o.records_pointer = "/data";
     o.paging = HttpPaging::NextLink;
@@ -623,19 +631,19 @@ TEST_CASE("reads that cannot be conditional return no validators and send none",
     std::vector<SourceRecord> records;
     HttpReadOutcome out;
     REQUIRE(read_http_json(t, o, collect_into(records), &out));
-    REQUIRE(t.requests.size() == 1);
-    CHECK_FALSE(conditional(t.requests[0]));
+    REQUIRE(t.requests().size() == 1);
+    CHECK_FALSE(conditional(t.requests()[0].request));
     CHECK(out.validators.empty());
     CHECK(records.size() == 1);
   }
   SECTION("a saved validator with a line break is not sent") {
-    FakeHttpTransport t;
-    t.script("https://hr.example/staff", page(R"([{"id":"1"}])", R"("n1")"));
+    FakeTransport t;
+    t.on("GET", "https://hr.example/staff", page(R"([{"id":"1"}])", R"("n1")"));
     auto o = base_options("https://hr.example/staff");
     o.validators = {{"https://hr.example/staff", "\"n1\"\r\nX-Injected: 1", ""}};
     std::vector<SourceRecord> records;
     REQUIRE(read_http_json(t, o, collect_into(records)));
-    REQUIRE(t.requests.size() == 1);
-    CHECK_FALSE(conditional(t.requests[0]));
+    REQUIRE(t.requests().size() == 1);
+    CHECK_FALSE(conditional(t.requests()[0].request));
   }
 }

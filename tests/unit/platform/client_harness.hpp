@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "connectors/platform/client.hpp"
-#include "fake_transport.hpp"
+#include "tests/unit/common/fake_transport.hpp"
 
 namespace daoctl::test {
 
