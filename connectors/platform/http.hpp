@@ -1,7 +1,8 @@
 // The HTTP layer under the platform client: plain data types and the Transport
 // interface. The real Transport is libcurl multi (curl_transport.cpp); unit
-// tests use FakeTransport (tests/unit/platform/fake_transport.hpp) with a fake
-// clock, so retry/backoff/paging logic is tested without a network.
+// tests use FakeTransport (tests/unit/common/fake_transport.hpp, the one HTTP
+// fake of every unit area) with a fake clock, so retry/backoff/paging logic is
+// tested without a network.
 #pragma once
 
 #include <chrono>
