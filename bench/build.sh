@@ -22,12 +22,13 @@
 # mostly are. Compare two revisions by running it with --rev for each, or
 # two configurations of one revision with the cache variables after "--"
 # (given to every `cmake --preset` configure step), e.g.
-#   bench/build.sh --full -- -DDAOCTL_UNITY=OFF  (every file of commands/ its own
-#                                                TU; the default compiles a folder
-#                                                as one, cmake/Unity.cmake)
+#   bench/build.sh --full -- -DDAOCTL_UNITY=OFF  (every file its own TU; the
+#                                                default compiles a folder as
+#                                                one, cmake/Unity.cmake)
 #   bench/build.sh --full -- -DDAOCTL_PCH=ON   (precompiled headers, cmake/Pch.cmake)
-# (CMake's own -DCMAKE_UNITY_BUILD=ON does not build yet: helpers of the same
-# name in anonymous namespaces collide; ARCHITECTURE.md, "Build time".)
+# (CMake's own -DCMAKE_UNITY_BUILD=ON is not the same: its batches cross
+# folders and include sources by absolute path, which misses ccache in
+# another clone; ARCHITECTURE.md, "Build time".)
 set -euo pipefail
 full=0
 testcmd=0

@@ -34,7 +34,8 @@ const CLI::Option* find_option(const CLI::App* app, const std::string& name) {
   return nullptr;
 }
 
-std::vector<std::string> flag_names(const CLI::App* app) {
+// The flags valid where `app` is: its own and its parents' (--long first).
+std::vector<std::string> flags_in_scope(const CLI::App* app) {
   std::vector<std::string> names;
   for (const CLI::App* a = app; a != nullptr; a = a->get_parent())
     for (const CLI::Option* o : a->get_options()) {
@@ -76,7 +77,7 @@ std::optional<std::string> diagnose_usage(const CLI::App& root, const std::vecto
       const CLI::Option* option = find_option(current, name);
       if (option == nullptr) {
         return "daoctl: error: unknown flag '" + name + "' for '" + path_of(current) + "'" +
-               did_you_mean(text::suggestions(name, flag_names(current))) + "\n" + hint_for(current);
+               did_you_mean(text::suggestions(name, flags_in_scope(current))) + "\n" + hint_for(current);
       }
       if (option->get_type_size_max() > 0 && !inline_value) ++i;  // its value
       continue;

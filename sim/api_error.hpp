@@ -36,4 +36,13 @@ inline std::unexpected<ApiError> api_fail(int status, std::string detail, std::s
   return std::unexpected<ApiError>(std::move(e));
 }
 
+// 422 naming the field that failed validation.
+inline ApiError validation_error(std::string field, std::string message) {
+  ApiError e;
+  e.status = 422;
+  e.detail = message;
+  e.errors.push_back(FieldError{std::move(field), std::move(message)});
+  return e;
+}
+
 }  // namespace daoctl::sim

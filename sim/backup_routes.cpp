@@ -49,9 +49,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::int64_t kDefaultLimit = 100;
-constexpr std::int64_t kMaxLimit = 1000;
-
 json render_job(const Job& j) { return job_wire(j); }
 
 BackupSigner open_signer(const fs::path& data_dir) {
@@ -545,13 +542,6 @@ void send_job(httplib::Response& res, const Job& job) {
   send_body(res, 202, render_job(job).dump(), kJson);
 }
 
-ApiError validation(std::string field, std::string message) {
-  ApiError e;
-  e.status = 422;
-  e.detail = message;
-  e.errors.push_back(FieldError{std::move(field), std::move(message)});
-  return e;
-}
 
 // The Range/If-Range download of one ready archive, streamed from disk.
 void send_archive(const httplib::Request& req, httplib::Response& res, const BackupEntry& entry,
@@ -657,24 +647,24 @@ void add_backup_routes(RouteTable& routes, Store& store) {
   routes.post("/api/v1/backups", [service](const httplib::Request& req, httplib::Response& res) {
     auto body = read_json_body(req);
     if (!body) return send_error(req, res, body.error());
-    if (!body->is_object()) return send_error(req, res, validation("body", "expected a JSON object"));
+    if (!body->is_object()) return send_error(req, res, validation_error("body", "expected a JSON object"));
     for (const auto& [key, value] : body->items())
       if (key != "include" && key != "note")
-        return send_error(req, res, validation(key, fmt::format("unknown property \"{}\"", key)));
+        return send_error(req, res, validation_error(key, fmt::format("unknown property \"{}\"", key)));
     if (!body->contains("include") || !(*body)["include"].is_array() || (*body)["include"].empty())
-      return send_error(req, res, validation("include", "include must be a non-empty array of \"db\" and \"files\""));
+      return send_error(req, res, validation_error("include", "include must be a non-empty array of \"db\" and \"files\""));
     std::vector<std::string> include;
     for (const auto& i : (*body)["include"]) {
       if (!i.is_string() || (i != "db" && i != "files"))
-        return send_error(req, res, validation("include", fmt::format("{} is not \"db\" or \"files\"", i.dump())));
+        return send_error(req, res, validation_error("include", fmt::format("{} is not \"db\" or \"files\"", i.dump())));
       if (std::find(include.begin(), include.end(), i.get<std::string>()) != include.end())
-        return send_error(req, res, validation("include", fmt::format("{} is listed twice", i.dump())));
+        return send_error(req, res, validation_error("include", fmt::format("{} is listed twice", i.dump())));
       include.push_back(i.get<std::string>());
     }
     std::optional<std::string> note;
     if (body->contains("note")) {
       if (!(*body)["note"].is_string() || (*body)["note"].get<std::string>().size() > 500)
-        return send_error(req, res, validation("note", "note must be a string of at most 500 characters"));
+        return send_error(req, res, validation_error("note", "note must be a string of at most 500 characters"));
       note = (*body)["note"].get<std::string>();
     }
     auto job = service->start_backup(include, note, "manual");
@@ -738,11 +728,11 @@ void add_backup_routes(RouteTable& routes, Store& store) {
     auto body = read_json_body(req);
     if (!body) return send_error(req, res, body.error());
     if (!body->is_object() || !body->contains("confirm") || !(*body)["confirm"].is_string())
-      return send_error(req, res, validation("confirm", "confirm is required and must repeat the backup id"));
+      return send_error(req, res, validation_error("confirm", "confirm is required and must repeat the backup id"));
     for (const auto& [key, value] : body->items())
-      if (key != "confirm") return send_error(req, res, validation(key, fmt::format("unknown property \"{}\"", key)));
+      if (key != "confirm") return send_error(req, res, validation_error(key, fmt::format("unknown property \"{}\"", key)));
     if ((*body)["confirm"].get<std::string>() != std::to_string(*id))
-      return send_error(req, res, validation("confirm", fmt::format("confirm must equal the backup id \"{}\"", *id)));
+      return send_error(req, res, validation_error("confirm", fmt::format("confirm must equal the backup id \"{}\"", *id)));
     if (e->state != "ready")
       return send_error(req, res, 409, fmt::format("backup {} is {}, it cannot be restored", *id, e->state));
     auto job = service->start_restore(service->archive_path(*id), false, fmt::format("backup {}", *id));
@@ -754,13 +744,13 @@ void add_backup_routes(RouteTable& routes, Store& store) {
     if (!req.is_multipart_form_data())
       return send_error(req, res, 415, "send the archive as multipart/form-data with parts archive and confirm");
     if (!req.has_file("archive") || !req.has_file("confirm"))
-      return send_error(req, res, validation(req.has_file("archive") ? "confirm" : "archive",
+      return send_error(req, res, validation_error(req.has_file("archive") ? "confirm" : "archive",
                                              "multipart parts archive and confirm are both required"));
     const auto& archive = req.get_file_value("archive").content;
     auto confirm = req.get_file_value("confirm").content;
     auto actual = backup::sha256_hex(archive);
     if (confirm != actual)
-      return send_error(req, res, validation("confirm", "confirm must be the sha256 of the uploaded archive"));
+      return send_error(req, res, validation_error("confirm", "confirm must be the sha256 of the uploaded archive"));
     auto path = service->upload_path();
     write_file_atomically(path, archive);
     auto job = service->start_restore(path, true, fmt::format("uploaded archive sha256 {}", actual.substr(0, 12)));

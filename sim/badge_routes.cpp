@@ -49,7 +49,7 @@ ApiStatus apply_fields(Store& store, const json& body, Badge& b) {
   return {};
 }
 
-std::string not_found(const std::string& id) { return fmt::format("badge {} does not exist", id); }
+std::string badge_not_found(const std::string& id) { return fmt::format("badge {} does not exist", id); }
 
 }  // namespace
 
@@ -76,7 +76,7 @@ void add_badge_routes(RouteTable& routes, Store& store) {
     auto id = parse_id(req.matches[1].str());
     std::lock_guard lock(store.mutex());
     auto b = id ? BadgeTable(store).find(*id) : std::nullopt;
-    if (!b) return send_error(req, res, 404, not_found(req.matches[1].str()));
+    if (!b) return send_error(req, res, 404, badge_not_found(req.matches[1].str()));
     send_etag(res, b->version);
     send_body(res, 200, render(*b).dump(), kJson);
   });
@@ -104,7 +104,7 @@ void add_badge_routes(RouteTable& routes, Store& store) {
       return send_error(req, res, ok.error());
     std::lock_guard lock(store.mutex());
     auto b = id ? BadgeTable(store).find(*id) : std::nullopt;
-    if (!b) return send_error(req, res, 404, not_found(req.matches[1].str()));
+    if (!b) return send_error(req, res, 404, badge_not_found(req.matches[1].str()));
     if (!if_match(req).matches(b->version))
       return send_error(
           req, res, 412,
@@ -121,7 +121,7 @@ void add_badge_routes(RouteTable& routes, Store& store) {
     auto id = parse_id(req.matches[1].str());
     std::lock_guard lock(store.mutex());
     auto b = id ? BadgeTable(store).find(*id) : std::nullopt;
-    if (!b) return send_error(req, res, 404, not_found(req.matches[1].str()));
+    if (!b) return send_error(req, res, 404, badge_not_found(req.matches[1].str()));
     if (!if_match(req).matches(b->version))
       return send_error(
           req, res, 412,

@@ -60,7 +60,7 @@ ApiStatus apply_fields(Store& store, const json& body, Community& c) {
   return {};
 }
 
-std::string not_found(const std::string& id) {
+std::string community_not_found(const std::string& id) {
   return fmt::format("community {} does not exist", id);
 }
 
@@ -89,7 +89,7 @@ void add_community_routes(RouteTable& routes, Store& store) {
     auto id = parse_id(req.matches[1].str());
     std::lock_guard lock(store.mutex());
     auto c = id ? CommunityTable(store).find(*id) : std::nullopt;
-    if (!c) return send_error(req, res, 404, not_found(req.matches[1].str()));
+    if (!c) return send_error(req, res, 404, community_not_found(req.matches[1].str()));
     send_etag(res, c->version);
     send_body(res, 200, render(*c).dump(), kJson);
   });
@@ -117,7 +117,7 @@ void add_community_routes(RouteTable& routes, Store& store) {
       return send_error(req, res, ok.error());
     std::lock_guard lock(store.mutex());
     auto c = id ? CommunityTable(store).find(*id) : std::nullopt;
-    if (!c) return send_error(req, res, 404, not_found(req.matches[1].str()));
+    if (!c) return send_error(req, res, 404, community_not_found(req.matches[1].str()));
     if (!if_match(req).matches(c->version))
       return send_error(req, res, 412,
                         fmt::format("community {} changed since it was read (now version {})",
@@ -134,7 +134,7 @@ void add_community_routes(RouteTable& routes, Store& store) {
     auto id = parse_id(req.matches[1].str());
     std::lock_guard lock(store.mutex());
     auto c = id ? CommunityTable(store).find(*id) : std::nullopt;
-    if (!c) return send_error(req, res, 404, not_found(req.matches[1].str()));
+    if (!c) return send_error(req, res, 404, community_not_found(req.matches[1].str()));
     if (!if_match(req).matches(c->version))
       return send_error(req, res, 412,
                         fmt::format("community {} changed since it was read (now version {})",

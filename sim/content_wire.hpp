@@ -20,9 +20,6 @@ namespace daoctl::sim::content {
 
 using nlohmann::json;
 
-inline constexpr std::int64_t kDefaultLimit = 100;
-inline constexpr std::int64_t kMaxLimit = 1000;
-
 // ?limit=&cursor=; the cursor is opaque to clients: base64url of
 // "after:<key>", where the key is whatever the listing orders by (an id, or
 // "<created_at>|<id>" for comments). Errors: 400 for a bad limit or a cursor

@@ -43,6 +43,10 @@ ApiResult<nlohmann::json> read_json_body(const httplib::Request& req);
 ApiResult<std::int64_t> integer_param(const httplib::Request& req, const char* name,
                                       std::int64_t fallback);
 
+// ?limit= of every paged listing: its default and the most one page holds.
+inline constexpr std::int64_t kDefaultLimit = 100;
+inline constexpr std::int64_t kMaxLimit = 1000;
+
 using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
 
 // Registers handlers on the server. POST and PATCH handlers get

@@ -10,9 +10,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::int64_t kDefaultLimit = 100;
-constexpr std::int64_t kMaxLimit = 1000;
-
 struct Window {
   std::int64_t after_id = 0;
   std::int64_t limit = kDefaultLimit;
@@ -81,13 +78,6 @@ json render_token(const Credential& c) {
   return {{"id", std::to_string(c.id)}, {"name", c.label}, {"created_at", c.created_at}};
 }
 
-ApiError validation(std::string field, std::string message) {
-  ApiError e;
-  e.status = 422;
-  e.detail = message;
-  e.errors.push_back(FieldError{std::move(field), std::move(message)});
-  return e;
-}
 
 // An id field of a native body: a decimal string (ids are opaque strings),
 // an integer is accepted too; null clears it.
@@ -97,21 +87,21 @@ ApiResult<std::optional<std::int64_t>> id_field(const json& body, const char* fi
   if (v.is_number_unsigned()) return std::optional<std::int64_t>(v.get<std::int64_t>());
   if (v.is_string())
     if (auto id = parse_id(v.get<std::string>())) return std::optional<std::int64_t>(*id);
-  return std::unexpected(validation(field, fmt::format("{} must be an id string or null, got {}", field, v.dump())));
+  return std::unexpected(validation_error(field, fmt::format("{} must be an id string or null, got {}", field, v.dump())));
 }
 
 ApiResult<std::optional<std::string>> text_field(const json& body, const char* field) {
   const auto& v = body.at(field);
   if (v.is_null()) return std::optional<std::string>();
   if (v.is_string()) return std::optional<std::string>(v.get<std::string>());
-  return std::unexpected(validation(field, fmt::format("{} must be a string or null, got {}", field, v.dump())));
+  return std::unexpected(validation_error(field, fmt::format("{} must be a string or null, got {}", field, v.dump())));
 }
 
 ApiStatus check_name(const std::string& name) {
   if (name.empty() || name.size() > 200)
-    return std::unexpected(validation("name", "name must be 1 to 200 characters"));
+    return std::unexpected(validation_error("name", "name must be 1 to 200 characters"));
   if (name.find('/') != std::string::npos)
-    return std::unexpected(validation("name", fmt::format("name \"{}\" must not contain '/' (it separates path segments)", name)));
+    return std::unexpected(validation_error("name", fmt::format("name \"{}\" must not contain '/' (it separates path segments)", name)));
   return {};
 }
 
@@ -119,7 +109,7 @@ ApiStatus reject_unknown_fields(const json& body, std::initializer_list<const ch
   for (auto& [key, value] : body.items()) {
     bool ok = false;
     for (const char* k : known) ok = ok || key == k;
-    if (!ok) return std::unexpected(validation(key, fmt::format("unknown field \"{}\"", key)));
+    if (!ok) return std::unexpected(validation_error(key, fmt::format("unknown field \"{}\"", key)));
   }
   return {};
 }
@@ -154,7 +144,7 @@ void add_credential_routes(RouteTable& routes, Store& store, CredentialKind kind
     if (auto ok = reject_unknown_fields(*body, {field}); !ok) return send_error(req, res, ok.error());
     std::string label = kind == CredentialKind::Session ? "daoctl-sim" : "api-token";
     if (body->contains(field)) {
-      if (!(*body)[field].is_string()) return send_error(req, res, validation(field, fmt::format("{} must be a string", field)));
+      if (!(*body)[field].is_string()) return send_error(req, res, validation_error(field, fmt::format("{} must be a string", field)));
       label = (*body)[field].template get<std::string>();
     }
     auto created = store.create_credential(kind, *id, label);
@@ -215,7 +205,7 @@ void add_native_routes(RouteTable& routes, Store& store) {
     if (auto ok = reject_unknown_fields(*body, {"name", "parent_id", "external_id", "head_user_id"}); !ok)
       return send_error(req, res, ok.error());
     if (!body->contains("name") || !(*body)["name"].is_string())
-      return send_error(req, res, validation("name", "name is required and must be a string"));
+      return send_error(req, res, validation_error("name", "name is required and must be a string"));
     auto name = (*body)["name"].template get<std::string>();
     if (auto ok = check_name(name); !ok) return send_error(req, res, ok.error());
     std::optional<std::int64_t> parent, head;
@@ -251,7 +241,7 @@ void add_native_routes(RouteTable& routes, Store& store) {
       return send_error(req, res, ok.error());
     DepartmentChange change;
     if (body->contains("name")) {
-      if (!(*body)["name"].is_string()) return send_error(req, res, validation("name", "name must be a string"));
+      if (!(*body)["name"].is_string()) return send_error(req, res, validation_error("name", "name must be a string"));
       change.name = (*body)["name"].template get<std::string>();
       if (auto ok = check_name(*change.name); !ok) return send_error(req, res, ok.error());
     }

@@ -18,9 +18,6 @@ namespace daoctl::sim {
 
 namespace {
 
-constexpr std::int64_t kDefaultLimit = 100;
-constexpr std::int64_t kMaxLimit = 1000;
-
 ApiResult<std::int64_t> read_limit(const httplib::Request& req) {
   auto limit = integer_param(req, "limit", kDefaultLimit);
   if (!limit) return std::unexpected(limit.error());

@@ -8,10 +8,10 @@ namespace daoctl::sim {
 
 namespace {
 
-constexpr const char* kColumns =
+constexpr const char* kBadgeColumns =
     "id, name, description, icon_file_id, external_id, version, created_at, updated_at";
 
-Badge read_row(Statement& st) {
+Badge read_badge(Statement& st) {
   Badge b;
   b.id = st.column_int64(0);
   b.name = st.column_text(1);
@@ -41,10 +41,10 @@ CREATE TABLE IF NOT EXISTS badges(
 }
 
 std::optional<Badge> BadgeTable::find(std::int64_t id) {
-  auto& st = db_.cached(fmt::format("SELECT {} FROM badges WHERE id = ?", kColumns));
+  auto& st = db_.cached(fmt::format("SELECT {} FROM badges WHERE id = ?", kBadgeColumns));
   st.bind(1, id);
   std::optional<Badge> b;
-  if (st.step()) b = read_row(st);
+  if (st.step()) b = read_badge(st);
   st.reset();
   return b;
 }
@@ -62,11 +62,11 @@ std::vector<Badge> BadgeTable::list(std::int64_t after_id, const std::optional<s
                                     std::int64_t limit) {
   auto& st = db_.cached(fmt::format(
       "SELECT {} FROM badges WHERE id > ? AND (? = 0 OR external_id = ?) ORDER BY id LIMIT ?",
-      kColumns));
+      kBadgeColumns));
   st.bind(1, after_id).bind(2, external_id ? 1 : 0);
   st.bind(3, external_id.value_or(std::string())).bind(4, limit);
   std::vector<Badge> out;
-  while (st.step()) out.push_back(read_row(st));
+  while (st.step()) out.push_back(read_badge(st));
   st.reset();
   return out;
 }

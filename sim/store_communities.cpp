@@ -12,11 +12,11 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kColumns =
+constexpr const char* kCommunityColumns =
     "id, name, description, visibility, owners, members, external_id, version, created_at, "
     "updated_at";
 
-Community read_row(Statement& st) {
+Community read_community(Statement& st) {
   Community c;
   c.id = st.column_int64(0);
   c.name = st.column_text(1);
@@ -57,10 +57,10 @@ CREATE TABLE IF NOT EXISTS communities(
 }
 
 std::optional<Community> CommunityTable::find(std::int64_t id) {
-  auto& st = db_.cached(fmt::format("SELECT {} FROM communities WHERE id = ?", kColumns));
+  auto& st = db_.cached(fmt::format("SELECT {} FROM communities WHERE id = ?", kCommunityColumns));
   st.bind(1, id);
   std::optional<Community> c;
-  if (st.step()) c = read_row(st);
+  if (st.step()) c = read_community(st);
   st.reset();
   return c;
 }
@@ -79,11 +79,11 @@ std::vector<Community> CommunityTable::list(std::int64_t after_id,
                                             std::int64_t limit) {
   auto& st = db_.cached(fmt::format(
       "SELECT {} FROM communities WHERE id > ? AND (? = 0 OR external_id = ?) ORDER BY id LIMIT ?",
-      kColumns));
+      kCommunityColumns));
   st.bind(1, after_id).bind(2, external_id ? 1 : 0);
   st.bind(3, external_id.value_or(std::string())).bind(4, limit);
   std::vector<Community> out;
-  while (st.step()) out.push_back(read_row(st));
+  while (st.step()) out.push_back(read_community(st));
   st.reset();
   return out;
 }

@@ -12,6 +12,7 @@
 
 #include "connectors/content/file_stamp.hpp"
 #include "connectors/content/json_lines.hpp"
+#include "connectors/content/json_member.hpp"
 #include "connectors/content/readers.hpp"
 #include "core/content/external_id.hpp"
 #include "core/schema/json_schema_validator.hpp"
@@ -23,11 +24,6 @@ namespace daoctl::content {
 namespace {
 
 using nlohmann::json;
-
-std::string text_of(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 Result<json> import_schema() {
   auto text = schemas::find("import.schema.json");
@@ -43,7 +39,7 @@ class ManifestBuilder {
   std::function<void(Post&&)> on_post;  // set: posts go here instead of into the set
 
   std::string id(const char* kind, const json& j, const char* field = "id") {
-    return derive_external_id("manifest", {ns, kind, text_of(j, field)});
+    return derive_external_id("manifest", {ns, kind, string_member(j, field)});
   }
 
   Attachment attachment(const std::string& path, const std::string& where) {
@@ -70,62 +66,62 @@ class ManifestBuilder {
   void add(const std::string& kind, const json& j, const std::string& where) {
     auto& set = out_.set;
     if (kind == "user") {
-      SourceUser u{text_of(j, "key"), text_of(j, "email"), text_of(j, "userName"), text_of(j, "externalId"),
-                   text_of(j, "displayName")};
+      SourceUser u{string_member(j, "key"), string_member(j, "email"), string_member(j, "userName"), string_member(j, "externalId"),
+                   string_member(j, "displayName")};
       set.users[u.key] = u;
     } else if (kind == "community") {
       Community c;
       c.external_id = id("community", j);
-      c.name = text_of(j, "name");
-      c.description = text_of(j, "description");
-      if (j.contains("visibility")) c.visibility = text_of(j, "visibility");
+      c.name = string_member(j, "name");
+      c.description = string_member(j, "description");
+      if (j.contains("visibility")) c.visibility = string_member(j, "visibility");
       for (const auto& m : j.value("members", json::array())) c.member_keys.push_back(m.get<std::string>());
       c.where = where;
       set.communities.push_back(c);
     } else if (kind == "badge") {
-      set.badges.push_back({id("badge", j), text_of(j, "name"), text_of(j, "description"), where});
+      set.badges.push_back({id("badge", j), string_member(j, "name"), string_member(j, "description"), where});
     } else if (kind == "post") {
       Post p;
       p.external_id = id("post", j);
-      if (j.contains("type")) p.type = text_of(j, "type");
-      p.title = text_of(j, "title");
-      p.body = text_of(j, "body");
-      if (j.contains("format")) p.body_format = text_of(j, "format");
-      p.author_key = text_of(j, "author");
-      if (j.contains("community")) p.community_external_id = derive_external_id("manifest", {ns, "community", text_of(j, "community")});
-      p.created_at = text_of(j, "created_at");
+      if (j.contains("type")) p.type = string_member(j, "type");
+      p.title = string_member(j, "title");
+      p.body = string_member(j, "body");
+      if (j.contains("format")) p.body_format = string_member(j, "format");
+      p.author_key = string_member(j, "author");
+      if (j.contains("community")) p.community_external_id = derive_external_id("manifest", {ns, "community", string_member(j, "community")});
+      p.created_at = string_member(j, "created_at");
       p.pinned = j.value("pinned", false);
-      p.story_until = text_of(j, "story_until");
-      if (j.contains("banner")) p.banner = attachment(text_of(j, "banner"), where + " /banner");
+      p.story_until = string_member(j, "story_until");
+      if (j.contains("banner")) p.banner = attachment(string_member(j, "banner"), where + " /banner");
       for (const auto& a : j.value("attachments", json::array())) p.attachments.push_back(attachment(a.get<std::string>(), where + " /attachments"));
       add_comments(p, j.value("comments", json::array()), "", where);
       for (const auto& r : j.value("reactions", json::array()))
-        p.reactions.push_back({text_of(r, "user"), text_of(r, "kind"), text_of(r, "created_at")});
+        p.reactions.push_back({string_member(r, "user"), string_member(r, "kind"), string_member(r, "created_at")});
       p.where = where;
       if (on_post) on_post(std::move(p));
       else set.posts.push_back(std::move(p));
     } else if (kind == "event") {
       Event e;
       e.external_id = id("event", j);
-      e.title = text_of(j, "title");
-      e.description = text_of(j, "description");
-      e.starts_at = text_of(j, "starts_at");
-      e.ends_at = text_of(j, "ends_at");
-      e.location = text_of(j, "location");
-      e.organizer_key = text_of(j, "organizer");
-      if (j.contains("community")) e.community_external_id = derive_external_id("manifest", {ns, "community", text_of(j, "community")});
+      e.title = string_member(j, "title");
+      e.description = string_member(j, "description");
+      e.starts_at = string_member(j, "starts_at");
+      e.ends_at = string_member(j, "ends_at");
+      e.location = string_member(j, "location");
+      e.organizer_key = string_member(j, "organizer");
+      if (j.contains("community")) e.community_external_id = derive_external_id("manifest", {ns, "community", string_member(j, "community")});
       for (const auto& i : j.value("invitations", json::array()))
-        e.invitations.push_back({text_of(i, "user"), i.contains("state") ? text_of(i, "state") : "pending"});
+        e.invitations.push_back({string_member(i, "user"), i.contains("state") ? string_member(i, "state") : "pending"});
       e.where = where;
       set.events.push_back(std::move(e));
     } else if (kind == "award") {
       Award a;
       a.external_id = id("award", j);
-      a.user_key = text_of(j, "user");
-      a.badge_external_id = derive_external_id("manifest", {ns, "badge", text_of(j, "badge")});
-      a.reason = text_of(j, "reason");
-      a.awarded_at = text_of(j, "awarded_at");
-      a.awarded_by_key = text_of(j, "awarded_by");
+      a.user_key = string_member(j, "user");
+      a.badge_external_id = derive_external_id("manifest", {ns, "badge", string_member(j, "badge")});
+      a.reason = string_member(j, "reason");
+      a.awarded_at = string_member(j, "awarded_at");
+      a.awarded_by_key = string_member(j, "awarded_by");
       a.where = where;
       set.awards.push_back(std::move(a));
     }
@@ -137,9 +133,9 @@ class ManifestBuilder {
       Comment cm;
       cm.external_id = id("comment", c);
       cm.parent_external_id = parent;
-      cm.author_key = text_of(c, "author");
-      cm.body = text_of(c, "body");
-      cm.created_at = text_of(c, "created_at");
+      cm.author_key = string_member(c, "author");
+      cm.body = string_member(c, "body");
+      cm.created_at = string_member(c, "created_at");
       cm.where = where;
       p.comments.push_back(cm);
       add_comments(p, c.value("replies", json::array()), cm.external_id, where);
@@ -215,9 +211,9 @@ class JsonlPostSource final : public PostSource {
         if (j.is_discarded() || !j.is_object())
           return fail(ErrorKind::Conflict, "the manifest changed since it was validated",
                       fmt::format("{}:{}", name, line_no), "the line is no longer a JSON object", "run the command again");
-        auto kind = text_of(j, "kind");
+        auto kind = string_member(j, "kind");
         if (kind == "header") {
-          if (!text_of(j, "namespace").empty()) builder.ns = text_of(j, "namespace");
+          if (!string_member(j, "namespace").empty()) builder.ns = string_member(j, "namespace");
         } else if (kind == "post") {
           post.reset();
           builder.add(kind, j, fmt::format("{}:{}", name, line_no));
@@ -274,7 +270,7 @@ Result<ReadResult> read_manifest_jsonl(const std::filesystem::path& file, const 
       out.problems.push_back(std::move(*bad));
       return {};
     }
-    auto kind = text_of(j, "kind");
+    auto kind = string_member(j, "kind");
     auto v = validators.find(kind);
     if (v == validators.end()) {
       out.problems.push_back(locate_json_line_problem(
@@ -284,7 +280,7 @@ Result<ReadResult> read_manifest_jsonl(const std::filesystem::path& file, const 
     auto problems = v->second.validate(j);
     for (const auto& p : problems) out.problems.push_back(locate_json_line_problem(p, line, name, line_no));
     if (!problems.empty()) return {};
-    if (kind == "header") builder.ns = text_of(j, "namespace").empty() ? builder.ns : text_of(j, "namespace");
+    if (kind == "header") builder.ns = string_member(j, "namespace").empty() ? builder.ns : string_member(j, "namespace");
     else builder.add(kind, j, where);
     return {};
   });
@@ -321,7 +317,7 @@ Result<ReadResult> read_manifest(const std::filesystem::path& file) {
     out.problems.push_back({line.substr(0, split), line.substr(split + 2)});
   }
   if (!problems.empty()) return out;
-  builder.ns = text_of(doc->value, "namespace").empty() ? "default" : text_of(doc->value, "namespace");
+  builder.ns = string_member(doc->value, "namespace").empty() ? "default" : string_member(doc->value, "namespace");
   for (const auto& [section, kind] : kSections) {
     if (!doc->value.contains(section)) continue;
     const auto& items = doc->value[section];

@@ -25,6 +25,7 @@
 
 #include "connectors/content/file_stamp.hpp"
 #include "connectors/content/json_lines.hpp"
+#include "connectors/content/json_member.hpp"
 #include "connectors/content/readers.hpp"
 #include "core/content/external_id.hpp"
 #include "core/content/markup.hpp"
@@ -35,11 +36,6 @@ namespace {
 
 using nlohmann::json;
 using IsUser = std::function<bool(std::string_view)>;
-
-std::string text_of(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 std::string millis_to_rfc3339(const json& v) {
   return v.is_number() ? unix_to_rfc3339(v.get<double>() / 1000.0) : std::string();
@@ -62,7 +58,7 @@ std::int64_t size_of_array(const json& body, const char* key) {
 // is the external id of its channel's community; `is_user` knows every user
 // of the export (mentions of others stay text).
 Post build_post(const json& body, const std::string& where, const std::string& community, const IsUser& is_user) {
-  auto team = text_of(body, "team"), channel = text_of(body, "channel"), user = text_of(body, "user");
+  auto team = string_member(body, "team"), channel = string_member(body, "channel"), user = string_member(body, "user");
   const auto& create_at = body.at("create_at");
   auto created = std::to_string(create_at.get<std::int64_t>());
   Post p;
@@ -70,17 +66,17 @@ Post build_post(const json& body, const std::string& where, const std::string& c
   p.author_key = user;
   p.community_external_id = community;
   p.created_at = millis_to_rfc3339(create_at);
-  p.body = mattermost_mentions(text_of(body, "message"), is_user);
+  p.body = mattermost_mentions(string_member(body, "message"), is_user);
   p.where = where;
   if (auto r = body.find("reactions"); r != body.end() && r->is_array())
     for (const auto& reaction : *r)
       p.reactions.push_back(
-          {text_of(reaction, "user"), reaction_kind_for_emoji(text_of(reaction, "emoji_name")), created_at_of(reaction)});
+          {string_member(reaction, "user"), reaction_kind_for_emoji(string_member(reaction, "emoji_name")), created_at_of(reaction)});
   if (auto r = body.find("replies"); r != body.end() && r->is_array())
     for (std::size_t i = 0; i < r->size(); ++i) {
       const auto& reply = (*r)[i];
       Comment cm;
-      auto reply_user = text_of(reply, "user");
+      auto reply_user = string_member(reply, "user");
       auto at_it = reply.is_object() ? reply.find("create_at") : reply.end();
       // A create_at beyond int64 (1e300) has no integer text: the reply's
       // position names it instead, as for a missing one.
@@ -89,7 +85,7 @@ Post build_post(const json& body, const std::string& where, const std::string& c
                     : std::to_string(i);
       cm.external_id = derive_external_id("mattermost", {"reply", team, channel, user, created, reply_user, at});
       cm.author_key = reply_user;
-      cm.body = mattermost_mentions(text_of(reply, "message"), is_user);
+      cm.body = mattermost_mentions(string_member(reply, "message"), is_user);
       if (cm.body.empty()) cm.body = "(empty message)";
       cm.created_at = created_at_of(reply);
       if (cm.created_at.empty()) cm.created_at = p.created_at;
@@ -135,7 +131,7 @@ class Scan {
       out.problems.push_back(std::move(*bad));
       return;
     }
-    auto type = text_of(j, "type");
+    auto type = string_member(j, "type");
     if (type.empty() || !j.contains(type) || !j[type].is_object()) {
       if (type == "version") {
         if (!j.contains("version") || !j["version"].is_number_integer() || j["version"] != 1)
@@ -150,36 +146,36 @@ class Scan {
     if (type == "team") return;
     if (type == "channel") {
       Community c;
-      auto team = text_of(body, "team"), name = text_of(body, "name");
+      auto team = string_member(body, "team"), name = string_member(body, "name");
       if (name.empty()) {
         out.problems.push_back({where + " /channel/name", "a channel needs a name"});
         return;
       }
       c.external_id = derive_external_id("mattermost", {"channel", team, name});
-      c.name = text_of(body, "display_name").empty() ? name : text_of(body, "display_name");
-      c.description = text_of(body, "purpose");
-      c.visibility = text_of(body, "type") == "P" ? "private" : "public";
+      c.name = string_member(body, "display_name").empty() ? name : string_member(body, "display_name");
+      c.description = string_member(body, "purpose");
+      c.visibility = string_member(body, "type") == "P" ? "private" : "public";
       c.where = where;
       auto channel = channel_of(team, name);
       channels_[channel].community = set.communities.size();  // a later definition wins
       set.communities.push_back(c);
     } else if (type == "user") {
       SourceUser u;
-      u.key = text_of(body, "username");
+      u.key = string_member(body, "username");
       if (u.key.empty()) {
         out.problems.push_back({where + " /user/username", "a user needs a username"});
         return;
       }
       u.user_name = u.key;
-      u.email = text_of(body, "email");
-      u.display_name = (text_of(body, "first_name") + " " + text_of(body, "last_name"));
+      u.email = string_member(body, "email");
+      u.display_name = (string_member(body, "first_name") + " " + string_member(body, "last_name"));
       if (u.display_name == " ") u.display_name = u.key;
       set.users.emplace(u.key, u);
     } else if (type == "post") {
       PostEntry e;
       e.offset = offset;
       e.line = line_no;
-      e.channel = channel_of(text_of(body, "team"), text_of(body, "channel"));
+      e.channel = channel_of(string_member(body, "team"), string_member(body, "channel"));
       // A create_at beyond year 9999 is no time (millis_to_rfc3339 gives "").
       if (auto t = body.find("create_at");
           t != body.end() && t->is_number() && is_rfc3339_seconds(t->get<double>() / 1000.0)) {
@@ -275,7 +271,7 @@ Result<Post> post_of_line(std::string_view line, const PostEntry& e, const PostI
   json j = json::parse(line, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return changed("the line is no longer a JSON object");
   auto it = j.find("post");
-  if (text_of(j, "type") != "post" || it == j.end() || !it->is_object()) return changed("the line is no longer a post");
+  if (string_member(j, "type") != "post" || it == j.end() || !it->is_object()) return changed("the line is no longer a post");
   auto t = it->find("create_at");
   if (t == it->end() || !t->is_number() || std::floor(t->get<double>() / 1000.0) != e.second)
     return changed("the post's create_at differs");

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "connectors/content/json_member.hpp"
 #include "connectors/content/readers.hpp"
 #include "core/content/external_id.hpp"
 #include "core/content/markup.hpp"
@@ -41,11 +42,6 @@ Result<json> parse_json_file(const SourceTree& tree, const std::string& path) {
   }
 }
 
-std::string text_of(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 bool is_daily_file(const std::string& name) {
   // YYYY-MM-DD.json
   if (name.size() != 15 || !name.ends_with(".json")) return false;
@@ -72,14 +68,14 @@ Result<ReadResult> read_slack(const SourceTree& tree) {
     } else {
       for (const auto& u : *users) {
         SourceUser su;
-        su.key = text_of(u, "id");
+        su.key = string_member(u, "id");
         if (su.key.empty()) continue;
-        su.user_name = text_of(u, "name");
+        su.user_name = string_member(u, "name");
         if (auto p = u.find("profile"); p != u.end() && p->is_object()) {
-          su.email = text_of(*p, "email");
-          su.display_name = text_of(*p, "real_name");
+          su.email = string_member(*p, "email");
+          su.display_name = string_member(*p, "real_name");
         }
-        if (su.display_name.empty()) su.display_name = text_of(u, "real_name");
+        if (su.display_name.empty()) su.display_name = string_member(u, "real_name");
         set.users.emplace(su.key, su);
       }
     }
@@ -95,9 +91,9 @@ Result<ReadResult> read_slack(const SourceTree& tree) {
     if (!doc) return std::unexpected(doc.error());
     if (doc->is_array())
       for (const auto& c : *doc) {
-        auto name = text_of(c, "name");
+        auto name = string_member(c, "name");
         if (name.empty()) continue;
-        auto id = text_of(c, "id");
+        auto id = string_member(c, "id");
         channels[name] = {id.empty() ? name : id, c};
         channel_names[id] = name;
       }
@@ -119,7 +115,7 @@ Result<ReadResult> read_slack(const SourceTree& tree) {
     Community community;
     community.external_id = derive_external_id(kNs, {"channel", channel_id});
     community.name = name;
-    if (auto p = doc.find("purpose"); p != doc.end() && p->is_object()) community.description = text_of(*p, "value");
+    if (auto p = doc.find("purpose"); p != doc.end() && p->is_object()) community.description = string_member(*p, "value");
     if (auto m = doc.find("members"); m != doc.end() && m->is_array())
       for (const auto& k : *m)
         if (k.is_string()) community.member_keys.push_back(k.get<std::string>());
@@ -141,18 +137,18 @@ Result<ReadResult> read_slack(const SourceTree& tree) {
       for (std::size_t i = 0; i < messages->size(); ++i) {
         const auto& m = (*messages)[i];
         auto where = fmt::format("{}[{}]", tree.display(file), i);
-        auto subtype = text_of(m, "subtype");
+        auto subtype = string_member(m, "subtype");
         if (kSkippedSubtypes.contains(subtype)) {
           set.skipped.push_back({where, "Slack notice (" + subtype + ")"});
           continue;
         }
-        auto ts = text_of(m, "ts");
-        auto user = text_of(m, "user");
+        auto ts = string_member(m, "ts");
+        auto user = string_member(m, "user");
         if (ts.empty() || user.empty()) {
           set.skipped.push_back({where, "a message without ts or user (bot or system message)"});
           continue;
         }
-        auto thread_ts = text_of(m, "thread_ts");
+        auto thread_ts = string_member(m, "thread_ts");
         if (!thread_ts.empty() && thread_ts != ts) {
           replies.emplace_back(m, where);
           continue;
@@ -166,18 +162,18 @@ Result<ReadResult> read_slack(const SourceTree& tree) {
         p.external_id = derive_external_id(kNs, {"message", channel_id, ts});
         p.author_key = user;
         p.community_external_id = community.external_id;
-        p.body = slack_to_markdown(text_of(m, "text"), channel_names);
+        p.body = slack_to_markdown(string_member(m, "text"), channel_names);
         p.where = where;
         std::vector<json> files;
         if (auto f = m.find("files"); f != m.end() && f->is_array()) files.assign(f->begin(), f->end());
         if (auto f = m.find("file"); f != m.end() && f->is_object()) files.push_back(*f);
         for (const auto& f : files) {
           Attachment a;
-          auto file_id = text_of(f, "id");
-          a.name = text_of(f, "name");
+          auto file_id = string_member(f, "id");
+          a.name = string_member(f, "name");
           if (a.name.empty()) a.name = file_id;
           a.external_id = derive_external_id(kNs, {"file", file_id});
-          a.content_type = text_of(f, "mimetype");
+          a.content_type = string_member(f, "mimetype");
           if (a.content_type.empty()) a.content_type = content_type_for_name(a.name);
           auto local = "__uploads/" + file_id + "/" + a.name;
           if (tree.contains(local)) a.path = local;
@@ -186,7 +182,7 @@ Result<ReadResult> read_slack(const SourceTree& tree) {
         }
         if (auto r = m.find("reactions"); r != m.end() && r->is_array())
           for (const auto& reaction : *r) {
-            auto kind = reaction_kind_for_emoji(text_of(reaction, "name"));
+            auto kind = reaction_kind_for_emoji(string_member(reaction, "name"));
             if (auto users = reaction.find("users"); users != reaction.end() && users->is_array())
               for (const auto& u : *users)
                 if (u.is_string()) p.reactions.push_back({u.get<std::string>(), kind, p.created_at});
@@ -196,12 +192,12 @@ Result<ReadResult> read_slack(const SourceTree& tree) {
       }
     }
     for (const auto& [m, where] : replies) {
-      auto parent = post_by_ts.find(text_of(m, "thread_ts"));
+      auto parent = post_by_ts.find(string_member(m, "thread_ts"));
       if (parent == post_by_ts.end()) {
         set.skipped.push_back({where, "a thread reply whose thread is not in the export"});
         continue;
       }
-      auto ts = text_of(m, "ts");
+      auto ts = string_member(m, "ts");
       Comment c;
       c.created_at = unix_to_rfc3339(std::strtod(ts.c_str(), nullptr));
       if (c.created_at.empty()) {
@@ -209,8 +205,8 @@ Result<ReadResult> read_slack(const SourceTree& tree) {
         continue;
       }
       c.external_id = derive_external_id(kNs, {"message", channel_id, ts});
-      c.author_key = text_of(m, "user");
-      c.body = slack_to_markdown(text_of(m, "text"), channel_names);
+      c.author_key = string_member(m, "user");
+      c.body = slack_to_markdown(string_member(m, "text"), channel_names);
       c.where = where;
       if (c.body.empty()) c.body = "(empty message)";
       set.posts[parent->second].comments.push_back(std::move(c));

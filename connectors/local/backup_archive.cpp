@@ -14,6 +14,8 @@
 #include <fstream>
 #include <regex>
 
+#include "connectors/local/files.hpp"
+
 namespace daoctl::local {
 
 namespace fs = std::filesystem;
@@ -67,8 +69,6 @@ Status remove_local_backup(const std::string& path) {
 }
 
 namespace {
-
-std::string errno_text() { return std::strerror(errno); }
 
 // Reads the archive file for libarchive and hashes every byte on the way, so
 // the archive sha256 and the member check are one pass.

@@ -14,9 +14,7 @@
 
 namespace daoctl::local {
 
-namespace {
 std::string errno_text() { return std::strerror(errno); }
-}  // namespace
 
 Result<JobLock> JobLock::acquire(const std::string& path, const std::string& what) {
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);

@@ -8,6 +8,9 @@
 
 namespace daoctl::local {
 
+// strerror(errno): the detail of an Io error, read right after the failing call.
+std::string errno_text();
+
 // An exclusive lock held for the life of the object (flock(2) on a lock
 // file). The kernel drops it when the process dies, so a killed run never
 // leaves a stale lock behind; the file records the holder's pid for messages.

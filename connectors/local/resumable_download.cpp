@@ -27,8 +27,6 @@ using backup::Sha256;
 
 namespace {
 
-std::string errno_text() { return std::strerror(errno); }
-
 // Hashes the bytes of an existing partial download; returns how many.
 std::uint64_t hash_prefix(const std::string& path, Sha256& hash) {
   int raw = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

@@ -10,8 +10,6 @@
 
 namespace daoctl::backup {
 
-using namespace std::chrono;
-
 Result<KeepWithin> parse_keep_within(std::string_view text) {
   KeepWithin w;
   w.text = std::string(text);
@@ -66,11 +64,12 @@ std::string RetentionPolicy::describe() const {
   return parts.empty() ? std::string("no rule") : fmt::format("{}", fmt::join(parts, ", "));
 }
 
-UtcOffsetAt fixed_utc_offset(seconds offset) {
+UtcOffsetAt fixed_utc_offset(std::chrono::seconds offset) {
   return [offset](SysSeconds) { return offset; };
 }
 
-IsoWeek iso_week(year_month_day day) {
+IsoWeek iso_week(std::chrono::year_month_day day) {
+  using namespace std::chrono;
   // The ISO week belongs to the year of its Thursday.
   sys_days d{day};
   weekday wd{d};
@@ -96,6 +95,7 @@ struct Rule {
 Result<std::vector<RetentionDecision>> plan_retention(std::vector<Snapshot> snapshots,
                                                       const RetentionPolicy& policy,
                                                       const UtcOffsetAt& offset_at) {
+  using namespace std::chrono;
   if (policy.empty())
     return fail(ErrorKind::Usage, "no retention rule given", "prune",
                 "without a --keep-* rule every backup would be removed",

@@ -8,8 +8,6 @@ namespace daoctl::ldap {
 
 namespace {
 
-using namespace std::chrono;
-
 std::unexpected<Error> bad_value(std::string_view attribute, std::string_view value,
                                  std::string why) {
   return fail(ErrorKind::Parse, fmt::format("cannot read {}", attribute),
@@ -62,6 +60,7 @@ const char* to_string(DisabledReason reason) noexcept {
 }
 
 Result<SysSeconds> parse_generalized_time(std::string_view text) {
+  using namespace std::chrono;
   auto bad = [&](std::string why) { return bad_value("GeneralizedTime", text, std::move(why)); };
   std::size_t pos = 0;
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
@@ -101,6 +100,7 @@ Result<SysSeconds> parse_generalized_time(std::string_view text) {
 }
 
 SysSeconds filetime_to_sys_seconds(std::int64_t filetime) noexcept {
+  using namespace std::chrono;
   constexpr std::int64_t kTicksPerSecond = 10'000'000;
   constexpr std::int64_t kSeconds1601To1970 = 11'644'473'600;
   std::int64_t secs = filetime / kTicksPerSecond;

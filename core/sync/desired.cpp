@@ -10,10 +10,14 @@
 #include "core/ldap/dn.hpp"
 #include "core/mapping/date_pattern.hpp"
 #include "core/sync/values.hpp"
+#include "core/text/ascii.hpp"
 
 namespace daoctl::sync {
 
-namespace {
+// Not in the anonymous namespace: DesiredBuilder::State holds one, and GCC
+// warns (-Wsubobject-linkage) when a class with linkage has a member of an
+// unnamed namespace's type outside the main file, as in a unity TU.
+namespace desired_detail {
 
 // The joined record of one employee: one record per source (or none).
 class JoinedScope final : public mapping::Scope {
@@ -42,15 +46,13 @@ class JoinedScope final : public mapping::Scope {
   std::vector<std::pair<std::string, const hr::SourceRecord*>> slots_;
 };
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
+}  // namespace desired_detail
+
+namespace {
 
 // Like sync::first_string, but a bool mapped into an id or name reads as
 // "true"/"false" rather than nothing.
-std::string text_of(const mapping::Value& v) {
+std::string first_string_or_bool(const mapping::Value& v) {
   if (const auto* b = v.boolean()) return *b ? "true" : "false";
   return first_string(v);
 }
@@ -61,7 +63,7 @@ std::string key_of(const SourceSpec& source, const hr::SourceRecord& record) {
   std::string raw(record.first(source.key));
   if (source.type == "ldap" && (source.key == "dn" || source.key == "distinguishedName"))
     return ldap::canonical_dn(raw);
-  return trim(raw);
+  return std::string(text::trim_ascii(raw));
 }
 
 // One record as a scope: evaluates a join key of that record alone.
@@ -84,7 +86,7 @@ class OneRecordScope final : public mapping::Scope {
 // values gives no key and says why in `problem`.
 std::string join_key(const std::string& field, const std::optional<mapping::Expression>& key,
                      const hr::SourceRecord& record, const mapping::Scope& scope, std::string& problem) {
-  if (!field.empty() || !key) return trim(record.first(field));
+  if (!field.empty() || !key) return std::string(text::trim_ascii(record.first(field)));
   auto v = key->evaluate(scope);
   if (!v) {
     problem = v.error().message;
@@ -94,7 +96,7 @@ std::string join_key(const std::string& field, const std::optional<mapping::Expr
     problem = fmt::format("the join key {} has {} values", key->text(), list->size());
     return {};
   }
-  return trim(text_of(*v));
+  return std::string(text::trim_ascii(first_string_or_bool(*v)));
 }
 
 std::string group_name(const GroupSpec& spec, const std::string& value) {
@@ -178,7 +180,7 @@ struct DesiredBuilder::State {
       if (d.field != field) continue;
       const auto* text = value.string();
       if (!text) return true;
-      const std::string t = trim(*text);
+      const std::string t(text::trim_ascii(*text));
       if (t.empty()) return true;
       if (t.size() == 10 && mapping::parse_iso_date(t)) {
         if (t.size() != text->size()) value = mapping::Value(t);
@@ -215,7 +217,7 @@ struct DesiredBuilder::State {
   DesiredSet out;
   std::unordered_map<std::string, std::string> ext_by_key;  // primary key -> external id
   std::vector<std::string> manager_raw;                    // per desired user
-  JoinedScope scope;
+  desired_detail::JoinedScope scope;
   PhotoStore* photos = nullptr;  // null: photos stay in fields["photo"]
 
   // Whether the person the scope holds is active (mapping.active and the
@@ -428,13 +430,13 @@ void DesiredBuilder::add(const hr::SourceRecord& rec) {
       failure = fmt::format("mapping.{}: {}", field, value.error().message);
       break;
     }
-    if (field == "externalId") user.external_id = trim(text_of(*value));
-    else if (field == "userName") user.user_name = trim(text_of(*value));
+    if (field == "externalId") user.external_id = text::trim_ascii(first_string_or_bool(*value));
+    else if (field == "userName") user.user_name = text::trim_ascii(first_string_or_bool(*value));
     else if (field == "active") {
       user.active = mapping::truthy(*value);
       if (!user.active) user.inactive_reason = "mapping.active " + tmpl.text() + " is false";
     }
-    else if (field == "manager") manager = trim(text_of(*value));
+    else if (field == "manager") manager = text::trim_ascii(first_string_or_bool(*value));
     else if (!value->is_null()) {
       if (!st.date_fields.empty() && !st.normalise_date(field, *value, rec.origin)) continue;
       user.fields[field] = std::move(*value);

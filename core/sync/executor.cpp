@@ -2,6 +2,7 @@
 
 #include "core/policy/image.hpp"
 #include "core/sync/values.hpp"
+#include "core/text/ascii.hpp"
 
 #include <algorithm>
 #include <map>
@@ -76,11 +77,6 @@ json patch_operations(const UserAction& action, TargetKind target, const std::st
 
 namespace {
 
-std::string ascii_lowered(std::string v) {
-  for (auto& c : v)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return v;
-}
 
 // apply_plan, phase by phase. The members are what the phases share: the
 // inputs, the ids known so far (from the state read for this apply, then
@@ -357,7 +353,7 @@ void Applier::upload_photo_batch(std::size_t start) {
 // is broken by moving one aside under a temporary name.
 void Applier::group_renames() {
   for (const auto& g : state_.groups) group_id_[g.display_name] = g.id;
-  for (const auto& g : state_.groups) holder_[ascii_lowered(g.display_name)] = g.id;
+  for (const auto& g : state_.groups) holder_[text::lower_ascii(g.display_name)] = g.id;
   std::vector<const GroupAction*> pending;
   std::set<std::string> moved_aside;
   for (const auto& g : plan_.groups)
@@ -376,7 +372,7 @@ bool Applier::update_group(const GroupAction& g, const std::string& name) {
   }
   for (auto it = holder_.begin(); it != holder_.end();)
     it = it->second == g.id ? holder_.erase(it) : std::next(it);
-  holder_[ascii_lowered(name)] = g.id;
+  holder_[text::lower_ascii(name)] = g.id;
   if (name == g.name) {
     group_id_[g.name] = g.id;
     rec_.ok("groups", rename ? "rename" : "link", object, g.id);
@@ -389,7 +385,7 @@ bool Applier::update_group(const GroupAction& g, const std::string& name) {
 bool Applier::rename_ready(std::vector<const GroupAction*>& pending) {
   bool progressed = false;
   for (auto it = pending.begin(); it != pending.end();) {
-    auto h = holder_.find(ascii_lowered((*it)->name));
+    auto h = holder_.find(text::lower_ascii((*it)->name));
     if (h != holder_.end() && h->second != (*it)->id) {
       ++it;
       continue;
@@ -408,7 +404,7 @@ void Applier::unstick_renames(std::vector<const GroupAction*>& pending, std::set
     return std::any_of(pending.begin(), pending.end(), [&](const GroupAction* p) { return p->id == id; });
   };
   auto foreign = std::find_if(pending.begin(), pending.end(), [&](const GroupAction* p) {
-    return !is_pending(holder_.find(ascii_lowered(p->name))->second);
+    return !is_pending(holder_.find(text::lower_ascii(p->name))->second);
   });
   if (foreign != pending.end()) {
     const GroupAction& g = **foreign;

@@ -9,6 +9,7 @@
 #include "core/mapping/transforms.hpp"
 #include "core/mapping/unicode.hpp"
 #include "core/schema/json_schema_validator.hpp"
+#include "core/text/ascii.hpp"
 #include "schemas/schemas.hpp"
 
 namespace daoctl::sync {
@@ -53,7 +54,8 @@ std::string ptr(std::initializer_list<std::string_view> tokens) {
   return p;
 }
 
-std::string_view trim(std::string_view s) {
+// Without the blanks (spaces and tabs) at either end.
+std::string_view trim_blanks(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
@@ -61,7 +63,7 @@ std::string_view trim(std::string_view s) {
 
 // `source.field` where field may be quoted with ' or " (quotes removed).
 std::optional<mapping::Reference> parse_reference(std::string_view text) {
-  text = trim(text);
+  text = trim_blanks(text);
   auto dot = text.find('.');
   if (dot == std::string_view::npos || dot == 0) return std::nullopt;
   std::string source(text.substr(0, dot));
@@ -403,7 +405,7 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
       std::set<std::string> sources;
       for (const auto& r : e->references()) sources.insert(r.source);
       if (sources.size() != 1) {
-        problems.add(where, fmt::format("each side of a join reads one source, '{}' reads {}", trim(side),
+        problems.add(where, fmt::format("each side of a join reads one source, '{}' reads {}", trim_blanks(side),
                                         sources.size()));
         return std::nullopt;
       }
@@ -612,10 +614,7 @@ Result<JobSpec> load_job(std::string_view text, std::string_view file_name,
     if (src.type == "csv" ? src.declared_fields.empty() : !src.config.contains("fields")) continue;
     auto same = [ldap](std::string_view a, std::string_view b) {
       // LDAP attribute names are case-insensitive (RFC 4512); record fields are not.
-      return ldap ? a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-                      return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-                    })
-                  : a == b;
+      return ldap ? text::iequals(a, b) : a == b;
     };
     auto missing = check_fields(
         src,

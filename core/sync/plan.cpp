@@ -3,6 +3,7 @@
 
 #include "core/sync/values.hpp"
 #include "core/mapping/unicode.hpp"
+#include "core/text/ascii.hpp"
 
 #include <openssl/evp.h>
 
@@ -21,18 +22,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
-
 
 // "Company / IT/Backend" with separator "/" -> "Company/IT/Backend"; "" when empty.
 std::string normalize_path(const std::string& raw, const std::string& sep) {
@@ -40,8 +29,8 @@ std::string normalize_path(const std::string& raw, const std::string& sep) {
   std::size_t start = 0;
   while (true) {
     auto pos = raw.find(sep, start);
-    auto part = trim(std::string_view(raw).substr(start, pos == std::string::npos ? pos : pos - start));
-    if (!part.empty()) parts.push_back(part);
+    auto part = text::trim_ascii(std::string_view(raw).substr(start, pos == std::string::npos ? pos : pos - start));
+    if (!part.empty()) parts.emplace_back(part);
     if (pos == std::string::npos) break;
     start = pos + sep.size();
   }
@@ -81,8 +70,6 @@ std::string sha256_hex(std::string_view data) {
 
 constexpr std::string_view kManagedByPrefix = "daoctl:";
 
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
-
 // When two userNames or e-mails are "the same" for the platform: equal after
 // simple Unicode case folding (one code point to one, mapping::unicode::to_lower:
 // Latin, Latin-1, Latin Extended-A, Cyrillic), so Ёлкин@x is ёлкин@x and ÉMILE
@@ -92,7 +79,7 @@ char32_t next_folded(std::string_view s, std::size_t& i) noexcept {
   const auto c = static_cast<unsigned char>(s[i]);
   if (c < 0x80) {
     ++i;
-    return static_cast<unsigned char>(ascii_lower(static_cast<char>(c)));
+    return static_cast<unsigned char>(text::lower_ascii(static_cast<char>(c)));
   }
   return mapping::unicode::to_lower(mapping::unicode::decode(s, i));
 }
@@ -103,7 +90,7 @@ std::string fold(std::string_view s) {
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size();) {
     if (static_cast<unsigned char>(s[i]) < 0x80) {
-      out.push_back(ascii_lower(s[i++]));
+      out.push_back(text::lower_ascii(s[i++]));
       continue;
     }
     mapping::unicode::append_utf8(out, next_folded(s, i));
@@ -140,7 +127,7 @@ struct CiEq {
 bool name_less(std::string_view a, std::string_view b) {
   const auto n = std::min(a.size(), b.size());
   for (std::size_t i = 0; i < n; ++i) {
-    char x = ascii_lower(a[i]), y = ascii_lower(b[i]);
+    char x = text::lower_ascii(a[i]), y = text::lower_ascii(b[i]);
     if (x != y) return static_cast<unsigned char>(x) < static_cast<unsigned char>(y);
   }
   if (a.size() != b.size()) return a.size() < b.size();
@@ -1328,7 +1315,7 @@ void Planner::GroupPhase::collect_wanted() {
           (!d.active || (p_.matched(d.external_id) && leavers_.count(p_.matched(d.external_id)->id)))))
       for (std::size_t i = 0; i < d.groups.size(); ++i) {
         const bool keyed = i < d.group_keys.size();
-        auto& w = wanted_[keyed ? "id:" + d.group_keys[i] : "name:" + lower(d.groups[i])];
+        auto& w = wanted_[keyed ? "id:" + d.group_keys[i] : "name:" + text::lower_ascii(d.groups[i])];
         if (w.name.empty()) {
           w.name = d.groups[i];
           if (keyed) w.external_id = group_external_id(opt.managed_by, d.group_keys[i]);
@@ -1339,7 +1326,7 @@ void Planner::GroupPhase::collect_wanted() {
 
 void Planner::GroupPhase::index_platform() {
   for (const auto& g : p_.current_.groups) {
-    group_by_name_[lower(g.display_name)] = &g;
+    group_by_name_[text::lower_ascii(g.display_name)] = &g;
     if (!g.external_id.empty()) group_by_ext_[g.external_id] = &g;
   }
   // Platform groups a wanted group uses; groups known by id claim theirs
@@ -1364,7 +1351,7 @@ bool Planner::GroupPhase::match(const Wanted& w, const PlatformGroup*& cur, bool
   if (keyed) {
     if (auto it = group_by_ext_.find(w.external_id); it != group_by_ext_.end()) cur = it->second;
   }
-  auto holder = group_by_name_.find(lower(w.name));
+  auto holder = group_by_name_.find(text::lower_ascii(w.name));
   const PlatformGroup* held_by = holder == group_by_name_.end() ? nullptr : holder->second;
   if (!keyed) {
     cur = held_by;
@@ -1392,7 +1379,7 @@ bool Planner::GroupPhase::match(const Wanted& w, const PlatformGroup*& cur, bool
                                          cur->display_name, held_by->display_name)});
     name = cur->display_name;
   }
-  if (!names_.insert(lower(name)).second) {
+  if (!names_.insert(text::lower_ascii(name)).second) {
     plan.warnings.push_back({"group " + name, "two directory groups want this name; the second is left out"});
     return false;
   }

@@ -7,18 +7,13 @@
 #include <simdjson.h>
 
 #include "core/sync/page_parser.hpp"
+#include "core/text/ascii.hpp"
 
 namespace daoctl::sync {
 
 using nlohmann::json;
 
 namespace {
-
-std::string ascii_lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 
 bool is_enterprise(std::string_view field) {
@@ -46,7 +41,7 @@ namespace {
 using simdjson::ondemand::object;
 using simdjson::ondemand::value;
 
-std::string_view text_of(value v) {
+std::string_view string_or_empty(value v) {
   std::string_view s;
   if (v.get_string().get(s) != simdjson::SUCCESS) return {};
   return s;
@@ -64,19 +59,19 @@ Status read_user(object user, const std::map<std::string, std::string>& departme
     std::string_view key;
     if (field.unescaped_key().get(key)) return fail(ErrorKind::Remote, "malformed SCIM user", "", "bad key");
     value v = field.value();
-    if (key == "id") u.id = text_of(v);
-    else if (key == "externalId") u.external_id = text_of(v);
-    else if (key == "userName") u.user_name = text_of(v);
+    if (key == "id") u.id = string_or_empty(v);
+    else if (key == "externalId") u.external_id = string_or_empty(v);
+    else if (key == "userName") u.user_name = string_or_empty(v);
     else if (key == "active") {
       bool b = true;
       if (v.get_bool().get(b) == simdjson::SUCCESS) u.active = b;
-    } else if (key == "displayName" || key == "title") put(f, key, text_of(v));
+    } else if (key == "displayName" || key == "title") put(f, key, string_or_empty(v));
     else if (key == "meta") {
       object meta;
       if (v.get_object().get(meta) == simdjson::SUCCESS)
         for (auto m : meta) {
           std::string_view mk;
-          if (m.unescaped_key().get(mk) == simdjson::SUCCESS && mk == "version") u.version = text_of(m.value());
+          if (m.unescaped_key().get(mk) == simdjson::SUCCESS && mk == "version") u.version = string_or_empty(m.value());
         }
     } else if (key == "name") {
       object name;
@@ -85,7 +80,7 @@ Status read_user(object user, const std::map<std::string, std::string>& departme
           std::string_view nk;
           if (n.unescaped_key().get(nk) != simdjson::SUCCESS) continue;
           if (nk == "givenName" || nk == "familyName" || nk == "middleName")
-            put(f, "name." + std::string(nk), text_of(n.value()));
+            put(f, "name." + std::string(nk), string_or_empty(n.value()));
         }
     } else if (key == "emails" || key == "phoneNumbers") {
       simdjson::ondemand::array items;
@@ -99,8 +94,8 @@ Status read_user(object user, const std::map<std::string, std::string>& departme
         for (auto e : o) {
           std::string_view ek;
           if (e.unescaped_key().get(ek) != simdjson::SUCCESS) continue;
-          if (ek == "value") val = text_of(e.value());
-          else if (ek == "type") type = text_of(e.value());
+          if (ek == "value") val = string_or_empty(e.value());
+          else if (ek == "type") type = string_or_empty(e.value());
           else if (ek == "primary") {
             bool b = false;
             if (e.value().get_bool().get(b) == simdjson::SUCCESS) is_primary = b;
@@ -121,7 +116,7 @@ Status read_user(object user, const std::map<std::string, std::string>& departme
         for (auto e : o) {
           std::string_view ek;
           if (e.unescaped_key().get(ek) == simdjson::SUCCESS && ek == "value")
-            u.group_ids.emplace_back(text_of(e.value()));
+            u.group_ids.emplace_back(string_or_empty(e.value()));
         }
       }
     } else if (key == kEnterpriseUrn) {
@@ -135,11 +130,11 @@ Status read_user(object user, const std::map<std::string, std::string>& departme
           if (a.value().get_object().get(m) == simdjson::SUCCESS)
             for (auto mv : m) {
               std::string_view mk;
-              if (mv.unescaped_key().get(mk) == simdjson::SUCCESS && mk == "value") u.manager_id = text_of(mv.value());
+              if (mv.unescaped_key().get(mk) == simdjson::SUCCESS && mk == "value") u.manager_id = string_or_empty(mv.value());
             }
         } else if (is_enterprise(ak) || ak == "department") {
           // department: the scim target's name; replaced below by a path on the platform
-          if (ak != "department" || !f.count("department")) put(f, ak, text_of(a.value()));
+          if (ak != "department" || !f.count("department")) put(f, ak, string_or_empty(a.value()));
         }
       }
     } else if (key == kProfileUrn) {
@@ -158,13 +153,13 @@ Status read_user(object user, const std::map<std::string, std::string>& departme
           }
           if (!skills.empty()) f["skills"] = std::move(skills);
         } else if (ak == "location" || ak == "birthday" || ak == "hireDate") {
-          put(f, ak, text_of(a.value()));
+          put(f, ak, string_or_empty(a.value()));
         } else if (ak == "departmentId") {
-          u.department_id = text_of(a.value());
+          u.department_id = string_or_empty(a.value());
         } else if (ak == "managedBy") {
-          u.managed_by = text_of(a.value());
+          u.managed_by = string_or_empty(a.value());
         } else if (ak == "photoSha256") {
-          u.photo_sha256 = text_of(a.value());
+          u.photo_sha256 = string_or_empty(a.value());
         }
       }
     }
@@ -260,11 +255,6 @@ std::optional<std::string_view> single_of(const mapping::Value& v) {
   return std::nullopt;
 }
 
-bool iequal_ascii(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 }  // namespace
 
@@ -274,11 +264,11 @@ bool same_value(std::string_view field, const mapping::Value& a, const mapping::
   // The common case - two single strings - compares without allocating: a
   // no-op plan over 100k users makes about a million of these comparisons.
   auto sa = single_of(a), sb = single_of(b);
-  if (sa && sb) return caseless ? iequal_ascii(*sa, *sb) : *sa == *sb;
+  if (sa && sb) return caseless ? text::iequals(*sa, *sb) : *sa == *sb;
   auto ca = canonical(a), cb = canonical(b);
   if (field == "email" || field == "userName") {
-    for (auto& s : ca) s = ascii_lower(s);
-    for (auto& s : cb) s = ascii_lower(s);
+    for (auto& s : ca) s = text::lower_ascii(s);
+    for (auto& s : cb) s = text::lower_ascii(s);
   }
   return ca == cb;
 }
