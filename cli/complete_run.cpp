@@ -18,6 +18,7 @@
 #include "connectors/platform/client.hpp"
 #include "core/config/config.hpp"
 #include "core/config/config_files.hpp"
+#include "core/text/json_member.hpp"
 
 namespace daoctl::cli {
 
@@ -84,11 +85,6 @@ void write_cache(const std::string& path, const std::string& url, const Cached& 
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) ::unlink(tmp.c_str());
 }
 
-std::string text_of(const json& v, const char* key) {
-  auto it = v.find(key);
-  return it != v.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 // The first page of names (up to 1,000), or with `prefix` the first page of
 // those starting with it (SCIM `sw`, which the platform serves from its
 // index): a directory of a million users is not read to complete a name.
@@ -112,10 +108,10 @@ Result<Cached> fetch(platform::PlatformClient& client, const std::string& kind, 
   for (const auto& r : *it) {
     if (!r.is_object()) continue;
     if (users) {
-      const std::string name = text_of(r, "userName");
-      if (!name.empty()) out.values.push_back({name, text_of(r, "displayName")});
+      const std::string name = text::string_member(r, "userName");
+      if (!name.empty()) out.values.push_back({name, text::string_member(r, "displayName")});
     } else {
-      const std::string name = text_of(r, "displayName");
+      const std::string name = text::string_member(r, "displayName");
       if (!name.empty()) out.values.push_back({name, {}});
     }
   }

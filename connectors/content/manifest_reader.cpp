@@ -12,9 +12,9 @@
 
 #include "connectors/content/file_stamp.hpp"
 #include "connectors/content/json_lines.hpp"
-#include "connectors/content/json_member.hpp"
 #include "connectors/content/readers.hpp"
 #include "core/content/external_id.hpp"
+#include "core/text/json_member.hpp"
 #include "core/schema/json_schema_validator.hpp"
 #include "core/schema/yaml_json.hpp"
 #include "schemas/schemas.hpp"
@@ -39,7 +39,7 @@ class ManifestBuilder {
   std::function<void(Post&&)> on_post;  // set: posts go here instead of into the set
 
   std::string id(const char* kind, const json& j, const char* field = "id") {
-    return derive_external_id("manifest", {ns, kind, string_member(j, field)});
+    return derive_external_id("manifest", {ns, kind, text::string_member(j, field)});
   }
 
   Attachment attachment(const std::string& path, const std::string& where) {
@@ -66,62 +66,62 @@ class ManifestBuilder {
   void add(const std::string& kind, const json& j, const std::string& where) {
     auto& set = out_.set;
     if (kind == "user") {
-      SourceUser u{string_member(j, "key"), string_member(j, "email"), string_member(j, "userName"), string_member(j, "externalId"),
-                   string_member(j, "displayName")};
+      SourceUser u{text::string_member(j, "key"), text::string_member(j, "email"), text::string_member(j, "userName"), text::string_member(j, "externalId"),
+                   text::string_member(j, "displayName")};
       set.users[u.key] = u;
     } else if (kind == "community") {
       Community c;
       c.external_id = id("community", j);
-      c.name = string_member(j, "name");
-      c.description = string_member(j, "description");
-      if (j.contains("visibility")) c.visibility = string_member(j, "visibility");
+      c.name = text::string_member(j, "name");
+      c.description = text::string_member(j, "description");
+      if (j.contains("visibility")) c.visibility = text::string_member(j, "visibility");
       for (const auto& m : j.value("members", json::array())) c.member_keys.push_back(m.get<std::string>());
       c.where = where;
       set.communities.push_back(c);
     } else if (kind == "badge") {
-      set.badges.push_back({id("badge", j), string_member(j, "name"), string_member(j, "description"), where});
+      set.badges.push_back({id("badge", j), text::string_member(j, "name"), text::string_member(j, "description"), where});
     } else if (kind == "post") {
       Post p;
       p.external_id = id("post", j);
-      if (j.contains("type")) p.type = string_member(j, "type");
-      p.title = string_member(j, "title");
-      p.body = string_member(j, "body");
-      if (j.contains("format")) p.body_format = string_member(j, "format");
-      p.author_key = string_member(j, "author");
-      if (j.contains("community")) p.community_external_id = derive_external_id("manifest", {ns, "community", string_member(j, "community")});
-      p.created_at = string_member(j, "created_at");
+      if (j.contains("type")) p.type = text::string_member(j, "type");
+      p.title = text::string_member(j, "title");
+      p.body = text::string_member(j, "body");
+      if (j.contains("format")) p.body_format = text::string_member(j, "format");
+      p.author_key = text::string_member(j, "author");
+      if (j.contains("community")) p.community_external_id = derive_external_id("manifest", {ns, "community", text::string_member(j, "community")});
+      p.created_at = text::string_member(j, "created_at");
       p.pinned = j.value("pinned", false);
-      p.story_until = string_member(j, "story_until");
-      if (j.contains("banner")) p.banner = attachment(string_member(j, "banner"), where + " /banner");
+      p.story_until = text::string_member(j, "story_until");
+      if (j.contains("banner")) p.banner = attachment(text::string_member(j, "banner"), where + " /banner");
       for (const auto& a : j.value("attachments", json::array())) p.attachments.push_back(attachment(a.get<std::string>(), where + " /attachments"));
       add_comments(p, j.value("comments", json::array()), "", where);
       for (const auto& r : j.value("reactions", json::array()))
-        p.reactions.push_back({string_member(r, "user"), string_member(r, "kind"), string_member(r, "created_at")});
+        p.reactions.push_back({text::string_member(r, "user"), text::string_member(r, "kind"), text::string_member(r, "created_at")});
       p.where = where;
       if (on_post) on_post(std::move(p));
       else set.posts.push_back(std::move(p));
     } else if (kind == "event") {
       Event e;
       e.external_id = id("event", j);
-      e.title = string_member(j, "title");
-      e.description = string_member(j, "description");
-      e.starts_at = string_member(j, "starts_at");
-      e.ends_at = string_member(j, "ends_at");
-      e.location = string_member(j, "location");
-      e.organizer_key = string_member(j, "organizer");
-      if (j.contains("community")) e.community_external_id = derive_external_id("manifest", {ns, "community", string_member(j, "community")});
+      e.title = text::string_member(j, "title");
+      e.description = text::string_member(j, "description");
+      e.starts_at = text::string_member(j, "starts_at");
+      e.ends_at = text::string_member(j, "ends_at");
+      e.location = text::string_member(j, "location");
+      e.organizer_key = text::string_member(j, "organizer");
+      if (j.contains("community")) e.community_external_id = derive_external_id("manifest", {ns, "community", text::string_member(j, "community")});
       for (const auto& i : j.value("invitations", json::array()))
-        e.invitations.push_back({string_member(i, "user"), i.contains("state") ? string_member(i, "state") : "pending"});
+        e.invitations.push_back({text::string_member(i, "user"), i.contains("state") ? text::string_member(i, "state") : "pending"});
       e.where = where;
       set.events.push_back(std::move(e));
     } else if (kind == "award") {
       Award a;
       a.external_id = id("award", j);
-      a.user_key = string_member(j, "user");
-      a.badge_external_id = derive_external_id("manifest", {ns, "badge", string_member(j, "badge")});
-      a.reason = string_member(j, "reason");
-      a.awarded_at = string_member(j, "awarded_at");
-      a.awarded_by_key = string_member(j, "awarded_by");
+      a.user_key = text::string_member(j, "user");
+      a.badge_external_id = derive_external_id("manifest", {ns, "badge", text::string_member(j, "badge")});
+      a.reason = text::string_member(j, "reason");
+      a.awarded_at = text::string_member(j, "awarded_at");
+      a.awarded_by_key = text::string_member(j, "awarded_by");
       a.where = where;
       set.awards.push_back(std::move(a));
     }
@@ -133,9 +133,9 @@ class ManifestBuilder {
       Comment cm;
       cm.external_id = id("comment", c);
       cm.parent_external_id = parent;
-      cm.author_key = string_member(c, "author");
-      cm.body = string_member(c, "body");
-      cm.created_at = string_member(c, "created_at");
+      cm.author_key = text::string_member(c, "author");
+      cm.body = text::string_member(c, "body");
+      cm.created_at = text::string_member(c, "created_at");
       cm.where = where;
       p.comments.push_back(cm);
       add_comments(p, c.value("replies", json::array()), cm.external_id, where);
@@ -211,9 +211,9 @@ class JsonlPostSource final : public PostSource {
         if (j.is_discarded() || !j.is_object())
           return fail(ErrorKind::Conflict, "the manifest changed since it was validated",
                       fmt::format("{}:{}", name, line_no), "the line is no longer a JSON object", "run the command again");
-        auto kind = string_member(j, "kind");
+        auto kind = text::string_member(j, "kind");
         if (kind == "header") {
-          if (!string_member(j, "namespace").empty()) builder.ns = string_member(j, "namespace");
+          if (!text::string_member(j, "namespace").empty()) builder.ns = text::string_member(j, "namespace");
         } else if (kind == "post") {
           post.reset();
           builder.add(kind, j, fmt::format("{}:{}", name, line_no));
@@ -270,7 +270,7 @@ Result<ReadResult> read_manifest_jsonl(const std::filesystem::path& file, const 
       out.problems.push_back(std::move(*bad));
       return {};
     }
-    auto kind = string_member(j, "kind");
+    auto kind = text::string_member(j, "kind");
     auto v = validators.find(kind);
     if (v == validators.end()) {
       out.problems.push_back(locate_json_line_problem(
@@ -280,7 +280,7 @@ Result<ReadResult> read_manifest_jsonl(const std::filesystem::path& file, const 
     auto problems = v->second.validate(j);
     for (const auto& p : problems) out.problems.push_back(locate_json_line_problem(p, line, name, line_no));
     if (!problems.empty()) return {};
-    if (kind == "header") builder.ns = string_member(j, "namespace").empty() ? builder.ns : string_member(j, "namespace");
+    if (kind == "header") builder.ns = text::string_member(j, "namespace").empty() ? builder.ns : text::string_member(j, "namespace");
     else builder.add(kind, j, where);
     return {};
   });
@@ -317,7 +317,7 @@ Result<ReadResult> read_manifest(const std::filesystem::path& file) {
     out.problems.push_back({line.substr(0, split), line.substr(split + 2)});
   }
   if (!problems.empty()) return out;
-  builder.ns = string_member(doc->value, "namespace").empty() ? "default" : string_member(doc->value, "namespace");
+  builder.ns = text::string_member(doc->value, "namespace").empty() ? "default" : text::string_member(doc->value, "namespace");
   for (const auto& [section, kind] : kSections) {
     if (!doc->value.contains(section)) continue;
     const auto& items = doc->value[section];

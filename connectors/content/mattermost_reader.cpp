@@ -25,9 +25,9 @@
 
 #include "connectors/content/file_stamp.hpp"
 #include "connectors/content/json_lines.hpp"
-#include "connectors/content/json_member.hpp"
 #include "connectors/content/readers.hpp"
 #include "core/content/external_id.hpp"
+#include "core/text/json_member.hpp"
 #include "core/content/markup.hpp"
 
 namespace daoctl::content {
@@ -58,7 +58,7 @@ std::int64_t size_of_array(const json& body, const char* key) {
 // is the external id of its channel's community; `is_user` knows every user
 // of the export (mentions of others stay text).
 Post build_post(const json& body, const std::string& where, const std::string& community, const IsUser& is_user) {
-  auto team = string_member(body, "team"), channel = string_member(body, "channel"), user = string_member(body, "user");
+  auto team = text::string_member(body, "team"), channel = text::string_member(body, "channel"), user = text::string_member(body, "user");
   const auto& create_at = body.at("create_at");
   auto created = std::to_string(create_at.get<std::int64_t>());
   Post p;
@@ -66,17 +66,17 @@ Post build_post(const json& body, const std::string& where, const std::string& c
   p.author_key = user;
   p.community_external_id = community;
   p.created_at = millis_to_rfc3339(create_at);
-  p.body = mattermost_mentions(string_member(body, "message"), is_user);
+  p.body = mattermost_mentions(text::string_member(body, "message"), is_user);
   p.where = where;
   if (auto r = body.find("reactions"); r != body.end() && r->is_array())
     for (const auto& reaction : *r)
       p.reactions.push_back(
-          {string_member(reaction, "user"), reaction_kind_for_emoji(string_member(reaction, "emoji_name")), created_at_of(reaction)});
+          {text::string_member(reaction, "user"), reaction_kind_for_emoji(text::string_member(reaction, "emoji_name")), created_at_of(reaction)});
   if (auto r = body.find("replies"); r != body.end() && r->is_array())
     for (std::size_t i = 0; i < r->size(); ++i) {
       const auto& reply = (*r)[i];
       Comment cm;
-      auto reply_user = string_member(reply, "user");
+      auto reply_user = text::string_member(reply, "user");
       auto at_it = reply.is_object() ? reply.find("create_at") : reply.end();
       // A create_at beyond int64 (1e300) has no integer text: the reply's
       // position names it instead, as for a missing one.
@@ -85,7 +85,7 @@ Post build_post(const json& body, const std::string& where, const std::string& c
                     : std::to_string(i);
       cm.external_id = derive_external_id("mattermost", {"reply", team, channel, user, created, reply_user, at});
       cm.author_key = reply_user;
-      cm.body = mattermost_mentions(string_member(reply, "message"), is_user);
+      cm.body = mattermost_mentions(text::string_member(reply, "message"), is_user);
       if (cm.body.empty()) cm.body = "(empty message)";
       cm.created_at = created_at_of(reply);
       if (cm.created_at.empty()) cm.created_at = p.created_at;
@@ -131,7 +131,7 @@ class Scan {
       out.problems.push_back(std::move(*bad));
       return;
     }
-    auto type = string_member(j, "type");
+    auto type = text::string_member(j, "type");
     if (type.empty() || !j.contains(type) || !j[type].is_object()) {
       if (type == "version") {
         if (!j.contains("version") || !j["version"].is_number_integer() || j["version"] != 1)
@@ -146,36 +146,36 @@ class Scan {
     if (type == "team") return;
     if (type == "channel") {
       Community c;
-      auto team = string_member(body, "team"), name = string_member(body, "name");
+      auto team = text::string_member(body, "team"), name = text::string_member(body, "name");
       if (name.empty()) {
         out.problems.push_back({where + " /channel/name", "a channel needs a name"});
         return;
       }
       c.external_id = derive_external_id("mattermost", {"channel", team, name});
-      c.name = string_member(body, "display_name").empty() ? name : string_member(body, "display_name");
-      c.description = string_member(body, "purpose");
-      c.visibility = string_member(body, "type") == "P" ? "private" : "public";
+      c.name = text::string_member(body, "display_name").empty() ? name : text::string_member(body, "display_name");
+      c.description = text::string_member(body, "purpose");
+      c.visibility = text::string_member(body, "type") == "P" ? "private" : "public";
       c.where = where;
       auto channel = channel_of(team, name);
       channels_[channel].community = set.communities.size();  // a later definition wins
       set.communities.push_back(c);
     } else if (type == "user") {
       SourceUser u;
-      u.key = string_member(body, "username");
+      u.key = text::string_member(body, "username");
       if (u.key.empty()) {
         out.problems.push_back({where + " /user/username", "a user needs a username"});
         return;
       }
       u.user_name = u.key;
-      u.email = string_member(body, "email");
-      u.display_name = (string_member(body, "first_name") + " " + string_member(body, "last_name"));
+      u.email = text::string_member(body, "email");
+      u.display_name = (text::string_member(body, "first_name") + " " + text::string_member(body, "last_name"));
       if (u.display_name == " ") u.display_name = u.key;
       set.users.emplace(u.key, u);
     } else if (type == "post") {
       PostEntry e;
       e.offset = offset;
       e.line = line_no;
-      e.channel = channel_of(string_member(body, "team"), string_member(body, "channel"));
+      e.channel = channel_of(text::string_member(body, "team"), text::string_member(body, "channel"));
       // A create_at beyond year 9999 is no time (millis_to_rfc3339 gives "").
       if (auto t = body.find("create_at");
           t != body.end() && t->is_number() && is_rfc3339_seconds(t->get<double>() / 1000.0)) {
@@ -271,7 +271,7 @@ Result<Post> post_of_line(std::string_view line, const PostEntry& e, const PostI
   json j = json::parse(line, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return changed("the line is no longer a JSON object");
   auto it = j.find("post");
-  if (string_member(j, "type") != "post" || it == j.end() || !it->is_object()) return changed("the line is no longer a post");
+  if (text::string_member(j, "type") != "post" || it == j.end() || !it->is_object()) return changed("the line is no longer a post");
   auto t = it->find("create_at");
   if (t == it->end() || !t->is_number() || std::floor(t->get<double>() / 1000.0) != e.second)
     return changed("the post's create_at differs");

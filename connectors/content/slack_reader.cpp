@@ -10,9 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "connectors/content/json_member.hpp"
 #include "connectors/content/readers.hpp"
 #include "core/content/external_id.hpp"
+#include "core/text/json_member.hpp"
 #include "core/content/markup.hpp"
 
 namespace daoctl::content {
@@ -68,14 +68,14 @@ Result<ReadResult> read_slack(const SourceTree& tree) {
     } else {
       for (const auto& u : *users) {
         SourceUser su;
-        su.key = string_member(u, "id");
+        su.key = text::string_member(u, "id");
         if (su.key.empty()) continue;
-        su.user_name = string_member(u, "name");
+        su.user_name = text::string_member(u, "name");
         if (auto p = u.find("profile"); p != u.end() && p->is_object()) {
-          su.email = string_member(*p, "email");
-          su.display_name = string_member(*p, "real_name");
+          su.email = text::string_member(*p, "email");
+          su.display_name = text::string_member(*p, "real_name");
         }
-        if (su.display_name.empty()) su.display_name = string_member(u, "real_name");
+        if (su.display_name.empty()) su.display_name = text::string_member(u, "real_name");
         set.users.emplace(su.key, su);
       }
     }
@@ -91,9 +91,9 @@ Result<ReadResult> read_slack(const SourceTree& tree) {
     if (!doc) return std::unexpected(doc.error());
     if (doc->is_array())
       for (const auto& c : *doc) {
-        auto name = string_member(c, "name");
+        auto name = text::string_member(c, "name");
         if (name.empty()) continue;
-        auto id = string_member(c, "id");
+        auto id = text::string_member(c, "id");
         channels[name] = {id.empty() ? name : id, c};
         channel_names[id] = name;
       }
@@ -115,7 +115,7 @@ Result<ReadResult> read_slack(const SourceTree& tree) {
     Community community;
     community.external_id = derive_external_id(kNs, {"channel", channel_id});
     community.name = name;
-    if (auto p = doc.find("purpose"); p != doc.end() && p->is_object()) community.description = string_member(*p, "value");
+    if (auto p = doc.find("purpose"); p != doc.end() && p->is_object()) community.description = text::string_member(*p, "value");
     if (auto m = doc.find("members"); m != doc.end() && m->is_array())
       for (const auto& k : *m)
         if (k.is_string()) community.member_keys.push_back(k.get<std::string>());
@@ -137,18 +137,18 @@ Result<ReadResult> read_slack(const SourceTree& tree) {
       for (std::size_t i = 0; i < messages->size(); ++i) {
         const auto& m = (*messages)[i];
         auto where = fmt::format("{}[{}]", tree.display(file), i);
-        auto subtype = string_member(m, "subtype");
+        auto subtype = text::string_member(m, "subtype");
         if (kSkippedSubtypes.contains(subtype)) {
           set.skipped.push_back({where, "Slack notice (" + subtype + ")"});
           continue;
         }
-        auto ts = string_member(m, "ts");
-        auto user = string_member(m, "user");
+        auto ts = text::string_member(m, "ts");
+        auto user = text::string_member(m, "user");
         if (ts.empty() || user.empty()) {
           set.skipped.push_back({where, "a message without ts or user (bot or system message)"});
           continue;
         }
-        auto thread_ts = string_member(m, "thread_ts");
+        auto thread_ts = text::string_member(m, "thread_ts");
         if (!thread_ts.empty() && thread_ts != ts) {
           replies.emplace_back(m, where);
           continue;
@@ -162,18 +162,18 @@ Result<ReadResult> read_slack(const SourceTree& tree) {
         p.external_id = derive_external_id(kNs, {"message", channel_id, ts});
         p.author_key = user;
         p.community_external_id = community.external_id;
-        p.body = slack_to_markdown(string_member(m, "text"), channel_names);
+        p.body = slack_to_markdown(text::string_member(m, "text"), channel_names);
         p.where = where;
         std::vector<json> files;
         if (auto f = m.find("files"); f != m.end() && f->is_array()) files.assign(f->begin(), f->end());
         if (auto f = m.find("file"); f != m.end() && f->is_object()) files.push_back(*f);
         for (const auto& f : files) {
           Attachment a;
-          auto file_id = string_member(f, "id");
-          a.name = string_member(f, "name");
+          auto file_id = text::string_member(f, "id");
+          a.name = text::string_member(f, "name");
           if (a.name.empty()) a.name = file_id;
           a.external_id = derive_external_id(kNs, {"file", file_id});
-          a.content_type = string_member(f, "mimetype");
+          a.content_type = text::string_member(f, "mimetype");
           if (a.content_type.empty()) a.content_type = content_type_for_name(a.name);
           auto local = "__uploads/" + file_id + "/" + a.name;
           if (tree.contains(local)) a.path = local;
@@ -182,7 +182,7 @@ Result<ReadResult> read_slack(const SourceTree& tree) {
         }
         if (auto r = m.find("reactions"); r != m.end() && r->is_array())
           for (const auto& reaction : *r) {
-            auto kind = reaction_kind_for_emoji(string_member(reaction, "name"));
+            auto kind = reaction_kind_for_emoji(text::string_member(reaction, "name"));
             if (auto users = reaction.find("users"); users != reaction.end() && users->is_array())
               for (const auto& u : *users)
                 if (u.is_string()) p.reactions.push_back({u.get<std::string>(), kind, p.created_at});
@@ -192,12 +192,12 @@ Result<ReadResult> read_slack(const SourceTree& tree) {
       }
     }
     for (const auto& [m, where] : replies) {
-      auto parent = post_by_ts.find(string_member(m, "thread_ts"));
+      auto parent = post_by_ts.find(text::string_member(m, "thread_ts"));
       if (parent == post_by_ts.end()) {
         set.skipped.push_back({where, "a thread reply whose thread is not in the export"});
         continue;
       }
-      auto ts = string_member(m, "ts");
+      auto ts = text::string_member(m, "ts");
       Comment c;
       c.created_at = unix_to_rfc3339(std::strtod(ts.c_str(), nullptr));
       if (c.created_at.empty()) {
@@ -205,8 +205,8 @@ Result<ReadResult> read_slack(const SourceTree& tree) {
         continue;
       }
       c.external_id = derive_external_id(kNs, {"message", channel_id, ts});
-      c.author_key = string_member(m, "user");
-      c.body = slack_to_markdown(string_member(m, "text"), channel_names);
+      c.author_key = text::string_member(m, "user");
+      c.body = slack_to_markdown(text::string_member(m, "text"), channel_names);
       c.where = where;
       if (c.body.empty()) c.body = "(empty message)";
       set.posts[parent->second].comments.push_back(std::move(c));

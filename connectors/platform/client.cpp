@@ -2,6 +2,7 @@
 #include "connectors/platform/paging.hpp"
 #include "connectors/platform/scim_filter.hpp"
 #include "core/text/ascii.hpp"
+#include "core/text/json_member.hpp"
 #include "core/sync/page_parser.hpp"
 
 #include <fmt/format.h>
@@ -78,13 +79,9 @@ std::string excerpt_of(const std::string& body, const std::optional<std::string>
 std::string detail_from_body(const http::Response& resp) {
   json doc = json::parse(resp.body, nullptr, /*allow_exceptions=*/false);
   if (!doc.is_object()) return excerpt_of(resp.body, resp.header("content-type"));
-  auto text = [&](const char* key) -> std::string {
-    auto it = doc.find(key);
-    return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
-  std::string detail = text("detail");
-  if (detail.empty()) detail = text("title");
-  if (auto scim_type = text("scimType"); !scim_type.empty()) {
+  std::string detail = text::string_member(doc, "detail");
+  if (detail.empty()) detail = text::string_member(doc, "title");
+  if (auto scim_type = text::string_member(doc, "scimType"); !scim_type.empty()) {
     detail += detail.empty() ? "scimType " + scim_type : " (scimType " + scim_type + ")";
   }
   if (auto errors = doc.find("errors"); errors != doc.end() && errors->is_array()) {
@@ -97,7 +94,7 @@ std::string detail_from_body(const http::Response& resp) {
     }
     if (listed > 10) detail += "; and " + std::to_string(listed - 10) + " more";
   }
-  if (auto existing = text("existing_id"); !existing.empty()) {
+  if (auto existing = text::string_member(doc, "existing_id"); !existing.empty()) {
     detail += " (existing id " + existing + ")";
   }
   return detail;
