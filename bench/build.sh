@@ -6,7 +6,10 @@
 #
 # Clones REV (default HEAD) into a temporary folder and, with ccache disabled
 # (a new user's first build), measures with the ci preset:
-#   1. the set-up build: the two binaries the demo needs (daoctl, daoctl-sim);
+#   1. the set-up command's parts, as scripts/setup.sh runs them: the package
+#      check (install-deps.sh, which installs nothing on a machine that has
+#      the packages), the configure, the set-up build (the two binaries the
+#      demo needs: daoctl, daoctl-sim) and the demo, then their sum;
 #   2. with --full, the rest of the default target (every test executable);
 #   3. touching one command's .cpp (commands/backup/download.cpp) and
 #      rebuilding what the set-up builds, and with --full everything.
@@ -60,8 +63,10 @@ step() {  # step NAME COMMAND...: runs it, prints wall and CPU seconds
   /usr/bin/time -o "$work/time" -f '%e %U %S' "$@" >"$work/$name.log" 2>&1 ||
     { tail -30 "$work/$name.log" >&2; echo "bench/build.sh: $name failed" >&2; exit 1; }
   read -r wall user sys < <(tail -1 "$work/time")
+  steps_wall=$(echo "$steps_wall + $wall" | bc)
   printf '%-28s wall %7.1f s   cpu %7.1f s\n' "$name" "$wall" "$(echo "$user + $sys" | bc)"
 }
+steps_wall=0
 
 echo "bench/build.sh: $(git rev-parse --short HEAD), $(nproc) cores, ccache disabled${cmake_args[*]:+, ${cmake_args[*]}}"
 if [ "$testcmd" = 1 ]; then
@@ -98,8 +103,11 @@ if [ "$testcmd" = 1 ]; then
   fi
   exit 0
 fi
+step "package check" ./scripts/install-deps.sh
 step configure cmake --preset ci "${cmake_args[@]}"
 step "set-up build (2 binaries)" cmake --build build --target daoctl daoctl-sim
+step demo ./scripts/demo.sh
+printf '%-28s wall %7.1f s\n' "set-up command (sum)" "$steps_wall"
 if [ "$full" = 1 ]; then
   step "rest of the build (tests)" cmake --build build
 fi
