@@ -11,6 +11,7 @@
 source "$(dirname "$0")/lib_samba.sh"
 samba_enter_netns "$@"
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_ad.sh"
 
 STAFF_OU="OU=Staff,$SAMBA_BASE_DN"
 N=3060           # users user0000 … user3059
@@ -62,22 +63,9 @@ cat >"$E2E_DIR/sync.yaml" <<YAML
 version: 1
 name: e2e-ad
 sources:
-  ad:
-    type: ldap
-    flavor: active_directory
-    url: $SAMBA_URL
-    bind_dn: "$SAMBA_BIND_DN"
-    bind_password_env: AD_BIND_PASSWORD
-    base_dn: "$STAFF_OU"
-    page_size: 500
+$(ad_source "$SAMBA_URL" "$SAMBA_BIND_DN" "$STAFF_OU" "page_size: 500")
 mapping:
-  externalId: "{ad.objectGUID}"
-  userName: "{ad.sAMAccountName}"
-  email: "{ad.mail | first | lower}"
-  name.givenName: "{ad.givenName}"
-  name.familyName: "{ad.sn}"
-  displayName: "{ad.givenName} {ad.sn}"
-  active: "{not ad.disabled}"
+$(ad_mapping)
 groups:
   from: ad.memberOf
   # include/exclude globs are matched against the memberOf value, the group's DN.
@@ -161,24 +149,9 @@ cat >"$E2E_DIR/nested.yaml" <<YAML
 version: 1
 name: e2e-ad
 sources:
-  ad:
-    type: ldap
-    flavor: active_directory
-    url: $SAMBA_URL
-    bind_dn: "$SAMBA_BIND_DN"
-    bind_password_env: AD_BIND_PASSWORD
-    base_dn: "$STAFF_OU"
-    page_size: 500
-    groups:
-      base_dn: "$SAMBA_BASE_DN"
+$(ad_source "$SAMBA_URL" "$SAMBA_BIND_DN" "$STAFF_OU" "page_size: 500" "groups:" '  base_dn: "'"$SAMBA_BASE_DN"'"')
 mapping:
-  externalId: "{ad.objectGUID}"
-  userName: "{ad.sAMAccountName}"
-  email: "{ad.mail | first | lower}"
-  name.givenName: "{ad.givenName}"
-  name.familyName: "{ad.sn}"
-  displayName: "{ad.givenName} {ad.sn}"
-  active: "{not ad.disabled}"
+$(ad_mapping)
 groups:
   from: ad.groups
   include: ["CN=Big*", "*,$GROUPS_OU"]

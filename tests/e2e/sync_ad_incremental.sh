@@ -10,6 +10,7 @@
 source "$(dirname "$0")/lib_samba.sh"
 samba_enter_netns "$@"
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_ad.sh"
 
 STAFF_OU="OU=Staff,$SAMBA_BASE_DN"
 GONE_OU="OU=Gone,$SAMBA_BASE_DN"
@@ -29,25 +30,12 @@ cat >"$E2E_DIR/sync.yaml" <<YAML
 version: 1
 name: adinc
 sources:
-  ad:
-    type: ldap
-    flavor: active_directory
-    url: $SAMBA_URL
-    bind_dn: "$SAMBA_BIND_DN"
-    bind_password_env: AD_BIND_PASSWORD
-    base_dn: "$STAFF_OU"
+$(ad_source "$SAMBA_URL" "$SAMBA_BIND_DN" "$STAFF_OU")
     # Employees only: an account with the "no longer employed" description
     # leaves the search, which the sync must read as gone, not as unchanged.
     filter: "(&(objectCategory=person)(objectClass=user)(!(description=left)))"
 mapping:
-  externalId: "{ad.objectGUID}"
-  userName: "{ad.sAMAccountName}"
-  email: "{ad.mail | first | lower}"
-  name.givenName: "{ad.givenName}"
-  name.familyName: "{ad.sn}"
-  displayName: "{ad.givenName} {ad.sn}"
-  title: "{ad.title}"
-  active: "{not ad.disabled}"
+$(ad_mapping 'title: "{ad.title}"')
 deprovision:
   dismissed_when: [missing_from_sources]
 safety:

@@ -16,6 +16,7 @@
 # and that a server that skips values (in a follow-up or in the unasked first
 # chunk) or drops the next range stops the run before anything is written.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_ad.sh"
 
 SERVER="$DAOCTL_SOURCE_DIR/tests/tools/ranged_ldap/server.py"
 BASE_DN="DC=example,DC=test"
@@ -83,22 +84,9 @@ write_job() {
 version: 1
 name: e2e-ad-ranged
 sources:
-  ad:
-    type: ldap
-    flavor: active_directory
-    url: $1
-    bind_dn: "$READER_DN"
-    bind_password_env: AD_BIND_PASSWORD
-    base_dn: "$STAFF_OU"
-    page_size: 100
+$(ad_source "$1" "$READER_DN" "$STAFF_OU" "page_size: 100")
 mapping:
-  externalId: "{ad.objectGUID}"
-  userName: "{ad.sAMAccountName}"
-  email: "{ad.mail | first | lower}"
-  name.givenName: "{ad.givenName}"
-  name.familyName: "{ad.sn}"
-  displayName: "{ad.givenName} {ad.sn}"
-  active: "{not ad.disabled}"
+$(ad_mapping)
 groups:
   from: ad.memberOf
   include: ["CN=BigGroup,*", "CN=SmallGroup,*", "CN=Project-*"]
