@@ -145,22 +145,14 @@ std::optional<std::int64_t> PostTable::find_by_external_id(const std::string& ex
 }
 
 std::vector<StoredDoc> PostTable::list(const PostFilter& filter, std::int64_t limit) {
-  std::string where = "id > ?";
-  std::vector<std::string> params;
-  auto add = [&](const char* column, const std::optional<std::string>& value) {
-    if (!value) return;
-    where += fmt::format(" AND {} = ?", column);
-    params.push_back(*value);
-  };
-  add("type", filter.type);
-  add("community_id", filter.community_id);
-  add("author_id", filter.author_id);
-  add("external_id", filter.external_id);
-  auto st = db_.prepare(fmt::format("SELECT id, doc FROM content_posts WHERE {} ORDER BY id LIMIT ?", where));
-  int i = 1;
-  st.bind(i++, filter.after_id);
-  for (const auto& p : params) st.bind(i++, p);
-  st.bind(i, limit);
+  SqlCondition c{"id > ?", {filter.after_id}};
+  detail::and_if(c, "type = ?", filter.type);
+  detail::and_if(c, "community_id = ?", filter.community_id);
+  detail::and_if(c, "author_id = ?", filter.author_id);
+  detail::and_if(c, "external_id = ?", filter.external_id);
+  auto st = db_.prepare(fmt::format("SELECT id, doc FROM content_posts WHERE {} ORDER BY id LIMIT ?", c.where));
+  detail::bind_condition(st, c, 1);
+  st.bind(static_cast<int>(c.params.size()) + 1, limit);
   return docs_of(st);
 }
 

@@ -35,17 +35,13 @@ std::optional<std::int64_t> EventTable::find_by_external_id(const std::string& e
 }
 
 std::vector<json> EventTable::list(const EventFilter& filter, std::int64_t limit) {
-  std::string sql = "SELECT id, doc FROM event_events WHERE id > ?";
-  std::vector<std::string> params;
-  if (filter.starts_from) sql += " AND starts_at >= ?", params.push_back(*filter.starts_from);
-  if (filter.starts_before) sql += " AND starts_at < ?", params.push_back(*filter.starts_before);
-  if (filter.external_id) sql += " AND external_id = ?", params.push_back(*filter.external_id);
-  sql += " ORDER BY id LIMIT ?";
-  auto st = db_.prepare(sql);
-  int i = 1;
-  st.bind(i++, filter.after_id);
-  for (const auto& p : params) st.bind(i++, p);
-  st.bind(i, limit);
+  SqlCondition c{"id > ?", {filter.after_id}};
+  detail::and_if(c, "starts_at >= ?", filter.starts_from);
+  detail::and_if(c, "starts_at < ?", filter.starts_before);
+  detail::and_if(c, "external_id = ?", filter.external_id);
+  auto st = db_.prepare(fmt::format("SELECT id, doc FROM event_events WHERE {} ORDER BY id LIMIT ?", c.where));
+  detail::bind_condition(st, c, 1);
+  st.bind(static_cast<int>(c.params.size()) + 1, limit);
   std::vector<json> out;
   while (st.step()) {
     json doc = json::parse(st.column_view(1));

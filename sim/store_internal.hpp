@@ -31,6 +31,14 @@ inline void bind_condition(Statement& st, const SqlCondition& condition, int fir
   }
 }
 
+// Adds " AND <clause>" (one `?`) with its parameter when the value is set:
+// the optional filters of a listing.
+inline void and_if(SqlCondition& condition, std::string_view clause, const std::optional<std::string>& value) {
+  if (!value) return;
+  condition.where += fmt::format(" AND {}", clause);
+  condition.params.emplace_back(*value);
+}
+
 inline ApiError precondition_failed(std::string_view what, std::int64_t version) {
   ApiError e;
   e.status = 412;
