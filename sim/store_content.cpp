@@ -150,9 +150,7 @@ std::vector<StoredDoc> PostTable::list(const PostFilter& filter, std::int64_t li
   detail::and_if(c, "community_id = ?", filter.community_id);
   detail::and_if(c, "author_id = ?", filter.author_id);
   detail::and_if(c, "external_id = ?", filter.external_id);
-  auto st = db_.prepare(fmt::format("SELECT id, doc FROM content_posts WHERE {} ORDER BY id LIMIT ?", c.where));
-  detail::bind_condition(st, c, 1);
-  st.bind(static_cast<int>(c.params.size()) + 1, limit);
+  auto st = detail::select_page(db_, "content_posts", c, limit);
   return docs_of(st);
 }
 

@@ -39,9 +39,7 @@ std::vector<json> EventTable::list(const EventFilter& filter, std::int64_t limit
   detail::and_if(c, "starts_at >= ?", filter.starts_from);
   detail::and_if(c, "starts_at < ?", filter.starts_before);
   detail::and_if(c, "external_id = ?", filter.external_id);
-  auto st = db_.prepare(fmt::format("SELECT id, doc FROM event_events WHERE {} ORDER BY id LIMIT ?", c.where));
-  detail::bind_condition(st, c, 1);
-  st.bind(static_cast<int>(c.params.size()) + 1, limit);
+  auto st = detail::select_page(db_, "event_events", c, limit);
   std::vector<json> out;
   while (st.step()) {
     json doc = json::parse(st.column_view(1));

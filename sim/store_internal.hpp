@@ -39,6 +39,16 @@ inline void and_if(SqlCondition& condition, std::string_view clause, const std::
   condition.params.emplace_back(*value);
 }
 
+// The rows (id, doc) of `table` that meet the condition, in id order, at most
+// `limit`: a cursor-paged listing with optional filters.
+inline Statement select_page(SqliteDb& db, std::string_view table, const SqlCondition& condition,
+                             std::int64_t limit) {
+  auto st = db.prepare(fmt::format("SELECT id, doc FROM {} WHERE {} ORDER BY id LIMIT ?", table, condition.where));
+  bind_condition(st, condition, 1);
+  st.bind(static_cast<int>(condition.params.size()) + 1, limit);
+  return st;
+}
+
 inline ApiError precondition_failed(std::string_view what, std::int64_t version) {
   ApiError e;
   e.status = 412;
