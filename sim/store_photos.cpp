@@ -18,8 +18,6 @@ namespace {
 
 constexpr const char* kProfileUrn = "urn:daoffice:scim:schemas:extension:profile:1.0:User";
 
-[[noreturn]] void throw_sqlite(sqlite3* db) { throw SqliteFailure(sqlite3_errmsg(db), sqlite3_errcode(db)); }
-
 }  // namespace
 
 std::string Store::with_photo_attributes(std::int64_t id, const std::string& body,
@@ -67,24 +65,16 @@ ApiResult<StoredUser> Store::set_user_photo(std::int64_t id, const StoredPhoto& 
     return api_fail(412, fmt::format("the photo of user {} is {}; If-Match does not match it", id,
                                      current ? "\"" + *current + "\"" : std::string("not set")));
   auto now = rfc3339_now();
-  sqlite3* db = db_->handle();
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db,
-                         "INSERT INTO user_photos(user_id, content_type, data, sha256, updated_at) "
-                         "VALUES(?, ?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET "
-                         "content_type = excluded.content_type, data = excluded.data, "
-                         "sha256 = excluded.sha256, updated_at = excluded.updated_at",
-                         -1, &raw, nullptr) != SQLITE_OK)
-    throw_sqlite(db);
-  {
-    Statement st(db, raw);
-    st.bind(1, id).bind(2, photo.content_type);
-    if (sqlite3_bind_blob(raw, 3, photo.data.data(), static_cast<int>(photo.data.size()),
-                          SQLITE_TRANSIENT) != SQLITE_OK)
-      throw_sqlite(db);
-    st.bind(4, photo.sha256).bind(5, now);
-    st.run();
-  }
+  db_->prepare("INSERT INTO user_photos(user_id, content_type, data, sha256, updated_at) "
+               "VALUES(?, ?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET "
+               "content_type = excluded.content_type, data = excluded.data, "
+               "sha256 = excluded.sha256, updated_at = excluded.updated_at")
+      .bind(1, id)
+      .bind(2, photo.content_type)
+      .bind_blob(3, photo.data)
+      .bind(4, photo.sha256)
+      .bind(5, now)
+      .run();
   std::string body = with_photo_attributes(id, user->body, photo.sha256);
   if (body != user->body) {
     db_->cached("UPDATE users SET version=version+1, updated_at=?2, body=?3 WHERE id=?1")
@@ -102,18 +92,12 @@ ApiResult<StoredUser> Store::set_user_photo(std::int64_t id, const StoredPhoto& 
 
 std::optional<StoredPhoto> Store::find_user_photo(std::int64_t id) {
   std::lock_guard lock(mutex_);
-  sqlite3* db = db_->handle();
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db, "SELECT content_type, data, sha256, updated_at FROM user_photos WHERE user_id = ?",
-                         -1, &raw, nullptr) != SQLITE_OK)
-    throw_sqlite(db);
-  Statement st(db, raw);
+  auto st = db_->prepare("SELECT content_type, data, sha256, updated_at FROM user_photos WHERE user_id = ?");
   st.bind(1, id);
   if (!st.step()) return std::nullopt;
   StoredPhoto photo;
   photo.content_type = st.column_text(0);
-  const void* blob = sqlite3_column_blob(raw, 1);
-  photo.data.assign(static_cast<const char*>(blob), static_cast<std::size_t>(sqlite3_column_bytes(raw, 1)));
+  photo.data = st.column_blob(1);
   photo.sha256 = st.column_text(2);
   photo.updated_at = st.column_text(3);
   return photo;
