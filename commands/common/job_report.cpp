@@ -302,6 +302,11 @@ class InterruptWatcher {
     } catch (...) {
       // Nothing more can be said: the exit code still tells.
     }
+    // The main thread ran on meanwhile. It registers no new temporary now
+    // (the registry stays closed), but a library may have written again
+    // under a path already removed (libxlsxwriter opens its output only
+    // when it closes the workbook): a last pass, a moment before the end.
+    local::remove_registered_files();
     ::_exit(exit_code::interrupted);
   }
 

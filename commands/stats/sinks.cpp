@@ -12,51 +12,90 @@
 
 namespace daoctl::commands {
 
+// ------------------------------------------------------------ FdOutputBuffer
+
+FdOutputBuffer::FdOutputBuffer(int fd, std::size_t size) : fd_(fd), buffer_(size) {
+  setp(buffer_.data(), buffer_.data() + buffer_.size());
+}
+
+FdOutputBuffer::~FdOutputBuffer() { close(); }
+
+void FdOutputBuffer::close() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+bool FdOutputBuffer::write_all(const char* p, std::size_t n) {
+  while (n > 0 && error_ == 0) {
+    const ssize_t written = fd_ < 0 ? (errno = EBADF, -1) : ::write(fd_, p, n);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      error_ = errno;
+      break;
+    }
+    p += written;
+    n -= static_cast<std::size_t>(written);
+  }
+  return error_ == 0;
+}
+
+bool FdOutputBuffer::drain() {
+  const bool ok = write_all(pbase(), static_cast<std::size_t>(pptr() - pbase()));
+  setp(buffer_.data(), buffer_.data() + buffer_.size());
+  return ok;
+}
+
+FdOutputBuffer::int_type FdOutputBuffer::overflow(int_type ch) {
+  if (!drain()) return traits_type::eof();
+  if (!traits_type::eq_int_type(ch, traits_type::eof())) {
+    *pptr() = traits_type::to_char_type(ch);
+    pbump(1);
+  }
+  return traits_type::not_eof(ch);
+}
+
+std::streamsize FdOutputBuffer::xsputn(const char* s, std::streamsize n) {
+  if (n < epptr() - pptr()) return std::streambuf::xsputn(s, n);
+  // More than the room left: what is buffered, then the block itself.
+  if (!drain() || !write_all(s, static_cast<std::size_t>(n))) return 0;
+  return n;
+}
+
 // ------------------------------------------------------------ AtomicOutputFile
 
-AtomicOutputFile::AtomicOutputFile(std::string path, std::string temp_path, InterruptCleanup on_interrupt)
+AtomicOutputFile::AtomicOutputFile(std::string path, std::string temp_path, int fd, InterruptCleanup on_interrupt)
     : path_(std::move(path)),
       temp_path_(std::move(temp_path)),
-      buffer_(1 << 16),
-      on_interrupt_(std::move(on_interrupt)) {
-  stream_.rdbuf()->pubsetbuf(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
-  stream_.open(temp_path_, std::ios::binary | std::ios::trunc);
-}
+      buffer_(fd, 1 << 16),
+      stream_(&buffer_),
+      on_interrupt_(std::move(on_interrupt)) {}
 
 Result<std::unique_ptr<AtomicOutputFile>> AtomicOutputFile::create(const std::string& path) {
   std::filesystem::path target(path);
   auto dir = target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
   InterruptCleanup on_interrupt;
-  std::string temp =
-      create_registered_temporary((dir / ("." + target.filename().string() + ".tmp-")).string(), false, on_interrupt);
+  int fd = -1;
+  std::string temp = create_registered_temporary((dir / ("." + target.filename().string() + ".tmp-")).string(),
+                                                 false, on_interrupt, &fd);
   if (temp.empty())
     return fail(ErrorKind::Io, "cannot create the output file", path, std::strerror(errno),
                 "check that the directory exists and is writable");
-  std::unique_ptr<AtomicOutputFile> file(new AtomicOutputFile(path, temp, std::move(on_interrupt)));
-  if (!file->stream_)
-    return fail(ErrorKind::Io, "cannot open the temporary output file", temp, std::strerror(errno));
-  return file;
+  // Written through `fd`, never opened again by name (FdOutputBuffer).
+  return std::unique_ptr<AtomicOutputFile>(new AtomicOutputFile(path, temp, fd, std::move(on_interrupt)));
 }
 
 AtomicOutputFile::~AtomicOutputFile() {
-  if (!committed_) {
-    stream_.close();
-    ::unlink(temp_path_.c_str());
-  }
+  if (!committed_) ::unlink(temp_path_.c_str());
 }
 
 Status AtomicOutputFile::commit() {
   stream_.flush();
-  bool ok = static_cast<bool>(stream_);
-  stream_.close();
-  if (!ok) return fail(ErrorKind::Io, "cannot write the output file", path_, "write failed (disk full?)");
-  int fd = ::open(temp_path_.c_str(), O_RDONLY);
-  if (fd < 0 || ::fsync(fd) != 0) {
-    auto cause = std::strerror(errno);
-    if (fd >= 0) ::close(fd);
-    return fail(ErrorKind::Io, "cannot flush the output file to disk", path_, cause);
-  }
-  ::close(fd);
+  if (!buffer_.drain() || !stream_)
+    return fail(ErrorKind::Io, "cannot write the output file", path_,
+                buffer_.error() != 0 ? std::strerror(buffer_.error()) : "write failed");
+  if (::fsync(buffer_.fd()) != 0)
+    return fail(ErrorKind::Io, "cannot flush the output file to disk", path_, std::strerror(errno));
+  buffer_.close();
   if (::rename(temp_path_.c_str(), path_.c_str()) != 0)
     return fail(ErrorKind::Io, "cannot move the finished output into place", path_, std::strerror(errno));
   committed_ = true;

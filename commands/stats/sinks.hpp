@@ -5,9 +5,10 @@
 #pragma once
 
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <memory>
+#include <ostream>
+#include <streambuf>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,37 @@ namespace daoctl::commands {
 
 using local::create_registered_temporary;
 using local::InterruptCleanup;
+
+// An output buffer over a file descriptor it owns. AtomicOutputFile writes
+// through the descriptor that created its temporary (O_EXCL): opening the
+// path again with O_CREAT would make the file again if an interrupt's
+// cleanup (on a job's watcher thread, while the main thread goes on) had
+// just removed it - CI saw such a leftover.
+class FdOutputBuffer final : public std::streambuf {
+ public:
+  FdOutputBuffer(int fd, std::size_t size);
+  ~FdOutputBuffer() override;
+  FdOutputBuffer(const FdOutputBuffer&) = delete;
+  FdOutputBuffer& operator=(const FdOutputBuffer&) = delete;
+  int fd() const { return fd_; }
+  // Writes what is buffered; false if a write failed, now or before.
+  bool drain();
+  // The errno of the write that failed, 0 if none did.
+  int error() const { return error_; }
+  // Closes the descriptor (the lock on the temporary goes with it).
+  void close();
+
+ protected:
+  int_type overflow(int_type ch) override;
+  int sync() override { return drain() ? 0 : -1; }
+  std::streamsize xsputn(const char* s, std::streamsize n) override;
+
+ private:
+  bool write_all(const char* p, std::size_t n);
+  int fd_;
+  std::vector<char> buffer_;
+  int error_ = 0;
+};
 
 // A file written under a temporary name in the target's directory and
 // renamed over the target by commit() after fsync: a reader, or an
@@ -39,11 +71,11 @@ class AtomicOutputFile {
   Status commit();
 
  private:
-  AtomicOutputFile(std::string path, std::string temp_path, InterruptCleanup on_interrupt);
+  AtomicOutputFile(std::string path, std::string temp_path, int fd, InterruptCleanup on_interrupt);
   std::string path_;
   std::string temp_path_;
-  std::ofstream stream_;
-  std::vector<char> buffer_;
+  FdOutputBuffer buffer_;
+  std::ostream stream_;
   bool committed_ = false;
   InterruptCleanup on_interrupt_;
 };

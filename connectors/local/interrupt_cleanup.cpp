@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -33,6 +34,53 @@ struct Slot {
 Slot slots[kSlots];
 
 static_assert(std::atomic<int>::is_always_lock_free, "the handler needs lock-free atomics");
+
+// Who may register: the id of the thread holding the registry, 0 if free. A
+// registration (slot, then the file) holds it; remove_registered_files()
+// takes it and keeps it until _exit, so no temporary appears after the
+// registry was emptied. That matters when the cleanup runs beside the
+// thread that creates temporaries: a job's watcher thread takes SIGINT and
+// SIGTERM while the main thread goes on (commands/common/job_report), and
+// it writes the summary before _exit - CI saw a staggered SIGTERM leave an
+// output's temporary that the main thread created meanwhile. The holder is
+// a thread id, not a mutex: a signal handler that interrupts its own
+// thread's registration finds itself the holder and goes on (the file is
+// registered before it exists, so what it sees is right).
+std::atomic<pid_t> registry_holder{0};
+static_assert(std::atomic<pid_t>::is_always_lock_free, "the handler needs lock-free atomics");
+
+void pause_briefly() noexcept {
+  const struct timespec wait {0, 100'000};  // 0.1 ms
+  ::nanosleep(&wait, nullptr);
+}
+
+// Takes the registry for this thread, waiting while another thread holds
+// it; false if this thread already held it (nothing to give back). With a
+// bound (the cleanup's: it must not hang a process that is ending), goes on
+// without it when the holder does not let go in time.
+bool take_registry(pid_t self, int max_waits = -1) noexcept {
+  if (registry_holder.load() == self) return false;
+  for (int waits = 0;; ++waits) {
+    pid_t expected = 0;
+    if (registry_holder.compare_exchange_strong(expected, self)) return true;
+    if (max_waits >= 0 && waits >= max_waits) return false;
+    pause_briefly();
+  }
+}
+
+// For one registration; reentrant in the holder's thread.
+class RegistryGuard {
+ public:
+  RegistryGuard() : taken_(take_registry(::gettid())) {}
+  ~RegistryGuard() {
+    if (taken_) registry_holder.store(0);
+  }
+  RegistryGuard(const RegistryGuard&) = delete;
+  RegistryGuard& operator=(const RegistryGuard&) = delete;
+
+ private:
+  bool taken_;
+};
 
 }  // namespace
 
@@ -137,6 +185,7 @@ void sweep_abandoned_temporaries(const std::string& prefix) noexcept {
 std::string create_registered_temporary(const std::string& prefix, bool directory, InterruptCleanup& cleanup,
                                         int* fd) {
   sweep_abandoned_temporaries(prefix);
+  const RegistryGuard guard;
   for (int attempt = 0; attempt < 100; ++attempt) {
     unsigned char random[kRandomChars];
     if (::getrandom(random, sizeof random, 0) != static_cast<ssize_t>(sizeof random)) return {};
@@ -197,16 +246,28 @@ void empty_directory(const char* dir) noexcept {
 }  // namespace
 
 void remove_registered_files() noexcept {
+  // Kept until _exit. A registration in progress elsewhere takes
+  // microseconds; 2 s (20,000 waits) bounds a holder stuck in flock(2).
+  take_registry(::gettid(), 20'000);
   for (int pass = 0; pass < 2; ++pass)
     for (auto& slot : slots)
       if (slot.state.load() == 2 && slot.directory == (pass == 1)) {
         if (slot.directory) {
-          empty_directory(slot.path);
-          ::rmdir(slot.path);
+          // Another thread may be adding files to it (libxlsxwriter on the
+          // main thread, while a job's watcher thread cleans up): empty it
+          // again until it can be removed.
+          for (int attempt = 0; attempt < 1000; ++attempt) {
+            empty_directory(slot.path);
+            if (::rmdir(slot.path) == 0 || errno != ENOTEMPTY) break;
+          }
         } else {
           ::unlink(slot.path);
         }
       }
 }
+
+namespace testing {
+void reopen_registry() noexcept { registry_holder.store(0); }
+}  // namespace testing
 
 }  // namespace daoctl::local

@@ -73,6 +73,16 @@ void sweep_abandoned_temporaries(const std::string& prefix) noexcept;
 // each registered directory unlink(2) its entries (one level: libxlsxwriter's
 // tmp.XXXXXXXXXX files, which it creates and unlinks a moment later) and
 // rmdir(2) it. Async-signal-safe (open, getdents64, unlinkat, rmdir).
+//
+// It keeps the registry closed until the process ends: a registration from
+// another thread (a job's main thread goes on while its watcher thread
+// cleans up) waits, so no temporary appears after the cleanup.
 void remove_registered_files() noexcept;
+
+namespace testing {
+// Lets registrations in again after remove_registered_files(): only a test
+// goes on living after an interrupt.
+void reopen_registry() noexcept;
+}  // namespace testing
 
 }  // namespace daoctl::local

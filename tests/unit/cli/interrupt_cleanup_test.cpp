@@ -1,4 +1,4 @@
-// The registry an interrupt empties (commands/common/interrupt_cleanup): a
+// The registry an interrupt empties (connectors/local/interrupt_cleanup): a
 // temporary is registered before it exists, so an interrupt at any moment
 // removes whatever was created; a name already taken is never ours to remove.
 #include "connectors/local/interrupt_cleanup.hpp"
@@ -7,7 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <ctime>
+#include <thread>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -25,6 +29,13 @@ fs::path scratch() {
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
+}
+
+// What the signal handler does, for a process that then goes on (a test):
+// the registry it keeps closed until _exit is opened again.
+void interrupt() {
+  remove_registered_files();
+  daoctl::local::testing::reopen_registry();
 }
 }  // namespace
 
@@ -47,7 +58,7 @@ TEST_CASE("a registered temporary file and directory are removed by an interrupt
   REQUIRE(::stat(sub.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0700);
 
-  remove_registered_files();  // what the signal handler calls
+  interrupt();  // what the signal handler calls
   CHECK_FALSE(fs::exists(file));
   CHECK_FALSE(fs::exists(sub));
   fs::remove_all(dir);
@@ -63,7 +74,7 @@ TEST_CASE("an interrupt empties a registered directory of files it did not regis
   for (int i = 0; i < 300; ++i)  // more entries than one getdents64 buffer holds
     std::ofstream(sub + "/tmp." + std::to_string(i) + std::string(20, 'x')) << i;
   std::ofstream(dir / "beside") << "not ours";
-  remove_registered_files();
+  interrupt();
   CHECK_FALSE(fs::exists(sub));
   CHECK(fs::exists(dir / "beside"));
   fs::remove_all(dir);
@@ -75,7 +86,7 @@ TEST_CASE("a released temporary survives an interrupt") {
   std::string file = create_registered_temporary((dir / "kept-").string(), false, cleanup);
   REQUIRE_FALSE(file.empty());
   cleanup.release();  // renamed into place, say
-  remove_registered_files();
+  interrupt();
   CHECK(fs::exists(file));
   fs::remove_all(dir);
 }
@@ -88,7 +99,7 @@ TEST_CASE("creating a temporary where it cannot be made fails with errno and reg
   CHECK(errno == ENOENT);
   // Nothing is registered: an interrupt now leaves someone else's file alone.
   std::ofstream(dir / "other") << "theirs";
-  remove_registered_files();
+  interrupt();
   CHECK(fs::exists(dir / "other"));
   fs::remove_all(dir);
 }
@@ -143,5 +154,66 @@ TEST_CASE("the sweep removes a killed run's temporaries, never a live one's, a y
   sweep_abandoned_temporaries(prefix);
   CHECK_FALSE(fs::exists(live));
   CHECK(fs::exists(next));  // still held
+  fs::remove_all(dir);
+}
+
+// Jobs take SIGINT/SIGTERM on a watcher thread (commands/common/job_report)
+// while the main thread goes on running: it may be creating a temporary at
+// the moment the watcher empties the registry, and the watcher then spends
+// a while writing the summary before _exit. CI saw a staggered SIGTERM
+// leave `.race.xlsx.tmp-*` so. Once the registry is emptied, no thread may
+// register (and create) another temporary.
+TEST_CASE("after an interrupt empties the registry, another thread creates no temporary") {
+  auto dir = scratch();
+  const std::string prefix = (dir / ".out.tmp-").string();
+  std::atomic<bool> stop{false};
+  std::atomic<int> created{0};
+  std::thread worker([&] {  // a run's main thread, writing outputs one after another
+    while (!stop) {
+      InterruptCleanup cleanup;
+      int fd = -1;
+      const std::string path = create_registered_temporary(prefix, false, cleanup, &fd);
+      if (path.empty()) continue;
+      ++created;
+      std::this_thread::sleep_for(std::chrono::microseconds(300));
+      ::close(fd);
+      ::unlink(path.c_str());  // as a failed output's destructor does
+    }
+  });
+  while (created < 20) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  remove_registered_files();  // the watcher thread, on SIGTERM
+  // It writes the summary and the metrics before _exit: the worker runs on.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::vector<std::string> left;
+  for (const auto& entry : fs::directory_iterator(dir)) left.push_back(entry.path().filename().string());
+  CHECK(left.empty());
+  stop = true;
+  daoctl::local::testing::reopen_registry();  // only a test lives on after an interrupt
+  worker.join();
+  fs::remove_all(dir);
+}
+
+TEST_CASE("an interrupt removes a registered directory while another thread adds files to it") {
+  auto dir = scratch();
+  InterruptCleanup dir_cleanup;
+  const std::string sub = create_registered_temporary((dir / "xlsx-").string(), true, dir_cleanup);
+  REQUIRE_FALSE(sub.empty());
+  std::atomic<bool> stop{false};
+  std::atomic<int> added{0};
+  std::thread library([&] {  // libxlsxwriter making tmp.XXXXXXXXXX in it, on the main thread
+    for (int i = 0; !stop; ++i) {
+      const int fd = ::open((sub + "/tmp." + std::to_string(i)).c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+      if (fd >= 0) {
+        ::close(fd);
+        ++added;
+      }
+    }
+  });
+  while (added < 50) std::this_thread::yield();
+  remove_registered_files();
+  stop = true;
+  library.join();
+  CHECK_FALSE(fs::exists(sub));
+  daoctl::local::testing::reopen_registry();
   fs::remove_all(dir);
 }
