@@ -114,7 +114,11 @@ class SyncApply {
                          "a saved plan is applied as planned; --incremental plans the directory's changes itself");
     // --incremental: the state that lets the next run read only what changed
     // is saved once this run has applied everything (incremental.hpp).
-    if (opts_.incremental) inc_.emplace();
+    if (opts_.incremental) {
+      inc_.emplace();
+      inc_->full_every_seconds = opts_.full_every;
+      inc_->now = ctx_.now();
+    }
     if (!opts_.plan_in.empty()) {
       read_saved_plan();
     } else {
@@ -374,6 +378,10 @@ void register_sync_apply(CLI::App& group, CommandContext& ctx, SyncRunner<SyncAp
                "Apply only the directory's changes since the last run (an RFC 4533 or, on Active Directory, uSNChanged "
                "cookie in the state directory); "
                "without a cookie, or with a stale one, a full run that saves one");
+  cmd.add_option("--full-every", o->full_every,
+                 "With --incremental: a full read when the last one is older than this many seconds (default 0: "
+                 "never); it finds deletions by absence, which a change log can miss")
+      ->check(CLI::Range(0.0, 366.0 * 86400));
   cmd.callback([o, run, &ctx] {
     JobReport report("sync apply", "sync");
     ctx.exit_status = run_reported(ctx, {o->summary_file, o->metrics_file}, report,

@@ -45,6 +45,7 @@ struct Cursor {
   std::string saved_at;        // RFC 3339
   std::string last_change_at;  // the last run that applied a change
   long employees = 0;          // entries in the index
+  std::string full_at;         // the last full read (RFC 3339); "" if none recorded
 };
 
 struct Run {
@@ -56,6 +57,11 @@ struct Run {
   bool scoped = false;            // this run plans a change set
   bool fell_back = false;         // the cookie was stale: a full read
   std::string full_reason;        // why this run is a full one ("" when scoped)
+  // sync watch --full-every: a full read when the last one is older (0:
+  // never). A change log can miss a deletion (see begin()); only a full
+  // read, which finds deletions by absence, catches that.
+  double full_every_seconds = 0;
+  std::chrono::system_clock::time_point now{};
   // The index. A change set keeps the file's text as read and only its
   // edits: each question (these entryUUIDs, these DNs, who is under these
   // parents) is one scan of the text, and the file is rewritten only when

@@ -342,6 +342,11 @@ void register_sync_watch(CLI::App& group, CommandContext& ctx) {
   cmd.add_option("--max-backoff", o->max_backoff,
                  "Longest wait in seconds between retries while the directory or platform is unreachable (default 60)")
       ->check(CLI::Range(1.0, 3600.0));
+  o->apply.full_every = 3600;
+  cmd.add_option("--full-every", o->apply.full_every,
+                 "Seconds between full reads of the directory (default 3600; 0: never): they find deletions by "
+                 "absence, which a change log can miss")
+      ->check(CLI::Range(0.0, 31.0 * 86400));
   cmd.add_option("--allow-deprovision", o->apply.allow_deprovision,
                  "Let exactly the held deactivation batch with this hash through");
   cmd.add_option("--concurrency", o->apply.run.concurrency, "Requests in flight (default: the job's apply.concurrency)")

@@ -5,8 +5,9 @@
 # pwdAccountLockedTime lock) reaches the platform in a run that reads only
 # the changes and asks the platform only for the accounts they concern. A
 # run killed between apply and the cookie save re-applies idempotently; a
-# stale cookie (older than syncprov's sessionlog) becomes a full run; after
-# all of it a full plan has nothing to do.
+# stale cookie (older than syncprov's sessionlog) becomes a full run; a
+# deletion the change log never reported is found by the periodic full read
+# (--full-every); after all of it a full plan has nothing to do.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_ldap.sh"
 
@@ -147,6 +148,39 @@ expect_match "falls back to a full run" "$ERR" 'full run \(the directory no long
 expect_eq "which reads the whole directory" "$(records)" "6"
 expect_eq "and blocks the deleted entry's account" "$(user u8 | jq -r .active)" "false"
 expect_no_match "the new cookie is fresh" "$(jq -r .cookie "$DAOCTL_STATE_DIR/inc.ldap.cursor.json")" '^rid=000,csn=2000'
+
+# A deletion the change log did not report: the cookie is past it, yet it
+# was never listed (e2e: sync_watch saw slapd do this once under load). The
+# cursor is forged to that state: the contextCSN after the deletion. No
+# later refresh lists it; the periodic full read (--full-every) finds it by
+# absence and blocks the account.
+ldapadd "${ROOT[@]}" >/dev/null <<LDIF
+dn: uid=u9,ou=Sales,ou=People,$B
+objectClass: inetOrgPerson
+uid: u9
+cn: User 9
+sn: User9
+mail: u9@corp.test
+LDIF
+check "an entry to lose the deletion of" inc
+expect_eq "is created" "$(user u9 | jq -r .active)" "true"
+ldapdelete "${ROOT[@]}" "uid=u9,ou=Sales,ou=People,$B"
+csn=$(ldapsearch -LLL "${ROOT[@]}" -b "$B" -s base contextCSN | sed -n 's/^contextCSN: //p' | head -1)
+expect_match "slapd's contextCSN after the deletion" "$csn" '^[0-9]{14}\.[0-9]{6}Z#'
+jq --arg c "rid=000,csn=$csn" '.cookie = $c' "$DAOCTL_STATE_DIR/inc.ldap.cursor.json" >"$E2E_DIR/past.json" &&
+  cp "$E2E_DIR/past.json" "$DAOCTL_STATE_DIR/inc.ldap.cursor.json"
+check "a run from a cookie past an unreported deletion" inc --full-every 3600
+expect_match "reads no change" "$ERR" 'incremental: 0 changed and 0 deleted'
+expect_eq "so the account stays active" "$(user u9 | jq -r .active)" "true"
+expect_match "the cursor says when the last full read was" \
+  "$(jq -r .full_at "$DAOCTL_STATE_DIR/inc.ldap.cursor.json")" '^20[0-9]{2}-'
+jq '.full_at = "2026-01-01T00:00:00Z"' "$DAOCTL_STATE_DIR/inc.ldap.cursor.json" >"$E2E_DIR/old.json" &&
+  cp "$E2E_DIR/old.json" "$DAOCTL_STATE_DIR/inc.ldap.cursor.json"
+check "--full-every, the last full read older than that" inc --full-every 3600
+expect_match "is a full run that says why" "$ERR" 'full run \(the periodic full read, every 3600 s'
+expect_eq "which finds the deletion by absence" "$(user u9 | jq -r .active)" "false"
+check "the next run" inc --full-every 3600
+expect_match "is incremental again" "$ERR" 'incremental: 0 changed and 0 deleted'
 
 # After every change: a full plan agrees with what the increments did.
 expect_exit 0 "a full plan has nothing to do" "$DAOCTL_BIN" sync plan -f "$job" --detailed-exitcode
