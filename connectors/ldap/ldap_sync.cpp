@@ -4,8 +4,10 @@
 #include <fmt/format.h>
 #include <ldap.h>
 
+#include <chrono>
 #include <memory>
 #include <optional>
+#include <thread>
 #include <vector>
 
 namespace daoctl::ldap {
@@ -148,9 +150,67 @@ std::string format_uuid(std::string_view bytes) {
   return out;
 }
 
+std::string cookie_at_most(const std::string& cookie, const std::string& csn) {
+  const auto at = cookie.find("csn=");
+  if (at == std::string::npos || (at != 0 && cookie[at - 1] != ',') || csn.empty()) return cookie;
+  const std::string current = cookie.substr(at + 4);
+  if (current.find_first_of(";,") != std::string::npos || csn.find_first_of(";,") != std::string::npos)
+    return cookie;
+  // CSNs (YYYYmmddHHMMSS.ffffffZ#count#sid#mod) order as strings.
+  return csn < current ? cookie.substr(0, at + 4) + csn : cookie;
+}
+
+namespace {
+
+// The contextCSN of the database holding `base`: the first entry from
+// `base` up that has one (slapd keeps it on the suffix). nullopt when none
+// can be read (access rules, another server) or it has several values.
+std::optional<std::string> read_context_csn(LDAP* ld, const std::string& base) {
+  LDAPDN dn = nullptr;
+  if (ldap_str2dn(base.c_str(), &dn, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS || dn == nullptr) return std::nullopt;
+  std::optional<std::string> found;
+  for (int i = 0; dn[i] != nullptr && !found; ++i) {
+    char* suffix = nullptr;
+    if (ldap_dn2str(&dn[i], &suffix, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS || suffix == nullptr) break;
+    char attr[] = "contextCSN";
+    char* attrs[] = {attr, nullptr};
+    timeval timeout{10, 0};
+    LDAPMessage* res = nullptr;
+    const int rc = ldap_search_ext_s(ld, suffix, LDAP_SCOPE_BASE, "(objectClass=*)", attrs, 0, nullptr, nullptr,
+                                     &timeout, 1, &res);
+    ldap_memfree(suffix);
+    if (rc == LDAP_SUCCESS)
+      if (LDAPMessage* entry = ldap_first_entry(ld, res))
+        if (berval** values = ldap_get_values_len(ld, entry, attr)) {
+          if (ldap_count_values_len(values) == 1) found.emplace(values[0]->bv_val, values[0]->bv_len);
+          ldap_value_free_len(values);
+          if (!found) {  // several providers: no single CSN to go back to
+            ldap_msgfree(res);
+            break;
+          }
+        }
+    if (res != nullptr) ldap_msgfree(res);
+    if (rc == LDAP_SERVER_DOWN || rc == LDAP_TIMEOUT) break;
+  }
+  ldap_dnfree(dn);
+  return found;
+}
+
+// Between reading the contextCSN and the refresh: long enough for a write
+// whose CSN that read saw to reach the sessionlog (microseconds, unless
+// slapd's thread is descheduled), short next to a batch.
+constexpr auto kSettle = std::chrono::milliseconds(50);
+
+}  // namespace
+
 LdapResult<ContentSyncResult> content_sync_refresh(LDAP* ld, const std::string& url, const SearchRequest& request,
                                                    const std::string& cookie, const SyncEntryCallback& on_entry,
                                                    const SyncDeleteCallback& on_delete) {
+  std::optional<std::string> csn_before;
+  if (!cookie.empty()) {
+    csn_before = read_context_csn(ld, request.base_dn);
+    if (csn_before) std::this_thread::sleep_for(kSettle);
+  }
   const std::string object =
       fmt::format("LDAP content sync base \"{}\" filter \"{}\" on {}", request.base_dn, request.filter, url);
   SyncRun run;
@@ -184,6 +244,7 @@ LdapResult<ContentSyncResult> content_sync_refresh(LDAP* ld, const std::string& 
   if (ls.ls_cookie.bv_val != nullptr && ls.ls_cookie.bv_len > 0)
     run.result.cookie.assign(ls.ls_cookie.bv_val, ls.ls_cookie.bv_len);
   destroy_detached(ls);
+  if (csn_before && !run.result.cookie.empty()) run.result.cookie = cookie_at_most(run.result.cookie, *csn_before);
 
   if (run.consumer_error)
     return std::unexpected(LdapError{LdapFailure::Consumer, rc, *run.consumer_error});

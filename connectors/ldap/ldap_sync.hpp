@@ -26,7 +26,20 @@ namespace daoctl::ldap {
 // Formats a 16-byte UUID ("\x3a\x86…") as "3a86…-…"; other lengths unchanged.
 std::string format_uuid(std::string_view bytes);
 
+// `cookie` (slapd's "rid=000,csn=X", maybe with "sid=") with its CSN set
+// back to `csn` when `csn` is older; unchanged when it is not, or when the
+// cookie is of another form or carries several CSNs (several providers).
+std::string cookie_at_most(const std::string& cookie, const std::string& csn);
+
 // The refresh on an open, bound connection (OpenLdapDirectory::content_sync).
+//
+// With a cookie, the cookie returned is never newer than the contextCSN read
+// just before the refresh (and a moment before it starts). slapd's syncprov
+// moves the contextCSN before it appends a deletion to its sessionlog, so a
+// refresh between the two can return a cookie past a deletion it did not
+// list, and no refresh from that cookie lists it (e2e: sync_watch lost one
+// so under load). From the earlier CSN the next refresh lists it; what was
+// listed twice is applied twice, which converges.
 // Callbacks run in server order; an error from one abandons the refresh
 // (LdapFailure::Consumer). A server without the syncprov overlay refuses
 // the critical control: BadRequest naming it.
