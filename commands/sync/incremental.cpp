@@ -205,10 +205,12 @@ void begin(Run& run, const sync::JobSpec& job, const std::string& state_dir) {
   // The periodic full read. A refresh can end with a cookie past a
   // deletion it did not list, and no later refresh from that cookie lists
   // it: e2e: sync_watch saw it once under load (a burst of 300 deletions,
-  // one left active, its entry still in the index). The likely cause is
-  // slapd's syncprov, which moves the contextCSN before it appends the
-  // deletion to the sessionlog; a refresh between the two gets the new
-  // cookie without the deletion.
+  // one left active, its entry still in the index). slapd's syncprov moves
+  // the contextCSN before it appends the deletion to the sessionlog; a
+  // refresh between the two gets the new cookie without the deletion
+  // (bench/syncprov_race.sh). content_sync_refresh now keeps the cookie
+  // before that window (ldap_sync.hpp); this read bounds whatever else a
+  // change log misses.
   if (run.full_every_seconds > 0 && !run.changes.cookie.empty()) {
     const auto last = text::parse_rfc3339(run.cursor.full_at);
     const auto every = std::chrono::duration<double>(run.full_every_seconds);

@@ -38,8 +38,10 @@ std::string cookie_at_most(const std::string& cookie, const std::string& csn);
 // moves the contextCSN before it appends a deletion to its sessionlog, so a
 // refresh between the two can return a cookie past a deletion it did not
 // list, and no refresh from that cookie lists it (e2e: sync_watch lost one
-// so under load). From the earlier CSN the next refresh lists it; what was
-// listed twice is applied twice, which converges.
+// so under load; bench/syncprov_race.sh, ldapsearch alone against Debian's
+// slapd, lost 9 of 9,000 deletions keeping the server's cookie and 0 of
+// 9,000 with this rule). From the earlier CSN the next refresh lists it;
+// what was listed twice is applied twice, which converges.
 // Callbacks run in server order; an error from one abandons the refresh
 // (LdapFailure::Consumer). A server without the syncprov overlay refuses
 // the critical control: BadRequest naming it.
