@@ -1,5 +1,7 @@
 #include "commands/stats/sinks.hpp"
 
+#include "connectors/local/files.hpp"
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -26,16 +28,7 @@ void FdOutputBuffer::close() {
 }
 
 bool FdOutputBuffer::write_all(const char* p, std::size_t n) {
-  while (n > 0 && error_ == 0) {
-    const ssize_t written = fd_ < 0 ? (errno = EBADF, -1) : ::write(fd_, p, n);
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      error_ = errno;
-      break;
-    }
-    p += written;
-    n -= static_cast<std::size_t>(written);
-  }
+  if (error_ == 0 && n > 0) error_ = fd_ < 0 ? EBADF : local::write_all(fd_, p, n);
   return error_ == 0;
 }
 

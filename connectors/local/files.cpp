@@ -82,6 +82,19 @@ static Status sync_dir(const std::string& dir, const std::string& path) {
   return {};
 }
 
+int write_all(int fd, const char* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return 0;
+}
+
 Status write_file_atomic(const std::string& path, const std::string& content, int mode) {
   auto slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
@@ -92,19 +105,10 @@ Status write_file_atomic(const std::string& path, const std::string& content, in
   int fd = -1;
   const std::string tmp = create_registered_temporary(prefix, false, on_interrupt, &fd);
   if (tmp.empty()) return fail(ErrorKind::Io, "cannot create temporary file", prefix + "*", errno_text());
-  const char* p = content.data();
-  std::size_t left = content.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      std::string why = errno_text();
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return fail(ErrorKind::Io, "cannot write", path, why);
-    }
-    p += n;
-    left -= static_cast<std::size_t>(n);
+  if (const int err = write_all(fd, content.data(), content.size()); err != 0) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return fail(ErrorKind::Io, "cannot write", path, std::strerror(err));
   }
   if (::fchmod(fd, static_cast<mode_t>(mode)) != 0 || ::fsync(fd) != 0) {
     std::string why = errno_text();
@@ -134,18 +138,9 @@ Status append_durable(const std::string& path, const std::string& text, int mode
   const bool is_new = ::stat(path.c_str(), &st) != 0;
   auto fd = open_private(path, false, mode);
   if (!fd) return std::unexpected(fd.error());
-  const char* p = text.data();
-  std::size_t left = text.size();
-  while (left > 0) {
-    ssize_t n = ::write(*fd, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      std::string why = errno_text();
-      ::close(*fd);
-      return fail(ErrorKind::Io, "cannot append to", path, why);
-    }
-    p += n;
-    left -= static_cast<std::size_t>(n);
+  if (const int err = write_all(*fd, text.data(), text.size()); err != 0) {
+    ::close(*fd);
+    return fail(ErrorKind::Io, "cannot append to", path, std::strerror(err));
   }
   if (::fsync(*fd) != 0) {
     std::string why = errno_text();

@@ -46,6 +46,10 @@ Status append_durable(const std::string& path, const std::string& text, int mode
 // that name people: results journals, reports). Returns the fd or an Io error.
 Result<int> open_private(const std::string& path, bool truncate, int mode = 0600);
 
+// write(2) until all `size` bytes are written (again on EINTR): 0, or the
+// errno of the write that failed.
+int write_all(int fd, const char* data, std::size_t size);
+
 // Creates a directory and its parents (mode 0700 for new ones).
 Status make_dirs(const std::string& path);
 
