@@ -62,7 +62,7 @@ struct SyncApplyOptions {
   std::string metrics_file;       // overrides report.metrics_file
   std::string results_file;       // overrides report.results_file
   bool incremental = false;       // --incremental: only the directory's changes since the saved cookie
-  double full_every = 0;          // sync watch --full-every SECONDS: a full read when the last is older (0: never)
+  double full_every = 0;          // --full-every SECONDS (apply --incremental, watch): a full read when the last is older (0: never)
   SyncApplyOutcome* outcome = nullptr;  // sync watch: what the run applied and held, filled in as it goes
 };
 int run_sync_apply(const SyncApplyOptions& opts, CommandContext& ctx);
